@@ -1,0 +1,15 @@
+/** The packages built into tutti (language spec §7.7), in the order `info --packages` lists them. */
+import type { PackageDescriptor } from '@tutti/core';
+import { encoding } from '@tutti/lib-encoding';
+import { fs } from '@tutti/lib-fs';
+import { http } from '@tutti/lib-http';
+import { javascript } from '@tutti/lib-javascript';
+import { json } from '@tutti/lib-json';
+import { net } from '@tutti/lib-net';
+import { process as processPackage } from '@tutti/lib-process';
+import { regex } from '@tutti/lib-regex';
+import { sql } from '@tutti/lib-sql';
+import { std } from '@tutti/lib-std';
+
+/** Every bundled package. */
+export const BUNDLED: readonly PackageDescriptor[] = [std, fs, processPackage, encoding, json, regex, javascript, net, http, sql];

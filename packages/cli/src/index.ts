@@ -1,0 +1,2 @@
+/** @tutti/cli — the `tutti` command line. */
+export { main, VERSION } from './main.js';

@@ -1,0 +1,119 @@
+/**
+ * Descriptors of native library elements (language spec Appendix A.3): inert data that
+ * the checker reads without running anything. Types, parameters and ports are kept as
+ * the Mélodium text a reader would write (`Stream<Option<T>>`, `string = "info"`);
+ * the collection parses them once, resolving data type names across packages.
+ *
+ * Run-time behaviour is attached to the same descriptors by the engine (issue #3); an
+ * element without behaviour is refused by `run` before anything starts.
+ */
+import type { Flow } from '../types.js';
+
+/** Parameter variability. */
+export type Variability = 'const' | 'var';
+
+/** A declared generic and its trait bounds. */
+export interface GenericDescriptor {
+  readonly name: string;
+  readonly traits: readonly string[];
+}
+
+/** A parameter: name, variability, type text, optional default as Mélodium value text. */
+export interface ParamDescriptor {
+  readonly name: string;
+  readonly variability: Variability;
+  readonly type: string;
+  readonly default?: string;
+}
+
+/** An input or output port. */
+export interface PortDescriptor {
+  readonly name: string;
+  readonly flow: Flow;
+  readonly type: string;
+}
+
+/** A configuration model slot `[name: Model]`. */
+export interface ModelSlotDescriptor {
+  readonly name: string;
+  /** Identifier of the expected model, `pkg/area::Model`. */
+  readonly model: string;
+}
+
+interface ElementBase {
+  /** Area path, `std/flow`. */
+  readonly area: string;
+  /** Element name as written in `.mel` (`emit`, `add` for `|add`, `HttpRequest` for `@HttpRequest`). */
+  readonly name: string;
+  readonly doc: string;
+}
+
+/** A native treatment, or a model source registered as a treatment. */
+export interface TreatmentDescriptor extends ElementBase {
+  readonly kind: 'treatment';
+  readonly generics: readonly GenericDescriptor[];
+  readonly models: readonly ModelSlotDescriptor[];
+  readonly params: readonly ParamDescriptor[];
+  readonly inputs: readonly PortDescriptor[];
+  readonly outputs: readonly PortDescriptor[];
+  /** Context identifiers the treatment reads (`http/server::@HttpRequest`). */
+  readonly requires: readonly string[];
+  /** Present when the treatment is a source of a model (§5.3). */
+  readonly source?: {
+    readonly model: string;
+    /** Context identifiers provided to the tracks it opens. */
+    readonly contexts: readonly string[];
+  };
+}
+
+/** A pure native function `|name`. */
+export interface FunctionDescriptor extends ElementBase {
+  readonly kind: 'function';
+  readonly generics: readonly GenericDescriptor[];
+  readonly params: readonly { readonly name: string; readonly type: string }[];
+  readonly returns: string;
+}
+
+/** A native model; its parameters are all const. */
+export interface ModelDescriptor extends ElementBase {
+  readonly kind: 'model';
+  readonly params: readonly ParamDescriptor[];
+  /** Names of its sources (treatments of the same area marked as sources of this model). */
+  readonly sources: readonly string[];
+}
+
+/** A native opaque data type and the traits it implements. */
+export interface DataTypeDescriptor extends ElementBase {
+  readonly kind: 'data';
+  readonly traits: readonly string[];
+}
+
+/** A native context record `@Name`. */
+export interface ContextDescriptor extends ElementBase {
+  readonly kind: 'context';
+  readonly fields: readonly { readonly name: string; readonly type: string }[];
+}
+
+/** Any native element. */
+export type ElementDescriptor = TreatmentDescriptor | FunctionDescriptor | ModelDescriptor | DataTypeDescriptor | ContextDescriptor;
+
+/** A bundled package: its native elements and the folder of its own `.mel` areas. */
+export interface PackageDescriptor {
+  readonly name: string;
+  readonly version: string;
+  readonly doc: string;
+  /** Packages this one's `.mel` areas use: name → version requirement (Cargo syntax). */
+  readonly dependencies?: Readonly<Record<string, string>>;
+  readonly elements: readonly ElementDescriptor[];
+  /**
+   * Absolute folder holding the package's `.mel` sources: `<melRoot>/engine/util.mel` is
+   * the area `std/engine/util` (libraries spec §1.1). Absent when the package has none.
+   */
+  readonly melRoot?: string;
+}
+
+/** `pkg/area::name` for treatments, models and data types, `pkg/area::|name`, `pkg/area::@Name`. */
+export function elementIdentifier(e: ElementDescriptor): string {
+  const sigil = e.kind === 'function' ? '|' : e.kind === 'context' ? '@' : '';
+  return `${e.area}::${sigil}${e.name}`;
+}

@@ -1,0 +1,12 @@
+/**
+ * @tutti/core — the bottom layer: source files and spans, diagnostics, data types and
+ * traits, and the descriptors of native library elements. It imports no other package.
+ */
+export * from './descriptor/define.js';
+export * from './descriptor/descriptor.js';
+export * from './descriptor/validate.js';
+export * from './diagnostics.js';
+export * from './source.js';
+export * from './traits.js';
+export * from './type-text.js';
+export * from './types.js';

@@ -1,0 +1,510 @@
+/**
+ * Checks of a `.mel` treatment body (language spec §4.5, §4.8, §4.9 cycles) and of model
+ * declarations (§4.7). Connections are checked link by link; a link rejected only for its
+ * flow or data type still counts as connecting its destination, to avoid cascades.
+ */
+import { type DataType, type Flow, formatPortType, substitute, typeEquals } from '@tutti/core';
+import type { AssignSyntax, ConnectionSyntax, Ident, InstanceSyntax, ModelSyntax, TreatmentSyntax } from '../syntax/syntax.js';
+import type { Area } from './area.js';
+import { resolveModelName } from './signature.js';
+import { derivesFrom, type InstanceFacts, type ModelSymbol, type ParamSymbol, type PortSymbol, type TreatmentSymbol } from './symbols.js';
+import { checkGenericArgs, checkTarget, checkValue, type ValueScope } from './value-check.js';
+
+interface InstanceInfo {
+  readonly syntax: InstanceSyntax;
+  readonly treatment: TreatmentSymbol | undefined;
+  /** Generic substitution of the instance (undefined when its generics are wrong). */
+  readonly subst: Map<string, DataType> | undefined;
+}
+
+/** Checks the body of `t` (a `.mel` treatment) and returns what the graph checks need. */
+export function checkTreatmentBody(area: Area, t: TreatmentSymbol): InstanceFacts[] {
+  const syntax = t.syntax as TreatmentSyntax;
+  const sink = area.host.sink;
+  const scope: ValueScope = {
+    area,
+    params: t.params,
+    contexts: new Map(t.requires.map((c) => [c.id, c])),
+    generics: new Map(t.generics.map((g) => [g.name, g])),
+    dataType: (id) => dataTypeById(area, id),
+  };
+  const modelScope: ValueScope = { ...scope, contexts: 'model' };
+
+  // Prelude models: const, context-free parameters (§4.6, §4.7).
+  syntax.models.forEach((pm, i) => {
+    const m = t.preludeModels[i]?.model;
+    checkModelAssignments(area, pm.assigns, m, modelScope, pm.type, `model '${pm.type.text}'`);
+  });
+
+  // Models a configuration slot may receive: host slots and prelude models.
+  const hostModels = new Map<string, ModelSymbol | undefined>();
+  for (const s of t.modelSlots) hostModels.set(s.name, s.model);
+  for (const pm of t.preludeModels) hostModels.set(pm.name, pm.model);
+
+  const instances = new Map<string, InstanceInfo>();
+  const facts: InstanceFacts[] = [];
+  for (const inst of syntax.instances) {
+    const n = inst.name.text;
+    if (n === 'Self') sink.report('E_RESERVED_NAME', inst.name.span, "an instance cannot be named 'Self'");
+    const prior = instances.get(n);
+    if (prior !== undefined) {
+      sink.report('E_DUPLICATE_INSTANCE', inst.name.span, `instance '${n}' is declared twice in '${t.name}'`, {
+        related: [{ span: prior.syntax.name.span, message: 'first declared here' }],
+        ...(inst.name === inst.type ? { hint: `give each one an alias: a: ${inst.type.text}<…>(…)` } : {}),
+      });
+      continue;
+    }
+    const info = checkInstance(area, inst, scope, hostModels);
+    instances.set(n, info);
+    facts.push({ syntax: inst, treatment: info.treatment, contextsRead: info.treatment ? contextsReadBy(inst, scope, info) : [] });
+  }
+
+  checkConnections(area, t, syntax, instances);
+  return facts;
+}
+
+function contextsReadBy(inst: InstanceSyntax, scope: ValueScope, info: InstanceInfo) {
+  // Values were checked already; collect the contexts again without reporting.
+  const out = [];
+  for (const a of inst.params) {
+    const stack = [a.value];
+    while (stack.length > 0) {
+      const v = stack.pop();
+      if (v === undefined) continue;
+      if (v.kind === 'context') {
+        const c = scope.area.lookupImported('context', v.context.text);
+        if (c !== undefined && c !== 'poisoned' && c.kind === 'context') out.push(c);
+      } else if (v.kind === 'array') stack.push(...v.items);
+      else if (v.kind === 'call') stack.push(...v.args);
+    }
+  }
+  void info;
+  return out;
+}
+
+function checkInstance(
+  area: Area,
+  inst: InstanceSyntax,
+  scope: ValueScope,
+  hostModels: Map<string, ModelSymbol | undefined>,
+): InstanceInfo {
+  const sink = area.host.sink;
+  const e = area.lookupLocal(inst.type.text);
+  let treatment: TreatmentSymbol | undefined;
+  if (e === undefined)
+    sink.report('E_UNKNOWN_ELEMENT', inst.type.span, `unknown treatment '${inst.type.text}'`, {
+      hint: `declare it in this file or import it with use <package>/<area>::${inst.type.text}`,
+    });
+  else if (e !== 'poisoned') {
+    if (e.kind === 'treatment') treatment = e;
+    else
+      sink.report(
+        'E_ELEMENT_KIND_MISMATCH',
+        inst.type.span,
+        `'${inst.type.text}' is a ${e.kind === 'data' ? 'data type' : e.kind}, not a treatment`,
+      );
+  }
+  if (treatment === undefined) {
+    // Still check the values for their own problems (unknown parameters referenced…).
+    for (const a of inst.params) checkValue(a.value, undefined, scope);
+    return { syntax: inst, treatment: undefined, subst: undefined };
+  }
+  const subst = checkGenericArgs(inst.generics, treatment.generics, inst.type.span, `treatment '${treatment.name}'`, scope);
+
+  // Configuration models (§4.5.2).
+  const slots = new Map(treatment.modelSlots.map((s) => [s.name, s]));
+  const assigned = new Set<string>();
+  for (const a of inst.models) {
+    const slot = slots.get(a.name.text);
+    if (assigned.has(a.name.text)) {
+      sink.report('E_DUPLICATE_ASSIGNMENT', a.span, `model '${a.name.text}' is assigned twice`);
+      continue;
+    }
+    if (slot === undefined) {
+      sink.report('E_UNKNOWN_MODEL_PARAMETER', a.name.span, `treatment '${treatment.name}' has no model parameter '${a.name.text}'`, {
+        hint: slots.size > 0 ? `model parameters: ${[...slots.keys()].join(', ')}` : 'it takes no model',
+      });
+      continue;
+    }
+    assigned.add(a.name.text);
+    if (a.value.kind !== 'name') {
+      sink.report('E_MODEL_NAME_REQUIRED', a.value.span, 'a model parameter takes the name of a model of this treatment');
+      continue;
+    }
+    const name = a.value.name.text;
+    if (!hostModels.has(name)) {
+      sink.report('E_UNDECLARED_MODEL', a.value.span, `'${name}' is not a model of this treatment`, {
+        hint: 'declare it in the prelude (model x: Model()) or as a model parameter [x: Model]',
+      });
+      continue;
+    }
+    const given = hostModels.get(name);
+    if (given !== undefined && slot.model !== undefined && !derivesFrom(given, slot.model))
+      sink.report(
+        'E_MODEL_TYPE_MISMATCH',
+        a.span,
+        `model '${name}' is a '${given.name}', but '${slot.name}' expects a '${slot.model.name}'`,
+      );
+  }
+  const missingModels = treatment.modelSlots.filter((s) => !assigned.has(s.name));
+  if (missingModels.length > 0)
+    sink.report(
+      'E_MISSING_MODEL',
+      inst.type.span,
+      `treatment '${treatment.name}' needs model${missingModels.length > 1 ? 's' : ''} ${missingModels.map((s) => `'${s.name}'`).join(', ')}`,
+      { hint: `write ${inst.type.text}[${missingModels.map((s) => `${s.name} = …`).join(', ')}](…)` },
+    );
+
+  checkParamAssignments(
+    area,
+    inst.params,
+    treatment.params,
+    subst,
+    treatment.generics.length > 0,
+    scope,
+    inst.type,
+    `treatment '${treatment.name}'`,
+    'treatment',
+  );
+  return { syntax: inst, treatment, subst };
+}
+
+/** Parameter assignments of an instance (§4.5.3). */
+function checkParamAssignments(
+  area: Area,
+  assigns: readonly AssignSyntax[],
+  params: ReadonlyMap<string, ParamSymbol>,
+  subst: Map<string, DataType> | undefined,
+  isGeneric: boolean,
+  scope: ValueScope,
+  at: Ident,
+  what: string,
+  kind: 'treatment' | 'model',
+): void {
+  const sink = area.host.sink;
+  const seen = new Set<string>();
+  for (const a of assigns) {
+    const p = params.get(a.name.text);
+    if (seen.has(a.name.text)) {
+      sink.report('E_DUPLICATE_ASSIGNMENT', a.span, `parameter '${a.name.text}' is assigned twice`);
+      continue;
+    }
+    seen.add(a.name.text);
+    if (p === undefined) {
+      sink.report('E_UNKNOWN_PARAMETER', a.name.span, `${what} has no parameter '${a.name.text}'`, {
+        hint: params.size > 0 ? `parameters: ${[...params.keys()].join(', ')}` : 'it takes no parameter',
+      });
+      checkValue(a.value, undefined, scope);
+      continue;
+    }
+    let expected = p.type;
+    if (expected !== undefined && isGeneric) expected = subst === undefined ? undefined : substitute(expected, subst);
+    const info = checkValue(a.value, expected, scope);
+    const target = kind === 'model' ? 'model' : p.variability;
+    checkTarget(info, target, a.value, `parameter '${p.name}' of ${what}`, sink);
+  }
+  const missing = [...params.values()].filter((p) => !p.hasDefault && !seen.has(p.name));
+  if (missing.length > 0)
+    sink.report(
+      'E_MISSING_PARAMETER',
+      at.span,
+      `${what} needs parameter${missing.length > 1 ? 's' : ''} ${missing.map((p) => `'${p.name}'`).join(', ')}`,
+      { hint: `write ${missing.map((p) => `${p.name} = …`).join(', ')}` },
+    );
+}
+
+function checkModelAssignments(
+  area: Area,
+  assigns: readonly AssignSyntax[],
+  model: ModelSymbol | undefined,
+  scope: ValueScope,
+  at: Ident,
+  what: string,
+): void {
+  if (model === undefined) {
+    for (const a of assigns) checkValue(a.value, undefined, scope);
+    return;
+  }
+  checkParamAssignments(area, assigns, model.params, undefined, false, scope, at, what, 'model');
+}
+
+/** Checks a model declaration `model M(params) : B { … }` (§4.7). */
+export function checkModelDeclaration(area: Area, m: ModelSymbol): void {
+  const syntax = m.syntax as ModelSyntax;
+  const sink = area.host.sink;
+  // A base chain that loops (§4.7).
+  const seen = new Set<string>([m.id]);
+  let cur = resolveModelName(area, syntax.base.text, syntax.base.span, 'file-first');
+  const base = cur;
+  while (cur !== undefined) {
+    if (seen.has(cur.id)) {
+      sink.report('E_RECURSIVE_MODEL', syntax.name.span, `model '${m.name}' derives from itself through its base models`);
+      return;
+    }
+    seen.add(cur.id);
+    cur = cur.base();
+  }
+  const scope: ValueScope = {
+    area,
+    params: m.params,
+    contexts: 'model',
+    generics: new Map(),
+    dataType: (id) => dataTypeById(area, id),
+  };
+  checkModelAssignments(area, syntax.assigns, base, scope, syntax.base, `model '${syntax.base.text}'`);
+}
+
+function dataTypeById(area: Area, id: string) {
+  const [areaPath, name] = id.split('::') as [string, string];
+  const pkg = area.host.packageNamed(areaPath.split('/')[0] as string);
+  if (pkg === undefined) return undefined;
+  const e = area.host.area(pkg, areaPath).lookup('name', name);
+  return e?.kind === 'data' ? e : undefined;
+}
+
+// ---- connections (§4.8) -----------------------------------------------------------------
+
+interface PortEnd {
+  readonly flow: Flow;
+  readonly type: DataType | undefined;
+}
+
+function checkConnections(area: Area, t: TreatmentSymbol, syntax: TreatmentSyntax, instances: Map<string, InstanceInfo>): void {
+  const sink = area.host.sink;
+  for (const d of syntax.dataless)
+    sink.report(
+      'E_CONNECTION_WITHOUT_DATA',
+      (d.names[0] as Ident).span,
+      'a connection must name its ports: source.output -> destination.input',
+    );
+
+  const incoming = new Map<string, ConnectionSyntax>(); // "instance.input" / "Self.output" → first connection
+  const edges: { from: string; to: string; c: ConnectionSyntax }[] = [];
+
+  for (const c of syntax.connections) {
+    const src = resolveEnd(c.from, 'source');
+    const dst = resolveEnd(c.to, 'destination');
+    if (dst !== 'skip' && dst !== undefined) {
+      const key = `${c.to.instance.text}.${c.to.port.text}`;
+      const first = incoming.get(key);
+      if (first !== undefined) {
+        if (c.to.instance.text === 'Self')
+          sink.report('E_SELF_OUTPUT_OVERLOADED', c.span, `output '${c.to.port.text}' of '${t.name}' is driven more than once`, {
+            related: [{ span: first.span, message: 'first driven here' }],
+          });
+        else
+          sink.report('E_INPUT_ALREADY_CONNECTED', c.span, `input '${key}' already has an incoming connection`, {
+            related: [{ span: first.span, message: 'first connected here' }],
+          });
+      } else incoming.set(key, c);
+    }
+    if (src !== 'skip' && src !== undefined && dst !== 'skip' && dst !== undefined) {
+      const at = { ...c.from.instance.span, end: c.from.port.span.end };
+      if (src.flow !== dst.flow)
+        sink.report(
+          'E_CONNECTION_KIND_MISMATCH',
+          at,
+          `connection from '${c.from.instance.text}.${c.from.port.text}' (${fmt(src)}) to '${c.to.instance.text}.${c.to.port.text}' (${fmt(dst)}) changes flow kind`,
+          {
+            related: [{ span: c.to.port.span, message: `destination is ${fmt(dst)}` }],
+            hint:
+              src.flow === 'Block'
+                ? 'std/flow::stream turns a Block into a Stream'
+                : 'std/flow::trigger gives the first or last value of a Stream as a Block',
+          },
+        );
+      else if (src.type !== undefined && dst.type !== undefined && !typeEquals(src.type, dst.type))
+        sink.report(
+          'E_CONNECTION_TYPE_MISMATCH',
+          at,
+          `connection from '${c.from.instance.text}.${c.from.port.text}' (${fmt(src)}) to '${c.to.instance.text}.${c.to.port.text}' (${fmt(dst)}) joins different data types`,
+          { related: [{ span: c.to.port.span, message: `destination is ${fmt(dst)}` }] },
+        );
+    }
+    if (
+      c.from.instance.text !== 'Self' &&
+      c.to.instance.text !== 'Self' &&
+      instances.has(c.from.instance.text) &&
+      instances.has(c.to.instance.text)
+    )
+      edges.push({ from: c.from.instance.text, to: c.to.instance.text, c });
+  }
+
+  // Unconnected inputs of instances and undriven outputs of the treatment.
+  for (const [name, info] of instances) {
+    if (info.treatment === undefined) continue;
+    const missing = [...info.treatment.inputs.keys()].filter((i) => !incoming.has(`${name}.${i}`));
+    if (missing.length > 0)
+      sink.report(
+        'E_UNSATISFIED_INPUT',
+        info.syntax.name.span,
+        `input${missing.length > 1 ? 's' : ''} ${missing.map((i) => `'${i}'`).join(', ')} of '${name}' ${missing.length > 1 ? 'have' : 'has'} no incoming connection`,
+        { hint: 'every input must be connected once; std/flow::close<T> or closeBlock<T> feed an empty one' },
+      );
+  }
+  for (const [name, port] of t.outputs)
+    if (!incoming.has(`Self.${name}`))
+      sink.report('E_SELF_OUTPUT_UNSATISFIED', port.span ?? syntax.name.span, `output '${name}' of '${t.name}' is never driven`, {
+        hint: `connect something to it: x.y -> Self.${name}`,
+      });
+
+  reportCycles(area, edges);
+
+  function resolveEnd(end: { instance: Ident; port: Ident }, side: 'source' | 'destination'): PortEnd | undefined | 'skip' {
+    const code = side === 'source' ? 'E_UNKNOWN_OUTPUT' : 'E_UNKNOWN_INPUT';
+    if (end.instance.text === 'Self') {
+      // Self on the left is an input of the treatment, on the right an output (§2.6).
+      const ports = side === 'source' ? t.inputs : t.outputs;
+      const p = ports.get(end.port.text);
+      if (p === undefined) {
+        sink.report(
+          code,
+          end.port.span,
+          `'${t.name}' has no ${side === 'source' ? 'input' : 'output'} '${end.port.text}' (Self.${end.port.text} on the ${side === 'source' ? 'left' : 'right'} of '->' is ${side === 'source' ? 'an input' : 'an output'} of the treatment)`,
+          {
+            hint: portList(ports, side === 'source' ? 'inputs' : 'outputs'),
+          },
+        );
+        return undefined;
+      }
+      return { flow: p.flow, type: p.type };
+    }
+    const info = instances.get(end.instance.text);
+    if (info === undefined) {
+      sink.report('E_UNKNOWN_INSTANCE', end.instance.span, `no instance '${end.instance.text}' in '${t.name}'`);
+      return undefined;
+    }
+    if (info.treatment === undefined) return 'skip';
+    const ports = side === 'source' ? info.treatment.outputs : info.treatment.inputs;
+    const p = ports.get(end.port.text);
+    if (p === undefined) {
+      sink.report(
+        code,
+        end.port.span,
+        `'${end.instance.text}' (${info.treatment.name}) has no ${side === 'source' ? 'output' : 'input'} '${end.port.text}'`,
+        {
+          hint: portList(ports, side === 'source' ? 'outputs' : 'inputs'),
+        },
+      );
+      return undefined;
+    }
+    const isGeneric = info.treatment.generics.length > 0;
+    const type = p.type === undefined ? undefined : isGeneric ? (info.subst ? substitute(p.type, info.subst) : undefined) : p.type;
+    return { flow: p.flow, type };
+  }
+}
+
+function portList(ports: ReadonlyMap<string, PortSymbol>, what: string): string {
+  return ports.size > 0
+    ? `${what}: ${[...ports.values()].map((p) => `${p.name}: ${p.type ? formatPortType({ flow: p.flow, type: p.type }) : p.flow}`).join(', ')}`
+    : `it has no ${what}`;
+}
+
+function fmt(p: PortEnd): string {
+  return p.type === undefined ? p.flow : formatPortType({ flow: p.flow, type: p.type });
+}
+
+/**
+ * E_CYCLE (§4.9): adding the connections in source order, the one that first closes a loop
+ * among instances is reported. Only edges inside strongly connected components can do so,
+ * so bodies without loops cost one linear pass.
+ */
+function reportCycles(area: Area, edges: readonly { from: string; to: string; c: ConnectionSyntax }[]): void {
+  if (edges.length === 0) return;
+  const cyclic = edgesInCycles(edges);
+  if (cyclic.size === 0) return;
+  const adj = new Map<string, Set<string>>();
+  const reaches = (a: string, b: string) => {
+    const seen = new Set<string>([a]);
+    const stack = [a];
+    while (stack.length > 0) {
+      const x = stack.pop() as string;
+      if (x === b) return true;
+      for (const y of adj.get(x) ?? [])
+        if (!seen.has(y)) {
+          seen.add(y);
+          stack.push(y);
+        }
+    }
+    return false;
+  };
+  for (let i = 0; i < edges.length; i++) {
+    if (!cyclic.has(i)) continue;
+    const e = edges[i] as (typeof edges)[number];
+    if (reaches(e.to, e.from)) {
+      area.host.sink.report(
+        'E_CYCLE',
+        e.c.span,
+        `connection '${e.c.from.instance.text}.${e.c.from.port.text} -> ${e.c.to.instance.text}.${e.c.to.port.text}' closes a loop between instances`,
+        {
+          hint: 'data cannot flow in a circle; break the loop',
+        },
+      );
+      continue; // a reported edge is left out, so each loop is reported once
+    }
+    let s = adj.get(e.from);
+    if (s === undefined) adj.set(e.from, (s = new Set()));
+    s.add(e.to);
+  }
+}
+
+/** Indices of edges whose endpoints lie in one strongly connected component (Tarjan, iterative). */
+function edgesInCycles(edges: readonly { from: string; to: string }[]): Set<number> {
+  const adj = new Map<string, string[]>();
+  for (const e of edges) {
+    if (!adj.has(e.from)) adj.set(e.from, []);
+    (adj.get(e.from) as string[]).push(e.to);
+    if (!adj.has(e.to)) adj.set(e.to, []);
+  }
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const comp = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  let counter = 0;
+  let compCount = 0;
+  for (const root of adj.keys()) {
+    if (index.has(root)) continue;
+    const work: [string, number][] = [[root, 0]];
+    index.set(root, counter);
+    low.set(root, counter++);
+    stack.push(root);
+    onStack.add(root);
+    while (work.length > 0) {
+      const top = work[work.length - 1] as [string, number];
+      const [v, i] = top;
+      const succ = adj.get(v) as string[];
+      if (i < succ.length) {
+        top[1]++;
+        const w = succ[i] as string;
+        if (!index.has(w)) {
+          index.set(w, counter);
+          low.set(w, counter++);
+          stack.push(w);
+          onStack.add(w);
+          work.push([w, 0]);
+        } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) as number, index.get(w) as number));
+      } else {
+        work.pop();
+        if (work.length > 0) {
+          const parent = (work[work.length - 1] as [string, number])[0];
+          low.set(parent, Math.min(low.get(parent) as number, low.get(v) as number));
+        }
+        if (low.get(v) === index.get(v)) {
+          let w: string;
+          do {
+            w = stack.pop() as string;
+            onStack.delete(w);
+            comp.set(w, compCount);
+          } while (w !== v);
+          compCount++;
+        }
+      }
+    }
+  }
+  const out = new Set<number>();
+  edges.forEach((e, i) => {
+    if (comp.get(e.from) === comp.get(e.to)) out.add(i);
+  });
+  return out;
+}

@@ -1,0 +1,11 @@
+/** The `encoding` package (libraries spec §6): descriptors of its native elements. */
+import type { PackageDescriptor } from '@tutti/core';
+import { encodingElements } from './encoding.js';
+
+/** The bundled `encoding` package, version 0.10.2. */
+export const encoding: PackageDescriptor = {
+  name: 'encoding',
+  version: '0.10.2',
+  doc: 'Text decoding and encoding in the WHATWG Encoding Standard encodings.',
+  elements: [...encodingElements],
+};

@@ -1,0 +1,42 @@
+/**
+ * `http/client` native elements (libraries spec §11.2): the client model and its request
+ * treatments. The method-named wrappers of §11.3 are written in `mel/client.mel`.
+ */
+import { model, treatment } from '@tutti/core';
+
+const area = 'http/client';
+
+const responsePorts = {
+  res_headers: 'Block<StringMap>',
+  data: 'Stream<byte>',
+  completed: 'Block<void>',
+  failed: 'Block<void>',
+  finished: 'Block<void>',
+  error: 'Block<string>',
+  status: 'Block<HttpStatus>',
+};
+
+export const client = [
+  model(area, 'HttpClient', {
+    params: {
+      base_url: 'Option<string>',
+      tcp_no_delay: 'bool = true',
+      headers: 'StringMap',
+    },
+    doc: 'Shared HTTP connection pool; request URLs are resolved against `base_url` when it parses as a URL.',
+  }),
+  treatment(area, 'request', {
+    models: { client: 'HttpClient' },
+    params: { method: 'var HttpMethod' },
+    inputs: { url: 'Block<string>', req_headers: 'Block<StringMap>' },
+    outputs: responsePorts,
+    doc: 'Once `url` and `req_headers` arrived, sends the request and emits status, headers and the body.',
+  }),
+  treatment(area, 'requestWithBody', {
+    models: { client: 'HttpClient' },
+    params: { method: 'var HttpMethod' },
+    inputs: { url: 'Block<string>', req_headers: 'Block<StringMap>', body: 'Stream<byte>' },
+    outputs: responsePorts,
+    doc: 'As `request`, streaming `body` as the request body until it closes.',
+  }),
+];

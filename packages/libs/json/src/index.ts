@@ -1,0 +1,12 @@
+/** The `json` package (libraries spec §7): descriptors of its native elements (areas `json` and `json/value`). */
+import type { PackageDescriptor } from '@tutti/core';
+import { jsonValue } from './json/value.js';
+import { jsonElements } from './json.js';
+
+/** The bundled `json` package, version 0.10.2. */
+export const json: PackageDescriptor = {
+  name: 'json',
+  version: '0.10.2',
+  doc: 'JSON values: parsing, validation, building and inspection.',
+  elements: [...jsonElements, ...jsonValue],
+};

@@ -1,0 +1,14 @@
+/**
+ * The `net` package (libraries spec §10): IP address types of the area `net/ip`. It has no
+ * `.mel` areas.
+ */
+import type { PackageDescriptor } from '@tutti/core';
+import { ip } from './ip.js';
+
+/** The bundled `net` package, version 0.10.2. */
+export const net: PackageDescriptor = {
+  name: 'net',
+  version: '0.10.2',
+  doc: 'Network addresses: IPv4/IPv6 data types, constructors, parsing and conversions.',
+  elements: [...ip],
+};

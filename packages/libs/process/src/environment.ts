@@ -1,0 +1,32 @@
+/** `process/environment` (libraries spec §5.1): the execution environment data type and its constructors. */
+import { dataType, fn, treatment } from '@tutti/core';
+
+const area = 'process/environment';
+
+export const environment = [
+  dataType(area, 'Environment', {
+    traits: 'Serialize Deserialize PartialEquality Equality',
+    doc: 'Working directory, variables, whether to clear the inherited environment and to expand `${NAME}` in values.',
+  }),
+  fn(area, 'environment', {
+    params: 'variables: StringMap, working_directory: Option<string>, expand_variables: bool, clear_env: bool',
+    returns: 'Environment',
+    doc: 'Builds an environment (positional order: variables, working directory, expand variables, clear env).',
+  }),
+  treatment(area, 'mapEnvironment', {
+    params: {
+      clear_env: 'var bool = false',
+      expand_variables: 'var bool = false',
+      working_directory: 'var Option<string>',
+    },
+    inputs: { variables: 'Block<StringMap>' },
+    outputs: { environment: 'Block<Environment>' },
+    doc: 'Builds an environment from the received variables map.',
+  }),
+  treatment(area, 'mapFullEnvironment', {
+    params: { clear_env: 'var bool = false', expand_variables: 'var bool = false' },
+    inputs: { variables: 'Block<StringMap>', working_directory: 'Block<Option<string>>' },
+    outputs: { environment: 'Block<Environment>' },
+    doc: 'Builds an environment from the received variables map and working directory (both required).',
+  }),
+];

@@ -1,0 +1,20 @@
+/**
+ * The `process` package (libraries spec §5, local execution): descriptors of its native
+ * elements, plus its own `.mel` areas under `mel/` (`process/exec` wrappers and `process/local`).
+ */
+import { fileURLToPath } from 'node:url';
+import type { PackageDescriptor } from '@tutti/core';
+import { command } from './command.js';
+import { environment } from './environment.js';
+import { exec } from './exec.js';
+import { local } from './local.js';
+
+/** The bundled `process` package, version 0.10.2. */
+export const process: PackageDescriptor = {
+  name: 'process',
+  version: '0.10.2',
+  doc: 'External processes: commands, environments, executors and the local executor.',
+  dependencies: { std: '0.10.2' },
+  melRoot: fileURLToPath(new URL('../mel', import.meta.url)),
+  elements: [...command, ...environment, ...exec, ...local],
+};

@@ -1,0 +1,15 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { validatePackages } from '@tutti/core';
+import { std } from '@tutti/lib-std';
+import { regex } from './index.js';
+
+test('regex descriptors are consistent with std', () => {
+  assert.deepEqual(validatePackages([std, regex]), []);
+});
+
+test('regex declares the native elements of libraries spec §8', () => {
+  const count = (kind: string) => regex.elements.filter((e) => e.kind === kind).length;
+  assert.equal(count('treatment'), 4);
+  assert.equal(count('function'), 4);
+});

@@ -1,0 +1,180 @@
+/** `std/flow` (libraries spec §3.4): generic stream and block plumbing. */
+import { treatment } from '@tutti/core';
+
+const area = 'std/flow';
+
+export const flow = [
+  treatment(area, 'chain', {
+    generics: 'T',
+    inputs: { first: 'Stream<T>', second: 'Stream<T>' },
+    outputs: { chained: 'Stream<T>' },
+    doc: 'Forwards all of `first`, then all of `second`.',
+  }),
+  treatment(area, 'trigger', {
+    generics: 'T',
+    inputs: { stream: 'Stream<T>' },
+    outputs: { start: 'Block<void>', end: 'Block<void>', first: 'Block<T>', last: 'Block<T>' },
+    doc: 'On the first value emits `start` and `first`; when the stream closes emits `end`, then `last`.',
+  }),
+  treatment(area, 'check', {
+    generics: 'T',
+    inputs: { value: 'Block<T>' },
+    outputs: { check: 'Block<void>' },
+    doc: 'Emits `check` when `value` arrives.',
+  }),
+  treatment(area, 'uncheck', {
+    generics: 'T',
+    inputs: { value: 'Block<T>' },
+    outputs: { uncheck: 'Block<void>' },
+    doc: 'Emits `uncheck` only if `value` closes without a value.',
+  }),
+  treatment(area, 'emit', {
+    generics: 'T',
+    params: { value: 'var T' },
+    inputs: { trigger: 'Block<void>' },
+    outputs: { emit: 'Block<T>' },
+    doc: 'On trigger, emits `value`.',
+  }),
+  treatment(area, 'stream', {
+    generics: 'T',
+    inputs: { block: 'Block<T>' },
+    outputs: { stream: 'Stream<T>' },
+    doc: 'Re-emits the block value as a one-element stream.',
+  }),
+  treatment(area, 'merge', {
+    generics: 'T',
+    inputs: { a: 'Stream<T>', b: 'Stream<T>' },
+    outputs: { value: 'Stream<T>' },
+    doc: 'Forwards both inputs as chunks arrive, order unspecified; ends when both are closed.',
+  }),
+  treatment(area, 'arrange', {
+    generics: 'T',
+    inputs: { a: 'Stream<T>', b: 'Stream<T>', select: 'Stream<bool>' },
+    outputs: { value: 'Stream<T>' },
+    doc: 'For each `select` value takes the next value of `a` (`true`) or `b` (`false`).',
+  }),
+  treatment(area, 'fill', {
+    generics: 'T',
+    params: { value: 'var T' },
+    inputs: { pattern: 'Stream<void>' },
+    outputs: { filled: 'Stream<T>' },
+    doc: 'Emits one `value` per received pattern element.',
+  }),
+  treatment(area, 'filter', {
+    generics: 'T',
+    inputs: { value: 'Stream<T>', select: 'Stream<bool>' },
+    outputs: { accepted: 'Stream<T>', rejected: 'Stream<T>' },
+    doc: 'Routes each value to `accepted` or `rejected` according to the matching `select` value.',
+  }),
+  treatment(area, 'filterBlock', {
+    generics: 'T',
+    inputs: { value: 'Block<T>', select: 'Block<bool>' },
+    outputs: { accepted: 'Block<T>', rejected: 'Block<T>' },
+    doc: 'Waits for both `value` and `select` and routes the value once.',
+  }),
+  treatment(area, 'fit', {
+    generics: 'T',
+    inputs: { value: 'Stream<T>', pattern: 'Stream<void>' },
+    outputs: { fitted: 'Stream<T>' },
+    doc: 'Emits one value per pattern element; stops when either runs out.',
+  }),
+  treatment(area, 'count', {
+    generics: 'T',
+    inputs: { stream: 'Stream<T>' },
+    outputs: { count: 'Stream<u128>' },
+    doc: 'Emits an increasing counter per received element, starting at 0.',
+  }),
+  treatment(area, 'generate', {
+    generics: 'T',
+    params: { data: 'var T' },
+    inputs: { length: 'Block<u128>' },
+    outputs: { stream: 'Stream<T>' },
+    doc: 'Emits `data` exactly `length` times.',
+  }),
+  treatment(area, 'generateIndefinitely', {
+    generics: 'T',
+    params: { data: 'var T' },
+    inputs: { trigger: 'Block<void>' },
+    outputs: { stream: 'Stream<T>' },
+    doc: 'After trigger, emits `data` forever until all consumers are gone.',
+  }),
+  treatment(area, 'insert', {
+    generics: 'T',
+    inputs: { stream: 'Stream<T>', block: 'Block<T>' },
+    outputs: { output: 'Stream<T>' },
+    doc: 'Forwards the stream and inserts the block value whenever it arrives.',
+  }),
+  treatment(area, 'flock', {
+    generics: 'T',
+    inputs: { a: 'Block<T>', b: 'Block<T>' },
+    outputs: { stream: 'Stream<T>' },
+    doc: 'Emits each block value as it arrives (0, 1 or 2 values, arrival order).',
+  }),
+  treatment(area, 'one', {
+    generics: 'T',
+    inputs: { a: 'Block<T>', b: 'Block<T>' },
+    outputs: { value: 'Block<T>' },
+    doc: 'Emits the first value to arrive from `a` or `b`; the other is ignored.',
+  }),
+  treatment(area, 'close', {
+    generics: 'T',
+    inputs: { trigger: 'Block<void>' },
+    outputs: { closed: 'Stream<T>' },
+    doc: 'Never emits; `closed` is closed immediately.',
+  }),
+  treatment(area, 'closeBlock', {
+    generics: 'T',
+    inputs: { trigger: 'Block<void>' },
+    outputs: { closed: 'Block<T>' },
+    doc: 'Never emits; the block output `closed` is closed immediately.',
+  }),
+  treatment(area, 'consume', {
+    generics: 'T',
+    inputs: { stream: 'Stream<T>' },
+    doc: 'Reads and discards until the stream closes.',
+  }),
+  treatment(area, 'pass', {
+    generics: 'T',
+    params: { cond: 'var bool' },
+    inputs: { stream: 'Stream<T>' },
+    outputs: { passed: 'Stream<T>' },
+    doc: 'If `cond` forwards everything; otherwise closes `passed` immediately.',
+  }),
+  treatment(area, 'passBlock', {
+    generics: 'T',
+    params: { cond: 'var bool' },
+    inputs: { block: 'Block<T>' },
+    outputs: { passed: 'Block<T>' },
+    doc: 'If `cond` forwards the block; otherwise closes `passed` immediately.',
+  }),
+  treatment(area, 'barrier', {
+    generics: 'T',
+    inputs: { leverage: 'Block<bool>', stream: 'Stream<T>' },
+    outputs: { passed: 'Stream<T>' },
+    doc: 'Waits for `leverage`; if `true` forwards the stream, otherwise closes `passed`.',
+  }),
+  treatment(area, 'cut', {
+    generics: 'T',
+    inputs: { cut: 'Block<void>', stream: 'Stream<T>' },
+    outputs: { passed: 'Stream<T>' },
+    doc: 'Forwards the stream until a `cut` value arrives, then stops.',
+  }),
+  treatment(area, 'release', {
+    generics: 'T',
+    inputs: { leverage: 'Block<void>', data: 'Stream<T>' },
+    outputs: { released: 'Stream<T>' },
+    doc: 'Waits for `leverage`, then forwards `data`; closes `released` empty if `leverage` closes empty.',
+  }),
+  treatment(area, 'releaseBlock', {
+    generics: 'T',
+    inputs: { leverage: 'Block<void>', data: 'Block<T>' },
+    outputs: { released: 'Block<T>' },
+    doc: 'Waits for `leverage`, then forwards the `data` block; closes empty if `leverage` closes empty.',
+  }),
+  treatment(area, 'waitBlock', {
+    generics: 'T',
+    inputs: { a: 'Block<T>', b: 'Block<T>' },
+    outputs: { awaited: 'Block<void>' },
+    doc: 'Emits once both `a` and `b` have delivered a value.',
+  }),
+];

@@ -1,0 +1,45 @@
+/** `std/flow/vec` (libraries spec §3.5): flow treatments over streams of vectors. */
+import { treatment } from '@tutti/core';
+
+const area = 'std/flow/vec';
+
+export const flowVec = [
+  treatment(area, 'flatten', {
+    generics: 'T',
+    inputs: { vector: 'Stream<Vec<T>>' },
+    outputs: { value: 'Stream<T>' },
+    doc: 'Emits the elements of each vector in order.',
+  }),
+  treatment(area, 'pattern', {
+    generics: 'T',
+    inputs: { stream: 'Stream<Vec<T>>' },
+    outputs: { pattern: 'Stream<Vec<void>>' },
+    doc: 'For each vector emits a vector of `void` of the same length.',
+  }),
+  treatment(area, 'fit', {
+    generics: 'T',
+    inputs: { value: 'Stream<T>', pattern: 'Stream<Vec<void>>' },
+    outputs: { fitted: 'Stream<Vec<T>>' },
+    doc: 'For each pattern of length n collects the next n values into a vector.',
+  }),
+  treatment(area, 'fill', {
+    generics: 'T',
+    params: { value: 'var T' },
+    inputs: { pattern: 'Stream<Vec<void>>' },
+    outputs: { filled: 'Stream<Vec<T>>' },
+    doc: 'For each pattern emits a vector of `value` of the same length.',
+  }),
+  treatment(area, 'size', {
+    generics: 'T',
+    inputs: { vector: 'Stream<Vec<T>>' },
+    outputs: { size: 'Stream<u64>' },
+    doc: 'Length of each vector.',
+  }),
+  treatment(area, 'resize', {
+    generics: 'T',
+    params: { default: 'var T' },
+    inputs: { vector: 'Stream<Vec<T>>', size: 'Stream<u64>' },
+    outputs: { resized: 'Stream<Vec<T>>' },
+    doc: 'Pairs one size with one vector; truncates or pads with `default`.',
+  }),
+];

@@ -1,0 +1,8 @@
+/**
+ * @tutti/loader — projects (`Compo.toml`), standalone scripts and their headers, package
+ * search and dependency resolution; it hands the checker a program to check.
+ */
+export { type Dependency, type Header, parseHeader } from './header.js';
+export { type LoadedProgram, type LoadOptions, loadProgram } from './load.js';
+export { type Manifest, parseManifest } from './manifest.js';
+export { isVersion, parseRequirement, type Requirement, satisfies } from './requirement.js';

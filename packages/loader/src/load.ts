@@ -1,0 +1,270 @@
+/**
+ * Loading a program (language spec §7): the program file (standalone script, `Compo.toml`,
+ * or a folder holding one), the packages available (bundled, `--path`), and the choice of
+ * a package for every declared dependency, recursively (§7.7).
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type DiagnosticSink, dataTypeNames, type PackageDescriptor, SourceFile, type Span } from '@tutti/core';
+import type { PackageView, ProgramView } from '@tutti/lang';
+import { readText } from './files.js';
+import { type Dependency, parseHeader } from './header.js';
+import { parseManifest } from './manifest.js';
+import { NativePackage, ProjectPackage, ScriptPackage } from './packages.js';
+import { parseRequirement, satisfies, satisfiesBundled } from './requirement.js';
+
+/** Options of {@link loadProgram}. */
+export interface LoadOptions {
+  /** Packages built into the implementation. */
+  readonly bundled: readonly PackageDescriptor[];
+  /** `--path` locations (§7.7). */
+  readonly paths?: readonly string[];
+}
+
+/** A loaded program, ready to check. */
+export interface LoadedProgram {
+  readonly program: ProgramView;
+  readonly kind: 'script' | 'project';
+  /** Name shown for location-less problems of the program (the script, or `Compo.toml`). */
+  readonly file: string;
+  /** Command → entrypoint identifier. */
+  readonly entrypoints: ReadonlyMap<string, string>;
+  /** The header or manifest was invalid: entrypoint checks would only add noise. */
+  readonly headerFailed: boolean;
+  /** The root package's areas that `check` starts from when no entrypoint is selected. */
+  readonly name: string;
+  readonly version: string;
+}
+
+interface Candidate {
+  readonly view: PackageView & { dependencies: Map<string, PackageView | undefined> };
+  readonly bundled: boolean;
+  readonly deps: readonly Dependency[];
+  /** Where to report its dependency problems. */
+  readonly where: { file?: string; span?: Span };
+}
+
+/**
+ * Loads `programPath`. Returns undefined when nothing can be checked (the file cannot be
+ * read); every problem is in `sink`.
+ */
+export async function loadProgram(programPath: string, options: LoadOptions, sink: DiagnosticSink): Promise<LoadedProgram | undefined> {
+  const abs = resolve(programPath);
+  let manifestPath: string | undefined;
+  let isDir = false;
+  try {
+    isDir = statSync(abs).isDirectory();
+  } catch {
+    // missing: reported by the read below
+  }
+  if (isDir) {
+    manifestPath = join(abs, 'Compo.toml');
+    try {
+      statSync(manifestPath);
+    } catch {
+      sink.report('E_FILE', undefined, `'${programPath}' is a directory without a Compo.toml`, { file: programPath });
+      return undefined;
+    }
+  } else if (basename(abs) === 'Compo.toml') manifestPath = abs;
+
+  const candidates = new Map<string, Candidate>();
+  for (const d of options.bundled) candidates.set(d.name, { view: new NativePackage(d), bundled: true, deps: bundledDeps(d), where: {} });
+  for (const p of options.paths ?? []) await loadPathEntry(p, candidates, sink);
+
+  let root: Candidate;
+  let kind: 'script' | 'project';
+  let file: string;
+  let entrypoints = new Map<string, string>();
+  let headerFailed: boolean;
+  const errorsBefore = sink.errorCount;
+  if (manifestPath !== undefined) {
+    file = isDir ? join(programPath, 'Compo.toml') : programPath;
+    const r = readText(manifestPath, file);
+    if ('error' in r) {
+      sink.report('E_FILE', undefined, r.error, { file });
+      return undefined;
+    }
+    const m = parseManifest(r.text, file, sink);
+    headerFailed = sink.errorCount > errorsBefore;
+    const name = m.name ?? (basename(dirname(manifestPath)).replace(/\W/g, '_') || 'project');
+    root = {
+      view: new ProjectPackage(name, m.version, dirname(manifestPath), true),
+      bundled: false,
+      deps: m.dependencies,
+      where: { file },
+    };
+    entrypoints = new Map(m.entrypoints);
+    kind = 'project';
+  } else {
+    file = programPath;
+    const r = readText(abs, programPath);
+    if ('error' in r) {
+      sink.report('E_FILE', undefined, r.error, { file: programPath });
+      return undefined;
+    }
+    const source = new SourceFile(programPath, r.text);
+    const h = parseHeader(source, sink);
+    headerFailed = sink.errorCount > errorsBefore;
+    const name = h.name ?? 'script';
+    root = { view: new ScriptPackage(name, h.version, source, true), bundled: false, deps: h.dependencies, where: { span: h.span } };
+    entrypoints.set('main', `${name}::main`);
+    kind = 'script';
+  }
+
+  resolveDependencies(root, candidates, sink);
+
+  const packages = new Map<string, PackageView>();
+  for (const [n, c] of candidates) packages.set(n, c.view);
+  packages.set(root.view.name, root.view);
+  const natives = [...candidates.values()].map((c) => c.view).filter((v): v is NativePackage => v instanceof NativePackage);
+  let names: Map<string, string>;
+  try {
+    names = dataTypeNames(natives.map((n) => n.descriptor));
+  } catch (e) {
+    sink.report('E_FILE', undefined, `conflicting native packages: ${(e as Error).message}`, { file });
+    return undefined;
+  }
+  return {
+    program: { root: root.view, packages, dataTypeNames: names },
+    kind,
+    file,
+    entrypoints,
+    headerFailed,
+    name: root.view.name,
+    version: root.view.version,
+  };
+}
+
+function bundledDeps(d: PackageDescriptor): Dependency[] {
+  const out: Dependency[] = [];
+  for (const [name, text] of Object.entries(d.dependencies ?? {})) {
+    const requirement = parseRequirement(text);
+    if ('error' in requirement) throw new Error(`package ${d.name}: dependency ${name}: ${requirement.error}`);
+    out.push({ name, requirement });
+  }
+  return out;
+}
+
+/** Chooses a package for every dependency, from the root down (§7.7). */
+function resolveDependencies(root: Candidate, candidates: ReadonlyMap<string, Candidate>, sink: DiagnosticSink): void {
+  const done = new Set<Candidate>();
+  const onPath: Candidate[] = [];
+  const visit = (c: Candidate) => {
+    if (done.has(c)) return;
+    onPath.push(c);
+    for (const dep of c.deps) {
+      const found = candidates.get(dep.name);
+      const ok =
+        found !== undefined &&
+        found !== c &&
+        (found.bundled ? satisfiesBundled(found.view.version, dep.requirement) : satisfies(found.view.version, dep.requirement));
+      if (!ok) {
+        if (dep.name === c.view.name)
+          sink.report(
+            'E_IMPORT_CYCLE',
+            dep.span,
+            `package '${c.view.name}' cannot depend on itself; use root/… for its own areas`,
+            where(c),
+          );
+        else
+          sink.report(
+            'E_PACKAGE_NOT_FOUND',
+            dep.span,
+            found === undefined
+              ? `no package '${dep.name}' is available${c === root ? '' : ` (required by '${c.view.name}')`}`
+              : `package '${dep.name}' ${found.view.version} does not satisfy '${dep.requirement.text}'${c === root ? '' : ` (required by '${c.view.name}')`}`,
+            {
+              ...where(c),
+              hint:
+                found === undefined
+                  ? `bundled packages: ${[...candidates.values()]
+                      .filter((x) => x.bundled)
+                      .map((x) => x.view.name)
+                      .join(', ')}; others can be given with --path`
+                  : `bundled packages are version ${found.view.version} (and accept 0.9 requirements)`,
+            },
+          );
+        c.view.dependencies.set(dep.name, undefined);
+        continue;
+      }
+      if (onPath.includes(found)) {
+        sink.report('E_IMPORT_CYCLE', dep.span, `packages '${c.view.name}' and '${dep.name}' depend on each other`, where(c));
+        c.view.dependencies.set(dep.name, undefined);
+        continue;
+      }
+      c.view.dependencies.set(dep.name, found.view);
+      visit(found);
+    }
+    onPath.pop();
+    done.add(c);
+  };
+  visit(root);
+}
+
+function where(c: Candidate): { file?: string } {
+  return c.where.file !== undefined ? { file: c.where.file } : {};
+}
+
+/** Adds the packages found at a `--path` location to `candidates`. */
+async function loadPathEntry(p: string, candidates: Map<string, Candidate>, sink: DiagnosticSink): Promise<void> {
+  const abs = resolve(p);
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(abs);
+  } catch {
+    sink.report('E_FILE', undefined, `--path '${p}' does not exist`, { file: p });
+    return;
+  }
+  const add = (c: Candidate) => {
+    if (!candidates.has(c.view.name)) candidates.set(c.view.name, c);
+  };
+  if (st.isFile()) {
+    if (basename(abs) === 'Compo.toml') addProject(abs, p, add, sink);
+    else if (abs.endsWith('.mel')) addScript(abs, p, add, sink);
+    return;
+  }
+  if (isFileAt(join(abs, 'package.json'))) {
+    const pkg = JSON.parse(readFileSync(join(abs, 'package.json'), 'utf8')) as { tutti?: { package?: string } };
+    const entry = pkg.tutti?.package;
+    if (entry !== undefined) {
+      try {
+        const mod = (await import(pathToFileURL(join(abs, entry)).href)) as { default?: PackageDescriptor };
+        if (mod.default !== undefined) add({ view: new NativePackage(mod.default), bundled: false, deps: [], where: {} });
+        else sink.report('E_FILE', undefined, `'${p}': ${entry} exports no default package descriptor`, { file: p });
+      } catch (e) {
+        sink.report('E_FILE', undefined, `'${p}': cannot load native package ${entry}: ${(e as Error).message}`, { file: p });
+      }
+      return;
+    }
+  }
+  if (isFileAt(join(abs, 'Compo.toml'))) {
+    addProject(join(abs, 'Compo.toml'), join(p, 'Compo.toml'), add, sink);
+    return;
+  }
+}
+
+function isFileAt(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function addProject(abs: string, shown: string, add: (c: Candidate) => void, sink: DiagnosticSink): void {
+  const r = readText(abs, shown);
+  if ('error' in r) return void sink.report('E_FILE', undefined, r.error, { file: shown });
+  const m = parseManifest(r.text, shown, sink);
+  if (m.name === undefined) return;
+  add({ view: new ProjectPackage(m.name, m.version, dirname(abs), false), bundled: false, deps: m.dependencies, where: { file: shown } });
+}
+
+function addScript(abs: string, shown: string, add: (c: Candidate) => void, sink: DiagnosticSink): void {
+  const r = readText(abs, shown);
+  if ('error' in r) return void sink.report('E_FILE', undefined, r.error, { file: shown });
+  const source = new SourceFile(shown, r.text);
+  const h = parseHeader(source, sink);
+  if (h.name === undefined) return;
+  add({ view: new ScriptPackage(h.name, h.version, source, false), bundled: false, deps: h.dependencies, where: { span: h.span } });
+}

@@ -1,0 +1,67 @@
+/**
+ * `Compo.toml` (language spec §7.1), parsed with smol-toml. Problems are E_MANIFEST,
+ * located at the file (the acceptance JSON has no line for them).
+ */
+import type { DiagnosticSink } from '@tutti/core';
+import { parse, TomlError } from 'smol-toml';
+import type { Dependency } from './header.js';
+import { isVersion, parseRequirement } from './requirement.js';
+
+/** A project manifest. */
+export interface Manifest {
+  readonly name: string | undefined;
+  readonly version: string;
+  readonly dependencies: readonly Dependency[];
+  /** Command → entrypoint identifier (`pkg/area::Name`). */
+  readonly entrypoints: ReadonlyMap<string, string>;
+}
+
+/** Parses manifest text; `file` is the name shown in diagnostics. */
+export function parseManifest(text: string, file: string, sink: DiagnosticSink): Manifest {
+  const bad = (message: string) => sink.report('E_MANIFEST', undefined, message, { file });
+  let doc: Record<string, unknown>;
+  try {
+    doc = parse(text) as Record<string, unknown>;
+  } catch (e) {
+    const detail = e instanceof TomlError ? `line ${e.line}, column ${e.column}: ${e.message.split('\n')[0]}` : String(e);
+    bad(`not valid TOML: ${detail}`);
+    return { name: undefined, version: '0.1.0', dependencies: [], entrypoints: new Map() };
+  }
+  let name: string | undefined;
+  if (typeof doc.name !== 'string') bad(doc.name === undefined ? "missing 'name' (the package name)" : "'name' must be a string");
+  else if (!/^[\p{Alphabetic}\p{M}\p{Pc}][\p{Alphabetic}\p{M}\p{Pc}\p{Nd}]*$/u.test(doc.name))
+    bad(`'${doc.name}' is not a valid package name`);
+  else if (doc.name === 'root' || doc.name === 'local') bad(`'${doc.name}' is reserved and cannot name a package`);
+  else name = doc.name;
+  let version = '0.1.0';
+  if (typeof doc.version !== 'string') bad(doc.version === undefined ? "missing 'version'" : "'version' must be a string");
+  else if (!isVersion(doc.version)) bad(`version '${doc.version}' is not SemVer (MAJOR.MINOR.PATCH)`);
+  else version = doc.version;
+  const dependencies: Dependency[] = [];
+  const deps = doc.dependencies;
+  if (deps !== null && typeof deps === 'object' && !Array.isArray(deps) && !(deps instanceof Date)) {
+    for (const [dep, req] of Object.entries(deps as Record<string, unknown>)) {
+      if (typeof req !== 'string') {
+        bad(`dependency '${dep}' must be a version requirement string, such as "0.10.2"`);
+        continue;
+      }
+      const r = parseRequirement(req);
+      if ('error' in r) bad(`dependency '${dep}': ${r.error}`);
+      else dependencies.push({ name: dep, requirement: r });
+    }
+  }
+  const entrypoints = new Map<string, string>();
+  const eps = doc.entrypoints;
+  if (eps !== null && typeof eps === 'object' && !Array.isArray(eps) && !(eps instanceof Date)) {
+    for (const [cmd, id] of Object.entries(eps as Record<string, unknown>)) {
+      if (typeof id !== 'string') continue; // ignored, §7.1
+      const parts = id.split('::');
+      if (parts.length !== 2 || parts[0] === '' || parts[1] === '' || (parts[0] as string).split('/').some((s) => s === '')) {
+        bad(`entrypoint '${cmd}' = "${id}" is not an identifier of the form package/area::treatment`);
+        continue;
+      }
+      entrypoints.set(cmd, id);
+    }
+  }
+  return { name, version, dependencies, entrypoints };
+}

@@ -1,0 +1,165 @@
+/**
+ * The package views the checker works on (`PackageView` of @tutti/lang): bundled native
+ * packages with their shipped `.mel`, user projects (`Compo.toml` + folders), and
+ * standalone scripts. `.mel` files are read only when an area is needed.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { type ElementDescriptor, type PackageDescriptor, SourceFile } from '@tutti/core';
+import type { PackageView } from '@tutti/lang';
+import { readText } from './files.js';
+
+type Deps = Map<string, PackageView | undefined>;
+
+abstract class BasePackage implements PackageView {
+  readonly dependencies: Deps = new Map();
+  readonly #sources = new Map<string, SourceFile | undefined | { error: string }>();
+
+  constructor(
+    readonly name: string,
+    readonly version: string,
+    readonly isUser: boolean,
+  ) {}
+
+  natives(_area: string): readonly ElementDescriptor[] | undefined {
+    return undefined;
+  }
+
+  /** File that holds an area, with the path shown to users; undefined when none. */
+  protected abstract fileOf(area: string): { path: string; shown: string } | undefined;
+
+  abstract melAreas(): readonly string[];
+
+  melSource(area: string): SourceFile | undefined | { error: string } {
+    if (this.#sources.has(area)) return this.#sources.get(area);
+    let result: SourceFile | undefined | { error: string };
+    const f = this.fileOf(area);
+    if (f !== undefined) {
+      const r = readText(f.path, f.shown);
+      result = 'error' in r ? r : new SourceFile(f.shown, r.text);
+    }
+    this.#sources.set(area, result);
+    return result;
+  }
+
+  /** Registers an already read file for an area (the program file itself). */
+  preload(area: string, file: SourceFile): void {
+    this.#sources.set(area, file);
+  }
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** A package built into tutti or loaded from a native module (`--path`). */
+export class NativePackage extends BasePackage {
+  readonly #byArea = new Map<string, ElementDescriptor[]>();
+
+  constructor(
+    readonly descriptor: PackageDescriptor,
+    isUser = false,
+  ) {
+    super(descriptor.name, descriptor.version, isUser);
+    for (const e of descriptor.elements) {
+      let list = this.#byArea.get(e.area);
+      if (list === undefined) this.#byArea.set(e.area, (list = []));
+      list.push(e);
+    }
+  }
+
+  override natives(area: string): readonly ElementDescriptor[] | undefined {
+    return this.#byArea.get(area);
+  }
+
+  protected fileOf(area: string): { path: string; shown: string } | undefined {
+    const root = this.descriptor.melRoot;
+    if (root === undefined) return undefined;
+    const rel = area === this.name ? 'lib-root.mel' : `${area.slice(this.name.length + 1)}.mel`;
+    const path = join(root, rel);
+    return isFile(path) ? { path, shown: `${this.name}:${rel}` } : undefined;
+  }
+
+  melAreas(): readonly string[] {
+    const root = this.descriptor.melRoot;
+    return root === undefined ? [] : listMelAreas(root, this.name);
+  }
+}
+
+/** A project: `Compo.toml` and the `.mel` files under its folder. */
+export class ProjectPackage extends BasePackage {
+  constructor(
+    name: string,
+    version: string,
+    readonly dir: string,
+    isUser: boolean,
+  ) {
+    super(name, version, isUser);
+  }
+
+  protected fileOf(area: string): { path: string; shown: string } | undefined {
+    const rel = area === this.name ? 'lib-root.mel' : `${area.slice(this.name.length + 1)}.mel`;
+    if (rel.split('/').some((s) => s.startsWith('.'))) return undefined;
+    const path = join(this.dir, rel);
+    return isFile(path) ? { path, shown: relative(process.cwd(), path).split(sep).join('/') || rel } : undefined;
+  }
+
+  melAreas(): readonly string[] {
+    return listMelAreas(this.dir, this.name);
+  }
+}
+
+/** A standalone script: one file, one area named after the package. */
+export class ScriptPackage extends BasePackage {
+  constructor(
+    name: string,
+    version: string,
+    readonly file: SourceFile,
+    isUser: boolean,
+  ) {
+    super(name, version, isUser);
+    this.preload(name, file);
+  }
+
+  protected fileOf(): undefined {
+    return undefined;
+  }
+
+  melAreas(): readonly string[] {
+    return [this.name];
+  }
+}
+
+/** Areas of every `.mel` file under `dir` (dot-files and dot-folders skipped, §7.3). */
+function listMelAreas(dir: string, pkg: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string, prefix: string[]) => {
+    let names: string[];
+    try {
+      names = readdirSync(d).sort();
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      if (n.startsWith('.') || n === 'node_modules') continue;
+      const p = join(d, n);
+      let s: ReturnType<typeof statSync>;
+      try {
+        s = statSync(p);
+      } catch {
+        continue;
+      }
+      if (s.isDirectory()) walk(p, [...prefix, n]);
+      else if (n.endsWith('.mel')) {
+        const stem = n.slice(0, -4);
+        out.push(prefix.length === 0 && stem === 'lib-root' ? pkg : [pkg, ...prefix, stem].join('/'));
+      }
+    }
+  };
+  walk(dir, []);
+  return out;
+}

@@ -1,0 +1,33 @@
+/**
+ * The `testkit` fixture package (language spec Appendix A.2): a context `@Turn`, a model
+ * `Counter` and its source `turns`, used only by the test suite (loaded with `--path`).
+ */
+import { context, model, type PackageDescriptor, source } from '@tutti/core';
+
+const area = 'testkit';
+
+/** The `testkit` fixture package, version 1.0.0. */
+export const testkit: PackageDescriptor = {
+  name: 'testkit',
+  version: '1.0.0',
+  doc: 'Test fixture: a counter model opening one track per turn, each with a `@Turn` context.',
+  elements: [
+    context(area, '@Turn', {
+      fields: { index: 'u64', name: 'string' },
+      doc: 'The turn a track belongs to: its index from 0 and its name `turn-<index>`.',
+    }),
+    model(area, 'Counter', {
+      params: { count: 'u64 = 3' },
+      sources: ['turns'],
+      doc: 'Opens `count` tracks of its source `turns`, the k-th with `@Turn { index: k, name: "turn-k" }`, then ends.',
+    }),
+    source(area, 'turns', {
+      model: 'Counter',
+      outputs: { started: 'Block<void>' },
+      contexts: ['@Turn'],
+      doc: 'One track per turn of its `Counter`, providing `@Turn`; `started` emits one `_` then closes.',
+    }),
+  ],
+};
+
+export default testkit;
