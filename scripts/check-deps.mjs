@@ -12,7 +12,14 @@ const allowed = {
   '@tutti/testkit': ['@tutti/core'],
 };
 const libAllowed = ['@tutti/core'];
-const dirs = ['packages/core', 'packages/lang', 'packages/loader', 'packages/cli', 'test/testkit', ...readdirSync('packages/libs').map((d) => `packages/libs/${d}`)];
+const dirs = [
+  'packages/core',
+  'packages/lang',
+  'packages/loader',
+  'packages/cli',
+  'test/testkit',
+  ...readdirSync('packages/libs').map((d) => `packages/libs/${d}`),
+];
 const problems = [];
 const graph = new Map();
 for (const dir of dirs) {

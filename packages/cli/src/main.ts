@@ -10,6 +10,7 @@ import { type LoadedProgram, loadProgram } from '@tutti/loader';
 import { ArgumentError, checkEntryArguments } from './arguments.js';
 import { BUNDLED } from './bundled.js';
 import { renderHuman, toJson, useColor } from './render.js';
+import { checkPath, hasMain, select, UsageError } from './session.js';
 
 /** Tutti's own version (the bundled Mélodium packages report 0.10.2). */
 export const VERSION = '0.1.0';
@@ -41,8 +42,6 @@ Options of run (before <program>):
 Entrypoint parameters become options after the program: 'tutti run hello.mel --who Ada'.
 Exit status: 0 success; 1 errors in the program or a failed run; 2 usage or unreadable files.
 `;
-
-class UsageError extends Error {}
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -112,63 +111,6 @@ function statusOf(sink: DiagnosticSink): number {
   return sink.hasErrors ? 1 : 0;
 }
 
-interface Selection {
-  readonly roots: string[];
-  readonly entrypoints: EntrypointRequest[];
-}
-
-/** Which entrypoints and areas a command covers (§4.12, §7.6). */
-function select(loaded: LoadedProgram, sink: DiagnosticSink, o: { all?: boolean; forceEntry?: string; command?: string }): Selection {
-  const root = loaded.program.root;
-  if (o.all) {
-    if (o.command !== undefined || o.forceEntry !== undefined)
-      sink.report('W_ENTRY_IGNORED', undefined, `--all checks every entrypoint; '${o.command ?? o.forceEntry}' is ignored`, {
-        file: loaded.file,
-      });
-    const entrypoints = [...loaded.entrypoints].map(([command, id]) => ({ id, command, file: loaded.file }));
-    // A script's only entrypoint, main, is optional.
-    const eps = loaded.kind === 'script' ? entrypoints.filter((_e) => hasMain(loaded)) : entrypoints;
-    return { roots: [...root.melAreas()], entrypoints: eps };
-  }
-  if (o.forceEntry !== undefined) {
-    if (!/^[^:]+::[^:]+$/.test(o.forceEntry))
-      throw new UsageError(`--force-entry '${o.forceEntry}' is not an identifier package/area::treatment`);
-    if (o.command !== undefined) throw new UsageError(`--force-entry and the command '${o.command}' cannot be given together`);
-    return { roots: loaded.kind === 'script' ? [root.name] : [], entrypoints: [{ id: o.forceEntry, file: loaded.file }] };
-  }
-  const command = o.command ?? 'main';
-  const id = loaded.entrypoints.get(command);
-  const roots = loaded.kind === 'script' ? [root.name] : [];
-  if (id === undefined || (loaded.kind === 'script' && !hasMain(loaded))) {
-    const known = [...loaded.entrypoints.keys()];
-    sink.report(
-      'E_ENTRYPOINT_NOT_FOUND',
-      undefined,
-      loaded.kind === 'script'
-        ? o.command !== undefined && o.command !== 'main'
-          ? `a standalone script has only the entrypoint 'main'; '${o.command}' does not exist`
-          : `'${loaded.file}' declares no treatment 'main' to run`
-        : `no entrypoint '${command}' in ${loaded.file}`,
-      {
-        file: loaded.file,
-        hint:
-          loaded.kind === 'script'
-            ? "declare 'treatment main()', or choose another treatment with --force-entry package::name"
-            : known.length > 0
-              ? `entrypoints: ${known.join(', ')}`
-              : 'declare one under [entrypoints] in Compo.toml, e.g. main = "pkg/main::main"',
-      },
-    );
-    return { roots, entrypoints: [] };
-  }
-  return { roots, entrypoints: [{ id, command, file: loaded.file }] };
-}
-
-function hasMain(loaded: LoadedProgram): boolean {
-  const src = loaded.program.root.melSource(loaded.program.root.name);
-  return src !== undefined && !('error' in src) && /(^|\s)treatment\s+main\b/.test(src.text);
-}
-
 async function commandCheck(args: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
@@ -185,16 +127,12 @@ async function commandCheck(args: readonly string[]): Promise<number> {
   const [program, command, ...extra] = positionals;
   if (program === undefined) throw new UsageError('check needs a program: tutti check <file.mel | Compo.toml>');
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
-  const sink = new DiagnosticSink();
-  const loaded = await loadProgram(program, { bundled: BUNDLED, paths: values.path ?? [] }, sink);
-  if (loaded !== undefined && !(loaded.headerFailed && loaded.kind === 'project')) {
-    const sel = select(loaded, sink, {
-      ...(values.all ? { all: true } : {}),
-      ...(values['force-entry'] !== undefined ? { forceEntry: values['force-entry'] } : {}),
-      ...(command !== undefined ? { command } : {}),
-    });
-    checkProgram(loaded.program, sel.roots, loaded.headerFailed ? [] : sel.entrypoints, sink);
-  }
+  const { sink, loaded } = await checkPath(program, {
+    paths: values.path ?? [],
+    ...(values.all ? { all: true } : {}),
+    ...(values['force-entry'] !== undefined ? { forceEntry: values['force-entry'] } : {}),
+    ...(command !== undefined ? { command } : {}),
+  });
   report(sink, loaded?.file ?? program, format === 'json');
   process.stderr.write(`${summary(sink, `check ${program}`)}\n`);
   return statusOf(sink);

@@ -141,7 +141,9 @@ export class Area {
     for (const u of syntax.uses) {
       const sigil = u.targetKind === 'function' ? '|' : u.targetKind === 'context' ? '@' : '';
       const key = sigil + u.local.text;
-      if (map.has(key) || (sigil === '' && this.declared.has(u.local.text))) {
+      // Importing one of this file's own elements is an import cycle (§4.2), not a clash.
+      const selfImport = sigil === '' && this.#targetArea(u) === this.path && this.declared.has(u.target.text);
+      if (map.has(key) || (sigil === '' && this.declared.has(u.local.text) && !selfImport)) {
         const prior = map.get(key)?.syntax.local.span ?? this.declared.get(u.local.text)?.name.span;
         sink.report('E_DUPLICATE_NAME', u.local.span, `'${key}' is already a name in this file`, {
           related: prior ? [{ span: prior, message: 'first declared here' }] : [],
@@ -151,6 +153,14 @@ export class Area {
       map.set(key, { syntax: u, element: this.#resolveUse(u), used: false });
     }
     return map;
+  }
+
+  /** The area path a `use` designates, as computed by §4.2 (without checking it). */
+  #targetArea(u: UseSyntax): string {
+    const [root, ...rest] = u.path.map((p) => p.text);
+    if (root === 'root') return [this.pkg.name, ...rest].join('/');
+    if (root === 'local') return [this.path, ...rest].join('/');
+    return [root, ...rest].join('/');
   }
 
   #resolveUse(u: UseSyntax): ElementSymbol | 'poisoned' | undefined {

@@ -1,0 +1,64 @@
+/** Shared helpers of the end-to-end and conformance tests. */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type CheckOptions, checkPath } from '@tutti/cli';
+
+/** The repository root. */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The testkit fixture package (language spec Appendix A.2), loaded with --path. */
+export const TESTKIT = join(ROOT, 'test', 'testkit');
+
+/** One diagnostic as tests compare it. */
+export interface Found {
+  readonly code: string;
+  readonly line: number | null;
+  readonly severity: string;
+  readonly message: string;
+  readonly file: string | undefined;
+}
+
+/** Checks a program in-process and returns its diagnostics. */
+export async function check(program: string, o: CheckOptions = {}): Promise<Found[]> {
+  const { sink } = await checkPath(program, { paths: [TESTKIT], ...o });
+  return sink.items.map((d) => ({
+    code: d.code,
+    line: d.span ? d.span.file.position(d.span.start).line : null,
+    severity: d.severity,
+    message: d.message,
+    file: d.span?.file.path ?? d.file,
+  }));
+}
+
+/** Errors only, as `CODE@line` strings, sorted. */
+export function errors(found: readonly Found[]): string[] {
+  return found
+    .filter((d) => d.severity === 'error')
+    .map((d) => `${d.code}@${d.line}`)
+    .sort();
+}
+
+/** Writes `files` (path → content) into a fresh temporary folder and returns it. */
+export function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tutti-test-'));
+  for (const [p, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), content);
+  }
+  return dir;
+}
+
+/** Standalone script header H of language spec §9.1. */
+export const H = '#!/usr/bin/env melodium\n#! name = conformance\n#! version = 0.1.0\n#! require = std:0.10.2\n';
+
+/** Runs the built CLI as a user would; returns status and output. */
+export function cli(args: readonly string[], cwd = ROOT): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(ROOT, 'packages/cli/bin/tutti.js'), ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
