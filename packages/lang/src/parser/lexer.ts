@@ -194,6 +194,7 @@ export function lex(file: SourceFile, sink: DiagnosticSink): LexResult {
 
   function lexString(start: number): number {
     let i = start + 1;
+    let broken = false;
     while (i < n) {
       const ch = text[i];
       if (ch === '"') break;
@@ -201,6 +202,7 @@ export function lex(file: SourceFile, sink: DiagnosticSink): LexResult {
         const next = text[i + 1];
         if (next === '\n' || (next === '\r' && text[i + 2] === '\n')) {
           lexError(i, i + 2, 'a backslash before a line break is not allowed in a string');
+          broken = true;
           // Keep scanning to find the end, so the rest of the file still lexes.
           i += next === '\r' ? 3 : 2;
           continue;
@@ -215,8 +217,8 @@ export function lex(file: SourceFile, sink: DiagnosticSink): LexResult {
       truncated = true;
       return n;
     }
-    const decoded = decodeEscapes(text.slice(start + 1, i));
-    if (decoded.error !== undefined) sink.report('E_INVALID_LITERAL', file.span(start, i + 1), decoded.error);
+    const decoded = broken ? { value: '', error: 'malformed' } : decodeEscapes(text.slice(start + 1, i));
+    if (decoded.error !== undefined && !broken) sink.report('E_INVALID_LITERAL', file.span(start, i + 1), decoded.error);
     push(TokenKind.String, start, i + 1);
     const tok = tokens[tokens.length - 1] as { text: string; invalid?: boolean };
     tok.text = decoded.value;

@@ -1,0 +1,45 @@
+/**
+ * The shared acceptance corpus (../shared/acceptance), driven through the real CLI by its
+ * own runner. The `check` cases and the refusals of `run` (2xx) must all pass; the other
+ * `run` cases need the engine (issue #3), so here they must at least check cleanly.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { check, ROOT } from './helpers.js';
+
+const SHARED = join(ROOT, '..', 'shared', 'acceptance');
+const present = existsSync(join(SHARED, 'run.sh'));
+const cases = present ? readdirSync(join(SHARED, 'cases')).sort() : [];
+const expectOf = (c: string) =>
+  JSON.parse(readFileSync(join(SHARED, 'cases', c, 'expect.json'), 'utf8')) as { command: string; args?: string[]; program?: string };
+const needsEngine = (c: string) => expectOf(c).command === 'run' && !c.startsWith('2');
+
+test('acceptance corpus: every check case and every refusal passes', { skip: !present && 'no ../shared/acceptance' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tutti-acceptance-'));
+  for (const c of cases.filter((x) => !needsEngine(x))) cpSync(join(SHARED, 'cases', c), join(dir, c), { recursive: true });
+  const r = spawnSync('bash', [join(SHARED, 'run.sh')], {
+    env: { ...process.env, CASES_DIR: dir, TUTTI: `${process.execPath} ${join(ROOT, 'packages/cli/bin/tutti.js')}` },
+    encoding: 'utf8',
+  });
+  const last = r.stdout.trim().split('\n').at(-1) ?? '';
+  assert.match(last, /^\d+ passed, 0 failed$/, r.stdout);
+});
+
+for (const c of cases.filter(needsEngine)) {
+  test(`acceptance ${c}: the program checks without error`, async () => {
+    const e = expectOf(c);
+    const caseDir = join(SHARED, 'cases', c);
+    const program = e.program ?? (existsSync(join(caseDir, 'Compo.toml')) ? 'Compo.toml' : 'main.mel');
+    const first = e.args?.[0];
+    const command = first !== undefined && !first.startsWith('-') ? first : undefined;
+    const found = await check(join(caseDir, program), command !== undefined ? { command } : {});
+    assert.deepEqual(
+      found.filter((d) => d.severity === 'error').map((d) => `${d.code}@${d.line}: ${d.message}`),
+      [],
+    );
+  });
+}
