@@ -5,8 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { DiagnosticSink, formatType } from '@tutti/core';
-import { checkProgram, type EntrypointRequest, type TreatmentSymbol } from '@tutti/lang';
-import { type LoadedProgram, loadProgram } from '@tutti/loader';
+import { checkProgram, type TreatmentSymbol } from '@tutti/lang';
+import { loadProgram } from '@tutti/loader';
 import { ArgumentError, checkEntryArguments } from './arguments.js';
 import { BUNDLED } from './bundled.js';
 import { renderHuman, toJson, useColor } from './render.js';
