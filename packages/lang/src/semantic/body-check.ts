@@ -279,11 +279,15 @@ function checkConnections(area: Area, t: TreatmentSymbol, syntax: TreatmentSynta
     );
 
   const incoming = new Map<string, ConnectionSyntax>(); // "instance.input" / "Self.output" → first connection
+  // Instances whose connections name an input they lack: their unconnected inputs follow
+  // from that mistake and are not reported again.
+  const misnamed = new Set<string>();
   const edges: { from: string; to: string; c: ConnectionSyntax }[] = [];
 
   for (const c of syntax.connections) {
     const src = resolveEnd(c.from, 'source');
     const dst = resolveEnd(c.to, 'destination');
+    if (dst === undefined) misnamed.add(c.to.instance.text);
     if (dst !== 'skip' && dst !== undefined) {
       const key = `${c.to.instance.text}.${c.to.port.text}`;
       const first = incoming.get(key);
@@ -299,7 +303,9 @@ function checkConnections(area: Area, t: TreatmentSymbol, syntax: TreatmentSynta
       } else incoming.set(key, c);
     }
     if (src !== 'skip' && src !== undefined && dst !== 'skip' && dst !== undefined) {
-      const at = { ...c.from.instance.span, end: c.from.port.span.end };
+      // The link's source endpoint: `inst.port`, or only `port` when a chain continues.
+      const written = c.from.instance.span.end + 1 === c.from.port.span.start;
+      const at = written ? { ...c.from.instance.span, end: c.from.port.span.end } : c.from.port.span;
       if (src.flow !== dst.flow)
         sink.report(
           'E_CONNECTION_KIND_MISMATCH',
@@ -332,7 +338,7 @@ function checkConnections(area: Area, t: TreatmentSymbol, syntax: TreatmentSynta
 
   // Unconnected inputs of instances and undriven outputs of the treatment.
   for (const [name, info] of instances) {
-    if (info.treatment === undefined) continue;
+    if (info.treatment === undefined || misnamed.has(name)) continue;
     const missing = [...info.treatment.inputs.keys()].filter((i) => !incoming.has(`${name}.${i}`));
     if (missing.length > 0)
       sink.report(
