@@ -4,26 +4,14 @@
  * Mélodium value with `--parse-arguments`. Problems are E_ARGUMENT (exit status 2).
  */
 import { type DataType, DiagnosticSink, formatType, SourceFile } from '@tutti/core';
-import { checkLiteral, parseValueText, type TreatmentSymbol } from '@tutti/lang';
+import { checkLiteral, INT_RANGES, parseValueText, type TreatmentSymbol } from '@tutti/lang';
 
 /** One problem with the command line. */
 export class ArgumentError extends Error {}
 
 const INT = /^[+-]?[0-9]+$/;
 const FLOAT = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
-const RANGES: Readonly<Record<string, readonly [bigint, bigint]>> = {
-  i8: [-128n, 127n],
-  i16: [-32768n, 32767n],
-  i32: [-(2n ** 31n), 2n ** 31n - 1n],
-  i64: [-(2n ** 63n), 2n ** 63n - 1n],
-  i128: [-(2n ** 127n), 2n ** 127n - 1n],
-  u8: [0n, 255n],
-  byte: [0n, 255n],
-  u16: [0n, 65535n],
-  u32: [0n, 2n ** 32n - 1n],
-  u64: [0n, 2n ** 64n - 1n],
-  u128: [0n, 2n ** 128n - 1n],
-};
+const RANGES: Readonly<Record<string, readonly [bigint, bigint]>> = { ...INT_RANGES, byte: [0n, 255n] };
 
 /** Checks one raw argument text against `type`; returns an error message or undefined. */
 export function checkRaw(text: string, type: DataType): string | undefined {

@@ -8,5 +8,5 @@ export { Area } from './semantic/area.js';
 export { type CheckResult, checkProgram, type EntrypointRequest } from './semantic/checker.js';
 export type { PackageView, ProgramView } from './semantic/program.js';
 export * from './semantic/symbols.js';
-export { checkLiteral, classifyNumber, isLiteral } from './semantic/value-check.js';
+export { checkLiteral, classifyNumber, INT_RANGES, isLiteral } from './semantic/value-check.js';
 export * from './syntax/syntax.js';

@@ -12,7 +12,8 @@ const U128_MAX = (1n << 128n) - 1n;
 const I128_MIN = -(1n << 127n);
 const I128_MAX = (1n << 127n) - 1n;
 
-const INT_RANGES: Readonly<Record<string, readonly [bigint, bigint]>> = {
+/** Value ranges of the integer types. */
+export const INT_RANGES: Readonly<Record<string, readonly [bigint, bigint]>> = {
   i8: [-128n, 127n],
   i16: [-32768n, 32767n],
   i32: [-(1n << 31n), (1n << 31n) - 1n],
