@@ -61,7 +61,6 @@ const TOKENS = [
 ].map((t) => Buffer.from(t));
 
 function mutate(src: Buffer, r: () => number): Buffer {
-  const parts: Buffer[] = [src];
   const n = 1 + Math.floor(r() * 6);
   let buf = src;
   for (let i = 0; i < n; i++) {
@@ -71,7 +70,6 @@ function mutate(src: Buffer, r: () => number): Buffer {
     else if (kind < 0.8) buf = Buffer.concat([buf.subarray(0, at), TOKENS[Math.floor(r() * TOKENS.length)] as Buffer, buf.subarray(at)]);
     else buf = Buffer.concat([buf.subarray(0, at), Buffer.from([Math.floor(r() * 256)]), buf.subarray(at)]);
   }
-  void parts;
   return buf;
 }
 

@@ -10,7 +10,7 @@ import { loadProgram } from '@tutti/loader';
 import { ArgumentError, checkEntryArguments } from './arguments.js';
 import { BUNDLED } from './bundled.js';
 import { renderHuman, toJson, useColor } from './render.js';
-import { checkPath, hasMain, select, UsageError } from './session.js';
+import { checkPath, select, UsageError } from './session.js';
 
 /** Tutti's own version (the bundled Mélodium packages report 0.10.2). */
 export const VERSION = '0.1.0';
@@ -152,13 +152,14 @@ async function commandInfo(args: readonly string[]): Promise<number> {
     report(sink, program, false);
     return statusOf(sink) || 1;
   }
-  const eps = [...loaded.entrypoints].filter(([, _id]) => loaded.kind !== 'script' || hasMain(loaded));
+  const optional = loaded.kind === 'script'; // a script's main may be absent
   const result = checkProgram(
     loaded.program,
     loaded.kind === 'script' ? [loaded.name] : [],
-    eps.map(([command, id]) => ({ id, command, file: loaded.file })),
+    [...loaded.entrypoints].map(([command, id]) => ({ id, command, file: loaded.file, optional })),
     sink,
   );
+  const eps = [...loaded.entrypoints].filter(([, id]) => !optional || result.entrypoints.has(id));
   const out: string[] = [`${loaded.name} ${loaded.version}`];
   if (eps.length === 0) out.push('no entrypoint');
   for (const [command, id] of eps) {

@@ -49,10 +49,10 @@ export function select(
       sink.report('W_ENTRY_IGNORED', undefined, `--all checks every entrypoint; '${o.command ?? o.forceEntry}' is ignored`, {
         file: loaded.file,
       });
-    const entrypoints = [...loaded.entrypoints].map(([command, id]) => ({ id, command, file: loaded.file }));
     // A script's only entrypoint, main, is optional.
-    const eps = loaded.kind === 'script' ? entrypoints.filter((_e) => hasMain(loaded)) : entrypoints;
-    return { roots: [...root.melAreas()], entrypoints: eps };
+    const optional = loaded.kind === 'script';
+    const entrypoints = [...loaded.entrypoints].map(([command, id]) => ({ id, command, file: loaded.file, optional }));
+    return { roots: [...root.melAreas()], entrypoints };
   }
   if (o.forceEntry !== undefined) {
     if (!/^[^:]+::[^:]+$/.test(o.forceEntry))
@@ -63,32 +63,24 @@ export function select(
   const command = o.command ?? 'main';
   const id = loaded.entrypoints.get(command);
   const roots = loaded.kind === 'script' ? [root.name] : [];
-  if (id === undefined || (loaded.kind === 'script' && !hasMain(loaded))) {
+  if (id === undefined) {
     const known = [...loaded.entrypoints.keys()];
     sink.report(
       'E_ENTRYPOINT_NOT_FOUND',
       undefined,
       loaded.kind === 'script'
-        ? o.command !== undefined && o.command !== 'main'
-          ? `a standalone script has only the entrypoint 'main'; '${o.command}' does not exist`
-          : `'${loaded.file}' declares no treatment 'main' to run`
+        ? `a standalone script has only the entrypoint 'main'; '${command}' does not exist`
         : `no entrypoint '${command}' in ${loaded.file}`,
       {
         file: loaded.file,
         hint:
-          loaded.kind === 'script'
-            ? "declare 'treatment main()', or choose another treatment with --force-entry package::name"
-            : known.length > 0
-              ? `entrypoints: ${known.join(', ')}`
-              : 'declare one under [entrypoints] in Compo.toml, e.g. main = "pkg/main::main"',
+          known.length > 0
+            ? `entrypoints: ${known.join(', ')}`
+            : 'declare one under [entrypoints] in Compo.toml, e.g. main = "pkg/main::main"',
       },
     );
     return { roots, entrypoints: [] };
   }
-  return { roots, entrypoints: [{ id, command, file: loaded.file }] };
-}
-
-export function hasMain(loaded: LoadedProgram): boolean {
-  const src = loaded.program.root.melSource(loaded.program.root.name);
-  return src !== undefined && !('error' in src) && /(^|\s)treatment\s+main\b/.test(src.text);
+  const hint = "declare 'treatment main()', or choose another treatment with --force-entry package::name";
+  return { roots, entrypoints: [{ id, command, file: loaded.file, ...(loaded.kind === 'script' ? { hint } : {}) }] };
 }

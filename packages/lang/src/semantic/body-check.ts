@@ -7,7 +7,15 @@ import { type DataType, type Flow, formatPortType, substitute, typeEquals } from
 import type { AssignSyntax, ConnectionSyntax, Ident, InstanceSyntax, ModelSyntax, TreatmentSyntax } from '../syntax/syntax.js';
 import type { Area } from './area.js';
 import { resolveModelName } from './signature.js';
-import { derivesFrom, type InstanceFacts, type ModelSymbol, type ParamSymbol, type PortSymbol, type TreatmentSymbol } from './symbols.js';
+import {
+  type ContextSymbol,
+  derivesFrom,
+  type InstanceFacts,
+  type ModelSymbol,
+  type ParamSymbol,
+  type PortSymbol,
+  type TreatmentSymbol,
+} from './symbols.js';
 import { checkGenericArgs, checkTarget, checkValue, type ValueScope } from './value-check.js';
 
 interface InstanceInfo {
@@ -56,16 +64,16 @@ export function checkTreatmentBody(area: Area, t: TreatmentSymbol): InstanceFact
     }
     const info = checkInstance(area, inst, scope, hostModels);
     instances.set(n, info);
-    facts.push({ syntax: inst, treatment: info.treatment, contextsRead: info.treatment ? contextsReadBy(inst, scope, info) : [] });
+    facts.push({ syntax: inst, treatment: info.treatment, contextsRead: info.treatment ? contextsReadBy(inst, scope) : [] });
   }
 
   checkConnections(area, t, syntax, instances);
   return facts;
 }
 
-function contextsReadBy(inst: InstanceSyntax, scope: ValueScope, info: InstanceInfo) {
+function contextsReadBy(inst: InstanceSyntax, scope: ValueScope): ContextSymbol[] {
   // Values were checked already; collect the contexts again without reporting.
-  const out = [];
+  const out: ContextSymbol[] = [];
   for (const a of inst.params) {
     const stack = [a.value];
     while (stack.length > 0) {
@@ -78,7 +86,6 @@ function contextsReadBy(inst: InstanceSyntax, scope: ValueScope, info: InstanceI
       else if (v.kind === 'call') stack.push(...v.args);
     }
   }
-  void info;
   return out;
 }
 

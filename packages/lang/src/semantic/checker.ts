@@ -21,6 +21,10 @@ export interface EntrypointRequest {
   /** Where to report E_ENTRYPOINT_NOT_FOUND (a manifest line, or nothing). */
   readonly span?: Span;
   readonly file?: string;
+  /** Skip silently when it does not exist (a script's `main` under `--all`, `info`). */
+  readonly optional?: boolean;
+  /** Added to E_ENTRYPOINT_NOT_FOUND. */
+  readonly hint?: string;
 }
 
 /** What `check` produced besides diagnostics. */
@@ -78,7 +82,7 @@ export function checkProgram(
   }
 
   host.reportImportCycles(queue);
-  reportRecursion(queue, facts, sink);
+  reportRecursion(facts, sink);
 
   const found = new Map<string, TreatmentSymbol>();
   for (const e of entrypoints) {
@@ -108,8 +112,13 @@ function findEntrypoint(host: Host, program: ProgramView, e: EntrypointRequest, 
   const [areaPath, name] = e.id.split('::') as [string, string | undefined];
   const pkg = program.packages.get(areaPath.split('/')[0] as string);
   const what = e.command !== undefined ? `entrypoint '${e.command}' (${e.id})` : `entrypoint '${e.id}'`;
-  const notFound = (why: string) =>
-    sink.report('E_ENTRYPOINT_NOT_FOUND', e.span, `${what} ${why}`, e.file !== undefined ? { file: e.file } : {});
+  const notFound = (why: string) => {
+    if (e.optional) return;
+    sink.report('E_ENTRYPOINT_NOT_FOUND', e.span, `${what} ${why}`, {
+      ...(e.file !== undefined ? { file: e.file } : {}),
+      ...(e.hint !== undefined ? { hint: e.hint } : {}),
+    });
+  };
   if (pkg === undefined || name === undefined) {
     notFound('names no package of this program');
     return undefined;
@@ -118,7 +127,9 @@ function findEntrypoint(host: Host, program: ProgramView, e: EntrypointRequest, 
   if (area.broken) return undefined;
   const sym = area.lookup('name', name);
   if (sym === undefined) {
-    notFound(area.exists ? `does not exist: area '${areaPath}' declares no '${name}'` : `does not exist: there is no area '${areaPath}'`);
+    notFound(
+      area.exists ? `does not exist: area '${areaPath}' declares no treatment '${name}'` : `does not exist: there is no area '${areaPath}'`,
+    );
     return undefined;
   }
   if (sym.kind !== 'treatment') {
@@ -154,7 +165,7 @@ function checkDuplicateDeclarations(area: Area, sink: DiagnosticSink): void {
 }
 
 /** E_RECURSIVE_TREATMENT (§4.9): the "contains an instance of" relation must be acyclic. */
-function reportRecursion(areas: readonly Area[], facts: ReadonlyMap<string, readonly InstanceFacts[]>, sink: DiagnosticSink): void {
+function reportRecursion(facts: ReadonlyMap<string, readonly InstanceFacts[]>, sink: DiagnosticSink): void {
   const state = new Map<string, 1 | 2>(); // 1 on stack, 2 done
   for (const id of facts.keys()) {
     if (state.has(id)) continue;
@@ -182,7 +193,6 @@ function reportRecursion(areas: readonly Area[], facts: ReadonlyMap<string, read
       }
     }
   }
-  void areas;
 }
 
 class Host implements AreaHost {

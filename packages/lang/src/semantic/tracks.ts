@@ -90,7 +90,7 @@ export function checkTrackContexts(
       for (const c of n.fact.contextsRead) needed.set(c.id, c);
       for (const c of needed.values()) {
         if (provided.has(c.id)) continue;
-        if (ancestorOffends(n, c, provided, reached)) continue; // report the outermost only
+        if (ancestorOffends(n, c, reached)) continue; // report the outermost only
         sink.report(
           'E_CONTEXT_NOT_AVAILABLE',
           n.fact.syntax.name.span,
@@ -102,10 +102,9 @@ export function checkTrackContexts(
   }
 }
 
-function ancestorOffends(n: Node, c: ContextSymbol, provided: Set<string>, reached: Set<Node>): boolean {
+function ancestorOffends(n: Node, c: ContextSymbol, reached: Set<Node>): boolean {
   for (let a = n.parent; a !== undefined; a = a.parent) {
     if (a.fact === undefined || !reached.has(a)) continue;
-    if (provided.has(c.id)) return false;
     if (a.treatment.requires.some((r) => r.id === c.id) || a.fact.contextsRead.some((r) => r.id === c.id)) return true;
   }
   return false;
