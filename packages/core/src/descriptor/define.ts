@@ -17,6 +17,7 @@
  * Malformed signature text throws when the module loads: it is a bug in a library, and the
  * descriptor tests load every package.
  */
+import type { FunctionImpl, ModelCreate, TreatmentRun } from '../runtime/executive.js';
 import type {
   ContextDescriptor,
   DataTypeDescriptor,
@@ -92,23 +93,31 @@ export function snakeCase(name: string): string {
 
 type Ports = Readonly<Record<string, string>>;
 
-/** Options of {@link treatment}. */
-export interface TreatmentOptions {
+type Keys<R> = R extends Readonly<Record<string, string>> ? keyof R & string : never;
+
+/** Options of {@link treatment}; `run` sees ports and parameters by the names declared here. */
+export interface TreatmentOptions<I extends Ports = Ports, O extends Ports = Ports, P extends Ports = Ports> {
   readonly generics?: string;
   /** Slot name → model (bare name: same area; or `pkg/area::Model`). */
   readonly models?: Readonly<Record<string, string>>;
   /** Parameter name → `'[const|var] Type [= default]'`; native treatment parameters default to var. */
-  readonly params?: Readonly<Record<string, string>>;
-  readonly inputs?: Ports;
-  readonly outputs?: Ports;
+  readonly params?: P;
+  readonly inputs?: I;
+  readonly outputs?: O;
   /** Contexts read (`@HttpRequest` in the same area or `pkg/area::@Name`). */
   readonly requires?: readonly string[];
   readonly doc?: string;
+  /** The behaviour (language spec §5.6). */
+  readonly run?: TreatmentRun<Keys<I>, Keys<O>, Keys<P>>;
 }
 
 /** Describes a native treatment. */
-export function treatment(area: string, name: string, o: TreatmentOptions): TreatmentDescriptor {
-  return {
+export function treatment<I extends Ports = Record<never, string>, O extends Ports = Record<never, string>, P extends Ports = Record<never, string>>(
+  area: string,
+  name: string,
+  o: TreatmentOptions<I, O, P>,
+): TreatmentDescriptor {
+  const base: TreatmentDescriptor = {
     kind: 'treatment',
     area,
     name,
@@ -125,6 +134,7 @@ export function treatment(area: string, name: string, o: TreatmentOptions): Trea
     outputs: Object.entries(o.outputs ?? {}).map(([n, t]) => parsePort(n, t)),
     requires: (o.requires ?? []).map((c) => qualifyContext(area, c)),
   };
+  return o.run === undefined ? base : { ...base, run: o.run as unknown as TreatmentRun };
 }
 
 /** Options of {@link source}. */
@@ -168,6 +178,8 @@ export interface FunctionOptions {
   readonly params?: string;
   readonly returns: string;
   readonly doc?: string;
+  /** The pure implementation. */
+  readonly impl?: FunctionImpl;
 }
 
 /** Describes a native function `|name`. */
@@ -180,7 +192,8 @@ export function fn(area: string, name: string, o: FunctionOptions): FunctionDesc
           if (i === -1) throw new Error(`function |${name}: parameter '${p}' has no type`);
           return { name: p.slice(0, i).trim(), type: p.slice(i + 1).trim() };
         });
-  return { kind: 'function', area, name, doc: o.doc ?? '', generics: parseGenerics(o.generics), params, returns: o.returns };
+  const base: FunctionDescriptor = { kind: 'function', area, name, doc: o.doc ?? '', generics: parseGenerics(o.generics), params, returns: o.returns };
+  return o.impl === undefined ? base : { ...base, impl: o.impl };
 }
 
 /** Options of {@link model}. */
@@ -189,11 +202,13 @@ export interface ModelOptions {
   readonly params?: Readonly<Record<string, string>>;
   readonly sources?: readonly string[];
   readonly doc?: string;
+  /** Creates a live instance. */
+  readonly create?: ModelCreate;
 }
 
 /** Describes a native model. */
 export function model(area: string, name: string, o: ModelOptions = {}): ModelDescriptor {
-  return {
+  const base: ModelDescriptor = {
     kind: 'model',
     area,
     name,
@@ -201,6 +216,7 @@ export function model(area: string, name: string, o: ModelOptions = {}): ModelDe
     params: Object.entries(o.params ?? {}).map(([n, t]) => parseParam(n, t, 'const')),
     sources: o.sources ?? [],
   };
+  return o.create === undefined ? base : { ...base, create: o.create };
 }
 
 /** Describes a native data type; `traits` is a space-separated list. */

@@ -4,9 +4,10 @@
  * the Mélodium text a reader would write (`Stream<Option<T>>`, `string = "info"`);
  * the collection parses them once, resolving data type names across packages.
  *
- * Run-time behaviour is attached to the same descriptors by the engine (issue #3); an
- * element without behaviour is refused by `run` before anything starts.
+ * Run-time behaviour sits on the same descriptors (`run`, `impl`, `create`); an element
+ * without behaviour is refused by `run` before anything starts.
  */
+import type { FunctionImpl, ModelCreate, TreatmentRun } from '../runtime/executive.js';
 import type { Flow } from '../types.js';
 
 /** Parameter variability. */
@@ -64,6 +65,8 @@ export interface TreatmentDescriptor extends ElementBase {
     /** Context identifiers provided to the tracks it opens. */
     readonly contexts: readonly string[];
   };
+  /** The behaviour: one task per track. Sources have none (their model feeds them). */
+  readonly run?: TreatmentRun;
 }
 
 /** A pure native function `|name`. */
@@ -72,6 +75,8 @@ export interface FunctionDescriptor extends ElementBase {
   readonly generics: readonly GenericDescriptor[];
   readonly params: readonly { readonly name: string; readonly type: string }[];
   readonly returns: string;
+  /** The pure implementation. */
+  readonly impl?: FunctionImpl;
 }
 
 /** A native model; its parameters are all const. */
@@ -80,6 +85,8 @@ export interface ModelDescriptor extends ElementBase {
   readonly params: readonly ParamDescriptor[];
   /** Names of its sources (treatments of the same area marked as sources of this model). */
   readonly sources: readonly string[];
+  /** Creates a live instance (lifecycle hooks, track creation). */
+  readonly create?: ModelCreate;
 }
 
 /** A native opaque data type and the traits it implements. */

@@ -1,0 +1,148 @@
+/**
+ * The executive interfaces: what a native element sees when it runs (language spec §5.6,
+ * Appendix A.3). The engine implements them; libraries only import these types, so a
+ * library never depends on the engine.
+ *
+ * Values travel in batches: `recvMany`/`sendMany` move arrays, and a hot treatment
+ * should use them (one promise per batch, not per value). `recvOne`/`sendOne` are the
+ * convenient form for treatments that handle few values.
+ */
+import type { DataType } from '../types.js';
+import type { End, GenericArgs, Value } from './values.js';
+
+/**
+ * A batch of values: a read-only array, or for `byte` flows preferably a `Uint8Array`
+ * (a Node `Buffer` is one), so that files and process output move as bytes, not as
+ * arrays of numbers. Consumers must accept both forms: read with `length`, `[i]` or
+ * `for…of`, never `.map` (a `Uint8Array`'s `map` coerces results to numbers).
+ */
+export type Batch<T = Value> = readonly T[] | Uint8Array;
+
+/** Log levels, most severe first (libraries §3.3). */
+export type LogLevel = 'error' | 'warning' | 'info' | 'debug' | 'trace';
+
+/** An input port of a running treatment. */
+export interface InputPort<T = Value> {
+  readonly name: string;
+  /** The next value, or {@link End} once the input is closed and drained. */
+  recvOne(): Promise<T | End>;
+  /**
+   * Every value available now as one non-empty batch (waiting for at least one), or
+   * {@link End}. The array is shared with other receivers of the same output: never
+   * mutate it.
+   */
+  recvMany(): Promise<Batch<T> | End>;
+  /** Stops receiving: the producer's sends towards this input are dropped (§5.5). */
+  close(): void;
+  /** Iterates the batches until the end. */
+  [Symbol.asyncIterator](): AsyncIterator<Batch<T>>;
+}
+
+/** An output port of a running treatment. */
+export interface OutputPort<T = Value> {
+  readonly name: string;
+  /**
+   * Sends one value; waits while every open receiver is full (backpressure). Resolves to
+   * false when no receiver takes it (none connected, all closed, or a Block output that
+   * already sent its value).
+   */
+  sendOne(value: T): Promise<boolean>;
+  /**
+   * Sends a batch (an empty batch is a no-op that succeeds while the output is usable).
+   * The array is handed over: do not mutate it afterwards.
+   */
+  sendMany(values: Batch<T>): Promise<boolean>;
+  /** Closes the output: buffered values are still delivered, then receivers see the end. */
+  close(): void;
+  /** Whether a send could still be delivered (open, with at least one open receiver). */
+  readonly usable: boolean;
+}
+
+/** Engine services shared by treatments and models. */
+export interface EngineServices {
+  /** Hands a log record to the engine (printed as `[time] level: label: message`). */
+  log(level: LogLevel, label: string, message: string, track?: number): void;
+  /** Aborted when the engine stops (end of run, SIGINT/SIGTERM, fatal error). */
+  readonly signal: AbortSignal;
+}
+
+/** What a native treatment receives for one track (§5.6). */
+export interface TreatmentContext<I extends string = string, O extends string = string, P extends string = string> extends EngineServices {
+  readonly inputs: { readonly [K in I]: InputPort };
+  readonly outputs: { readonly [K in O]: OutputPort };
+  readonly params: { readonly [K in P]: Value };
+  /** Generic arguments, fully substituted (`ctx.generics.T`). */
+  readonly generics: GenericArgs;
+  /** Model instances by slot name: the objects their descriptors' `create` returned. */
+  readonly models: Readonly<Record<string, unknown>>;
+  /** Context values of the track by context identifier (`testkit::@Turn` → fields). */
+  readonly contexts: ReadonlyMap<string, Readonly<Record<string, Value>>>;
+  /** The track id. */
+  readonly track: number;
+  /** The instance's place in the graph: `main/parser/emit`. */
+  readonly path: string;
+}
+
+/** The body of a native treatment: one asynchronous task per track. */
+export type TreatmentRun<I extends string = string, O extends string = string, P extends string = string> = (
+  ctx: TreatmentContext<I, O, P>,
+) => Promise<void>;
+
+/** Options of {@link ModelContext.createTrack}. */
+export interface TrackRequest {
+  /** Only source instances registered with these (const) parameter values take part. */
+  readonly params?: Readonly<Record<string, Value>>;
+  /** Context values by context identifier (one per context the source declares). */
+  readonly contexts?: ReadonlyMap<string, Readonly<Record<string, Value>>>;
+  /** Parent track id, for reporting. */
+  readonly parent?: number;
+  /**
+   * The model-side task feeding the source outputs of the new track. The outputs are
+   * closed when it returns. Without it, the outputs close at once (empty).
+   */
+  readonly feed?: (outputs: Readonly<Record<string, OutputPort>>, track: number) => Promise<void>;
+}
+
+/** How a track ended. */
+export interface TrackOutcome {
+  readonly id: number;
+  /** False when a treatment of the track failed or its construction failed. */
+  readonly ok: boolean;
+  /** False when no registered source instance matched (no track was created). */
+  readonly created: boolean;
+}
+
+/** What a native model receives at creation. */
+export interface ModelContext extends EngineServices {
+  /** Its const parameters, defaults applied. */
+  readonly params: Readonly<Record<string, Value>>;
+  /** The instance's place: `main/startup/engine`. */
+  readonly path: string;
+  /** Parameter sets of the source instances registered on this model for `source`. */
+  registrations(source: string): readonly Readonly<Record<string, Value>>[];
+  /** Creates a track for `source` (§5.3); resolves when the track has ended. */
+  createTrack(source: string, request?: TrackRequest): Promise<TrackOutcome>;
+}
+
+/** A live model: lifecycle hooks (§5.1 phases 5–7). */
+export interface ModelInstance {
+  /** Called once after every model was created. */
+  initialize?(): void | Promise<void>;
+  /** The background activity; the run cannot end before it resolves. */
+  continuous?(): Promise<void>;
+  /** Called once at the end of the run. */
+  shutdown?(): void | Promise<void>;
+}
+
+/** Creates a model instance. */
+export type ModelCreate = (ctx: ModelContext) => ModelInstance;
+
+/**
+ * A native function's body: positional arguments (already of the declared types) and
+ * generic arguments. Functions are pure; a thrown error fails the launch (genesis) or the
+ * track construction (§5.10).
+ */
+export type FunctionImpl = (args: readonly Value[], generics: GenericArgs) => Value;
+
+/** The type of a port or parameter after generic substitution, for treatments that need it. */
+export type ResolvedType = DataType;

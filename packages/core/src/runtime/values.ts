@@ -1,0 +1,46 @@
+/**
+ * How Mélodium values live in JavaScript while a program runs. One representation for
+ * every layer (engine, libraries, CLI), chosen for the common case's speed:
+ *
+ * | Mélodium type | JavaScript value |
+ * |---|---|
+ * | `void` | `undefined` |
+ * | `i8 i16 i32 u8 u16 u32`, `byte` | `number` (an integer in range) |
+ * | `i64 u64 i128 u128` | `number` while the value is a safe integer (|v| ≤ 2^53−1), `bigint` beyond: the representation is canonical, so `===` is value equality |
+ * | `f32`, `f64` | `number` (an `f32` is always `Math.fround`-exact) |
+ * | `bool` | `boolean` |
+ * | `char` | `string` holding one code point |
+ * | `string` | `string` |
+ * | `Vec<T>` | a read-only JS array (a `Vec<byte>` may also be a `Uint8Array`: accept both) |
+ * | `Option<T>` | `null` for none, the inner value for some (so `Option<Option<T>>` cannot tell some(none) from none: no library element produces one) |
+ * | library data types | objects; see {@link DataValue} |
+ *
+ * Wide integers stay exact (bigint past 2^53) without making every count and sum pay for
+ * BigInt, which costs about 25× a plain loop on this machine (bench/BASELINES.md 1a').
+ */
+import type { DataType } from '../types.js';
+
+/** Any run-time value. */
+export type Value = unknown;
+
+/** Returned by a receive on an input that is closed and drained (language spec §5.5). */
+export const END: unique symbol = Symbol('end');
+/** The type of {@link END}. */
+export type End = typeof END;
+
+/** The none value of `Option<T>`. */
+export const NONE = null;
+
+/**
+ * Optional behaviour a library data type's values may carry. The engine's Display
+ * rendering uses `display()` when present (libraries §17.3: prefer the type's own text);
+ * equality and ordering traits use `equals`/`compare`.
+ */
+export interface DataValue {
+  display?(): string;
+  equals?(other: unknown): boolean;
+  compare?(other: unknown): number;
+}
+
+/** Generic arguments of an instance, by generic name, fully substituted. */
+export type GenericArgs = Readonly<Record<string, DataType>>;

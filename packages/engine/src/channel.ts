@@ -1,0 +1,342 @@
+/**
+ * Connections between treatments (language spec §5.5). One `Channel` per connection: an
+ * output fans out to several channels, an input reads exactly one.
+ *
+ * Values move as batches (arrays). A producer's batch is queued on every open receiver
+ * without copying (receivers never mutate batches); single values sent with `sendOne`
+ * are appended to a batch the channel owns, so per-value producers still deliver
+ * batches. A send resolves at once while every receiver holds fewer than `capacity`
+ * values and waits otherwise: a producer runs at the pace of its slowest open consumer,
+ * and memory stays bounded whatever the stream length.
+ *
+ * Promises are only allocated when someone must wait; the common path returns shared,
+ * already-resolved promises.
+ */
+import { type Batch, END, type End, type InputPort, type OutputPort, type Value } from '@tutti/core';
+
+/** Values a receiver may hold before its producer waits. */
+export const DEFAULT_CAPACITY = 1 << 15;
+
+const TRUE: Promise<boolean> = Promise.resolve(true);
+const FALSE: Promise<boolean> = Promise.resolve(false);
+const ENDED: Promise<End> = Promise.resolve(END);
+
+/** What a blocked task is waiting for, for deadlock reports. */
+export type WaitState = 'none' | 'receive' | 'send';
+
+/** One connection: a bounded queue of batches between one producer and one consumer. */
+export class Channel {
+  private readonly queue: Batch[] = [];
+  /** The last queued batch when the channel created it (so `push1` may append to it). */
+  private ownedTail: Value[] | null = null;
+  private head = 0;
+  /** Values queued. */
+  pending = 0;
+  /** The producer closed the connection: no more values will come. */
+  producerClosed = false;
+  /** The consumer closed its input: values sent are dropped. */
+  consumerClosed = false;
+  private consumerWaiter: (() => void) | null = null;
+  private producerWaiter: (() => void) | null = null;
+
+  constructor(readonly capacity: number = DEFAULT_CAPACITY) {}
+
+  /** Queues a batch (handed over, not copied). */
+  push(batch: Batch): void {
+    this.queue.push(batch);
+    this.ownedTail = null;
+    this.pending += batch.length;
+    this.wakeConsumer();
+  }
+
+  /** Queues one value, appending to the channel's own tail batch when there is one. */
+  push1(v: Value): void {
+    const tail = this.ownedTail;
+    if (tail !== null) tail.push(v);
+    else {
+      const b = [v];
+      this.queue.push(b);
+      this.ownedTail = b;
+    }
+    this.pending++;
+    this.wakeConsumer();
+  }
+
+  get full(): boolean {
+    return this.pending >= this.capacity && !this.consumerClosed;
+  }
+
+  /** Resolves once the channel is below capacity or its consumer is gone. */
+  drained(): Promise<void> {
+    return new Promise((resolve) => {
+      this.producerWaiter = resolve;
+    });
+  }
+
+  /** Takes every queued value as one batch, or null when none is queued. */
+  take(): Batch | null {
+    const n = this.queue.length - this.head;
+    if (n === 0) return null;
+    let out: Batch;
+    if (n === 1) out = this.queue[this.head] as Batch;
+    else out = concatBatches(this.queue, this.head);
+    this.queue.length = 0;
+    this.head = 0;
+    this.ownedTail = null;
+    this.pending = 0;
+    this.wakeProducer();
+    return out;
+  }
+
+  /** Resolves when a value is queued or the producer closed. */
+  arrival(): Promise<void> {
+    return new Promise((resolve) => {
+      this.consumerWaiter = resolve;
+    });
+  }
+
+  closeProducer(): void {
+    if (this.producerClosed) return;
+    this.producerClosed = true;
+    this.ownedTail = null;
+    this.wakeConsumer();
+  }
+
+  closeConsumer(): void {
+    if (this.consumerClosed) return;
+    this.consumerClosed = true;
+    this.queue.length = 0;
+    this.head = 0;
+    this.ownedTail = null;
+    this.pending = 0;
+    this.wakeProducer();
+  }
+
+  private wakeConsumer(): void {
+    const w = this.consumerWaiter;
+    if (w !== null) {
+      this.consumerWaiter = null;
+      w();
+    }
+  }
+
+  private wakeProducer(): void {
+    const w = this.producerWaiter;
+    if (w !== null) {
+      this.producerWaiter = null;
+      w();
+    }
+  }
+}
+
+/** One batch of every queued batch from `from` on; bytes stay a `Uint8Array`. */
+function concatBatches(queue: readonly Batch[], from: number): Batch {
+  let bytes = true;
+  let total = 0;
+  for (let i = from; i < queue.length; i++) {
+    const b = queue[i] as Batch;
+    total += b.length;
+    if (!(b instanceof Uint8Array)) bytes = false;
+  }
+  if (bytes) {
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (let i = from; i < queue.length; i++) {
+      const b = queue[i] as Uint8Array;
+      out.set(b, at);
+      at += b.length;
+    }
+    return out;
+  }
+  const out: Value[] = new Array(total);
+  let at = 0;
+  for (let i = from; i < queue.length; i++) {
+    const b = queue[i] as Batch;
+    for (let j = 0; j < b.length; j++) out[at++] = b[j];
+  }
+  return out;
+}
+
+/** A closed, empty channel: the input of a track that nothing feeds (§5.4). */
+export function closedChannel(): Channel {
+  const c = new Channel(1);
+  c.producerClosed = true;
+  return c;
+}
+
+/** The consumer side of one channel. */
+export class Input implements InputPort {
+  private current: Batch | null = null;
+  private pos = 0;
+  waiting: WaitState = 'none';
+  /** Values received, for `--debug` reports. */
+  received = 0;
+
+  constructor(
+    readonly name: string,
+    readonly channel: Channel,
+  ) {}
+
+  recvMany(): Promise<Batch | End> {
+    const cur = this.current;
+    if (cur !== null) {
+      this.current = null;
+      if (this.pos < cur.length) {
+        const rest = this.pos === 0 ? cur : cur.slice(this.pos);
+        this.received += rest.length;
+        return Promise.resolve(rest);
+      }
+    }
+    const c = this.channel;
+    if (c.consumerClosed) return ENDED;
+    const b = c.take();
+    if (b !== null) {
+      this.received += b.length;
+      return Promise.resolve(b);
+    }
+    if (c.producerClosed) return ENDED;
+    return this.waitMany();
+  }
+
+  private async waitMany(): Promise<Batch | End> {
+    const c = this.channel;
+    for (;;) {
+      this.waiting = 'receive';
+      await c.arrival();
+      this.waiting = 'none';
+      if (c.consumerClosed) return END;
+      const b = c.take();
+      if (b !== null) {
+        this.received += b.length;
+        return b;
+      }
+      if (c.producerClosed) return END;
+    }
+  }
+
+  recvOne(): Promise<Value | End> {
+    const cur = this.current;
+    if (cur !== null && this.pos < cur.length) {
+      this.received++;
+      return Promise.resolve(cur[this.pos++]);
+    }
+    this.current = null;
+    const c = this.channel;
+    if (c.consumerClosed) return ENDED;
+    const b = c.take();
+    if (b !== null) return Promise.resolve(this.startBatch(b));
+    if (c.producerClosed) return ENDED;
+    return this.waitOne();
+  }
+
+  private startBatch(b: Batch): Value {
+    this.current = b;
+    this.pos = 1;
+    this.received++;
+    return b[0];
+  }
+
+  private async waitOne(): Promise<Value | End> {
+    const b = await this.waitMany();
+    if (b === END) return END;
+    this.received -= b.length;
+    return this.startBatch(b);
+  }
+
+  close(): void {
+    this.current = null;
+    this.channel.closeConsumer();
+  }
+
+  /** Whether the input was closed by its consumer or is closed and drained. */
+  get finished(): boolean {
+    const c = this.channel;
+    return c.consumerClosed || (c.producerClosed && c.pending === 0 && (this.current === null || this.pos >= this.current.length));
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Batch> {
+    for (;;) {
+      const b = await this.recvMany();
+      if (b === END) return;
+      yield b;
+    }
+  }
+}
+
+/** The producer side: fans out to every connected channel. */
+export class Output implements OutputPort {
+  closed = false;
+  waiting: WaitState = 'none';
+  /** Values sent, for `--debug` reports. */
+  sent = 0;
+
+  constructor(
+    readonly name: string,
+    readonly channels: Channel[],
+    readonly block: boolean,
+  ) {}
+
+  get usable(): boolean {
+    if (this.closed) return false;
+    for (const c of this.channels) if (!c.consumerClosed) return true;
+    return false;
+  }
+
+  sendOne(v: Value): Promise<boolean> {
+    if (this.closed) return FALSE;
+    let delivered = false;
+    let full = false;
+    for (const c of this.channels) {
+      if (c.consumerClosed) continue;
+      c.push1(v);
+      delivered = true;
+      if (c.pending >= c.capacity) full = true;
+    }
+    return this.after(delivered, full, 1);
+  }
+
+  sendMany(values: Batch): Promise<boolean> {
+    if (this.closed) return FALSE;
+    if (values.length === 0) return this.usable ? TRUE : FALSE;
+    if (this.block) {
+      // A Block carries at most one value (§5.5): deliver the first, refuse the rest.
+      const ok = this.sendOne(values[0]);
+      return values.length === 1 ? ok : ok.then(() => false);
+    }
+    let delivered = false;
+    let full = false;
+    for (const c of this.channels) {
+      if (c.consumerClosed) continue;
+      c.push(values);
+      delivered = true;
+      if (c.pending >= c.capacity) full = true;
+    }
+    return this.after(delivered, full, values.length);
+  }
+
+  private after(delivered: boolean, full: boolean, n: number): Promise<boolean> {
+    if (!delivered) return FALSE;
+    this.sent += n;
+    if (this.block) this.close();
+    if (!full) return TRUE;
+    return this.waitRoom();
+  }
+
+  private async waitRoom(): Promise<boolean> {
+    this.waiting = 'send';
+    try {
+      for (const c of this.channels) {
+        while (c.full) await c.drained();
+      }
+    } finally {
+      this.waiting = 'none';
+    }
+    return true;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of this.channels) c.closeProducer();
+  }
+}
