@@ -6,7 +6,9 @@ import { join } from 'node:path';
 
 const allowed = {
   '@tutti/core': [],
-  '@tutti/lang': ['@tutti/core'],
+  '@tutti/design': ['@tutti/core'],
+  '@tutti/engine': ['@tutti/core', '@tutti/design'],
+  '@tutti/lang': ['@tutti/core', '@tutti/design'],
   '@tutti/loader': ['@tutti/core', '@tutti/lang'],
   '@tutti/cli': ['*'],
   '@tutti/testkit': ['@tutti/core'],
@@ -14,6 +16,8 @@ const allowed = {
 const libAllowed = ['@tutti/core'];
 const dirs = [
   'packages/core',
+  'packages/design',
+  'packages/engine',
   'packages/lang',
   'packages/loader',
   'packages/cli',

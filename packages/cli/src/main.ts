@@ -5,11 +5,12 @@
  */
 import { parseArgs } from 'node:util';
 import { DiagnosticSink, formatType } from '@tutti/core';
-import { checkProgram, type TreatmentSymbol } from '@tutti/lang';
+import { checkProgram, type InstanceFacts, type TreatmentSymbol } from '@tutti/lang';
 import { loadProgram } from '@tutti/loader';
 import { ArgumentError, checkEntryArguments } from './arguments.js';
 import { BUNDLED } from './bundled.js';
 import { renderHuman, toJson, useColor } from './render.js';
+import { runEntry } from './run.js';
 import { checkPath, select, UsageError } from './session.js';
 
 /** Tutti's own version (the bundled Mélodium packages report 0.10.2). */
@@ -227,7 +228,7 @@ async function commandRun(args: readonly string[]): Promise<number> {
   const sink = new DiagnosticSink();
   const loaded = await loadProgram(program, { bundled: BUNDLED, paths: values.path ?? [] }, sink);
   let entry: TreatmentSymbol | undefined;
-  let reached: string[] = [];
+  let facts: ReadonlyMap<string, readonly InstanceFacts[]> = new Map();
   if (loaded !== undefined && !loaded.headerFailed) {
     const sel = select(loaded, sink, {
       ...(values['force-entry'] !== undefined ? { forceEntry: values['force-entry'] } : {}),
@@ -236,46 +237,28 @@ async function commandRun(args: readonly string[]): Promise<number> {
     const result = checkProgram(loaded.program, sel.roots, sel.entrypoints, sink);
     const first = sel.entrypoints[0];
     entry = first === undefined ? undefined : result.entrypoints.get(first.id);
-    if (entry !== undefined) reached = nativeTreatmentsReached(entry, result.facts);
+    facts = result.facts;
   }
   if (sink.hasErrors || loaded === undefined || entry === undefined) {
     report(sink, loaded?.file ?? program, false);
     process.stderr.write(`${summary(sink, `run ${program}`)}; nothing was run\n`);
     return statusOf(sink) || 1;
   }
+  let given: Map<string, string>;
   try {
-    checkEntryArguments(entry, rest, values['parse-arguments'] === true);
+    given = checkEntryArguments(entry, rest, values['parse-arguments'] === true);
   } catch (e) {
     if (!(e instanceof ArgumentError)) throw e;
     process.stderr.write(`error[E_ARGUMENT]: ${e.message}\nRun 'tutti info ${program}' to see the options of its entrypoints.\n`);
     return 2;
   }
-  // The engine (run-time behaviour of every element) is not part of this version: refuse
-  // before starting rather than fail halfway through a run.
-  const shown = reached.slice(0, 12).join(', ') + (reached.length > 12 ? `, … (${reached.length - 12} more)` : '');
-  process.stderr.write(
-    `error[E_NOT_IMPLEMENTED]: ${loaded.file}: cannot run '${entry.name}': the program checks, but this version of tutti has no run-time engine yet; elements without behaviour: ${shown || entry.id}\nNothing was run. 'tutti check' validates programs fully in this version.\n`,
-  );
-  return 1;
-}
-
-/** Identifiers of the native treatments an entrypoint reaches (deduplicated, sorted). */
-function nativeTreatmentsReached(
-  entry: TreatmentSymbol,
-  facts: ReadonlyMap<string, readonly import('@tutti/lang').InstanceFacts[]>,
-): string[] {
-  const out = new Set<string>();
-  const seen = new Set<string>();
-  const stack: TreatmentSymbol[] = [entry];
-  while (stack.length > 0) {
-    const t = stack.pop() as TreatmentSymbol;
-    if (seen.has(t.id)) continue;
-    seen.add(t.id);
-    if (t.native !== undefined) {
-      out.add(t.id);
-      continue;
-    }
-    for (const f of facts.get(t.id) ?? []) if (f.treatment !== undefined) stack.push(f.treatment);
-  }
-  return [...out].sort();
+  return runEntry({
+    entry,
+    facts,
+    args: given,
+    parsed: values['parse-arguments'] === true,
+    color: process.stdout.isTTY === true && useColor(),
+    ...(values.logs !== undefined ? { logs: values.logs } : {}),
+    ...(values.debug !== undefined ? { debug: values.debug } : {}),
+  });
 }

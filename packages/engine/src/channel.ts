@@ -110,6 +110,8 @@ export class Channel {
     this.ownedTail = null;
     this.pending = 0;
     this.wakeProducer();
+    // A receive already waiting on this input ends (the consumer closed it itself).
+    this.wakeConsumer();
   }
 
   private wakeConsumer(): void {

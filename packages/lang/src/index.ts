@@ -10,3 +10,5 @@ export type { PackageView, ProgramView } from './semantic/program.js';
 export * from './semantic/symbols.js';
 export { checkLiteral, classifyNumber, INT_RANGES, isLiteral } from './semantic/value-check.js';
 export * from './syntax/syntax.js';
+export { GenesisError, type LowerOptions, lowerProgram } from './lower/lower.js';
+export { literalValue, numberValue, rawArgumentValue } from './lower/literal.js';

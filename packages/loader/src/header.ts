@@ -12,6 +12,11 @@ export interface Dependency {
   readonly requirement: Requirement;
   /** Where it is written (header line), if anywhere. */
   readonly span?: Span;
+  /**
+   * A native package to load for it (Compo.toml only): a module path relative to the
+   * manifest, or an npm package resolved from the project folder.
+   */
+  readonly native?: { readonly kind: 'module' | 'npm'; readonly spec: string };
 }
 
 /** What a header declares; `name` is undefined when missing or invalid. */

@@ -4,9 +4,11 @@
  * a package for every declared dependency, recursively (§7.7).
  */
 import { readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type DiagnosticSink, dataTypeNames, type PackageDescriptor, SourceFile, type Span } from '@tutti/core';
+import * as core from '@tutti/core';
+import { type DiagnosticSink, dataTypeNames, type PackageDescriptor, SourceFile, type Span, validatePackages } from '@tutti/core';
 import type { PackageView, ProgramView } from '@tutti/lang';
 import { readText } from './files.js';
 import { type Dependency, parseHeader } from './header.js';
@@ -96,6 +98,8 @@ export async function loadProgram(programPath: string, options: LoadOptions, sin
     };
     entrypoints = new Map(m.entrypoints);
     kind = 'project';
+    for (const d of m.dependencies)
+      if (d.native !== undefined) await loadNativeDependency(d.name, d.native, dirname(manifestPath), file, candidates, sink);
   } else {
     file = programPath;
     const r = readText(abs, programPath);
@@ -207,6 +211,93 @@ function where(c: Candidate): { file?: string } {
 }
 
 /** Adds the packages found at a `--path` location to `candidates`. */
+/**
+ * Loads a native package named by a Compo.toml dependency: a module path relative to the
+ * manifest's folder, or an npm package resolved from there (its package.json
+ * `tutti.package` entry, else its main module). See {@link importNativePackage}.
+ */
+async function loadNativeDependency(
+  name: string,
+  native: { kind: 'module' | 'npm'; spec: string },
+  dir: string,
+  file: string,
+  candidates: Map<string, Candidate>,
+  sink: DiagnosticSink,
+): Promise<void> {
+  let path: string;
+  if (native.kind === 'module') path = resolve(dir, native.spec);
+  else {
+    const require = createRequire(join(dir, 'Compo.toml'));
+    let pkgJson: string;
+    try {
+      pkgJson = require.resolve(`${native.spec}/package.json`);
+    } catch {
+      sink.report('E_PACKAGE_NOT_FOUND', undefined, `npm package '${native.spec}' (dependency '${name}') is not installed`, {
+        file,
+        hint: `run 'npm install ${native.spec}' in ${dir}`,
+      });
+      return;
+    }
+    const pkg = JSON.parse(readFileSync(pkgJson, 'utf8')) as { tutti?: { package?: string }; main?: string };
+    path = join(dirname(pkgJson), pkg.tutti?.package ?? pkg.main ?? 'index.js');
+  }
+  const d = await importNativePackage(path, file, sink, bundledOf(candidates));
+  if (d === undefined) return;
+  if (d.name !== name) {
+    sink.report('E_MANIFEST', undefined, `dependency '${name}' loads a native package named '${d.name}'`, { file });
+    return;
+  }
+  candidates.set(name, { view: new NativePackage(d), bundled: false, deps: [], where: {} });
+}
+
+/**
+ * Imports a native package module. Its default export is a `PackageDescriptor`, or a
+ * function that receives the descriptor API (`@tutti/core`: `treatment`, `fn`, `model`,
+ * `END`, …) and returns one, so that a package needs no dependency on Tutti's modules.
+ */
+async function importNativePackage(
+  path: string,
+  file: string,
+  sink: DiagnosticSink,
+  others: readonly PackageDescriptor[],
+): Promise<PackageDescriptor | undefined> {
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+  } catch (e) {
+    sink.report('E_FILE', undefined, `cannot load native package ${path}: ${(e as Error).message}`, { file });
+    return undefined;
+  }
+  const d = typeof mod.default === 'function' ? (mod.default as (api: typeof core) => unknown)(core) : mod.default;
+  if (
+    d === null ||
+    typeof d !== 'object' ||
+    typeof (d as PackageDescriptor).name !== 'string' ||
+    !Array.isArray((d as PackageDescriptor).elements)
+  ) {
+    sink.report(
+      'E_FILE',
+      undefined,
+      `${path} must export by default a package descriptor (name, version, elements) or a function returning one`,
+      { file },
+    );
+    return undefined;
+  }
+  const problems = validatePackages([...others, d as PackageDescriptor]);
+  if (problems.length > 0) {
+    sink.report('E_FILE', undefined, `native package ${path} is malformed: ${problems[0]}`, { file });
+    return undefined;
+  }
+  return d as PackageDescriptor;
+}
+
+/** The native descriptors among the candidates (to validate a new package against). */
+function bundledOf(candidates: ReadonlyMap<string, Candidate>): PackageDescriptor[] {
+  const out: PackageDescriptor[] = [];
+  for (const c of candidates.values()) if (c.view instanceof NativePackage) out.push(c.view.descriptor);
+  return out;
+}
+
 async function loadPathEntry(p: string, candidates: Map<string, Candidate>, sink: DiagnosticSink): Promise<void> {
   const abs = resolve(p);
   let st: ReturnType<typeof statSync>;
@@ -228,13 +319,8 @@ async function loadPathEntry(p: string, candidates: Map<string, Candidate>, sink
     const pkg = JSON.parse(readFileSync(join(abs, 'package.json'), 'utf8')) as { tutti?: { package?: string } };
     const entry = pkg.tutti?.package;
     if (entry !== undefined) {
-      try {
-        const mod = (await import(pathToFileURL(join(abs, entry)).href)) as { default?: PackageDescriptor };
-        if (mod.default !== undefined) add({ view: new NativePackage(mod.default), bundled: false, deps: [], where: {} });
-        else sink.report('E_FILE', undefined, `'${p}': ${entry} exports no default package descriptor`, { file: p });
-      } catch (e) {
-        sink.report('E_FILE', undefined, `'${p}': cannot load native package ${entry}: ${(e as Error).message}`, { file: p });
-      }
+      const d = await importNativePackage(join(abs, entry), p, sink, bundledOf(candidates));
+      if (d !== undefined) add({ view: new NativePackage(d), bundled: false, deps: [], where: {} });
       return;
     }
   }

@@ -40,14 +40,31 @@ export function parseManifest(text: string, file: string, sink: DiagnosticSink):
   const dependencies: Dependency[] = [];
   const deps = doc.dependencies;
   if (deps !== null && typeof deps === 'object' && !Array.isArray(deps) && !(deps instanceof Date)) {
-    for (const [dep, req] of Object.entries(deps as Record<string, unknown>)) {
+    for (const [dep, value] of Object.entries(deps as Record<string, unknown>)) {
+      // `name = "req"`, or a native package: `name = { version = "req", module = "./x.js" }`
+      // (a local module) or `{ version = "req", npm = "package-name" }`.
+      let req = value;
+      let native: Dependency['native'];
+      if (value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)) {
+        const t = value as Record<string, unknown>;
+        req = t.version ?? '*';
+        const unknownKeys = Object.keys(t).filter((k) => k !== 'version' && k !== 'module' && k !== 'npm');
+        if (unknownKeys.length > 0) bad(`dependency '${dep}': unknown key '${unknownKeys[0]}' (expected version, module or npm)`);
+        if (typeof t.module === 'string' && typeof t.npm === 'string') bad(`dependency '${dep}': give either module or npm, not both`);
+        else if (typeof t.module === 'string') native = { kind: 'module', spec: t.module };
+        else if (typeof t.npm === 'string') native = { kind: 'npm', spec: t.npm };
+        else {
+          bad(`dependency '${dep}': a table needs 'module = "./path/to/package.js"' or 'npm = "package-name"'`);
+          continue;
+        }
+      }
       if (typeof req !== 'string') {
         bad(`dependency '${dep}' must be a version requirement string, such as "0.10.2"`);
         continue;
       }
       const r = parseRequirement(req);
       if ('error' in r) bad(`dependency '${dep}': ${r.error}`);
-      else dependencies.push({ name: dep, requirement: r });
+      else dependencies.push(native === undefined ? { name: dep, requirement: r } : { name: dep, requirement: r, native });
     }
   }
   const entrypoints = new Map<string, string>();

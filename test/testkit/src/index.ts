@@ -5,6 +5,8 @@
 import { context, model, type PackageDescriptor, source } from '@tutti/core';
 
 const area = 'testkit';
+/** Tracks a Counter keeps live at once. */
+const WINDOW = 256;
 
 /** The `testkit` fixture package, version 1.0.0. */
 export const testkit: PackageDescriptor = {
@@ -20,6 +22,26 @@ export const testkit: PackageDescriptor = {
       params: { count: 'u64 = 3' },
       sources: ['turns'],
       doc: 'Opens `count` tracks of its source `turns`, the k-th with `@Turn { index: k, name: "turn-k" }`, then ends.',
+      create: (ctx) => ({
+        // At most WINDOW tracks live at once: a source of many tracks must not hold them all.
+        async continuous() {
+          const count = Number(ctx.params.count);
+          const live = new Set<Promise<unknown>>();
+          for (let k = 0; k < count; k++) {
+            if (ctx.signal.aborted) return;
+            const p: Promise<unknown> = ctx
+              .createTrack('turns', {
+                contexts: new Map([['testkit::@Turn', { index: k, name: `turn-${k}` }]]),
+                feed: async (outputs) => {
+                  await outputs.started?.sendOne(undefined);
+                },
+              })
+              .finally(() => live.delete(p));
+            live.add(p);
+            if (live.size >= WINDOW) await Promise.race(live);
+          }
+        },
+      }),
     }),
     source(area, 'turns', {
       model: 'Counter',
