@@ -23,8 +23,12 @@ import type { DataType } from '../types.js';
 /** Any run-time value. */
 export type Value = unknown;
 
-/** Returned by a receive on an input that is closed and drained (language spec §5.5). */
-export const END: unique symbol = Symbol('end');
+/**
+ * Returned by a receive on an input that is closed and drained (language spec §5.5).
+ * Registered globally, so a user package importing its own copy of `@tutti/core` still
+ * sees the same value as the bundled engine.
+ */
+export const END: unique symbol = Symbol.for('tutti.end');
 /** The type of {@link END}. */
 export type End = typeof END;
 

@@ -50,3 +50,8 @@ export const std: PackageDescriptor = {
     ...types,
   ],
 };
+
+export { type MapEntry, MapValue } from './data/map-value.js';
+export { StringMapValue } from './data/string-map-value.js';
+export { LevelValue } from './engine/level.js';
+export { ENGINE_VERSION } from './engine.js';

@@ -1,0 +1,276 @@
+#!/usr/bin/env node
+// Engine benchmarks (issue #3). Every figure is compared with a baseline measured in the
+// same run, on this machine (shared/bench/BASELINES.md has the absolute limits):
+//  (a) values/s of generate → count → add → trigger.last over N u64 values, in-process,
+//      vs the same computation hand-written with a bounded promise channel and batches of
+//      8 192 (target ≥ 50 %);
+//  (b) peak RSS of (a) for N/10 and N values (target: flat);
+//  (c) 100 000 tracks opened by a source (testkit Counter), 3 treatments each: time,
+//      peak RSS, and heap left after the run (target: released);
+//  (d) a 1 GiB file copied by readLocal → writeLocal vs `cp` (target ≥ 50 % of cp);
+//  (e) `tutti run` of a hello program vs `node -e 0` (target ≤ +150 ms).
+// Environment: N (default 50 000 000), TRACKS (100 000), FILE_MIB (1024), RUNS (5), ONLY=a,c,...
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = join(ROOT, 'packages/cli/bin/tutti.js');
+const N = Number(process.env.N ?? 50_000_000);
+const TRACKS = Number(process.env.TRACKS ?? 100_000);
+const FILE_MIB = Number(process.env.FILE_MIB ?? 1024);
+const RUNS = Number(process.env.RUNS ?? 5);
+const ONLY = (process.env.ONLY ?? 'a,b,c,d,e').split(',');
+const H = '#!/usr/bin/env melodium\n#! name = bench\n#! version = 0.1.0\n#! require = std:0.10.2 fs:0.10.2\n';
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (x, d = 1) => x.toLocaleString('en-US', { maximumFractionDigits: d });
+const work = mkdtempSync(join(tmpdir(), 'tutti-bench-'));
+
+/** Runs this file in a child in `mode`, returning its JSON line. */
+function child(mode, ...args) {
+  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), mode, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, TUTTI_BENCH_CHILD: '1' },
+    maxBuffer: 1 << 26,
+  });
+  if (r.status !== 0) throw new Error(`bench child ${mode} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+// ---- in-process runners (children) ---------------------------------------------------
+
+async function runProgram(file, paths = []) {
+  const { checkPath } = await import('@tutti/cli');
+  const { lowerProgram } = await import('@tutti/lang');
+  const { Engine } = await import('@tutti/engine');
+  const { sink, result, selection } = await checkPath(file, { paths });
+  if (sink.hasErrors) throw new Error(sink.items.map((d) => d.message).join('\n'));
+  const entry = result.entrypoints.get(selection.entrypoints[0].id);
+  const design = lowerProgram({ entry, facts: result.facts, args: new Map(), origin: () => '' });
+  const logs = [];
+  const engine = new Engine(design, { log: (r) => logs.push(r.message) });
+  const t0 = process.hrtime.bigint();
+  const outcome = await engine.run();
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (!outcome.ok) throw new Error(`run failed: ${logs.join('\n')}`);
+  return { ms, logs };
+}
+
+function pipelineProgram(n) {
+  return `${H}
+use std/engine/util::startup
+use std/flow::emit
+use std/flow::generate
+use std/flow::count
+use std/flow::trigger
+use std/ops/num::add
+use std/engine/log::logDataInfo
+
+treatment main()
+{
+    startup()
+    emit<u128>(value = ${n})
+    generate<u64>(data = 1)
+    count<u64>()
+    add<u128>()
+    trigger<u128>()
+    logDataInfo<u128>(label = "last")
+    startup.trigger -> emit.trigger,emit -> generate.length,stream -> count.stream,count -> add.a
+    count.count -> add.b
+    add.sum -> trigger.stream,last -> logDataInfo.data
+}
+`;
+}
+
+/** The hand-written baseline: the same four stages, bounded promise channels, batches of 8 192. */
+async function baseline(n) {
+  const B = 8192;
+  const CAP = 16;
+  class Chan {
+    q = [];
+    closed = false;
+    rw = null;
+    ww = null;
+    async send(b) {
+      while (this.q.length >= CAP) await new Promise((r) => (this.ww = r));
+      this.q.push(b);
+      if (this.rw) { const r = this.rw; this.rw = null; r(); }
+    }
+    close() { this.closed = true; if (this.rw) { const r = this.rw; this.rw = null; r(); } }
+    async recv() {
+      while (this.q.length === 0) { if (this.closed) return null; await new Promise((r) => (this.rw = r)); }
+      const b = this.q.shift();
+      if (this.ww) { const w = this.ww; this.ww = null; w(); }
+      return b;
+    }
+  }
+  const c1 = new Chan(), c2 = new Chan(), c3 = new Chan();
+  const gen = (async () => { for (let i = 0; i < n; i += B) { const m = Math.min(B, n - i); const b = new Array(m).fill(1); await c1.send(b); } c1.close(); })();
+  const cnt = (async () => { let k = 0; for (;;) { const b = await c1.recv(); if (!b) break; const o = new Array(b.length); for (let i = 0; i < b.length; i++) o[i] = k++; await c2.send(o); } c2.close(); })();
+  const add = (async () => { for (;;) { const b = await c2.recv(); if (!b) break; const o = new Array(b.length); for (let i = 0; i < b.length; i++) { const s = b[i] + b[i]; o[i] = Number.isSafeInteger(s) ? s : BigInt(b[i]) * 2n; } await c3.send(o); } c3.close(); })();
+  let last;
+  const tail = (async () => { for (;;) { const b = await c3.recv(); if (!b) break; last = b[b.length - 1]; } })();
+  await Promise.all([gen, cnt, add, tail]);
+  return last;
+}
+
+async function childMode(mode, arg) {
+  if (mode === 'pipeline') {
+    const n = Number(arg);
+    const file = join(work, `pipe-${n}.mel`);
+    writeFileSync(file, pipelineProgram(n));
+    const { ms, logs } = await runProgram(file);
+    const expected = String(2 * (n - 1));
+    if (logs[0] !== expected) throw new Error(`pipeline computed ${logs[0]}, expected ${expected}`);
+    return { ms, rssMiB: process.resourceUsage().maxRSS / 1024 };
+  }
+  if (mode === 'baseline') {
+    const n = Number(arg);
+    const t0 = process.hrtime.bigint();
+    const last = await baseline(n);
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (last !== 2 * (n - 1)) throw new Error('baseline miscomputed');
+    return { ms, rssMiB: process.resourceUsage().maxRSS / 1024 };
+  }
+  if (mode === 'tracks') {
+    const count = Number(arg);
+    const file = join(work, `tracks-${count}.mel`);
+    writeFileSync(
+      file,
+      `${H}#! require = testkit:1.0.0
+
+use std/flow::emit
+use std/flow::stream
+use std/flow::consume
+use testkit::Counter
+use testkit::turns
+use testkit::@Turn
+
+treatment main()
+  require @Turn
+  model counter: Counter(count = ${count})
+{
+    turns[counter = counter]()
+    emit<u64>(value = @Turn[index])
+    stream<u64>()
+    consume<u64>()
+    turns.started -> emit.trigger,emit -> stream.block,stream -> consume.stream
+}
+`,
+    );
+    global.gc?.();
+    const before = process.memoryUsage().heapUsed;
+    const { ms } = await runProgram(file, [join(ROOT, 'test/testkit')]);
+    global.gc?.();
+    const after = process.memoryUsage().heapUsed;
+    return { ms, rssMiB: process.resourceUsage().maxRSS / 1024, heapLeftMiB: (after - before) / 2 ** 20 };
+  }
+  if (mode === 'copy') {
+    const [src, dst] = arg.split('|');
+    const file = join(work, 'copy.mel');
+    writeFileSync(
+      file,
+      `${H}
+use std/engine/util::startup
+use fs/local::readLocal
+use fs/local::writeLocal
+
+treatment main()
+{
+    startup()
+    readLocal(path = ${JSON.stringify(src)})
+    writeLocal(path = ${JSON.stringify(dst)})
+    startup.trigger -> readLocal.trigger,data -> writeLocal.data
+}
+`,
+    );
+    const { ms } = await runProgram(file);
+    return { ms };
+  }
+  throw new Error(`unknown mode ${mode}`);
+}
+
+if (process.env.TUTTI_BENCH_CHILD === '1') {
+  const [mode, arg] = process.argv.slice(2);
+  const r = await childMode(mode, arg);
+  process.stdout.write(`${JSON.stringify(r)}\n`);
+  rmSync(work, { recursive: true, force: true });
+  process.exit(0);
+}
+
+// ---- the parent: measure, compare, print ---------------------------------------------
+
+console.log(`engine benchmarks (${RUNS} runs each, medians; baselines measured in this run)`);
+if (ONLY.includes('a') || ONLY.includes('b')) {
+  const eng = [];
+  const base = [];
+  for (let i = 0; i < RUNS; i++) {
+    base.push(child('baseline', String(N)));
+    eng.push(child('pipeline', String(N)));
+  }
+  const em = median(eng.map((r) => r.ms));
+  const bm = median(base.map((r) => r.ms));
+  if (ONLY.includes('a')) {
+    console.log(`(a) ${fmt(N, 0)} values generate → count → add → last`);
+    console.log(`    tutti engine:       ${fmt(em, 0)} ms = ${fmt(N / em / 1000)} M values/s`);
+    console.log(`    hand-written chan:  ${fmt(bm, 0)} ms = ${fmt(N / bm / 1000)} M values/s`);
+    console.log(`    ratio engine/baseline: ${fmt((bm / em) * 100, 0)} % (target ≥ 50 %)`);
+  }
+  if (ONLY.includes('b')) {
+    const small = median(Array.from({ length: 3 }, () => child('pipeline', String(Math.floor(N / 10))).rssMiB));
+    const big = median(eng.map((r) => r.rssMiB));
+    console.log(`(b) peak RSS: ${fmt(N / 10, 0)} values ${fmt(small)} MiB, ${fmt(N, 0)} values ${fmt(big)} MiB → ratio ${fmt(big / small, 2)} (target ≈ 1, flat)`);
+  }
+}
+if (ONLY.includes('c')) {
+  const big = Array.from({ length: Math.max(1, Math.floor(RUNS / 2)) }, () => child('tracks', String(TRACKS)));
+  const small = child('tracks', String(Math.floor(TRACKS / 10)));
+  const ms = median(big.map((r) => r.ms));
+  console.log(`(c) ${fmt(TRACKS, 0)} tracks of 3 treatments: ${fmt(ms, 0)} ms = ${fmt((ms * 1000) / TRACKS, 2)} µs per track`);
+  console.log(
+    `    peak RSS ${fmt(median(big.map((r) => r.rssMiB)))} MiB (${fmt(TRACKS / 10, 0)} tracks: ${fmt(small.rssMiB)} MiB); heap left after the run ${fmt(median(big.map((r) => r.heapLeftMiB)), 2)} MiB (released)`,
+  );
+}
+if (ONLY.includes('d')) {
+  const src = join(work, 'big.bin');
+  const dst = join(work, 'copy.bin');
+  const dd = spawnSync('dd', ['if=/dev/urandom', `of=${src}`, 'bs=1M', `count=${FILE_MIB}`], { encoding: 'utf8' });
+  if (dd.status !== 0) throw new Error(dd.stderr);
+  const cpMs = [];
+  const engMs = [];
+  for (let i = 0; i < Math.max(3, Math.floor(RUNS / 2)); i++) {
+    rmSync(dst, { force: true });
+    const t0 = process.hrtime.bigint();
+    spawnSync('cp', [src, dst]);
+    cpMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    rmSync(dst, { force: true });
+    engMs.push(child('copy', `${src}|${dst}`).ms);
+    if (statSync(dst).size !== FILE_MIB * 2 ** 20) throw new Error('copy has the wrong size');
+  }
+  const c = median(cpMs);
+  const e = median(engMs);
+  const mb = FILE_MIB * 1.048576;
+  console.log(`(d) ${FILE_MIB} MiB readLocal → writeLocal: ${fmt(e, 0)} ms = ${fmt((mb / e) * 1000, 0)} MB/s; cp ${fmt(c, 0)} ms = ${fmt((mb / c) * 1000, 0)} MB/s → ${fmt((c / e) * 100, 0)} % of cp (target ≥ 50 %)`);
+}
+if (ONLY.includes('e')) {
+  const hello = join(work, 'hello.mel');
+  writeFileSync(hello, `${H}\nuse std/engine/util::startup\nuse std/flow::emit\nuse std/engine/log::logInfo\n\ntreatment main()\n{\n    startup()\n    emit<string>(value = "hello")\n    logInfo(label = "hello")\n    startup.trigger -> emit.trigger,emit -> logInfo.message\n}\n`);
+  const time = (args) => {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  const node = [];
+  const run = [];
+  for (let i = 0; i < RUNS * 2 + 2; i++) {
+    node.push(time(['-e', '0']));
+    run.push(time([CLI, 'run', hello]));
+  }
+  const n = median(node);
+  const r = median(run);
+  console.log(`(e) tutti run hello: ${fmt(r, 0)} ms; node -e 0: ${fmt(n, 0)} ms → +${fmt(r - n, 0)} ms (target ≤ +150 ms)`);
+}
+rmSync(work, { recursive: true, force: true });
