@@ -96,22 +96,77 @@ async function baseline(n) {
     async send(b) {
       while (this.q.length >= CAP) await new Promise((r) => (this.ww = r));
       this.q.push(b);
-      if (this.rw) { const r = this.rw; this.rw = null; r(); }
+      if (this.rw) {
+        const r = this.rw;
+        this.rw = null;
+        r();
+      }
     }
-    close() { this.closed = true; if (this.rw) { const r = this.rw; this.rw = null; r(); } }
+    close() {
+      this.closed = true;
+      if (this.rw) {
+        const r = this.rw;
+        this.rw = null;
+        r();
+      }
+    }
     async recv() {
-      while (this.q.length === 0) { if (this.closed) return null; await new Promise((r) => (this.rw = r)); }
+      while (this.q.length === 0) {
+        if (this.closed) return null;
+        await new Promise((r) => (this.rw = r));
+      }
       const b = this.q.shift();
-      if (this.ww) { const w = this.ww; this.ww = null; w(); }
+      if (this.ww) {
+        const w = this.ww;
+        this.ww = null;
+        w();
+      }
       return b;
     }
   }
-  const c1 = new Chan(), c2 = new Chan(), c3 = new Chan();
-  const gen = (async () => { for (let i = 0; i < n; i += B) { const m = Math.min(B, n - i); const b = new Array(m).fill(1); await c1.send(b); } c1.close(); })();
-  const cnt = (async () => { let k = 0; for (;;) { const b = await c1.recv(); if (!b) break; const o = new Array(b.length); for (let i = 0; i < b.length; i++) o[i] = k++; await c2.send(o); } c2.close(); })();
-  const add = (async () => { for (;;) { const b = await c2.recv(); if (!b) break; const o = new Array(b.length); for (let i = 0; i < b.length; i++) { const s = b[i] + b[i]; o[i] = Number.isSafeInteger(s) ? s : BigInt(b[i]) * 2n; } await c3.send(o); } c3.close(); })();
+  const c1 = new Chan(),
+    c2 = new Chan(),
+    c3 = new Chan();
+  const gen = (async () => {
+    for (let i = 0; i < n; i += B) {
+      const m = Math.min(B, n - i);
+      const b = new Array(m).fill(1);
+      await c1.send(b);
+    }
+    c1.close();
+  })();
+  const cnt = (async () => {
+    let k = 0;
+    for (;;) {
+      const b = await c1.recv();
+      if (!b) break;
+      const o = new Array(b.length);
+      for (let i = 0; i < b.length; i++) o[i] = k++;
+      await c2.send(o);
+    }
+    c2.close();
+  })();
+  const add = (async () => {
+    for (;;) {
+      const b = await c2.recv();
+      if (!b) break;
+      const o = new Array(b.length);
+      for (let i = 0; i < b.length; i++) {
+        const s = b[i] + b[i];
+        o[i] = Number.isSafeInteger(s) ? s : BigInt(b[i]) * 2n;
+      }
+      await c3.send(o);
+    }
+    c3.close();
+  })();
   let last;
-  const tail = (async () => { for (;;) { const b = await c3.recv(); if (!b) break; last = b[b.length - 1]; } })();
+  const tail = (async () => {
+    for (;;) {
+      const b = await c3.recv();
+      if (!b) break;
+      last = b[b.length - 1];
+    }
+  })();
   await Promise.all([gen, cnt, add, tail]);
   return last;
 }
@@ -221,7 +276,9 @@ if (ONLY.includes('a') || ONLY.includes('b')) {
   if (ONLY.includes('b')) {
     const small = median(Array.from({ length: 3 }, () => child('pipeline', String(Math.floor(N / 10))).rssMiB));
     const big = median(eng.map((r) => r.rssMiB));
-    console.log(`(b) peak RSS: ${fmt(N / 10, 0)} values ${fmt(small)} MiB, ${fmt(N, 0)} values ${fmt(big)} MiB → ratio ${fmt(big / small, 2)} (target ≈ 1, flat)`);
+    console.log(
+      `(b) peak RSS: ${fmt(N / 10, 0)} values ${fmt(small)} MiB, ${fmt(N, 0)} values ${fmt(big)} MiB → ratio ${fmt(big / small, 2)} (target ≈ 1, flat)`,
+    );
   }
 }
 if (ONLY.includes('c')) {
@@ -252,11 +309,16 @@ if (ONLY.includes('d')) {
   const c = median(cpMs);
   const e = median(engMs);
   const mb = FILE_MIB * 1.048576;
-  console.log(`(d) ${FILE_MIB} MiB readLocal → writeLocal: ${fmt(e, 0)} ms = ${fmt((mb / e) * 1000, 0)} MB/s; cp ${fmt(c, 0)} ms = ${fmt((mb / c) * 1000, 0)} MB/s → ${fmt((c / e) * 100, 0)} % of cp (target ≥ 50 %)`);
+  console.log(
+    `(d) ${FILE_MIB} MiB readLocal → writeLocal: ${fmt(e, 0)} ms = ${fmt((mb / e) * 1000, 0)} MB/s; cp ${fmt(c, 0)} ms = ${fmt((mb / c) * 1000, 0)} MB/s → ${fmt((c / e) * 100, 0)} % of cp (target ≥ 50 %)`,
+  );
 }
 if (ONLY.includes('e')) {
   const hello = join(work, 'hello.mel');
-  writeFileSync(hello, `${H}\nuse std/engine/util::startup\nuse std/flow::emit\nuse std/engine/log::logInfo\n\ntreatment main()\n{\n    startup()\n    emit<string>(value = "hello")\n    logInfo(label = "hello")\n    startup.trigger -> emit.trigger,emit -> logInfo.message\n}\n`);
+  writeFileSync(
+    hello,
+    `${H}\nuse std/engine/util::startup\nuse std/flow::emit\nuse std/engine/log::logInfo\n\ntreatment main()\n{\n    startup()\n    emit<string>(value = "hello")\n    logInfo(label = "hello")\n    startup.trigger -> emit.trigger,emit -> logInfo.message\n}\n`,
+  );
   const time = (args) => {
     const t0 = process.hrtime.bigint();
     const r = spawnSync(process.execPath, args, { encoding: 'utf8' });

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 // Bundles the CLI and every workspace package it uses into one ESM file,
 // packages/cli/dist/tutti.bundle.mjs, which bin/tutti.js prefers: loading one module
 // instead of a few hundred saves most of the start-up time of `tutti run` (issue #3,
 // benchmark (e)). Each module keeps its own `import.meta.url`, so library packages
 // still find their `.mel` sources next to their original files.
 import { build } from 'esbuild';
-import { dirname, join } from 'node:path';
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 

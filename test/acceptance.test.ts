@@ -23,7 +23,9 @@ const needsSystemLibraries = (c: string) => {
   const texts = readdirSync(join(SHARED, 'cases', c), { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.mel') || f.endsWith('.toml'))
     .map((f) => readFileSync(join(SHARED, 'cases', c, f), 'utf8'));
-  return texts.some((t) => /^\s*(use\s+|#!\s*require\s*=.*\b)(process|json|regex|encoding|javascript)\b|^\s*(process|json|regex|encoding|javascript)\s*=/m.test(t));
+  return texts.some((t) =>
+    /^\s*(use\s+|#!\s*require\s*=.*\b)(process|json|regex|encoding|javascript)\b|^\s*(process|json|regex|encoding|javascript)\s*=/m.test(t),
+  );
 };
 const needsEngine = needsSystemLibraries;
 

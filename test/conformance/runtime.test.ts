@@ -21,7 +21,14 @@ function lines(stdout: string): string[] {
 }
 
 function run(file: string, ...args: string[]) {
-  return cli(['run', '--path', TESTKIT, ...args.filter((a) => a.startsWith('--parse')), join(dir, file), ...args.filter((a) => !a.startsWith('--parse'))]);
+  return cli([
+    'run',
+    '--path',
+    TESTKIT,
+    ...args.filter((a) => a.startsWith('--parse')),
+    join(dir, file),
+    ...args.filter((a) => !a.startsWith('--parse')),
+  ]);
 }
 
 describe('language.md §9.3 runtime examples', () => {
@@ -49,7 +56,7 @@ describe('language.md §9.3 runtime examples', () => {
     assert.deepEqual(lines(run('r04.mel').stdout), ['info: sum: 42']);
   });
   test('R05 Display rendering', () => {
-    assert.deepEqual(lines(run('r05.mel').stdout).sort(), ["info: b: 0x2a", "info: c: 'z'", 'info: s: "plain"', 'info: v: [4, _, 6]']);
+    assert.deepEqual(lines(run('r05.mel').stdout).sort(), ['info: b: 0x2a', "info: c: 'z'", 'info: s: "plain"', 'info: v: [4, _, 6]']);
   });
   test('R06 required entry argument', () => {
     const ok = run('r06.mel', '--who', 'Ada');
@@ -242,7 +249,8 @@ treatment main()
 `;
   test('a Compo.toml dependency on a local module', () => {
     const p = project({
-      'Compo.toml': 'name = "app"\nversion = "0.1.0"\n\n[dependencies]\nstd = "0.10.2"\ntools = { version = "^1.1", module = "native/tools.js" }\n\n[entrypoints]\nmain = "app/main::main"\n',
+      'Compo.toml':
+        'name = "app"\nversion = "0.1.0"\n\n[dependencies]\nstd = "0.10.2"\ntools = { version = "^1.1", module = "native/tools.js" }\n\n[entrypoints]\nmain = "app/main::main"\n',
       'main.mel': main,
       'native/tools.js': tools,
     });
@@ -252,16 +260,19 @@ treatment main()
   });
   test('a Compo.toml dependency on an npm package, and its version is checked', () => {
     const p = project({
-      'Compo.toml': 'name = "app"\nversion = "0.1.0"\n\n[dependencies]\nstd = "0.10.2"\ntools = { version = "1.2", npm = "tutti-tools" }\n\n[entrypoints]\nmain = "app/main::main"\n',
+      'Compo.toml':
+        'name = "app"\nversion = "0.1.0"\n\n[dependencies]\nstd = "0.10.2"\ntools = { version = "1.2", npm = "tutti-tools" }\n\n[entrypoints]\nmain = "app/main::main"\n',
       'main.mel': main,
-      'node_modules/tutti-tools/package.json': '{"name":"tutti-tools","version":"1.2.0","type":"module","tutti":{"package":"lib/tools.js"}}',
+      'node_modules/tutti-tools/package.json':
+        '{"name":"tutti-tools","version":"1.2.0","type":"module","tutti":{"package":"lib/tools.js"}}',
       'node_modules/tutti-tools/lib/tools.js': tools,
     });
     const r = cli(['run', p]);
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(lines(r.stdout), ['info: tools: ABAB!']);
     const old = project({
-      'Compo.toml': 'name = "app"\nversion = "0.1.0"\n\n[dependencies]\nstd = "0.10.2"\ntools = { version = "2", module = "tools.js" }\n\n[entrypoints]\nmain = "app/main::main"\n',
+      'Compo.toml':
+        'name = "app"\nversion = "0.1.0"\n\n[dependencies]\nstd = "0.10.2"\ntools = { version = "2", module = "tools.js" }\n\n[entrypoints]\nmain = "app/main::main"\n',
       'main.mel': main,
       'tools.js': tools,
     });

@@ -69,7 +69,7 @@ export async function runEntry(o: RunOptions): Promise<number> {
   } catch (e) {
     if (!(e instanceof GenesisError)) throw e;
     const at = e.span === undefined ? '' : `${origin(e.span)}: `;
-    process.stderr.write(`error[E_LAUNCH]: ${at}${e.message}\nNothing was run.\n`);
+    process.stderr.write(`error[${e.code}]: ${at}${e.message}\nNothing was run.\n`);
     return 1;
   }
   const missing = Engine.missingBehaviour(design);

@@ -7,6 +7,7 @@ export * from './descriptor/descriptor.js';
 export * from './descriptor/validate.js';
 export * from './diagnostics.js';
 export * from './runtime/compare.js';
+export * from './runtime/display.js';
 export * from './runtime/executive.js';
 export * from './runtime/int.js';
 export * from './runtime/values.js';

@@ -1,6 +1,9 @@
 /**
  * @tutti/lang — text to checked semantic model: lexer, parser, semantic checker.
  */
+
+export { literalValue, numberValue, rawArgumentValue } from './lower/literal.js';
+export { GenesisError, type LowerOptions, lowerProgram } from './lower/lower.js';
 export { decodeEscapes, lex } from './parser/lexer.js';
 export { MAX_NESTING, parseFile, parseValueText } from './parser/parser.js';
 export type { Token } from './parser/token.js';
@@ -10,5 +13,3 @@ export type { PackageView, ProgramView } from './semantic/program.js';
 export * from './semantic/symbols.js';
 export { checkLiteral, classifyNumber, INT_RANGES, isLiteral } from './semantic/value-check.js';
 export * from './syntax/syntax.js';
-export { GenesisError, type LowerOptions, lowerProgram } from './lower/lower.js';
-export { literalValue, numberValue, rawArgumentValue } from './lower/literal.js';

@@ -112,11 +112,11 @@ export interface TreatmentOptions<I extends Ports = Ports, O extends Ports = Por
 }
 
 /** Describes a native treatment. */
-export function treatment<I extends Ports = Record<never, string>, O extends Ports = Record<never, string>, P extends Ports = Record<never, string>>(
-  area: string,
-  name: string,
-  o: TreatmentOptions<I, O, P>,
-): TreatmentDescriptor {
+export function treatment<
+  I extends Ports = Record<never, string>,
+  O extends Ports = Record<never, string>,
+  P extends Ports = Record<never, string>,
+>(area: string, name: string, o: TreatmentOptions<I, O, P>): TreatmentDescriptor {
   const base: TreatmentDescriptor = {
     kind: 'treatment',
     area,
@@ -192,7 +192,15 @@ export function fn(area: string, name: string, o: FunctionOptions): FunctionDesc
           if (i === -1) throw new Error(`function |${name}: parameter '${p}' has no type`);
           return { name: p.slice(0, i).trim(), type: p.slice(i + 1).trim() };
         });
-  const base: FunctionDescriptor = { kind: 'function', area, name, doc: o.doc ?? '', generics: parseGenerics(o.generics), params, returns: o.returns };
+  const base: FunctionDescriptor = {
+    kind: 'function',
+    area,
+    name,
+    doc: o.doc ?? '',
+    generics: parseGenerics(o.generics),
+    params,
+    returns: o.returns,
+  };
   return o.impl === undefined ? base : { ...base, impl: o.impl };
 }
 

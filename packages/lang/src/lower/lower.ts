@@ -32,6 +32,8 @@ export class GenesisError extends Error {
   constructor(
     message: string,
     readonly span?: Span,
+    /** `E_NOT_IMPLEMENTED` when an element has no behaviour, else `E_LAUNCH`. */
+    readonly code: 'E_LAUNCH' | 'E_NOT_IMPLEMENTED' = 'E_LAUNCH',
   ) {
     super(message);
   }

@@ -1,7 +1,23 @@
-/** `fs/file` (libraries spec §4.3): reading and writing one file on a file system. */
-import { treatment } from '@tutti/core';
+/**
+ * `fs/file` (libraries spec §4.3): reading and writing one file on a file system.
+ *
+ * Deviation (§17.10, documented fix): `write` without `append` truncates an existing file
+ * when it opens it, so the file holds exactly the bytes written. The reference overwrites
+ * from the start and leaves a longer old tail in place. Consequently an empty `data` stream
+ * fed with a path and a file system empties an existing file (it still creates a missing one).
+ *
+ * Both treatments move bytes as `Uint8Array` batches of up to 1 MiB: `read` hands each
+ * freshly read buffer to `data` as is, and `write` hands each received batch to the system.
+ */
+import { type OutputPort, treatment } from '@tutti/core';
+import { receivePathAndSystem } from './blocks.js';
+import { type FileReader, type FileSystem, type FileWriter, failureText } from './filesystem.js';
+import { parent } from './path-syntax.js';
 
 const area = 'fs/file';
+
+/** Largest chunk read at once (the reference's 1 MiB). */
+export const READ_CHUNK = 1 << 20;
 
 export const file = [
   treatment(area, 'read', {
@@ -15,6 +31,30 @@ export const file = [
       errors: 'Stream<string>',
     },
     doc: 'Opens the file (`reached`), streams it, then `completed`; `failed` + `errors` on error; `finished` last.',
+    async run({ inputs, outputs }) {
+      const received = await receivePathAndSystem(inputs.path, inputs.filesystem);
+      if (received === null) return; // rule B
+      const [path, system] = received;
+      let reader: FileReader;
+      try {
+        reader = await (system as FileSystem).openRead(path);
+      } catch (e) {
+        await fail(outputs.failed, outputs.errors, failureText(e));
+        await finish(outputs);
+        return;
+      }
+      await outputs.reached.sendOne(undefined);
+      outputs.reached.close();
+      let error: string | undefined;
+      try {
+        error = await pump(reader, outputs.data);
+      } finally {
+        await reader.close();
+      }
+      if (error === undefined) await outputs.completed.sendOne(undefined);
+      else await fail(outputs.failed, outputs.errors, error);
+      await finish(outputs);
+    },
   }),
   treatment(area, 'write', {
     params: { append: 'var bool = false', create: 'var bool = true', new: 'var bool = false' },
@@ -27,5 +67,106 @@ export const file = [
       amount: 'Stream<u128>',
     },
     doc: 'Opens the file with the flags, writes every chunk and streams the cumulative byte count; `finished` always.',
+    async run({ inputs, outputs, params }) {
+      const received = await receivePathAndSystem(inputs.path, inputs.filesystem);
+      if (received === null) return; // rule B
+      const [path, fsValue] = received;
+      const system = fsValue as FileSystem;
+      let writer: FileWriter;
+      try {
+        // Parents are created whatever `create` says (§4.3). `foo` has the parent "": on a
+        // rooted file system the root itself may be missing, and `.` is the root there.
+        const dir = parent(path);
+        if (dir !== null) await system.createDir(dir === '' ? '.' : dir, true);
+        // Opened before any data is read: an empty stream still creates the file.
+        writer = await system.openWrite(path, {
+          append: params.append === true,
+          create: params.create !== false,
+          new: params.new === true,
+        });
+      } catch (e) {
+        await fail(outputs.failed, outputs.errors, failureText(e));
+        await finish(outputs);
+        return;
+      }
+      let error: string | undefined;
+      try {
+        error = await drain(inputs.data, writer, outputs.amount);
+      } catch (e) {
+        await writer.close().catch(() => undefined);
+        throw e;
+      }
+      try {
+        await writer.close();
+      } catch (e) {
+        // A late failure (flush on close) counts when nothing failed before.
+        error ??= failureText(e);
+      }
+      if (error === undefined) await outputs.completed.sendOne(undefined);
+      else await fail(outputs.failed, outputs.errors, error);
+      await finish(outputs);
+    },
   }),
 ];
+
+/** A read that never rejects, so that it may wait unobserved while a send is pending. */
+type Settled = { readonly chunk: Uint8Array | null; readonly error?: undefined } | { readonly chunk?: undefined; readonly error: unknown };
+
+function readAhead(reader: FileReader): Promise<Settled> {
+  return reader.read(READ_CHUNK).then(
+    (chunk) => ({ chunk }),
+    (error: unknown) => ({ error }),
+  );
+}
+
+/**
+ * Streams the file to `data` until its end or until nobody consumes `data` any more (both
+ * count as success); resolves to the error text of a failed read. The next chunk is read
+ * while the current one waits for its consumer, so disk and consumer work overlap.
+ */
+async function pump(reader: FileReader, data: OutputPort): Promise<string | undefined> {
+  if (!data.usable) return undefined;
+  let next = readAhead(reader);
+  for (;;) {
+    const got = await next;
+    if (got.chunk === undefined) return failureText(got.error);
+    if (got.chunk === null) return undefined;
+    next = readAhead(reader);
+    if (!(await data.sendMany(got.chunk))) {
+      await next; // the handle is closed next: let the pending read finish first
+      return undefined;
+    }
+  }
+}
+
+/** Writes every batch of `data`, streaming the running total; resolves to the first error's text. */
+async function drain(data: AsyncIterable<unknown>, writer: FileWriter, amount: OutputPort): Promise<string | undefined> {
+  let total = 0;
+  let big: bigint | undefined;
+  for await (const batch of data as AsyncIterable<Uint8Array | readonly number[]>) {
+    const bytes = batch instanceof Uint8Array ? batch : Uint8Array.from(batch);
+    try {
+      await writer.write(bytes);
+    } catch (e) {
+      return failureText(e);
+    }
+    // u128 runs past 2^53 only after 8 PiB; then the count goes on exactly as a bigint.
+    if (big === undefined && total + bytes.length > Number.MAX_SAFE_INTEGER) big = BigInt(total);
+    if (big === undefined) total += bytes.length;
+    else big += BigInt(bytes.length);
+    await amount.sendOne(big ?? total);
+  }
+  return undefined;
+}
+
+/** Closes every other output, then emits `finished`: when it arrives, nothing else will. */
+async function finish(outputs: Readonly<Record<string, OutputPort>>): Promise<void> {
+  for (const [name, port] of Object.entries(outputs)) if (name !== 'finished') port.close();
+  await outputs.finished?.sendOne(undefined);
+}
+
+/** `failed`, then the message on `errors` (the reference's order). */
+async function fail(failed: OutputPort, errors: OutputPort, message: string): Promise<void> {
+  await failed.sendOne(undefined);
+  await errors.sendOne(message);
+}

@@ -19,3 +19,5 @@ export const fs: PackageDescriptor = {
   melRoot: fileURLToPath(new URL('../mel', import.meta.url)),
   elements: [...filesystem, ...local, ...file, ...dir, ...path],
 };
+export * from './filesystem.js';
+export { LocalFileSystem } from './local-filesystem.js';

@@ -1,5 +1,8 @@
 /** `std/flow` (libraries spec §3.4): generic stream and block plumbing. */
 import { treatment } from '@tutti/core';
+import * as blocks from './flow/blocks.js';
+import * as sequence from './flow/sequence.js';
+import * as streams from './flow/streams.js';
 
 const area = 'std/flow';
 
@@ -9,24 +12,28 @@ export const flow = [
     inputs: { first: 'Stream<T>', second: 'Stream<T>' },
     outputs: { chained: 'Stream<T>' },
     doc: 'Forwards all of `first`, then all of `second`.',
+    run: streams.chain,
   }),
   treatment(area, 'trigger', {
     generics: 'T',
     inputs: { stream: 'Stream<T>' },
     outputs: { start: 'Block<void>', end: 'Block<void>', first: 'Block<T>', last: 'Block<T>' },
     doc: 'On the first value emits `start` and `first`; when the stream closes emits `end`, then `last`.',
+    run: sequence.trigger,
   }),
   treatment(area, 'check', {
     generics: 'T',
     inputs: { value: 'Block<T>' },
     outputs: { check: 'Block<void>' },
     doc: 'Emits `check` when `value` arrives.',
+    run: blocks.check,
   }),
   treatment(area, 'uncheck', {
     generics: 'T',
     inputs: { value: 'Block<T>' },
     outputs: { uncheck: 'Block<void>' },
     doc: 'Emits `uncheck` only if `value` closes without a value.',
+    run: blocks.uncheck,
   }),
   treatment(area, 'emit', {
     generics: 'T',
@@ -34,24 +41,28 @@ export const flow = [
     inputs: { trigger: 'Block<void>' },
     outputs: { emit: 'Block<T>' },
     doc: 'On trigger, emits `value`.',
+    run: blocks.emit,
   }),
   treatment(area, 'stream', {
     generics: 'T',
     inputs: { block: 'Block<T>' },
     outputs: { stream: 'Stream<T>' },
     doc: 'Re-emits the block value as a one-element stream.',
+    run: blocks.stream,
   }),
   treatment(area, 'merge', {
     generics: 'T',
     inputs: { a: 'Stream<T>', b: 'Stream<T>' },
     outputs: { value: 'Stream<T>' },
     doc: 'Forwards both inputs as chunks arrive, order unspecified; ends when both are closed.',
+    run: streams.merge,
   }),
   treatment(area, 'arrange', {
     generics: 'T',
     inputs: { a: 'Stream<T>', b: 'Stream<T>', select: 'Stream<bool>' },
     outputs: { value: 'Stream<T>' },
     doc: 'For each `select` value takes the next value of `a` (`true`) or `b` (`false`).',
+    run: streams.arrange,
   }),
   treatment(area, 'fill', {
     generics: 'T',
@@ -59,30 +70,35 @@ export const flow = [
     inputs: { pattern: 'Stream<void>' },
     outputs: { filled: 'Stream<T>' },
     doc: 'Emits one `value` per received pattern element.',
+    run: streams.fill,
   }),
   treatment(area, 'filter', {
     generics: 'T',
     inputs: { value: 'Stream<T>', select: 'Stream<bool>' },
     outputs: { accepted: 'Stream<T>', rejected: 'Stream<T>' },
     doc: 'Routes each value to `accepted` or `rejected` according to the matching `select` value.',
+    run: streams.filter,
   }),
   treatment(area, 'filterBlock', {
     generics: 'T',
     inputs: { value: 'Block<T>', select: 'Block<bool>' },
     outputs: { accepted: 'Block<T>', rejected: 'Block<T>' },
     doc: 'Waits for both `value` and `select` and routes the value once.',
+    run: blocks.filterBlock,
   }),
   treatment(area, 'fit', {
     generics: 'T',
     inputs: { value: 'Stream<T>', pattern: 'Stream<void>' },
     outputs: { fitted: 'Stream<T>' },
     doc: 'Emits one value per pattern element; stops when either runs out.',
+    run: streams.fit,
   }),
   treatment(area, 'count', {
     generics: 'T',
     inputs: { stream: 'Stream<T>' },
     outputs: { count: 'Stream<u128>' },
     doc: 'Emits an increasing counter per received element, starting at 0.',
+    run: sequence.count,
   }),
   treatment(area, 'generate', {
     generics: 'T',
@@ -90,6 +106,7 @@ export const flow = [
     inputs: { length: 'Block<u128>' },
     outputs: { stream: 'Stream<T>' },
     doc: 'Emits `data` exactly `length` times.',
+    run: sequence.generate,
   }),
   treatment(area, 'generateIndefinitely', {
     generics: 'T',
@@ -97,41 +114,48 @@ export const flow = [
     inputs: { trigger: 'Block<void>' },
     outputs: { stream: 'Stream<T>' },
     doc: 'After trigger, emits `data` forever until all consumers are gone.',
+    run: sequence.generateIndefinitely,
   }),
   treatment(area, 'insert', {
     generics: 'T',
     inputs: { stream: 'Stream<T>', block: 'Block<T>' },
     outputs: { output: 'Stream<T>' },
     doc: 'Forwards the stream and inserts the block value whenever it arrives.',
+    run: streams.insert,
   }),
   treatment(area, 'flock', {
     generics: 'T',
     inputs: { a: 'Block<T>', b: 'Block<T>' },
     outputs: { stream: 'Stream<T>' },
     doc: 'Emits each block value as it arrives (0, 1 or 2 values, arrival order).',
+    run: blocks.flock,
   }),
   treatment(area, 'one', {
     generics: 'T',
     inputs: { a: 'Block<T>', b: 'Block<T>' },
     outputs: { value: 'Block<T>' },
     doc: 'Emits the first value to arrive from `a` or `b`; the other is ignored.',
+    run: blocks.one,
   }),
   treatment(area, 'close', {
     generics: 'T',
     inputs: { trigger: 'Block<void>' },
     outputs: { closed: 'Stream<T>' },
     doc: 'Never emits; `closed` is closed immediately.',
+    run: blocks.close,
   }),
   treatment(area, 'closeBlock', {
     generics: 'T',
     inputs: { trigger: 'Block<void>' },
     outputs: { closed: 'Block<T>' },
     doc: 'Never emits; the block output `closed` is closed immediately.',
+    run: blocks.closeBlock,
   }),
   treatment(area, 'consume', {
     generics: 'T',
     inputs: { stream: 'Stream<T>' },
     doc: 'Reads and discards until the stream closes.',
+    run: streams.consume,
   }),
   treatment(area, 'pass', {
     generics: 'T',
@@ -139,6 +163,7 @@ export const flow = [
     inputs: { stream: 'Stream<T>' },
     outputs: { passed: 'Stream<T>' },
     doc: 'If `cond` forwards everything; otherwise closes `passed` immediately.',
+    run: streams.pass,
   }),
   treatment(area, 'passBlock', {
     generics: 'T',
@@ -146,35 +171,41 @@ export const flow = [
     inputs: { block: 'Block<T>' },
     outputs: { passed: 'Block<T>' },
     doc: 'If `cond` forwards the block; otherwise closes `passed` immediately.',
+    run: blocks.passBlock,
   }),
   treatment(area, 'barrier', {
     generics: 'T',
     inputs: { leverage: 'Block<bool>', stream: 'Stream<T>' },
     outputs: { passed: 'Stream<T>' },
     doc: 'Waits for `leverage`; if `true` forwards the stream, otherwise closes `passed`.',
+    run: streams.barrier,
   }),
   treatment(area, 'cut', {
     generics: 'T',
     inputs: { cut: 'Block<void>', stream: 'Stream<T>' },
     outputs: { passed: 'Stream<T>' },
     doc: 'Forwards the stream until a `cut` value arrives, then stops.',
+    run: streams.cut,
   }),
   treatment(area, 'release', {
     generics: 'T',
     inputs: { leverage: 'Block<void>', data: 'Stream<T>' },
     outputs: { released: 'Stream<T>' },
     doc: 'Waits for `leverage`, then forwards `data`; closes `released` empty if `leverage` closes empty.',
+    run: streams.release,
   }),
   treatment(area, 'releaseBlock', {
     generics: 'T',
     inputs: { leverage: 'Block<void>', data: 'Block<T>' },
     outputs: { released: 'Block<T>' },
     doc: 'Waits for `leverage`, then forwards the `data` block; closes empty if `leverage` closes empty.',
+    run: blocks.releaseBlock,
   }),
   treatment(area, 'waitBlock', {
     generics: 'T',
     inputs: { a: 'Block<T>', b: 'Block<T>' },
     outputs: { awaited: 'Block<void>' },
     doc: 'Emits once both `a` and `b` have delivered a value.',
+    run: blocks.waitBlock,
   }),
 ];

@@ -1,5 +1,11 @@
-/** `std/ops/num` (libraries spec §3.9): arithmetic, each as a function and a streaming treatment. */
-import { fn, treatment } from '@tutti/core';
+/**
+ * `std/ops/num` (libraries spec §3.9): arithmetic, each as a function and a streaming
+ * treatment. The behaviour lives in int-arith.ts (integers) and float-num.ts (floats);
+ * num-select.ts picks it once per call or run from the generic argument `N`.
+ */
+import { fn, type OutputPort, treatment } from '@tutti/core';
+import { type NumBinaryName, type NumPowName, type NumUnaryName, numBinary, numPairKernel, numPow, numUnary } from './num-select.js';
+import { mapKernel, mapStream, pairwise } from './op-streams.js';
 
 const area = 'std/ops/num';
 
@@ -13,19 +19,35 @@ function tail(doc: string): string {
   return `${doc.charAt(0).toLowerCase()}${doc.slice(1)}`;
 }
 
+/** The output port `name` (declared by the same descriptor, so always present). */
+function port(outputs: { readonly [k: string]: OutputPort | undefined }, name: string): OutputPort {
+  const p = outputs[name];
+  if (p === undefined) throw new Error(`Output '${name}' is missing`);
+  return p;
+}
+
 /**
  * `|func(a: N, b: N) -> R` and the pairwise (rule Z) treatment `name<N: bound>()` · in `a`, `b: Stream<N>` ·
  * out `output: Stream<R>`.
  */
-function binary(func: string, name: string, bound: string, output: string, doc: string, treatmentBound = bound) {
+function binary(func: string, name: NumBinaryName, bound: string, output: string, doc: string, treatmentBound = bound) {
   const result = resultOf(bound);
   return [
-    fn(area, func, { generics: `N: ${bound}`, params: 'a: N, b: N', returns: result, doc }),
+    fn(area, func, {
+      generics: `N: ${bound}`,
+      params: 'a: N, b: N',
+      returns: result,
+      doc,
+      impl: ([a, b], g) => numBinary(name, g.N)(a, b),
+    }),
     treatment(area, name, {
       generics: `N: ${treatmentBound}`,
       inputs: { a: 'Stream<N>', b: 'Stream<N>' },
       outputs: { [output]: `Stream<${result}>` },
       doc: `Pairwise: ${tail(doc)}`,
+      async run({ inputs, outputs, generics }) {
+        await pairwise(inputs.a, inputs.b, port(outputs, output), numPairKernel(name, generics.N));
+      },
     }),
   ];
 }
@@ -36,7 +58,7 @@ function binary(func: string, name: string, bound: string, output: string, doc: 
  */
 function unary(
   func: string,
-  name: string,
+  name: NumUnaryName | NumPowName,
   o: { bound: string; param: 'value' | 'val'; output: string; result: string; exp?: boolean },
   doc: string,
 ) {
@@ -46,6 +68,7 @@ function unary(
       params: o.exp ? `${o.param}: N, exp: u32` : `${o.param}: N`,
       returns: o.result,
       doc,
+      impl: o.exp ? ([v, exp], g) => numPow(name as NumPowName, g.N)(v, exp as number) : ([v], g) => numUnary(name as NumUnaryName, g.N)(v),
     }),
     treatment(area, name, {
       generics: `N: ${o.bound}`,
@@ -53,22 +76,33 @@ function unary(
       inputs: { value: 'Stream<N>' },
       outputs: { [o.output]: `Stream<${o.result}>` },
       doc: `For each value: ${tail(doc)}`,
+      async run({ inputs, outputs, params, generics }) {
+        let f: (v: unknown) => unknown;
+        if (o.exp) {
+          const pow = numPow(name as NumPowName, generics.N);
+          const exp = params.exp as number;
+          f = (v) => pow(v, exp);
+        } else {
+          f = numUnary(name as NumUnaryName, generics.N);
+        }
+        await mapStream(inputs.value, port(outputs, o.output), mapKernel(f));
+      },
     }),
   ];
 }
 
 /** Sign-related operations: bound `Signed`, function parameter `value`. */
-function signed(func: string, name: string, output: string, result: string, doc: string) {
+function signed(func: string, name: NumUnaryName, output: string, result: string, doc: string) {
   return unary(func, name, { bound: 'Signed', param: 'value', output, result }, doc);
 }
 
 /** Negations: function parameter `val`, output `neg`. */
-function negation(func: string, name: string, bound: string, doc: string) {
+function negation(func: string, name: NumUnaryName, bound: string, doc: string) {
   return unary(func, name, { bound, param: 'val', output: 'neg', result: resultOf(bound) }, doc);
 }
 
 /** Integer powers: function `(val: N, exp: u32)`, treatment parameter `var exp: u32`, output `pow`. */
-function power(func: string, name: string, bound: string, doc: string) {
+function power(func: string, name: NumPowName, bound: string, doc: string) {
   return unary(func, name, { bound, param: 'val', output: 'pow', result: resultOf(bound), exp: true }, doc);
 }
 

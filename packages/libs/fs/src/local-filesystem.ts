@@ -1,0 +1,224 @@
+/**
+ * The local file-system backend returned by `fs/local::|local_filesystem` (libraries spec
+ * §4.2), on Node's `fs/promises`.
+ *
+ * Rooted file systems (§17.27, recommended fix): a path is resolved against the root and
+ * normalised (`.` and `..` applied) before the containment check, so `../x` no longer escapes
+ * the root as it does in the reference, whose check is lexical. A path that resolves outside
+ * the root — an absolute path elsewhere, or too many `..` — fails with the text
+ * `file not found`, as the reference's escape error. An absolute path inside the root is
+ * accepted (it is inside once joined, as in the reference). The check does not resolve
+ * symbolic links: a link inside the root may still point outside it.
+ *
+ * Reads go through `FileHandle.read` into fresh buffers and writes through
+ * `FileHandle.write`: no stream objects, no 64 KiB slicing, no copies on the way.
+ */
+import { constants, type Dir, type Dirent } from 'node:fs';
+import { type FileHandle, lstat, mkdir, open, opendir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import {
+  type FileReader,
+  type FileSystem,
+  FileSystemError,
+  type FileWriter,
+  isAnticipated,
+  type ScanItem,
+  type ScanOptions,
+  type WriteFlags,
+} from './filesystem.js';
+
+/** Entries per scan batch (a bound on memory for huge directories). */
+const SCAN_BATCH = 1024;
+
+/** The local disk, optionally confined to a root directory. */
+export class LocalFileSystem implements FileSystem {
+  /** The absolute, normalised root, or undefined for an unrooted file system. */
+  readonly root: string | undefined;
+  private readonly rootPrefix: string;
+
+  /** `root`: undefined for paths used as given; else the directory paths are joined to. */
+  constructor(root?: string) {
+    this.root = root === undefined ? undefined : resolve(root);
+    this.rootPrefix = this.root === undefined || this.root.endsWith('/') ? (this.root ?? '') : `${this.root}/`;
+  }
+
+  display(): string {
+    return this.root === undefined ? 'FileSystem(local)' : `FileSystem(local at ${this.root})`;
+  }
+
+  /** The path to hand to the system for `path`; throws `file not found` when it escapes the root. */
+  locate(path: string): string {
+    if (this.root === undefined) return path;
+    const target = resolve(this.root, path);
+    if (target !== this.root && !target.startsWith(this.rootPrefix)) throw new FileSystemError('file not found', 'ENOENT');
+    // Keep a trailing slash: `dir/` must still name a directory for the system.
+    return path.endsWith('/') && !target.endsWith('/') ? `${target}/` : target;
+  }
+
+  async openRead(path: string): Promise<FileReader> {
+    const real = this.locate(path);
+    try {
+      return new LocalReader(await open(real, 'r'), real);
+    } catch (e) {
+      throw systemFailure(e, real);
+    }
+  }
+
+  async openWrite(path: string, flags: WriteFlags): Promise<FileWriter> {
+    const real = this.locate(path);
+    // §17.10: the file is truncated unless appending (the reference overwrites in place).
+    let mode = constants.O_WRONLY | (flags.append ? constants.O_APPEND : constants.O_TRUNC);
+    if (flags.new) mode |= constants.O_CREAT | constants.O_EXCL;
+    else if (flags.create) mode |= constants.O_CREAT;
+    try {
+      return new LocalWriter(await open(real, mode, 0o666), real);
+    } catch (e) {
+      throw systemFailure(e, real);
+    }
+  }
+
+  async createDir(path: string, recursive: boolean): Promise<void> {
+    const real = this.locate(path);
+    try {
+      await mkdir(real, { recursive });
+    } catch (e) {
+      throw systemFailure(e, real);
+    }
+  }
+
+  async *scanDir(path: string, options: ScanOptions): AsyncIterable<readonly ScanItem[]> {
+    let real: string;
+    try {
+      real = this.locate(path);
+    } catch (e) {
+      yield [{ error: (e as Error).message }];
+      return;
+    }
+    // Depth first; entries are shown under the caller's `path`, not under the root.
+    const pending: [real: string, shown: string][] = [[real, path]];
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      const [dirReal, dirShown] = next;
+      let dir: Dir;
+      try {
+        dir = await opendir(dirReal, { bufferSize: 128 });
+      } catch (e) {
+        yield [{ error: scanFailure(e, dirReal) }];
+        continue;
+      }
+      let batch: ScanItem[] = [];
+      try {
+        // `for await` closes the directory when it ends, fails or the caller stops.
+        for await (const d of dir) {
+          const kind = direntKind(d) ?? (await lstatKind(joinPath(dirReal, d.name)));
+          if (kind === 'dir') {
+            if (!options.recursive) continue;
+            pending.push([joinPath(dirReal, d.name), joinPath(dirShown, d.name)]);
+          } else if (kind === 'link' && !options.followLinks) continue;
+          batch.push({ entry: joinPath(dirShown, d.name) });
+          if (batch.length >= SCAN_BATCH) {
+            yield batch;
+            batch = [];
+          }
+        }
+      } catch (e) {
+        batch.push({ error: scanFailure(e, dirReal) });
+      }
+      if (batch.length > 0) yield batch;
+    }
+  }
+}
+
+class LocalReader implements FileReader {
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly path: string,
+  ) {}
+
+  async read(size: number): Promise<Uint8Array | null> {
+    // A fresh buffer per chunk: it is handed to the consumers, who may keep it.
+    const buffer = Buffer.allocUnsafeSlow(size);
+    let n: number;
+    try {
+      n = (await this.handle.read(buffer, 0, size, null)).bytesRead;
+    } catch (e) {
+      throw systemFailure(e, this.path);
+    }
+    if (n === 0) return null;
+    if (n === size) return buffer;
+    // A short chunk (end of file): copy small ones so that 1 MiB is not held for a few bytes.
+    return n < size >>> 2 ? new Uint8Array(buffer.subarray(0, n)) : buffer.subarray(0, n);
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close().catch(() => undefined);
+  }
+}
+
+class LocalWriter implements FileWriter {
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly path: string,
+  ) {}
+
+  async write(bytes: Uint8Array): Promise<void> {
+    try {
+      for (let at = 0; at < bytes.length; ) {
+        at += (await this.handle.write(bytes, at, bytes.length - at, null)).bytesWritten;
+      }
+    } catch (e) {
+      throw systemFailure(e, this.path);
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.handle.close();
+    } catch (e) {
+      throw systemFailure(e, this.path);
+    }
+  }
+}
+
+/**
+ * Node's system error as an anticipated failure whose message names the path (Node's own
+ * message omits it for `read`/`write`); other errors are bugs and pass unchanged.
+ */
+function systemFailure(e: unknown, path: string): Error {
+  if (e instanceof FileSystemError || !isAnticipated(e)) return e as Error;
+  const message = e.message.includes(`'${path}'`) ? e.message : `${e.message} '${path}'`;
+  return new FileSystemError(message, e.code, { cause: e });
+}
+
+/** The text of a scan failure, yielded rather than thrown; bugs are still thrown. */
+function scanFailure(e: unknown, path: string): string {
+  const failure = systemFailure(e, path);
+  if (!isAnticipated(failure)) throw failure;
+  return failure.message;
+}
+
+/** `base` joined with `name` as Rust's `Path::join` does for a relative name. */
+function joinPath(base: string, name: string): string {
+  if (base === '' || base.endsWith('/')) return `${base}${name}`;
+  return `${base}/${name}`;
+}
+
+type EntryKind = 'dir' | 'link' | 'other';
+
+/** The kind of a directory entry as the system reported it, links not followed; null if unknown. */
+function direntKind(d: Dirent): EntryKind | null {
+  if (d.isDirectory()) return 'dir';
+  if (d.isSymbolicLink()) return 'link';
+  if (d.isFile() || d.isFIFO() || d.isSocket() || d.isBlockDevice() || d.isCharacterDevice()) return 'other';
+  return null; // some file systems do not report types in directory listings
+}
+
+/** The kind of `path` without following links. */
+async function lstatKind(path: string): Promise<EntryKind> {
+  try {
+    const s = await lstat(path);
+    return s.isDirectory() ? 'dir' : s.isSymbolicLink() ? 'link' : 'other';
+  } catch {
+    // The reference lists an entry whose type cannot be read.
+    return 'other';
+  }
+}
