@@ -354,8 +354,31 @@ test('E_LAUNCH: a constant function call that fails aborts the launch', () => {
   assert.match(r.stderr, /error\[E_LAUNCH\]: .*main\.mel:11:20: function 'std\/ops::\|clamp' failed/);
 });
 
+test('E_INVALID_VALUE: a native element rejects a constant value at check time', () => {
+  const dir = project({
+    'Compo.toml':
+      'name = "app"\nversion = "0.1.0"\n\n[dependencies]\nstd = "0.10.2"\nodd = { version = "1", module = "odd.js" }\n\n[entrypoints]\nmain = "app/main::main"\n',
+    'odd.js': `export default ({ treatment, fn }) => ({
+  name: 'odd', version: '1.0.0', doc: '', elements: [
+    treatment('odd', 'only', { params: { n: 'u8' },
+      validate: (p) => (p.n !== undefined && p.n % 2 === 0 ? { param: 'n', message: 'n must be odd, got ' + p.n } : undefined),
+      async run() {} }),
+    fn('odd', 'half', { params: 'n: u8', returns: 'u8', impl: ([n]) => n / 2,
+      validate: ([n]) => (n !== undefined && n % 2 === 1 ? { arg: 0, message: 'cannot halve ' + n } : undefined) }),
+  ] });
+`,
+    'main.mel':
+      'use odd::only\nuse odd::|half\n\ntreatment main(var k: u8 = 3)\n{\n    a: only(n = 4)\n    b: only(n = 5)\n    c: only(n = k)\n    d: only(n = |half(7))\n}\n',
+  });
+  const r = cli(['check', '--format', 'json', join(dir, 'Compo.toml')]);
+  const found = (JSON.parse(r.stdout) as { code: string; line: number; column: number; message: string }[]).map(
+    (d) => `${d.code}@${d.line}:${d.column} ${d.message}`,
+  );
+  assert.deepEqual(found, ['E_INVALID_VALUE@6:17 n must be odd, got 4', 'E_INVALID_VALUE@9:23 cannot halve 7']);
+});
+
 test('every error code of the catalogue has a case of its own', () => {
-  const covered = new Set([...cases.map((c) => c.code), 'E_ARGUMENT', 'E_NOT_IMPLEMENTED', 'E_LAUNCH']);
+  const covered = new Set([...cases.map((c) => c.code), 'E_ARGUMENT', 'E_NOT_IMPLEMENTED', 'E_LAUNCH', 'E_INVALID_VALUE']);
   const missing = Object.keys(Catalogue).filter((c) => c.startsWith('E_') && !covered.has(c));
   assert.deepEqual(missing, []);
 });

@@ -79,6 +79,10 @@ export const Catalogue = {
   E_ARGUMENT: { severity: 'error', summary: 'an invalid or missing command-line argument' },
   E_IMPORT_CYCLE: { severity: 'error', summary: 'areas or packages that import each other' },
   E_NOT_IMPLEMENTED: { severity: 'error', summary: 'an element that has no run-time behaviour in this version' },
+  E_INVALID_VALUE: {
+    severity: 'error',
+    summary: 'a constant value that the element rejects (e.g. a regex pattern that cannot be compiled)',
+  },
   E_LAUNCH: { severity: 'error', summary: 'the launch failed during genesis (a constant could not be computed)' },
   W_UNUSED_USE: { severity: 'warning', summary: 'an import that is never used' },
   W_IMPLICIT_BLOCK: { severity: 'warning', summary: 'an input or output type written without Block or Stream' },

@@ -109,6 +109,8 @@ export interface TreatmentOptions<I extends Ports = Ports, O extends Ports = Por
   readonly doc?: string;
   /** The behaviour (language spec §5.6). */
   readonly run?: TreatmentRun<Keys<I>, Keys<O>, Keys<P>>;
+  /** Check-time validation of literal parameters (see {@link TreatmentDescriptor.validate}). */
+  readonly validate?: TreatmentDescriptor['validate'];
 }
 
 /** Describes a native treatment. */
@@ -134,7 +136,8 @@ export function treatment<
     outputs: Object.entries(o.outputs ?? {}).map(([n, t]) => parsePort(n, t)),
     requires: (o.requires ?? []).map((c) => qualifyContext(area, c)),
   };
-  return o.run === undefined ? base : { ...base, run: o.run as unknown as TreatmentRun };
+  const withRun = o.run === undefined ? base : { ...base, run: o.run as unknown as TreatmentRun };
+  return o.validate === undefined ? withRun : { ...withRun, validate: o.validate };
 }
 
 /** Options of {@link source}. */
@@ -180,6 +183,8 @@ export interface FunctionOptions {
   readonly doc?: string;
   /** The pure implementation. */
   readonly impl?: FunctionImpl;
+  /** Check-time validation of literal arguments (see {@link FunctionDescriptor.validate}). */
+  readonly validate?: FunctionDescriptor['validate'];
 }
 
 /** Describes a native function `|name`. */
@@ -201,7 +206,8 @@ export function fn(area: string, name: string, o: FunctionOptions): FunctionDesc
     params,
     returns: o.returns,
   };
-  return o.impl === undefined ? base : { ...base, impl: o.impl };
+  const withImpl = o.impl === undefined ? base : { ...base, impl: o.impl };
+  return o.validate === undefined ? withImpl : { ...withImpl, validate: o.validate };
 }
 
 /** Options of {@link model}. */

@@ -8,6 +8,7 @@
  * without behaviour is refused by `run` before anything starts.
  */
 import type { FunctionImpl, ModelCreate, TreatmentRun } from '../runtime/executive.js';
+import type { Value } from '../runtime/values.js';
 import type { Flow } from '../types.js';
 
 /** Parameter variability. */
@@ -67,6 +68,12 @@ export interface TreatmentDescriptor extends ElementBase {
   };
   /** The behaviour: one task per track. Sources have none (their model feeds them). */
   readonly run?: TreatmentRun;
+  /**
+   * Check-time validation of constant parameters (e.g. a regex pattern): called by the
+   * checker with the parameters written as literals, converted to values; returns the
+   * problem, reported as E_INVALID_VALUE at that parameter.
+   */
+  readonly validate?: (params: Readonly<Record<string, Value>>) => { readonly param: string; readonly message: string } | undefined;
 }
 
 /** A pure native function `|name`. */
@@ -77,6 +84,11 @@ export interface FunctionDescriptor extends ElementBase {
   readonly returns: string;
   /** The pure implementation. */
   readonly impl?: FunctionImpl;
+  /**
+   * Check-time validation of literal arguments (`undefined` where an argument is not a
+   * literal); returns the problem, reported as E_INVALID_VALUE at that argument.
+   */
+  readonly validate?: (args: readonly Value[]) => { readonly arg: number; readonly message: string } | undefined;
 }
 
 /** A native model; its parameters are all const. */

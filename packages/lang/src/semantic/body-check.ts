@@ -3,7 +3,8 @@
  * declarations (§4.7). Connections are checked link by link; a link rejected only for its
  * flow or data type still counts as connecting its destination, to avoid cascades.
  */
-import { type DataType, type Flow, formatPortType, substitute, typeEquals } from '@tutti/core';
+import { containsGeneric, type DataType, type Flow, formatPortType, type Span, substitute, typeEquals, type Value } from '@tutti/core';
+import { literalValue } from '../lower/literal.js';
 import type { AssignSyntax, ConnectionSyntax, Ident, InstanceSyntax, ModelSyntax, TreatmentSyntax } from '../syntax/syntax.js';
 import type { Area } from './area.js';
 import { resolveModelName } from './signature.js';
@@ -16,7 +17,7 @@ import {
   type PortSymbol,
   type TreatmentSymbol,
 } from './symbols.js';
-import { checkGenericArgs, checkTarget, checkValue, type ValueScope } from './value-check.js';
+import { checkGenericArgs, checkTarget, checkValue, isLiteral, type ValueScope } from './value-check.js';
 
 interface InstanceInfo {
   readonly syntax: InstanceSyntax;
@@ -173,7 +174,30 @@ function checkInstance(
     `treatment '${treatment.name}'`,
     'treatment',
   );
+  validateLiterals(area, inst, treatment, subst);
   return { syntax: inst, treatment, subst };
+}
+
+/** Asks a native treatment to validate its literal parameters (a constant regex pattern…). */
+function validateLiterals(area: Area, inst: InstanceSyntax, treatment: TreatmentSymbol, subst: Map<string, DataType> | undefined): void {
+  const validate = treatment.native?.validate;
+  if (validate === undefined) return;
+  const values: Record<string, Value> = {};
+  const spans = new Map<string, Span>();
+  for (const a of inst.params) {
+    const p = treatment.params.get(a.name.text);
+    const t = p?.type === undefined ? undefined : subst === undefined ? p.type : substitute(p.type, subst);
+    if (t === undefined || containsGeneric(t) || !isLiteral(a.value)) continue;
+    try {
+      values[a.name.text] = literalValue(a.value, t);
+      spans.set(a.name.text, a.value.span);
+    } catch {
+      // Not convertible: already reported by the value check.
+    }
+  }
+  if (spans.size === 0) return;
+  const problem = validate(values);
+  if (problem !== undefined) area.host.sink.report('E_INVALID_VALUE', spans.get(problem.param) ?? inst.type.span, `${problem.message}`);
 }
 
 /** Parameter assignments of an instance (§4.5.3). */

@@ -3,6 +3,7 @@
  * of their own: they are checked against the type expected where they are written.
  */
 import { containsGeneric, type DataType, type DiagnosticSink, formatType, substitute, typeEquals } from '@tutti/core';
+import { literalValue } from '../lower/literal.js';
 import type { TypeSyntax, ValueSyntax } from '../syntax/syntax.js';
 import type { Area } from './area.js';
 import type { ContextSymbol, GenericSymbol, ParamSymbol } from './symbols.js';
@@ -287,12 +288,29 @@ function checkCall(v: Extract<ValueSyntax, { kind: 'call' }>, expected: DataType
       v.fn.span,
       `function '|${f.name}' takes ${f.params.length} argument${f.params.length === 1 ? '' : 's'} (${f.params.map((p) => p.name).join(', ')}), ${v.args.length} given`,
     );
+  const types: (DataType | undefined)[] = [];
   const infos = v.args.map((a, i) => {
     const p = f.params[i];
     let t = p?.type;
     if (t !== undefined) t = args === undefined ? (containsGeneric(t) ? undefined : t) : substitute(t, args);
+    types.push(t);
     return checkValue(a, t, scope);
   });
+  const validate = f.native.validate;
+  if (validate !== undefined && v.args.length === f.params.length) {
+    // Literal arguments, converted, for the function's own check (a constant pattern…).
+    const literal = v.args.map((a, i) => {
+      const t = types[i];
+      if (t === undefined || containsGeneric(t) || !isLiteral(a)) return undefined;
+      try {
+        return literalValue(a, t);
+      } catch {
+        return undefined;
+      }
+    });
+    const problem = literal.some((x, i) => x !== undefined || v.args[i]?.kind === 'void') ? validate(literal) : undefined;
+    if (problem !== undefined) sink.report('E_INVALID_VALUE', v.args[problem.arg]?.span ?? v.span, problem.message);
+  }
   if (expected !== undefined && f.returns !== undefined) {
     const r = args === undefined ? (containsGeneric(f.returns) ? undefined : f.returns) : substitute(f.returns, args);
     if (r !== undefined && !typeEquals(r, expected))

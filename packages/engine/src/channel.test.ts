@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { END } from '@tutti/core';
+import { Channel, closedChannel, Input, Output } from './channel.js';
+
+function pair(capacity = 8, block = false) {
+  const c = new Channel(capacity);
+  return { c, out: new Output('o', [c], block), input: new Input('i', c) };
+}
+
+test('values arrive in sending order, batched, then the end', async () => {
+  const { out, input } = pair();
+  await out.sendMany([1, 2]);
+  await out.sendOne(3);
+  await out.sendOne(4);
+  out.close();
+  assert.deepEqual(await input.recvMany(), [1, 2, 3, 4]);
+  assert.equal(await input.recvMany(), END);
+  assert.equal(await input.recvOne(), END);
+});
+
+test('single sends are appended to one batch the channel owns', async () => {
+  const { c, out, input } = pair(100);
+  for (let i = 0; i < 10; i++) await out.sendOne(i);
+  assert.equal(c.pending, 10);
+  const b = await input.recvMany();
+  assert.deepEqual(b, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+});
+
+test('recvOne walks a batch without losing values, mixed with recvMany', async () => {
+  const { out, input } = pair();
+  await out.sendMany([1, 2, 3]);
+  await out.sendMany([4]);
+  assert.equal(await input.recvOne(), 1);
+  assert.deepEqual(await input.recvMany(), [2, 3, 4]);
+  out.close();
+  assert.equal(await input.recvOne(), END);
+});
+
+test('backpressure: a send waits while the receiver holds capacity values, and resumes when it reads', async () => {
+  const { c, out, input } = pair(4);
+  let sent = 0;
+  const producer = (async () => {
+    for (let i = 0; i < 20; i++) {
+      await out.sendOne(i);
+      sent++;
+      assert.ok(c.pending <= 4, `pending ${c.pending} exceeds the capacity`);
+    }
+    out.close();
+  })();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(sent, 3); // the 4th send filled the channel and waits
+  assert.equal(out.waiting, 'send');
+  const got: unknown[] = [];
+  for await (const b of input) got.push(...b);
+  await producer;
+  assert.deepEqual(
+    got,
+    Array.from({ length: 20 }, (_, i) => i),
+  );
+});
+
+test('fan-out delivers copies to every open receiver; a closed receiver is skipped', async () => {
+  const a = new Channel(8);
+  const b = new Channel(8);
+  const out = new Output('o', [a, b], false);
+  const ia = new Input('a', a);
+  const ib = new Input('b', b);
+  assert.equal(await out.sendMany([1, 2]), true);
+  ib.close();
+  assert.equal(await out.sendOne(3), true);
+  out.close();
+  assert.deepEqual(await ia.recvMany(), [1, 2, 3]);
+  assert.equal(await ib.recvMany(), END);
+});
+
+test('sends fail with no receiver, after every receiver closed, and after close', async () => {
+  assert.equal(await new Output('o', [], false).sendOne(1), false);
+  const { out, input } = pair();
+  input.close();
+  assert.equal(out.usable, false);
+  assert.equal(await out.sendOne(1), false);
+  assert.equal(await out.sendMany([1, 2]), false);
+  const p = pair();
+  p.out.close();
+  assert.equal(await p.out.sendOne(1), false);
+});
+
+test('a producer blocked on a full receiver is released when that receiver closes', async () => {
+  const { out, input } = pair(3);
+  await out.sendMany([1, 2]);
+  let done = false;
+  const blocked = out.sendOne(3).then((r) => {
+    done = true;
+    return r;
+  });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(done, false);
+  input.close();
+  assert.equal(await blocked, true);
+  assert.equal(await out.sendOne(4), false);
+});
+
+test('a Block output carries one value: a second send fails and the receiver sees the end', async () => {
+  const { out, input } = pair(8, true);
+  assert.equal(await out.sendOne('x'), true);
+  assert.equal(await out.sendOne('y'), false);
+  assert.equal(await input.recvOne(), 'x');
+  assert.equal(await input.recvOne(), END);
+  const many = pair(8, true);
+  assert.equal(await many.out.sendMany(['a', 'b']), false);
+  assert.deepEqual(await many.input.recvMany(), ['a']);
+});
+
+test('an unfed input is closed at once; closing an input wakes its own pending receive', async () => {
+  assert.equal(await new Input('x', closedChannel()).recvOne(), END);
+  const { input } = pair();
+  const pending = input.recvOne();
+  input.close();
+  assert.equal(await pending, END);
+});
+
+test('byte batches stay Uint8Array when several are taken at once', async () => {
+  const { out, input } = pair(1 << 20);
+  await out.sendMany(new Uint8Array([1, 2]));
+  await out.sendMany(new Uint8Array([3]));
+  const b = await input.recvMany();
+  assert.ok(b instanceof Uint8Array);
+  assert.deepEqual([...(b as Uint8Array)], [1, 2, 3]);
+});

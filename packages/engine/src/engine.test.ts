@@ -1,0 +1,214 @@
+/**
+ * The engine on hand-built designs (no text): tracks, parameters per track, closing of
+ * unfed inputs, failure containment, construction failures, termination, lifecycle.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { END, model, source, treatment, type Value } from '@tutti/core';
+import type { ConnectionDesign, Design, LeafDesign, ModelDesign, ValueExpr } from '@tutti/design';
+import { Engine, type LogRecord } from './engine.js';
+
+const lifecycle: string[] = [];
+
+/** A model opening one track per context value of `count`, each with `@Turn { index }`. */
+const Ticker = model('t', 'Ticker', {
+  params: { count: 'u64' },
+  sources: ['tick'],
+  create: (ctx) => ({
+    initialize() {
+      lifecycle.push('init');
+    },
+    async continuous() {
+      const all: Promise<unknown>[] = [];
+      for (let k = 0; k < Number(ctx.params.count); k++)
+        all.push(
+          ctx.createTrack('tick', {
+            contexts: new Map([['t::@Turn', { index: k }]]),
+            feed: async (o) => {
+              await o.go?.sendOne(undefined);
+            },
+          }),
+        );
+      await Promise.all(all);
+      lifecycle.push('activity done');
+    },
+    shutdown() {
+      lifecycle.push('shutdown');
+    },
+  }),
+});
+const tick = source('t', 'tick', { model: 'Ticker', outputs: { go: 'Block<void>' }, contexts: ['@Turn'] });
+
+const seen: Value[] = [];
+const emit = treatment('t', 'emit', {
+  params: { value: 'u64' },
+  inputs: { trigger: 'Block<void>' },
+  outputs: { out: 'Block<u64>' },
+  async run({ inputs, outputs, params }) {
+    if ((await inputs.trigger.recvOne()) === END) return;
+    await outputs.out.sendOne(params.value);
+  },
+});
+const collect = treatment('t', 'collect', {
+  inputs: { a: 'Block<u64>', b: 'Block<u64>' },
+  async run({ inputs }) {
+    const a = await inputs.a.recvOne();
+    const b = await inputs.b.recvOne();
+    seen.push(`${String(a === END ? 'end' : a)}/${String(b === END ? 'end' : b)}`);
+  },
+});
+const boom = treatment('t', 'boom', {
+  inputs: { trigger: 'Block<void>' },
+  async run({ inputs }) {
+    await inputs.trigger.recvOne();
+    throw new Error('kaboom');
+  },
+});
+
+const c = (value: Value): ValueExpr => ({ kind: 'const', value });
+const leaf = (
+  index: number,
+  path: string,
+  descriptor: LeafDesign['descriptor'],
+  params: LeafDesign['params'] = {},
+  models = {},
+): LeafDesign => ({
+  index,
+  path,
+  descriptor,
+  generics: {},
+  params,
+  models,
+  origin: `main.mel:${index + 1}:5`,
+});
+const ticker = (count: number): ModelDesign => ({ index: 0, path: 'main/ticker', descriptor: Ticker, params: { count } });
+const conn = (from: number, output: string, to: number, input: string): ConnectionDesign => ({ from, output, to, input });
+
+async function run(design: Design) {
+  const logs: LogRecord[] = [];
+  const outcome = await new Engine(design, { log: (r) => logs.push(r) }).run();
+  return { outcome, logs };
+}
+
+test('one track per created source track; var parameters read each track context; unfed inputs close', async () => {
+  seen.length = 0;
+  lifecycle.length = 0;
+  const design: Design = {
+    entry: 'x::main',
+    models: [ticker(3)],
+    leaves: [
+      leaf(0, 'main/tick', tick, {}, { ticker: 0 }),
+      leaf(1, 'main/byContext', emit, { value: { kind: 'context', context: 't::@Turn', field: 'index' } }),
+      leaf(2, 'main/collect', collect),
+    ],
+    connections: [conn(0, 'go', 1, 'trigger'), conn(1, 'out', 2, 'a')],
+    sources: [{ leaf: 0, model: 0, source: 'tick' }],
+  };
+  const { outcome, logs } = await run(design);
+  assert.deepEqual(logs, []);
+  assert.equal(outcome.ok, true);
+  assert.equal(outcome.tracks, 3);
+  // `b` is fed by nothing in these tracks: closed at once, so collect does not hang.
+  assert.deepEqual([...seen].sort(), ['0/end', '1/end', '2/end']);
+  assert.deepEqual(lifecycle, ['init', 'activity done', 'shutdown']);
+});
+
+test('a throwing treatment is contained: reported with its place, the rest of the track goes on, the run fails', async () => {
+  seen.length = 0;
+  const design: Design = {
+    entry: 'x::main',
+    models: [ticker(1)],
+    leaves: [
+      leaf(0, 'main/tick', tick, {}, { ticker: 0 }),
+      leaf(1, 'main/boom', boom),
+      leaf(2, 'main/e', emit, { value: c(7) }),
+      leaf(3, 'main/collect', collect),
+    ],
+    connections: [conn(0, 'go', 1, 'trigger'), conn(0, 'go', 2, 'trigger'), conn(2, 'out', 3, 'a'), conn(2, 'out', 3, 'b')],
+    sources: [{ leaf: 0, model: 0, source: 'tick' }],
+  };
+  const { outcome, logs } = await run(design);
+  assert.equal(outcome.ok, false);
+  assert.deepEqual(seen, ['7/7']);
+  assert.equal(logs.length, 1);
+  assert.equal(logs[0]?.level, 'error');
+  assert.equal(logs[0]?.label, 'main/boom');
+  assert.equal(logs[0]?.message, 't::boom failed: kaboom (track 1, instantiated at main.mel:2:5)');
+});
+
+test('a var function that throws abandons that track only; the others run', async () => {
+  seen.length = 0;
+  const picky: ValueExpr = {
+    kind: 'call',
+    name: 't::|picky',
+    generics: {},
+    impl: ([k]) => {
+      if (k === 1) throw new Error('no 1');
+      return k;
+    },
+    args: [{ kind: 'context', context: 't::@Turn', field: 'index' }],
+  };
+  const design: Design = {
+    entry: 'x::main',
+    models: [ticker(3)],
+    leaves: [leaf(0, 'main/tick', tick, {}, { ticker: 0 }), leaf(1, 'main/e', emit, { value: picky }), leaf(2, 'main/collect', collect)],
+    connections: [conn(0, 'go', 1, 'trigger'), conn(1, 'out', 2, 'a'), conn(1, 'out', 2, 'b')],
+    sources: [{ leaf: 0, model: 0, source: 'tick' }],
+  };
+  const { outcome, logs } = await run(design);
+  assert.equal(outcome.ok, false);
+  assert.deepEqual([...seen].sort(), ['0/0', '2/2']);
+  assert.equal(logs.length, 1);
+  assert.match(logs[0]?.message ?? '', /^track construction failed: no 1 \(track \d, instantiated at main\.mel:2:5\)$/);
+});
+
+test('a design without models ends at once; elements without behaviour are listed', async () => {
+  const { outcome } = await run({ entry: 'x::main', models: [], leaves: [], connections: [], sources: [] });
+  assert.deepEqual(outcome, { ok: true, tracks: 0 });
+  const inert = treatment('t', 'inert', {});
+  const Idle = model('t', 'Idle', {});
+  const missing = Engine.missingBehaviour({
+    entry: 'x::main',
+    models: [{ index: 0, path: 'main/m', descriptor: Idle, params: {} }],
+    leaves: [leaf(0, 'main/inert', inert)],
+    connections: [],
+    sources: [],
+  });
+  assert.deepEqual(missing, ['t::Idle', 't::inert']);
+});
+
+test('stop() ends a run whose model never finishes, and blocked() tells who waits on what', async () => {
+  const Forever = model('t', 'Forever', {
+    sources: ['tick'],
+    create: (ctx) => ({
+      async continuous() {
+        await ctx.createTrack('tick', { feed: () => new Promise(() => {}) });
+      },
+    }),
+  });
+  const wait = treatment('t', 'wait', {
+    inputs: { go: 'Block<void>' },
+    async run({ inputs }) {
+      await inputs.go.recvOne();
+    },
+  });
+  const tick2 = source('t', 'tick', { model: 'Forever', outputs: { go: 'Block<void>' } });
+  const logs: LogRecord[] = [];
+  const engine = new Engine(
+    {
+      entry: 'x::main',
+      models: [{ index: 0, path: 'main/forever', descriptor: Forever, params: {} }],
+      leaves: [leaf(0, 'main/tick', tick2, {}, { forever: 0 }), leaf(1, 'main/wait', wait)],
+      connections: [conn(0, 'go', 1, 'go')],
+      sources: [{ leaf: 0, model: 0, source: 'tick' }],
+    },
+    { log: (r) => logs.push(r) },
+  );
+  const running = engine.run();
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(engine.blocked(), ["main/wait (track 1): receiving on 'go'"]);
+  engine.stop('test stop', true);
+  assert.deepEqual(await running, { ok: false, tracks: 1 });
+  assert.equal(engine.signal.aborted, true);
+  assert.equal(logs[0]?.message, 'test stop');
+});
