@@ -1,17 +1,41 @@
-/** `std/ops/float` (libraries spec §3.10): floating-point predicates and functions, as functions and treatments. */
-import { fn, treatment } from '@tutti/core';
+/**
+ * `std/ops/float` (libraries spec §3.10): floating-point predicates and functions, as
+ * functions and treatments. The behaviour, per `f32`/`f64`, is in float-fns.ts.
+ */
+import { type DataType, fn, type OutputPort, treatment } from '@tutti/core';
+import { type Float1Name, type Float2, type Float2Name, type FloatPredicateName, float1, float2, floatPredicate } from './float-fns.js';
+import { mapKernel, mapStream } from './op-streams.js';
 
 const area = 'std/ops/float';
 
+/** The core type name of a generic argument (`f32` or `f64` once checked). */
+function nameOf(t: DataType | undefined): string | undefined {
+  return t?.kind === 'core' ? t.name : undefined;
+}
+
 /** `|func(value: F) -> bool` and `name<F: Float>()` · in `value: Stream<F>` · out `output: Stream<bool>`. */
-function predicate(func: string, name: string, output: string, doc: string) {
+function predicate(func: FloatPredicateName, name: string, output: string, doc: string) {
   return [
-    fn(area, func, { generics: 'F: Float', params: 'value: F', returns: 'bool', doc }),
+    fn(area, func, {
+      generics: 'F: Float',
+      params: 'value: F',
+      returns: 'bool',
+      doc,
+      impl: ([v], g) => floatPredicate(func, nameOf(g.F))(v as number),
+    }),
     treatment(area, name, {
       generics: 'F: Float',
       inputs: { value: 'Stream<F>' },
       outputs: { [output]: 'Stream<bool>' },
       doc: `For each value: ${doc.charAt(0).toLowerCase()}${doc.slice(1)}`,
+      async run({ inputs, outputs, generics }) {
+        const test = floatPredicate(func, nameOf(generics.F));
+        await mapStream(
+          inputs.value,
+          outputs[output] as OutputPort,
+          mapKernel((v) => test(v as number)),
+        );
+      },
     }),
   ];
 }
@@ -20,13 +44,17 @@ function predicate(func: string, name: string, output: string, doc: string) {
  * `|func(val: F[, extra: F]) -> F` and `name<F: Float>([var extra: F])` · in `value: Stream<F>` ·
  * out `output: Stream<F>` (`output` defaults to the treatment name).
  */
-function compute(func: string, name: string, doc: string, extra?: string, output = name) {
+function compute(func: Float1Name | Float2Name, name: string, doc: string, extra?: string, output = name) {
   return [
     fn(area, func, {
       generics: 'F: Float',
       params: extra === undefined ? 'val: F' : `val: F, ${extra}: F`,
       returns: 'F',
       doc,
+      impl:
+        extra === undefined
+          ? ([v], g) => float1(func as Float1Name, nameOf(g.F))(v as number)
+          : ([v, y], g) => float2(func as Float2Name, nameOf(g.F))(v as number, y as number),
     }),
     treatment(area, name, {
       generics: 'F: Float',
@@ -34,6 +62,22 @@ function compute(func: string, name: string, doc: string, extra?: string, output
       inputs: { value: 'Stream<F>' },
       outputs: { [output]: 'Stream<F>' },
       doc: `For each value: ${doc.charAt(0).toLowerCase()}${doc.slice(1)}`,
+      async run({ inputs, outputs, params, generics }) {
+        const type = nameOf(generics.F);
+        let g: (v: number) => number;
+        if (extra === undefined) {
+          g = float1(func as Float1Name, type);
+        } else {
+          const h: Float2 = float2(func as Float2Name, type);
+          const y = (params as Readonly<Record<string, unknown>>)[extra] as number;
+          g = (v) => h(v, y);
+        }
+        await mapStream(
+          inputs.value,
+          outputs[output] as OutputPort,
+          mapKernel((v) => g(v as number)),
+        );
+      },
     }),
   ];
 }

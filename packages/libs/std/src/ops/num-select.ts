@@ -8,7 +8,7 @@ import { type DataType, formatType, isIntType } from '@tutti/core';
 import type { BinaryOp, IntArith, PowOp, UnaryOp } from './arith-types.js';
 import { type FloatNum, floatNum } from './float-num.js';
 import { intArith } from './int-arith.js';
-import { type KernelOperator, intPairKernel } from './int-kernels.js';
+import { intPairKernel, type KernelOperator } from './int-kernels.js';
 import { type PairKernel, pairKernel } from './op-streams.js';
 
 /** Binary operations, by the name of their implementation. */

@@ -9,15 +9,23 @@
  * batch per input is held and no value is lost or reordered. What a reader can observe is
  * the reference's: `a` is read before `b`, the pairs are the same, and the loop ends at
  * the first end of either input (values left on the other are ignored).
+ *
+ * Results go out in batches of at most {@link MAX_CHUNK} values even when larger batches
+ * come in: an array of more than 128 KiB is born in V8's large-object space, in the old
+ * generation, and building one costs about twice as much per value as building a few
+ * young ones (measured: 9.8 against 4.9 ns per value for 32 768 against 8 192 values).
  */
 import { type Batch, END, type InputPort, type OutputPort, type Value } from '@tutti/core';
 import type { BinaryOp, UnaryOp } from './arith-types.js';
 
+/** The largest batch a kernel builds (8 192 values: 64 KiB of array slots). */
+export const MAX_CHUNK = 8192;
+
 /** Combines `n` values of `a` from `ai` with `n` values of `b` from `bi` into a new batch. */
 export type PairKernel = (a: Batch, ai: number, b: Batch, bi: number, n: number) => Batch;
 
-/** Maps a whole batch into a new batch of the same length. */
-export type MapKernel = (batch: Batch) => Batch;
+/** Maps `n` values of `batch` from `from` into a new batch. */
+export type MapKernel = (batch: Batch, from: number, n: number) => Batch;
 
 /**
  * The pair kernel applying `f` to each pair.
@@ -37,10 +45,9 @@ export function pairKernel(f: BinaryOp): PairKernel {
 
 /** The map kernel applying `f` to each value. */
 export function mapKernel(f: UnaryOp): MapKernel {
-  return (batch) => {
-    const n = batch.length;
+  return (batch, from, n) => {
     const out: Value[] = new Array(n);
-    for (let k = 0; k < n; k++) out[k] = f(batch[k]);
+    for (let k = 0; k < n; k++) out[k] = f(batch[from + k]);
     return out;
   };
 }
@@ -72,7 +79,7 @@ export async function pairwise(a: InputPort, b: InputPort, out: OutputPort, kern
       y = r;
       yi = 0;
     }
-    const n = Math.min(x.length - xi, y.length - yi);
+    const n = Math.min(x.length - xi, y.length - yi, MAX_CHUNK);
     const result = kernel(x, xi, y, yi, n);
     xi += n;
     yi += n;
@@ -80,11 +87,19 @@ export async function pairwise(a: InputPort, b: InputPort, out: OutputPort, kern
   }
 }
 
-/** Sends `kernel(batch)` for every batch of `input` on `out`, until the end or rule C. */
+/** Sends `kernel` over all of `batch` on `out`, by chunks; false when a send failed (rule C). */
+export async function mapBatch(batch: Batch, out: OutputPort, kernel: MapKernel): Promise<boolean> {
+  for (let from = 0; from < batch.length; from += MAX_CHUNK) {
+    if (!(await out.sendMany(kernel(batch, from, Math.min(MAX_CHUNK, batch.length - from))))) return false;
+  }
+  return true;
+}
+
+/** Sends `kernel` over every batch of `input` on `out`, until the end or rule C. */
 export async function mapStream(input: InputPort, out: OutputPort, kernel: MapKernel): Promise<void> {
   for (;;) {
     const batch = await input.recvMany();
     if (batch === END) return;
-    if (!(await out.sendMany(kernel(batch)))) return;
+    if (!(await mapBatch(batch, out, kernel))) return;
   }
 }
