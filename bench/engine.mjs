@@ -3,7 +3,7 @@
 // same run, on this machine (shared/bench/BASELINES.md has the absolute limits):
 //  (a) values/s of generate → count → add → trigger.last over N u64 values, in-process,
 //      vs the same computation hand-written with a bounded promise channel and batches of
-//      8 192 (target ≥ 50 %);
+//      8 192 (target ≥ 50 %), and vs RxJS 7 (target ≥ 2×);
 //  (b) peak RSS of (a) for N/10 and N values (target: flat);
 //  (c) 100 000 tracks opened by a source (testkit Counter), 3 treatments each: time,
 //      peak RSS, and heap left after the run (target: released);
@@ -181,6 +181,26 @@ async function childMode(mode, arg) {
     if (logs[0] !== expected) throw new Error(`pipeline computed ${logs[0]}, expected ${expected}`);
     return { ms, rssMiB: process.resourceUsage().maxRSS / 1024 };
   }
+  if (mode === 'rxjs') {
+    // The idiomatic peer: RxJS, synchronous, one value per emission.
+    const { range, map, last } = await import('rxjs');
+    const n = Number(arg);
+    const t0 = process.hrtime.bigint();
+    let out;
+    range(0, n)
+      .pipe(
+        map(() => 1),
+        map((_, i) => i),
+        map((k) => k + k),
+        last(),
+      )
+      .subscribe((v) => {
+        out = v;
+      });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (out !== 2 * (n - 1)) throw new Error('rxjs miscomputed');
+    return { ms };
+  }
   if (mode === 'baseline') {
     const n = Number(arg);
     const t0 = process.hrtime.bigint();
@@ -261,17 +281,21 @@ console.log(`engine benchmarks (${RUNS} runs each, medians; baselines measured i
 if (ONLY.includes('a') || ONLY.includes('b')) {
   const eng = [];
   const base = [];
+  const rx = [];
   for (let i = 0; i < RUNS; i++) {
     base.push(child('baseline', String(N)));
     eng.push(child('pipeline', String(N)));
+    rx.push(child('rxjs', String(N)));
   }
   const em = median(eng.map((r) => r.ms));
   const bm = median(base.map((r) => r.ms));
+  const rm = median(rx.map((r) => r.ms));
   if (ONLY.includes('a')) {
     console.log(`(a) ${fmt(N, 0)} values generate → count → add → last`);
     console.log(`    tutti engine:       ${fmt(em, 0)} ms = ${fmt(N / em / 1000)} M values/s`);
     console.log(`    hand-written chan:  ${fmt(bm, 0)} ms = ${fmt(N / bm / 1000)} M values/s`);
-    console.log(`    ratio engine/baseline: ${fmt((bm / em) * 100, 0)} % (target ≥ 50 %)`);
+    console.log(`    RxJS 7 (sync, per value): ${fmt(rm, 0)} ms = ${fmt(N / rm / 1000)} M values/s`);
+    console.log(`    ratio engine/baseline: ${fmt((bm / em) * 100, 0)} % (target ≥ 50 %); engine/RxJS: ${fmt(rm / em, 2)}× (target ≥ 2×)`);
   }
   if (ONLY.includes('b')) {
     const small = median(Array.from({ length: 3 }, () => child('pipeline', String(Math.floor(N / 10))).rssMiB));

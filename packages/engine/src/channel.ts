@@ -73,18 +73,38 @@ export class Channel {
     });
   }
 
-  /** Takes every queued value as one batch, or null when none is queued. */
+  /**
+   * Takes the next batch, or null when none is queued. A large batch is handed over as
+   * it is (no copy); runs of small ones (values sent one by one, small batches) are
+   * joined, up to {@link JOIN_LIMIT} values, so a consumer still sees batches.
+   */
   take(): Batch | null {
-    const n = this.queue.length - this.head;
+    const q = this.queue;
+    const n = q.length - this.head;
     if (n === 0) return null;
-    let out: Batch;
-    if (n === 1) out = this.queue[this.head] as Batch;
-    else out = concatBatches(this.queue, this.head);
-    this.queue.length = 0;
-    this.head = 0;
-    this.ownedTail = null;
-    this.pending = 0;
-    this.wakeProducer();
+    const first = q[this.head] as Batch;
+    let end = this.head + 1;
+    if (first.length < JOIN_LIMIT) {
+      let total = first.length;
+      while (end < q.length && total + (q[end] as Batch).length <= JOIN_LIMIT) total += (q[end++] as Batch).length;
+    }
+    const out = end === this.head + 1 ? first : concatBatches(q, this.head, end);
+    let taken = 0;
+    for (let i = this.head; i < end; i++) taken += (q[i] as Batch).length;
+    // The consumer now owns the tail batch if it was taken: single sends start a new one.
+    if (end === q.length) this.ownedTail = null;
+    if (end === q.length) {
+      q.length = 0;
+      this.head = 0;
+    } else {
+      this.head = end;
+      if (this.head > 1024) {
+        q.splice(0, this.head);
+        this.head = 0;
+      }
+    }
+    this.pending -= taken;
+    if (this.pending < this.capacity) this.wakeProducer();
     return out;
   }
 
@@ -131,11 +151,14 @@ export class Channel {
   }
 }
 
-/** One batch of every queued batch from `from` on; bytes stay a `Uint8Array`. */
-function concatBatches(queue: readonly Batch[], from: number): Batch {
+/** Values up to which small batches are joined into one on receive. */
+const JOIN_LIMIT = 8192;
+
+/** One batch of the queued batches `from` to `to` (excluded); bytes stay a `Uint8Array`. */
+function concatBatches(queue: readonly Batch[], from: number, to: number): Batch {
   let bytes = true;
   let total = 0;
-  for (let i = from; i < queue.length; i++) {
+  for (let i = from; i < to; i++) {
     const b = queue[i] as Batch;
     total += b.length;
     if (!(b instanceof Uint8Array)) bytes = false;
@@ -143,7 +166,7 @@ function concatBatches(queue: readonly Batch[], from: number): Batch {
   if (bytes) {
     const out = new Uint8Array(total);
     let at = 0;
-    for (let i = from; i < queue.length; i++) {
+    for (let i = from; i < to; i++) {
       const b = queue[i] as Uint8Array;
       out.set(b, at);
       at += b.length;
@@ -152,7 +175,7 @@ function concatBatches(queue: readonly Batch[], from: number): Batch {
   }
   const out: Value[] = new Array(total);
   let at = 0;
-  for (let i = from; i < queue.length; i++) {
+  for (let i = from; i < to; i++) {
     const b = queue[i] as Batch;
     for (let j = 0; j < b.length; j++) out[at++] = b[j];
   }

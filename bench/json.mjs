@@ -1,0 +1,150 @@
+#!/usr/bin/env node
+// JSON benchmarks (issue #4): JSON values/s parsed by `json::toJson`, against `JSON.parse`
+// in a loop over the same texts in the same run (JSON.parse keeps neither big integers nor
+// the integer/float distinction, so it is the upper bound, not a competitor):
+//  (a) the parser alone (parseJson) vs JSON.parse, on N varied record texts;
+//  (b) the toJson treatment on the same texts, through real channels (runTreatment,
+//      batches of 8 192), vs JSON.parse;
+//  (c) a .mel program run in-process (generate → toJson → count → last), one record text
+//      repeated N times, vs JSON.parse of that text N times.
+// Environment: N (default 1 000 000), RUNS (3), ONLY=a,b,c. Build first: npx tsc -b packages/cli.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const N = Number(process.env.N ?? 1_000_000);
+const RUNS = Number(process.env.RUNS ?? 3);
+const ONLY = (process.env.ONLY ?? 'a,b,c').split(',');
+const BATCH = 8192;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (x, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d });
+
+const { parseJson } = await import(pathToFileURL(join(ROOT, 'packages/libs/json/dist/parse.js')).href);
+const { json } = await import('@tutti/lib-json');
+const { runTreatment } = await import('@tutti/engine/testing');
+const toJson = json.elements.find((e) => e.kind === 'treatment' && e.area === 'json' && e.name === 'toJson');
+
+/** A record as an API would send it: strings, integers, floats, booleans, null, an array, a nested object. */
+function record(k) {
+  return JSON.stringify({
+    id: 1_000_000 + k,
+    name: `user-${k}`,
+    email: `user${k}@example.com`,
+    active: k % 3 !== 0,
+    score: (k % 1000) / 7,
+    tags: ['alpha', 'beta', `t${k % 17}`],
+    address: { city: 'Lyon', zip: `${69000 + (k % 10)}`, geo: [45.76 + k / 1e6, 4.83] },
+    manager: null,
+  });
+}
+
+const DISTINCT = 10_000;
+const texts = Array.from({ length: DISTINCT }, (_, k) => record(k));
+const bytesPerText = texts.reduce((s, t) => s + t.length, 0) / DISTINCT;
+
+/** ms for `fn` (median of RUNS, after one warm-up). */
+async function time(fn) {
+  await fn();
+  const ms = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = process.hrtime.bigint();
+    await fn();
+    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  return median(ms);
+}
+
+function jsonParseLoop(n, pick) {
+  let sink = 0;
+  for (let i = 0; i < n; i++) sink += JSON.parse(pick(i)) === null ? 0 : 1;
+  if (sink !== n) throw new Error('JSON.parse miscounted');
+}
+
+function report(label, ours, base) {
+  const vps = (N / ours) * 1000;
+  const bvps = (N / base) * 1000;
+  console.log(
+    `${label}: ${fmt(vps)} values/s (${fmt((vps * bytesPerText) / 2 ** 20, 1)} MiB/s) vs JSON.parse ${fmt(bvps)} values/s — ratio ${fmt((100 * vps) / bvps, 1)} %`,
+  );
+}
+
+console.log(`N = ${fmt(N)} texts of ~${fmt(bytesPerText)} chars, median of ${RUNS} runs`);
+const base = await time(() => jsonParseLoop(N, (i) => texts[i % DISTINCT]));
+
+if (ONLY.includes('a')) {
+  const ours = await time(() => {
+    for (let i = 0; i < N; i++) {
+      const r = parseJson(texts[i % DISTINCT]);
+      if (r === null || r.message !== undefined) throw new Error('parse failed');
+    }
+  });
+  report('(a) parseJson          ', ours, base);
+}
+
+if (ONLY.includes('b')) {
+  const batches = [];
+  for (let i = 0; i < N; i += BATCH) {
+    const b = new Array(Math.min(BATCH, N - i));
+    for (let k = 0; k < b.length; k++) b[k] = texts[(i + k) % DISTINCT];
+    batches.push(b);
+  }
+  const ours = await time(async () => {
+    const r = await runTreatment(toJson, { inputs: { text: { batches } }, outputs: { error: { unconnected: true } } });
+    if (r.outputs.json.length !== N || r.outputs.json[N - 1] === null) throw new Error('toJson miscounted');
+  });
+  report('(b) toJson (harness)   ', ours, base);
+}
+
+if (ONLY.includes('c')) {
+  const { checkPath } = await import('@tutti/cli');
+  const { lowerProgram } = await import('@tutti/lang');
+  const { Engine } = await import('@tutti/engine');
+  const work = mkdtempSync(join(tmpdir(), 'tutti-bench-json-'));
+  const text = texts[DISTINCT - 1];
+  const file = join(work, 'json.mel');
+  writeFileSync(
+    file,
+    `#!/usr/bin/env melodium
+#! name = bench_json
+#! version = 0.1.0
+#! require = std:0.10.2 json:0.10.2
+
+use std/engine/util::startup
+use std/flow::emit
+use std/flow::generate
+use std/flow::count
+use std/flow::trigger
+use std/engine/log::logDataInfo
+use json::toJson
+use json::Json
+
+treatment main()
+{
+    startup()
+    emit<u128>(value = ${N})
+    generate<string>(data = ${JSON.stringify(text)})
+    toJson()
+    count<Option<Json>>()
+    trigger<u128>()
+    logDataInfo<u128>(label = "count")
+    startup.trigger -> emit.trigger,emit -> generate.length,stream -> toJson.text,json -> count.stream,count -> trigger.stream,last -> logDataInfo.data
+}
+`,
+  );
+  const run = async () => {
+    const { sink, result, selection } = await checkPath(file, { paths: [] });
+    if (sink.hasErrors) throw new Error(sink.items.map((d) => d.message).join('\n'));
+    const entry = result.entrypoints.get(selection.entrypoints[0].id);
+    const design = lowerProgram({ entry, facts: result.facts, args: new Map(), origin: () => '' });
+    const logs = [];
+    const engine = new Engine(design, { log: (r) => logs.push(r.message) });
+    const outcome = await engine.run();
+    if (!outcome.ok || logs[0] !== String(N - 1)) throw new Error(`run failed: ${logs.join('\n')}`);
+  };
+  const ours = await time(run);
+  const one = await time(() => jsonParseLoop(N, () => text));
+  report('(c) .mel program       ', ours, one);
+  rmSync(work, { recursive: true, force: true });
+}
