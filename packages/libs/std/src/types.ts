@@ -4,6 +4,7 @@
  * a float's bounds are its most negative/positive finite values, not the infinities.
  */
 import { canon, type DataType, type FunctionImpl, fn, formatType, INT_TYPES, isIntType } from '@tutti/core';
+import { LevelValue } from './engine/level.js';
 
 /** Largest finite binary32, exactly (`f32::MAX`). */
 const F32_MAX = 3.4028234663852886e38;
@@ -17,6 +18,8 @@ function bound(t: DataType | undefined, sign: -1 | 1): unknown {
     if (name === 'f64') return sign * Number.MAX_VALUE;
     if (name === 'byte') return sign < 0 ? 0 : 255;
   }
+  // Log levels are Bounded with min trace and max error (quirk §17.2, reproduced).
+  if (t?.kind === 'data' && t.id === 'std/engine/log::Level') return LevelValue.of(sign < 0 ? 'trace' : 'error');
   throw new Error(`Type '${t === undefined ? '?' : formatType(t)}' does not implement 'Bounded'`);
 }
 
