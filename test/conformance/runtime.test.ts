@@ -182,6 +182,19 @@ treatment main()
     assert.equal(file, r.stdout + again.stdout);
   });
 
+  test('--debug writes the execution events as a JSON array', () => {
+    const p = project({});
+    const file = join(p, 'events.json');
+    const r = cli(['run', '--debug', file, join(dir, 'r11.mel')]);
+    assert.equal(r.status, 0, r.stderr);
+    const events = JSON.parse(readFileSync(file, 'utf8')) as { kind: string; track: number; path?: string }[];
+    // Two startups; the loggers' own engines have no registered source, so no track.
+    assert.equal(events.filter((e) => e.kind === 'track-created').length, 2);
+    assert.equal(events.filter((e) => e.kind === 'track-ended').length, 2);
+    const started = events.filter((e) => e.kind === 'treatment-started').map((e) => e.path);
+    assert.ok(started.includes('main/e1') && started.includes('main/l1/logBlock'), JSON.stringify(started));
+  });
+
   test('a function failing at genesis is a launch failure (exit 1, nothing runs)', () => {
     const p = project({
       'g.mel': `${H}
