@@ -3,11 +3,9 @@
 // in a loop over the same texts in the same run (JSON.parse keeps neither big integers nor
 // the integer/float distinction, so it is the upper bound, not a competitor):
 //  (a) the parser alone (parseJson) vs JSON.parse, on N varied record texts;
-//  (b) the toJson treatment on the same texts, through real channels (runTreatment,
-//      batches of 8 192), vs JSON.parse;
-//  (c) a .mel program run in-process (generate → toJson → count → last), one record text
+//  (b) a .mel program run in-process (generate → toJson → count → last), one record text
 //      repeated N times, vs JSON.parse of that text N times.
-// Environment: N (default 1 000 000), RUNS (3), ONLY=a,b,c. Build first: npx tsc -b packages/cli.
+// Environment: N (default 1 000 000), RUNS (3), ONLY=a,b. Build first: npx tsc -b packages/cli.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -16,15 +14,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const N = Number(process.env.N ?? 1_000_000);
 const RUNS = Number(process.env.RUNS ?? 3);
-const ONLY = (process.env.ONLY ?? 'a,b,c').split(',');
-const BATCH = 8192;
+const ONLY = (process.env.ONLY ?? 'a,b').split(',');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d });
 
 const { parseJson } = await import(pathToFileURL(join(ROOT, 'packages/libs/json/dist/parse.js')).href);
-const { json } = await import('@tutti/lib-json');
-const { runTreatment } = await import('@tutti/engine/testing');
-const toJson = json.elements.find((e) => e.kind === 'treatment' && e.area === 'json' && e.name === 'toJson');
 
 /** A record as an API would send it: strings, integers, floats, booleans, null, an array, a nested object. */
 function record(k) {
@@ -80,24 +74,10 @@ if (ONLY.includes('a')) {
       if (r === null || r.message !== undefined) throw new Error('parse failed');
     }
   });
-  report('(a) parseJson          ', ours, base);
+  report('(a) parseJson alone', ours, base);
 }
 
 if (ONLY.includes('b')) {
-  const batches = [];
-  for (let i = 0; i < N; i += BATCH) {
-    const b = new Array(Math.min(BATCH, N - i));
-    for (let k = 0; k < b.length; k++) b[k] = texts[(i + k) % DISTINCT];
-    batches.push(b);
-  }
-  const ours = await time(async () => {
-    const r = await runTreatment(toJson, { inputs: { text: { batches } }, outputs: { error: { unconnected: true } } });
-    if (r.outputs.json.length !== N || r.outputs.json[N - 1] === null) throw new Error('toJson miscounted');
-  });
-  report('(b) toJson (harness)   ', ours, base);
-}
-
-if (ONLY.includes('c')) {
   const { checkPath } = await import('@tutti/cli');
   const { lowerProgram } = await import('@tutti/lang');
   const { Engine } = await import('@tutti/engine');
@@ -145,6 +125,6 @@ treatment main()
   };
   const ours = await time(run);
   const one = await time(() => jsonParseLoop(N, () => text));
-  report('(c) .mel program       ', ours, one);
+  report('(b) .mel program', ours, one);
   rmSync(work, { recursive: true, force: true });
 }

@@ -10,3 +10,8 @@ export const json: PackageDescriptor = {
   doc: 'JSON values: parsing, validation, building and inspection.',
   elements: [...jsonElements, ...jsonValue],
 };
+
+export { jsonFromJs, jsonToJs } from './js-bridge.js';
+export { isSyntaxError, JsonValue } from './json-value.js';
+export { JsonSyntaxError, parseJson } from './parse.js';
+export { JsonFloat, type JsonKind, JsonObject, type JsonRaw } from './raw.js';
