@@ -102,9 +102,13 @@ export async function runEntry(o: RunOptions): Promise<number> {
   };
   const onInt = onSignal('SIGINT', 130);
   const onTerm = onSignal('SIGTERM', 143);
+  // A closed terminal ends the run too: children run in their own process groups and
+  // would not get the hangup themselves.
+  const onHup = onSignal('SIGHUP', 129);
   process.on('beforeExit', onIdle);
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
+  process.on('SIGHUP', onHup);
   try {
     const outcome = await engine.run();
     return signalled ?? (outcome.ok ? 0 : 1);
@@ -112,6 +116,7 @@ export async function runEntry(o: RunOptions): Promise<number> {
     process.off('beforeExit', onIdle);
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
+    process.off('SIGHUP', onHup);
     out.close();
     if (events !== undefined && o.debug !== undefined) {
       const fd = openSync(o.debug, 'w');

@@ -1,5 +1,6 @@
 /** `process/environment` (libraries spec §5.1): the execution environment data type and its constructors. */
-import { dataType, fn, treatment } from '@tutti/core';
+import { dataType, END, fn, treatment } from '@tutti/core';
+import { environmentOf } from './environment-value.js';
 
 const area = 'process/environment';
 
@@ -12,6 +13,7 @@ export const environment = [
     params: 'variables: StringMap, working_directory: Option<string>, expand_variables: bool, clear_env: bool',
     returns: 'Environment',
     doc: 'Builds an environment (positional order: variables, working directory, expand variables, clear env).',
+    impl: ([variables, dir, expand, clear]) => environmentOf(variables, dir, expand, clear),
   }),
   treatment(area, 'mapEnvironment', {
     params: {
@@ -22,11 +24,21 @@ export const environment = [
     inputs: { variables: 'Block<StringMap>' },
     outputs: { environment: 'Block<Environment>' },
     doc: 'Builds an environment from the received variables map.',
+    async run({ inputs, outputs, params }) {
+      const variables = await inputs.variables.recvOne();
+      if (variables === END) return; // rule B
+      await outputs.environment.sendOne(environmentOf(variables, params.working_directory, params.expand_variables, params.clear_env));
+    },
   }),
   treatment(area, 'mapFullEnvironment', {
     params: { clear_env: 'var bool = false', expand_variables: 'var bool = false' },
     inputs: { variables: 'Block<StringMap>', working_directory: 'Block<Option<string>>' },
     outputs: { environment: 'Block<Environment>' },
     doc: 'Builds an environment from the received variables map and working directory (both required).',
+    async run({ inputs, outputs, params }) {
+      const [variables, dir] = await Promise.all([inputs.variables.recvOne(), inputs.working_directory.recvOne()]);
+      if (variables === END || dir === END) return; // rule B
+      await outputs.environment.sendOne(environmentOf(variables, dir, params.expand_variables, params.clear_env));
+    },
   }),
 ];

@@ -18,3 +18,8 @@ export const process: PackageDescriptor = {
   melRoot: fileURLToPath(new URL('../mel', import.meta.url)),
   elements: [...command, ...environment, ...exec, ...local],
 };
+
+export { CommandValue } from './command-value.js';
+export { EnvironmentValue } from './environment-value.js';
+export type { ByteSink, ByteSource, Executor, RunControl, RunOutcome } from './executor.js';
+export { LocalExecutor } from './local-executor.js';
