@@ -1,5 +1,7 @@
 /** `javascript` (libraries spec §9): the JavaScript engine model and its `process` treatment. */
 import { model, treatment } from '@tutti/core';
+import { JavaScriptEngine } from './engine.js';
+import { runProcess } from './process.js';
 
 const area = 'javascript';
 
@@ -13,6 +15,7 @@ export const javascriptElements = [
       code: 'string = ""',
     },
     doc: 'One ECMAScript realm per instance, living for the whole run; `code` is evaluated once at start.',
+    create: JavaScriptEngine.create,
   }),
   treatment(area, 'process', {
     models: { engine: 'JavaScriptEngine' },
@@ -20,5 +23,6 @@ export const javascriptElements = [
     inputs: { value: 'Stream<Json>' },
     outputs: { result: 'Stream<Option<Json>>' },
     doc: 'For each JSON value, sets the global `value` and evaluates `code`; its completion value as JSON, or none.',
+    run: runProcess,
   }),
 ];

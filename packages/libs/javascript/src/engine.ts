@@ -1,0 +1,78 @@
+/**
+ * The live `javascript::JavaScriptEngine` model (libraries spec §9): one sandboxed realm
+ * (realm.ts) for the whole run, created at initialisation with the model's limits, its
+ * `code` evaluated once (errors ignored), and shared by every `process` bound to it.
+ */
+import type { ModelContext, ModelInstance, Value } from '@tutti/core';
+import { Realm, type RealmOptions } from './realm.js';
+
+/** The realm settings a model's parameters give (see realm.ts for how each limit applies). */
+export function realmOptions(params: Readonly<Record<string, Value>>): RealmOptions {
+  return {
+    strict: params.strict === true,
+    recursionLimit: Number(params.recursion_limit ?? 400),
+    loopIterationLimit: Number(params.loop_iteration_limit ?? 4294967295),
+  };
+}
+
+/** A JavaScript engine model instance; `process` reaches it through its model slot. */
+export class JavaScriptEngine implements ModelInstance {
+  private realm: Promise<Realm> | undefined;
+  private gone = false;
+
+  /**
+   * @param options limits of the realm
+   * @param code script evaluated once in every new realm
+   * @param warn reports a realm that had to be replaced
+   */
+  constructor(
+    private readonly options: RealmOptions,
+    private readonly code: string,
+    private readonly warn: (message: string) => void = () => {},
+  ) {}
+
+  /** Creates the model instance of the engine (descriptor `create`). */
+  static create(ctx: ModelContext): JavaScriptEngine {
+    return new JavaScriptEngine(realmOptions(ctx.params), String(ctx.params.code ?? ''), (m) => ctx.log('warning', ctx.path, m));
+  }
+
+  /** Creates the realm and evaluates `code`. */
+  async initialize(): Promise<void> {
+    await this.current();
+  }
+
+  /**
+   * The realm to evaluate in, replaced by a fresh one (code evaluated again) when the
+   * previous one broke; undefined once the engine has shut down.
+   */
+  async current(): Promise<Realm | undefined> {
+    if (this.gone) return undefined;
+    this.realm ??= this.build();
+    const pending = this.realm;
+    const realm = await pending;
+    if (!realm.broken || this.gone) return this.gone ? undefined : realm;
+    // The first caller to see the breakage replaces the realm; others wait for that one.
+    if (this.realm === pending) {
+      this.warn('the JavaScript realm failed at host level and was replaced: its global state is lost');
+      this.realm = this.build();
+    }
+    return this.current();
+  }
+
+  /** Frees the realm; later `current()` calls give undefined. */
+  async shutdown(): Promise<void> {
+    this.gone = true;
+    const realm = this.realm;
+    this.realm = undefined;
+    if (realm !== undefined) (await realm).dispose();
+  }
+
+  private async build(): Promise<Realm> {
+    const realm = await Realm.create(this.options);
+    realm.run(this.code);
+    if (!realm.broken) return realm;
+    // The code itself breaks a realm: go on without it rather than rebuild forever.
+    this.warn('the engine code failed at host level; the realm runs without it');
+    return Realm.create(this.options);
+  }
+}
