@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, prepareProgram } from './lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'packages/cli/bin/tutti.js');
@@ -24,7 +25,6 @@ const FILE_MIB = Number(process.env.FILE_MIB ?? 1024);
 const RUNS = Number(process.env.RUNS ?? 5);
 const ONLY = (process.env.ONLY ?? 'a,b,c,d,e').split(',');
 const H = '#!/usr/bin/env melodium\n#! name = bench\n#! version = 0.1.0\n#! require = std:0.10.2 fs:0.10.2\n';
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x, d = 1) => x.toLocaleString('en-US', { maximumFractionDigits: d });
 const work = mkdtempSync(join(tmpdir(), 'tutti-bench-'));
 
@@ -42,20 +42,7 @@ function child(mode, ...args) {
 // ---- in-process runners (children) ---------------------------------------------------
 
 async function runProgram(file, paths = []) {
-  const { checkPath } = await import('@tutti/cli');
-  const { lowerProgram } = await import('@tutti/lang');
-  const { Engine } = await import('@tutti/engine');
-  const { sink, result, selection } = await checkPath(file, { paths });
-  if (sink.hasErrors) throw new Error(sink.items.map((d) => d.message).join('\n'));
-  const entry = result.entrypoints.get(selection.entrypoints[0].id);
-  const design = lowerProgram({ entry, facts: result.facts, args: new Map(), origin: () => '' });
-  const logs = [];
-  const engine = new Engine(design, { log: (r) => logs.push(r.message) });
-  const t0 = process.hrtime.bigint();
-  const outcome = await engine.run();
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (!outcome.ok) throw new Error(`run failed: ${logs.join('\n')}`);
-  return { ms, logs };
+  return (await prepareProgram(file, paths))();
 }
 
 function pipelineProgram(n) {

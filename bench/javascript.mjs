@@ -11,13 +11,13 @@
 // Build first: npx tsc -b packages/engine packages/libs/json packages/libs/javascript.
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { timeMedian } from './lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const N = Number(process.env.N ?? 200_000);
 const BATCH = Number(process.env.BATCH ?? 4096);
 const RUNS = Number(process.env.RUNS ?? 3);
 const ONLY = (process.env.ONLY ?? 'a,b').split(',');
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d });
 const load = (path) => import(pathToFileURL(join(ROOT, path)).href);
 
@@ -34,16 +34,7 @@ const OPTIONS = { strict: false, recursionLimit: 400, loopIterationLimit: 429496
 const DISTINCT = 1000;
 
 /** ms for `fn` (median of RUNS, after one warm-up). */
-async function time(fn) {
-  await fn();
-  const ms = [];
-  for (let r = 0; r < RUNS; r++) {
-    const t0 = process.hrtime.bigint();
-    await fn();
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  return median(ms);
-}
+const time = (fn) => timeMedian(fn, RUNS);
 
 async function bench(label, engineCode, code, makeText, check) {
   const texts = Array.from({ length: DISTINCT }, (_, k) => makeText(k));

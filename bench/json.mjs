@@ -10,12 +10,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { prepareProgram, timeMedian } from './lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const N = Number(process.env.N ?? 1_000_000);
 const RUNS = Number(process.env.RUNS ?? 3);
 const ONLY = (process.env.ONLY ?? 'a,b').split(',');
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d });
 
 const { parseJson } = await import(pathToFileURL(join(ROOT, 'packages/libs/json/dist/parse.js')).href);
@@ -39,16 +39,7 @@ const texts = Array.from({ length: DISTINCT }, (_, k) => record(k));
 const bytesPerText = texts.reduce((s, t) => s + t.length, 0) / DISTINCT;
 
 /** ms for `fn` (median of RUNS, after one warm-up). */
-async function time(fn) {
-  await fn();
-  const ms = [];
-  for (let r = 0; r < RUNS; r++) {
-    const t0 = process.hrtime.bigint();
-    await fn();
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  return median(ms);
-}
+const time = (fn) => timeMedian(fn, RUNS);
 
 function jsonParseLoop(n, pick) {
   let sink = 0;
@@ -78,9 +69,6 @@ if (ONLY.includes('a')) {
 }
 
 if (ONLY.includes('b')) {
-  const { checkPath } = await import('@tutti/cli');
-  const { lowerProgram } = await import('@tutti/lang');
-  const { Engine } = await import('@tutti/engine');
   const work = mkdtempSync(join(tmpdir(), 'tutti-bench-json-'));
   const text = texts[DISTINCT - 1];
   const file = join(work, 'json.mel');
@@ -113,15 +101,10 @@ treatment main()
 }
 `,
   );
+  const runOnce = await prepareProgram(file);
   const run = async () => {
-    const { sink, result, selection } = await checkPath(file, { paths: [] });
-    if (sink.hasErrors) throw new Error(sink.items.map((d) => d.message).join('\n'));
-    const entry = result.entrypoints.get(selection.entrypoints[0].id);
-    const design = lowerProgram({ entry, facts: result.facts, args: new Map(), origin: () => '' });
-    const logs = [];
-    const engine = new Engine(design, { log: (r) => logs.push(r.message) });
-    const outcome = await engine.run();
-    if (!outcome.ok || logs[0] !== String(N - 1)) throw new Error(`run failed: ${logs.join('\n')}`);
+    const { logs } = await runOnce();
+    if (logs[0] !== String(N - 1)) throw new Error(`run failed: ${logs.join('\n')}`);
   };
   const ours = await time(run);
   const one = await time(() => jsonParseLoop(N, () => text));

@@ -14,12 +14,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median, prepareProgram } from './lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const COUNT = Number(process.env.COUNT ?? 2000);
 const RUNS = Number(process.env.RUNS ?? 5);
 const HALF = Math.floor(COUNT / 2);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d });
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 const work = mkdtempSync(join(tmpdir(), 'tutti-bench-process-'));
@@ -100,28 +100,14 @@ async function executor() {
 }
 
 /** The .mel program, checked once, lowered and run in-process for each measure. */
-let prepared;
+let runMel;
 async function mel() {
-  if (prepared === undefined) {
+  if (runMel === undefined) {
     const file = join(work, 'main.mel');
     writeFileSync(file, program);
-    const { checkPath } = await import('@tutti/cli');
-    const { lowerProgram } = await import('@tutti/lang');
-    const { Engine } = await import('@tutti/engine');
-    const { sink, result, selection } = await checkPath(file, {});
-    if (sink.hasErrors) throw new Error(sink.items.map((d) => d.message).join('\n'));
-    const entry = result.entrypoints.get(selection.entrypoints[0].id);
-    prepared = { entry, facts: result.facts, lowerProgram, Engine };
+    runMel = await prepareProgram(file);
   }
-  const { entry, facts, lowerProgram, Engine } = prepared;
-  const design = lowerProgram({ entry, facts, args: new Map(), origin: () => '' });
-  const logs = [];
-  const engine = new Engine(design, { log: (r) => logs.push(r.message) });
-  const t0 = now();
-  const outcome = await engine.run();
-  const ms = now() - t0;
-  if (!outcome.ok) throw new Error(`run failed: ${logs.join('\n')}`);
-  return ms;
+  return (await runMel()).ms;
 }
 
 function xargs() {

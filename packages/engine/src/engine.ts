@@ -252,6 +252,9 @@ export class Engine {
   }
 
   private plan(model: number, source: string, params: Readonly<Record<string, Value>> | undefined): TrackPlan {
+    // Without parameters every registered source takes part: one plan, found without filtering.
+    const unfiltered = params === undefined ? this.plans.get(`${model}|${source}|*`) : undefined;
+    if (unfiltered !== undefined) return unfiltered;
     const regs = this.registered.get(`${model}|${source}`) ?? [];
     const matching = regs.filter((r) => params === undefined || Object.entries(params).every(([k, v]) => valueEquals(r.params[k], v)));
     const key = `${model}|${source}|${matching.map((r) => r.leaf.index).join(',')}`;
@@ -276,17 +279,15 @@ export class Engine {
     }
     const index = new Map<number, number>(); // design connection → track channel slot
     for (const ci of used) if (!index.has(ci)) index.set(ci, index.size);
+    const slotOfInput = new Map<string, number>(); // `leaf.input` → channel slot
+    for (const [ci, slot] of index) {
+      const c = conns[ci] as { to: number; input: string };
+      slotOfInput.set(`${c.to}.${c.input}`, slot);
+    }
     const leaves: PlanLeaf[] = [];
     for (const li of [...reached].sort((a, b) => a - b)) {
       const leaf = this.design.leaves[li] as LeafDesign;
-      const inputs = leaf.descriptor.inputs.map((p) => {
-        let slot = -1;
-        index.forEach((s, ci) => {
-          const c = conns[ci];
-          if (c !== undefined && c.to === li && c.input === p.name) slot = s;
-        });
-        return [p.name, slot] as const;
-      });
+      const inputs = leaf.descriptor.inputs.map((p) => [p.name, slotOfInput.get(`${li}.${p.name}`) ?? -1] as const);
       const outputs = leaf.descriptor.outputs.map((p) => {
         const slots: number[] = [];
         for (const ci of this.byFrom.get(li) ?? [])
@@ -320,6 +321,7 @@ export class Engine {
       matched: matching.length,
     };
     this.plans.set(key, plan);
+    if (params === undefined) this.plans.set(`${model}|${source}|*`, plan);
     return plan;
   }
 
@@ -375,16 +377,7 @@ export class Engine {
 
     // Source outputs, fed by the model.
     const feedOutputs: Record<string, OutputPort> = {};
-    const feedList: Output[] = [];
-    for (const [name, slots, block] of plan.sourceOutputs) {
-      const o = new Output(
-        name,
-        slots.map((s) => channels[s] as Channel),
-        block,
-      );
-      feedOutputs[name] = o;
-      feedList.push(o);
-    }
+    const feedList = makeOutputs(plan.sourceOutputs, channels, feedOutputs);
 
     const log = (level: LogLevel, label: string, message: string) => this.log(level, label, message, id);
     plan.leaves.forEach((pl, k) => {
@@ -396,16 +389,7 @@ export class Engine {
         inList.push(i);
       }
       const outputs: Record<string, OutputPort> = {};
-      const outList: Output[] = [];
-      for (const [name, slots, block] of pl.outputs) {
-        const o = new Output(
-          name,
-          slots.map((s) => channels[s] as Channel),
-          block,
-        );
-        outputs[name] = o;
-        outList.push(o);
-      }
+      const outList = makeOutputs(pl.outputs, channels, outputs);
       const task: LiveTask = { path: pl.leaf.path, inputs: inList, outputs: outList, done: false };
       track.tasks.push(task);
       const ctx: TreatmentContext = {
@@ -464,6 +448,25 @@ export class Engine {
         });
     return outcome;
   }
+}
+
+/** Creates the outputs of `specs` (name, channel slots, block) on `channels`, filling `byName`. */
+function makeOutputs(
+  specs: readonly (readonly [string, readonly number[], boolean])[],
+  channels: readonly Channel[],
+  byName: Record<string, OutputPort>,
+): Output[] {
+  const list: Output[] = [];
+  for (const [name, slots, block] of specs) {
+    const o = new Output(
+      name,
+      slots.map((s) => channels[s] as Channel),
+      block,
+    );
+    byName[name] = o;
+    list.push(o);
+  }
+  return list;
 }
 
 function messageOf(e: unknown): string {

@@ -14,7 +14,9 @@ import {
   type Batch,
   type DataType,
   END,
+  type InputPort,
   type LogLevel,
+  type OutputPort,
   parseTypeText,
   type TreatmentContext,
   type TreatmentDescriptor,
@@ -174,4 +176,70 @@ export async function runTreatment(d: TreatmentDescriptor, o: RunOptions = {}): 
   abort.abort();
   const r: RunResult = { outputs: collected, batches, closeOrder, logs, maxPending };
   return error === undefined ? r : { ...r, error };
+}
+
+/** Batches an input hands out before it ends anyway, so a faulty treatment cannot hang a test. */
+const STALL_LIMIT = 50;
+
+/** An output whose consumers are all gone: every send fails. */
+const GONE: OutputPort = {
+  name: 'gone',
+  sendOne: () => Promise.resolve(false),
+  sendMany: () => Promise.resolve(false),
+  close: () => {},
+  usable: false,
+};
+
+/**
+ * Rule C (libraries spec §1.4) probe: runs `d` with every input repeating `batches[name]`
+ * (an input without a batch is closed) and every output without a consumer, and returns
+ * how many batches each input delivered. A treatment that honours rule C stops after its
+ * first failed send; one that does not reads on until the safety limit.
+ */
+export async function readsWithoutConsumers(
+  d: TreatmentDescriptor,
+  batches: Readonly<Record<string, Batch>>,
+  o: Pick<RunOptions, 'generics' | 'params' | 'dataTypes'> = {},
+): Promise<Record<string, number>> {
+  if (d.run === undefined) throw new Error(`${d.area}::${d.name} has no behaviour`);
+  const reads: Record<string, number> = {};
+  const inputs: Record<string, InputPort> = {};
+  for (const p of d.inputs) {
+    const batch = batches[p.name] ?? [];
+    reads[p.name] = 0;
+    const recvMany = async (): Promise<Batch | typeof END> => {
+      if ((reads[p.name] as number) >= STALL_LIMIT || batch.length === 0) return END;
+      reads[p.name] = (reads[p.name] as number) + 1;
+      return batch;
+    };
+    inputs[p.name] = {
+      name: p.name,
+      recvMany,
+      recvOne: async () => {
+        const b = await recvMany();
+        return b === END ? END : b[0];
+      },
+      close: () => {},
+      async *[Symbol.asyncIterator]() {
+        for (let b = await recvMany(); b !== END; b = await recvMany()) yield b;
+      },
+    };
+  }
+  const outputs: Record<string, OutputPort> = {};
+  for (const p of d.outputs) outputs[p.name] = GONE;
+  const generics: Record<string, DataType> = {};
+  for (const [k, t] of Object.entries(o.generics ?? {})) generics[k] = typeOf(t, o.dataTypes);
+  await d.run({
+    inputs,
+    outputs,
+    params: o.params ?? {},
+    generics,
+    models: {},
+    contexts: new Map(),
+    track: 0,
+    path: `test/${d.name}`,
+    signal: new AbortController().signal,
+    log: () => {},
+  });
+  return reads;
 }

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { FunctionDescriptor, TreatmentDescriptor } from '@tutti/core';
-import { runTreatment } from '@tutti/engine/testing';
+import type { Batch, FunctionDescriptor, TreatmentDescriptor } from '@tutti/core';
+import { readsWithoutConsumers, runTreatment } from '@tutti/engine/testing';
 import { jsonElements } from './json.js';
 import type { JsonValue } from './json-value.js';
-import { readsWithoutConsumers } from './no-consumers.test.js';
+
+/** Batches read from `input` (repeating `batch`) with every output unconnected (rule C probe). */
+const readsOf = async (d: TreatmentDescriptor, input: string, batch: Batch, o: Parameters<typeof readsWithoutConsumers>[2] = {}) =>
+  (await readsWithoutConsumers(d, { [input]: batch }, o))[input];
 
 function t(name: string): TreatmentDescriptor {
   const d = jsonElements.find((e) => e.kind === 'treatment' && e.name === name);
@@ -82,7 +85,7 @@ describe('toJson', () => {
       outputs: { json: { unconnected: true } },
     });
     assert.deepEqual(onlyErrors.outputs.error, ['expected value at line 1 column 1', null, 'expected value at line 1 column 1']);
-    assert.equal(await readsWithoutConsumers(t('toJson'), 'text', ['1', 'x']), 1);
+    assert.equal(await readsOf(t('toJson'), 'text', ['1', 'x']), 1);
   });
 
   test('rule C: a consumer that takes one value ends the other output too once both are gone', async () => {
@@ -114,7 +117,7 @@ describe('validate', () => {
   });
 
   test('rule C: stops when nobody listens', async () => {
-    assert.equal(await readsWithoutConsumers(t('validate'), 'text', ['1']), 1);
+    assert.equal(await readsOf(t('validate'), 'text', ['1']), 1);
     const one = await runTreatment(t('validate'), {
       inputs: { text: { batches: [['1'], ['x'], ['2']] } },
       outputs: { is_json: { take: 1 } },

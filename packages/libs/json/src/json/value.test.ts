@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { coreType, type FunctionDescriptor, type TreatmentDescriptor, type Value } from '@tutti/core';
-import { runTreatment, typeOf } from '@tutti/engine/testing';
+import { type Batch, coreType, type FunctionDescriptor, type TreatmentDescriptor, type Value } from '@tutti/core';
+import { readsWithoutConsumers, runTreatment, typeOf } from '@tutti/engine/testing';
 import { StringMapValue } from '@tutti/lib-std';
 import { JsonValue } from '../json-value.js';
-import { readsWithoutConsumers } from '../no-consumers.test.js';
 import { jsonValue } from './value.js';
+
+/** Batches read from `input` (repeating `batch`) with every output unconnected (rule C probe). */
+const readsOf = async (d: TreatmentDescriptor, input: string, batch: Batch, o: Parameters<typeof readsWithoutConsumers>[2] = {}) =>
+  (await readsWithoutConsumers(d, { [input]: batch }, o))[input];
 
 const DATA = { Json: 'json::Json', StringMap: 'std/data/string_map::StringMap' };
 
@@ -287,7 +290,7 @@ describe('rule C', () => {
     for (const [name, value, generics] of cases) {
       const d = treatmentOf(name);
       const input = d.inputs[0]?.name as string;
-      assert.equal(await readsWithoutConsumers(d, input, [value], { generics, params: { replacement: REPLACEMENT } }), 1, name);
+      assert.equal(await readsOf(d, input, [value], { generics, params: { replacement: REPLACEMENT } }), 1, name);
     }
   });
 

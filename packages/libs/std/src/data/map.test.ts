@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { coreType, type FunctionDescriptor, optionType, type TreatmentDescriptor, vecType } from '@tutti/core';
-import { runTreatment, typeOf } from '@tutti/engine/testing';
-import { readsWithoutConsumers } from '../ops/fake-ports.test.js';
+import { readsWithoutConsumers, runTreatment, typeOf } from '@tutti/engine/testing';
 import { dataMap } from './map.js';
 import { MapValue } from './map-value.js';
 import { StringMapValue } from './string-map-value.js';

@@ -6,7 +6,7 @@
  * stored type is not the requested `T`.
  */
 import { type DataType, dataType, END, fn, type GenericArgs, treatment, type Value } from '@tutti/core';
-import { pairStreams } from '../ops/pair-streams.js';
+import { pairKernel, pairwise } from '../ops/op-streams.js';
 import { MapValue } from './map-value.js';
 
 const area = 'std/data/map';
@@ -101,7 +101,12 @@ export const dataMap = [
     async run({ inputs, outputs, params, generics }) {
       const key = params.key as string;
       const type = typeArg(generics);
-      await pairStreams(inputs.base, inputs.value, outputs.map, (base, value) => (base as MapValue).with(key, value, type));
+      await pairwise(
+        inputs.base,
+        inputs.value,
+        outputs.map,
+        pairKernel((base, value) => (base as MapValue).with(key, value, type)),
+      );
     },
   }),
   treatment(block, 'entry', {

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { FunctionDescriptor, TreatmentDescriptor } from '@tutti/core';
-import { runTreatment } from '@tutti/engine/testing';
-import { readsWithoutConsumers } from '../ops/fake-ports.test.js';
+import { readsWithoutConsumers, runTreatment } from '@tutti/engine/testing';
 import { dataStringMap } from './string_map.js';
 import { StringMapValue } from './string-map-value.js';
 

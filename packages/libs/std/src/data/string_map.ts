@@ -4,7 +4,7 @@
  * Values are {@link StringMapValue}s; a missing key reads as none (`null`).
  */
 import { dataType, END, fn, treatment, type Value } from '@tutti/core';
-import { pairStreams } from '../ops/pair-streams.js';
+import { pairKernel, pairwise } from '../ops/op-streams.js';
 import { StringMapValue } from './string-map-value.js';
 
 const area = 'std/data/string_map';
@@ -89,7 +89,12 @@ export const dataStringMap = [
     doc: 'Pairwise: each `base` map with `key` set to its value.',
     async run({ inputs, outputs, params }) {
       const key = params.key as string;
-      await pairStreams(inputs.base, inputs.value, outputs.map, (base, value) => (base as StringMapValue).with(key, value as string));
+      await pairwise(
+        inputs.base,
+        inputs.value,
+        outputs.map,
+        pairKernel((base, value) => (base as StringMapValue).with(key, value as string)),
+      );
     },
   }),
   treatment(block, 'entry', {

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { FunctionDescriptor, TreatmentDescriptor } from '@tutti/core';
-import { runTreatment, typeOf } from '@tutti/engine/testing';
-import { readsWithoutConsumers } from './fake-ports.test.js';
+import { readsWithoutConsumers, runTreatment, typeOf } from '@tutti/engine/testing';
 import { opsOption } from './option.js';
 
 const stream = 'std/ops/option';

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { coreType, type FunctionDescriptor, type TreatmentDescriptor } from '@tutti/core';
-import { runTreatment, typeOf } from '@tutti/engine/testing';
+import { readsWithoutConsumers, runTreatment, typeOf } from '@tutti/engine/testing';
 import { MapValue } from '../data/map-value.js';
-import { readsWithoutConsumers } from './fake-ports.test.js';
 import { opsVec } from './vec.js';
 
 const stream = 'std/ops/vec';

@@ -7,7 +7,7 @@
  * `Uint8Array` (core values.ts), which both forms handle.
  */
 import { type DataType, END, fn, treatment, type Value, valueEquals } from '@tutti/core';
-import { pairStreams } from './pair-streams.js';
+import { pairKernel, pairwise } from './op-streams.js';
 
 const area = 'std/ops/vec';
 const block = 'std/ops/vec/block';
@@ -65,7 +65,12 @@ export const opsVec = [
     doc: 'Pairwise: whether each vector contains its value.',
     async run({ inputs, outputs, generics }) {
       const contains = containsFor(generics.T);
-      await pairStreams(inputs.value, inputs.vec, outputs.contains, (value, vector) => contains(vector as Vector, value));
+      await pairwise(
+        inputs.value,
+        inputs.vec,
+        outputs.contains,
+        pairKernel((value, vector) => contains(vector as Vector, value)),
+      );
     },
   }),
   treatment(area, 'concat', {
@@ -75,7 +80,12 @@ export const opsVec = [
     outputs: { concatened: 'Stream<Vec<T>>' },
     doc: 'Pairwise concatenation of `first` and `second` vectors.',
     async run({ inputs, outputs }) {
-      await pairStreams(inputs.first, inputs.second, outputs.concatened, (a, b) => concatVec(a as Vector, b as Vector));
+      await pairwise(
+        inputs.first,
+        inputs.second,
+        outputs.concatened,
+        pairKernel((a, b) => concatVec(a as Vector, b as Vector)),
+      );
     },
   }),
   treatment(block, 'contains', {

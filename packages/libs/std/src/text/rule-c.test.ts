@@ -6,21 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type Batch, END, type InputPort, type OutputPort, type TreatmentContext, type TreatmentDescriptor, type Value } from '@tutti/core';
+import type { Batch, TreatmentDescriptor, Value } from '@tutti/core';
+import { readsWithoutConsumers } from '@tutti/engine/testing';
 import { StringMapValue } from '../data/string-map-value.js';
 import { textCompare } from './compare.js';
 import { textCompose } from './compose.js';
 import { textConvert } from './convert.js';
-
-const LIMIT = 20;
-
-const gone: OutputPort = {
-  name: 'gone',
-  sendOne: () => Promise.resolve(false),
-  sendMany: () => Promise.resolve(false),
-  close: () => {},
-  usable: false,
-};
 
 /** A sample batch per port type. */
 const samples: Record<string, Batch> = {
@@ -31,7 +22,7 @@ const samples: Record<string, Batch> = {
   StringMap: [StringMapValue.from({ a: '1' })],
 };
 
-const params: Record<string, Value> = {
+const values: Record<string, Value> = {
   delimiter: '\n',
   inclusive: true,
   format: '{a}',
@@ -41,47 +32,17 @@ const params: Record<string, Value> = {
   base: 10,
 };
 
+/** Batches read, all inputs together, with every output unconnected. */
 async function batchesRead(d: TreatmentDescriptor): Promise<number> {
-  let reads = 0;
-  const inputs: Record<string, InputPort> = {};
+  const batches: Record<string, Batch> = {};
   for (const p of d.inputs) {
     const batch = samples[p.type];
     assert.ok(batch !== undefined, p.type);
-    const recvMany = async (): Promise<Batch | typeof END> => {
-      if (reads >= LIMIT) return END;
-      reads++;
-      return batch;
-    };
-    inputs[p.name] = {
-      name: p.name,
-      recvMany,
-      recvOne: async () => {
-        const b = await recvMany();
-        return b === END ? END : b[0];
-      },
-      close: () => {},
-      async *[Symbol.asyncIterator]() {
-        for (let b = await recvMany(); b !== END; b = await recvMany()) yield b;
-      },
-    };
+    batches[p.name] = batch;
   }
-  const outputs: Record<string, OutputPort> = {};
-  for (const p of d.outputs) outputs[p.name] = gone;
-  const ctx: TreatmentContext = {
-    inputs,
-    outputs,
-    params: Object.fromEntries(d.params.map((p) => [p.name, params[p.name]])),
-    generics: {},
-    models: {},
-    contexts: new Map(),
-    track: 0,
-    path: `test/${d.name}`,
-    signal: new AbortController().signal,
-    log: () => {},
-  };
-  assert.ok(d.run !== undefined, `${d.area}::${d.name} has no behaviour`);
-  await d.run(ctx);
-  return reads;
+  const params: Record<string, Value> = Object.fromEntries(d.params.map((p) => [p.name, values[p.name]]));
+  const reads = await readsWithoutConsumers(d, batches, { params });
+  return Object.values(reads).reduce((x, y) => x + y, 0);
 }
 
 test('every text treatment stops reading once its output has no consumer', async () => {
