@@ -276,11 +276,6 @@ const cases: Case[] = [
     message: "output 'o' of 'keep' is driven more than once",
   },
   {
-    code: 'E_CYCLE',
-    source: `${H}treatment relay()\n  input inp: Stream<u8>\n  output out: Stream<u8>\n{\n  Self.inp -> Self.out\n}\ntreatment main() {\n  left: relay()\n  right: relay()\n  left.out -> right.inp\n  right.out -> left.inp // !E_CYCLE\n}\n`,
-    message: 'closes a loop between instances',
-  },
-  {
     code: 'E_RECURSIVE_TREATMENT',
     source: `${H}treatment again()\n  input go: Block<void>\n{\n  inner: again() // !E_RECURSIVE_TREATMENT\n  Self.go -> inner.go\n}\ntreatment main() {}\n`,
     message: "treatment 'again' contains itself",

@@ -69,7 +69,6 @@ export const Catalogue = {
   E_UNSATISFIED_INPUT: { severity: 'error', summary: 'an instance input with no incoming connection' },
   E_SELF_OUTPUT_UNSATISFIED: { severity: 'error', summary: 'a treatment output that is never driven' },
   E_SELF_OUTPUT_OVERLOADED: { severity: 'error', summary: 'a treatment output driven more than once' },
-  E_CYCLE: { severity: 'error', summary: 'instances connected in a loop' },
   E_RECURSIVE_TREATMENT: { severity: 'error', summary: 'a treatment that contains itself' },
   E_CONTEXT_NOT_AVAILABLE: { severity: 'error', summary: "a context that the track's source does not provide" },
   E_ENTRYPOINT_NOT_FOUND: { severity: 'error', summary: 'no entrypoint of that name' },

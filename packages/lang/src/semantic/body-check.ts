@@ -1,7 +1,8 @@
 /**
- * Checks of a `.mel` treatment body (language spec §4.5, §4.8, §4.9 cycles) and of model
- * declarations (§4.7). Connections are checked link by link; a link rejected only for its
- * flow or data type still counts as connecting its destination, to avoid cascades.
+ * Checks of a `.mel` treatment body (language spec §4.5, §4.8) and of model declarations
+ * (§4.7). Cycles among instances are legal (Appendix E.1): nothing here looks for them.
+ * Connections are checked link by link; a link rejected only for its flow or data type still
+ * counts as connecting its destination, to avoid cascades.
  */
 import { containsGeneric, type DataType, type Flow, formatPortType, type Span, substitute, typeEquals, type Value } from '@tutti/core';
 import { literalValue } from '../lower/literal.js';
@@ -313,7 +314,6 @@ function checkConnections(area: Area, t: TreatmentSymbol, syntax: TreatmentSynta
   // Instances whose connections name an input they lack: their unconnected inputs follow
   // from that mistake and are not reported again.
   const misnamed = new Set<string>();
-  const edges: { from: string; to: string; c: ConnectionSyntax }[] = [];
 
   for (const c of syntax.connections) {
     const src = resolveEnd(c.from, 'source');
@@ -358,13 +358,6 @@ function checkConnections(area: Area, t: TreatmentSymbol, syntax: TreatmentSynta
           { related: [{ span: c.to.port.span, message: `destination is ${fmt(dst)}` }] },
         );
     }
-    if (
-      c.from.instance.text !== 'Self' &&
-      c.to.instance.text !== 'Self' &&
-      instances.has(c.from.instance.text) &&
-      instances.has(c.to.instance.text)
-    )
-      edges.push({ from: c.from.instance.text, to: c.to.instance.text, c });
   }
 
   // Unconnected inputs of instances and undriven outputs of the treatment.
@@ -384,8 +377,6 @@ function checkConnections(area: Area, t: TreatmentSymbol, syntax: TreatmentSynta
       sink.report('E_SELF_OUTPUT_UNSATISFIED', port.span ?? syntax.name.span, `output '${name}' of '${t.name}' is never driven`, {
         hint: `connect something to it: x.y -> Self.${name}`,
       });
-
-  reportCycles(area, edges);
 
   function resolveEnd(end: { instance: Ident; port: Ident }, side: 'source' | 'destination'): PortEnd | undefined | 'skip' {
     const code = side === 'source' ? 'E_UNKNOWN_OUTPUT' : 'E_UNKNOWN_INPUT';
@@ -439,109 +430,4 @@ function portList(ports: ReadonlyMap<string, PortSymbol>, what: string): string 
 
 function fmt(p: PortEnd): string {
   return p.type === undefined ? p.flow : formatPortType({ flow: p.flow, type: p.type });
-}
-
-/**
- * E_CYCLE (§4.9): adding the connections in source order, the one that first closes a loop
- * among instances is reported. Only edges inside strongly connected components can do so,
- * so bodies without loops cost one linear pass.
- */
-function reportCycles(area: Area, edges: readonly { from: string; to: string; c: ConnectionSyntax }[]): void {
-  if (edges.length === 0) return;
-  const cyclic = edgesInCycles(edges);
-  if (cyclic.size === 0) return;
-  const adj = new Map<string, Set<string>>();
-  const reaches = (a: string, b: string) => {
-    const seen = new Set<string>([a]);
-    const stack = [a];
-    while (stack.length > 0) {
-      const x = stack.pop() as string;
-      if (x === b) return true;
-      for (const y of adj.get(x) ?? [])
-        if (!seen.has(y)) {
-          seen.add(y);
-          stack.push(y);
-        }
-    }
-    return false;
-  };
-  for (let i = 0; i < edges.length; i++) {
-    if (!cyclic.has(i)) continue;
-    const e = edges[i] as (typeof edges)[number];
-    if (reaches(e.to, e.from)) {
-      area.host.sink.report(
-        'E_CYCLE',
-        e.c.span,
-        `connection '${e.c.from.instance.text}.${e.c.from.port.text} -> ${e.c.to.instance.text}.${e.c.to.port.text}' closes a loop between instances`,
-        {
-          hint: 'data cannot flow in a circle; break the loop',
-        },
-      );
-      continue; // a reported edge is left out, so each loop is reported once
-    }
-    let s = adj.get(e.from);
-    if (s === undefined) adj.set(e.from, (s = new Set()));
-    s.add(e.to);
-  }
-}
-
-/** Indices of edges whose endpoints lie in one strongly connected component (Tarjan, iterative). */
-function edgesInCycles(edges: readonly { from: string; to: string }[]): Set<number> {
-  const adj = new Map<string, string[]>();
-  for (const e of edges) {
-    if (!adj.has(e.from)) adj.set(e.from, []);
-    (adj.get(e.from) as string[]).push(e.to);
-    if (!adj.has(e.to)) adj.set(e.to, []);
-  }
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const comp = new Map<string, number>();
-  const onStack = new Set<string>();
-  const stack: string[] = [];
-  let counter = 0;
-  let compCount = 0;
-  for (const root of adj.keys()) {
-    if (index.has(root)) continue;
-    const work: [string, number][] = [[root, 0]];
-    index.set(root, counter);
-    low.set(root, counter++);
-    stack.push(root);
-    onStack.add(root);
-    while (work.length > 0) {
-      const top = work[work.length - 1] as [string, number];
-      const [v, i] = top;
-      const succ = adj.get(v) as string[];
-      if (i < succ.length) {
-        top[1]++;
-        const w = succ[i] as string;
-        if (!index.has(w)) {
-          index.set(w, counter);
-          low.set(w, counter++);
-          stack.push(w);
-          onStack.add(w);
-          work.push([w, 0]);
-        } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) as number, index.get(w) as number));
-      } else {
-        work.pop();
-        if (work.length > 0) {
-          const parent = (work[work.length - 1] as [string, number])[0];
-          low.set(parent, Math.min(low.get(parent) as number, low.get(v) as number));
-        }
-        if (low.get(v) === index.get(v)) {
-          let w: string;
-          do {
-            w = stack.pop() as string;
-            onStack.delete(w);
-            comp.set(w, compCount);
-          } while (w !== v);
-          compCount++;
-        }
-      }
-    }
-  }
-  const out = new Set<number>();
-  edges.forEach((e, i) => {
-    if (comp.get(e.from) === comp.get(e.to)) out.add(i);
-  });
-  return out;
 }
