@@ -21,8 +21,42 @@ const TRUE: Promise<boolean> = Promise.resolve(true);
 const FALSE: Promise<boolean> = Promise.resolve(false);
 const ENDED: Promise<End> = Promise.resolve(END);
 
+/**
+ * Fairness with the rest of the process. A send that finds room resolves at once, so a
+ * graph whose values are all ready runs in microtasks alone; a cycle that keeps feeding
+ * itself would then never let the event loop turn: no signal handler, no log flush, no
+ * I/O. Every {@link YIELD_CHECK} sends the clock is read, and once {@link YIELD_MS} have
+ * passed since the loop last turned, that send resolves on the next turn (setImmediate).
+ */
+const YIELD_CHECK = 1024;
+const YIELD_MS = 20;
+let sendsSinceCheck = 0;
+let lastTurn = performance.now();
+
+function yieldDue(): boolean {
+  if (++sendsSinceCheck < YIELD_CHECK) return false;
+  sendsSinceCheck = 0;
+  const now = performance.now();
+  if (now - lastTurn < YIELD_MS) return false;
+  lastTurn = now;
+  return true;
+}
+
+function nextTurn(): Promise<boolean> {
+  return new Promise((resolve) => setImmediate(resolve, true));
+}
+
 /** What a blocked task is waiting for, for deadlock reports. */
 export type WaitState = 'none' | 'receive' | 'send';
+
+/**
+ * Told when a port starts and stops waiting on its channel (the engine's deadlock
+ * detection). Only the slow path, where a promise is created anyway, calls it.
+ */
+export interface WaitWatcher {
+  blocked(): void;
+  unblocked(): void;
+}
 
 /** One connection: a bounded queue of batches between one producer and one consumer. */
 export class Channel {
@@ -196,6 +230,8 @@ export class Input implements InputPort {
   waiting: WaitState = 'none';
   /** Values received, for `--debug` reports. */
   received = 0;
+  /** Told when this input starts and stops waiting. */
+  watcher: WaitWatcher | undefined;
 
   constructor(
     readonly name: string,
@@ -227,8 +263,10 @@ export class Input implements InputPort {
     const c = this.channel;
     for (;;) {
       this.waiting = 'receive';
+      this.watcher?.blocked();
       await c.arrival();
       this.waiting = 'none';
+      this.watcher?.unblocked();
       if (c.consumerClosed) return END;
       const b = c.take();
       if (b !== null) {
@@ -294,6 +332,8 @@ export class Output implements OutputPort {
   waiting: WaitState = 'none';
   /** Values sent, for `--debug` reports. */
   sent = 0;
+  /** Told when this output starts and stops waiting. */
+  watcher: WaitWatcher | undefined;
 
   constructor(
     readonly name: string,
@@ -343,18 +383,20 @@ export class Output implements OutputPort {
     if (!delivered) return FALSE;
     this.sent += n;
     if (this.block) this.close();
-    if (!full) return TRUE;
+    if (!full) return yieldDue() ? nextTurn() : TRUE;
     return this.waitRoom();
   }
 
   private async waitRoom(): Promise<boolean> {
     this.waiting = 'send';
+    this.watcher?.blocked();
     try {
       for (const c of this.channels) {
         while (c.full) await c.drained();
       }
     } finally {
       this.waiting = 'none';
+      this.watcher?.unblocked();
     }
     return true;
   }

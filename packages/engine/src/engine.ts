@@ -10,6 +10,7 @@
  * sources that open many small tracks stay cheap.
  */
 import {
+  type Batch,
   elementIdentifier,
   type InputPort,
   type LogLevel,
@@ -23,7 +24,7 @@ import {
   valueEquals,
 } from '@tutti/core';
 import { type Design, evaluate, type LeafDesign, type TrackContexts } from '@tutti/design';
-import { Channel, closedChannel, DEFAULT_CAPACITY, Input, Output } from './channel.js';
+import { Channel, closedChannel, DEFAULT_CAPACITY, Input, Output, type WaitWatcher } from './channel.js';
 
 /** One log record handed to the host (the CLI prints it). */
 export interface LogRecord {
@@ -43,12 +44,37 @@ export interface EngineOptions {
   readonly event?: (e: EngineEvent) => void;
 }
 
-/** An execution event (`--debug`). */
+/**
+ * An execution event (`--debug`, language spec Appendix E.4). Values are previews
+ * ({@link previewValue}): a long value or batch is shortened, never held back.
+ */
 export type EngineEvent =
   | { readonly kind: 'track-created'; readonly track: number; readonly source: string; readonly parent?: number }
   | { readonly kind: 'track-ended'; readonly track: number; readonly ok: boolean }
-  | { readonly kind: 'treatment-started'; readonly track: number; readonly path: string }
-  | { readonly kind: 'treatment-ended'; readonly track: number; readonly path: string; readonly ok: boolean; readonly sent: number };
+  | {
+      readonly kind: 'treatment-started';
+      readonly track: number;
+      /** Place in the graph: the instance path from the entrypoint. */
+      readonly path: string;
+      /** The treatment's identifier, `package/area::name`. */
+      readonly treatment: string;
+      readonly origin?: string;
+      readonly params: Readonly<Record<string, unknown>>;
+    }
+  | { readonly kind: 'treatment-ended'; readonly track: number; readonly path: string; readonly ok: boolean; readonly sent: number }
+  | {
+      readonly kind: 'values';
+      readonly track: number;
+      /** The output, `path.port` (the track's source for values a model feeds). */
+      readonly from: string;
+      /** The inputs it is connected to, `path.port`. */
+      readonly to: readonly string[];
+      /** Values in this send. */
+      readonly count: number;
+      /** The first values of the send, previewed. */
+      readonly values: readonly unknown[];
+    }
+  | { readonly kind: 'deadlock'; readonly track: number; readonly waiting: readonly string[] };
 
 /** How a run ended. */
 export interface RunOutcome {
@@ -71,6 +97,8 @@ interface PlanLeaf {
 interface TrackPlan {
   readonly leaves: readonly PlanLeaf[];
   readonly connections: number;
+  /** Channel slot → destination `path.input` (debug events). */
+  readonly targets: readonly string[];
   /** Source output name → connection indices, for the model's feed. */
   readonly sourceOutputs: readonly (readonly [string, readonly number[], boolean])[];
   readonly matched: number;
@@ -81,12 +109,27 @@ interface LiveTask {
   readonly inputs: readonly Input[];
   readonly outputs: readonly Output[];
   done: boolean;
+  /** Channel waits under way (a task may wait on several ports at once). */
+  waits: number;
 }
 
+/**
+ * A running track. Its channels belong to it alone, so when every unfinished task of the
+ * track (its feed included) waits on a channel, nothing can ever wake them: a deadlock,
+ * found here per track without looking at the rest of the run.
+ */
 interface LiveTrack {
   readonly id: number;
   readonly source: string;
   readonly tasks: LiveTask[];
+  /** Tasks not done. */
+  running: number;
+  /** Tasks not done that wait on a channel. */
+  blocked: number;
+  /** Channel waits that ended: a confirmation sees whether anything moved meanwhile. */
+  progress: number;
+  checking: boolean;
+  abandoned: boolean;
 }
 
 /** Runs one design once. */
@@ -188,6 +231,9 @@ export class Engine {
     if (!this.ended) this.report(failed ? 'error' : 'warning', 'engine', reason);
     this.ended = true;
     this.abort.abort();
+    // Close every port of every live track: sends answer false and receives end, so tasks
+    // that honour their ports (a cycle that feeds itself included) stop too.
+    for (const t of this.live.values()) closePorts(t);
     this.finish?.();
   }
 
@@ -196,19 +242,58 @@ export class Engine {
     return !this.ended;
   }
 
-  /** What every unfinished task waits for (deadlock reports). */
+  /** What every unfinished task waits for (reports of a run that cannot progress). */
   blocked(): string[] {
     const lines: string[] = [];
-    for (const t of this.live.values()) {
-      for (const task of t.tasks) {
-        if (task.done) continue;
-        const waits: string[] = [];
-        for (const i of task.inputs) if (i.waiting === 'receive') waits.push(`receiving on '${i.name}'`);
-        for (const o of task.outputs) if (o.waiting === 'send') waits.push(`sending on '${o.name}'`);
-        lines.push(`${task.path} (track ${t.id}): ${waits.length > 0 ? waits.join(', ') : 'waiting on something outside the graph'}`);
-      }
-    }
+    for (const t of this.live.values()) lines.push(...waitingLines(t));
     return lines;
+  }
+
+  /** A watcher that counts the channel waits of `task` in `track`. */
+  private watcherOf(track: LiveTrack, task: LiveTask): WaitWatcher {
+    return {
+      blocked: () => {
+        if (task.done || task.waits++ > 0) return;
+        if (++track.blocked === track.running) this.confirmDeadlock(track);
+      },
+      unblocked: () => {
+        track.progress++;
+        if (task.done || --task.waits > 0) return;
+        track.blocked--;
+      },
+    };
+  }
+
+  /**
+   * Every task of `track` waits on a channel: confirm once the current turn of the event
+   * loop is over (a wake-up may be queued) and a moment later (a task may hold a stale
+   * wait from a race while it awaits something else), then abandon the track with a
+   * deadlock report. Its ports close, so its tasks end; the run goes on and fails.
+   */
+  private confirmDeadlock(track: LiveTrack): void {
+    if (track.checking || track.abandoned) return;
+    track.checking = true;
+    const seen = track.progress;
+    const allBlocked = () => !track.abandoned && !this.ended && track.running > 0 && track.blocked === track.running;
+    const still = () => allBlocked() && track.progress === seen;
+    // Something moved: look again if the track is still fully blocked, else wait for the next transition.
+    const again = () => {
+      track.checking = false;
+      if (allBlocked()) this.confirmDeadlock(track);
+    };
+    setImmediate(() => {
+      if (!still()) return again();
+      setTimeout(() => {
+        if (!still()) return again();
+        track.checking = false;
+        track.abandoned = true;
+        this.failed = true;
+        const waiting = waitingLines(track);
+        this.options.event?.({ kind: 'deadlock', track: track.id, waiting });
+        this.report('error', 'engine', `deadlock: every live treatment waits on another; nothing can progress:\n  ${waiting.join('\n  ')}`);
+        closePorts(track);
+      }, DEADLOCK_GRACE_MS);
+    });
   }
 
   private activityEnded(): void {
@@ -280,9 +365,11 @@ export class Engine {
     const index = new Map<number, number>(); // design connection → track channel slot
     for (const ci of used) if (!index.has(ci)) index.set(ci, index.size);
     const slotOfInput = new Map<string, number>(); // `leaf.input` → channel slot
+    const targets: string[] = new Array(index.size);
     for (const [ci, slot] of index) {
       const c = conns[ci] as { to: number; input: string };
       slotOfInput.set(`${c.to}.${c.input}`, slot);
+      targets[slot] = `${(this.design.leaves[c.to] as LeafDesign).path}.${c.input}`;
     }
     const leaves: PlanLeaf[] = [];
     for (const li of [...reached].sort((a, b) => a - b)) {
@@ -317,6 +404,7 @@ export class Engine {
     plan = {
       leaves,
       connections: index.size,
+      targets,
       sourceOutputs: [...sourceOutputs].map(([n, [s, b]]) => [n, s, b] as const),
       matched: matching.length,
     };
@@ -362,22 +450,37 @@ export class Engine {
     const outcome = new Promise<TrackOutcome>((r) => {
       resolveOutcome = r;
     });
-    const track: LiveTrack = { id, source, tasks: [] };
+    const track: LiveTrack = { id, source, tasks: [], running: 0, blocked: 0, progress: 0, checking: false, abandoned: false };
     this.live.set(id, track);
     let pending = plan.leaves.length + 1;
     let ok = true;
-    const taskEnded = () => {
-      if (--pending > 0) return;
+    const taskEnded = (task: LiveTask) => {
+      task.done = true;
+      track.running--;
+      if (task.waits > 0) track.blocked--;
+      if (--pending > 0) {
+        if (track.running > 0 && track.blocked === track.running) this.confirmDeadlock(track);
+        return;
+      }
       this.live.delete(id);
       this.liveTracks--;
+      if (track.abandoned) ok = false;
       this.options.event?.({ kind: 'track-ended', track: id, ok });
       resolveOutcome({ id, ok, created: true });
       this.checkEnd();
     };
+    const emit = this.options.event;
+    const tap = emit === undefined ? undefined : { emit, track: id, targets: plan.targets };
 
-    // Source outputs, fed by the model.
+    // Source outputs, fed by the model: a task of the track like the others.
     const feedOutputs: Record<string, OutputPort> = {};
-    const feedList = makeOutputs(plan.sourceOutputs, channels, feedOutputs);
+    const feeder = `${(this.design.models[model] as { path: string }).path}:${source}`;
+    const feedList = makeOutputs(plan.sourceOutputs, channels, feedOutputs, tap, feeder);
+    const feedTask: LiveTask = { path: feeder, inputs: [], outputs: feedList, done: false, waits: 0 };
+    track.tasks.push(feedTask);
+    track.running++;
+    const feedWatcher = this.watcherOf(track, feedTask);
+    for (const o of feedList) o.watcher = feedWatcher;
 
     const log = (level: LogLevel, label: string, message: string) => this.log(level, label, message, id);
     plan.leaves.forEach((pl, k) => {
@@ -389,13 +492,18 @@ export class Engine {
         inList.push(i);
       }
       const outputs: Record<string, OutputPort> = {};
-      const outList = makeOutputs(pl.outputs, channels, outputs);
-      const task: LiveTask = { path: pl.leaf.path, inputs: inList, outputs: outList, done: false };
+      const outList = makeOutputs(pl.outputs, channels, outputs, tap, pl.leaf.path);
+      const task: LiveTask = { path: pl.leaf.path, inputs: inList, outputs: outList, done: false, waits: 0 };
       track.tasks.push(task);
+      track.running++;
+      const watcher = this.watcherOf(track, task);
+      for (const i of inList) i.watcher = watcher;
+      for (const o of outList) o.watcher = watcher;
+      const params = paramsOf[k] as Readonly<Record<string, Value>>;
       const ctx: TreatmentContext = {
         inputs,
         outputs,
-        params: paramsOf[k] as Readonly<Record<string, Value>>,
+        params,
         generics: pl.leaf.generics,
         models: pl.models,
         contexts,
@@ -405,7 +513,14 @@ export class Engine {
         log,
       };
       const run = pl.leaf.descriptor.run;
-      this.options.event?.({ kind: 'treatment-started', track: id, path: pl.leaf.path });
+      emit?.({
+        kind: 'treatment-started',
+        track: id,
+        path: pl.leaf.path,
+        treatment: elementIdentifier(pl.leaf.descriptor),
+        ...(pl.leaf.origin === undefined ? {} : { origin: pl.leaf.origin }),
+        params: previewParams(params),
+      });
       const end = (good: boolean) => {
         for (const i of inList) i.close();
         let sent = 0;
@@ -413,9 +528,8 @@ export class Engine {
           o.close();
           sent += o.sent;
         }
-        task.done = true;
-        this.options.event?.({ kind: 'treatment-ended', track: id, path: pl.leaf.path, ok: good, sent });
-        taskEnded();
+        emit?.({ kind: 'treatment-ended', track: id, path: pl.leaf.path, ok: good, sent });
+        taskEnded(task);
       };
       // Start on a microtask so that every task of the track exists before any runs.
       Promise.resolve()
@@ -434,7 +548,7 @@ export class Engine {
     const feed = request.feed;
     const closeFeed = () => {
       for (const o of feedList) o.close();
-      taskEnded();
+      taskEnded(feedTask);
     };
     if (feed === undefined) queueMicrotask(closeFeed);
     else
@@ -450,23 +564,140 @@ export class Engine {
   }
 }
 
-/** Creates the outputs of `specs` (name, channel slots, block) on `channels`, filling `byName`. */
+/** Where a tapped output reports the values it sends (only when `--debug` listens). */
+interface Tap {
+  readonly emit: (e: EngineEvent) => void;
+  readonly track: number;
+  readonly targets: readonly string[];
+}
+
+/**
+ * Creates the outputs of `specs` (name, channel slots, block) on `channels`, filling
+ * `byName`. With a tap, each output reports what it sends; without, outputs are the plain
+ * class and the hot path pays nothing.
+ */
 function makeOutputs(
   specs: readonly (readonly [string, readonly number[], boolean])[],
   channels: readonly Channel[],
   byName: Record<string, OutputPort>,
+  tap: Tap | undefined,
+  owner: string,
 ): Output[] {
   const list: Output[] = [];
   for (const [name, slots, block] of specs) {
-    const o = new Output(
-      name,
-      slots.map((s) => channels[s] as Channel),
-      block,
-    );
+    const chans = slots.map((s) => channels[s] as Channel);
+    const o =
+      tap === undefined
+        ? new Output(name, chans, block)
+        : new TappedOutput(
+            name,
+            chans,
+            block,
+            tap,
+            `${owner}.${name}`,
+            slots.map((s) => tap.targets[s] as string),
+          );
     byName[name] = o;
     list.push(o);
   }
   return list;
+}
+
+/** An output that reports each send as a `values` event before delivering it. */
+class TappedOutput extends Output {
+  constructor(
+    name: string,
+    channels: Channel[],
+    block: boolean,
+    private readonly tap: Tap,
+    private readonly from: string,
+    private readonly to: readonly string[],
+  ) {
+    super(name, channels, block);
+  }
+
+  override sendOne(v: Value): Promise<boolean> {
+    if (!this.closed) this.report([v]);
+    return super.sendOne(v);
+  }
+
+  override sendMany(values: Batch): Promise<boolean> {
+    if (!this.closed && values.length > 0) this.report(values);
+    return super.sendMany(values);
+  }
+
+  private report(values: Batch): void {
+    const shown: unknown[] = [];
+    const n = Math.min(values.length, PREVIEW_VALUES);
+    for (let i = 0; i < n; i++) shown.push(previewValue(values[i]));
+    this.tap.emit({ kind: 'values', track: this.tap.track, from: this.from, to: this.to, count: values.length, values: shown });
+  }
+}
+
+/** Values of one send shown in a `values` event. */
+const PREVIEW_VALUES = 8;
+/** Characters of a string, items of a vector, bytes of a byte batch shown. */
+const PREVIEW_LENGTH = 120;
+/** Milliseconds a track stays fully blocked, with nothing moving, before it is a deadlock. */
+const DEADLOCK_GRACE_MS = 20;
+
+/**
+ * A JSON-friendly preview of a value for debug events: numbers stay numbers (big
+ * integers and non-finite floats become text), strings and vectors are cut after
+ * {@link PREVIEW_LENGTH} items with a note of the full length, bytes show as hex.
+ */
+export function previewValue(v: Value, depth = 0): unknown {
+  switch (typeof v) {
+    case 'undefined':
+      return '_';
+    case 'number':
+      return Number.isFinite(v) ? v : String(v);
+    case 'bigint':
+      return v.toString();
+    case 'boolean':
+      return v;
+    case 'string':
+      return v.length > PREVIEW_LENGTH ? `${v.slice(0, PREVIEW_LENGTH)}… (${v.length} characters)` : v;
+  }
+  if (v === null) return null;
+  if (v instanceof Uint8Array) {
+    const shown = Buffer.from(v.buffer, v.byteOffset, Math.min(v.length, PREVIEW_LENGTH / 2)).toString('hex');
+    return { bytes: v.length, hex: v.length > PREVIEW_LENGTH / 2 ? `${shown}…` : shown };
+  }
+  if (Array.isArray(v)) {
+    if (depth > 3) return `[… ${v.length} items]`;
+    const items = v.slice(0, PREVIEW_LENGTH / 4).map((x) => previewValue(x as Value, depth + 1));
+    if (v.length > items.length) items.push(`… (${v.length} items)`);
+    return items;
+  }
+  const text = String(v);
+  return text.length > PREVIEW_LENGTH ? `${text.slice(0, PREVIEW_LENGTH)}…` : text;
+}
+
+function previewParams(params: Readonly<Record<string, Value>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(params)) out[k] = previewValue(params[k] as Value);
+  return out;
+}
+
+function closePorts(t: LiveTrack): void {
+  for (const task of t.tasks) {
+    for (const i of task.inputs) i.close();
+    for (const o of task.outputs) o.close();
+  }
+}
+
+/** `path (track N): receiving on 'x', sending on 'y'` for each unfinished task of `t`. */
+function waitingLines(t: LiveTrack): string[] {
+  const lines: string[] = [];
+  for (const task of t.tasks) {
+    if (task.done) continue;
+    const waits: string[] = [];
+    for (const i of task.inputs) if (i.waiting === 'receive') waits.push(`receiving on '${i.name}'`);
+    for (const o of task.outputs) if (o.waiting === 'send') waits.push(`sending on '${o.name}'`);
+    lines.push(`${task.path} (track ${t.id}): ${waits.length > 0 ? waits.join(', ') : 'waiting on something outside the graph'}`);
+  }
+  return lines;
 }
 
 function messageOf(e: unknown): string {
