@@ -21,14 +21,13 @@ export async function timeMedian(fn, runs) {
  * to the engine's run time in ms and the logged messages; a failed run throws.
  */
 export async function prepareProgram(file, paths = []) {
-  const { checkPath } = await import('@tutti/cli');
-  const { lowerProgram } = await import('@tutti/lang');
+  const { checkPath, launch } = await import('@tutti/driver');
   const { Engine } = await import('@tutti/engine');
-  const { sink, result, selection } = await checkPath(file, { paths });
-  if (sink.hasErrors) throw new Error(sink.items.map((d) => d.message).join('\n'));
-  const entry = result.entrypoints.get(selection.entrypoints[0].id);
+  const checked = await checkPath(file, { paths });
+  if (checked.sink.hasErrors) throw new Error(checked.sink.items.map((d) => d.message).join('\n'));
   return async () => {
-    const design = lowerProgram({ entry, facts: result.facts, args: new Map(), origin: () => '' });
+    const design = launch(checked);
+    if (design === undefined) throw new Error(checked.sink.items.map((d) => d.message).join('\n'));
     const logs = [];
     const engine = new Engine(design, { log: (r) => logs.push(r.message) });
     const t0 = process.hrtime.bigint();

@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { checkPath } from '@tutti/cli';
+import { checkPath } from '@tutti/driver';
 import { ROOT } from './helpers.js';
 
 const BUDGET_MS = Number(process.env.FUZZ_MS ?? 8000);

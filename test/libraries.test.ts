@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BUNDLED } from '@tutti/cli';
 import { DiagnosticSink } from '@tutti/core';
+import { BUNDLED } from '@tutti/driver';
 import { checkProgram } from '@tutti/lang';
 import { loadProgram } from '@tutti/loader';
 import { project } from './helpers.js';

@@ -182,12 +182,15 @@ treatment main()
     assert.equal(file, r.stdout + again.stdout);
   });
 
-  test('--debug writes the execution events as a JSON array', () => {
+  test('--debug writes the execution events as JSON lines', () => {
     const p = project({});
-    const file = join(p, 'events.json');
+    const file = join(p, 'events.jsonl');
     const r = cli(['run', '--debug', file, join(dir, 'r11.mel')]);
     assert.equal(r.status, 0, r.stderr);
-    const events = JSON.parse(readFileSync(file, 'utf8')) as { kind: string; track: number; path?: string }[];
+    const events = readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; track: number; path?: string });
     // Two startups; the loggers' own engines have no registered source, so no track.
     assert.equal(events.filter((e) => e.kind === 'track-created').length, 2);
     assert.equal(events.filter((e) => e.kind === 'track-ended').length, 2);

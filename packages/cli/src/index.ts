@@ -1,5 +1,3 @@
-/** @tutti/cli — the `tutti` command line. */
+/** @tutti/cli — the `tutti` command line. The pipeline it drives is `@tutti/driver`. */
 
-export { BUNDLED } from './bundled.js';
-export { main, VERSION } from './main.js';
-export { type CheckOptions, checkPath } from './session.js';
+export { main, UsageError, VERSION } from './main.js';

@@ -3,15 +3,27 @@
  * success, 1 errors found (check, launch), 2 usage problems and unreadable program files.
  * Diagnostics go to stderr (JSON ones to stdout with `--format json`), program logs to stdout.
  */
+import { closeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DiagnosticSink, formatType } from '@tutti/core';
-import { checkProgram, type InstanceFacts, type TreatmentSymbol } from '@tutti/lang';
+import {
+  BUNDLED,
+  checkPath,
+  DebugFile,
+  launch,
+  OutputFileError,
+  openOutputFile,
+  RequestError,
+  renderHuman,
+  toJson,
+  useColor,
+} from '@tutti/driver';
+import { checkProgram } from '@tutti/lang';
 import { loadProgram } from '@tutti/loader';
-import { ArgumentError, checkEntryArguments } from './arguments.js';
-import { BUNDLED } from './bundled.js';
-import { renderHuman, toJson, useColor } from './render.js';
-import { runEntry } from './run.js';
-import { checkPath, select, UsageError } from './session.js';
+import { runProgram } from './run.js';
+
+/** A problem with the command line (exit status 2). */
+export class UsageError extends Error {}
 
 /** Tutti's own version (the bundled Mélodium packages report 0.10.2). */
 export const VERSION = '0.1.0';
@@ -20,7 +32,8 @@ const HELP = `tutti ${VERSION} — runs and checks Mélodium programs (.mel scri
 
 Usage:
   tutti check [options] <program> [command]   check a program without running anything
-  tutti run [options] <program> [command] [--param value ...]
+  tutti run [options] <program> [options] [command] [--param value ...]
+  tutti run [options] <program> [options] -- [command] [--param value ...]
                                              check, then run an entrypoint
   tutti info [--path P] <program>             show the package, its entrypoints and their options
   tutti <program> [args...]                   same as 'tutti run <program> [args...]'
@@ -35,13 +48,21 @@ Options of check:
       --force-entry ID   check the treatment ID (package/area::name) as the entrypoint
       --path P           also look for packages in P (a .mel file, Compo.toml or folder); repeatable
 
-Options of run (before <program>):
+Options of run (before the program, or after it up to the command or the first parameter):
       --parse-arguments  read entrypoint arguments as Mélodium values ('["a", "b"]', '"text"', _)
-      --logs FILE        also append log lines to FILE
+      --logs FILE        also append log lines to FILE (missing folders are created)
+      --debug FILE       write the run's events to FILE as they happen, one JSON object a line:
+                         tracks, treatments with their place and parameters, values crossing
+                         each connection (long values shortened)
+      --format human|json  diagnostics before the run as text on stderr or JSON on stdout
       --force-entry ID, --path P   as for check
+  --                     ends tutti's options: what follows goes to the program
 
-Entrypoint parameters become options after the program: 'tutti run hello.mel --who Ada'.
-Exit status: 0 success; 1 errors in the program or a failed run; 2 usage or unreadable files.
+Entrypoint parameters become options after the program: 'tutti run hello.mel --who Ada',
+or 'tutti run prog.mel --logs run.log -- --output o'.
+Exit status: 0 success; 1 errors in the program, a launch failure or a failed run
+(a failed treatment, a deadlock); 2 usage problems, invalid entrypoint arguments or
+unreadable files; 130, 143, 129 when stopped by SIGINT, SIGTERM, SIGHUP.
 `;
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit status. */
@@ -70,7 +91,12 @@ export async function main(argv: readonly string[]): Promise<number> {
         throw new UsageError(`unknown command '${first}'`);
     }
   } catch (e) {
-    if (e instanceof UsageError || (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))) {
+    if (
+      e instanceof UsageError ||
+      e instanceof RequestError ||
+      e instanceof OutputFileError ||
+      (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
       process.stderr.write(`tutti: ${e.message}\nRun 'tutti --help' for usage.\n`);
       return 2;
     }
@@ -107,8 +133,9 @@ function summary(sink: DiagnosticSink, what: string): string {
   return errors > 0 ? `${what}: ${errors} error${errors === 1 ? '' : 's'}${w}` : `${what}: no errors${w}`;
 }
 
+/** 2 for unreadable files and invalid entrypoint arguments (Appendix C.4), 1 for other errors. */
 function statusOf(sink: DiagnosticSink): number {
-  if (sink.items.some((d) => d.code === 'E_FILE')) return 2;
+  if (sink.items.some((d) => d.severity === 'error' && (d.code === 'E_FILE' || d.code === 'E_ARGUMENT'))) return 2;
   return sink.hasErrors ? 1 : 0;
 }
 
@@ -193,72 +220,133 @@ function defaultText(p: { hasDefault: boolean; defaultValue?: unknown }): string
   return '  (optional)';
 }
 
-async function commandRun(args: readonly string[]): Promise<number> {
-  // Options of run come before the program; what follows it belongs to the entrypoint.
+/** Options of `run`, and whether each takes a value (Appendix E.3). */
+const RUN_OPTIONS: ReadonlyMap<string, boolean> = new Map([
+  ['--path', true],
+  ['--force-entry', true],
+  ['--logs', true],
+  ['--debug', true],
+  ['--format', true],
+  ['--parse-arguments', false],
+  ['--api-report', false],
+  ['--api-report-disable-status', false],
+  ['--api-report-disable-logs', false],
+]);
+
+interface RunLine {
+  readonly options: Map<string, string[]>;
+  readonly program: string;
+  readonly command: string | undefined;
+  readonly rest: string[];
+}
+
+/**
+ * Splits a run command line (language spec Appendix E.3): run options before the program
+ * and after it, up to the entrypoint name or the first program argument; `--` ends the
+ * options and hands the rest to the program (an entrypoint name first, for a project).
+ */
+function splitRunLine(args: readonly string[]): RunLine {
+  const options = new Map<string, string[]>();
   let i = 0;
-  const before: string[] = [];
-  const valued = new Set(['--path', '--force-entry', '--logs', '--debug']);
-  while (i < args.length && (args[i] as string).startsWith('-')) {
+  let program: string | undefined;
+  let ended = false;
+  const take = (): boolean => {
     const a = args[i] as string;
-    before.push(a);
-    if (valued.has(a)) before.push(args[++i] ?? '');
+    const eq = a.indexOf('=');
+    const name = a.startsWith('--') && eq !== -1 ? a.slice(0, eq) : a;
+    const valued = RUN_OPTIONS.get(name);
+    if (valued === undefined) return false;
+    let value = '';
+    if (valued) {
+      if (eq !== -1) value = a.slice(eq + 1);
+      else {
+        if (i + 1 >= args.length) throw new UsageError(`option '${name}' needs a value`);
+        value = args[++i] as string;
+      }
+    } else if (eq !== -1) throw new UsageError(`option '${name}' takes no value`);
+    const list = options.get(name) ?? [];
+    list.push(value);
+    options.set(name, list);
     i++;
+    return true;
+  };
+  while (i < args.length && program === undefined) {
+    const a = args[i] as string;
+    if (a === '--' && !ended) {
+      ended = true;
+      i++;
+    } else if (!ended && a.startsWith('-') && a !== '-') {
+      if (!take()) throw new UsageError(`unknown option '${a}' before the program`);
+    } else {
+      program = a;
+      i++;
+    }
   }
-  const { values } = parseArgs({
-    args: before,
-    options: {
-      path: { type: 'string', multiple: true },
-      'force-entry': { type: 'string' },
-      logs: { type: 'string' },
-      debug: { type: 'string' },
-      'parse-arguments': { type: 'boolean' },
-      'api-report': { type: 'boolean' },
-      'api-report-disable-status': { type: 'boolean' },
-      'api-report-disable-logs': { type: 'boolean' },
-    },
-  });
-  const program = args[i];
   if (program === undefined) throw new UsageError('run needs a program: tutti run <file.mel | Compo.toml> [command] [--param value ...]');
-  let rest = args.slice(i + 1);
+  while (!ended && i < args.length) {
+    const a = args[i] as string;
+    if (a === '--') {
+      ended = true;
+      i++;
+    } else if (!a.startsWith('-') || !take()) break;
+  }
   let command: string | undefined;
-  if (rest[0] !== undefined && !rest[0].startsWith('-')) {
-    command = rest[0];
-    rest = rest.slice(1);
+  const next = args[i];
+  if (next !== undefined && !next.startsWith('-')) {
+    command = next;
+    i++;
+    if (args[i] === '--') i++; // `tutti run Compo.toml digest -- --out d.txt`
   }
-  const sink = new DiagnosticSink();
-  const loaded = await loadProgram(program, { bundled: BUNDLED, paths: values.path ?? [] }, sink);
-  let entry: TreatmentSymbol | undefined;
-  let facts: ReadonlyMap<string, readonly InstanceFacts[]> = new Map();
-  if (loaded !== undefined && !loaded.headerFailed) {
-    const sel = select(loaded, sink, {
-      ...(values['force-entry'] !== undefined ? { forceEntry: values['force-entry'] } : {}),
-      ...(command !== undefined ? { command } : {}),
-    });
-    const result = checkProgram(loaded.program, sel.roots, sel.entrypoints, sink);
-    const first = sel.entrypoints[0];
-    entry = first === undefined ? undefined : result.entrypoints.get(first.id);
-    facts = result.facts;
-  }
-  if (sink.hasErrors || loaded === undefined || entry === undefined) {
-    report(sink, loaded?.file ?? program, false);
-    process.stderr.write(`${summary(sink, `run ${program}`)}; nothing was run\n`);
-    return statusOf(sink) || 1;
-  }
-  let given: Map<string, string>;
+  return { options, program, command, rest: args.slice(i) };
+}
+
+async function commandRun(args: readonly string[]): Promise<number> {
+  const line = splitRunLine(args);
+  const last = (name: string) => line.options.get(name)?.at(-1);
+  const format = last('--format') ?? 'human';
+  if (format !== 'human' && format !== 'json') throw new UsageError(`--format must be human or json, not '${format}'`);
+  const forceEntry = last('--force-entry');
+  const logsPath = last('--logs');
+  const debugPath = last('--debug');
+  // Files first: a path that cannot be written is a usage error before anything is read or run.
+  const logs = logsPath === undefined ? undefined : openOutputFile(logsPath, 'log file', 'a');
+  let debug: DebugFile | undefined;
   try {
-    given = checkEntryArguments(entry, rest, values['parse-arguments'] === true);
+    debug = debugPath === undefined ? undefined : new DebugFile(debugPath);
   } catch (e) {
-    if (!(e instanceof ArgumentError)) throw e;
-    process.stderr.write(`error[E_ARGUMENT]: ${e.message}\nRun 'tutti info ${program}' to see the options of its entrypoints.\n`);
-    return 2;
+    if (logs !== undefined) closeSync(logs);
+    throw e;
   }
-  return runEntry({
-    entry,
-    facts,
-    args: given,
-    parsed: values['parse-arguments'] === true,
+  let design: ReturnType<typeof launch>;
+  let checked: Awaited<ReturnType<typeof checkPath>>;
+  try {
+    checked = await checkPath(line.program, {
+      paths: line.options.get('--path') ?? [],
+      ...(forceEntry !== undefined ? { forceEntry } : {}),
+      ...(line.command !== undefined ? { command: line.command } : {}),
+    });
+    design = launch(checked, { args: line.rest, parsed: line.options.has('--parse-arguments') });
+  } catch (e) {
+    if (logs !== undefined) closeSync(logs);
+    debug?.close();
+    throw e;
+  }
+  const file = checked.loaded?.file ?? line.program;
+  if (design === undefined) {
+    if (logs !== undefined) closeSync(logs);
+    debug?.close();
+    report(checked.sink, file, format === 'json');
+    process.stderr.write(`${summary(checked.sink, `run ${line.program}`)}; nothing was run\n`);
+    if (checked.sink.items.some((d) => d.code === 'E_ARGUMENT'))
+      process.stderr.write(`Run 'tutti info ${line.program}' to see the options of its entrypoints.\n`);
+    return statusOf(checked.sink) || 1;
+  }
+  // Warnings of a program that runs are shown too.
+  if (checked.sink.items.length > 0 || format === 'json') report(checked.sink, file, format === 'json');
+  return runProgram({
+    design,
     color: process.stdout.isTTY === true && useColor(),
-    ...(values.logs !== undefined ? { logs: values.logs } : {}),
-    ...(values.debug !== undefined ? { debug: values.debug } : {}),
+    ...(logs !== undefined ? { logs } : {}),
+    ...(debug !== undefined ? { debug } : {}),
   });
 }

@@ -1,30 +1,19 @@
 /**
- * `tutti run` after the check: entry arguments to values, genesis (lowering to a design),
- * the engine run with its logs on stdout (and `--logs FILE`), deadlock and signal
- * handling, exit status (language spec §5, §6.1, Appendix C.4).
+ * `tutti run` after the check: the design runs through the driver, with its logs on
+ * stdout (and `--logs FILE`), the live debug file, and SIGINT/SIGTERM/SIGHUP turned into
+ * a stop of the run (language spec §5, §6.1, Appendix C.4, Appendix E.4).
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { DiagnosticSink, SourceFile, type Span, type Value } from '@tutti/core';
-import { Engine, type EngineEvent, type LogRecord } from '@tutti/engine';
-import {
-  GenesisError,
-  type InstanceFacts,
-  literalValue,
-  lowerProgram,
-  parseValueText,
-  rawArgumentValue,
-  type TreatmentSymbol,
-} from '@tutti/lang';
+import { closeSync, writeSync } from 'node:fs';
+import type { Design } from '@tutti/design';
+import { type DebugFile, runDesign } from '@tutti/driver';
+import type { LogRecord } from '@tutti/engine';
 
-/** Options of {@link runEntry}. */
+/** Options of {@link runProgram}. */
 export interface RunOptions {
-  readonly entry: TreatmentSymbol;
-  readonly facts: ReadonlyMap<string, readonly InstanceFacts[]>;
-  /** Validated argument texts by parameter name. */
-  readonly args: ReadonlyMap<string, string>;
-  readonly parsed: boolean;
-  readonly logs?: string;
-  readonly debug?: string;
+  readonly design: Design;
+  /** An open log file (`--logs`), appended to line by line. */
+  readonly logs?: number;
+  readonly debug?: DebugFile;
   readonly color: boolean;
 }
 
@@ -36,93 +25,49 @@ const LEVEL_COLORS: Readonly<Record<string, string>> = {
   trace: '\x1b[90m',
 };
 
-/** Renders a span as `file:line:col`. */
-function origin(span: Span): string {
-  const p = span.file.position(span.start);
-  return `${span.file.path}:${p.line}:${p.column}`;
-}
-
-/** Converts validated argument texts to values of the parameters' types. */
-function argumentValues(entry: TreatmentSymbol, args: ReadonlyMap<string, string>, parsed: boolean): Map<string, Value> {
-  const out = new Map<string, Value>();
-  for (const [name, text] of args) {
-    const t = entry.params.get(name)?.type;
-    if (t === undefined) continue;
-    if (!parsed) out.set(name, rawArgumentValue(text, t));
-    else {
-      const v = parseValueText(new SourceFile(`--${name}`, text), new DiagnosticSink());
-      if (v === undefined) throw new Error(`argument --${name} no longer parses`);
-      out.set(name, literalValue(v, t));
-    }
-  }
-  return out;
-}
-
-/**
- * Runs the entrypoint; returns the exit status. Launch failures print a diagnostic on
- * stderr; everything the program logs goes to stdout.
- */
-export async function runEntry(o: RunOptions): Promise<number> {
-  let design: ReturnType<typeof lowerProgram>;
-  try {
-    design = lowerProgram({ entry: o.entry, facts: o.facts, args: argumentValues(o.entry, o.args, o.parsed), origin });
-  } catch (e) {
-    if (!(e instanceof GenesisError)) throw e;
-    const at = e.span === undefined ? '' : `${origin(e.span)}: `;
-    process.stderr.write(`error[${e.code}]: ${at}${e.message}\nNothing was run.\n`);
-    return 1;
-  }
-  const missing = Engine.missingBehaviour(design);
-  if (missing.length > 0) {
-    process.stderr.write(
-      `error[E_NOT_IMPLEMENTED]: cannot run '${o.entry.name}': this version of tutti has no behaviour for ${missing.join(', ')}\nNothing was run.\n`,
-    );
-    return 1;
-  }
-
-  const out = new LogWriter(o.color, o.logs);
-  const events: EngineEvent[] | undefined = o.debug === undefined ? undefined : [];
-  const engine = new Engine(design, {
-    log: (r) => out.write(r),
-    ...(events === undefined ? {} : { event: (e: EngineEvent) => events.push(e) }),
-  });
-  // The event loop empties only when every task waits on another: a deadlock (§5.9).
-  const onIdle = () => {
-    if (!engine.running) return;
-    const blocked = engine.blocked();
-    engine.stop(
-      `deadlock: every live treatment waits on another; nothing can progress${blocked.length > 0 ? `:\n  ${blocked.join('\n  ')}` : ''}`,
-      true,
-    );
-  };
-  let signalled: number | undefined;
-  const onSignal = (name: NodeJS.Signals, code: number) => () => {
-    signalled = code;
-    engine.stop(`interrupted by ${name}`, false);
-  };
-  const onInt = onSignal('SIGINT', 130);
-  const onTerm = onSignal('SIGTERM', 143);
+const SIGNALS: readonly (readonly [NodeJS.Signals, number])[] = [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
   // A closed terminal ends the run too: children run in their own process groups and
   // would not get the hangup themselves.
-  const onHup = onSignal('SIGHUP', 129);
-  process.on('beforeExit', onIdle);
-  process.on('SIGINT', onInt);
-  process.on('SIGTERM', onTerm);
-  process.on('SIGHUP', onHup);
+  ['SIGHUP', 129],
+];
+
+/** Milliseconds a stopped process may take to wind down before it exits anyway. */
+const SIGNAL_EXIT_GRACE_MS = 2000;
+
+/** Runs the design; returns the exit status. Everything the program logs goes to stdout. */
+export async function runProgram(o: RunOptions): Promise<number> {
+  const out = new LogWriter(o.color, o.logs);
+  const abort = new AbortController();
+  let signalled: number | undefined;
+  const handlers = SIGNALS.map(([name, code]) => {
+    const h = () => {
+      signalled ??= code;
+      abort.abort(`interrupted by ${name}`);
+    };
+    process.on(name, h);
+    return [name, h] as const;
+  });
+  o.debug?.write({ kind: 'run-started', entry: o.design.entry, leaves: o.design.leaves.length, models: o.design.models.length });
   try {
-    const outcome = await engine.run();
-    return signalled ?? (outcome.ok ? 0 : 1);
-  } finally {
-    process.off('beforeExit', onIdle);
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
-    process.off('SIGHUP', onHup);
-    out.close();
-    if (events !== undefined && o.debug !== undefined) {
-      const fd = openSync(o.debug, 'w');
-      writeSync(fd, `${JSON.stringify(events, null, 1)}\n`);
-      closeSync(fd);
+    const result = await runDesign(o.design, {
+      log: (r) => out.write(r),
+      signal: abort.signal,
+      ...(o.debug === undefined ? {} : { event: (e) => o.debug?.write(e) }),
+    });
+    o.debug?.write({ kind: 'run-ended', ok: result.ok, tracks: result.tracks, ...(result.stopped ? { stopped: result.stopped } : {}) });
+    if (signalled !== undefined) {
+      // The run is over; a native treatment that ignores its closed ports must not keep
+      // the process alive after a signal (the run must end within seconds).
+      const code = signalled;
+      setTimeout(() => process.exit(code), SIGNAL_EXIT_GRACE_MS).unref();
     }
+    return signalled ?? (result.ok ? 0 : 1);
+  } finally {
+    for (const [name, h] of handlers) process.off(name, h);
+    out.close();
+    o.debug?.close();
   }
 }
 
@@ -134,14 +79,11 @@ export async function runEntry(o: RunOptions): Promise<number> {
 class LogWriter {
   private pending: string[] = [];
   private scheduled = false;
-  private readonly fd: number | undefined;
 
   constructor(
     private readonly color: boolean,
-    logs: string | undefined,
-  ) {
-    this.fd = logs === undefined ? undefined : openSync(logs, 'a');
-  }
+    private readonly fd: number | undefined,
+  ) {}
 
   write(r: LogRecord): void {
     const ts = r.time.toISOString();

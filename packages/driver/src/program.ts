@@ -1,37 +1,67 @@
 /**
- * One check of a program, as `tutti check` does it: load, select entrypoints and areas
- * (language spec §4.12, §7.6), check. Shared by the commands and the tests.
+ * The first half of the pipeline: load a program, select its entrypoints and areas
+ * (language spec §4.12, §7.6) and check it whole. Every host (the CLI, the tests, the
+ * benches, later the worker and the server) checks programs through {@link checkPath}.
  */
-import { DiagnosticSink } from '@tutti/core';
-import { type CheckResult, checkProgram, type EntrypointRequest } from '@tutti/lang';
+import { DiagnosticSink, type PackageDescriptor } from '@tutti/core';
+import { type CheckResult, checkProgram, type EntrypointRequest, type TreatmentSymbol } from '@tutti/lang';
 import { type LoadedProgram, loadProgram } from '@tutti/loader';
 import { BUNDLED } from './bundled.js';
 
-/** A problem with the command line (exit status 2). */
-export class UsageError extends Error {}
+/**
+ * A request that cannot be served as asked (a malformed `--force-entry`, contradictory
+ * options): the caller's mistake, not the program's. The CLI exits 2 on it.
+ */
+export class RequestError extends Error {}
 
 /** Options of {@link checkPath}. */
 export interface CheckOptions {
+  /** Where to look for packages besides the bundled ones (`--path`). */
   readonly paths?: readonly string[];
+  /** Check every entrypoint and every file of the project (`--all`). */
   readonly all?: boolean;
+  /** Check this treatment (`package/area::name`) as the entrypoint. */
   readonly forceEntry?: string;
+  /** The entrypoint's command name (default `main`). */
   readonly command?: string;
+  /** The packages built in (default: every bundled package). */
+  readonly bundled?: readonly PackageDescriptor[];
 }
 
-/** Loads and checks `program`; every problem is in the returned sink. */
+/** A checked program: what was loaded, selected and found, and every problem. */
+export interface CheckedProgram {
+  readonly sink: DiagnosticSink;
+  readonly loaded: LoadedProgram | undefined;
+  readonly result: CheckResult | undefined;
+  readonly selection: Selection | undefined;
+  /** The selected entrypoint, when exactly one was selected and checked. */
+  readonly entry: TreatmentSymbol | undefined;
+}
+
+/**
+ * Loads and checks `program`; every problem is in the returned sink (a new one unless
+ * given). Throws {@link RequestError} for a malformed request.
+ *
+ * @example
+ * const checked = await checkPath('hello.mel');
+ * if (!checked.sink.hasErrors) console.log(checked.entry?.name); // 'main'
+ */
 export async function checkPath(
   program: string,
   o: CheckOptions = {},
-): Promise<{ sink: DiagnosticSink; loaded: LoadedProgram | undefined; result: CheckResult | undefined; selection: Selection | undefined }> {
-  const sink = new DiagnosticSink();
-  const loaded = await loadProgram(program, { bundled: BUNDLED, paths: o.paths ?? [] }, sink);
+  sink: DiagnosticSink = new DiagnosticSink(),
+): Promise<CheckedProgram> {
+  const loaded = await loadProgram(program, { bundled: o.bundled ?? BUNDLED, paths: o.paths ?? [] }, sink);
   if (loaded === undefined || (loaded.headerFailed && loaded.kind === 'project'))
-    return { sink, loaded, result: undefined, selection: undefined };
+    return { sink, loaded, result: undefined, selection: undefined, entry: undefined };
   const selection = select(loaded, sink, o);
   const result = checkProgram(loaded.program, selection.roots, loaded.headerFailed ? [] : selection.entrypoints, sink);
-  return { sink, loaded, result, selection };
+  const only = o.all || loaded.headerFailed ? undefined : selection.entrypoints[0];
+  const entry = only === undefined ? undefined : result.entrypoints.get(only.id);
+  return { sink, loaded, result, selection, entry };
 }
 
+/** The areas and entrypoints a request covers. */
 export interface Selection {
   readonly roots: string[];
   readonly entrypoints: EntrypointRequest[];
@@ -56,8 +86,8 @@ export function select(
   }
   if (o.forceEntry !== undefined) {
     if (!/^[^:]+::[^:]+$/.test(o.forceEntry))
-      throw new UsageError(`--force-entry '${o.forceEntry}' is not an identifier package/area::treatment`);
-    if (o.command !== undefined) throw new UsageError(`--force-entry and the command '${o.command}' cannot be given together`);
+      throw new RequestError(`--force-entry '${o.forceEntry}' is not an identifier package/area::treatment`);
+    if (o.command !== undefined) throw new RequestError(`--force-entry and the command '${o.command}' cannot be given together`);
     return { roots: loaded.kind === 'script' ? [root.name] : [], entrypoints: [{ id: o.forceEntry, file: loaded.file }] };
   }
   const command = o.command ?? 'main';

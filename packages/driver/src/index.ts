@@ -1,0 +1,19 @@
+/**
+ * @tutti/driver — the program pipeline as a library: load → select the entrypoint → check
+ * → read arguments → lower → run. The CLI, the tests and the benches call it (and so will
+ * the distributed worker and the server); nothing else strings the phases together.
+ *
+ * @example
+ * import { checkPath, launch, runDesign } from '@tutti/driver';
+ * const checked = await checkPath('hello.mel');
+ * const design = launch(checked, { args: ['--who', 'Ada'] });
+ * if (design === undefined) console.error(checked.sink.items);
+ * else await runDesign(design, { log: (r) => console.log(r.message) });
+ */
+export { type ArgumentReading, CommandLine, entryArguments, readParsed, readRaw } from './arguments.js';
+export { BUNDLED } from './bundled.js';
+export { DebugFile, OutputFileError, openOutputFile } from './files.js';
+export { type LaunchOptions, launch, originOf } from './launch.js';
+export { type CheckedProgram, type CheckOptions, checkPath, RequestError, type Selection, select } from './program.js';
+export { type RenderOptions, renderHuman, toJson, useColor } from './render.js';
+export { type RunOptions, type RunResult, runDesign } from './run.js';
