@@ -84,7 +84,7 @@ test('the installed copy names no file of the checkout', () => {
 test('tutti --version prints the package version', () => {
   const r = tutti('--version');
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stdout, `tutti ${version} (Mélodium language 0.10, bundled packages 0.10.2)\n`);
+  assert.equal(r.stdout.split(' ').slice(0, 2).join(' '), `tutti ${version}`, r.stdout);
 });
 
 const PROGRAM = `#!/usr/bin/env melodium
