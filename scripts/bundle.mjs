@@ -12,9 +12,10 @@
 // installed copy of the package (whose `files` ship those folders). Nothing absolute is
 // baked in.
 //
-// The root package's `dependencies` are the modules the bundle does not inline: they are
-// imported at run time from the package's node_modules (for QuickJS: its .wasm file is
-// read from there too).
+// The root package's `dependencies` (and `optionalDependencies`, e.g. native drivers a
+// library loads on first use) are the modules the bundle does not inline: they are imported
+// at run time from the package's node_modules (for QuickJS: its .wasm file is read from
+// there too).
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,7 +33,7 @@ await build({
   format: 'esm',
   target: 'node20',
   logLevel: 'warning',
-  external: Object.keys(root.dependencies ?? {}),
+  external: Object.keys({ ...root.dependencies, ...root.optionalDependencies }),
   // CommonJS dependencies (semver) use require(): give the bundle one.
   banner: { js: "import { createRequire as __tuttiRequire } from 'node:module'; const require = __tuttiRequire(import.meta.url);" },
   plugins: [
