@@ -1,34 +1,51 @@
 #!/usr/bin/env node
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 // Bundles the CLI and every workspace package it uses into one ESM file,
 // packages/cli/dist/tutti.bundle.mjs, which bin/tutti.js prefers: loading one module
 // instead of a few hundred saves most of the start-up time of `tutti run` (issue #3,
-// benchmark (e)). Each module keeps its own `import.meta.url`, so library packages
-// still find their `.mel` sources next to their original files.
+// benchmark (e)).
+//
+// Files the code finds at run time stay files, at the same place relative to the bundle
+// as in the repository: each workspace module's `import.meta.url` becomes the URL its
+// file would have, computed from the bundle's own URL (`new URL('../../libs/std/dist/
+// index.js', import.meta.url)`), so a library's `new URL('../mel', import.meta.url)`
+// lands on `packages/libs/std/mel` wherever the bundle is, in the checkout or in an
+// installed copy of the package (whose `files` ship those folders). Nothing absolute is
+// baked in.
+//
+// The root package's `dependencies` (and `optionalDependencies`, e.g. native drivers a
+// library loads on first use) are the modules the bundle does not inline: they are imported
+// at run time from the package's node_modules (for QuickJS: its .wasm file is read from
+// there too).
+import { readFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const OUT = join(ROOT, 'packages/cli/dist/tutti.bundle.mjs');
+const root = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
 
 await build({
   entryPoints: [join(ROOT, 'packages/cli/dist/main.js')],
-  outfile: join(ROOT, 'packages/cli/dist/tutti.bundle.mjs'),
+  outfile: OUT,
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
   logLevel: 'warning',
+  external: Object.keys({ ...root.dependencies, ...root.optionalDependencies }),
   // CommonJS dependencies (semver) use require(): give the bundle one.
   banner: { js: "import { createRequire as __tuttiRequire } from 'node:module'; const require = __tuttiRequire(import.meta.url);" },
   plugins: [
     {
-      name: 'keep-import-meta-url',
+      name: 'import-meta-url-relative-to-bundle',
       setup(b) {
-        b.onLoad({ filter: /[/\\]packages[/\\].*\.js$/ }, async (args) => {
+        b.onLoad({ filter: /\.js$/ }, async (args) => {
+          if (!args.path.startsWith(join(ROOT, 'packages') + sep) || args.path.includes(`${sep}node_modules${sep}`)) return undefined;
           const text = await readFile(args.path, 'utf8');
           if (!text.includes('import.meta.url')) return undefined;
-          return { contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)), loader: 'js' };
+          const path = relative(dirname(OUT), args.path).split(sep).join('/');
+          return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(path)}, import.meta.url).href`), loader: 'js' };
         });
       },
     },

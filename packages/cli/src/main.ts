@@ -3,7 +3,7 @@
  * success, 1 errors found (check, launch), 2 usage problems and unreadable program files.
  * Diagnostics go to stderr (JSON ones to stdout with `--format json`), program logs to stdout.
  */
-import { closeSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DiagnosticSink, formatType } from '@tutti/core';
 import {
@@ -25,8 +25,11 @@ import { runProgram } from './run.js';
 /** A problem with the command line (exit status 2). */
 export class UsageError extends Error {}
 
-/** Tutti's own version (the bundled Mélodium packages report 0.10.2). */
-export const VERSION = '0.1.0';
+/**
+ * Tutti's own version (the bundled Mélodium packages report 0.10.2): the `version` of the
+ * `tutti` package, whose package.json (the repository root's) ships with every installed copy.
+ */
+export const VERSION: string = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version;
 
 const HELP = `tutti ${VERSION} — runs and checks Mélodium programs (.mel scripts, Compo.toml projects)
 

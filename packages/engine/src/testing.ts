@@ -24,6 +24,9 @@ import {
 } from '@tutti/core';
 import { Channel, closedChannel, Input, Output } from './channel.js';
 
+/** Channels and their ports, for library tests that drive a treatment or model by hand. */
+export { Channel, Input, Output } from './channel.js';
+
 /** A fed input: batches (arrays of arrays), a flat array (one batch), or `open` (never closes). */
 export type FeedSpec = readonly Value[] | Uint8Array | { readonly batches: readonly (readonly Value[] | Uint8Array)[] } | 'open' | 'closed';
 

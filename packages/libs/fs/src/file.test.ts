@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { TreatmentDescriptor } from '@tutti/core';
-import { type RunResult, runTreatment } from '@tutti/engine/testing';
+import { type RunOptions, type RunResult, runTreatment } from '@tutti/engine/testing';
 import { file, READ_CHUNK } from './file.js';
 import { type FileSystem, FileSystemError } from './filesystem.js';
 import { LocalFileSystem } from './local-filesystem.js';
@@ -35,11 +35,7 @@ function writeWith(
   return runTreatment(write, { params, capacity: 1, inputs: { path: [path], filesystem: [system], data: { batches: data } } });
 }
 
-function readWith(
-  path: string,
-  system: FileSystem = local,
-  outputs: Parameters<typeof runTreatment>[1]['outputs'] = {},
-): Promise<RunResult> {
+function readWith(path: string, system: FileSystem = local, outputs: RunOptions['outputs'] = {}): Promise<RunResult> {
   return runTreatment(read, { inputs: { path: [path], filesystem: [system] }, outputs });
 }
 

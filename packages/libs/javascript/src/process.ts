@@ -4,8 +4,8 @@
  * `Json`, or none. One output per input, in order.
  */
 import { END, type TreatmentContext, type Value } from '@tutti/core';
+import { JsonValue } from '@tutti/lib-json';
 import { JavaScriptEngine } from './engine.js';
-import { jsonLike, jsonText } from './json-bridge.js';
 
 // Evaluation is synchronous: a long batch is cut into slices of about this many
 // milliseconds, so that results flow and other tasks (another `process` on the same
@@ -28,8 +28,10 @@ export async function runProcess({ inputs, outputs, params, models }: TreatmentC
       const until = performance.now() + SLICE_MS;
       do {
         const v = batch[i++];
-        const text = realm.evaluate(jsonText(v), code);
-        out.push(text === undefined ? null : jsonLike(v, text));
+        if (!(v instanceof JsonValue)) throw new Error('javascript::process: received a value that is not a json::Json');
+        // The realm speaks JSON text: compact text in, strict parse (Json's limits) out.
+        const text = realm.evaluate(v.toString(), code);
+        out.push(text === undefined ? null : JsonValue.parse(text));
       } while (i < batch.length && !realm.broken && performance.now() < until);
       if (!(await outputs.result.sendMany(out))) return;
     }

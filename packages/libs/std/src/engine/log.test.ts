@@ -1,13 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { TreatmentDescriptor } from '@tutti/core';
+import type { ElementDescriptor, FunctionDescriptor, FunctionImpl, TreatmentDescriptor } from '@tutti/core';
 import { runTreatment } from '@tutti/engine/testing';
 import { engine } from '../engine.js';
 import { LevelValue } from './level.js';
 import { log } from './log.js';
 
 const named = (n: string) => log.find((d) => d.name === n && d.kind === 'treatment') as TreatmentDescriptor;
-const fnNamed = (n: string) => log.find((d) => d.name === n && d.kind === 'function');
+/** The implementation of function `|n` among `list`; fails the test when there is none. */
+function fnIn(list: readonly ElementDescriptor[], n: string): FunctionImpl {
+  const d = list.find((e): e is FunctionDescriptor => e.kind === 'function' && e.name === n);
+  assert.ok(d?.impl, `no function |${n}`);
+  return d.impl;
+}
 
 test('logStream logs every message in order at its level and label', async () => {
   const r = await runTreatment(named('logStream'), {
@@ -52,7 +57,7 @@ test('label variants wait for the label (rule B: nothing without it)', async () 
 });
 
 test('Level values: order error < … < trace (quirk §17.2), display, functions', () => {
-  const levels = ['error', 'warning', 'info', 'debug', 'trace'].map((l) => (fnNamed(l) as { impl: (a: []) => LevelValue }).impl([]));
+  const levels = ['error', 'warning', 'info', 'debug', 'trace'].map((l) => fnIn(log, l)([], {}) as LevelValue);
   assert.deepEqual(
     levels.map((l) => l.display()),
     ['error', 'warning', 'info', 'debug', 'trace'],
@@ -63,16 +68,15 @@ test('Level values: order error < … < trace (quirk §17.2), display, functions
 
 test('|min and |max of Level are trace and error (Bounded, quirk §17.2)', async () => {
   const { types } = await import('../types.js');
-  const f = (n: string) => types.find((d) => d.name === n && d.kind === 'function') as { impl: (a: [], g: object) => LevelValue };
-  const level = { kind: 'data', id: 'std/engine/log::Level', name: 'Level' };
-  assert.equal(f('min').impl([], { B: level }).display(), 'trace');
-  assert.equal(f('max').impl([], { B: level }).display(), 'error');
+  const level = { kind: 'data', id: 'std/engine/log::Level', name: 'Level' } as const;
+  assert.equal((fnIn(types, 'min')([], { B: level }) as LevelValue).display(), 'trace');
+  assert.equal((fnIn(types, 'max')([], { B: level }) as LevelValue).display(), 'error');
 });
 
 test('|version and |run_id', () => {
-  const fnOf = (n: string) => engine.find((d) => d.name === n && d.kind === 'function') as { impl: (a: []) => string };
-  assert.equal(fnOf('version').impl([]), '0.10.2');
-  const id = fnOf('run_id').impl([]);
+  const fnOf = (n: string) => fnIn(engine, n);
+  assert.equal(fnOf('version')([], {}), '0.10.2');
+  const id = String(fnOf('run_id')([], {}));
   assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-  assert.equal(fnOf('run_id').impl([]), id);
+  assert.equal(fnOf('run_id')([], {}), id);
 });

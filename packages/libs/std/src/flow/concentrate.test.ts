@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { END, type ModelContext, type ModelDescriptor, type TreatmentDescriptor, type Value } from '@tutti/core';
-import { Channel, Input, Output } from '@tutti/engine';
-import { runTreatment, typeOf } from '@tutti/engine/testing';
+import { Channel, Input, Output, runTreatment, typeOf } from '@tutti/engine/testing';
 import { concentrate } from './concentrate.js';
 import { CONCENTRATOR_CAPACITY, Concentrator } from './concentrator.js';
 

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { END, type TreatmentDescriptor } from '@tutti/core';
-import { Channel, Input, Output } from '@tutti/engine';
-import { runTreatment, typeOf } from '@tutti/engine/testing';
+import { Channel, Input, Output, runTreatment, typeOf } from '@tutti/engine/testing';
 import { flow } from '../flow.js';
 import { GENERATE_CHUNK, numbering } from './sequence.js';
 
