@@ -19,6 +19,9 @@ await build({
   format: 'esm',
   target: 'node20',
   logLevel: 'warning',
+  // Database drivers stay outside: better-sqlite3 is native (it finds its .node file from
+  // its own path), and the sql library imports all three lazily, on first use.
+  external: ['better-sqlite3', 'pg', 'mysql2', 'mysql2/promise'],
   // CommonJS dependencies (semver) use require(): give the bundle one.
   banner: { js: "import { createRequire as __tuttiRequire } from 'node:module'; const require = __tuttiRequire(import.meta.url);" },
   plugins: [
