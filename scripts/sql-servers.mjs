@@ -172,7 +172,8 @@ export async function startMariadb(dir, port) {
   const client = mariadb('mariadb') ?? mariadb('mysql');
   const grant = ['localhost', '%']
     .map(
-      (h) => `CREATE USER IF NOT EXISTS '${USER}'@'${h}' IDENTIFIED BY '${PASSWORD}'; GRANT ALL ON *.* TO '${USER}'@'${h}' WITH GRANT OPTION;`,
+      (h) =>
+        `CREATE USER IF NOT EXISTS '${USER}'@'${h}' IDENTIFIED BY '${PASSWORD}'; GRANT ALL ON *.* TO '${USER}'@'${h}' WITH GRANT OPTION;`,
     )
     .join(' ');
   // The socket may answer a little after the TCP port.
