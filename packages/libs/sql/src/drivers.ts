@@ -34,6 +34,8 @@ export interface SqlDriver {
   readonly dialect: Dialect;
   /** Whether `bind_symbol` is renumbered `$1, $2, …` (URL scheme exactly `postgres`). */
   readonly renumber: boolean;
+  /** Most values one statement can bind (PostgreSQL and MySQL 65535, SQLite 32766). */
+  readonly maxBinds: number;
   /** Runs `sql` as-is (possibly several statements); the total of affected rows. */
   executeRaw(sql: string): Promise<number>;
   /** Runs one statement with positional values; affected rows. */
@@ -150,6 +152,7 @@ interface PgResult {
 export class PostgresDriver implements SqlDriver {
   readonly dialect = 'postgres';
   readonly renumber: boolean;
+  readonly maxBinds = 65535;
   private readonly pool: pg.Pool;
 
   constructor(driver: typeof pg, cfg: PoolConfig, onIdleError: (message: string) => void) {
@@ -249,6 +252,7 @@ function mysqlColumn(f: MysqlField): Column {
 export class MysqlDriver implements SqlDriver {
   readonly dialect = 'mysql';
   readonly renumber = false;
+  readonly maxBinds = 65535;
   private readonly pool: mysql.Pool;
 
   constructor(driver: typeof mysql, cfg: PoolConfig, onIdleError: (message: string) => void) {
@@ -329,6 +333,8 @@ const STATEMENT_CACHE = 64;
 export class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite';
   readonly renumber = false;
+  /** SQLITE_MAX_VARIABLE_NUMBER of the bundled SQLite. */
+  readonly maxBinds = 32766;
   private db: Database.Database | undefined;
   private readonly statements = new Map<string, Database.Statement>();
 

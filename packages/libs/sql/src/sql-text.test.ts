@@ -20,6 +20,7 @@ test('rows per batch: min(bind_limit, 65535) / len(bindings); empty bindings or 
   assert.equal(rowsPerBatch(65535, 2), 32767);
   assert.equal(rowsPerBatch(100000n, 1), 65535);
   assert.equal(rowsPerBatch(10, 3), 3);
+  assert.equal(rowsPerBatch(65535, 2, 32766), 16383);
   assert.throws(() => rowsPerBatch(10, 0), /bindings must not be empty/);
   assert.throws(() => rowsPerBatch(1, 2), /bind_limit \(1\) is smaller/);
 });

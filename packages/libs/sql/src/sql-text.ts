@@ -44,10 +44,16 @@ export function batchStatement(base: string, batch: string, separator: string, r
 /** The hard limit on bound values per statement (PostgreSQL's and MySQL's). */
 export const MAX_BINDS = 65535;
 
-/** Rows per batch: `min(bind_limit, 65535) / len(bindings)`; throws when it is zero. */
-export function rowsPerBatch(bindLimit: number | bigint, bindings: number): number {
+/**
+ * Rows per batch: `min(bind_limit, 65535) / len(bindings)`; throws when it is zero.
+ * `driverMax` lowers the 65535 for a driver that binds fewer values per statement: SQLite
+ * takes at most 32766, so with the default `bind_limit` the reference's SQLite batches
+ * fail ("too many SQL variables") as soon as they are full; here they are made to fit
+ * (deliberate fix, documented in the README of the package).
+ */
+export function rowsPerBatch(bindLimit: number | bigint, bindings: number, driverMax = MAX_BINDS): number {
   if (bindings === 0) throw new Error('bindings must not be empty');
-  const limit = Math.min(Number(bindLimit), MAX_BINDS);
+  const limit = Math.min(Number(bindLimit), MAX_BINDS, driverMax);
   const rows = Math.floor(limit / bindings);
   if (rows < 1) throw new Error(`bind_limit (${bindLimit}) is smaller than the number of bindings (${bindings})`);
   return rows;

@@ -31,3 +31,13 @@ test('sqlite: placeholders are never renumbered, whatever bind_symbol', async ()
   assert.equal(r.outputs.data?.length, 1);
   await pool.shutdown();
 });
+
+test('sqlite: the default bind_limit is fitted to SQLite\'s 32766 values per statement', async () => {
+  const pool = await connectedPool('sqlite::memory:');
+  await run('executeRaw', pool, { sql: 'CREATE TABLE big (a INTEGER, b TEXT)' });
+  const rows = Array.from({ length: 40000 }, (_, i) => row({ a: ['u32', i], b: ['string', 'x'] }));
+  const r = await run('executeBatch', pool, { base: 'INSERT INTO big VALUES ', batch: '(?, ?)', bindings: ['a', 'b'] }, { bind: rows });
+  assert.equal(status(r), 'completed finished', String(r.outputs.errors));
+  assert.deepEqual(r.outputs.affected, [16383, 16383, 7234]);
+  await pool.shutdown();
+});

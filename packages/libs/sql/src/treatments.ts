@@ -130,7 +130,7 @@ async function batchLoop(ctx: Ctx, run: (d: SqlDriver, sql: string, values: Boun
   const bindings = p.bindings as string[];
   let rows: number;
   try {
-    rows = rowsPerBatch(p.bind_limit as number | bigint, bindings.length);
+    rows = rowsPerBatch(p.bind_limit as number | bigint, bindings.length, d.maxBinds);
   } catch (e) {
     await endBlock(o, errorText(e), 'errors');
     await o.finished?.sendOne(undefined);
@@ -158,24 +158,27 @@ async function batchLoop(ctx: Ctx, run: (d: SqlDriver, sql: string, values: Boun
       if (stop) stopped = true;
     }
   };
+  // One statement in flight at a time (a failing batch stops the next one from starting),
+  // but the next batch is read and bound while the previous one runs on the server.
+  let inflight: Promise<void> | undefined;
   let values: Bound[] = [];
   let count = 0;
-  while (!stopped) {
+  read: while (!stopped) {
     const batch = await ctx.inputs.bind?.recvMany();
-    if (batch === END || batch === undefined) {
-      if (count > 0) await flush(values, count);
-      break;
-    }
+    if (batch === END || batch === undefined) break;
     for (const m of batch as readonly Value[]) {
       bindRow(m as MapValue, bindings, d.dialect, values);
       if (++count === rows) {
-        await flush(values, count);
+        await inflight;
+        if (stopped) break read;
+        inflight = flush(values, count);
         values = [];
         count = 0;
-        if (stopped) break;
       }
     }
   }
+  await inflight;
+  if (!stopped && count > 0) await flush(values, count);
   await (failed ? o.failed : o.completed)?.sendOne(undefined);
   await o.finished?.sendOne(undefined);
 }
