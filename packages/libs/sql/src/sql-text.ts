@@ -49,7 +49,7 @@ export const MAX_BINDS = 65535;
  * `driverMax` lowers the 65535 for a driver that binds fewer values per statement: SQLite
  * takes at most 32766, so with the default `bind_limit` the reference's SQLite batches
  * fail ("too many SQL variables") as soon as they are full; here they are made to fit
- * (deliberate fix, documented in the README of the package).
+ * (deliberate fix, documented in packages/libs/sql/README.md).
  */
 export function rowsPerBatch(bindLimit: number | bigint, bindings: number, driverMax = MAX_BINDS): number {
   if (bindings === 0) throw new Error('bindings must not be empty');
