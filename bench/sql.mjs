@@ -56,7 +56,15 @@ async function treatmentRun(url, batch) {
   await pool.connect(0);
   const r = await runTreatment(executeBatch, {
     models: { sql_pool: pool },
-    params: { base: 'INSERT INTO rows (id, name) VALUES ', batch: "(?, 'row')", bindings: ['id'], bind_symbol: '?', bind_limit: batch, separator: ', ', stop_on_failure: true },
+    params: {
+      base: 'INSERT INTO rows (id, name) VALUES ',
+      batch: "(?, 'row')",
+      bindings: ['id'],
+      bind_symbol: '?',
+      bind_limit: batch,
+      separator: ', ',
+      stop_on_failure: true,
+    },
     inputs: { bind: { batches: feed } },
   });
   await pool.shutdown();
@@ -227,7 +235,10 @@ const upstreamFile = join(work, 'upstream.mel');
 writeFileSync(
   upstreamFile,
   program('sqlite::memory:', 1)
-    .replace(/\n {4}(connect|close)\[[^\n]*|\n {4}insert:[^\n]*|\n {4}connected\[[^\n]*|\n {4}insert\.finished[^\n]*|\n {4}startup\.trigger -> connect[^\n]*/g, '')
+    .replace(
+      /\n {4}(connect|close)\[[^\n]*|\n {4}insert:[^\n]*|\n {4}connected\[[^\n]*|\n {4}insert\.finished[^\n]*|\n {4}startup\.trigger -> connect[^\n]*/g,
+      '',
+    )
     .replace('use std/data/map::entry', 'use std/data/map::entry\nuse std/data/map::Map\nuse std/flow::consume')
     .replace('connected.trigger -> length.trigger', 'startup.trigger -> length.trigger')
     .replace('map -> insert.bind', 'map -> consume.stream')

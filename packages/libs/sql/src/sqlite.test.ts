@@ -32,7 +32,7 @@ test('sqlite: placeholders are never renumbered, whatever bind_symbol', async ()
   await pool.shutdown();
 });
 
-test('sqlite: the default bind_limit is fitted to SQLite\'s 32766 values per statement', async () => {
+test("sqlite: the default bind_limit is fitted to SQLite's 32766 values per statement", async () => {
   const pool = await connectedPool('sqlite::memory:');
   await run('executeRaw', pool, { sql: 'CREATE TABLE big (a INTEGER, b TEXT)' });
   const rows = Array.from({ length: 40000 }, (_, i) => row({ a: ['u32', i], b: ['string', 'x'] }));
