@@ -15,7 +15,7 @@
 //   own package).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
-import { join, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 
 // Who may import whom. Libraries build on core; the others may also use std's data values
@@ -67,7 +67,7 @@ for (const p of packages) {
   const may = layerOf(pkg.name);
   const allowed = (name) =>
     may.includes('*') || may.includes(name) || name === pkg.name || (may.includes('@tutti/lib-*') && name.startsWith('@tutti/lib-'));
-  const deps = new Set(Object.keys(pkg.dependencies ?? {}));
+  const deps = new Set(Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies }));
   const devDeps = new Set(Object.keys(pkg.devDependencies ?? {}));
   const declared = [...deps, ...devDeps].filter((d) => d.startsWith('@tutti/'));
   graph.set(pkg.name, declared);
@@ -92,14 +92,19 @@ for (const p of packages) {
   const home = resolve(p.dir);
   const usedByCode = new Set();
   for (const file of files) {
-    const isTest = p.dev === true || /\.test\.[cm]?[jt]s$/.test(file);
+    // Test files: `*.test.ts` anywhere, and everything in a package's own test/ folder.
+    const isTest = p.dev === true || /\.test\.[cm]?[jt]s$/.test(file) || relative(home, file).split(sep)[0] === 'test';
     const text = readFileSync(file, 'utf8');
     const { importedFiles } = ts.preProcessFile(text, true, true);
     for (const { fileName: spec, pos } of importedFiles) {
       const where = `${file}:${text.slice(0, pos).split('\n').length}`;
       if (spec.startsWith('.')) {
         const target = resolve(join(file, '..'), spec);
-        const inside = p.dev === true ? ![...skipDirs].some((w) => target.startsWith(w + sep)) : target.startsWith(home + sep);
+        // Tests may also use the repository's shared test infrastructure (scripts/, e.g. the database servers).
+        const inside =
+          p.dev === true
+            ? ![...skipDirs].some((w) => target.startsWith(w + sep))
+            : target.startsWith(home + sep) || (isTest && target.startsWith(resolve('scripts') + sep));
         if (!inside) problems.push(`${where} imports ${spec}, outside its package: import the package instead`);
         continue;
       }

@@ -330,13 +330,21 @@ test('E_ARGUMENT: a missing entrypoint argument is refused with status 2, naming
 });
 
 test('E_NOT_IMPLEMENTED: run refuses a valid program before starting, naming the elements', () => {
-  // sql has no behaviour in this version (issue #4 and later).
+  // Every bundled package has behaviour now: a user package declares an element without it.
   const dir = project({
-    'main.mel': `${H}#! require = sql:0.10.2\nuse std/engine/util::startup\nuse sql::SqlPool\nuse sql::connected\nuse std/flow::consume\ntreatment main()\n  model pool: SqlPool(url = "postgres://nowhere")\n{\n  connected[sql_pool = pool]()\n}\n`,
+    'Compo.toml':
+      'name = "app"\nversion = "0.1.0"\n\n[dependencies]\nstd = "0.10.2"\nbare = { version = "1", module = "bare.js" }\n\n[entrypoints]\nmain = "app/main::main"\n',
+    'bare.js': `export default ({ treatment }) => ({
+  name: 'bare', version: '1.0.0', doc: '', elements: [
+    treatment('bare', 'nothing', { inputs: { trigger: 'Block<void>' }, doc: 'Declared, no behaviour.' }),
+  ],
+});
+`,
+    'main.mel': `use std/engine/util::startup\nuse bare::nothing\ntreatment main()\n{\n  startup()\n  nothing()\n  startup.trigger -> nothing.trigger\n}\n`,
   });
-  const r = cli(['run', join(dir, 'main.mel')]);
+  const r = cli(['run', join(dir, 'Compo.toml')]);
   assert.equal(r.status, 1, r.stderr);
-  assert.match(r.stderr, /E_NOT_IMPLEMENTED.*sql::SqlPool/);
+  assert.match(r.stderr, /E_NOT_IMPLEMENTED.*bare::nothing/);
   assert.equal(r.stdout, '');
 });
 

@@ -1,5 +1,7 @@
 /** `sql` (libraries spec §12): the connection pool model, its sources and the query treatments. */
 import { model, source, treatment } from '@tutti/core';
+import { SqlPool } from './pool.js';
+import { runClose, runConnect, runExecute, runExecuteBatch, runExecuteEach, runExecuteRaw, runFetch, runFetchBatch } from './treatments.js';
 
 const area = 'sql';
 
@@ -17,6 +19,7 @@ export const sqlElements = [
     },
     sources: ['connected', 'failure', 'closed'],
     doc: 'Lazy connection pool over one PostgreSQL, MySQL/MariaDB or SQLite URL; nothing happens until `connect`.',
+    create: SqlPool.create,
   }),
   source(area, 'connected', {
     model: 'SqlPool',
@@ -37,11 +40,13 @@ export const sqlElements = [
     models: pool,
     inputs: { trigger: 'Block<void>' },
     doc: 'On trigger, creates the pool if not already created.',
+    run: runConnect,
   }),
   treatment(area, 'close', {
     models: pool,
     inputs: { trigger: 'Block<void>' },
     doc: 'On trigger, closes the pool if open.',
+    run: runClose,
   }),
   treatment(area, 'executeRaw', {
     models: pool,
@@ -55,6 +60,7 @@ export const sqlElements = [
       error: 'Block<string>',
     },
     doc: 'Runs `sql` as-is (possibly several statements) and emits the number of affected rows.',
+    run: runExecuteRaw,
   }),
   treatment(area, 'execute', {
     models: pool,
@@ -68,6 +74,7 @@ export const sqlElements = [
       error: 'Block<string>',
     },
     doc: 'Runs `sql` once with the values of `bind` named by `bindings` bound to its placeholders.',
+    run: runExecute,
   }),
   treatment(area, 'executeEach', {
     models: pool,
@@ -86,6 +93,7 @@ export const sqlElements = [
       errors: 'Stream<string>',
     },
     doc: 'Runs `sql` once per received map, emitting the affected rows of each success.',
+    run: runExecuteEach,
   }),
   treatment(area, 'executeBatch', {
     models: pool,
@@ -107,6 +115,7 @@ export const sqlElements = [
       errors: 'Stream<string>',
     },
     doc: 'Groups received maps into batches and runs `base` + `batch` repeated once per row for each batch.',
+    run: runExecuteBatch,
   }),
   treatment(area, 'fetch', {
     models: pool,
@@ -120,6 +129,7 @@ export const sqlElements = [
       errors: 'Stream<string>',
     },
     doc: 'Runs the query with the values of `bind` and streams each row as a `Map` (column name → value).',
+    run: runFetch,
   }),
   treatment(area, 'fetchBatch', {
     models: pool,
@@ -141,5 +151,6 @@ export const sqlElements = [
       errors: 'Stream<string>',
     },
     doc: 'Batched form of `fetch`, built like `executeBatch`; the rows of every batch are streamed.',
+    run: runFetchBatch,
   }),
 ];
