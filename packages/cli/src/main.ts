@@ -41,7 +41,12 @@ Options of run (before <program>):
       --force-entry ID, --path P   as for check
 
 Entrypoint parameters become options after the program: 'tutti run hello.mel --who Ada'.
-Exit status: 0 success; 1 errors in the program or a failed run; 2 usage or unreadable files.
+A program with an HTTP server runs until stopped (Ctrl-C, SIGTERM).
+Exit status: 0 success; 1 errors in the program or a failed run; 2 usage or unreadable files;
+130/143 when interrupted.
+
+Bundled packages that run: std, fs, process, encoding, json, regex, javascript, net, http.
+sql checks but has no behaviour yet.
 `;
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit status. */
