@@ -159,7 +159,9 @@ async function serverBench() {
   const m = median(mel);
   console.log(`(a) server: wrk -t1 -c${CONNECTIONS} -d${DURATION}s, GET of a ${BODY.length}-byte JSON body (${ROUNDS} rounds, median)`);
   console.log(`    node:http minimal server: ${fmt(p)} requests/s`);
-  console.log(`    .mel server (tutti run):  ${fmt(m)} requests/s = ${fmt((100 * m) / p, 1)} % of node:http (target ≥ 60 %) ${m >= 0.6 * p ? 'ok' : 'MISSED'}`);
+  console.log(
+    `    .mel server (tutti run):  ${fmt(m)} requests/s = ${fmt((100 * m) / p, 1)} % of node:http (target ≥ 60 %) ${m >= 0.6 * p ? 'ok' : 'MISSED'}`,
+  );
 }
 
 async function clientBench() {
@@ -217,7 +219,9 @@ async function clientBench() {
   const mib = (x) => `${fmt(x / 1024 ** 2, 1)} MiB/s`;
   console.log(`(b) client: download of ${fmt(SIZE / 1024 ** 2)} MiB from a local node:http server to a file (${ROUNDS} rounds, median)`);
   console.log(`    curl -o:                            ${mib(c)}`);
-  console.log(`    .mel http/client get → writeLocal:  ${mib(m)} = ${fmt((100 * m) / c, 1)} % of curl (target ≥ 50 %) ${m >= 0.5 * c ? 'ok' : 'MISSED'}`);
+  console.log(
+    `    .mel http/client get → writeLocal:  ${mib(m)} = ${fmt((100 * m) / c, 1)} % of curl (target ≥ 50 %) ${m >= 0.5 * c ? 'ok' : 'MISSED'}`,
+  );
 }
 
 try {
