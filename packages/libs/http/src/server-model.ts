@@ -117,6 +117,13 @@ export class HttpServerModel implements ModelInstance {
       req.resume();
       return;
     }
+    const h = req.headers;
+    if (h['transfer-encoding'] === undefined && (h['content-length'] === undefined || h['content-length'] === '0')) {
+      // No body by the headers (RFC 9112 §6.3): the track need not wait for the end of it.
+      req.resume();
+      this.openTrack(req, res, path, match, undefined, []);
+      return;
+    }
     const chunks: Buffer[] = [];
     let opened = false;
     const open = (failure: string | undefined) => {
