@@ -40,11 +40,17 @@ export class HttpServerModel implements ModelInstance {
 
   constructor(private readonly ctx: ModelContext) {}
 
+  /** Whether tracks must name their route: false when every `incoming` serves the same one. */
+  private filtered = true;
+
   initialize(): void {
-    for (const r of this.ctx.registrations('incoming')) {
+    const registrations = this.ctx.registrations('incoming');
+    for (const r of registrations) {
       const method = String(r.method);
       if (SERVED.has(method)) this.router.add(method, String(r.route), r);
     }
+    const first = registrations[0];
+    this.filtered = registrations.some((r) => r.route !== first?.route || String(r.method) !== String(first?.method));
   }
 
   /** Lets the server bind (`start`). */
@@ -157,7 +163,7 @@ export class HttpServerModel implements ModelInstance {
     const headers = headersOf(req);
     this.ctx
       .createTrack('incoming', {
-        params: match.route.target,
+        ...(this.filtered ? { params: match.route.target } : {}),
         contexts: new Map([[REQUEST_CONTEXT, request]]),
         feed: async (o) => {
           if (failure === undefined) {

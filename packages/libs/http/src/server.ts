@@ -4,7 +4,7 @@
  * The model itself is in server-model.ts; `outgoing` streams the track's response.
  */
 import type { ServerResponse } from 'node:http';
-import { context, END, type InputPort, model, source, treatment } from '@tutti/core';
+import { type Batch, context, END, type InputPort, model, source, treatment } from '@tutti/core';
 import type { StringMapValue } from '@tutti/lib-std';
 import { bytesOf, writeBytes } from './bytes.js';
 import { answer, HttpServerModel, SERVER_NAME } from './server-model.js';
@@ -25,7 +25,18 @@ async function sendBody(res: ServerResponse, data: InputPort): Promise<void> {
   let held: Uint8Array | undefined;
   let next = data.recvMany();
   for (;;) {
-    let batch = held === undefined ? await next : await Promise.race([next, new Promise<typeof LATER>((r) => setImmediate(r, LATER))]);
+    let batch: Batch | typeof END | typeof LATER;
+    if (held === undefined) batch = await next;
+    else {
+      let timer: NodeJS.Immediate | undefined;
+      batch = await Promise.race([
+        next,
+        new Promise<typeof LATER>((r) => {
+          timer = setImmediate(r, LATER);
+        }),
+      ]);
+      clearImmediate(timer);
+    }
     if (batch === LATER) {
       if (!(await writeBytes(res, held as Uint8Array))) break;
       held = undefined;
