@@ -154,6 +154,12 @@ test('a port already in use is reported through failedBinding and the run ends',
   assert.match(busy.output(), /error: echo: cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
 });
 
+test('without failedBinding, a port in use fails the run with the binding error', async () => {
+  const busy = run('http_javascript.mel', ['--port', String(echoPort)]);
+  assert.equal(await busy.exit, 1, busy.output());
+  assert.match(busy.output(), /model failed: cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
+});
+
 test('http_javascript: JSON in, JavaScript in the middle, JSON out, with @HttpRequest', async () => {
   const port = await freePort();
   const server = run('http_javascript.mel', ['--port', String(port)]);

@@ -8,7 +8,8 @@
  * Its background activity lasts until the engine stops (SIGINT/SIGTERM or a fatal error),
  * so a server program runs until stopped; `shutdown` closes the listener and its
  * connections. When binding fails, the activity opens one `failedBinding` track and ends:
- * with nothing left to serve the run ends too (the reference keeps an idle engine).
+ * with nothing left to serve the run ends too (the reference keeps an idle engine); a
+ * program without `failedBinding` fails with the binding error instead of ending silently.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -79,12 +80,14 @@ export class HttpServerModel implements ModelInstance {
       });
     } catch (e) {
       const message = `cannot listen on ${host.includes(':') ? `[${host}]` : host}:${port}: ${(e as Error).message}`;
-      await this.ctx.createTrack('failedBinding', {
+      const track = await this.ctx.createTrack('failedBinding', {
         feed: async (o) => {
           await o.failed?.sendOne(undefined);
           await o.error?.sendOne(message);
         },
       });
+      // Nobody handles the failure (no `failedBinding` in the program): the run fails with it.
+      if (!track.created) throw new Error(message);
       return;
     }
     // A listener error after binding (rare: EMFILE…) is logged, the server goes on.
