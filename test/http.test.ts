@@ -126,6 +126,14 @@ test('echo server: 64 concurrent requests each get their own track and their own
   assert.deepEqual(answers, bodies);
 });
 
+test('the request headers reach the track (here sent back as response headers)', async () => {
+  const res = await fetch(`http://127.0.0.1:${echoPort}/headers`, { headers: { 'x-test': 'forty two' } });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('x-test'), 'forty two');
+  assert.equal(res.headers.get('server'), 'http-mel/0.10.2');
+  assert.equal(await res.text(), '');
+});
+
 test('a track that ends without status and headers answers 500', async () => {
   const res = await fetch(`http://127.0.0.1:${echoPort}/silent`);
   assert.equal(res.status, 500);

@@ -163,7 +163,6 @@ export class HttpServerModel implements ModelInstance {
       parameters: match.parameters.length === 0 ? StringMapValue.empty : StringMapValue.from(match.parameters),
       method: HttpMethodValue.of(req.method as string),
     };
-    const headers = headersOf(req);
     this.ctx
       .createTrack('incoming', {
         ...(this.filtered ? { params: match.route.target } : {}),
@@ -171,7 +170,8 @@ export class HttpServerModel implements ModelInstance {
         feed: async (o) => {
           if (failure === undefined) {
             await o.started?.sendOne(undefined);
-            await o.headers?.sendOne(headers);
+            // Built only when something reads them.
+            if (o.headers?.usable) await o.headers.sendOne(headersOf(req));
             if (chunks.length > 0) await o.data?.sendMany(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
             o.data?.close();
             await o.completed?.sendOne(undefined);
