@@ -80,6 +80,11 @@ export class HttpClientModel implements ModelInstance {
     return out;
   }
 
+  /**
+   * Ends the pool: its sockets, in use or idle, are destroyed, so requests still running when
+   * the engine stops end with it. (Requests do not take the engine's AbortSignal: one
+   * listener per concurrent request would trip Node's listener-leak warning past ten.)
+   */
   shutdown(): void {
     this.httpAgent?.destroy();
     this.httpsAgent?.destroy();
@@ -107,7 +112,6 @@ export async function runRequest(
   method: string,
   inputs: Readonly<Record<string, InputPort>>,
   outputs: Outs,
-  signal: AbortSignal,
 ): Promise<void> {
   const body = inputs.body;
   const url = await (inputs.url as InputPort).recvOne();
@@ -128,7 +132,6 @@ export async function runRequest(
     method,
     headers: client.headersFor(own as StringMapValue),
     agent: client.agentFor(target),
-    signal,
   });
   if (!client.noDelay) req.once('socket', (socket) => socket.setNoDelay(false));
   const response = new Promise<IncomingMessage>((resolve, reject) => {

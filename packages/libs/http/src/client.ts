@@ -34,8 +34,7 @@ export const client = [
     inputs: { url: 'Block<string>', req_headers: 'Block<StringMap>' },
     outputs: responsePorts,
     doc: 'Once `url` and `req_headers` arrived, sends the request and emits status, headers and the body.',
-    run: ({ models, params, inputs, outputs, signal }) =>
-      runRequest(models.client as Client, String(params.method), inputs, outputs, signal),
+    run: ({ models, params, inputs, outputs }) => runRequest(models.client as Client, String(params.method), inputs, outputs),
   }),
   treatment(area, 'requestWithBody', {
     models: { client: 'HttpClient' },
@@ -43,7 +42,6 @@ export const client = [
     inputs: { url: 'Block<string>', req_headers: 'Block<StringMap>', body: 'Stream<byte>' },
     outputs: responsePorts,
     doc: 'As `request`, streaming `body` as the request body until it closes.',
-    run: ({ models, params, inputs, outputs, signal }) =>
-      runRequest(models.client as Client, String(params.method), inputs, outputs, signal),
+    run: ({ models, params, inputs, outputs }) => runRequest(models.client as Client, String(params.method), inputs, outputs),
   }),
 ];
