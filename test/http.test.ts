@@ -144,6 +144,11 @@ test('a client that closes mid-body does not disturb the server', async () => {
   await new Promise<void>((resolve, reject) => {
     const socket = connect(echoPort, '127.0.0.1', () => {
       socket.write('POST /echo/cut HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n0123456789');
+      // And a request without body whose client leaves before the answer.
+      const early = connect(echoPort, '127.0.0.1', () => {
+        early.write('GET /headers HTTP/1.1\r\nHost: x\r\n\r\n');
+        early.destroy();
+      });
       setTimeout(() => {
         socket.destroy();
         resolve();

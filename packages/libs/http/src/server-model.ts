@@ -129,6 +129,7 @@ export class HttpServerModel implements ModelInstance {
     const h = req.headers;
     if (h['transfer-encoding'] === undefined && (h['content-length'] === undefined || h['content-length'] === '0')) {
       // No body by the headers (RFC 9112 §6.3): the track need not wait for the end of it.
+      req.on('error', ignore); // a client gone early: the response finds the socket closed
       req.resume();
       this.openTrack(req, res, path, match, undefined, []);
       return;
@@ -213,6 +214,8 @@ function headersOf(req: IncomingMessage): StringMapValue {
   }
   return StringMapValue.from(entries);
 }
+
+function ignore(): void {}
 
 /** A random UUID v4 as a 128-bit integer. */
 function uuid128(): bigint {
