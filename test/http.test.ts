@@ -182,6 +182,7 @@ test('http_javascript: JSON in, JavaScript in the middle, JSON out, with @HttpRe
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-type'), 'application/json');
     assert.equal(res.headers.get('x-route'), '/greet/en');
+    assert.equal(res.headers.get('x-lang'), 'en');
     assert.deepEqual(await res.json(), { greeting: 'hello Ada', length: 3 });
   } finally {
     assert.equal(await stop(server), 143, server.output());
