@@ -62,10 +62,14 @@ Options of run (before the program, or after it up to the command or the first p
   --                     ends tutti's options: what follows goes to the program
 
 Entrypoint parameters become options after the program: 'tutti run hello.mel --who Ada',
-or 'tutti run prog.mel --logs run.log -- --output o'.
+or 'tutti run prog.mel --logs run.log -- --output o'. A program with an HTTP server runs
+until stopped (Ctrl-C, SIGTERM).
 Exit status: 0 success; 1 errors in the program, a launch failure or a failed run
 (a failed treatment, a deadlock); 2 usage problems, invalid entrypoint arguments or
 unreadable files; 130, 143, 129 when stopped by SIGINT, SIGTERM, SIGHUP.
+
+Bundled packages: std, fs, process, encoding, json, regex, javascript, net, http, sql
+(PostgreSQL, MySQL/MariaDB, SQLite); all of them run.
 `;
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit status. */

@@ -1,8 +1,10 @@
 /**
  * `http/client` native elements (libraries spec §11.2): the client model and its request
- * treatments. The method-named wrappers of §11.3 are written in `mel/client.mel`.
+ * treatments (behaviour in client-model.ts). The method-named wrappers of §11.3 are
+ * written in `mel/client.mel`.
  */
 import { model, treatment } from '@tutti/core';
+import { type HttpClientModel as Client, HttpClientModel, runRequest } from './client-model.js';
 
 const area = 'http/client';
 
@@ -24,6 +26,7 @@ export const client = [
       headers: 'StringMap',
     },
     doc: 'Shared HTTP connection pool; request URLs are resolved against `base_url` when it parses as a URL.',
+    create: (ctx) => new HttpClientModel(ctx),
   }),
   treatment(area, 'request', {
     models: { client: 'HttpClient' },
@@ -31,6 +34,7 @@ export const client = [
     inputs: { url: 'Block<string>', req_headers: 'Block<StringMap>' },
     outputs: responsePorts,
     doc: 'Once `url` and `req_headers` arrived, sends the request and emits status, headers and the body.',
+    run: ({ models, params, inputs, outputs }) => runRequest(models.client as Client, String(params.method), inputs, outputs),
   }),
   treatment(area, 'requestWithBody', {
     models: { client: 'HttpClient' },
@@ -38,5 +42,6 @@ export const client = [
     inputs: { url: 'Block<string>', req_headers: 'Block<StringMap>', body: 'Stream<byte>' },
     outputs: responsePorts,
     doc: 'As `request`, streaming `body` as the request body until it closes.',
+    run: ({ models, params, inputs, outputs }) => runRequest(models.client as Client, String(params.method), inputs, outputs),
   }),
 ];

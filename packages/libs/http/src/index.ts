@@ -19,3 +19,7 @@ export const http: PackageDescriptor = {
   melRoot: fileURLToPath(new URL('../mel', import.meta.url)),
   elements: [...method, ...status, ...client, ...server],
 };
+export { HttpClientModel, USER_AGENT } from './client-model.js';
+export { HttpMethodValue } from './method-value.js';
+export { HttpServerModel, SERVER_NAME } from './server-model.js';
+export { HttpStatusValue } from './status-value.js';

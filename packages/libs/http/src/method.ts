@@ -1,9 +1,13 @@
 /** `http/method` (libraries spec §11.1): the HTTP method data type and its constants. */
 import { dataType, fn } from '@tutti/core';
+import { HttpMethodValue } from './method-value.js';
 
 const area = 'http/method';
 
-const constant = (name: string, token: string) => fn(area, name, { returns: 'HttpMethod', doc: `The \`${token}\` method.` });
+const constant = (name: string, token: Parameters<typeof HttpMethodValue.named>[0]) => {
+  const value = HttpMethodValue.named(token);
+  return fn(area, name, { returns: 'HttpMethod', doc: `The \`${token}\` method.`, impl: () => value });
+};
 
 export const method = [
   dataType(area, 'HttpMethod', {
@@ -14,6 +18,7 @@ export const method = [
     params: 'name: string',
     returns: 'Option<HttpMethod>',
     doc: 'Parses an upper-case method token (standard and known extension methods); none when unknown.',
+    impl: ([name]) => HttpMethodValue.of(name as string) ?? null,
   }),
   constant('delete', 'DELETE'),
   constant('get', 'GET'),

@@ -1,10 +1,58 @@
 /**
  * `http/server` native elements (libraries spec §11.5): the server model, its sources, the
  * request context and the response treatments. `connection` is written in `mel/server.mel`.
+ * The model itself is in server-model.ts; `outgoing` streams the track's response.
  */
-import { context, model, source, treatment } from '@tutti/core';
+import type { ServerResponse } from 'node:http';
+import { type Batch, context, END, type InputPort, model, source, treatment } from '@tutti/core';
+import type { StringMapValue } from '@tutti/lib-std';
+import { bytesOf, writeBytes } from './bytes.js';
+import { answer, HttpServerModel, SERVER_NAME } from './server-model.js';
+import type { HttpStatusValue } from './status-value.js';
 
 const area = 'http/server';
+
+/** Sent by `setImmediate` when the next body batch is not there yet. */
+const LATER = Symbol('later');
+
+/**
+ * Sends the body from `data`. The last batch is held back until the next one or the end is
+ * known, so a body of one batch goes out with a `Content-Length` in one write; a batch
+ * that waits longer than one turn of the event loop is sent at once (streamed responses
+ * are not delayed).
+ */
+async function sendBody(res: ServerResponse, data: InputPort): Promise<void> {
+  let held: Uint8Array | undefined;
+  let next = data.recvMany();
+  for (;;) {
+    let batch: Batch | typeof END | typeof LATER;
+    if (held === undefined) batch = await next;
+    else {
+      let timer: NodeJS.Immediate | undefined;
+      batch = await Promise.race([
+        next,
+        new Promise<typeof LATER>((r) => {
+          timer = setImmediate(r, LATER);
+        }),
+      ]);
+      clearImmediate(timer);
+    }
+    if (batch === LATER) {
+      if (!(await writeBytes(res, held as Uint8Array))) break;
+      held = undefined;
+      batch = await next;
+    }
+    if (batch === END) {
+      if (!res.destroyed) res.end(held);
+      return;
+    }
+    if (held !== undefined && !(await writeBytes(res, held))) break;
+    held = bytesOf(batch);
+    next = data.recvMany();
+  }
+  // The client went away: nobody reads the rest (rule C).
+  data.close();
+}
 
 export const server = [
   context(area, '@HttpRequest', {
@@ -21,6 +69,7 @@ export const server = [
     params: { host: 'Ip', port: 'u16' },
     sources: ['incoming', 'failedBinding'],
     doc: 'HTTP server on `host:port`; binds and serves once `start` is triggered, until the engine stops.',
+    create: (ctx) => new HttpServerModel(ctx),
   }),
   source(area, 'incoming', {
     model: 'HttpServer',
@@ -46,11 +95,36 @@ export const server = [
     models: { http_server: 'HttpServer' },
     inputs: { trigger: 'Block<void>' },
     doc: 'Lets the server bind and listen once `trigger` arrives.',
+    run: async ({ inputs, models }) => {
+      if ((await inputs.trigger.recvOne()) !== END) (models.http_server as HttpServerModel).start();
+    },
   }),
   treatment(area, 'outgoing', {
     models: { http_server: 'HttpServer' },
     params: { id: 'var u128' },
     inputs: { status: 'Block<HttpStatus>', headers: 'Block<StringMap>', data: 'Stream<byte>' },
     doc: 'Answers request `id` with `status`, `headers` and a body streamed from `data` (500 if never given).',
+    run: async ({ inputs, params, models }) => {
+      const status = await inputs.status.recvOne();
+      const headers = await inputs.headers.recvOne();
+      const res = (models.http_server as HttpServerModel).claim(params.id);
+      if (res === undefined) return; // unknown or already answered
+      if (status === END || headers === END) {
+        answer(res, 500);
+        return;
+      }
+      const s = status as HttpStatusValue;
+      res.statusCode = s.code;
+      res.statusMessage = s.reason;
+      res.setHeader('server', SERVER_NAME);
+      for (const [k, v] of headers as StringMapValue) {
+        try {
+          res.setHeader(k, v);
+        } catch {
+          // An invalid header name or value is left out.
+        }
+      }
+      await sendBody(res, inputs.data);
+    },
   }),
 ];

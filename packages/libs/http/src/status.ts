@@ -1,9 +1,13 @@
 /** `http/status` (libraries spec §11.1): the HTTP status data type and its constants. */
 import { dataType, fn } from '@tutti/core';
+import { HttpStatusValue } from './status-value.js';
 
 const area = 'http/status';
 
-const constant = (name: string, text: string) => fn(area, name, { returns: 'HttpStatus', doc: `The status \`${text}\`.` });
+const constant = (name: string, code: number) => {
+  const value = HttpStatusValue.of(code) as HttpStatusValue;
+  return fn(area, name, { returns: 'HttpStatus', doc: `The status \`${value}\`.`, impl: () => value });
+};
 
 export const status = [
   dataType(area, 'HttpStatus', {
@@ -14,11 +18,12 @@ export const status = [
     params: 'code: u16',
     returns: 'Option<HttpStatus>',
     doc: 'Status of a registered IANA code; none for an unknown code.',
+    impl: ([code]) => HttpStatusValue.of(code as number) ?? null,
   }),
-  constant('ok', '200 OK'),
-  constant('moved_permanently', '301 Moved Permanently'),
-  constant('temporary_redirect', '307 Temporary Redirect'),
-  constant('permanent_redirect', '308 Permanent Redirect'),
-  constant('forbidden', '403 Forbidden'),
-  constant('not_found', '404 Not Found'),
+  constant('ok', 200),
+  constant('moved_permanently', 301),
+  constant('temporary_redirect', 307),
+  constant('permanent_redirect', 308),
+  constant('forbidden', 403),
+  constant('not_found', 404),
 ];

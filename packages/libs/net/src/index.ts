@@ -12,3 +12,4 @@ export const net: PackageDescriptor = {
   doc: 'Network addresses: IPv4/IPv6 data types, constructors, parsing and conversions.',
   elements: [...ip],
 };
+export { IpValue, Ipv4Value, Ipv6Value } from './address.js';

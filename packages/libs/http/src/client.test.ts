@@ -1,0 +1,273 @@
+/**
+ * `http/client` against a real local HTTP server started here (node:http on loopback):
+ * status, headers and streamed bodies both ways, URL joining, default headers, failures
+ * (refused connection, TLS, a body cut mid-stream) and backpressure.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { END, type InputPort, type ModelContext, type OutputPort, type TreatmentDescriptor, type Value } from '@tutti/core';
+import { runTreatment } from '@tutti/engine/testing';
+import { StringMapValue } from '@tutti/lib-std';
+import { HttpClientModel, runRequest, USER_AGENT } from './client-model.js';
+import { http } from './index.js';
+import { HttpMethodValue } from './method-value.js';
+
+const treatmentOf = (name: string) => http.elements.find((e) => e.kind === 'treatment' && e.name === name) as TreatmentDescriptor;
+const clientOf = (params: Record<string, Value>) =>
+  new HttpClientModel({
+    params: { base_url: null, tcp_no_delay: true, headers: StringMapValue.empty, ...params },
+  } as unknown as ModelContext);
+
+const BIG = randomBytes(3 * 1024 * 1024 + 17);
+let server: Server;
+let base = '';
+/** Bytes the `/endless` handler managed to hand to the socket. */
+let endlessWritten = 0;
+
+function handle(req: IncomingMessage, res: ServerResponse): void {
+  const url = new URL(req.url ?? '/', 'http://x');
+  if (url.pathname === '/big') {
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    res.end(BIG);
+  } else if (url.pathname === '/echo') {
+    // Streams the request body back, with the request's headers as JSON in a header.
+    res.writeHead(201, { 'x-request': JSON.stringify({ method: req.method, path: url.pathname + url.search, headers: req.headers }) });
+    req.pipe(res);
+  } else if (url.pathname === '/cut') {
+    res.writeHead(200, { 'content-length': '100000' });
+    res.write(Buffer.alloc(1000, 1));
+    setTimeout(() => res.destroy(), 20);
+  } else if (url.pathname === '/endless') {
+    endlessWritten = 0;
+    res.writeHead(200);
+    const chunk = Buffer.alloc(64 * 1024);
+    const pump = () => {
+      while (!res.destroyed && endlessWritten < 512 * 1024 * 1024) {
+        endlessWritten += chunk.length;
+        if (!res.write(chunk)) return void res.once('drain', pump);
+      }
+    };
+    pump();
+  } else {
+    res.writeHead(404, { 'x-odd': 'caf\u00e9' });
+    res.end('nothing here');
+  }
+}
+
+before(async () => {
+  server = createServer(handle);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+after(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+async function get(client: HttpClientModel, url: string, headers = StringMapValue.empty) {
+  return runTreatment(treatmentOf('request'), {
+    models: { client },
+    params: { method: HttpMethodValue.named('GET') },
+    inputs: { url: [url], req_headers: [headers] },
+  });
+}
+
+function bytes(values: readonly Value[] | undefined): Buffer {
+  return Buffer.from((values ?? []) as number[]);
+}
+
+test('a GET streams the body, then completed and finished', async () => {
+  const client = clientOf({});
+  const r = await get(client, `${base}/big`);
+  client.shutdown();
+  assert.equal(String(r.outputs.status?.[0]), '200 OK');
+  assert.equal((r.outputs.res_headers?.[0] as StringMapValue).get('content-type'), 'application/octet-stream');
+  assert.ok(bytes(r.outputs.data).equals(BIG));
+  assert.ok((r.batches.data?.length ?? 0) > 1, 'the body comes in several batches');
+  assert.deepEqual(r.outputs.completed, [undefined]);
+  assert.deepEqual(r.outputs.failed, []);
+  assert.deepEqual(r.outputs.finished, [undefined]);
+  assert.ok(r.closeOrder.indexOf('status') < r.closeOrder.indexOf('data'));
+  assert.ok(r.closeOrder.indexOf('res_headers') < r.closeOrder.indexOf('data'));
+});
+
+test('a 4xx response is a success; headers that are not text are left out', async () => {
+  const client = clientOf({});
+  const r = await get(client, `${base}/missing`);
+  client.shutdown();
+  assert.equal(String(r.outputs.status?.[0]), '404 Not Found');
+  assert.equal((r.outputs.res_headers?.[0] as StringMapValue).has('x-odd'), false);
+  assert.equal(bytes(r.outputs.data).toString(), 'nothing here');
+  assert.deepEqual(r.outputs.completed, [undefined]);
+  assert.deepEqual(r.outputs.finished, [undefined]);
+});
+
+test('URLs are joined to the base URL; default headers apply, request headers override, User-Agent is set', async () => {
+  const client = clientOf({
+    base_url: `${base}/api/`,
+    headers: StringMapValue.from({ 'X-Default': 'd', 'X-Both': 'default' }),
+  });
+  const r = await runTreatment(treatmentOf('requestWithBody'), {
+    models: { client },
+    params: { method: HttpMethodValue.named('POST') },
+    inputs: {
+      url: ['../echo?q=1'],
+      req_headers: [StringMapValue.from({ 'x-both': 'request', 'bad name': 'x', 'x-bad-value': 'a\nb' })],
+      body: { batches: [Buffer.from('hello '), [0x77, 0x6f], Buffer.from('rld')] },
+    },
+  });
+  client.shutdown();
+  assert.equal(String(r.outputs.status?.[0]), '201 Created');
+  const seen = JSON.parse((r.outputs.res_headers?.[0] as StringMapValue).get('x-request') as string);
+  assert.equal(seen.method, 'POST');
+  assert.equal(seen.path, '/echo?q=1');
+  assert.equal(seen.headers['user-agent'], USER_AGENT);
+  assert.equal(seen.headers['x-default'], 'd');
+  assert.equal(seen.headers['x-both'], 'request');
+  assert.equal(seen.headers['x-bad-value'], undefined);
+  assert.equal(seen.headers['transfer-encoding'], 'chunked');
+  assert.equal(bytes(r.outputs.data).toString(), 'hello world');
+});
+
+test('a refused connection and an invalid URL come out of failed and error', async () => {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise((r) => probe.close(r));
+  const client = clientOf({});
+  const refused = await get(client, `http://127.0.0.1:${port}/`);
+  assert.deepEqual(refused.outputs.failed, [undefined]);
+  assert.match(String(refused.outputs.error?.[0]), /ECONNREFUSED/);
+  assert.deepEqual(refused.outputs.finished, [undefined]);
+  assert.deepEqual(refused.outputs.status, []);
+  assert.deepEqual(refused.outputs.completed, []);
+  const invalid = await get(client, 'not a url');
+  assert.deepEqual(invalid.outputs.failed, [undefined]);
+  assert.match(String(invalid.outputs.error?.[0]), /invalid URL 'not a url'/);
+  const scheme = await get(client, 'ftp://127.0.0.1/');
+  assert.match(String(scheme.outputs.error?.[0]), /unsupported URL scheme 'ftp'/);
+  client.shutdown();
+});
+
+test('a body cut mid-stream gives failed and error, not completed', async () => {
+  const client = clientOf({});
+  const r = await get(client, `${base}/cut`);
+  client.shutdown();
+  assert.equal(String(r.outputs.status?.[0]), '200 OK');
+  assert.equal(r.outputs.data?.length, 1000);
+  assert.deepEqual(r.outputs.failed, [undefined]);
+  assert.deepEqual(r.outputs.completed, []);
+  assert.deepEqual(r.outputs.finished, [undefined]);
+  assert.ok(r.outputs.error?.[0]);
+});
+
+test('a request whose url never arrives sends nothing', async () => {
+  const client = clientOf({});
+  const r = await runTreatment(treatmentOf('request'), {
+    models: { client },
+    params: { method: HttpMethodValue.named('GET') },
+    inputs: { url: [], req_headers: [StringMapValue.empty] },
+  });
+  assert.deepEqual(r.outputs.finished, []);
+  assert.deepEqual(r.outputs.failed, []);
+});
+
+test('a slow consumer of data slows the download (memory stays bounded)', async () => {
+  const client = clientOf({});
+  const received: number[] = [];
+  let release: () => void = () => {};
+  let gate = new Promise<void>((r) => {
+    release = r;
+  });
+  const port = (name: string, onSend?: (b: ArrayLike<unknown>) => Promise<boolean>): OutputPort => ({
+    name,
+    sendOne: async () => true,
+    sendMany: onSend ?? (async () => true),
+    close: () => {},
+    usable: true,
+  });
+  const input = (values: Value[]): InputPort => ({
+    name: 'in',
+    recvOne: async () => values.shift() ?? END,
+    recvMany: async () => (values.length > 0 ? [values.shift()] : END),
+    close: () => {},
+    async *[Symbol.asyncIterator]() {},
+  });
+  const outputs = {
+    status: port('status'),
+    res_headers: port('res_headers'),
+    // The consumer takes one batch, then waits for the gate.
+    data: port('data', async (b) => {
+      received.push(b.length);
+      await gate;
+      return received.length < 3;
+    }),
+    completed: port('completed'),
+    failed: port('failed'),
+    finished: port('finished'),
+    error: port('error'),
+  };
+  const done = runRequest(client, 'GET', { url: input([`${base}/endless`]), req_headers: input([StringMapValue.empty]) }, outputs);
+  while (received.length === 0) await sleep(10);
+  await sleep(300);
+  // The server could write 512 MiB; with nobody reading, socket buffers fill and it stops.
+  assert.ok(endlessWritten < 32 * 1024 * 1024, `server wrote ${endlessWritten} bytes while the consumer waited`);
+  assert.equal(received.length, 1);
+  release();
+  gate = Promise.resolve();
+  // The engine's end: the pool is destroyed, the request ends as a failure.
+  client.shutdown();
+  await done;
+});
+
+test('TLS: a certificate the client does not trust is a failure, not a crash', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tutti-tls-'));
+  try {
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+        ],
+        { stdio: 'ignore' },
+      );
+    } catch {
+      t.skip('openssl is not installed');
+      return;
+    }
+    const tls = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_q, s) =>
+      s.end('secret'),
+    );
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+    const client = clientOf({});
+    const r = await get(client, `https://127.0.0.1:${(tls.address() as AddressInfo).port}/`);
+    client.shutdown();
+    tls.close();
+    assert.deepEqual(r.outputs.failed, [undefined]);
+    assert.match(String(r.outputs.error?.[0]), /self[- ]signed/i);
+    assert.deepEqual(r.outputs.data, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

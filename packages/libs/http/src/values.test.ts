@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { FunctionDescriptor } from '@tutti/core';
+import { http } from './index.js';
+import type { HttpMethodValue } from './method-value.js';
+import { Router } from './router.js';
+
+const call = (name: string, ...args: unknown[]) =>
+  (http.elements.find((e) => e.kind === 'function' && e.name === name) as FunctionDescriptor).impl?.(args, {});
+
+test('|method knows the standard and extension methods, in upper case only', () => {
+  assert.equal(String(call('method', 'PROPFIND')), 'PROPFIND');
+  assert.equal(String(call('method', 'GET')), 'GET');
+  assert.equal(call('method', 'get'), null);
+  assert.equal(call('method', 'BREW'), null);
+  for (const m of ['delete', 'get', 'head', 'options', 'patch', 'post', 'put', 'trace']) assert.equal(String(call(m)), m.toUpperCase());
+  assert.ok((call('post') as HttpMethodValue).equals(call('method', 'POST')));
+});
+
+test('|status knows registered codes with their reason', () => {
+  assert.equal(String(call('status', 404)), '404 Not Found');
+  assert.equal(String(call('status', 422)), '422 Unprocessable Entity');
+  assert.equal(call('status', 299), null);
+  assert.equal(call('status', 509), null);
+  const constants: Record<string, string> = {
+    ok: '200 OK',
+    moved_permanently: '301 Moved Permanently',
+    temporary_redirect: '307 Temporary Redirect',
+    permanent_redirect: '308 Permanent Redirect',
+    forbidden: '403 Forbidden',
+    not_found: '404 Not Found',
+  };
+  for (const [name, text] of Object.entries(constants)) assert.equal(String(call(name)), text);
+});
+
+test('routes: literals, :name parameters and a * rest; the most specific route wins', () => {
+  const r = new Router<string>();
+  assert.ok(r.add('GET', '/users/:id', 'user'));
+  assert.ok(r.add('GET', '/users/me', 'me'));
+  assert.ok(r.add('GET', '/files/*', 'files'));
+  assert.ok(r.add('GET', '/', 'root'));
+  assert.ok(r.add('POST', '/users/:id/posts/:post', 'post'));
+  assert.equal(r.add('GET', 'no-slash', 'x'), false);
+  assert.equal(r.add('GET', '/a/*/b', 'x'), false);
+  assert.equal(r.add('GET', '/a/:', 'x'), false);
+  assert.equal(r.add('GET', '/a/:x/:x', 'x'), false);
+  assert.equal(r.match('GET', '/users/42')?.route.target, 'user');
+  assert.deepEqual(r.match('GET', '/users/42')?.parameters, [['id', '42']]);
+  assert.equal(r.match('GET', '/users/me')?.route.target, 'me');
+  assert.equal(r.match('GET', '/users/me/')?.route.target, 'me');
+  assert.equal(r.match('GET', '/files/a/b/c')?.route.target, 'files');
+  assert.equal(r.match('GET', '/files')?.route.target, 'files');
+  assert.equal(r.match('GET', '/')?.route.target, 'root');
+  assert.deepEqual(r.match('POST', '/users/a%20b/posts/7')?.parameters, [
+    ['id', 'a b'],
+    ['post', '7'],
+  ]);
+  assert.equal(r.match('GET', '/users'), undefined);
+  assert.equal(r.match('GET', '/users/1/2'), undefined);
+  assert.equal(r.match('DELETE', '/users/1'), undefined);
+});
