@@ -217,6 +217,41 @@ treatment main()
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /g\.mel:14:22: function 'std\/ops::\|clamp' failed/);
   });
+
+  test('extra generic and function arguments are ignored with warnings, and the program runs (Appendix E.2)', () => {
+    const p = project({
+      'e.mel': `${H}
+use std/engine/util::startup
+use std/flow::emit
+use std/ops/num::|add
+use std/engine/log::logDataInfo
+
+treatment main(var k: u32 = 1)
+{
+    startup<string>()
+    a: emit<u32, u8>(value = |add<u32, bool>(40, 2, 3))
+    b: emit<u32>(value = |add<u32>(k, 2, "ignored"))
+    la: logDataInfo<u32>(label = "a")
+    lb: logDataInfo<u32>(label = "b")
+    startup.trigger -> a.trigger,emit -> la.data
+    startup.trigger -> b.trigger,emit -> lb.data
+}
+`,
+    });
+    const c = cli(['check', '--format', 'json', join(p, 'e.mel')]);
+    assert.equal(c.status, 0, c.stdout + c.stderr);
+    const found = (JSON.parse(c.stdout) as { code: string; line: number }[]).map((d) => `${d.code}@${d.line}`);
+    assert.deepEqual(found, [
+      'W_IGNORED_GENERIC@13',
+      'W_IGNORED_GENERIC@14',
+      'W_IGNORED_GENERIC@14',
+      'W_IGNORED_ARGUMENT@14',
+      'W_IGNORED_ARGUMENT@15',
+    ]);
+    const r = cli(['run', join(p, 'e.mel')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(lines(r.stdout).sort(), ['info: a: 42', 'info: b: 3']);
+  });
 });
 
 describe('native packages in TypeScript/JavaScript', () => {

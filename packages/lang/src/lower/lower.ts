@@ -212,7 +212,8 @@ export function lowerProgram(o: LowerOptions): Design {
       const ts = v.generics?.[i];
       if (ts !== undefined) generics.set(g.name, resolveType(ts, scope));
     });
-    const args = v.args.map((a, i) => {
+    // Arguments beyond the declared parameters are ignored (Appendix E.2).
+    const args = v.args.slice(0, f.params.length).map((a, i) => {
       const t = f.params[i]?.type;
       return lowerValue(a, t === undefined ? undefined : substitute(t, generics), scope);
     });
