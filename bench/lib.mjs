@@ -28,7 +28,9 @@ export async function prepareProgram(file, paths = []) {
   if (sink.hasErrors) throw new Error(sink.items.map((d) => d.message).join('\n'));
   const entry = result.entrypoints.get(selection.entrypoints[0].id);
   return async () => {
-    const design = lowerProgram({ entry, facts: result.facts, args: new Map(), origin: () => '' });
+    const launch = new sink.constructor();
+    const design = lowerProgram({ entry, facts: result.facts, args: new Map(), origin: () => '' }, launch);
+    if (design === undefined) throw new Error(launch.items.map((d) => d.message).join('\n'));
     const logs = [];
     const engine = new Engine(design, { log: (r) => logs.push(r.message) });
     const t0 = process.hrtime.bigint();

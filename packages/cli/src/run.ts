@@ -6,15 +6,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { DiagnosticSink, SourceFile, type Span, type Value } from '@tutti/core';
 import { Engine, type EngineEvent, type LogRecord } from '@tutti/engine';
-import {
-  GenesisError,
-  type InstanceFacts,
-  literalValue,
-  lowerProgram,
-  parseValueText,
-  rawArgumentValue,
-  type TreatmentSymbol,
-} from '@tutti/lang';
+import { type InstanceFacts, literalValue, lowerProgram, parseValueText, rawArgumentValue, type TreatmentSymbol } from '@tutti/lang';
+import { renderHuman } from './render.js';
 
 /** Options of {@link runEntry}. */
 export interface RunOptions {
@@ -63,20 +56,11 @@ function argumentValues(entry: TreatmentSymbol, args: ReadonlyMap<string, string
  * stderr; everything the program logs goes to stdout.
  */
 export async function runEntry(o: RunOptions): Promise<number> {
-  let design: ReturnType<typeof lowerProgram>;
-  try {
-    design = lowerProgram({ entry: o.entry, facts: o.facts, args: argumentValues(o.entry, o.args, o.parsed), origin });
-  } catch (e) {
-    if (!(e instanceof GenesisError)) throw e;
-    const at = e.span === undefined ? '' : `${origin(e.span)}: `;
-    process.stderr.write(`error[${e.code}]: ${at}${e.message}\nNothing was run.\n`);
-    return 1;
-  }
-  const missing = Engine.missingBehaviour(design);
-  if (missing.length > 0) {
-    process.stderr.write(
-      `error[E_NOT_IMPLEMENTED]: cannot run '${o.entry.name}': this version of tutti has no behaviour for ${missing.join(', ')}\nNothing was run.\n`,
-    );
+  const sink = new DiagnosticSink();
+  const design = lowerProgram({ entry: o.entry, facts: o.facts, args: argumentValues(o.entry, o.args, o.parsed), origin }, sink);
+  if (design === undefined) {
+    for (const d of sink.items) process.stderr.write(`${renderHuman(d, { color: o.color, defaultFile: o.entry.id })}\n\n`);
+    process.stderr.write('Nothing was run.\n');
     return 1;
   }
 
