@@ -23,12 +23,13 @@ export async function timeMedian(fn, runs) {
 export async function prepareProgram(file, paths = []) {
   const { checkPath } = await import('@tutti/cli');
   const { lowerProgram } = await import('@tutti/lang');
+  const { DiagnosticSink } = await import('@tutti/core');
   const { Engine } = await import('@tutti/engine');
   const { sink, result, selection } = await checkPath(file, { paths });
   if (sink.hasErrors) throw new Error(sink.items.map((d) => d.message).join('\n'));
   const entry = result.entrypoints.get(selection.entrypoints[0].id);
   return async () => {
-    const launch = new sink.constructor();
+    const launch = new DiagnosticSink();
     const design = lowerProgram({ entry, facts: result.facts, args: new Map(), origin: () => '' }, launch);
     if (design === undefined) throw new Error(launch.items.map((d) => d.message).join('\n'));
     const logs = [];
