@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { compileRegex } from './compile.js';
+import { emitRegex } from './syntax/emit.js';
+import { parseRegex } from './syntax/parser.js';
 
 /** The leftmost-first match of `pattern` in `text`, or null. */
 function find(pattern: string, text: string): string | null {
@@ -232,7 +234,39 @@ describe('patterns the reference refuses', () => {
 });
 
 describe('translation table', () => {
-  const cases: [string, string][] = [
+  const re2: [string, string][] = [
+    ['(?P<k>[a-z_]+)=', '([\\x{5f}a-z]+)\\x{3d}'],
+    ['(?i)abc', '[Aa][Bb][Cc]'],
+    ['a(?i:b)', 'a(?:[Bb])'],
+    ['(?i)[k]', '[Kk\\x{212a}]'],
+    ['(?m)^a$', '(?m:^)a(?m:$)'],
+    ['^a$', '\\Aa\\z'],
+    ['[[:alpha:]&&[^aeiou]]', '[A-Zb-df-hj-np-tv-z]'],
+    ['[a-c~~b-d]', '[ad]'],
+    ['a**', '(?:a*)*'],
+    ['(?U)a+', 'a+?'],
+    ['(?s).', '(?s:.)'],
+    ['.', '[^\\n]'],
+    ['\\b{start}x\\b{end}', '\\b(?<![0-9A-Za-z_])x\\b(?<=[0-9A-Za-z_])'],
+  ];
+  for (const [pattern, source] of re2) {
+    test(`re2js: ${JSON.stringify(pattern)}`, () => {
+      const r = compileRegex(pattern);
+      assert.ok(r.ok);
+      assert.equal(r.value.re2Source, source);
+    });
+  }
+  test('re2js: \\d is every decimal digit, \\D its complement (surrogates left out)', () => {
+    const d = compileRegex('\\d');
+    const nd = compileRegex('\\D');
+    assert.ok(d.ok && nd.ok);
+    assert.match(d.value.re2Source ?? '', /^\[0-9\\x\{660\}-\\x\{669\}/);
+    assert.match(nd.value.re2Source ?? '', /^\[\\x\{0\}-\\x\{2f\}\\x\{3a\}-\\x\{65f\}/);
+    assert.ok(!(nd.value.re2Source ?? '').includes('{d800}'));
+  });
+
+  // The JavaScript translation still serves the texts RE2 cannot match exactly.
+  const js: [string, string][] = [
     ['(?P<k>[a-z_]+)\\s*=', '/([a-z\\u{5f}]+)\\p{White_Space}*\\u{3d}/v'],
     ['\\d\\D', '/\\p{Nd}\\P{Nd}/v'],
     ['(?i)abc', '/abc/iv'],
@@ -245,11 +279,38 @@ describe('translation table', () => {
     ['(?U)a+', '/a+?/v'],
     ['(?s).', '/[\\s\\S]/v'],
   ];
-  for (const [pattern, js] of cases) {
-    test(JSON.stringify(pattern), () => {
-      const r = compileRegex(pattern);
-      assert.ok(r.ok);
-      assert.equal(`/${r.value.regex.source}/${r.value.regex.flags}`, js);
+  for (const [pattern, expected] of js) {
+    test(`JavaScript: ${JSON.stringify(pattern)}`, () => {
+      const { source, flags } = emitRegex(parseRegex(pattern).root);
+      assert.equal(`/${source}/${flags}`, expected);
     });
   }
+});
+
+describe('linear time (re2js)', () => {
+  test('nested repetitions do not backtrack: ^(a+)+$ against 35 a and a b', () => {
+    const r = compileRegex('^(a+)+$');
+    assert.ok(r.ok && r.value.re2Source !== undefined);
+    assert.equal(r.value.regex.test(`${'a'.repeat(35)}b`), false);
+    assert.equal(r.value.regex.test('a'.repeat(35)), true);
+    assert.equal(find('(x+x+)+y', `${'x'.repeat(5000)}`), null);
+  });
+  test('a Unicode word boundary runs on re2js for ASCII text and is still right on other text', () => {
+    const r = compileRegex('\\b(a+)+\\b$');
+    assert.ok(r.ok && r.value.re2Source !== undefined);
+    assert.equal(r.value.regex.test(`${'a'.repeat(35)}!b`), false);
+    assert.equal(find('\\bé\\w*', 'café été'), 'été');
+  });
+  test('captures of repeated groups keep the last iteration, as in Rust', () => {
+    const r = compileRegex('(?:(a)|b)+');
+    assert.ok(r.ok);
+    assert.equal(r.value.regex.exec('ab')?.[1], 'a');
+  });
+  test("counted repetitions beyond RE2's 1000 still match (JavaScript translation)", () => {
+    const r = compileRegex('a{1001}');
+    assert.ok(r.ok);
+    assert.equal(r.value.re2Source, undefined);
+    assert.equal(find('a{1001}', 'a'.repeat(1001)), 'a'.repeat(1001));
+    assert.equal(find('a{1001}', 'a'.repeat(1000)), null);
+  });
 });

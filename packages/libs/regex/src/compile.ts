@@ -1,18 +1,41 @@
 /**
- * Compiling a Rust `regex` pattern into a JavaScript RegExp (libraries spec §8): parse with
- * the Rust grammar, emit JavaScript with Rust's meaning, keep the group names aside.
- * Compiled patterns are cached, since the functions (`|matches`, …) receive the pattern
- * with every call.
+ * Compiling a Rust `regex` pattern (libraries spec §8): parse with the Rust grammar
+ * (Rust's error messages for what Rust rejects), then emit for `re2js`, a JavaScript port
+ * of RE2 that matches in time linear in the text, so that no pattern can hold the event
+ * loop (`^(a+)+$` answers at once). Group names are kept aside. Compiled patterns are
+ * cached, since the functions (`|matches`, …) receive the pattern with every call.
+ *
+ * Where re2js differs from Rust's `regex`, and what is done about it:
+ * - Classes, `\d`, `\s`, `\w`, Unicode properties, set operations (`&&`, `--`, `~~`) and
+ *   case-insensitive matching are emitted as explicit code point sets with Rust's meaning
+ *   (`syntax/code-points.ts`); property data is the JavaScript engine's Unicode version.
+ * - RE2's `\b` and `\B` are ASCII, and it has no look-ahead. A Unicode word boundary
+ *   (`\b`, `\B`, `\b{start}`, `\b{end}`, `\<`, `\>`, `\b{start-half}`, `\b{end-half}`)
+ *   is exact on ASCII text; on text with non-ASCII characters such a pattern runs on the
+ *   backtracking JavaScript translation (`syntax/emit.ts`). Likewise CRLF-mode line
+ *   anchors (`(?mR)^`, `(?mR)$`) on text that holds a `\r`.
+ * - RE2 refuses counted repetitions above 1000 (`a{1001}`), which Rust accepts: such a
+ *   pattern runs on the JavaScript translation.
+ * These fallbacks are the only places where matching is not linear-time.
  */
+import { RE2JS } from 're2js';
 import type { ParsedRegex } from './syntax/ast.js';
 import { emitRegex } from './syntax/emit.js';
+import { emitRe2 } from './syntax/emit-re2.js';
 import { RegexSyntaxError } from './syntax/error.js';
 import { parseRegex } from './syntax/parser.js';
 
+/** Matching as `RegExp` does it (non-global: every call searches from the start). */
+export interface PatternMatcher {
+  test(text: string): boolean;
+  exec(text: string): RegExpExecArray | null;
+}
+
 /** A usable pattern. */
 export interface CompiledRegex {
-  /** The JavaScript equivalent (non-global: `exec`/`test` always search from the start). */
-  readonly regex: RegExp;
+  readonly regex: PatternMatcher;
+  /** The RE2 source given to re2js; undefined when the pattern only runs on the JavaScript translation. */
+  readonly re2Source: string | undefined;
   /** Number of capturing groups. */
   readonly groups: number;
   /** Group names by capture index. */
@@ -53,16 +76,59 @@ function compileUncached(pattern: string): CompileResult {
     if (e instanceof RegexSyntaxError) return { ok: false, error: e };
     throw e;
   }
-  const { source, flags } = emitRegex(parsed.root);
-  let regex: RegExp;
-  try {
-    regex = new RegExp(source, flags);
-  } catch (e) {
-    // Valid Rust that this JavaScript engine cannot run (e.g. a script its Unicode data lacks).
-    const reason = `not supported by the JavaScript regular expression engine (${(e as Error).message})`;
-    return { ok: false, error: new RegexSyntaxError(pattern, 0, pattern.length, reason) };
-  }
   const indexOf = new Map<string, number>();
   for (const [i, name] of parsed.names) indexOf.set(name, i);
-  return { ok: true, value: { regex, groups: parsed.groups, names: parsed.names, indexOf } };
+  let re2: ReturnType<typeof emitRe2>;
+  try {
+    re2 = emitRe2(parsed.root);
+  } catch (e) {
+    return { ok: false, error: unsupported(pattern, e) };
+  }
+  let linear: RE2JS | undefined;
+  try {
+    linear = RE2JS.compile(re2.source, re2.lookbehinds ? RE2JS.LOOKBEHINDS : 0);
+  } catch {
+    linear = undefined; // beyond RE2's limits (a repetition count above 1000): see the header
+  }
+  const exact = (text: string) => (!re2.asciiTextOnly || !NON_ASCII.test(text)) && (!re2.noCarriageReturn || !text.includes('\r'));
+  const fallbackNeeded = linear === undefined || re2.asciiTextOnly || re2.noCarriageReturn;
+  let js: RegExp | undefined;
+  if (fallbackNeeded) {
+    const { source, flags } = emitRegex(parsed.root);
+    try {
+      js = new RegExp(source, flags);
+    } catch (e) {
+      return { ok: false, error: unsupported(pattern, e) };
+    }
+  }
+  let regex: PatternMatcher;
+  if (linear !== undefined && js === undefined) regex = re2Matcher(linear);
+  else if (linear === undefined) regex = js as RegExp;
+  else {
+    const fast = re2Matcher(linear);
+    const slow = js as RegExp;
+    regex = {
+      test: (t) => (exact(t) ? fast.test(t) : slow.test(t)),
+      exec: (t) => (exact(t) ? fast.exec(t) : slow.exec(t)),
+    };
+  }
+  return {
+    ok: true,
+    value: { regex, re2Source: linear === undefined ? undefined : re2.source, groups: parsed.groups, names: parsed.names, indexOf },
+  };
+}
+
+const NON_ASCII = /\P{ASCII}/u;
+
+/** Valid Rust that this JavaScript engine cannot run (e.g. a script its Unicode data lacks). */
+function unsupported(pattern: string, e: unknown): RegexSyntaxError {
+  const reason = `not supported by the JavaScript regular expression engine (${(e as Error).message})`;
+  return new RegexSyntaxError(pattern, 0, pattern.length, reason);
+}
+
+function re2Matcher(r: RE2JS): PatternMatcher {
+  return {
+    test: (t) => r.test(t),
+    exec: (t) => r.exec(t) as RegExpExecArray | null,
+  };
 }

@@ -1,0 +1,158 @@
+/**
+ * Writes a parsed Rust pattern in RE2 syntax for `re2js`, the linear-time engine.
+ *
+ * Rust's `regex` and RE2 share their design and most of their syntax, but not every
+ * meaning, so nothing is passed through as written: classes become explicit code point
+ * ranges with Rust's meaning (`code-points.ts`), case-insensitive literals become their
+ * case orbits, `^`/`$` become `\A`/`\z` or `(?m:^)`/`(?m:$)`, and `.` an explicit class.
+ *
+ * Two things RE2 cannot say exactly. Its word boundary `\b` knows ASCII word characters
+ * only, and it has no look-ahead (re2js has linear-time look-behind, used for the half
+ * boundaries). A Unicode `\b` is therefore emitted as RE2's `\b`, which is exact on ASCII
+ * text; CRLF-mode line anchors are emitted as `\n` anchors, exact on text without `\r`.
+ * The result says which of these it relied on, and `compile.ts` sends other texts to the
+ * JavaScript translation.
+ */
+import type { Flags, Look, RegexNode } from './ast.js';
+import { caseOrbit } from './case-fold.js';
+import { classRanges, type RangeSet } from './code-points.js';
+
+/** RE2 source and what it needs from the text to have Rust's meaning. */
+export interface Re2Emitted {
+  readonly source: string;
+  /** Uses look-behind (re2js's `LOOKBEHINDS` flag). */
+  readonly lookbehinds: boolean;
+  /** Has a Unicode word boundary emitted as ASCII: exact on ASCII text only. */
+  readonly asciiTextOnly: boolean;
+  /** Has CRLF-mode line anchors emitted as `\n` anchors: exact on text without `\r` only. */
+  readonly noCarriageReturn: boolean;
+}
+
+const WORD_ASCII = '[0-9A-Za-z_]';
+
+/** A code point as an RE2 atom, also valid inside a class. */
+function cp(c: number): string {
+  const ascii = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+  return ascii ? String.fromCharCode(c) : `\\x{${c.toString(16)}}`;
+}
+
+/** A set as an RE2 class; surrogates, which no text can hold alone, are left out. */
+function rangeClass(s: RangeSet): string {
+  let body = '';
+  for (const [lo, hi] of s) {
+    const parts: [number, number][] =
+      lo <= 0xdfff && hi >= 0xd800
+        ? [
+            [lo, 0xd7ff],
+            [0xe000, hi],
+          ]
+        : [[lo, hi]];
+    for (const [a, b] of parts) if (a <= b) body += a === b ? cp(a) : `${cp(a)}-${cp(b)}`;
+  }
+  return body === '' ? '[^\\x{0}-\\x{10ffff}]' : `[${body}]`;
+}
+
+/**
+ * Emits `root` in RE2 syntax.
+ *
+ * @example
+ * ```ts
+ * emitRe2(parseRegex('\\d+').root).source; // a class of every decimal digit, then `+`
+ * ```
+ */
+export function emitRe2(root: RegexNode): Re2Emitted {
+  const e = new Re2Emitter();
+  const source = e.node(root);
+  return { source, lookbehinds: e.lookbehinds, asciiTextOnly: e.asciiTextOnly, noCarriageReturn: e.noCarriageReturn };
+}
+
+class Re2Emitter {
+  lookbehinds = false;
+  asciiTextOnly = false;
+  noCarriageReturn = false;
+
+  node(n: RegexNode): string {
+    switch (n.kind) {
+      case 'empty':
+      case 'flags':
+        return '';
+      case 'literal':
+        return literal(n.cp, n.flags);
+      case 'class':
+        return rangeClass(classRanges(n.expr, n.flags.i && n.flags.u));
+      case 'dot':
+        return n.flags.s ? '(?s:.)' : n.flags.R ? '[^\\n\\r]' : '[^\\n]';
+      case 'look':
+        return this.look(n.look, n.flags);
+      case 'group': {
+        const body = this.node(n.body);
+        return n.index === undefined ? `(?:${body})` : `(${body})`;
+      }
+      case 'repeat': {
+        const body = this.node(n.body);
+        const k = n.body.kind;
+        const atom = k === 'literal' || k === 'class' || k === 'dot' || k === 'group' ? body : `(?:${body})`;
+        const { min, max } = n;
+        let q: string;
+        if (max === undefined) q = min === 0 ? '*' : min === 1 ? '+' : `{${min},}`;
+        else if (min === 0 && max === 1) q = '?';
+        else q = min === max ? `{${min}}` : `{${min},${max}}`;
+        return `${atom}${q}${n.greedy ? '' : '?'}`;
+      }
+      case 'concat':
+        return n.items.map((i) => this.node(i)).join('');
+      case 'alt':
+        return n.items.map((i) => this.node(i)).join('|');
+    }
+  }
+
+  private look(l: Look, flags: Flags): string {
+    switch (l) {
+      case 'textStart':
+        return '\\A';
+      case 'textEnd':
+        return '\\z';
+      case 'lineStart':
+        if (flags.R) this.noCarriageReturn = true;
+        return '(?m:^)';
+      case 'lineEnd':
+        if (flags.R) this.noCarriageReturn = true;
+        return '(?m:$)';
+      default:
+        break;
+    }
+    if (flags.u) this.asciiTextOnly = true;
+    switch (l) {
+      case 'word':
+        return '\\b';
+      case 'notWord':
+        return '\\B';
+      default:
+        break;
+    }
+    this.lookbehinds = true;
+    switch (l) {
+      case 'wordStart':
+        return `\\b(?<!${WORD_ASCII})`;
+      case 'wordEnd':
+        return `\\b(?<=${WORD_ASCII})`;
+      case 'wordStartHalf':
+        return `(?<!${WORD_ASCII})`;
+      default:
+        // End half (`(?!\w)` without look-ahead): a boundary after a word character, or
+        // no boundary after a non-word character.
+        return `(?:\\b(?<=${WORD_ASCII})|\\B(?<!${WORD_ASCII}))`;
+    }
+  }
+}
+
+function literal(c: number, flags: Flags): string {
+  if (!flags.i) return cp(c);
+  if (!flags.u) {
+    // ASCII-only folding without Unicode mode.
+    const lower = c >= 0x41 && c <= 0x5a ? c + 32 : c;
+    return lower >= 0x61 && lower <= 0x7a ? `[${cp(lower - 32)}${cp(lower)}]` : cp(c);
+  }
+  const orbit = caseOrbit(c);
+  return orbit.length === 1 ? cp(c) : `[${orbit.map(cp).join('')}]`;
+}
