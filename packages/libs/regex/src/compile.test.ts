@@ -235,10 +235,13 @@ describe('patterns the reference refuses', () => {
 
 describe('translation table', () => {
   const re2: [string, string][] = [
-    ['(?P<k>[a-z_]+)=', '([\\x{5f}a-z]+)\\x{3d}'],
-    ['(?i)abc', '[Aa][Bb][Cc]'],
-    ['a(?i:b)', 'a(?:[Bb])'],
-    ['(?i)[k]', '[Kk\\x{212a}]'],
+    ['(?P<k>[a-z_]+)=', '([a-z\\x{5f}]+)\\x{3d}'],
+    ['\\d\\s\\W', '[\\p{Nd}][\\p{White_Space}][^\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\x{200c}\\x{200d}]'],
+    ['\\p{Greek}\\PL', '[\\p{Greek}][\\P{L}]'],
+    ['(?i)a1', '(?i:a)1'],
+    ['a(?i:b)', 'a(?:(?i:b))'],
+    ['(?i-u)k', '[Kk]'],
+    ['(?i)[^k]', '(?i:[^k])'],
     ['(?m)^a$', '(?m:^)a(?m:$)'],
     ['^a$', '\\Aa\\z'],
     ['[[:alpha:]&&[^aeiou]]', '[A-Zb-df-hj-np-tv-z]'],
@@ -256,13 +259,14 @@ describe('translation table', () => {
       assert.equal(r.value.re2Source, source);
     });
   }
-  test('re2js: \\d is every decimal digit, \\D its complement (surrogates left out)', () => {
-    const d = compileRegex('\\d');
-    const nd = compileRegex('\\D');
-    assert.ok(d.ok && nd.ok);
-    assert.match(d.value.re2Source ?? '', /^\[0-9\\x\{660\}-\\x\{669\}/);
-    assert.match(nd.value.re2Source ?? '', /^\[\\x\{0\}-\\x\{2f\}\\x\{3a\}-\\x\{65f\}/);
-    assert.ok(!(nd.value.re2Source ?? '').includes('{d800}'));
+  test('re2js: set operations and folded properties are evaluated to ranges, surrogates left out', () => {
+    const d = compileRegex('[\\d--[0-8]]');
+    const n = compileRegex('[^a&&a]');
+    assert.ok(d.ok && n.ok);
+    assert.match(d.value.re2Source ?? '', /^\[9\\x\{660\}-\\x\{669\}/);
+    assert.match(n.value.re2Source ?? '', /^\[\\x\{0\}-\\x\{60\}b-/);
+    assert.ok(!(n.value.re2Source ?? '').includes('{d800}'));
+    assert.equal(find('[\\p{Greek}&&\\p{Ll}]+', 'ΑΒγδ'), 'γδ');
   });
 
   // The JavaScript translation still serves the texts RE2 cannot match exactly.

@@ -6,9 +6,13 @@
  * cached, since the functions (`|matches`, …) receive the pattern with every call.
  *
  * Where re2js differs from Rust's `regex`, and what is done about it:
- * - Classes, `\d`, `\s`, `\w`, Unicode properties, set operations (`&&`, `--`, `~~`) and
- *   case-insensitive matching are emitted as explicit code point sets with Rust's meaning
- *   (`syntax/code-points.ts`); property data is the JavaScript engine's Unicode version.
+ * - RE2's `\d`, `\s`, `\w` are ASCII: they are emitted as the Unicode classes Rust means
+ *   (`\p{Nd}`, `\p{White_Space}`, Alphabetic + M + Nd + Pc + Join_Control). Set operations
+ *   (`&&`, `--`, `~~`), `scx=` and properties re2js lacks are evaluated to explicit code
+ *   point ranges (`syntax/code-points.ts`) from the JavaScript engine's Unicode data;
+ *   properties re2js knows use its own tables (Unicode 17), so a character assigned in
+ *   a newer Unicode than the JavaScript engine's may be classified differently.
+ * - Case-insensitive parts use RE2's `(?i:…)`, simple case folding as in Rust.
  * - RE2's `\b` and `\B` are ASCII, and it has no look-ahead. A Unicode word boundary
  *   (`\b`, `\B`, `\b{start}`, `\b{end}`, `\<`, `\>`, `\b{start-half}`, `\b{end-half}`)
  *   is exact on ASCII text; on text with non-ASCII characters such a pattern runs on the

@@ -2,9 +2,10 @@
  * Writes a parsed Rust pattern in RE2 syntax for `re2js`, the linear-time engine.
  *
  * Rust's `regex` and RE2 share their design and most of their syntax, but not every
- * meaning, so nothing is passed through as written: classes become explicit code point
- * ranges with Rust's meaning (`code-points.ts`), case-insensitive literals become their
- * case orbits, `^`/`$` become `\A`/`\z` or `(?m:^)`/`(?m:$)`, and `.` an explicit class.
+ * meaning, so nothing is passed through as written: Perl classes become the Unicode
+ * classes Rust means, classes with set operations or properties RE2 lacks become
+ * explicit code point ranges (`code-points.ts`), `^`/`$` become `\A`/`\z` or
+ * `(?m:^)`/`(?m:$)`, and `.` an explicit class.
  *
  * Two things RE2 cannot say exactly. Its word boundary `\b` knows ASCII word characters
  * only, and it has no look-ahead (re2js has linear-time look-behind, used for the half
@@ -13,8 +14,9 @@
  * The result says which of these it relied on, and `compile.ts` sends other texts to the
  * JavaScript translation.
  */
-import type { Flags, Look, RegexNode } from './ast.js';
-import { caseOrbit } from './case-fold.js';
+import { RE2JS } from 're2js';
+import type { ClassExpr, Flags, Look, RegexNode } from './ast.js';
+import { isCaseless } from './case-fold.js';
 import { classRanges, type RangeSet } from './code-points.js';
 
 /** RE2 source and what it needs from the text to have Rust's meaning. */
@@ -78,8 +80,13 @@ class Re2Emitter {
         return '';
       case 'literal':
         return literal(n.cp, n.flags);
-      case 'class':
-        return rangeClass(classRanges(n.expr, n.flags.i && n.flags.u));
+      case 'class': {
+        const caseless = n.flags.i && n.flags.u;
+        const native = nativeClass(n.expr);
+        if (native === undefined) return rangeClass(classRanges(n.expr, caseless));
+        // RE2 folds a class before negating it, with simple case folding, as Rust does.
+        return caseless ? `(?i:${native})` : native;
+      }
       case 'dot':
         return n.flags.s ? '(?s:.)' : n.flags.R ? '[^\\n\\r]' : '[^\\n]';
       case 'look':
@@ -153,6 +160,63 @@ function literal(c: number, flags: Flags): string {
     const lower = c >= 0x41 && c <= 0x5a ? c + 32 : c;
     return lower >= 0x61 && lower <= 0x7a ? `[${cp(lower - 32)}${cp(lower)}]` : cp(c);
   }
-  const orbit = caseOrbit(c);
-  return orbit.length === 1 ? cp(c) : `[${orbit.map(cp).join('')}]`;
+  // RE2's folding is simple case folding, as Rust's.
+  return isCaseless(c) ? cp(c) : `(?i:${cp(c)})`;
+}
+
+/** Rust's Unicode `\w` as RE2 class items (Join_Control is U+200C and U+200D). */
+const WORD_ITEMS = '\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\x{200c}\\x{200d}';
+
+const re2Names = new Map<string, string | undefined>();
+
+/** The RE2 name of a property given in JavaScript syntax, when re2js knows it. */
+function re2Property(body: string): string | undefined {
+  if (re2Names.has(body)) return re2Names.get(body);
+  let name: string | undefined = body.startsWith('Script=') ? body.slice('Script='.length) : body;
+  if (name.includes('='))
+    name = undefined; // Script_Extensions: not in RE2
+  else
+    try {
+      RE2JS.compile(`\\p{${name}}`);
+    } catch {
+      name = undefined;
+    }
+  re2Names.set(body, name);
+  return name;
+}
+
+/** The members of a class as RE2 class items, when RE2 can say them without set operations. */
+function nativeItems(e: ClassExpr): string | undefined {
+  switch (e.t) {
+    case 'ranges':
+      return e.ranges.map(([lo, hi]) => (lo === hi ? cp(lo) : `${cp(lo)}-${cp(hi)}`)).join('');
+    case 'prop': {
+      const name = re2Property(e.body);
+      return name === undefined ? undefined : `\\${e.neg ? 'P' : 'p'}{${name}}`;
+    }
+    case 'perl':
+      if (e.k === 'd') return e.neg ? '\\P{Nd}' : '\\p{Nd}';
+      if (e.k === 's') return e.neg ? '\\P{White_Space}' : '\\p{White_Space}';
+      return e.neg ? undefined : WORD_ITEMS;
+    case 'union': {
+      let out = '';
+      for (const item of e.items) {
+        const x = nativeItems(item);
+        if (x === undefined) return undefined;
+        out += x;
+      }
+      return out;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** A class in RE2's own syntax, or undefined when it needs evaluating to ranges. */
+function nativeClass(e: ClassExpr): string | undefined {
+  if (e.t === 'perl' && e.k === 'w' && e.neg) return `[^${WORD_ITEMS}]`;
+  const negated = e.t === 'not';
+  const items = nativeItems(negated ? e.of : e);
+  if (items === undefined) return undefined;
+  return negated ? `[^${items}]` : `[${items}]`;
 }
