@@ -7,11 +7,6 @@ import { END, type TreatmentContext, type Value } from '@tutti/core';
 import { JavaScriptEngine } from './engine.js';
 import { jsonLike, jsonText } from './json-bridge.js';
 
-// Evaluation is synchronous: a long batch is cut into slices of about this many
-// milliseconds, so that results flow and other tasks (another `process` on the same
-// engine, signals) get their turn between slices.
-const SLICE_MS = 20;
-
 /** The `run` of `process`. */
 export async function runProcess({ inputs, outputs, params, models }: TreatmentContext<'value', 'result', 'code'>): Promise<void> {
   const engine = models.engine;
@@ -20,17 +15,24 @@ export async function runProcess({ inputs, outputs, params, models }: TreatmentC
   for (;;) {
     const batch = await inputs.value.recvMany();
     if (batch === END) return;
+    const texts: string[] = [];
+    for (let k = 0; k < batch.length; k++) texts.push(jsonText(batch[k]));
     let i = 0;
     while (i < batch.length) {
       const realm = await engine.current();
       if (realm === undefined) return;
+      // The realm answers for a prefix of the values (a time slice), so results flow.
+      const results = await realm.evaluate(i === 0 ? texts : texts.slice(i), code);
       const out: Value[] = [];
-      const until = performance.now() + SLICE_MS;
-      do {
+      for (const text of results) {
         const v = batch[i++];
-        const text = realm.evaluate(jsonText(v), code);
         out.push(text === undefined ? null : jsonLike(v, text));
-      } while (i < batch.length && !realm.broken && performance.now() < until);
+      }
+      // A realm lost under a value (its worker died) answers nothing: that value gets none.
+      if (results.length === 0) {
+        out.push(null);
+        i++;
+      }
       if (!(await outputs.result.sendMany(out))) return;
     }
   }
