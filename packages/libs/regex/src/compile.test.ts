@@ -299,11 +299,58 @@ describe('linear time (re2js)', () => {
     assert.equal(r.value.regex.test('a'.repeat(35)), true);
     assert.equal(find('(x+x+)+y', `${'x'.repeat(5000)}`), null);
   });
-  test('a Unicode word boundary runs on re2js for ASCII text and is still right on other text', () => {
+  test('a Unicode word boundary stays linear on ASCII and on non-ASCII text (marked text)', () => {
     const r = compileRegex('\\b(a+)+\\b$');
     assert.ok(r.ok && r.value.re2Source !== undefined);
     assert.equal(r.value.regex.test(`${'a'.repeat(35)}!b`), false);
+    assert.equal(r.value.regex.test(`é ${'a'.repeat(5000)}!é`), false);
+    assert.equal(r.value.regex.test(`é ${'a'.repeat(40)}`), true);
     assert.equal(find('\\bé\\w*', 'café été'), 'été');
+  });
+  test('marked text agrees with the JavaScript translation on word-boundary patterns (differential)', () => {
+    const patterns = [
+      '\\b\\w+\\b',
+      '\\B.',
+      '(\\w)\\b(.)',
+      '\\<(\\w+)\\>',
+      '\\b{end}.?',
+      '\\b{start-half}é|a\\b',
+      '(?m)^\\w*\\b$',
+      '(?i)\\bss?\\b',
+    ];
+    const alphabet = ['a', 'é', '1', '_', ' ', '\n', '😀', '-', 'ß', 'K', 'S'];
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed;
+    };
+    for (const p of patterns) {
+      const r = compileRegex(p);
+      assert.ok(r.ok);
+      const { source, flags } = emitRegex(parseRegex(p).root);
+      const js = new RegExp(source, flags);
+      for (let k = 0; k < 150; k++) {
+        let text = '';
+        for (let n = next() % 9; n > 0; n--) text += alphabet[next() % alphabet.length];
+        const a = r.value.regex.exec(text);
+        const b = js.exec(text);
+        assert.deepEqual(a === null ? null : [a.index, ...a], b === null ? null : [b.index, ...b], `${p} on ${JSON.stringify(text)}`);
+      }
+    }
+  });
+  test('on marked text, matches, captures and positions are those of the original text', () => {
+    const r = compileRegex('(?m)^(?<w>\\w+)\\b.(\\d)?$');
+    assert.ok(r.ok);
+    const m = r.value.regex.exec('x\nça😀\nübel!');
+    assert.equal(m?.index, 2);
+    assert.deepEqual([m?.[0], m?.[1], m?.[2]], ['ça😀', 'ça', undefined]);
+    const n = r.value.regex.exec('x\nça\nübel!7');
+    assert.equal(n?.index, 5);
+    assert.deepEqual([n?.[0], n?.[1], n?.[2]], ['übel!7', 'übel', '7']);
+    assert.equal(find('\\B.\\b', 'é😀ab'), 'b');
+    assert.equal(find('\\b{end-half}.', 'é😀'), '😀');
+    assert.equal(find('\\<\\w\\>', 'é ü a'), 'é');
+    assert.equal(find('(?-u:\\b)x|\\bé', 'xé'), 'x');
   });
   test('captures of repeated groups keep the last iteration, as in Rust', () => {
     const r = compileRegex('(?:(a)|b)+');

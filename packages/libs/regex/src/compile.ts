@@ -15,9 +15,11 @@
  * - Case-insensitive parts use RE2's `(?i:…)`, simple case folding as in Rust.
  * - RE2's `\b` and `\B` are ASCII, and it has no look-ahead. A Unicode word boundary
  *   (`\b`, `\B`, `\b{start}`, `\b{end}`, `\<`, `\>`, `\b{start-half}`, `\b{end-half}`)
- *   is exact on ASCII text; on text with non-ASCII characters such a pattern runs on the
- *   backtracking JavaScript translation (`syntax/emit.ts`). Likewise CRLF-mode line
- *   anchors (`(?mR)^`, `(?mR)$`) on text that holds a `\r`.
+ *   is emitted as RE2's, exact on ASCII text; on other text the pattern runs on marked
+ *   text (`syntax/marked-text.ts`), still linear, three times longer. Only a pattern
+ *   that mixes Unicode and ASCII (`(?-u)`) word boundaries, or has CRLF-mode line anchors
+ *   (`(?mR)^`, `(?mR)$`), runs on the backtracking JavaScript translation
+ *   (`syntax/emit.ts`) for text those cannot handle (non-ASCII, resp. holding a `\r`).
  * - RE2 refuses counted repetitions above 1000 (`a{1001}`), which Rust accepts: such a
  *   pattern runs on the JavaScript translation.
  * These fallbacks are the only places where matching is not linear-time.
@@ -27,6 +29,7 @@ import type { ParsedRegex } from './syntax/ast.js';
 import { emitRegex } from './syntax/emit.js';
 import { emitRe2 } from './syntax/emit-re2.js';
 import { RegexSyntaxError } from './syntax/error.js';
+import { markText, unmark } from './syntax/marked-text.js';
 import { parseRegex } from './syntax/parser.js';
 
 /** Matching as `RegExp` does it (non-global: every call searches from the start). */
@@ -110,10 +113,10 @@ function compileUncached(pattern: string): CompileResult {
   else if (linear === undefined) regex = js as RegExp;
   else {
     const fast = re2Matcher(linear);
-    const slow = js as RegExp;
+    const other = (re2.asciiTextOnly && !re2.asciiWord && !re2.noCarriageReturn ? markedMatcher(parsed) : undefined) ?? (js as RegExp);
     regex = {
-      test: (t) => (exact(t) ? fast.test(t) : slow.test(t)),
-      exec: (t) => (exact(t) ? fast.exec(t) : slow.exec(t)),
+      test: (t) => (exact(t) ? fast.test(t) : other.test(t)),
+      exec: (t) => (exact(t) ? fast.exec(t) : other.exec(t)),
     };
   }
   return {
@@ -128,6 +131,30 @@ const NON_ASCII = /\P{ASCII}/u;
 function unsupported(pattern: string, e: unknown): RegexSyntaxError {
   const reason = `not supported by the JavaScript regular expression engine (${(e as Error).message})`;
   return new RegexSyntaxError(pattern, 0, pattern.length, reason);
+}
+
+/** The pattern on marked text (Unicode word boundaries on any text), or undefined beyond RE2's limits. */
+function markedMatcher(parsed: ParsedRegex): PatternMatcher | undefined {
+  const marked = emitRe2(parsed.root, true);
+  let r: RE2JS;
+  try {
+    r = RE2JS.compile(`\\A(?s:.{3})*?(${marked.source})`, marked.lookbehinds ? RE2JS.LOOKBEHINDS : 0);
+  } catch {
+    return undefined;
+  }
+  const exec = (text: string): RegExpExecArray | null => {
+    const m = r.exec(markText(text)) as RegExpExecArray | null;
+    if (m === null) return null;
+    const whole = m[1] as string;
+    const groups = [unmark(whole)];
+    for (let i = 2; i < m.length; i++) groups.push(m[i] === undefined ? (undefined as unknown as string) : unmark(m[i] as string));
+    return Object.assign(groups, {
+      index: unmark(m[0].slice(0, m[0].length - whole.length)).length,
+      input: text,
+      groups: undefined,
+    }) as unknown as RegExpExecArray;
+  };
+  return { test: (t) => r.test(markText(t)), exec };
 }
 
 function re2Matcher(r: RE2JS): PatternMatcher {

@@ -22,6 +22,8 @@ import { classRanges, type RangeSet } from './code-points.js';
 /** RE2 source and what it needs from the text to have Rust's meaning. */
 export interface Re2Emitted {
   readonly source: string;
+  /** Has an ASCII word boundary (`(?-u:\b)`): exact as RE2's, but not on marked text. */
+  readonly asciiWord: boolean;
   /** Uses look-behind (re2js's `LOOKBEHINDS` flag). */
   readonly lookbehinds: boolean;
   /** Has a Unicode word boundary emitted as ASCII: exact on ASCII text only. */
@@ -62,16 +64,34 @@ function rangeClass(s: RangeSet): string {
  * emitRe2(parseRegex('\\d+').root).source; // a class of every decimal digit, then `+`
  * ```
  */
-export function emitRe2(root: RegexNode): Re2Emitted {
-  const e = new Re2Emitter();
+export function emitRe2(root: RegexNode, marked = false): Re2Emitted {
+  const e = new Re2Emitter(marked);
   const source = e.node(root);
-  return { source, lookbehinds: e.lookbehinds, asciiTextOnly: e.asciiTextOnly, noCarriageReturn: e.noCarriageReturn };
+  return {
+    source,
+    asciiWord: e.asciiWord,
+    lookbehinds: e.lookbehinds,
+    asciiTextOnly: e.asciiTextOnly,
+    noCarriageReturn: e.noCarriageReturn,
+  };
 }
 
+/** A marker of marked text (`marked-text.ts`): `a` word, `\n` newline, `-` other. */
+const MARKER = '[a\\-\\n]';
+
 class Re2Emitter {
+  asciiWord = false;
   lookbehinds = false;
   asciiTextOnly = false;
   noCarriageReturn = false;
+
+  /** @param marked emit for marked text: every character stands between two markers */
+  constructor(private readonly marked: boolean) {}
+
+  /** A pattern for one character; on marked text, its markers too. */
+  private one(x: string): string {
+    return this.marked ? `${MARKER}${x}${MARKER}` : x;
+  }
 
   node(n: RegexNode): string {
     switch (n.kind) {
@@ -79,16 +99,16 @@ class Re2Emitter {
       case 'flags':
         return '';
       case 'literal':
-        return literal(n.cp, n.flags);
+        return this.one(literal(n.cp, n.flags));
       case 'class': {
         const caseless = n.flags.i && n.flags.u;
         const native = nativeClass(n.expr);
-        if (native === undefined) return rangeClass(classRanges(n.expr, caseless));
+        if (native === undefined) return this.one(rangeClass(classRanges(n.expr, caseless)));
         // RE2 folds a class before negating it, with simple case folding, as Rust does.
-        return caseless ? `(?i:${native})` : native;
+        return this.one(caseless ? `(?i:${native})` : native);
       }
       case 'dot':
-        return n.flags.s ? '(?s:.)' : n.flags.R ? '[^\\n\\r]' : '[^\\n]';
+        return this.one(n.flags.s ? '(?s:.)' : n.flags.R ? '[^\\n\\r]' : '[^\\n]');
       case 'look':
         return this.look(n.look, n.flags);
       case 'group': {
@@ -98,7 +118,7 @@ class Re2Emitter {
       case 'repeat': {
         const body = this.node(n.body);
         const k = n.body.kind;
-        const atom = k === 'literal' || k === 'class' || k === 'dot' || k === 'group' ? body : `(?:${body})`;
+        const atom = (k === 'literal' || k === 'class' || k === 'dot') && !this.marked ? body : k === 'group' ? body : `(?:${body})`;
         const { min, max } = n;
         let q: string;
         if (max === undefined) q = min === 0 ? '*' : min === 1 ? '+' : `{${min},}`;
@@ -129,6 +149,7 @@ class Re2Emitter {
         break;
     }
     if (flags.u) this.asciiTextOnly = true;
+    else this.asciiWord = true;
     switch (l) {
       case 'word':
         return '\\b';
