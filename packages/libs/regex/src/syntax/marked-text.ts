@@ -17,7 +17,10 @@
  * ```
  */
 
-const WORD = /^[\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}]$/v;
+/** Rust's Unicode `\w` (UTS #18), as a JavaScript `v` class. */
+const WORD_CLASS = '[\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\p{Join_Control}]';
+// Built from text: the `v` flag is newer than this repository's TypeScript target.
+const WORD = new RegExp(`^${WORD_CLASS}$`, 'v');
 
 function isAsciiWord(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
