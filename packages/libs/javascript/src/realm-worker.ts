@@ -4,13 +4,19 @@
  * runs its values until they are done, the realm broke, or a slice of about 20 ms passed,
  * and answers with the results it has.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { useCompiledModule, type WasmModule } from './quickjs.js';
 import { Realm } from './realm.js';
 import type { RealmReply, RealmRequest } from './remote-realm.js';
 
 const SLICE_MS = 20;
 const port = parentPort;
 if (port === null) throw new Error('realm-worker.js runs as a worker thread');
+
+// The main thread compiled QuickJS's WebAssembly once; compiling it again per worker
+// would cost most of a realm's start.
+const shared = (workerData as { wasmModule?: WasmModule } | null)?.wasmModule;
+if (shared !== undefined) useCompiledModule(shared);
 
 let realm: Realm | undefined;
 

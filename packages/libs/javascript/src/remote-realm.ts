@@ -16,6 +16,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { compiledModule } from './quickjs.js';
 import type { RealmOptions } from './realm.js';
 
 /** Most values sent in one evaluation request. */
@@ -69,8 +70,10 @@ export class RemoteRealm {
 
   /** A fresh realm with the given limits, in a new worker. */
   static async create(options: RealmOptions): Promise<RemoteRealm> {
-    // The main thread's stack size, under which realm.ts's stack limits were measured.
-    const realm = new RemoteRealm(new Worker(workerUrl(), { resourceLimits: { stackSizeMb: 1 } }));
+    // The main thread's stack size, under which realm.ts's stack limits were measured; the
+    // WebAssembly module compiled once here is shared with every worker.
+    const worker = new Worker(workerUrl(), { resourceLimits: { stackSizeMb: 1 }, workerData: { wasmModule: await compiledModule() } });
+    const realm = new RemoteRealm(worker);
     const r = await realm.call({ op: 'create', options });
     if (r.error !== undefined) {
       realm.dispose();
