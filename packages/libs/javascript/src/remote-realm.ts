@@ -1,14 +1,17 @@
 /**
- * A {@link Realm} in a worker thread, so that no script can keep the main thread from
- * answering SIGINT/SIGTERM. QuickJS evaluation is synchronous and a script may run up to
- * its time limit (10 s): on the main thread, signal handlers (which Node runs from the
- * event loop) would wait that long. Here the main thread only waits for a message; when
- * the run stops, the engine's shutdown terminates the worker, which V8 interrupts even
- * inside a WebAssembly loop.
+ * Realms in a worker thread, so that no script can keep the main thread from answering
+ * SIGINT/SIGTERM. QuickJS evaluation is synchronous and a script may run up to its time
+ * limit (10 s): on the main thread, signal handlers (which Node runs from the event loop,
+ * and never in workers) would wait that long. Here the main thread only waits for a
+ * message. Stopping a realm sets a flag shared with the worker (a SharedArrayBuffer) that
+ * its QuickJS interrupt handler reads at every poll, so a running script stops within
+ * milliseconds; the realm is then freed.
  *
- * Measured against the realm on the main thread (bench/javascript.mjs): each request
- * carries up to {@link MAX_VALUES} values and returns within about 20 ms, so the message
- * round trip (tens of microseconds) is paid per slice, not per value.
+ * All realms of the process share one worker, started with the first realm: evaluations
+ * stay serialised, as they were on the main thread, and later realms start in
+ * milliseconds (a worker thread costs about 0.1–0.3 s to start). Each request carries up
+ * to {@link MAX_VALUES} values and returns within about 20 ms, so the message round trip
+ * (tens of microseconds) is paid per slice, not per value.
  *
  * The worker keeps the process alive only while a request is pending: an idle realm must
  * not hide a deadlock from the CLI, which detects one when the event loop empties.
@@ -22,11 +25,12 @@ import type { RealmOptions } from './realm.js';
 /** Most values sent in one evaluation request. */
 export const MAX_VALUES = 256;
 
-/** A request to the realm worker. */
+/** A request to the realm worker, for realm `realm`. */
 export type RealmRequest =
-  | { readonly id: number; readonly op: 'create'; readonly options: RealmOptions }
-  | { readonly id: number; readonly op: 'run'; readonly code: string }
-  | { readonly id: number; readonly op: 'evaluate'; readonly values: readonly string[]; readonly code: string };
+  | { readonly id: number; readonly realm: number; readonly op: 'create'; readonly options: RealmOptions; readonly cancel: Int32Array }
+  | { readonly id: number; readonly realm: number; readonly op: 'run'; readonly code: string }
+  | { readonly id: number; readonly realm: number; readonly op: 'evaluate'; readonly values: readonly string[]; readonly code: string }
+  | { readonly id: number; readonly realm: number; readonly op: 'dispose' };
 
 /** The worker's answer: results of an evaluation (null for none), the realm's state. */
 export interface RealmReply {
@@ -36,7 +40,7 @@ export interface RealmReply {
   readonly error?: string;
 }
 
-type RequestBody = RealmRequest extends infer R ? (R extends RealmRequest ? Omit<R, 'id'> : never) : never;
+type RequestBody = RealmRequest extends infer R ? (R extends RealmRequest ? Omit<R, 'id' | 'realm'> : never) : never;
 
 /**
  * The worker script: the package's build, resolved by package name so that it is found
@@ -47,45 +51,110 @@ function workerUrl(): URL {
   return pathToFileURL(createRequire(import.meta.url).resolve('@tutti/lib-javascript/realm-worker'));
 }
 
-/** The main thread's handle on a realm in its worker. */
-export class RemoteRealm {
-  readonly #pending = new Map<number, (r: RealmReply) => void>();
-  #next = 0;
-  #broken = false;
-  #gone = false;
+const LOST: Omit<RealmReply, 'id'> = { broken: true, results: [] };
 
-  private constructor(private readonly worker: Worker) {
+/** The shared worker: started on demand, stopped when its last realm is gone. */
+class RealmHost {
+  readonly #pending = new Map<number, { realm: number; resolve: (r: RealmReply) => void }>();
+  readonly #realms = new Set<number>();
+  #next = 0;
+  #dead = false;
+
+  constructor(private readonly worker: Worker) {
     worker.unref();
     worker.on('message', (r: RealmReply) => {
-      this.#broken = r.broken;
-      const resolve = this.#pending.get(r.id);
+      const p = this.#pending.get(r.id);
       this.#pending.delete(r.id);
       if (this.#pending.size === 0) worker.unref();
-      resolve?.(r);
+      p?.resolve(r);
     });
-    // A crashed or terminated worker: the realm is lost, pending requests get nothing.
+    // A crashed worker loses every realm; pending requests get nothing.
     worker.on('error', () => this.fail());
     worker.on('exit', () => this.fail());
   }
 
-  /** A fresh realm with the given limits, in a new worker. */
-  static async create(options: RealmOptions): Promise<RemoteRealm> {
-    // The main thread's stack size, under which realm.ts's stack limits were measured; the
-    // WebAssembly module compiled once here is shared with every worker.
-    const worker = new Worker(workerUrl(), { resourceLimits: { stackSizeMb: 1 }, workerData: { wasmModule: await compiledModule() } });
-    const realm = new RemoteRealm(worker);
-    const r = await realm.call({ op: 'create', options });
-    if (r.error !== undefined) {
-      realm.dispose();
-      throw new Error(`the JavaScript realm could not be created: ${r.error}`);
+  get dead(): boolean {
+    return this.#dead;
+  }
+
+  /** Sends a request; requests from a realm that was released get nothing. */
+  call(realm: number, body: RequestBody): Promise<RealmReply> {
+    const id = this.#next++;
+    if (this.#dead) return Promise.resolve({ id, ...LOST });
+    if (body.op === 'create') this.#realms.add(realm);
+    return new Promise((resolve) => {
+      this.#pending.set(id, { realm, resolve });
+      this.worker.ref();
+      this.worker.postMessage({ ...body, id, realm });
+    });
+  }
+
+  /** Frees a realm; its pending requests get nothing; the last one stops the worker. */
+  release(realm: number): void {
+    if (!this.#realms.delete(realm) || this.#dead) return;
+    this.worker.postMessage({ op: 'dispose', id: this.#next++, realm });
+    for (const [id, p] of this.#pending)
+      if (p.realm === realm) {
+        this.#pending.delete(id);
+        p.resolve({ id, ...LOST });
+      }
+    if (this.#pending.size === 0) this.worker.unref();
+    if (this.#realms.size === 0) {
+      this.#dead = true;
+      if (host === this) host = undefined;
+      void this.worker.terminate();
     }
-    if (r.broken) throw new Error('the JavaScript realm could not be created: its worker stopped');
+  }
+
+  private fail(): void {
+    this.#dead = true;
+    if (host === this) host = undefined;
+    const pending = [...this.#pending];
+    this.#pending.clear();
+    for (const [id, p] of pending) p.resolve({ id, ...LOST });
+  }
+}
+
+let host: RealmHost | undefined;
+let nextRealm = 0;
+
+async function realmHost(): Promise<RealmHost> {
+  if (host === undefined || host.dead) {
+    // The main thread's stack size, under which realm.ts's stack limits were measured; the
+    // WebAssembly module compiled once here is shared with the worker.
+    const wasmModule = await compiledModule();
+    host ??= new RealmHost(new Worker(workerUrl(), { resourceLimits: { stackSizeMb: 1 }, workerData: { wasmModule } }));
+  }
+  return host;
+}
+
+/** The main thread's handle on a realm in the worker. */
+export class RemoteRealm {
+  #broken = false;
+  #gone = false;
+
+  private constructor(
+    private readonly host: RealmHost,
+    private readonly id: number,
+    private readonly cancel: Int32Array,
+  ) {}
+
+  /** A fresh realm with the given limits. */
+  static async create(options: RealmOptions): Promise<RemoteRealm> {
+    const h = await realmHost();
+    const cancel = new Int32Array(new SharedArrayBuffer(4));
+    const realm = new RemoteRealm(h, nextRealm++, cancel);
+    const r = await realm.call({ op: 'create', options, cancel });
+    if (r.error !== undefined || r.broken) {
+      realm.dispose();
+      throw new Error(`the JavaScript realm could not be created: ${r.error ?? 'its worker stopped'}`);
+    }
     return realm;
   }
 
   /** True once the realm failed at host level, its worker died, or it was disposed. */
   get broken(): boolean {
-    return this.#broken || this.#gone;
+    return this.#broken || this.#gone || this.host.dead;
   }
 
   /** Runs a script for its effects (the model's `code`); errors are ignored. */
@@ -103,29 +172,18 @@ export class RemoteRealm {
     return r.results.map((x) => x ?? undefined);
   }
 
-  /** Terminates the worker, even in the middle of an evaluation. */
+  /** Stops the realm, even in the middle of an evaluation, and frees it. */
   dispose(): void {
     if (this.#gone) return;
     this.#gone = true;
-    void this.worker.terminate();
-    this.fail();
+    Atomics.store(this.cancel, 0, 1);
+    this.host.release(this.id);
   }
 
-  private call(body: RequestBody): Promise<RealmReply> {
-    const id = this.#next++;
-    if (this.broken) return Promise.resolve({ id, broken: true, results: [] });
-    return new Promise((resolve) => {
-      this.#pending.set(id, resolve);
-      this.worker.ref();
-      this.worker.postMessage({ ...body, id });
-    });
-  }
-
-  private fail(): void {
-    this.#broken = true;
-    const pending = [...this.#pending];
-    this.#pending.clear();
-    this.worker.unref();
-    for (const [id, resolve] of pending) resolve({ id, broken: true, results: [] });
+  private async call(body: RequestBody): Promise<RealmReply> {
+    if (this.broken) return { id: -1, ...LOST };
+    const r = await this.host.call(this.id, body);
+    if (r.broken) this.#broken = true;
+    return r;
   }
 }
