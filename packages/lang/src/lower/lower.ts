@@ -89,11 +89,15 @@ interface Frame {
 export function lowerProgram(o: LowerOptions, sink: DiagnosticSink): Design | undefined {
   const errorsBefore = sink.errorCount;
   /** Elements without behaviour, by identifier: what they are and where they are used. */
-  const missing = new Map<string, { what: string; uses: Span[] }>();
+  const missing = new Map<string, { what: string; uses: Span[]; seen: Set<string> }>();
   const noteMissing = (id: string, what: string, at: Span) => {
+    const key = `${at.file.path}:${at.start}`;
     const m = missing.get(id);
-    if (m === undefined) missing.set(id, { what, uses: [at] });
-    else if (!m.uses.some((u) => u.file === at.file && u.start === at.start)) m.uses.push(at);
+    if (m === undefined) missing.set(id, { what, uses: [at], seen: new Set([key]) });
+    else if (!m.seen.has(key)) {
+      m.seen.add(key);
+      m.uses.push(at);
+    }
   };
   const leaves: LeafDesign[] = [];
   const models: ModelDesign[] = [];
