@@ -357,11 +357,20 @@ describe('linear time (re2js)', () => {
     assert.ok(r.ok);
     assert.equal(r.value.regex.exec('ab')?.[1], 'a');
   });
-  test("counted repetitions beyond RE2's 1000 still match (JavaScript translation)", () => {
+  test("counted repetitions beyond RE2's 1000 are split into consecutive ones", () => {
     const r = compileRegex('a{1001}');
     assert.ok(r.ok);
-    assert.equal(r.value.re2Source, undefined);
+    assert.equal(r.value.re2Source, '(?:a{1000}a{1})');
     assert.equal(find('a{1001}', 'a'.repeat(1001)), 'a'.repeat(1001));
     assert.equal(find('a{1001}', 'a'.repeat(1000)), null);
+    assert.equal(find('a{2,2500}', 'a'.repeat(2600))?.length, 2500);
+    assert.equal(find('a{2,2500}?', 'a'.repeat(2600))?.length, 2);
+    assert.equal(find('(?:ab){1200,}c', `${'ab'.repeat(1300)}c`)?.length, 2601);
+  });
+  test('a long repetition of a capturing group keeps the JavaScript translation', () => {
+    const r = compileRegex('(a){1001}');
+    assert.ok(r.ok);
+    assert.equal(r.value.re2Source, undefined);
+    assert.equal(r.value.regex.exec('a'.repeat(1001))?.[1], 'a');
   });
 });

@@ -20,8 +20,9 @@
  *   that mixes Unicode and ASCII (`(?-u)`) word boundaries, or has CRLF-mode line anchors
  *   (`(?mR)^`, `(?mR)$`), runs on the backtracking JavaScript translation
  *   (`syntax/emit.ts`) for text those cannot handle (non-ASCII, resp. holding a `\r`).
- * - RE2 refuses counted repetitions above 1000 (`a{1001}`), which Rust accepts: such a
- *   pattern runs on the JavaScript translation.
+ * - RE2 refuses counted repetitions above 1000 (`a{1001}`), which Rust accepts: they are
+ *   written as consecutive repetitions of at most 1000; one of a capturing group cannot
+ *   be copied so, and such a pattern runs on the JavaScript translation.
  * These fallbacks are the only places where matching is not linear-time.
  */
 import { RE2JS } from 're2js';

@@ -120,11 +120,13 @@ class Re2Emitter {
         const k = n.body.kind;
         const atom = (k === 'literal' || k === 'class' || k === 'dot') && !this.marked ? body : k === 'group' ? body : `(?:${body})`;
         const { min, max } = n;
+        const lazy = n.greedy ? '' : '?';
+        if ((min > MAX_REPEAT || (max ?? 0) > MAX_REPEAT) && !hasCapture(n.body)) return longRepeat(atom, min, max, lazy);
         let q: string;
         if (max === undefined) q = min === 0 ? '*' : min === 1 ? '+' : `{${min},}`;
         else if (min === 0 && max === 1) q = '?';
         else q = min === max ? `{${min}}` : `{${min},${max}}`;
-        return `${atom}${q}${n.greedy ? '' : '?'}`;
+        return `${atom}${q}${lazy}`;
       }
       case 'concat':
         return n.items.map((i) => this.node(i)).join('');
@@ -172,6 +174,36 @@ class Re2Emitter {
         return `(?:\\b(?<=${WORD_ASCII})|\\B(?<!${WORD_ASCII}))`;
     }
   }
+}
+
+/** RE2's largest repetition count (Rust has none but its size limit). */
+const MAX_REPEAT = 1000;
+
+/**
+ * `atom{min,max}` beyond RE2's count limit, as consecutive repetitions of at most 1000
+ * (RE2 also refuses nested counts whose product passes it). Chunk after chunk, greedy
+ * (or lazy) preference over the total count is kept: the first chunks fill first.
+ */
+function longRepeat(atom: string, min: number, max: number | undefined, lazy: string): string {
+  const parts: string[] = [];
+  for (let left = min; left > 0; left -= MAX_REPEAT) parts.push(`${atom}{${Math.min(left, MAX_REPEAT)}}`);
+  if (max === undefined) parts.push(`${atom}*${lazy}`);
+  else for (let left = max - min; left > 0; left -= MAX_REPEAT) parts.push(`${atom}{0,${Math.min(left, MAX_REPEAT)}}${lazy}`);
+  return `(?:${parts.join('')})`;
+}
+
+/** Whether a node holds a capturing group (which a repetition cannot copy). */
+function hasCapture(n: RegexNode): boolean {
+  const stack: RegexNode[] = [n];
+  while (stack.length > 0) {
+    const x = stack.pop() as RegexNode;
+    if (x.kind === 'group') {
+      if (x.index !== undefined) return true;
+      stack.push(x.body);
+    } else if (x.kind === 'repeat') stack.push(x.body);
+    else if (x.kind === 'concat' || x.kind === 'alt') stack.push(...x.items);
+  }
+  return false;
 }
 
 function literal(c: number, flags: Flags): string {
