@@ -16,7 +16,9 @@ test('disposing a realm stops its running script at once; the other realms of th
     assert.deepEqual(await looping, []);
     assert.ok(Date.now() - started < 5000);
     assert.equal(a.broken, true);
-    assert.deepEqual(await b.evaluate(['1', '2'], 'base + value'), ['41', '42']);
+    // One value per request: an answer covers a prefix of the values (a time slice).
+    assert.deepEqual(await b.evaluate(['1'], 'base + value'), ['41']);
+    assert.deepEqual(await b.evaluate(['2'], 'base + value'), ['42']);
     assert.equal(b.broken, false);
   } finally {
     a.dispose();
