@@ -32,7 +32,10 @@ test('an evaluation answers for a prefix of its values, at most one slice of wor
     const values = Array.from({ length: 300 }, (_, i) => String(i));
     const first = await r.evaluate(values, 'value * 2');
     assert.ok(first.length > 0 && first.length <= 256);
-    assert.deepEqual(first.slice(0, 3), ['0', '2', '4']);
+    assert.deepEqual(
+      first,
+      values.slice(0, first.length).map((v) => String(2 * Number(v))),
+    );
   } finally {
     r.dispose();
   }
