@@ -121,6 +121,11 @@ const cases: Case[] = [
     message: 'needs 1 generic argument <T>, 0 given',
   },
   {
+    code: 'W_IGNORED_GENERIC',
+    source: `${H}use std/engine/util::startup\nuse std/flow::emit\ntreatment main() {\n  startup()\n  emit<u8, string>(value = 1) // !W_IGNORED_GENERIC\n  startup.trigger -> emit.trigger\n}\n`,
+    message: "treatment 'emit' takes 1 generic argument; the 1 extra is ignored",
+  },
+  {
     code: 'E_GENERIC_CONSTRAINT',
     source: `${H}use std/engine/log::logDataInfos\ntreatment show<T>()\n  input values: Stream<T>\n{\n  logDataInfos<T>() // !E_GENERIC_CONSTRAINT\n  Self.values -> logDataInfos.data\n}\ntreatment main() {}\n`,
     message: "'T' does not implement 'Display'",
@@ -184,6 +189,11 @@ const cases: Case[] = [
     code: 'E_FUNCTION_ARITY',
     source: `${H}use std/engine/util::startup\nuse std/flow::emit\nuse std/ops/num::|add\ntreatment main() {\n  startup()\n  emit<u32>(value = |add<u32>(1)) // !E_FUNCTION_ARITY\n  startup.trigger -> emit.trigger\n}\n`,
     message: "function '|add' takes 2 arguments (a, b), 1 given",
+  },
+  {
+    code: 'W_IGNORED_ARGUMENT',
+    source: `${H}use std/engine/util::startup\nuse std/flow::emit\nuse std/ops/num::|add\ntreatment main() {\n  startup()\n  emit<u32>(value = |add<u32>(40, 2, 7, 8)) // !W_IGNORED_ARGUMENT\n  startup.trigger -> emit.trigger\n}\n`,
+    message: "function '|add' takes 2 arguments; the 2 extra are ignored",
   },
   {
     code: 'E_UNDECLARED_CONTEXT',

@@ -220,6 +220,114 @@ treatment main()
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /g\.mel:14:22: function 'std\/ops::\|clamp' failed/);
   });
+
+  test('extra generic and function arguments are ignored with warnings, and the program runs (Appendix E.2)', () => {
+    const p = project({
+      'e.mel': `${H}
+use std/engine/util::startup
+use std/flow::emit
+use std/ops/num::|add
+use std/engine/log::logDataInfo
+
+treatment main(var k: u32 = 1)
+{
+    startup<string>()
+    a: emit<u32, u8>(value = |add<u32, bool>(40, 2, 3))
+    b: emit<u32>(value = |add<u32>(k, 2, "ignored"))
+    la: logDataInfo<u32>(label = "a")
+    lb: logDataInfo<u32>(label = "b")
+    startup.trigger -> a.trigger,emit -> la.data
+    startup.trigger -> b.trigger,emit -> lb.data
+}
+`,
+    });
+    const c = cli(['check', '--format', 'json', join(p, 'e.mel')]);
+    assert.equal(c.status, 0, c.stdout + c.stderr);
+    const found = (JSON.parse(c.stdout) as { code: string; line: number }[]).map((d) => `${d.code}@${d.line}`);
+    assert.deepEqual(found, [
+      'W_IGNORED_GENERIC@13',
+      'W_IGNORED_GENERIC@14',
+      'W_IGNORED_GENERIC@14',
+      'W_IGNORED_ARGUMENT@14',
+      'W_IGNORED_ARGUMENT@15',
+    ]);
+    const r = cli(['run', join(p, 'e.mel')]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(lines(r.stdout).sort(), ['info: a: 42', 'info: b: 3']);
+  });
+});
+
+describe('launch failures are collected (genesis)', () => {
+  test('every element without behaviour, functions included, and every failing constant call are reported at once', () => {
+    const p = project({
+      'Compo.toml':
+        'name = "app"\nversion = "0.1.0"\n\n[dependencies]\nstd = "0.10.2"\ntestkit = "1.0.0"\nnone = { version = "1", module = "none.js" }\n\n[entrypoints]\nmain = "app/main::main"\n',
+      'none.js': `export default ({ treatment, fn, model }) => ({
+  name: 'none', version: '1.0.0', doc: 'Elements without behaviour', elements: [
+    treatment('none', 'idle', { inputs: { go: 'Block<void>' } }),
+    model('none', 'Pool', { params: { size: 'u8 = 1' } }),
+    fn('none', 'now', { params: 'n: u8', returns: 'u8' }),
+    fn('none', 'later', { params: 'n: u64', returns: 'string' }),
+  ] });
+`,
+      'main.mel': `use std/engine/util::startup
+use std/flow::emit
+use std/ops::|clamp
+use std/engine/log::logInfo
+use testkit::Counter
+use testkit::turns
+use testkit::@Turn
+use none::idle
+use none::Pool
+use none::|now
+use none::|later
+
+treatment perTurn()
+  require @Turn
+  input go: Block<void>
+{
+    emit<string>(value = |later(@Turn[index]))
+    logInfo(label = "x")
+    Self.go -> emit.trigger,emit -> logInfo.message
+}
+
+treatment main()
+  model counter: Counter(count = 1)
+  model pool: Pool(size = 2)
+{
+    turns[counter = counter]()
+    perTurn()
+    turns.started -> perTurn.go
+    startup()
+    a: idle()
+    b: idle()
+    c: emit<u8>(value = |clamp<u8>(5, 9, 1))
+    d: emit<u8>(value = |now(3))
+    startup.trigger -> a.go
+    startup.trigger -> b.go
+    startup.trigger -> c.trigger
+    startup.trigger -> d.trigger
+}
+`,
+    });
+    const r = cli(['run', '--path', TESTKIT, join(p, 'Compo.toml'), 'main']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stdout, '');
+    const heads = r.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('error['))
+      .map((l) => l.replace(/: \S*main\.mel:/, ': main.mel:'))
+      .sort();
+    assert.deepEqual(heads, [
+      "error[E_LAUNCH]: main.mel:32:25: function 'std/ops::|clamp' failed: Cannot clamp: 'min' (9) is greater than 'max' (1)",
+      "error[E_NOT_IMPLEMENTED]: main.mel:17:26: function 'none::|later' has no behaviour in this version of tutti",
+      "error[E_NOT_IMPLEMENTED]: main.mel:24:3: model 'none::Pool' has no behaviour in this version of tutti",
+      "error[E_NOT_IMPLEMENTED]: main.mel:30:5: treatment 'none::idle' has no behaviour in this version of tutti",
+      "error[E_NOT_IMPLEMENTED]: main.mel:33:25: function 'none::|now' has no behaviour in this version of tutti",
+    ]);
+    assert.match(r.stderr, /'none::idle' is also used here at .*main\.mel:31:5/);
+    assert.match(r.stderr, /Nothing was run\.\n$/);
+  });
 });
 
 describe('native packages in TypeScript/JavaScript', () => {

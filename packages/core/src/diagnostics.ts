@@ -89,6 +89,8 @@ export const Catalogue = {
   W_UNREACHABLE_INSTANCE: { severity: 'warning', summary: 'an instance that no track can reach' },
   W_MULTIPLE_TRACK_ORIGINS: { severity: 'warning', summary: 'an instance fed from several track sources' },
   W_ENTRY_HAS_IO: { severity: 'warning', summary: 'an entrypoint with inputs or outputs' },
+  W_IGNORED_GENERIC: { severity: 'warning', summary: 'generic arguments beyond those an element declares, ignored (Appendix E.2)' },
+  W_IGNORED_ARGUMENT: { severity: 'warning', summary: 'function arguments beyond the declared parameters, ignored (Appendix E.2)' },
   W_ENTRY_IGNORED: { severity: 'warning', summary: 'an entrypoint given together with --all' },
 } as const satisfies Record<string, CatalogueEntry>;
 

@@ -6,8 +6,7 @@
  */
 import type { DiagnosticSink, Span, Value } from '@tutti/core';
 import type { Design } from '@tutti/design';
-import { Engine } from '@tutti/engine';
-import { GenesisError, lowerProgram } from '@tutti/lang';
+import { lowerProgram } from '@tutti/lang';
 import { entryArguments } from './arguments.js';
 import type { CheckedProgram } from './program.js';
 
@@ -45,23 +44,5 @@ export function launch(checked: CheckedProgram, o: LaunchOptions = {}): Design |
 
 function lower(checked: CheckedProgram, args: ReadonlyMap<string, Value>, sink: DiagnosticSink): Design | undefined {
   const entry = checked.entry as NonNullable<CheckedProgram['entry']>;
-  let design: Design;
-  try {
-    design = lowerProgram({ entry, facts: checked.result?.facts ?? new Map(), args, origin: originOf });
-  } catch (e) {
-    if (!(e instanceof GenesisError)) throw e;
-    sink.report(e.code, e.span, e.message, { file: checked.loaded?.file ?? '' });
-    return undefined;
-  }
-  const missing = Engine.missingBehaviour(design);
-  if (missing.length > 0) {
-    sink.report(
-      'E_NOT_IMPLEMENTED',
-      undefined,
-      `cannot run '${entry.name}': this version of tutti has no behaviour for ${missing.join(', ')}`,
-      { file: checked.loaded?.file ?? '' },
-    );
-    return undefined;
-  }
-  return design;
+  return lowerProgram({ entry, facts: checked.result?.facts ?? new Map(), args, origin: originOf }, sink);
 }

@@ -171,16 +171,6 @@ export class Engine {
     }
   }
 
-  /** Identifiers of the elements the design uses that have no behaviour. */
-  static missingBehaviour(design: Design): string[] {
-    const missing = new Set<string>();
-    const sourceLeaves = new Set(design.sources.map((s) => s.leaf));
-    for (const l of design.leaves)
-      if (!sourceLeaves.has(l.index) && l.descriptor.run === undefined) missing.add(elementIdentifier(l.descriptor));
-    for (const m of design.models) if (m.descriptor.create === undefined) missing.add(elementIdentifier(m.descriptor));
-    return [...missing].sort();
-  }
-
   /** Aborted when the run ends or is stopped. */
   get signal(): AbortSignal {
     return this.abort.signal;

@@ -2,8 +2,8 @@
  * @tutti/lang — text to checked semantic model: lexer, parser, semantic checker.
  */
 
-export { literalValue, numberValue, rawArgumentValue } from './lower/literal.js';
-export { GenesisError, type LowerOptions, lowerProgram } from './lower/lower.js';
+export { literalValue, numberValue } from './lower/literal.js';
+export { type LowerOptions, lowerProgram } from './lower/lower.js';
 export { decodeEscapes, lex } from './parser/lexer.js';
 export { MAX_NESTING, parseFile, parseValueText } from './parser/parser.js';
 export type { Token } from './parser/token.js';

@@ -43,28 +43,3 @@ export function numberValue(text: string, t: DataType): Value {
   if (/^[+-]?[0-9]+$/.test(text)) return canon(BigInt(text.startsWith('+') ? text.slice(1) : text));
   return Number(text);
 }
-
-/**
- * The value of a raw command-line argument (§7.6 raw mode), already validated by the CLI:
- * numbers as decimal text (floats also `inf`, `NaN`), `true`/`false`, one character, a
- * string as is, `Option` empty or `_` for none.
- */
-export function rawArgumentValue(text: string, t: DataType): Value {
-  if (t.kind === 'option') return text === '' || text === '_' ? null : rawArgumentValue(text, t.of);
-  if (t.kind !== 'core') throw new Error(`raw arguments cannot be ${t.kind}`);
-  switch (t.name) {
-    case 'string':
-    case 'char':
-      return text;
-    case 'bool':
-      return text === 'true';
-    case 'f32':
-    case 'f64': {
-      const m = /^([+-]?)(inf|infinity|nan)$/i.exec(text);
-      const n = m ? ((m[2] as string).toLowerCase() === 'nan' ? Number.NaN : m[1] === '-' ? -Infinity : Infinity) : Number(text);
-      return t.name === 'f32' ? Math.fround(n) : n;
-    }
-    default:
-      return numberValue(text, t);
-  }
-}

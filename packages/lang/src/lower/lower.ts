@@ -7,10 +7,13 @@
  * root ancestor through the chain of declared models.
  *
  * Only checked programs are lowered: anything the checker rejects is an internal error
- * here. A function that throws while a constant is evaluated is a launch failure
- * ({@link GenesisError}).
+ * here. Launch failures are collected, not thrown: every constant call that throws
+ * (E_LAUNCH) and every element without behaviour (E_NOT_IMPLEMENTED, once per element,
+ * at its first use with the other uses related) goes to the sink, and no design is
+ * returned. The expansion keeps an explicit stack, so any nesting depth the checker
+ * accepts is lowered (issue 8).
  */
-import { type DataType, DiagnosticSink, SourceFile, type Span, substitute, type Value } from '@tutti/core';
+import { type DataType, DiagnosticSink, elementIdentifier, SourceFile, type Span, substitute, type Value } from '@tutti/core';
 import {
   type ConnectionDesign,
   type Design,
@@ -26,18 +29,6 @@ import type { FunctionSymbol, InstanceFacts, ModelSymbol, ParamSymbol, Treatment
 import { resolveValueType } from '../semantic/type-check.js';
 import type { ConnectionSyntax, TreatmentSyntax, TypeSyntax, ValueSyntax } from '../syntax/syntax.js';
 import { literalValue } from './literal.js';
-
-/** A launch failure found while building the design (a constant function call threw, an element has no behaviour). */
-export class GenesisError extends Error {
-  constructor(
-    message: string,
-    readonly span?: Span,
-    /** `E_NOT_IMPLEMENTED` when an element has no behaviour, else `E_LAUNCH`. */
-    readonly code: 'E_LAUNCH' | 'E_NOT_IMPLEMENTED' = 'E_LAUNCH',
-  ) {
-    super(message);
-  }
-}
 
 /** Options of {@link lowerProgram}. */
 export interface LowerOptions {
@@ -76,8 +67,38 @@ interface Scope {
 
 const NO_SINK = new DiagnosticSink();
 
-/** Builds the design of `o.entry`. Throws {@link GenesisError} on a launch failure. */
-export function lowerProgram(o: LowerOptions): Design {
+/** A frame of the expansion: a composite node and the next of its instances to expand. */
+interface Frame {
+  readonly node: CompositeNode;
+  readonly treatment: TreatmentSymbol;
+  readonly path: string;
+  readonly scope: Scope;
+  readonly facts: readonly InstanceFacts[];
+  next: number;
+}
+
+/**
+ * Builds the design of `o.entry`. Launch failures (E_LAUNCH) and elements without
+ * behaviour (E_NOT_IMPLEMENTED) are reported into `sink`; the result is then undefined.
+ *
+ * @example
+ * const sink = new DiagnosticSink();
+ * const design = lowerProgram({ entry, facts: checked.facts, args: new Map(), origin }, sink);
+ * if (design === undefined) for (const d of sink.items) console.error(d.message);
+ */
+export function lowerProgram(o: LowerOptions, sink: DiagnosticSink): Design | undefined {
+  const errorsBefore = sink.errorCount;
+  /** Elements without behaviour, by identifier: what they are and where they are used. */
+  const missing = new Map<string, { what: string; uses: Span[]; seen: Set<string> }>();
+  const noteMissing = (id: string, what: string, at: Span) => {
+    const key = `${at.file.path}:${at.start}`;
+    const m = missing.get(id);
+    if (m === undefined) missing.set(id, { what, uses: [at], seen: new Set([key]) });
+    else if (!m.seen.has(key)) {
+      m.seen.add(key);
+      m.uses.push(at);
+    }
+  };
   const leaves: LeafDesign[] = [];
   const models: ModelDesign[] = [];
   const sources: SourceDesign[] = [];
@@ -92,7 +113,8 @@ export function lowerProgram(o: LowerOptions): Design {
     );
   }
 
-  const expand = (t: TreatmentSymbol, name: string, parent: CompositeNode | undefined, path: string, scopeIn: Scope): CompositeNode => {
+  /** A composite node for `t`, with its prelude models instantiated (one per node, §5.2). */
+  const enter = (t: TreatmentSymbol, name: string, parent: CompositeNode | undefined, path: string, scopeIn: Scope): Frame => {
     const syntax = t.syntax as TreatmentSyntax;
     const from = new Map<string, ConnectionSyntax[]>();
     for (const c of syntax.connections) {
@@ -102,7 +124,6 @@ export function lowerProgram(o: LowerOptions): Design {
       else list.push(c);
     }
     const node: CompositeNode = { kind: 'composite', name, parent, syntax, children: new Map(), from };
-    // Prelude models: one instance per composite node (§5.2).
     const scopeModels = new Map(scopeIn.models);
     syntax.models.forEach((pm, i) => {
       const m = t.preludeModels[i]?.model;
@@ -112,15 +133,27 @@ export function lowerProgram(o: LowerOptions): Design {
         const p = m.params.get(a.name.text);
         values.set(a.name.text, lowerValue(a.value, p?.type, scopeIn));
       }
-      scopeModels.set(pm.name.text, instantiateModel(m, values, `${path}/${pm.name.text}`, o.origin(pm.span)));
+      scopeModels.set(pm.name.text, instantiateModel(m, values, `${path}/${pm.name.text}`, pm.span));
     });
     const scope: Scope = { ...scopeIn, models: scopeModels };
+    return { node, treatment: t, path, scope, facts: o.facts.get(t.id) ?? [], next: 0 };
+  };
 
-    for (const f of o.facts.get(t.id) ?? []) {
+  /** Expands the instance tree under `root` depth first, leaves numbered in that order. */
+  const expand = (root: Frame): void => {
+    const stack: Frame[] = [root];
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1] as Frame;
+      const f = frame.facts[frame.next++];
+      if (f === undefined) {
+        stack.pop();
+        continue;
+      }
+      const { node, scope } = frame;
       const child = f.treatment;
       if (child === undefined) throw new Error(`unresolved treatment '${f.syntax.type.text}'`);
       const childName = f.syntax.name.text;
-      const childPath = `${path}/${childName}`;
+      const childPath = `${frame.path}/${childName}`;
       const generics = new Map<string, DataType>();
       child.generics.forEach((g, i) => {
         const ts = f.syntax.generics?.[i];
@@ -162,13 +195,13 @@ export function lowerProgram(o: LowerOptions): Design {
           const model = slot === undefined ? undefined : slots.get(slot);
           if (model === undefined) throw new Error(`source '${childPath}' has no model`);
           sources.push({ leaf: index, model, source: child.native.name });
-        }
+        } else if (child.native.run === undefined) noteMissing(elementIdentifier(child.native), 'treatment', f.syntax.span);
       } else {
-        const sub = expand(child, childName, node, childPath, { area: child.area, generics, params, models: slots });
-        node.children.set(childName, sub);
+        const sub = enter(child, childName, node, childPath, { area: child.area, generics, params, models: slots });
+        node.children.set(childName, sub.node);
+        stack.push(sub);
       }
     }
-    return node;
   };
 
   /** Lowers a value written in `scope` (an instance parameter, a model assignment). */
@@ -212,12 +245,16 @@ export function lowerProgram(o: LowerOptions): Design {
       const ts = v.generics?.[i];
       if (ts !== undefined) generics.set(g.name, resolveType(ts, scope));
     });
-    const args = v.args.map((a, i) => {
+    // Arguments beyond the declared parameters are ignored (Appendix E.2).
+    const args = v.args.slice(0, f.params.length).map((a, i) => {
       const t = f.params[i]?.type;
       return lowerValue(a, t === undefined ? undefined : substitute(t, generics), scope);
     });
     const impl = f.native.impl;
-    if (impl === undefined) throw new GenesisError(`function '${f.id}' has no behaviour in this version of tutti`, v.span);
+    if (impl === undefined) {
+      noteMissing(f.id, 'function', v.span);
+      return { kind: 'const', value: undefined };
+    }
     const g: Record<string, DataType> = {};
     for (const [k, t] of generics) g[k] = t;
     const call: ValueExpr = { kind: 'call', name: f.id, impl, generics: g, args };
@@ -226,7 +263,8 @@ export function lowerProgram(o: LowerOptions): Design {
       try {
         return { kind: 'const', value: evaluate(call, undefined) };
       } catch (e) {
-        throw new GenesisError(`function '${f.id}' failed: ${e instanceof Error ? e.message : String(e)}`, v.span);
+        sink.report('E_LAUNCH', v.span, `function '${f.id}' failed: ${e instanceof Error ? e.message : String(e)}`);
+        return { kind: 'const', value: undefined };
       }
     }
     return call;
@@ -259,7 +297,7 @@ export function lowerProgram(o: LowerOptions): Design {
   }
 
   /** Instantiates `m` (§5.2): its native root ancestor, parameters through the chain. */
-  function instantiateModel(m: ModelSymbol, given: ReadonlyMap<string, ValueExpr>, path: string, origin: string): number {
+  function instantiateModel(m: ModelSymbol, given: ReadonlyMap<string, ValueExpr>, path: string, at: Span): number {
     let cur: ModelSymbol = m;
     let values = new Map<string, ValueExpr>();
     for (const p of cur.params.values()) values.set(p.name, given.get(p.name) ?? defaultExpr(p, cur, new Map()));
@@ -285,19 +323,29 @@ export function lowerProgram(o: LowerOptions): Design {
       if (e.kind !== 'const') throw new Error(`model parameter '${k}' of '${cur.id}' is not constant`);
       params[k] = e.value;
     }
+    if (cur.native.create === undefined) noteMissing(elementIdentifier(cur.native), 'model', at);
     const index = models.length;
-    models.push({ index, path, descriptor: cur.native, params, origin });
+    models.push({ index, path, descriptor: cur.native, params, origin: o.origin(at) });
     return index;
   }
 
   const entry = o.entry;
-  if (entry.syntax === undefined) throw new GenesisError(`the entrypoint '${entry.id}' must be declared in Mélodium, not native`);
-  const root = expand(entry, entry.name, undefined, entry.name, {
-    area: entry.area,
-    generics: new Map(),
-    params: entryParams,
-    models: new Map(),
-  });
+  if (entry.syntax === undefined) {
+    sink.report('E_LAUNCH', undefined, `the entrypoint '${entry.id}' must be declared in Mélodium, not native`);
+    return undefined;
+  }
+  expand(
+    enter(entry, entry.name, undefined, entry.name, { area: entry.area, generics: new Map(), params: entryParams, models: new Map() }),
+  );
+
+  for (const [id, m] of missing) {
+    const [first, ...others] = m.uses as [Span, ...Span[]];
+    sink.report('E_NOT_IMPLEMENTED', first, `${m.what} '${id}' has no behaviour in this version of tutti`, {
+      related: others.slice(0, 8).map((span) => ({ span, message: `'${id}' is also used here` })),
+      ...(others.length > 8 ? { hint: `used in ${others.length - 8} more places` } : {}),
+    });
+  }
+  if (sink.errorCount > errorsBefore) return undefined;
 
   // Flatten the wiring: every leaf output to the leaf inputs it reaches (§5.7).
   const connections: ConnectionDesign[] = [];
@@ -310,7 +358,6 @@ export function lowerProgram(o: LowerOptions): Design {
       for (const [to, input] of targets) connections.push({ from: ln.index, output: out.name, to, input });
     }
   }
-  void root;
   return { entry: entry.id, leaves, models, connections, sources };
 }
 

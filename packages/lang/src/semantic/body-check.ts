@@ -260,21 +260,36 @@ function checkModelAssignments(
   checkParamAssignments(area, assigns, model.params, undefined, false, scope, at, what, 'model');
 }
 
+/** Whether a model's base chain loops, for the model symbols already walked (symbols belong to one check). */
+const chainLoops = new WeakMap<ModelSymbol, boolean>();
+
 /** Checks a model declaration `model M(params) : B { … }` (§4.7). */
 export function checkModelDeclaration(area: Area, m: ModelSymbol): void {
   const syntax = m.syntax as ModelSyntax;
   const sink = area.host.sink;
-  // A base chain that loops (§4.7).
+  // A base chain that loops (§4.7). Each model's outcome is remembered, so that checking
+  // every model of a long chain stays linear.
+  const base = resolveModelName(area, syntax.base.text, syntax.base.span, 'file-first');
+  const walked: ModelSymbol[] = [m];
   const seen = new Set<string>([m.id]);
-  let cur = resolveModelName(area, syntax.base.text, syntax.base.span, 'file-first');
-  const base = cur;
-  while (cur !== undefined) {
+  let loops = false;
+  for (let cur = base; cur !== undefined; cur = cur.base()) {
+    const known = chainLoops.get(cur);
+    if (known !== undefined) {
+      loops = known;
+      break;
+    }
     if (seen.has(cur.id)) {
-      sink.report('E_RECURSIVE_MODEL', syntax.name.span, `model '${m.name}' derives from itself through its base models`);
-      return;
+      loops = true;
+      break;
     }
     seen.add(cur.id);
-    cur = cur.base();
+    walked.push(cur);
+  }
+  for (const w of walked) chainLoops.set(w, loops);
+  if (loops) {
+    sink.report('E_RECURSIVE_MODEL', syntax.name.span, `model '${m.name}' derives from itself through its base models`);
+    return;
   }
   const scope: ValueScope = {
     area,

@@ -12,11 +12,20 @@ import type { ContextSymbol, InstanceFacts, TreatmentSymbol } from './symbols.js
 const MAX_NODES = 200_000;
 
 interface Node {
+  /** Unique per node: the key of the walk's visited set (a path string would grow with depth). */
+  readonly id: number;
   readonly treatment: TreatmentSymbol;
   readonly parent: Node | undefined;
   readonly fact: InstanceFacts | undefined;
   readonly name: string;
   children: Map<string, Node> | undefined;
+}
+
+/** A node being expanded and the next of its instances. */
+interface Frame {
+  readonly node: Node;
+  readonly facts: readonly InstanceFacts[];
+  next: number;
 }
 
 /**
@@ -29,22 +38,32 @@ export function checkTrackContexts(
 ): void {
   let count = 0;
   const sources: Node[] = [];
-  const root: Node = { treatment: entry, parent: undefined, fact: undefined, name: entry.name, children: undefined };
-  // Expand iteratively (no recursion on user-controlled depth).
-  const stack: Node[] = [root];
-  while (stack.length > 0) {
-    const node = stack.pop() as Node;
+  // Expand depth first with an explicit stack (no recursion on user-controlled depth);
+  // the treatments on the current chain stop a recursive program (reported elsewhere).
+  const onChain = new Set<string>();
+  const enter = (node: Node): Frame | undefined => {
     if (node.treatment.source !== undefined) sources.push(node);
-    if (node.treatment.syntax === undefined) continue;
-    if (onAncestorChain(node)) continue; // recursion, reported elsewhere
+    if (node.treatment.syntax === undefined || onChain.has(node.treatment.id)) return undefined;
+    onChain.add(node.treatment.id);
     node.children = new Map();
-    for (const f of facts.get(node.treatment.id) ?? []) {
-      if (f.treatment === undefined) continue;
-      if (++count > MAX_NODES) return;
-      const child: Node = { treatment: f.treatment, parent: node, fact: f, name: f.syntax.name.text, children: undefined };
-      node.children.set(child.name, child);
-      stack.push(child);
+    return { node, facts: facts.get(node.treatment.id) ?? [], next: 0 };
+  };
+  const first = enter({ id: 0, treatment: entry, parent: undefined, fact: undefined, name: entry.name, children: undefined });
+  const stack: Frame[] = first === undefined ? [] : [first];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as Frame;
+    const f = top.facts[top.next++];
+    if (f === undefined) {
+      onChain.delete(top.node.treatment.id);
+      stack.pop();
+      continue;
     }
+    if (f.treatment === undefined) continue;
+    if (++count > MAX_NODES) return;
+    const child: Node = { id: count, treatment: f.treatment, parent: top.node, fact: f, name: f.syntax.name.text, children: undefined };
+    top.node.children?.set(child.name, child);
+    const frame = enter(child);
+    if (frame !== undefined) stack.push(frame);
   }
 
   for (const s of sources) {
@@ -53,7 +72,7 @@ export function checkTrackContexts(
     const seen = new Set<string>();
     const work: [Node, 'in' | 'out', string][] = [];
     const push = (n: Node, dir: 'in' | 'out', port: string) => {
-      const key = `${pathOf(n)}|${dir}|${port}`;
+      const key = `${n.id}|${dir}|${port}`;
       if (seen.has(key)) return;
       seen.add(key);
       work.push([n, dir, port]);
@@ -108,21 +127,6 @@ function ancestorOffends(n: Node, c: ContextSymbol, reached: Set<Node>): boolean
     if (a.treatment.requires.some((r) => r.id === c.id) || a.fact.contextsRead.some((r) => r.id === c.id)) return true;
   }
   return false;
-}
-
-function onAncestorChain(node: Node): boolean {
-  for (let a = node.parent; a !== undefined; a = a.parent) if (a.treatment.id === node.treatment.id) return true;
-  return false;
-}
-
-const pathIds = new WeakMap<Node, string>();
-function pathOf(n: Node): string {
-  let p = pathIds.get(n);
-  if (p === undefined) {
-    p = n.parent === undefined ? n.name : `${pathOf(n.parent)}/${n.name}`;
-    pathIds.set(n, p);
-  }
-  return p;
 }
 
 const byEndpoint = new WeakMap<TreatmentSyntax, Map<string, ConnectionSyntax[]>>();

@@ -2,7 +2,7 @@
  * Typing and variability of values (language spec §3.7 and §4.6). Literals have no type
  * of their own: they are checked against the type expected where they are written.
  */
-import { containsGeneric, type DataType, type DiagnosticSink, formatType, substitute, typeEquals } from '@tutti/core';
+import { containsGeneric, type DataType, DiagnosticSink, formatType, substitute, typeEquals } from '@tutti/core';
 import { literalValue } from '../lower/literal.js';
 import type { TypeSyntax, ValueSyntax } from '../syntax/syntax.js';
 import type { Area } from './area.js';
@@ -282,14 +282,26 @@ function checkCall(v: Extract<ValueSyntax, { kind: 'call' }>, expected: DataType
     return combine(v.args.map((a) => checkValue(a, undefined, scope)));
   }
   const args = checkGenericArgs(v.generics, f.generics, v.fn.span, `function '|${f.name}'`, scope);
-  if (v.args.length !== f.params.length)
+  if (v.args.length < f.params.length)
     sink.report(
       'E_FUNCTION_ARITY',
       v.fn.span,
       `function '|${f.name}' takes ${f.params.length} argument${f.params.length === 1 ? '' : 's'} (${f.params.map((p) => p.name).join(', ')}), ${v.args.length} given`,
     );
+  // Extra arguments are checked as values, then ignored with a warning (Appendix E.2).
+  const given = v.args.slice(0, f.params.length);
+  const firstExtra = v.args[f.params.length];
+  if (firstExtra !== undefined) {
+    const n = v.args.length - f.params.length;
+    sink.report(
+      'W_IGNORED_ARGUMENT',
+      firstExtra.span,
+      `function '|${f.name}' takes ${f.params.length} argument${f.params.length === 1 ? '' : 's'}; the ${n} extra ${n === 1 ? 'is' : 'are'} ignored`,
+    );
+    for (const a of v.args.slice(f.params.length)) checkValue(a, undefined, scope);
+  }
   const types: (DataType | undefined)[] = [];
-  const infos = v.args.map((a, i) => {
+  const infos = given.map((a, i) => {
     const p = f.params[i];
     let t = p?.type;
     if (t !== undefined) t = args === undefined ? (containsGeneric(t) ? undefined : t) : substitute(t, args);
@@ -297,9 +309,9 @@ function checkCall(v: Extract<ValueSyntax, { kind: 'call' }>, expected: DataType
     return checkValue(a, t, scope);
   });
   const validate = f.native.validate;
-  if (validate !== undefined && v.args.length === f.params.length) {
+  if (validate !== undefined && given.length === f.params.length) {
     // Literal arguments, converted, for the function's own check (a constant pattern…).
-    const literal = v.args.map((a, i) => {
+    const literal = given.map((a, i) => {
       const t = types[i];
       if (t === undefined || containsGeneric(t) || !isLiteral(a)) return undefined;
       try {
@@ -308,7 +320,7 @@ function checkCall(v: Extract<ValueSyntax, { kind: 'call' }>, expected: DataType
         return undefined;
       }
     });
-    const problem = literal.some((x, i) => x !== undefined || v.args[i]?.kind === 'void') ? validate(literal) : undefined;
+    const problem = literal.some((x, i) => x !== undefined || given[i]?.kind === 'void') ? validate(literal) : undefined;
     if (problem !== undefined) sink.report('E_INVALID_VALUE', v.args[problem.arg]?.span ?? v.span, problem.message);
   }
   if (expected !== undefined && f.returns !== undefined) {
@@ -331,7 +343,23 @@ export function checkGenericArgs(
   scope: ValueScope,
 ): Map<string, DataType> | undefined {
   const sink = scope.area.host.sink;
-  const list = given ?? [];
+  const all = given ?? [];
+  // Extra arguments are ignored with a warning, as the reference ignores them (Appendix E.2).
+  const list = all.slice(0, declared.length);
+  const extra = all[declared.length];
+  if (extra !== undefined) {
+    sink.report(
+      'W_IGNORED_GENERIC',
+      extra.span,
+      declared.length === 0
+        ? `${what} takes no generic argument; ${all.length === 1 ? 'the one given is' : `the ${all.length} given are`} ignored`
+        : `${what} takes ${declared.length} generic argument${declared.length === 1 ? '' : 's'}; the ${all.length - declared.length} extra ${all.length - declared.length === 1 ? 'is' : 'are'} ignored`,
+    );
+    // Resolved only so that the imports they name count as used; their problems are not reported.
+    const scratch = new DiagnosticSink();
+    for (const t of all.slice(declared.length))
+      resolveValueType(t, { generics: scope.generics, lookupPlain: (n) => lookupImportedPlain(scope.area, n) }, scratch);
+  }
   const resolved = list.map((t) => {
     if (t.traits !== undefined && t.traits.length > 0)
       sink.report('E_TRAITS_IN_ASSIGNMENT', t.span, 'trait bounds cannot be written in a generic argument; give the type alone');
@@ -342,9 +370,7 @@ export function checkGenericArgs(
     sink.report(
       'E_GENERIC_COUNT',
       at,
-      declared.length === 0
-        ? `${what} takes no generic argument, ${list.length} given`
-        : `${what} needs ${declared.length} generic argument${declared.length === 1 ? '' : 's'} <${names}>, ${list.length} given`,
+      `${what} needs ${declared.length} generic argument${declared.length === 1 ? '' : 's'} <${names}>, ${list.length} given`,
       declared.length > 0 && list.length === 0 ? { hint: 'generic arguments are never inferred: write them, e.g. <string>' } : {},
     );
     return undefined;

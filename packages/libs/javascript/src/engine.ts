@@ -1,10 +1,12 @@
 /**
  * The live `javascript::JavaScriptEngine` model (libraries spec §9): one sandboxed realm
- * (realm.ts) for the whole run, created at initialisation with the model's limits, its
- * `code` evaluated once (errors ignored), and shared by every `process` bound to it.
+ * (realm.ts) for the whole run, in a worker thread (remote-realm.ts), created at
+ * initialisation with the model's limits, its `code` evaluated once (errors ignored), and
+ * shared by every `process` bound to it.
  */
 import type { ModelContext, ModelInstance, Value } from '@tutti/core';
-import { Realm, type RealmOptions } from './realm.js';
+import type { RealmOptions } from './realm.js';
+import { RemoteRealm } from './remote-realm.js';
 
 /** The realm settings a model's parameters give (see realm.ts for how each limit applies). */
 export function realmOptions(params: Readonly<Record<string, Value>>): RealmOptions {
@@ -17,7 +19,7 @@ export function realmOptions(params: Readonly<Record<string, Value>>): RealmOpti
 
 /** A JavaScript engine model instance; `process` reaches it through its model slot. */
 export class JavaScriptEngine implements ModelInstance {
-  private realm: Promise<Realm> | undefined;
+  private realm: Promise<RemoteRealm> | undefined;
   private gone = false;
 
   /**
@@ -45,7 +47,7 @@ export class JavaScriptEngine implements ModelInstance {
    * The realm to evaluate in, replaced by a fresh one (code evaluated again) when the
    * previous one broke; undefined once the engine has shut down.
    */
-  async current(): Promise<Realm | undefined> {
+  async current(): Promise<RemoteRealm | undefined> {
     if (this.gone) return undefined;
     this.realm ??= this.build();
     const pending = this.realm;
@@ -54,6 +56,7 @@ export class JavaScriptEngine implements ModelInstance {
     // The first caller to see the breakage replaces the realm; others wait for that one.
     if (this.realm === pending) {
       this.warn('the JavaScript realm failed at host level and was replaced: its global state is lost');
+      realm.dispose();
       this.realm = this.build();
     }
     return this.current();
@@ -67,12 +70,13 @@ export class JavaScriptEngine implements ModelInstance {
     if (realm !== undefined) (await realm).dispose();
   }
 
-  private async build(): Promise<Realm> {
-    const realm = await Realm.create(this.options);
-    realm.run(this.code);
+  private async build(): Promise<RemoteRealm> {
+    const realm = await RemoteRealm.create(this.options);
+    await realm.run(this.code);
     if (!realm.broken) return realm;
+    realm.dispose();
     // The code itself breaks a realm: go on without it rather than rebuild forever.
     this.warn('the engine code failed at host level; the realm runs without it');
-    return Realm.create(this.options);
+    return RemoteRealm.create(this.options);
   }
 }

@@ -7,11 +7,6 @@ import { END, type TreatmentContext, type Value } from '@tutti/core';
 import { JsonValue } from '@tutti/lib-json';
 import { JavaScriptEngine } from './engine.js';
 
-// Evaluation is synchronous: a long batch is cut into slices of about this many
-// milliseconds, so that results flow and other tasks (another `process` on the same
-// engine, signals) get their turn between slices.
-const SLICE_MS = 20;
-
 /** The `run` of `process`. */
 export async function runProcess({ inputs, outputs, params, models }: TreatmentContext<'value', 'result', 'code'>): Promise<void> {
   const engine = models.engine;
@@ -20,19 +15,29 @@ export async function runProcess({ inputs, outputs, params, models }: TreatmentC
   for (;;) {
     const batch = await inputs.value.recvMany();
     if (batch === END) return;
+    const texts: string[] = [];
+    for (let k = 0; k < batch.length; k++) {
+      const v = batch[k];
+      if (!(v instanceof JsonValue)) throw new Error('javascript::process: received a value that is not a json::Json');
+      texts.push(v.toString());
+    }
     let i = 0;
     while (i < batch.length) {
       const realm = await engine.current();
       if (realm === undefined) return;
+      // The realm answers for a prefix of the values (a time slice), so results flow.
+      const results = await realm.evaluate(i === 0 ? texts : texts.slice(i), code);
       const out: Value[] = [];
-      const until = performance.now() + SLICE_MS;
-      do {
-        const v = batch[i++];
-        if (!(v instanceof JsonValue)) throw new Error('javascript::process: received a value that is not a json::Json');
+      for (const text of results) {
+        i++;
         // The realm speaks JSON text: compact text in, strict parse (Json's limits) out.
-        const text = realm.evaluate(v.toString(), code);
         out.push(text === undefined ? null : JsonValue.parse(text));
-      } while (i < batch.length && !realm.broken && performance.now() < until);
+      }
+      // A realm lost under a value (its worker died) answers nothing: that value gets none.
+      if (results.length === 0) {
+        out.push(null);
+        i++;
+      }
       if (!(await outputs.result.sendMany(out))) return;
     }
   }

@@ -25,7 +25,7 @@ import {
 const variant = (releaseSync as unknown as { default: QuickJSSyncVariant }).default;
 
 // The lib settings of this repository (ES2023 + Node types) do not declare WebAssembly.
-type WasmModule = NonNullable<CustomizeVariantOptions['wasmModule']>;
+export type WasmModule = NonNullable<CustomizeVariantOptions['wasmModule']>;
 /** The part of `WebAssembly.Memory` used here. */
 export interface WasmMemory {
   readonly buffer: ArrayBuffer;
@@ -53,6 +53,17 @@ async function compile(): Promise<WasmModule> {
   return wasm.compile(await readFile(path));
 }
 
+/** The compiled QuickJS WebAssembly module (compiled on first use, then shared). */
+export function compiledModule(): Promise<WasmModule> {
+  compiled ??= compile();
+  return compiled;
+}
+
+/** Uses a module compiled elsewhere (a realm worker gets the main thread's). */
+export function useCompiledModule(m: WasmModule): void {
+  compiled ??= Promise.resolve(m);
+}
+
 /** A QuickJS instance and its memory. */
 export interface QuickJSInstance {
   readonly quickjs: QuickJSWASMModule;
@@ -66,8 +77,7 @@ export interface QuickJSInstance {
  * to whole 64 KiB pages, at least 32 MiB); the WebAssembly code is compiled on first use.
  */
 export async function newQuickJS(maxBytes: number): Promise<QuickJSInstance> {
-  compiled ??= compile();
-  const wasmModule = await compiled;
+  const wasmModule = await compiledModule();
   const maximum = Math.max(2 * INITIAL_PAGES, Math.ceil(maxBytes / PAGE));
   const memory = new wasm.Memory({ initial: INITIAL_PAGES, maximum });
   const quickjs = await newQuickJSWASMModuleFromVariant(newVariant(variant, { wasmModule, wasmMemory: memory as never }));

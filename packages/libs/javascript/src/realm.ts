@@ -112,12 +112,21 @@ export class Realm {
     private readonly options: RealmOptions,
     private readonly timeLimitMs: number,
     private readonly pollBudget: number,
+    cancel: Int32Array | undefined,
   ) {
-    runtime.setInterruptHandler(() => ++this.polls > this.pollBudget || Date.now() > this.deadline);
+    runtime.setInterruptHandler(
+      cancel === undefined
+        ? () => ++this.polls > this.pollBudget || Date.now() > this.deadline
+        : () => ++this.polls > this.pollBudget || Date.now() > this.deadline || Atomics.load(cancel, 0) !== 0,
+    );
   }
 
-  /** A fresh realm with the given limits (no user code run yet). */
-  static async create(options: RealmOptions): Promise<Realm> {
+  /**
+   * A fresh realm with the given limits (no user code run yet). `cancel`, a shared flag:
+   * once another thread sets its first element, evaluations stop at the next interrupt
+   * poll (remote-realm.ts).
+   */
+  static async create(options: RealmOptions, cancel?: Int32Array): Promise<Realm> {
     const { quickjs, memory, maxBytes } = await newQuickJS(options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES);
     const runtime = quickjs.newRuntime();
     runtime.setMaxStackSize(stackBytesFor(options.recursionLimit));
@@ -138,6 +147,7 @@ export class Realm {
       options,
       options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS,
       pollBudget,
+      cancel,
     );
   }
 

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { compileRegex } from './compile.js';
+import { emitRegex } from './syntax/emit.js';
+import { parseRegex } from './syntax/parser.js';
 
 /** The leftmost-first match of `pattern` in `text`, or null. */
 function find(pattern: string, text: string): string | null {
@@ -234,7 +236,43 @@ describe('patterns the reference refuses', () => {
 });
 
 describe('translation table', () => {
-  const cases: [string, string][] = [
+  const re2: [string, string][] = [
+    ['(?P<k>[a-z_]+)=', '([a-z\\x{5f}]+)\\x{3d}'],
+    ['\\d\\s\\W', '[\\p{Nd}][\\p{White_Space}][^\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\x{200c}\\x{200d}]'],
+    ['\\p{Greek}\\PL', '[\\p{Greek}][\\P{L}]'],
+    ['(?i)a1', '(?i:a)1'],
+    ['a(?i:b)', 'a(?:(?i:b))'],
+    ['(?i-u)k', '[Kk]'],
+    ['(?i)[^k]', '(?i:[^k])'],
+    ['(?m)^a$', '(?m:^)a(?m:$)'],
+    ['^a$', '\\Aa\\z'],
+    ['[[:alpha:]&&[^aeiou]]', '[A-Zb-df-hj-np-tv-z]'],
+    ['[a-c~~b-d]', '[ad]'],
+    ['a**', '(?:a*)*'],
+    ['(?U)a+', 'a+?'],
+    ['(?s).', '(?s:.)'],
+    ['.', '[^\\n]'],
+    ['\\b{start}x\\b{end}', '\\b(?<![0-9A-Za-z_])x\\b(?<=[0-9A-Za-z_])'],
+  ];
+  for (const [pattern, source] of re2) {
+    test(`re2js: ${JSON.stringify(pattern)}`, () => {
+      const r = compileRegex(pattern);
+      assert.ok(r.ok);
+      assert.equal(r.value.re2Source, source);
+    });
+  }
+  test('re2js: set operations and folded properties are evaluated to ranges, surrogates left out', () => {
+    const d = compileRegex('[\\d--[0-8]]');
+    const n = compileRegex('[^a&&a]');
+    assert.ok(d.ok && n.ok);
+    assert.match(d.value.re2Source ?? '', /^\[9\\x\{660\}-\\x\{669\}/);
+    assert.match(n.value.re2Source ?? '', /^\[\\x\{0\}-\\x\{60\}b-/);
+    assert.ok(!(n.value.re2Source ?? '').includes('{d800}'));
+    assert.equal(find('[\\p{Greek}&&\\p{Ll}]+', 'ΑΒγδ'), 'γδ');
+  });
+
+  // The JavaScript translation still serves the texts RE2 cannot match exactly.
+  const js: [string, string][] = [
     ['(?P<k>[a-z_]+)\\s*=', '/([a-z\\u{5f}]+)\\p{White_Space}*\\u{3d}/v'],
     ['\\d\\D', '/\\p{Nd}\\P{Nd}/v'],
     ['(?i)abc', '/abc/iv'],
@@ -247,11 +285,94 @@ describe('translation table', () => {
     ['(?U)a+', '/a+?/v'],
     ['(?s).', '/[\\s\\S]/v'],
   ];
-  for (const [pattern, js] of cases) {
-    test(JSON.stringify(pattern), () => {
-      const r = compileRegex(pattern);
-      assert.ok(r.ok);
-      assert.equal(`/${r.value.regex.source}/${r.value.regex.flags}`, js);
+  for (const [pattern, expected] of js) {
+    test(`JavaScript: ${JSON.stringify(pattern)}`, () => {
+      const { source, flags } = emitRegex(parseRegex(pattern).root);
+      assert.equal(`/${source}/${flags}`, expected);
     });
   }
+});
+
+describe('linear time (re2js)', () => {
+  test('nested repetitions do not backtrack: ^(a+)+$ against 35 a and a b', () => {
+    const r = compileRegex('^(a+)+$');
+    assert.ok(r.ok && r.value.re2Source !== undefined);
+    assert.equal(r.value.regex.test(`${'a'.repeat(35)}b`), false);
+    assert.equal(r.value.regex.test('a'.repeat(35)), true);
+    assert.equal(find('(x+x+)+y', `${'x'.repeat(5000)}`), null);
+  });
+  test('a Unicode word boundary stays linear on ASCII and on non-ASCII text (marked text)', () => {
+    const r = compileRegex('\\b(a+)+\\b$');
+    assert.ok(r.ok && r.value.re2Source !== undefined);
+    assert.equal(r.value.regex.test(`${'a'.repeat(35)}!b`), false);
+    assert.equal(r.value.regex.test(`é ${'a'.repeat(5000)}!é`), false);
+    assert.equal(r.value.regex.test(`é ${'a'.repeat(40)}`), true);
+    assert.equal(find('\\bé\\w*', 'café été'), 'été');
+  });
+  test('marked text agrees with the JavaScript translation on word-boundary patterns (differential)', () => {
+    const patterns = [
+      '\\b\\w+\\b',
+      '\\B.',
+      '(\\w)\\b(.)',
+      '\\<(\\w+)\\>',
+      '\\b{end}.?',
+      '\\b{start-half}é|a\\b',
+      '(?m)^\\w*\\b$',
+      '(?i)\\bss?\\b',
+    ];
+    const alphabet = ['a', 'é', '1', '_', ' ', '\n', '😀', '-', 'ß', 'K', 'S'];
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed;
+    };
+    for (const p of patterns) {
+      const r = compileRegex(p);
+      assert.ok(r.ok);
+      const { source, flags } = emitRegex(parseRegex(p).root);
+      const js = new RegExp(source, flags);
+      for (let k = 0; k < 150; k++) {
+        let text = '';
+        for (let n = next() % 9; n > 0; n--) text += alphabet[next() % alphabet.length];
+        const a: RegExpExecArray | null = r.value.regex.exec(text);
+        const b = js.exec(text);
+        assert.deepEqual(a === null ? null : [a.index, ...a], b === null ? null : [b.index, ...b], `${p} on ${JSON.stringify(text)}`);
+      }
+    }
+  });
+  test('on marked text, matches, captures and positions are those of the original text', () => {
+    const r = compileRegex('(?m)^(?<w>\\w+)\\b.(\\d)?$');
+    assert.ok(r.ok);
+    const m = r.value.regex.exec('x\nça😀\nübel!');
+    assert.equal(m?.index, 2);
+    assert.deepEqual([m?.[0], m?.[1], m?.[2]], ['ça😀', 'ça', undefined]);
+    const n = r.value.regex.exec('x\nça\nübel!7');
+    assert.equal(n?.index, 5);
+    assert.deepEqual([n?.[0], n?.[1], n?.[2]], ['übel!7', 'übel', '7']);
+    assert.equal(find('\\B.\\b', 'é😀ab'), 'b');
+    assert.equal(find('\\b{end-half}.', 'é😀'), '😀');
+    assert.equal(find('\\<\\w\\>', 'é ü a'), 'é');
+    assert.equal(find('(?-u:\\b)x|\\bé', 'xé'), 'x');
+  });
+  test('captures of repeated groups keep the last iteration, as in Rust', () => {
+    const r = compileRegex('(?:(a)|b)+');
+    assert.ok(r.ok);
+    assert.equal(r.value.regex.exec('ab')?.[1], 'a');
+  });
+  test("counted repetitions beyond RE2's 1000 are split into consecutive ones", () => {
+    const r = compileRegex('a{1001}');
+    assert.ok(r.ok);
+    assert.equal(r.value.re2Source, '(?:a{1000}a{1})');
+    assert.equal(find('a{1001}', 'a'.repeat(1001)), 'a'.repeat(1001));
+    assert.equal(find('a{1001}', 'a'.repeat(1000)), null);
+    assert.equal(find('a{2,2500}', 'a'.repeat(2600))?.length, 2500);
+    assert.equal(find('a{2,2500}?', 'a'.repeat(2600))?.length, 2);
+    assert.equal(find('(?:ab){1200,}c', `${'ab'.repeat(1300)}c`)?.length, 2601);
+  });
+  test('a long repetition of a capturing group keeps the JavaScript translation', () => {
+    const r = compileRegex('(a){1001}');
+    assert.ok(r.ok);
+    assert.equal(r.value.re2Source, undefined);
+    assert.equal(r.value.regex.exec('a'.repeat(1001))?.[1], 'a');
+  });
 });
