@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { END } from '@tutti/core';
 import { Channel, closedChannel, Input, Output } from './channel.js';
 
@@ -127,4 +129,26 @@ test('byte batches stay Uint8Array when several are taken at once', async () => 
   const b = await input.recvMany();
   assert.ok(b instanceof Uint8Array);
   assert.deepEqual([...(b as Uint8Array)], [1, 2, 3]);
+});
+
+test('a taken batch is no longer reachable from the channel while later ones stay queued', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const c = new Channel(1 << 20);
+  const refs = ((): WeakRef<object>[] => {
+    const rs: WeakRef<object>[] = [];
+    for (let i = 0; i < 3; i++) {
+      // Batches too large to be joined, so each take hands over exactly one.
+      const b = new Array(8192).fill(i);
+      rs.push(new WeakRef(b));
+      c.push(b);
+    }
+    return rs;
+  })();
+  assert.deepEqual(c.take()?.[0], 0);
+  await new Promise((r) => setImmediate(r));
+  gc();
+  assert.equal(refs[0]?.deref(), undefined, 'the taken batch is still held');
+  assert.notEqual(refs[1]?.deref(), undefined);
+  assert.equal(c.pending, 2 * 8192);
 });

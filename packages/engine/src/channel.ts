@@ -26,7 +26,8 @@ export type WaitState = 'none' | 'receive' | 'send';
 
 /** One connection: a bounded queue of batches between one producer and one consumer. */
 export class Channel {
-  private readonly queue: Batch[] = [];
+  /** Queued batches from `head`; slots before `head` are emptied as they are taken. */
+  private readonly queue: (Batch | undefined)[] = [];
   /** The last queued batch when the channel created it (so `push1` may append to it). */
   private ownedTail: Value[] | null = null;
   private head = 0;
@@ -90,7 +91,14 @@ export class Channel {
     }
     const out = end === this.head + 1 ? first : concatBatches(q, this.head, end);
     let taken = 0;
-    for (let i = this.head; i < end; i++) taken += (q[i] as Batch).length;
+    for (let i = this.head; i < end; i++) {
+      taken += (q[i] as Batch).length;
+      // Taken batches must not stay reachable from the queue: a producer that keeps ahead
+      // would otherwise keep up to a thousand of them alive, and every young batch the
+      // queue holds is copied by the next scavenges and promoted (measured: 60 % of
+      // bench (a) in the garbage collector).
+      q[i] = undefined;
+    }
     // The consumer now owns the tail batch if it was taken: single sends start a new one.
     if (end === q.length) this.ownedTail = null;
     if (end === q.length) {
@@ -155,7 +163,7 @@ export class Channel {
 const JOIN_LIMIT = 8192;
 
 /** One batch of the queued batches `from` to `to` (excluded); bytes stay a `Uint8Array`. */
-function concatBatches(queue: readonly Batch[], from: number, to: number): Batch {
+function concatBatches(queue: readonly (Batch | undefined)[], from: number, to: number): Batch {
   let bytes = true;
   let total = 0;
   for (let i = from; i < to; i++) {
