@@ -152,3 +152,67 @@ test('a taken batch is no longer reachable from the channel while later ones sta
   assert.notEqual(refs[1]?.deref(), undefined);
   assert.equal(c.pending, 2 * 8192);
 });
+
+test('a lent batch is released once its releasing consumer receives again, not before', async () => {
+  const { out, input } = pair(1 << 20);
+  input.releasesBatches();
+  const released: string[] = [];
+  await out.lend(new Uint8Array(10000), () => released.push('a'));
+  await out.lend(new Uint8Array(10000), () => released.push('b'));
+  assert.equal(((await input.recvMany()) as Uint8Array).length, 10000);
+  assert.deepEqual(released, []);
+  await input.recvMany();
+  assert.deepEqual(released, ['a']);
+  out.close();
+  assert.equal(await input.recvMany(), END);
+  assert.deepEqual(released, ['a', 'b']);
+});
+
+test('lent batches: joined small ones are released when copied; queued and held ones when the consumer closes', async () => {
+  const { out, input } = pair(1 << 20);
+  input.releasesBatches();
+  const released: number[] = [];
+  await out.lend([1, 2], () => released.push(1));
+  await out.lend([3], () => released.push(2));
+  assert.deepEqual(await input.recvMany(), [1, 2, 3]);
+  assert.deepEqual(released, [1, 2]);
+  await out.lend(new Array(9000).fill(4), () => released.push(3));
+  await out.lend(new Array(9000).fill(5), () => released.push(4));
+  await input.recvMany();
+  assert.deepEqual(released, [1, 2]);
+  input.close();
+  assert.deepEqual(released, [1, 2, 3, 4]);
+});
+
+test('a lent batch is never released while any receiver has not promised to release', async () => {
+  const a = new Channel(1 << 20);
+  const b = new Channel(1 << 20);
+  const out = new Output('o', [a, b], false);
+  const ia = new Input('a', a);
+  const ib = new Input('b', b);
+  ia.releasesBatches();
+  let released = 0;
+  await out.lend([1], () => released++);
+  await out.lend([2], () => released++);
+  out.close();
+  for (const i of [ia, ib]) while ((await i.recvMany()) !== END);
+  ia.close();
+  ib.close();
+  assert.equal(released, 0);
+  // With both promising, the release comes once, after both are done.
+  const c = new Channel(1 << 20);
+  const d = new Channel(1 << 20);
+  const both = new Output('o', [c, d], false);
+  const ic = new Input('c', c);
+  const id = new Input('d', d);
+  ic.releasesBatches();
+  id.releasesBatches();
+  await both.lend(new Array(9000).fill(0), () => released++);
+  both.close();
+  await ic.recvMany();
+  await ic.recvMany();
+  assert.equal(released, 0);
+  await id.recvMany();
+  await id.recvMany();
+  assert.equal(released, 1);
+});

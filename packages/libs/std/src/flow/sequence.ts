@@ -113,6 +113,8 @@ export const generateIndefinitely: TreatmentRun<'trigger', 'stream', 'data'> = a
  */
 export const trigger: TreatmentRun<'stream', 'start' | 'end' | 'first' | 'last', never> = async ({ inputs, outputs }) => {
   const input = inputs.stream;
+  // Only values are kept (the first, the last), never a batch: producers may reuse them.
+  input.releasesBatches?.();
   let b: Batch | typeof END;
   do b = await input.recvMany();
   while (b !== END && b.length === 0);
