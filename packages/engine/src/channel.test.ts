@@ -216,3 +216,20 @@ test('a lent batch is never released while any receiver has not promised to rele
   await id.recvMany();
   assert.equal(released, 1);
 });
+
+test('a lent batch queued behind plain ones is released in its turn', async () => {
+  const { out, input } = pair(1 << 20);
+  input.releasesBatches();
+  const released: number[] = [];
+  await out.sendMany(new Array(9000).fill(1));
+  await out.sendOne(2);
+  await out.lend(new Array(9000).fill(3), () => released.push(3));
+  assert.equal(((await input.recvMany()) as number[])[0], 1);
+  assert.deepEqual(await input.recvMany(), [2]);
+  assert.deepEqual(released, []);
+  assert.equal(((await input.recvMany()) as number[])[0], 3);
+  assert.deepEqual(released, []);
+  out.close();
+  assert.equal(await input.recvMany(), END);
+  assert.deepEqual(released, [3]);
+});

@@ -35,10 +35,13 @@ export type WaitState = 'none' | 'receive' | 'send';
 export class Channel {
   /** Queued batches from `head`; slots before `head` are emptied as they are taken. */
   private readonly queue: (Batch | undefined)[] = [];
-  /** The release of each queued batch (same indexes as `queue`), for lent batches. */
-  private readonly releases: (Release | undefined)[] = [];
+  /**
+   * The release of each queued batch (same indexes as `queue`) once a lent batch came;
+   * null before (most channels never see one, and a track allocates many channels).
+   */
+  private releases: (Release | undefined)[] | null = null;
   /** Releases of the batches the consumer holds: called when it takes again or closes. */
-  private held: Release[] = [];
+  private held: Release[] | null = null;
   /** The consumer does not use a batch after its next receive (see the module doc). */
   releasing = false;
   /** The last queued batch when the channel created it (so `push1` may append to it). */
@@ -58,7 +61,10 @@ export class Channel {
   /** Queues a batch (handed over, not copied); `release` is called once the consumer is done with it. */
   push(batch: Batch, release?: Release): void {
     this.queue.push(batch);
-    this.releases.push(release);
+    if (release !== undefined || this.releases !== null) {
+      this.releases ??= new Array<Release | undefined>(this.queue.length - 1).fill(undefined);
+      this.releases.push(release);
+    }
     this.ownedTail = null;
     this.pending += batch.length;
     this.wakeConsumer();
@@ -71,7 +77,7 @@ export class Channel {
     else {
       const b = [v];
       this.queue.push(b);
-      this.releases.push(undefined);
+      this.releases?.push(undefined);
       this.ownedTail = b;
     }
     this.pending++;
@@ -96,7 +102,7 @@ export class Channel {
    */
   take(): Batch | null {
     // The consumer is taking again: it is done with what it held.
-    if (this.held.length > 0) this.releaseHeld();
+    if (this.held !== null) this.releaseHeld();
     const q = this.queue;
     const n = q.length - this.head;
     if (n === 0) return null;
@@ -112,13 +118,13 @@ export class Channel {
     let taken = 0;
     for (let i = this.head; i < end; i++) {
       taken += (q[i] as Batch).length;
-      const r = rs[i];
+      const r = rs?.[i];
       if (r !== undefined) {
         // A joined batch was copied: its parts are free at once; a batch handed over is
         // held by the consumer until it takes again.
         if (joined) r();
-        else this.held.push(r);
-        rs[i] = undefined;
+        else (this.held ??= []).push(r);
+        (rs as (Release | undefined)[])[i] = undefined;
       }
       // Taken batches must not stay reachable from the queue: a producer that keeps ahead
       // would otherwise keep up to a thousand of them alive, and every young batch the
@@ -130,13 +136,13 @@ export class Channel {
     if (end === q.length) this.ownedTail = null;
     if (end === q.length) {
       q.length = 0;
-      rs.length = 0;
+      if (rs !== null) rs.length = 0;
       this.head = 0;
     } else {
       this.head = end;
       if (this.head > 1024) {
         q.splice(0, this.head);
-        rs.splice(0, this.head);
+        rs?.splice(0, this.head);
         this.head = 0;
       }
     }
@@ -164,8 +170,11 @@ export class Channel {
     this.consumerClosed = true;
     // Nothing queued or held will be read any more.
     this.releaseHeld();
-    for (let i = this.head; i < this.releases.length; i++) this.releases[i]?.();
-    this.releases.length = 0;
+    const rs = this.releases;
+    if (rs !== null) {
+      for (let i = this.head; i < rs.length; i++) rs[i]?.();
+      rs.length = 0;
+    }
     this.queue.length = 0;
     this.head = 0;
     this.ownedTail = null;
@@ -177,7 +186,8 @@ export class Channel {
 
   private releaseHeld(): void {
     const held = this.held;
-    this.held = [];
+    if (held === null) return;
+    this.held = null;
     for (const r of held) r();
   }
 
