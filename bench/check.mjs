@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median, printMachine } from './lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'packages/cli/bin/tutti.js');
@@ -75,10 +76,8 @@ function time(cmd, args) {
   return { ms, r };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-const base = median(Array.from({ length: RUNS + 2 }, () => time(process.execPath, ['-e', '0']).ms));
-console.log(`node -e 0: ${base.toFixed(1)} ms (median of ${RUNS + 2})\n`);
+const base = printMachine(RUNS + 2);
+console.log('');
 console.log('| treatments | check --all ms (median) | vs node -e 0 | target |');
 console.log('|---|---|---|---|');
 const results = new Map();

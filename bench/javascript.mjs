@@ -11,7 +11,7 @@
 // Build first: npx tsc -b packages/engine packages/libs/json packages/libs/javascript.
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { timeMedian } from './lib.mjs';
+import { printMachine, timeMedian } from './lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const N = Number(process.env.N ?? 200_000);
@@ -84,6 +84,7 @@ async function bench(label, engineCode, code, makeText, check) {
   );
 }
 
+printMachine();
 console.log(`N = ${fmt(N)} values in batches of ${fmt(BATCH)}, median of ${RUNS} runs`);
 
 if (ONLY.includes('a')) {

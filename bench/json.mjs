@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { prepareProgram, timeMedian } from './lib.mjs';
+import { prepareProgram, printMachine, timeMedian } from './lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const N = Number(process.env.N ?? 1_000_000);
@@ -55,6 +55,7 @@ function report(label, ours, base) {
   );
 }
 
+printMachine();
 console.log(`N = ${fmt(N)} texts of ~${fmt(bytesPerText)} chars, median of ${RUNS} runs`);
 const base = await time(() => jsonParseLoop(N, (i) => texts[i % DISTINCT]));
 

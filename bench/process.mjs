@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { median, prepareProgram } from './lib.mjs';
+import { median, prepareProgram, printMachine } from './lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const COUNT = Number(process.env.COUNT ?? 2000);
@@ -142,6 +142,7 @@ async function overhead(n) {
 
 // Warm-up (JIT, module loading, page cache), then interleaved measures: the machine may be
 // shared, so the best run is shown next to the median.
+printMachine();
 await raw();
 await executor();
 await mel();

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { END } from '@tutti/core';
 import { Channel, closedChannel, Input, Output } from './channel.js';
 
@@ -127,4 +129,107 @@ test('byte batches stay Uint8Array when several are taken at once', async () => 
   const b = await input.recvMany();
   assert.ok(b instanceof Uint8Array);
   assert.deepEqual([...(b as Uint8Array)], [1, 2, 3]);
+});
+
+test('a taken batch is no longer reachable from the channel while later ones stay queued', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const c = new Channel(1 << 20);
+  const refs = ((): WeakRef<object>[] => {
+    const rs: WeakRef<object>[] = [];
+    for (let i = 0; i < 3; i++) {
+      // Batches too large to be joined, so each take hands over exactly one.
+      const b = new Array(8192).fill(i);
+      rs.push(new WeakRef(b));
+      c.push(b);
+    }
+    return rs;
+  })();
+  assert.deepEqual(c.take()?.[0], 0);
+  await new Promise((r) => setImmediate(r));
+  gc();
+  assert.equal(refs[0]?.deref(), undefined, 'the taken batch is still held');
+  assert.notEqual(refs[1]?.deref(), undefined);
+  assert.equal(c.pending, 2 * 8192);
+});
+
+test('a lent batch is released once its releasing consumer receives again, not before', async () => {
+  const { out, input } = pair(1 << 20);
+  input.releasesBatches();
+  const released: string[] = [];
+  await out.lend(new Uint8Array(10000), () => released.push('a'));
+  await out.lend(new Uint8Array(10000), () => released.push('b'));
+  assert.equal(((await input.recvMany()) as Uint8Array).length, 10000);
+  assert.deepEqual(released, []);
+  await input.recvMany();
+  assert.deepEqual(released, ['a']);
+  out.close();
+  assert.equal(await input.recvMany(), END);
+  assert.deepEqual(released, ['a', 'b']);
+});
+
+test('lent batches: joined small ones are released when copied; queued and held ones when the consumer closes', async () => {
+  const { out, input } = pair(1 << 20);
+  input.releasesBatches();
+  const released: number[] = [];
+  await out.lend([1, 2], () => released.push(1));
+  await out.lend([3], () => released.push(2));
+  assert.deepEqual(await input.recvMany(), [1, 2, 3]);
+  assert.deepEqual(released, [1, 2]);
+  await out.lend(new Array(9000).fill(4), () => released.push(3));
+  await out.lend(new Array(9000).fill(5), () => released.push(4));
+  await input.recvMany();
+  assert.deepEqual(released, [1, 2]);
+  input.close();
+  assert.deepEqual(released, [1, 2, 3, 4]);
+});
+
+test('a lent batch is never released while any receiver has not promised to release', async () => {
+  const a = new Channel(1 << 20);
+  const b = new Channel(1 << 20);
+  const out = new Output('o', [a, b], false);
+  const ia = new Input('a', a);
+  const ib = new Input('b', b);
+  ia.releasesBatches();
+  let released = 0;
+  await out.lend([1], () => released++);
+  await out.lend([2], () => released++);
+  out.close();
+  for (const i of [ia, ib]) while ((await i.recvMany()) !== END);
+  ia.close();
+  ib.close();
+  assert.equal(released, 0);
+  // With both promising, the release comes once, after both are done.
+  const c = new Channel(1 << 20);
+  const d = new Channel(1 << 20);
+  const both = new Output('o', [c, d], false);
+  const ic = new Input('c', c);
+  const id = new Input('d', d);
+  ic.releasesBatches();
+  id.releasesBatches();
+  await both.lend(new Array(9000).fill(0), () => released++);
+  both.close();
+  await ic.recvMany();
+  await ic.recvMany();
+  assert.equal(released, 0);
+  await id.recvMany();
+  await id.recvMany();
+  assert.equal(released, 1);
+});
+
+test('a lent batch queued behind plain ones is released in its turn', async () => {
+  const { out, input } = pair(1 << 20);
+  input.releasesBatches();
+  const released: number[] = [];
+  await out.sendMany(new Array(9000).fill(1));
+  await out.sendOne(2);
+  await out.lend(new Array(9000).fill(3), () => released.push(3));
+  assert.equal(((await input.recvMany()) as number[])[0], 1);
+  assert.deepEqual(await input.recvMany(), [2]);
+  assert.deepEqual(released, []);
+  assert.equal(((await input.recvMany()) as number[])[0], 3);
+  assert.deepEqual(released, []);
+  out.close();
+  assert.equal(await input.recvMany(), END);
+  assert.deepEqual(released, [3]);
 });

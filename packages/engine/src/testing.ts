@@ -36,6 +36,11 @@ export interface ConsumeSpec {
   readonly take?: number;
   /** Leave the output without any consumer (sends fail). */
   readonly unconnected?: boolean;
+  /**
+   * Consume as a treatment that releases its batches (`Input.releasesBatches`): producers
+   * may reuse a batch's memory once the next one is received, so the harness keeps copies.
+   */
+  readonly releasing?: boolean;
 }
 
 /** Options of {@link runTreatment}. */
@@ -130,12 +135,15 @@ export async function runTreatment(d: TreatmentDescriptor, o: RunOptions = {}): 
     const ch = new Channel(capacity);
     outputs[p.name] = new Output(p.name, [ch], p.flow === 'Block');
     const input = new Input(p.name, ch);
+    if (spec.releasing === true) input.releasesBatches();
     consumers.push(
       (async () => {
         for (;;) {
           maxPending = Math.max(maxPending, ch.pending);
-          const b = await input.recvMany();
-          if (b === END) break;
+          const received = await input.recvMany();
+          if (received === END) break;
+          // (`new Uint8Array` copies; a Buffer's `slice` would only be a view.)
+          const b = spec.releasing === true ? (received instanceof Uint8Array ? new Uint8Array(received) : [...received]) : received;
           const list = collected[p.name] as Value[];
           (batches[p.name] as Batch[]).push(b);
           for (const v of b) {

@@ -34,6 +34,12 @@ export interface InputPort<T = Value> {
   recvMany(): Promise<Batch<T> | End>;
   /** Stops receiving: the producer's sends towards this input are dropped (§5.5). */
   close(): void;
+  /**
+   * Promises that no batch received here is used after the next receive on this input (or
+   * after closing it, or the end of the run): producers may then lend memory they reuse
+   * (see {@link OutputPort.lend}). Optional: a port without it never lets memory be reused.
+   */
+  releasesBatches?(): void;
   /** Iterates the batches until the end. */
   [Symbol.asyncIterator](): AsyncIterator<Batch<T>>;
 }
@@ -52,6 +58,13 @@ export interface OutputPort<T = Value> {
    * The array is handed over: do not mutate it afterwards.
    */
   sendMany(values: Batch<T>): Promise<boolean>;
+  /**
+   * Sends a batch as {@link sendMany}, and calls `release` once no receiver uses it any
+   * more, after which the caller may overwrite it (a pool of read buffers). `release` is
+   * only called when every open receiver promised to release (`InputPort.releasesBatches`);
+   * otherwise the batch is handed over for good. Optional: use `sendMany` without it.
+   */
+  lend?(values: Batch<T>, release: () => void): Promise<boolean>;
   /** Closes the output: buffered values are still delivered, then receivers see the end. */
   close(): void;
   /** Whether a send could still be delivered (open, with at least one open receiver). */

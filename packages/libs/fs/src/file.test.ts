@@ -295,3 +295,42 @@ test('anticipated backend errors are data, other errors fail the treatment', asy
   assert.equal(w.error, undefined);
   assert.deepEqual(ok(w), failure('read-only'));
 });
+
+/** The local file system, recording the buffers `read` is asked to fill. */
+function recordingLocal(): { system: FileSystem; intos: (Uint8Array | undefined)[] } {
+  const intos: (Uint8Array | undefined)[] = [];
+  const system: FileSystem = Object.create(local);
+  system.openRead = async (path) => {
+    const reader = await local.openRead(path);
+    return {
+      read: (size, into) => {
+        intos.push(into);
+        return reader.read(size, into);
+      },
+      close: () => reader.close(),
+    };
+  };
+  return { system, intos };
+}
+
+test('read reuses the buffers a releasing consumer gave back, and the bytes stay intact', async () => {
+  const content = randomBytes(4 * READ_CHUNK + 777);
+  const source = join(dir, 'reuse.src');
+  await writeFile(source, content);
+  const { system, intos } = recordingLocal();
+  const r = await readWith(source, system, { data: { releasing: true } });
+  assert.deepEqual(ok(r), SUCCESS);
+  assert.ok(received(r).equals(content));
+  const distinct = new Set(intos.map((b) => b?.buffer));
+  assert.ok(distinct.size < intos.length, `${intos.length} reads into ${distinct.size} buffers: none reused`);
+});
+
+test('read never reuses a buffer a consumer may keep', async () => {
+  const content = randomBytes(4 * READ_CHUNK + 777);
+  const source = join(dir, 'keep.src');
+  await writeFile(source, content);
+  const { system, intos } = recordingLocal();
+  const r = await readWith(source, system);
+  assert.ok(received(r).equals(content));
+  assert.equal(new Set(intos.map((b) => b?.buffer)).size, intos.length);
+});

@@ -9,7 +9,7 @@
  * Both treatments move bytes as `Uint8Array` batches of up to 1 MiB: `read` hands each
  * freshly read buffer to `data` as is, and `write` hands each received batch to the system.
  */
-import { type OutputPort, treatment } from '@tutti/core';
+import { type InputPort, type OutputPort, treatment } from '@tutti/core';
 import { receivePathAndSystem } from './blocks.js';
 import { type FileReader, type FileSystem, type FileWriter, failureText } from './filesystem.js';
 import { parent } from './path-syntax.js';
@@ -109,12 +109,17 @@ export const file = [
   }),
 ];
 
-/** A read that never rejects, so that it may wait unobserved while a send is pending. */
-type Settled = { readonly chunk: Uint8Array | null; readonly error?: undefined } | { readonly chunk?: undefined; readonly error: unknown };
+/** Released read buffers one `read` keeps for reuse (more are allocated while consumers hold them). */
+const POOL_LIMIT = 4;
 
-function readAhead(reader: FileReader): Promise<Settled> {
-  return reader.read(READ_CHUNK).then(
-    (chunk) => ({ chunk }),
+/** A read that never rejects, so that it may wait unobserved while a send is pending. */
+type Settled =
+  | { readonly chunk: Uint8Array | null; readonly buffer: Uint8Array; readonly error?: undefined }
+  | { readonly chunk?: undefined; readonly error: unknown };
+
+function readAhead(reader: FileReader, buffer: Uint8Array): Promise<Settled> {
+  return reader.read(READ_CHUNK, buffer).then(
+    (chunk) => ({ chunk, buffer }),
     (error: unknown) => ({ error }),
   );
 }
@@ -123,16 +128,35 @@ function readAhead(reader: FileReader): Promise<Settled> {
  * Streams the file to `data` until its end or until nobody consumes `data` any more (both
  * count as success); resolves to the error text of a failed read. The next chunk is read
  * while the current one waits for its consumer, so disk and consumer work overlap.
+ *
+ * Chunks are lent (`OutputPort.lend`): when every consumer releases its batches (a file
+ * writer does), a buffer comes back once written and the next reads reuse it. Fresh
+ * memory costs a page fault per 4 KiB on first touch, which made a copy through the
+ * engine 2.5–5× slower than the same loop reusing its buffer (measured on 1 GiB).
  */
 async function pump(reader: FileReader, data: OutputPort): Promise<string | undefined> {
   if (!data.usable) return undefined;
-  let next = readAhead(reader);
+  const pool: Uint8Array[] = [];
+  const recycle = (b: Uint8Array) => {
+    if (pool.length < POOL_LIMIT) pool.push(b);
+  };
+  const buffer = (): Uint8Array => pool.pop() ?? Buffer.allocUnsafeSlow(READ_CHUNK);
+  let next = readAhead(reader, buffer());
   for (;;) {
     const got = await next;
     if (got.chunk === undefined) return failureText(got.error);
     if (got.chunk === null) return undefined;
-    next = readAhead(reader);
-    if (!(await data.sendMany(got.chunk))) {
+    next = readAhead(reader, buffer());
+    const full = got.buffer;
+    let sent: Promise<boolean>;
+    if (got.chunk.length < READ_CHUNK >>> 2) {
+      // A short chunk (end of file) is copied, so that a consumer keeping a few bytes
+      // does not hold a whole buffer; the buffer is free again at once.
+      sent = data.sendMany(new Uint8Array(got.chunk));
+      recycle(full);
+    } else if (data.lend !== undefined) sent = data.lend(got.chunk, () => recycle(full));
+    else sent = data.sendMany(got.chunk);
+    if (!(await sent)) {
       await next; // the handle is closed next: let the pending read finish first
       return undefined;
     }
@@ -140,9 +164,11 @@ async function pump(reader: FileReader, data: OutputPort): Promise<string | unde
 }
 
 /** Writes every batch of `data`, streaming the running total; resolves to the first error's text. */
-async function drain(data: AsyncIterable<unknown>, writer: FileWriter, amount: OutputPort): Promise<string | undefined> {
+async function drain(data: InputPort, writer: FileWriter, amount: OutputPort): Promise<string | undefined> {
   let total = 0;
   let big: bigint | undefined;
+  // Each batch is written before the next is received, and not kept: producers may reuse it.
+  data.releasesBatches?.();
   for await (const batch of data as AsyncIterable<Uint8Array | readonly number[]>) {
     const bytes = batch instanceof Uint8Array ? batch : Uint8Array.from(batch);
     try {

@@ -41,10 +41,11 @@ export type ScanItem = { readonly entry: string; readonly error?: undefined } | 
 /** A file opened for reading. */
 export interface FileReader {
   /**
-   * Reads the next bytes, at most `size`, into a buffer the caller may keep (never reused);
-   * null at the end of the file.
+   * Reads the next bytes, at most `size`, into `into` when given (its start; the result is
+   * then a view of it), else into a fresh buffer the caller may keep; null at the end of
+   * the file.
    */
-  read(size: number): Promise<Uint8Array | null>;
+  read(size: number, into?: Uint8Array): Promise<Uint8Array | null>;
   /** Releases the file; never rejects. */
   close(): Promise<void>;
 }

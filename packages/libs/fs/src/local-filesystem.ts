@@ -10,8 +10,8 @@
  * accepted (it is inside once joined, as in the reference). The check does not resolve
  * symbolic links: a link inside the root may still point outside it.
  *
- * Reads go through `FileHandle.read` into fresh buffers and writes through
- * `FileHandle.write`: no stream objects, no 64 KiB slicing, no copies on the way.
+ * Reads go through `FileHandle.read` into fresh buffers (or the caller's) and writes
+ * through `FileHandle.write`: no stream objects, no 64 KiB slicing, no copies on the way.
  */
 import { constants, type Dir, type Dirent } from 'node:fs';
 import { type FileHandle, lstat, mkdir, open, opendir } from 'node:fs/promises';
@@ -134,9 +134,9 @@ class LocalReader implements FileReader {
     private readonly path: string,
   ) {}
 
-  async read(size: number): Promise<Uint8Array | null> {
-    // A fresh buffer per chunk: it is handed to the consumers, who may keep it.
-    const buffer = Buffer.allocUnsafeSlow(size);
+  async read(size: number, into?: Uint8Array): Promise<Uint8Array | null> {
+    // Without `into`, a fresh buffer per chunk: it is handed to the consumers, who may keep it.
+    const buffer = into ?? Buffer.allocUnsafeSlow(size);
     let n: number;
     try {
       n = (await this.handle.read(buffer, 0, size, null)).bytesRead;
@@ -144,6 +144,7 @@ class LocalReader implements FileReader {
       throw systemFailure(e, this.path);
     }
     if (n === 0) return null;
+    if (into !== undefined) return n === into.length ? into : into.subarray(0, n);
     if (n === size) return buffer;
     // A short chunk (end of file): copy small ones so that 1 MiB is not held for a few bytes.
     return n < size >>> 2 ? new Uint8Array(buffer.subarray(0, n)) : buffer.subarray(0, n);

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { END, type TreatmentDescriptor } from '@tutti/core';
 import { Channel, Input, Output, runTreatment, typeOf } from '@tutti/engine/testing';
 import { flow } from '../flow.js';
-import { GENERATE_CHUNK, numbering } from './sequence.js';
+import { MAX_CHUNK } from '../ops/op-streams.js';
+import { GENERATE_BYTE_CHUNK, GENERATE_CHUNK, numbering } from './sequence.js';
 
 const d = (name: string): TreatmentDescriptor => {
   const found = flow.find((e) => e.name === name);
@@ -19,6 +20,22 @@ test('count numbers elements from 0 (quirk §17.1), across batches', async () =>
   assert.deepEqual(r.outputs.count, [0, 1, 2, 3, 4, 5]);
   const e = await runTreatment(d('count'), { generics: { T: 'string' }, inputs: { stream: [] } });
   assert.deepEqual(e.outputs.count, []);
+});
+
+test('count sends a large received batch as batches of at most MAX_CHUNK, numbered on', async () => {
+  const n = 3 * MAX_CHUNK + 7;
+  const r = await runTreatment(d('count'), {
+    generics: { T: 'byte' },
+    inputs: { stream: { batches: [new Uint8Array(n), new Uint8Array(2)] } },
+  });
+  const out = r.outputs.count as number[];
+  assert.equal(out.length, n + 2);
+  assert.ok(out.every((v, i) => v === i));
+  const sizes = (r.batches.count ?? []).map((b) => b.length);
+  assert.ok(
+    sizes.every((s) => s > 0 && s <= MAX_CHUNK),
+    `batch sizes ${sizes}`,
+  );
 });
 
 test('count accepts byte batches', async () => {
@@ -51,6 +68,17 @@ test('generate emits data exactly length times, in chunks of at most 2^20', asyn
   assert.equal(out.length, n);
   assert.ok(out.every((v) => v === 'x'));
   for (const b of r.batches.stream ?? []) assert.ok(b.length <= 2 ** 20 && b.length > 0);
+});
+
+test('generate of bytes emits exactly length bytes across several byte chunks', async () => {
+  const n = 2 * GENERATE_BYTE_CHUNK + 3;
+  const r = await runTreatment(d('generate'), { generics: { T: 'byte' }, params: { data: 7 }, inputs: { length: [n] } });
+  const batches = r.batches.stream ?? [];
+  assert.equal(
+    batches.reduce((s, b) => s + b.length, 0),
+    n,
+  );
+  assert.ok(batches.every((b) => b instanceof Uint8Array && b.every((v) => v === 7)));
 });
 
 test('generate with small, zero and missing lengths', async () => {

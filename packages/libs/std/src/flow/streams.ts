@@ -115,6 +115,7 @@ export const insert: TreatmentRun<'stream' | 'block', 'output', never> = async (
 /** `consume`: reads and discards until the end. */
 export const consume: TreatmentRun<'stream', never, never> = async ({ inputs }) => {
   const input = inputs.stream;
+  input.releasesBatches?.();
   while ((await input.recvMany()) !== END) {
     // Discarded: draining is the point.
   }
