@@ -616,6 +616,12 @@ class TappedOutput extends Output {
     return super.sendMany(values);
   }
 
+  override lend(values: Batch, release: () => void): Promise<boolean> {
+    // Previewed now, before the memory can be reused.
+    if (!this.closed && values.length > 0) this.report(values);
+    return super.lend(values, release);
+  }
+
   private report(values: Batch): void {
     const shown: unknown[] = [];
     const n = Math.min(values.length, PREVIEW_VALUES);
