@@ -25,29 +25,40 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'packages/cli/dist/tutti.bundle.mjs');
 const root = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
 
-await build({
-  entryPoints: [join(ROOT, 'packages/cli/dist/main.js')],
-  outfile: OUT,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  logLevel: 'warning',
-  external: Object.keys({ ...root.dependencies, ...root.optionalDependencies }),
-  // CommonJS dependencies (semver) use require(): give the bundle one.
-  banner: { js: "import { createRequire as __tuttiRequire } from 'node:module'; const require = __tuttiRequire(import.meta.url);" },
-  plugins: [
-    {
-      name: 'import-meta-url-relative-to-bundle',
-      setup(b) {
-        b.onLoad({ filter: /\.js$/ }, async (args) => {
-          if (!args.path.startsWith(join(ROOT, 'packages') + sep) || args.path.includes(`${sep}node_modules${sep}`)) return undefined;
-          const text = await readFile(args.path, 'utf8');
-          if (!text.includes('import.meta.url')) return undefined;
-          const path = relative(dirname(OUT), args.path).split(sep).join('/');
-          return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(path)}, import.meta.url).href`), loader: 'js' };
-        });
+/** Bundles `entry` (a built module under packages/) into `out`, with the rules above. */
+async function bundle(entry, out) {
+  await build({
+    entryPoints: [entry],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning',
+    external: Object.keys({ ...root.dependencies, ...root.optionalDependencies }),
+    // CommonJS dependencies (semver) use require(): give the bundle one.
+    banner: { js: "import { createRequire as __tuttiRequire } from 'node:module'; const require = __tuttiRequire(import.meta.url);" },
+    plugins: [
+      {
+        name: 'import-meta-url-relative-to-bundle',
+        setup(b) {
+          b.onLoad({ filter: /\.js$/ }, async (args) => {
+            if (!args.path.startsWith(join(ROOT, 'packages') + sep) || args.path.includes(`${sep}node_modules${sep}`)) return undefined;
+            const text = await readFile(args.path, 'utf8');
+            if (!text.includes('import.meta.url')) return undefined;
+            const path = relative(dirname(out), args.path).split(sep).join('/');
+            return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(path)}, import.meta.url).href`), loader: 'js' };
+          });
+        },
       },
-    },
-  ],
-});
+    ],
+  });
+}
+
+await bundle(join(ROOT, 'packages/cli/dist/main.js'), OUT);
+// The javascript package's realm worker runs in a thread of its own, from its own file:
+// bundled beside the module that starts it (remote-realm.js looks there first).
+await bundle(
+  join(ROOT, 'packages/libs/javascript/dist/realm-worker.js'),
+  join(ROOT, 'packages/libs/javascript/dist/realm-worker.bundle.mjs'),
+);

@@ -69,7 +69,14 @@ test('the tarball holds the launcher, the bundle, the .mel sources and QuickJS, 
   const own = packed.filter((p) => !p.startsWith('node_modules/'));
   assert.deepEqual(
     own.filter((p) => !/^packages\/libs\/[a-z]+\/mel\/.+\.mel$/.test(p)),
-    ['LICENSE', 'README.md', 'package.json', 'packages/cli/bin/tutti.js', 'packages/cli/dist/tutti.bundle.mjs'],
+    [
+      'LICENSE',
+      'README.md',
+      'package.json',
+      'packages/cli/bin/tutti.js',
+      'packages/cli/dist/tutti.bundle.mjs',
+      'packages/libs/javascript/dist/realm-worker.bundle.mjs',
+    ],
   );
   assert.ok(own.includes('packages/libs/std/mel/engine/util.mel'));
   assert.ok(own.includes('packages/libs/fs/mel/local.mel'));

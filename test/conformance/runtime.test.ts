@@ -326,7 +326,7 @@ treatment main()
       "error[E_NOT_IMPLEMENTED]: main.mel:33:25: function 'none::|now' has no behaviour in this version of tutti",
     ]);
     assert.match(r.stderr, /'none::idle' is also used here at .*main\.mel:31:5/);
-    assert.match(r.stderr, /Nothing was run\.\n$/);
+    assert.match(r.stderr, /; nothing was run\n$/);
   });
 });
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { END, model, source, treatment, type Value } from '@tutti/core';
 import type { ConnectionDesign, Design, LeafDesign, ModelDesign, ValueExpr } from '@tutti/design';
-import { Engine, type LogRecord } from './engine.js';
+import { Engine, type EngineEvent, type LogRecord } from './engine.js';
 
 const lifecycle: string[] = [];
 
@@ -205,4 +205,90 @@ test('stop() ends a run whose model never finishes, and blocked() tells who wait
   assert.deepEqual(await running, { ok: false, tracks: 1 });
   assert.equal(engine.signal.aborted, true);
   assert.equal(logs[0]?.message, 'test stop');
+});
+
+/**
+ * A countdown cycle: `step` forwards what it receives on `in` minus one to `out` while it
+ * is positive, and `out` is connected back to its own `in` (language spec Appendix E.1).
+ * The seed comes from a Block on `seed`; at zero, `step` closes `out`, which closes its own
+ * input, and the track ends.
+ */
+const step = treatment('t', 'step', {
+  inputs: { seed: 'Block<u64>', in: 'Stream<u64>' },
+  outputs: { out: 'Stream<u64>', seen: 'Stream<u64>' },
+  async run({ inputs, outputs }) {
+    const first = await inputs.seed.recvOne();
+    if (first === END) return;
+    let v = first as number;
+    for (;;) {
+      await outputs.seen.sendOne(v);
+      if (v === 0) return;
+      await outputs.out.sendOne(v - 1);
+      const next = await inputs.in.recvOne();
+      if (next === END) return;
+      v = next as number;
+    }
+  },
+});
+const gather = treatment('t', 'gather', {
+  inputs: { values: 'Stream<u64>' },
+  async run({ inputs }) {
+    for (;;) {
+      const b = await inputs.values.recvMany();
+      if (b === END) return;
+      for (const v of b) seen.push(v);
+    }
+  },
+});
+
+test('a cycle through an instance (its output into its own input) runs and ends', async () => {
+  seen.length = 0;
+  const design: Design = {
+    entry: 'x::main',
+    models: [ticker(1)],
+    leaves: [
+      leaf(0, 'main/tick', tick, {}, { ticker: 0 }),
+      leaf(1, 'main/seed', emit, { value: c(5) }),
+      leaf(2, 'main/step', step),
+      leaf(3, 'main/gather', gather),
+    ],
+    connections: [conn(0, 'go', 1, 'trigger'), conn(1, 'out', 2, 'seed'), conn(2, 'out', 2, 'in'), conn(2, 'seen', 3, 'values')],
+    sources: [{ leaf: 0, model: 0, source: 'tick' }],
+  };
+  const { outcome, logs } = await run(design);
+  assert.deepEqual(logs, []);
+  assert.equal(outcome.ok, true);
+  assert.deepEqual(seen, [5, 4, 3, 2, 1, 0]);
+});
+
+test('a track whose tasks all wait on each other is abandoned with the deadlock report, the run fails', async () => {
+  // left and right each wait for `go`, then for a value from the other: a loop of waits.
+  const wait = treatment('t', 'wait', {
+    inputs: { go: 'Block<void>', in: 'Block<u64>' },
+    outputs: { out: 'Block<u64>' },
+    async run({ inputs, outputs }) {
+      if ((await inputs.go.recvOne()) === END) return;
+      const v = await inputs.in.recvOne();
+      if (v !== END) await outputs.out.sendOne(v);
+    },
+  });
+  const events: EngineEvent[] = [];
+  const logs: LogRecord[] = [];
+  const design: Design = {
+    entry: 'x::main',
+    models: [ticker(1)],
+    leaves: [leaf(0, 'main/tick', tick, {}, { ticker: 0 }), leaf(1, 'main/left', wait), leaf(2, 'main/right', wait)],
+    connections: [conn(0, 'go', 1, 'go'), conn(0, 'go', 2, 'go'), conn(1, 'out', 2, 'in'), conn(2, 'out', 1, 'in')],
+    sources: [{ leaf: 0, model: 0, source: 'tick' }],
+  };
+  const outcome = await new Engine(design, { log: (r) => logs.push(r), event: (e) => events.push(e) }).run();
+  assert.equal(outcome.ok, false);
+  assert.equal(logs.length, 1);
+  assert.equal(logs[0]?.label, 'engine');
+  assert.match(logs[0]?.message ?? '', /^deadlock: every live treatment waits on another/);
+  assert.match(logs[0]?.message ?? '', /main\/left \(track 1\): receiving on 'in'/);
+  assert.match(logs[0]?.message ?? '', /main\/right \(track 1\): receiving on 'in'/);
+  const dead = events.find((e) => e.kind === 'deadlock');
+  assert.ok(dead !== undefined && dead.kind === 'deadlock' && dead.waiting.length === 2);
+  assert.deepEqual(events.at(-1), { kind: 'track-ended', track: 1, ok: false });
 });

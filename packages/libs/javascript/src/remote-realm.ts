@@ -16,6 +16,7 @@
  * The worker keeps the process alive only while a request is pending: an idle realm must
  * not hide a deadlock from the CLI, which detects one when the event loop empties.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -43,11 +44,15 @@ export interface RealmReply {
 type RequestBody = RealmRequest extends infer R ? (R extends RealmRequest ? Omit<R, 'id' | 'realm'> : never) : never;
 
 /**
- * The worker script: the package's build, resolved by package name so that it is found
- * from the CLI bundle too (and from the TypeScript sources under tsx, whose loader worker
- * threads do not inherit on Node 20).
+ * The worker script: its single-file bundle in the package's dist/ (scripts/bundle.mjs
+ * writes it beside this module's build, so an installed copy of tutti finds it from the
+ * CLI bundle), else the package's build resolved by name (a build without the bundle step;
+ * also from the TypeScript sources under tsx, whose loader worker threads do not inherit
+ * on Node 20).
  */
 function workerUrl(): URL {
+  const bundled = new URL('../dist/realm-worker.bundle.mjs', import.meta.url);
+  if (existsSync(bundled)) return bundled;
   return pathToFileURL(createRequire(import.meta.url).resolve('@tutti/lib-javascript/realm-worker'));
 }
 
