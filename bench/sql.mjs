@@ -17,7 +17,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ensureServers } from '../scripts/sql-servers.mjs';
-import { median, prepareProgram } from './lib.mjs';
+import { median, prepareProgram, printMachine } from './lib.mjs';
+
+printMachine();
 
 const ROWS = Number(process.env.ROWS ?? 1_000_000);
 const RUNS = Number(process.env.RUNS ?? 3);
