@@ -10,6 +10,7 @@ export * from './runtime/compare.js';
 export * from './runtime/display.js';
 export * from './runtime/executive.js';
 export * from './runtime/int.js';
+export * from './runtime/map-each.js';
 export * from './runtime/values.js';
 export * from './source.js';
 export * from './traits.js';

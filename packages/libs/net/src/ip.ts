@@ -1,5 +1,5 @@
 /** `net/ip` (libraries spec §10): IP address data types, constructors and conversions. */
-import { dataType, END, fn, type InputPort, type OutputPort, treatment, type Value } from '@tutti/core';
+import { dataType, fn, mapEach, treatment, type Value } from '@tutti/core';
 import { IpValue, Ipv4Value, Ipv6Value } from './address.js';
 
 const area = 'net/ip';
@@ -127,16 +127,4 @@ function asV4(v: Value): Ipv4Value | null {
 function asV6(v: Value): Ipv6Value | null {
   const a = (v as IpValue).address;
   return a instanceof Ipv6Value ? a : null;
-}
-
-/** Sends `f(v)` for every value of `input`, batch by batch, until it ends or nobody listens. */
-async function mapEach(input: InputPort | undefined, output: OutputPort | undefined, f: (v: Value) => Value): Promise<void> {
-  if (input === undefined || output === undefined) return;
-  for (;;) {
-    const batch = await input.recvMany();
-    if (batch === END) return;
-    const out: Value[] = new Array(batch.length);
-    for (let i = 0; i < batch.length; i++) out[i] = f(batch[i]);
-    if (!(await output.sendMany(out))) return;
-  }
 }

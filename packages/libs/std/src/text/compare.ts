@@ -1,7 +1,6 @@
 /** `std/text/compare` and `std/text/compare/char` (libraries spec §3.17): text and character tests. */
-import { fn, treatment } from '@tutti/core';
+import { fn, mapEach, treatment } from '@tutti/core';
 import { isAlphabetic, isAlphanumeric, isAscii, isControl, isDigit, isLowercase, isUppercase, isWhitespace } from './char-class.js';
-import { mapEach } from './per-batch.js';
 
 const area = 'std/text/compare';
 const char = 'std/text/compare/char';

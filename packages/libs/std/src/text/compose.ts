@@ -3,9 +3,8 @@
  * formatting text. The string algorithms live in `split.ts`, `whitespace.ts` and
  * `format.ts`, which follow Rust's and `strfmt`'s semantics rather than JavaScript's.
  */
-import { END, fn, treatment, type Value } from '@tutti/core';
+import { END, fn, mapEach, treatment, type Value } from '@tutti/core';
 import { type FormatEntries, formatEntries } from './format.js';
-import { mapEach } from './per-batch.js';
 import { rescaleInto, splitText } from './split.js';
 import { trimWhiteSpace, trimWhiteSpaceEnd, trimWhiteSpaceStart } from './whitespace.js';
 

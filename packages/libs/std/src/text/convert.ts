@@ -1,6 +1,5 @@
 /** `std/text/convert/string` and `std/text/convert/char` (libraries spec §3.18): text ↔ chars ↔ UTF-8 bytes. */
-import { END, fn, treatment, type Value } from '@tutti/core';
-import { mapEach } from './per-batch.js';
+import { END, fn, mapEach, treatment, type Value } from '@tutti/core';
 import { decodeUtf8Lossy, encodeUtf8, encodeUtf8All } from './utf8.js';
 
 const string = 'std/text/convert/string';

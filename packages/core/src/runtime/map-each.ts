@@ -1,9 +1,10 @@
 /**
- * The one loop shared by the text treatments that turn each received value into one sent
+ * The one loop shared by the library treatments that turn each received value into one sent
  * value: one promise per batch (libraries §1.4), an index loop because a batch may be a
  * `Uint8Array`, and a stop as soon as the output has no consumer left (rule C).
  */
-import { END, type InputPort, type OutputPort, type Value } from '@tutti/core';
+import type { InputPort, OutputPort } from './executive.js';
+import { END, type Value } from './values.js';
 
 /**
  * Sends `f(v)` for every value `v` of `input`, batch by batch, until the input ends or
