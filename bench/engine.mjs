@@ -12,7 +12,8 @@
 //      run is timed in-process (checked first, as `tutti run` does), `tutti run` wall time is
 //      reported too, and `cp` (in-kernel copy_file_range, not a fair stream baseline);
 //  (e) `tutti run` of a hello program vs `node -e 0` (target ≤ +150 ms).
-// Environment: N (default 50 000 000), TRACKS (100 000), FILE_MIB (1024), RUNS (5), ONLY=a,c,...
+// Environment: N (default 50 000 000), TRACKS (100 000), FILE_MIB (1024), RUNS (5), ONLY=a,c,...,
+// COMPARE=<another checkout, built> to time its engine in (d) too (before/after in one run).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,7 @@ const TRACKS = Number(process.env.TRACKS ?? 100_000);
 const FILE_MIB = Number(process.env.FILE_MIB ?? 1024);
 const RUNS = Number(process.env.RUNS ?? 5);
 const ONLY = (process.env.ONLY ?? 'a,b,c,d,e').split(',');
+const COMPARE = process.env.COMPARE;
 const H = '#!/usr/bin/env melodium\n#! name = bench\n#! version = 0.1.0\n#! require = std:0.10.2 fs:0.10.2\n';
 const fmt = (x, d = 1) => x.toLocaleString('en-US', { maximumFractionDigits: d });
 const work = mkdtempSync(join(tmpdir(), 'tutti-bench-'));
@@ -249,7 +251,10 @@ treatment main()
     return { ms, rssMiB: process.resourceUsage().maxRSS / 1024, heapLeftMiB: (after - before) / 2 ** 20 };
   }
   if (mode === 'copy') {
-    const { ms } = await runProgram(arg);
+    // `arg`: the program, then optionally another checkout whose engine runs it (COMPARE).
+    const [mel, root] = arg.split('|');
+    const prepare = root === undefined ? prepareProgram : (await import(join(root, 'bench/lib.mjs'))).prepareProgram;
+    const { ms } = await (await prepare(mel))();
     return { ms };
   }
   throw new Error(`unknown mode ${mode}`);
@@ -316,7 +321,7 @@ if (ONLY.includes('d')) {
   spawnSync('sync');
   spawnSync('dd', [`if=${src}`, 'of=/dev/null', 'bs=1M']);
   writeFileSync(mel, copyProgram(src, dst));
-  const ms = { dd: [], engine: [], cli: [], cp: [] };
+  const ms = { dd: [], engine: [], cli: [], cp: [], compare: [] };
   const wall = (cmd, args) => {
     const t0 = process.hrtime.bigint();
     const r = spawnSync(cmd, args, { encoding: 'utf8' });
@@ -330,6 +335,8 @@ if (ONLY.includes('d')) {
     ['engine', () => child('copy', mel).ms],
     ['cli', () => wall(process.execPath, [CLI, 'run', mel])],
     ['cp', () => wall('cp', [src, dst])],
+    // Another checkout's engine (its bench/lib.mjs), for before/after figures from one run.
+    ...(COMPARE === undefined ? [] : [['compare', () => child('copy', `${mel}|${COMPARE}`).ms]]),
   ];
   const rounds = Math.max(4, RUNS);
   for (let i = 0; i < rounds; i++) {
@@ -344,7 +351,8 @@ if (ONLY.includes('d')) {
   const node = nodeStartupMs();
   const mb = FILE_MIB * 1.048576;
   const m = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, median(v)]));
-  const line = (k) => `${fmt(m[k], 0)} ms = ${fmt((mb / m[k]) * 1000, 0)} MB/s (${ms[k].map((x) => fmt(x, 0)).join(' ')})`;
+  const line = (k) =>
+    `${fmt(m[k], 0)} ms = ${fmt((mb / m[k]) * 1000, 0)} MB/s, best ${fmt(Math.min(...ms[k]), 0)} ms (${ms[k].map((x) => fmt(x, 0)).join(' ')})`;
   const pairs = ms.engine.map((e, i) => ms.dd[i] / e);
   console.log(`(d) ${FILE_MIB} MiB copied, ${rounds} runs each in rotation, medians (all runs in brackets):`);
   console.log(`    readLocal → writeLocal (engine run, in-process): ${line('engine')}`);
@@ -355,6 +363,11 @@ if (ONLY.includes('d')) {
   console.log(`    tutti run copy.mel (wall, with node start and check): ${line('cli')}`);
   console.log(`      = ${fmt((m.dd / m.cli) * 100, 0)} % of dd; node -e 0 now ${fmt(node, 0)} ms`);
   console.log(`    cp (in-kernel copy, not a stream baseline): ${line('cp')} → engine ${fmt((m.cp / m.engine) * 100, 0)} % of cp`);
+  if (COMPARE !== undefined) {
+    const pairs = ms.compare.map((e, i) => ms.dd[i] / e);
+    console.log(`    the engine of ${COMPARE}: ${line('compare')}`);
+    console.log(`    → ${fmt((m.dd / m.compare) * 100, 0)} % of dd; per round ${pairs.map((x) => fmt(x * 100, 0)).join(' ')} %`);
+  }
 }
 if (ONLY.includes('e')) {
   const hello = join(work, 'hello.mel');

@@ -16,7 +16,7 @@
  * pool ({@link PARALLEL}): a copy then keeps both cores busy instead of waiting for one
  * round trip to the pool after another (measured on 1 GiB: from 60 % to 85 % of `dd`).
  */
-import { constants, type Dir, type Dirent } from 'node:fs';
+import { constants, type Dir, type Dirent, read as readFd, write as writeFd } from 'node:fs';
 import { type FileHandle, lstat, mkdir, open, opendir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
@@ -222,10 +222,11 @@ class PositionalReader extends LocalReader {
   }
 
   private pread(buffer: Uint8Array, size: number, at: number): Promise<ReadOutcome> {
-    return this.handle.read(buffer, 0, size, at).then(
-      (r): ReadOutcome => ({ ok: true, n: r.bytesRead }),
-      (error: unknown): ReadOutcome => ({ ok: false, error }),
-    );
+    // The callback API on the handle's descriptor: the promise API costs the event loop
+    // more per call (measured: twice the main-thread time of a 1 GiB copy).
+    return new Promise((settle) => {
+      readFd(this.handle.fd, buffer, 0, size, at, (error, n) => settle(error === null ? { ok: true, n } : { ok: false, error }));
+    });
   }
 }
 
@@ -247,7 +248,7 @@ class LocalWriter implements FileWriter {
     if (start !== null) this.position = start + bytes.length;
     try {
       for (let at = 0; at < bytes.length; ) {
-        at += (await this.handle.write(bytes, at, bytes.length - at, start === null ? null : start + at)).bytesWritten;
+        at += await writeAt(this.handle.fd, bytes, at, start === null ? null : start + at);
       }
     } catch (e) {
       throw systemFailure(e, this.path);
@@ -261,6 +262,13 @@ class LocalWriter implements FileWriter {
       throw systemFailure(e, this.path);
     }
   }
+}
+
+/** Writes `bytes` from `offset` at `position` (null: the file's own position) through the callback API. */
+function writeAt(fd: number, bytes: Uint8Array, offset: number, position: number | null): Promise<number> {
+  return new Promise((done, fail) => {
+    writeFd(fd, bytes, offset, bytes.length - offset, position, (error, n) => (error === null ? done(n) : fail(error)));
+  });
 }
 
 /**
