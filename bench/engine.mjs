@@ -8,15 +8,18 @@
 //  (c) 100 000 tracks opened by a source (testkit Counter), 3 treatments each: time,
 //      peak RSS, and heap left after the run (target: released);
 //  (d) a 1 GiB file copied by readLocal → writeLocal vs `dd bs=1M`, a userland copy (target
-//      ≥ 60 %), and `cp` (in-kernel copy_file_range, not a fair stream baseline; reported);
+//      ≥ 60 %), both run RUNS (≥ 4) times in rotation from the same cached source; the engine
+//      run is timed in-process (checked first, as `tutti run` does), `tutti run` wall time is
+//      reported too, and `cp` (in-kernel copy_file_range, not a fair stream baseline);
 //  (e) `tutti run` of a hello program vs `node -e 0` (target ≤ +150 ms).
-// Environment: N (default 50 000 000), TRACKS (100 000), FILE_MIB (1024), RUNS (5), ONLY=a,c,...
+// Environment: N (default 50 000 000), TRACKS (100 000), FILE_MIB (1024), RUNS (5), ONLY=a,c,...,
+// COMPARE=<another checkout, built> to time its engine in (d) too (before/after in one run).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, prepareProgram, printMachine } from './lib.mjs';
+import { median, nodeStartupMs, prepareProgram, printMachine } from './lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = join(ROOT, 'packages/cli/bin/tutti.js');
@@ -25,6 +28,7 @@ const TRACKS = Number(process.env.TRACKS ?? 100_000);
 const FILE_MIB = Number(process.env.FILE_MIB ?? 1024);
 const RUNS = Number(process.env.RUNS ?? 5);
 const ONLY = (process.env.ONLY ?? 'a,b,c,d,e').split(',');
+const COMPARE = process.env.COMPARE;
 const H = '#!/usr/bin/env melodium\n#! name = bench\n#! version = 0.1.0\n#! require = std:0.10.2 fs:0.10.2\n';
 const fmt = (x, d = 1) => x.toLocaleString('en-US', { maximumFractionDigits: d });
 const work = mkdtempSync(join(tmpdir(), 'tutti-bench-'));
@@ -73,6 +77,22 @@ treatment main()
 }
 
 /** The hand-written baseline: the same four stages, bounded promise channels, batches of 8 192. */
+function copyProgram(src, dst) {
+  return `${H}
+use std/engine/util::startup
+use fs/local::readLocal
+use fs/local::writeLocal
+
+treatment main()
+{
+    startup()
+    readLocal(path = ${JSON.stringify(src)})
+    writeLocal(path = ${JSON.stringify(dst)})
+    startup.trigger -> readLocal.trigger,data -> writeLocal.data
+}
+`;
+}
+
 async function baseline(n) {
   const B = 8192;
   const CAP = 16;
@@ -231,25 +251,10 @@ treatment main()
     return { ms, rssMiB: process.resourceUsage().maxRSS / 1024, heapLeftMiB: (after - before) / 2 ** 20 };
   }
   if (mode === 'copy') {
-    const [src, dst] = arg.split('|');
-    const file = join(work, 'copy.mel');
-    writeFileSync(
-      file,
-      `${H}
-use std/engine/util::startup
-use fs/local::readLocal
-use fs/local::writeLocal
-
-treatment main()
-{
-    startup()
-    readLocal(path = ${JSON.stringify(src)})
-    writeLocal(path = ${JSON.stringify(dst)})
-    startup.trigger -> readLocal.trigger,data -> writeLocal.data
-}
-`,
-    );
-    const { ms } = await runProgram(file);
+    // `arg`: the program, then optionally another checkout whose engine runs it (COMPARE).
+    const [mel, root] = arg.split('|');
+    const prepare = root === undefined ? prepareProgram : (await import(join(root, 'bench/lib.mjs'))).prepareProgram;
+    const { ms } = await (await prepare(mel))();
     return { ms };
   }
   throw new Error(`unknown mode ${mode}`);
@@ -304,41 +309,69 @@ if (ONLY.includes('c')) {
   );
 }
 if (ONLY.includes('d')) {
+  // Every copy reads the same source, cached in memory before the first one (written, synced,
+  // then read once), and writes a fresh target: the previous target is deleted and `sync`
+  // runs before each copy, so no copy pays for another's writeback. The order rotates, so each
+  // copy runs in every position equally often, and each is measured the same number of times.
   const src = join(work, 'big.bin');
   const dst = join(work, 'copy.bin');
-  const dd = spawnSync('dd', ['if=/dev/urandom', `of=${src}`, 'bs=1M', `count=${FILE_MIB}`], { encoding: 'utf8' });
-  if (dd.status !== 0) throw new Error(dd.stderr);
-  const ms = { cp: [], dd: [], engine: [] };
-  const timed = (name, fn) => {
-    // Each copy starts with no dirty pages left by the previous one (writeback would
-    // otherwise throttle whichever copy comes next).
-    rmSync(dst, { force: true });
-    spawnSync('sync');
+  const mel = join(work, 'copy.mel');
+  const made = spawnSync('dd', ['if=/dev/urandom', `of=${src}`, 'bs=1M', `count=${FILE_MIB}`], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(made.stderr);
+  spawnSync('sync');
+  spawnSync('dd', [`if=${src}`, 'of=/dev/null', 'bs=1M']);
+  writeFileSync(mel, copyProgram(src, dst));
+  const ms = { dd: [], engine: [], cli: [], cp: [], compare: [] };
+  const wall = (cmd, args) => {
     const t0 = process.hrtime.bigint();
-    const inner = fn();
-    ms[name].push(inner ?? Number(process.hrtime.bigint() - t0) / 1e6);
-    if (statSync(dst).size !== FILE_MIB * 2 ** 20) throw new Error(`${name}: the copy has the wrong size`);
+    const r = spawnSync(cmd, args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+    return Number(process.hrtime.bigint() - t0) / 1e6;
   };
   const copies = [
-    ['dd', () => void spawnSync('dd', [`if=${src}`, `of=${dst}`, 'bs=1M'])],
-    ['engine', () => child('copy', `${src}|${dst}`).ms],
-    ['cp', () => void spawnSync('cp', [src, dst])],
+    ['dd', () => wall('dd', [`if=${src}`, `of=${dst}`, 'bs=1M'])],
+    // The engine's run of the checked program, in a fresh process (as `tutti run` does it,
+    // without the process start and the check, which the cli line includes).
+    ['engine', () => child('copy', mel).ms],
+    ['cli', () => wall(process.execPath, [CLI, 'run', mel])],
+    ['cp', () => wall('cp', [src, dst])],
+    // Another checkout's engine (its bench/lib.mjs), for before/after figures from one run.
+    ...(COMPARE === undefined ? [] : [['compare', () => child('copy', `${mel}|${COMPARE}`).ms]]),
   ];
-  // Rotating order: each copy runs first, second and third equally often.
-  for (let i = 0; i < Math.max(3, RUNS); i++) {
+  // One untimed dd first: the first copy after the source was written ran 5–10× slower.
+  wall('dd', [`if=${src}`, `of=${dst}`, 'bs=1M']);
+  const rounds = Math.max(4, RUNS);
+  for (let i = 0; i < rounds; i++) {
     for (let j = 0; j < copies.length; j++) {
       const [name, fn] = copies[(i + j) % copies.length];
-      timed(name, fn);
+      rmSync(dst, { force: true });
+      spawnSync('sync');
+      ms[name].push(fn());
+      if (statSync(dst).size !== FILE_MIB * 2 ** 20) throw new Error(`${name}: the copy has the wrong size`);
     }
   }
-  const c = median(ms.cp);
-  const d = median(ms.dd);
-  const e = median(ms.engine);
+  const node = nodeStartupMs();
   const mb = FILE_MIB * 1.048576;
-  const rate = (t) => `${fmt((mb / t) * 1000, 0)} MB/s`;
-  console.log(`(d) ${FILE_MIB} MiB readLocal → writeLocal: ${fmt(e, 0)} ms = ${rate(e)}`);
-  console.log(`    dd bs=1M (userland copy): ${fmt(d, 0)} ms = ${rate(d)} → engine ${fmt((d / e) * 100, 0)} % of dd (target ≥ 60 %)`);
-  console.log(`    cp (in-kernel copy):      ${fmt(c, 0)} ms = ${rate(c)} → engine ${fmt((c / e) * 100, 0)} % of cp`);
+  const m = Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, median(v)]));
+  const line = (k) =>
+    `${fmt(m[k], 0)} ms = ${fmt((mb / m[k]) * 1000, 0)} MB/s, best ${fmt(Math.min(...ms[k]), 0)} ms (${ms[k].map((x) => fmt(x, 0)).join(' ')})`;
+  const pairs = ms.engine.map((e, i) => ms.dd[i] / e);
+  console.log(`(d) ${FILE_MIB} MiB copied, ${rounds} runs each in rotation, medians (all runs in brackets):`);
+  console.log(`    readLocal → writeLocal (engine run, in-process): ${line('engine')}`);
+  console.log(`    dd bs=1M (userland copy):  ${line('dd')}`);
+  console.log(
+    `    → engine ${fmt((m.dd / m.engine) * 100, 0)} % of dd (target ≥ 60 %); best vs best ${fmt((Math.min(...ms.dd) / Math.min(...ms.engine)) * 100, 0)} %; per round ${pairs.map((x) => fmt(x * 100, 0)).join(' ')} %`,
+  );
+  console.log(`    tutti run copy.mel (wall, with node start and check): ${line('cli')}`);
+  console.log(`      = ${fmt((m.dd / m.cli) * 100, 0)} % of dd; node -e 0 now ${fmt(node, 0)} ms`);
+  console.log(`    cp (in-kernel copy, not a stream baseline): ${line('cp')} → engine ${fmt((m.cp / m.engine) * 100, 0)} % of cp`);
+  if (COMPARE !== undefined) {
+    const pairs = ms.compare.map((e, i) => ms.dd[i] / e);
+    console.log(`    the engine of ${COMPARE}: ${line('compare')}`);
+    console.log(
+      `    → ${fmt((m.dd / m.compare) * 100, 0)} % of dd; best vs best ${fmt((Math.min(...ms.dd) / Math.min(...ms.compare)) * 100, 0)} %; per round ${pairs.map((x) => fmt(x * 100, 0)).join(' ')} %`,
+    );
+  }
 }
 if (ONLY.includes('e')) {
   const hello = join(work, 'hello.mel');

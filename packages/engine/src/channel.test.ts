@@ -233,3 +233,27 @@ test('a lent batch queued behind plain ones is released in its turn', async () =
   assert.equal(await input.recvMany(), END);
   assert.deepEqual(released, [3]);
 });
+
+test('a consumer keeping its last two batches releases a lent batch at its second next receive', async () => {
+  const { out, input } = pair(1 << 20);
+  input.releasesBatches(2);
+  const released: string[] = [];
+  await out.lend(new Uint8Array(10000), () => released.push('a'));
+  await out.sendMany(new Uint8Array(10000));
+  await out.lend(new Uint8Array(10000), () => released.push('c'));
+  await out.lend(new Uint8Array(10000), () => released.push('d'));
+  await input.recvMany(); // a
+  await input.recvMany(); // the plain batch: a is still kept
+  assert.deepEqual(released, []);
+  await input.recvMany(); // c: a is done
+  assert.deepEqual(released, ['a']);
+  await input.recvMany(); // d: the plain batch is done
+  assert.deepEqual(released, ['a']);
+  out.close();
+  // Receiving again (the end here) releases all but the last batch…
+  assert.equal(await input.recvMany(), END);
+  assert.deepEqual(released, ['a', 'c']);
+  // …and closing releases the rest.
+  input.close();
+  assert.deepEqual(released, ['a', 'c', 'd']);
+});

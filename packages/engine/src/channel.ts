@@ -16,7 +16,8 @@
  * (`Input.releasesBatches`, e.g. a file writer) lets a producer lend it reusable memory
  * (`Output.lend`): the channel calls the batch's release once the consumer took the next
  * batch or closed its input, and once every receiver has released, the producer may
- * overwrite the memory. When any open receiver made no such promise, nothing is released
+ * overwrite the memory. A consumer may keep its last `keep` batches instead (a writer with
+ * several writes in flight): a batch is then released at the `keep`-th next receive. When any open receiver made no such promise, nothing is released
  * and the producer allocates anew, as with `sendMany`.
  */
 import { type Batch, END, type End, type InputPort, type OutputPort, type Value } from '@tutti/core';
@@ -74,10 +75,14 @@ export class Channel {
    * null before (most channels never see one, and a track allocates many channels).
    */
   private releases: (Release | undefined)[] | null = null;
-  /** Releases of the batches the consumer holds: called when it takes again or closes. */
-  private held: Release[] | null = null;
-  /** The consumer does not use a batch after its next receive (see the module doc). */
-  releasing = false;
+  /**
+   * Releases of the batches the consumer holds, one entry per take from the oldest that
+   * held any (null for a take that held none): called once `keep` newer takes came, or
+   * when the consumer closes.
+   */
+  private held: (Release[] | null)[] | null = null;
+  /** 0, or the consumer does not use a batch after its `keep`-th next receive (module doc). */
+  keep = 0;
   /** The last queued batch when the channel created it (so `push1` may append to it). */
   private ownedTail: Value[] | null = null;
   private head = 0;
@@ -135,8 +140,8 @@ export class Channel {
    * joined, up to {@link JOIN_LIMIT} values, so a consumer still sees batches.
    */
   take(): Batch | null {
-    // The consumer is taking again: it is done with what it held.
-    if (this.held !== null) this.releaseHeld();
+    // The consumer is taking again: it is done with all but its last `keep - 1` batches.
+    if (this.held !== null) this.releaseHeld(this.keep - 1);
     const q = this.queue;
     const n = q.length - this.head;
     if (n === 0) return null;
@@ -150,14 +155,15 @@ export class Channel {
     const joined = end !== this.head + 1;
     const rs = this.releases;
     let taken = 0;
+    let held: Release[] | null = null;
     for (let i = this.head; i < end; i++) {
       taken += (q[i] as Batch).length;
       const r = rs?.[i];
       if (r !== undefined) {
         // A joined batch was copied: its parts are free at once; a batch handed over is
-        // held by the consumer until it takes again.
+        // held by the consumer until it took `keep` more times.
         if (joined) r();
-        else (this.held ??= []).push(r);
+        else (held ??= []).push(r);
         (rs as (Release | undefined)[])[i] = undefined;
       }
       // Taken batches must not stay reachable from the queue: a producer that keeps ahead
@@ -166,6 +172,7 @@ export class Channel {
       // bench (a) in the garbage collector).
       q[i] = undefined;
     }
+    if (held !== null || this.held !== null) (this.held ??= []).push(held);
     // The consumer now owns the tail batch if it was taken: single sends start a new one.
     if (end === q.length) this.ownedTail = null;
     if (end === q.length) {
@@ -203,7 +210,7 @@ export class Channel {
     if (this.consumerClosed) return;
     this.consumerClosed = true;
     // Nothing queued or held will be read any more.
-    this.releaseHeld();
+    this.releaseHeld(0);
     const rs = this.releases;
     if (rs !== null) {
       for (let i = this.head; i < rs.length; i++) rs[i]?.();
@@ -218,11 +225,17 @@ export class Channel {
     this.wakeConsumer();
   }
 
-  private releaseHeld(): void {
+  /** Releases the batches of every take but the last `kept` ones. */
+  private releaseHeld(kept: number): void {
     const held = this.held;
     if (held === null) return;
-    this.held = null;
-    for (const r of held) r();
+    let n = held.length - kept;
+    if (n <= 0) return;
+    // Takes that held nothing need no entry before the first that does.
+    while (n < held.length && held[n] === null) n++;
+    const done = held.splice(0, n);
+    if (held.length === 0) this.held = null;
+    for (const rs of done) if (rs !== null) for (const r of rs) r();
   }
 
   private wakeConsumer(): void {
@@ -372,11 +385,11 @@ export class Input implements InputPort {
   }
 
   /**
-   * Promises that the treatment does not use a batch received here after its next
-   * receive on this input (or after closing it): producers may then lend reusable memory.
+   * Promises that the treatment does not use a batch received here after its `keep`-th
+   * next receive on this input (or after closing it): producers may then lend reusable memory.
    */
-  releasesBatches(): void {
-    this.channel.releasing = true;
+  releasesBatches(keep = 1): void {
+    this.channel.keep = Math.max(1, Math.floor(keep));
   }
 
   /** Whether the input was closed by its consumer or is closed and drained. */
@@ -443,7 +456,7 @@ export class Output implements OutputPort {
     let open = 0;
     for (const c of this.channels) {
       if (c.consumerClosed) continue;
-      if (!c.releasing) return this.deliver(values, undefined);
+      if (c.keep === 0) return this.deliver(values, undefined);
       open++;
     }
     let left = open;

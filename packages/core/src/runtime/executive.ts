@@ -35,11 +35,13 @@ export interface InputPort<T = Value> {
   /** Stops receiving: the producer's sends towards this input are dropped (§5.5). */
   close(): void;
   /**
-   * Promises that no batch received here is used after the next receive on this input (or
-   * after closing it, or the end of the run): producers may then lend memory they reuse
-   * (see {@link OutputPort.lend}). Optional: a port without it never lets memory be reused.
+   * Promises that no batch received here is used after the `keep`-th next receive on this
+   * input (default 1: the next; or after closing it, or the end of the run): producers may
+   * then lend memory they reuse (see {@link OutputPort.lend}). A consumer working on several
+   * batches at once (writes in flight) keeps that many. Optional: a port without it never
+   * lets memory be reused.
    */
-  releasesBatches?(): void;
+  releasesBatches?(keep?: number): void;
   /** Iterates the batches until the end. */
   [Symbol.asyncIterator](): AsyncIterator<Batch<T>>;
 }

@@ -334,3 +334,32 @@ test('read never reuses a buffer a consumer may keep', async () => {
   assert.ok(received(r).equals(content));
   assert.equal(new Set(intos.map((b) => b?.buffer)).size, intos.length);
 });
+
+test('write keeps the backend writes in flight, counts them in order, and reports the first failure after every write settled', async () => {
+  const events: string[] = [];
+  let inFlight = 0;
+  let most = 0;
+  const system: FileSystem = Object.create(local);
+  system.createDir = async () => undefined;
+  system.openWrite = async () => ({
+    parallel: 2,
+    write: async (bytes: Uint8Array) => {
+      const name = String(bytes[0]);
+      most = Math.max(most, ++inFlight);
+      // The second write fails at once, while the first is still running.
+      await new Promise((done) => setTimeout(done, name === '1' ? 30 : 1));
+      inFlight--;
+      events.push(`done ${name}`);
+      if (name === '2') throw new FileSystemError('disk on fire', 'EIO');
+    },
+    close: async () => {
+      events.push(`close with ${inFlight} in flight`);
+    },
+  });
+  const w = await writeWith('x', [[1, 1], [2], [3], [4]], flags, system);
+  assert.deepEqual(ok(w), failure('disk on fire'));
+  assert.deepEqual(w.outputs.amount, [2]);
+  assert.equal(most, 2);
+  assert.equal(events.at(-1), 'close with 0 in flight');
+  assert.ok(!events.includes('done 4'), events.join(', '));
+});

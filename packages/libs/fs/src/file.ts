@@ -109,8 +109,14 @@ export const file = [
   }),
 ];
 
-/** Released read buffers one `read` keeps for reuse (more are allocated while consumers hold them). */
-const POOL_LIMIT = 4;
+/**
+ * Released read buffers one `read` keeps for reuse (more are allocated while consumers hold
+ * them). A copy holds reads in flight, the batch being handed over and the writes in flight.
+ */
+const POOL_LIMIT = 8;
+
+/** Most reads one `read`, and writes one `write`, keeps in flight (backends say how many they allow). */
+const MAX_PARALLEL = 4;
 
 /** A read that never rejects, so that it may wait unobserved while a send is pending. */
 type Settled =
@@ -126,8 +132,9 @@ function readAhead(reader: FileReader, buffer: Uint8Array): Promise<Settled> {
 
 /**
  * Streams the file to `data` until its end or until nobody consumes `data` any more (both
- * count as success); resolves to the error text of a failed read. The next chunk is read
- * while the current one waits for its consumer, so disk and consumer work overlap.
+ * count as success); resolves to the error text of a failed read. The next chunks are read
+ * (as many as the reader allows at once) while the current one waits for its consumer, so
+ * disk and consumer work overlap.
  *
  * Chunks are lent (`OutputPort.lend`): when every consumer releases its batches (a file
  * writer does), a buffer comes back once written and the next reads reuse it. Fresh
@@ -141,48 +148,88 @@ async function pump(reader: FileReader, data: OutputPort): Promise<string | unde
     if (pool.length < POOL_LIMIT) pool.push(b);
   };
   const buffer = (): Uint8Array => pool.pop() ?? Buffer.allocUnsafeSlow(READ_CHUNK);
-  let next = readAhead(reader, buffer());
-  for (;;) {
-    const got = await next;
-    if (got.chunk === undefined) return failureText(got.error);
-    if (got.chunk === null) return undefined;
-    next = readAhead(reader, buffer());
-    const full = got.buffer;
-    let sent: Promise<boolean>;
-    if (got.chunk.length < READ_CHUNK >>> 2) {
-      // A short chunk (end of file) is copied, so that a consumer keeping a few bytes
-      // does not hold a whole buffer; the buffer is free again at once.
-      sent = data.sendMany(new Uint8Array(got.chunk));
-      recycle(full);
-    } else if (data.lend !== undefined) sent = data.lend(got.chunk, () => recycle(full));
-    else sent = data.sendMany(got.chunk);
-    if (!(await sent)) {
-      await next; // the handle is closed next: let the pending read finish first
-      return undefined;
+  const depth = Math.max(1, Math.min(MAX_PARALLEL, reader.parallel ?? 1));
+  const reads: Promise<Settled>[] = [];
+  const readMore = () => {
+    while (reads.length < depth) reads.push(readAhead(reader, buffer()));
+  };
+  try {
+    readMore();
+    for (;;) {
+      const got = await (reads.shift() as Promise<Settled>);
+      if (got.chunk === undefined) return failureText(got.error);
+      if (got.chunk === null) return undefined;
+      readMore();
+      if (!(await send(data, got.chunk, got.buffer, recycle))) return undefined;
     }
+  } finally {
+    // The handle is closed next: let the pending reads finish first.
+    await Promise.all(reads);
   }
 }
 
-/** Writes every batch of `data`, streaming the running total; resolves to the first error's text. */
+/** Sends one chunk read into `full`, lending it when `data` allows; false once nobody consumes. */
+function send(data: OutputPort, chunk: Uint8Array, full: Uint8Array, recycle: (b: Uint8Array) => void): Promise<boolean> {
+  if (chunk.length < READ_CHUNK >>> 2) {
+    // A short chunk (end of file) is copied, so that a consumer keeping a few bytes
+    // does not hold a whole buffer; the buffer is free again at once.
+    const sent = data.sendMany(new Uint8Array(chunk));
+    recycle(full);
+    return sent;
+  }
+  if (data.lend !== undefined) return data.lend(chunk, () => recycle(full));
+  return data.sendMany(chunk);
+}
+
+/**
+ * Writes every batch of `data`, streaming the running total; resolves to the first error's
+ * text. Up to `writer.parallel` writes are in flight; a batch is not kept once its write
+ * settled, so the producer may reuse it after that many more receives.
+ */
 async function drain(data: InputPort, writer: FileWriter, amount: OutputPort): Promise<string | undefined> {
   let total = 0;
   let big: bigint | undefined;
-  // Each batch is written before the next is received, and not kept: producers may reuse it.
-  data.releasesBatches?.();
-  for await (const batch of data as AsyncIterable<Uint8Array | readonly number[]>) {
-    const bytes = batch instanceof Uint8Array ? batch : Uint8Array.from(batch);
-    try {
-      await writer.write(bytes);
-    } catch (e) {
-      return failureText(e);
-    }
+  const depth = Math.max(1, Math.min(MAX_PARALLEL, writer.parallel ?? 1));
+  data.releasesBatches?.(depth);
+  // Pending writes in call order, each resolving to its failure (undefined: written).
+  const writes: Promise<unknown>[] = [];
+  const sizes: number[] = [];
+  const settle = async (): Promise<string | undefined> => {
+    const failure = await (writes.shift() as Promise<unknown>);
+    const n = sizes.shift() as number;
+    if (failure !== undefined) return failureText(failure);
     // u128 runs past 2^53 only after 8 PiB; then the count goes on exactly as a bigint.
-    if (big === undefined && total + bytes.length > Number.MAX_SAFE_INTEGER) big = BigInt(total);
-    if (big === undefined) total += bytes.length;
-    else big += BigInt(bytes.length);
+    if (big === undefined && total + n > Number.MAX_SAFE_INTEGER) big = BigInt(total);
+    if (big === undefined) total += n;
+    else big += BigInt(n);
     await amount.sendOne(big ?? total);
+    return undefined;
+  };
+  try {
+    for await (const batch of data as AsyncIterable<Uint8Array | readonly number[]>) {
+      const bytes = batch instanceof Uint8Array ? batch : Uint8Array.from(batch);
+      writes.push(
+        writer.write(bytes).then(
+          () => undefined,
+          (e: unknown) => e ?? new Error('write failed'),
+        ),
+      );
+      sizes.push(bytes.length);
+      // At most depth - 1 writes in flight before the next receive (the release rule above).
+      while (writes.length >= depth) {
+        const error = await settle();
+        if (error !== undefined) return error;
+      }
+    }
+    while (writes.length > 0) {
+      const error = await settle();
+      if (error !== undefined) return error;
+    }
+    return undefined;
+  } finally {
+    // The writer is closed next: no write may still be running then.
+    await Promise.all(writes);
   }
-  return undefined;
 }
 
 /** Closes every other output, then emits `finished`: when it arrives, nothing else will. */

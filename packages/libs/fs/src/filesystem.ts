@@ -46,6 +46,11 @@ export interface FileReader {
    * the file.
    */
   read(size: number, into?: Uint8Array): Promise<Uint8Array | null>;
+  /**
+   * How many `read` calls may be pending at once (each into its own buffer); their results
+   * follow the file in call order all the same. 1 when absent.
+   */
+  readonly parallel?: number;
   /** Releases the file; never rejects. */
   close(): Promise<void>;
 }
@@ -54,6 +59,11 @@ export interface FileReader {
 export interface FileWriter {
   /** Writes every byte of `bytes` (not kept after the promise settles). */
   write(bytes: Uint8Array): Promise<void>;
+  /**
+   * How many `write` calls may be pending at once; the bytes land in call order all the
+   * same. 1 when absent. A failed write may leave later bytes written after a gap.
+   */
+  readonly parallel?: number;
   /** Releases the file; rejects when the system reports a late write failure. */
   close(): Promise<void>;
 }

@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import type { FunctionDescriptor } from '@tutti/core';
 import { FileSystemError, failureText, isAnticipated } from './filesystem.js';
 import { local } from './local.js';
-import { LocalFileSystem } from './local-filesystem.js';
+import { LocalFileSystem, PARALLEL } from './local-filesystem.js';
 
 const localFilesystem = (local[0] as FunctionDescriptor).impl!;
 
@@ -54,4 +58,73 @@ test('failures with a code are data, other errors are rethrown', () => {
   assert.equal(failureText(system), "EACCES: permission denied, open '/x'");
   assert.throws(() => failureText(new TypeError('bug')), TypeError);
   assert.throws(() => failureText('text'));
+});
+
+test('a regular file is read with overlapping reads, its bytes in order; after a short read, reads go on where it ended', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tutti-fs-local-'));
+  try {
+    const path = join(dir, 'f');
+    await writeFile(path, 'abcdefghij');
+    const reader = await new LocalFileSystem().openRead(path);
+    assert.equal(reader.parallel, PARALLEL);
+    const text = async (p: Promise<Uint8Array | null>) => {
+      const b = await p;
+      return b === null ? null : Buffer.from(b).toString();
+    };
+    // Three reads at once: the third starts past the end of the file.
+    const [a, b, c] = [reader.read(4), reader.read(4), reader.read(4)];
+    assert.deepEqual(await Promise.all([text(a), text(b), text(c)]), ['abcd', 'efgh', 'ij']);
+    // The file grows after the short read: the next read (started at 12) is done again at 10.
+    await appendFile(path, 'XYZ');
+    assert.equal(await text(reader.read(4)), 'XYZ');
+    assert.equal(await text(reader.read(4)), null);
+    await reader.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('writes to a truncated regular file may overlap and land in call order; appends and pipes go one at a time', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tutti-fs-local-'));
+  try {
+    const system = new LocalFileSystem();
+    const path = join(dir, 'f');
+    await writeFile(path, 'an older and longer content');
+    const writer = await system.openWrite(path, { append: false, create: true, new: false });
+    assert.equal(writer.parallel, PARALLEL);
+    const big = randomBytes(3 << 20);
+    await Promise.all([writer.write(Buffer.from('ab')), writer.write(big), writer.write(Buffer.from('cd'))]);
+    await writer.close();
+    assert.ok((await readFile(path)).equals(Buffer.concat([Buffer.from('ab'), big, Buffer.from('cd')])));
+    const appending = await system.openWrite(path, { append: true, create: true, new: false });
+    assert.equal(appending.parallel, 1);
+    await appending.write(Buffer.from('!'));
+    await appending.close();
+    assert.equal((await readFile(path)).subarray(-3).toString(), 'cd!');
+    const device = await system.openWrite('/dev/null', { append: false, create: false, new: false });
+    assert.equal(device.parallel, 1);
+    await device.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a pipe is read in order, one read at a time', { skip: process.platform === 'win32' && 'no mkfifo' }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tutti-fs-local-'));
+  try {
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    // The writer end opens in a child (opening a FIFO blocks until both ends are open).
+    const child = spawn('sh', ['-c', `printf 'through a pipe' > '${fifo}'`]);
+    const exited = new Promise((done) => child.once('exit', done));
+    const reader = await new LocalFileSystem().openRead(fifo);
+    assert.equal(reader.parallel ?? 1, 1);
+    const chunks: Buffer[] = [];
+    for (let b = await reader.read(1 << 20); b !== null; b = await reader.read(1 << 20)) chunks.push(Buffer.from(b));
+    await reader.close();
+    assert.equal(Buffer.concat(chunks).toString(), 'through a pipe');
+    await exited;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
