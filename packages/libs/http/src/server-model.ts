@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { ModelContext, ModelInstance, Value } from '@tutti/core';
+import type { ModelContext, ModelInstance, TrackRequest, Value } from '@tutti/core';
 import { StringMapValue } from '@tutti/lib-std';
 import { HttpMethodValue } from './method-value.js';
 import { type RouteMatch, Router } from './router.js';
@@ -164,33 +164,31 @@ export class HttpServerModel implements ModelInstance {
       parameters: match.parameters.length === 0 ? StringMapValue.empty : StringMapValue.from(match.parameters),
       method: HttpMethodValue.of(req.method as string),
     };
-    this.ctx
-      .createTrack('incoming', {
-        ...(this.filtered ? { params: match.route.target } : {}),
-        contexts: new Map([[REQUEST_CONTEXT, request]]),
-        feed: async (o) => {
-          if (failure === undefined) {
-            await o.started?.sendOne(undefined);
-            // Built only when something reads them.
-            if (o.headers?.usable) await o.headers.sendOne(headersOf(req));
-            if (chunks.length > 0) await o.data?.sendMany(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
-            o.data?.close();
-            await o.completed?.sendOne(undefined);
-          } else {
-            await o.failed?.sendOne(undefined);
-            await o.error?.sendOne(failure);
-          }
-          await o.finished?.sendOne(undefined);
-        },
-      })
-      .then(
-        () => {
-          // The track ended without an answer: 500 (§11.5).
-          const unanswered = this.claim(id);
-          if (unanswered !== undefined) answer(unanswered, 500);
-        },
-        () => undefined,
-      );
+    const track: { -readonly [K in keyof TrackRequest]: TrackRequest[K] } = {
+      contexts: new Map([[REQUEST_CONTEXT, request]]),
+      feed: async (o) => {
+        if (failure === undefined) {
+          await o.started?.sendOne(undefined);
+          // Built only when something reads them.
+          if (o.headers?.usable) await o.headers.sendOne(headersOf(req));
+          if (chunks.length > 0) await o.data?.sendMany(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+          o.data?.close();
+          await o.completed?.sendOne(undefined);
+        } else {
+          await o.failed?.sendOne(undefined);
+          await o.error?.sendOne(failure);
+        }
+        await o.finished?.sendOne(undefined);
+      },
+    };
+    if (this.filtered) track.params = match.route.target;
+    this.ctx.createTrack('incoming', track).then(() => {
+      // The track ended without an answer: 500 (§11.5).
+      if (!res.writableEnded) {
+        const unanswered = this.claim(id);
+        if (unanswered !== undefined) answer(unanswered, 500);
+      }
+    }, ignore);
   }
 }
 
