@@ -659,9 +659,11 @@ function makeOutputs(
   tap: Tap | undefined,
   owner: string,
 ): Output[] {
-  const list: Output[] = [];
-  for (const [name, slots, block] of specs) {
-    const chans = slots.map((s) => channels[s] as Channel);
+  const list: Output[] = new Array(specs.length);
+  for (let k = 0; k < specs.length; k++) {
+    const [name, slots, block] = specs[k] as readonly [string, readonly number[], boolean];
+    const chans: Channel[] = new Array(slots.length);
+    for (let j = 0; j < slots.length; j++) chans[j] = channels[slots[j] as number] as Channel;
     const o =
       tap === undefined
         ? new Output(name, chans, block)
@@ -674,7 +676,7 @@ function makeOutputs(
             slots.map((s) => tap.targets[s] as string),
           );
     byName[name] = o;
-    list.push(o);
+    list[k] = o;
   }
   return list;
 }

@@ -11,7 +11,7 @@
  * with nothing left to serve the run ends too (the reference keeps an idle engine); a
  * program without `failedBinding` fails with the binding error instead of ending silently.
  */
-import { randomUUID } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ModelContext, ModelInstance, TrackRequest, Value } from '@tutti/core';
 import { StringMapValue } from '@tutti/lib-std';
@@ -215,7 +215,22 @@ function headersOf(req: IncomingMessage): StringMapValue {
 
 function ignore(): void {}
 
-/** A random UUID v4 as a 128-bit integer. */
-function uuid128(): bigint {
-  return BigInt(`0x${randomUUID().replaceAll('-', '')}`);
+/** Random bytes for {@link uuid128}, drawn 256 identifiers at a time. */
+const randomPool = Buffer.alloc(16 * 256);
+let randomAt = randomPool.length;
+
+/**
+ * A random UUID v4 as a 128-bit integer (version and variant bits set as RFC 9562 says).
+ * Read from a pool of random bytes as two 64-bit halves: a quarter of the cost of parsing
+ * `randomUUID()`'s text, once per request.
+ */
+export function uuid128(): bigint {
+  if (randomAt === randomPool.length) {
+    randomFillSync(randomPool);
+    randomAt = 0;
+  }
+  const hi = randomPool.readBigUInt64BE(randomAt);
+  const lo = randomPool.readBigUInt64BE(randomAt + 8);
+  randomAt += 16;
+  return (((hi & 0xffff_ffff_ffff_0fffn) | 0x4000n) << 64n) | (lo & 0x3fff_ffff_ffff_ffffn) | 0x8000_0000_0000_0000n;
 }
