@@ -106,6 +106,8 @@ interface TrackPlan {
   /** Source output name → connection indices, for the model's feed. */
   readonly sourceOutputs: readonly (readonly [string, readonly number[], boolean])[];
   readonly matched: number;
+  /** `modelPath:source`, the feed task's name in reports. */
+  readonly feeder: string;
 }
 
 /** What the tasks of every track call back into their engine (one object per engine). */
@@ -474,6 +476,7 @@ export class Engine {
       targets,
       sourceOutputs: [...sourceOutputs].map(([n, [s, b]]) => [n, s, b] as const),
       matched: matching.length,
+      feeder: `${(this.design.models[model] as { path: string }).path}:${source}`,
     };
     this.plans.set(key, plan);
     if (params === undefined) (this.unfiltered[model] ??= new Map()).set(source, plan);
@@ -526,7 +529,7 @@ export class Engine {
 
     // Source outputs, fed by the model: a task of the track like the others.
     const feedOutputs: Record<string, OutputPort> = {};
-    const feeder = `${(this.design.models[model] as { path: string }).path}:${source}`;
+    const feeder = plan.feeder;
     const feedList = makeOutputs(plan.sourceOutputs, channels, feedOutputs, tap, feeder);
     const feedTask = new Task(track, feeder, NO_INPUTS, feedList);
     track.tasks.push(feedTask);
@@ -577,13 +580,14 @@ export class Engine {
       });
     }
 
-    // Start on a microtask so that every task of the track exists before any runs; then the
-    // feed, which may deliver at once.
+    // Start on a microtask so that every task of the track exists before any runs. The feed
+    // goes first: what it sends at once is queued before its consumers first receive, so
+    // they take it without waiting (a wait costs promises and deadlock bookkeeping).
     const feed = request.feed;
     queueMicrotask(() => {
-      for (const task of tasks) void task.execute();
       if (feed === undefined) this.feedEnded(track, feedTask);
       else void this.runFeed(track, feedTask, feed, feedOutputs);
+      for (const task of tasks) void task.execute();
     });
     return outcome;
   }

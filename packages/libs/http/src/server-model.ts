@@ -165,7 +165,7 @@ export class HttpServerModel implements ModelInstance {
       method: HttpMethodValue.of(req.method as string),
     };
     const track: { -readonly [K in keyof TrackRequest]: TrackRequest[K] } = {
-      contexts: new Map([[REQUEST_CONTEXT, request]]),
+      contexts: new Map<string, Readonly<Record<string, Value>>>().set(REQUEST_CONTEXT, request),
       feed: async (o) => {
         if (failure === undefined) {
           await o.started?.sendOne(undefined);
