@@ -11,7 +11,7 @@
 //              server costs little). Alternating rounds, with `sync` before each so neither
 //              copy pays the other's writeback. Target: .mel ≥ 50 % of curl.
 // Environment: DURATION (s per wrk round, default 5), CONNECTIONS (32), ROUNDS (2),
-// SIZE (bytes, default 1 GiB).
+// SIZE (bytes, default 1 GiB), TUTTI_CLI (the tutti entry to measure, default this tree's).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -22,7 +22,8 @@ import { fileURLToPath } from 'node:url';
 import { median } from './lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = join(ROOT, 'packages/cli/bin/tutti.js');
+// TUTTI_CLI: another build's entry (e.g. a copy of an earlier bundle) to compare in the same sitting.
+const CLI = process.env.TUTTI_CLI ?? join(ROOT, 'packages/cli/bin/tutti.js');
 const DURATION = Number(process.env.DURATION ?? 5);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 32);
 const ROUNDS = Number(process.env.ROUNDS ?? 2);

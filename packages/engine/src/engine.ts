@@ -23,7 +23,7 @@ import {
   type Value,
   valueEquals,
 } from '@tutti/core';
-import { type Design, evaluate, type LeafDesign, type TrackContexts } from '@tutti/design';
+import { type Design, evaluate, type LeafDesign, type TrackContexts, type ValueExpr } from '@tutti/design';
 import { Channel, closedChannel, DEFAULT_CAPACITY, Input, Output, type WaitWatcher } from './channel.js';
 
 /** One log record handed to the host (the CLI prints it). */
@@ -91,7 +91,11 @@ interface PlanLeaf {
   readonly outputs: readonly (readonly [string, readonly number[], boolean])[];
   /** Parameters when all are constant (shared by every track), else undefined. */
   readonly constParams: Readonly<Record<string, Value>> | undefined;
+  /** Every parameter (name, expression), evaluated per track when some are not constant. */
+  readonly paramExprs: readonly (readonly [string, ValueExpr])[];
   readonly models: Readonly<Record<string, unknown>>;
+  /** `package/area::name` of the treatment (reports). */
+  readonly identifier: string;
 }
 
 interface TrackPlan {
@@ -102,15 +106,18 @@ interface TrackPlan {
   /** Source output name → connection indices, for the model's feed. */
   readonly sourceOutputs: readonly (readonly [string, readonly number[], boolean])[];
   readonly matched: number;
+  /** `modelPath:source`, the feed task's name in reports. */
+  readonly feeder: string;
 }
 
-interface LiveTask {
-  readonly path: string;
-  readonly inputs: readonly Input[];
-  readonly outputs: readonly Output[];
-  done: boolean;
-  /** Channel waits under way (a task may wait on several ports at once). */
-  waits: number;
+/** What the tasks of every track call back into their engine (one object per engine). */
+interface TrackHooks {
+  /** Every unfinished task of `track` waits on a channel. */
+  allBlocked(track: LiveTrack): void;
+  /** `task` of `track` ended. */
+  taskEnded(track: LiveTrack, task: Task): void;
+  /** The treatment of `task` threw or rejected. */
+  taskFailed(track: LiveTrack, task: LeafTask, e: unknown): void;
 }
 
 /**
@@ -118,18 +125,95 @@ interface LiveTask {
  * track (its feed included) waits on a channel, nothing can ever wake them: a deadlock,
  * found here per track without looking at the rest of the run.
  */
-interface LiveTrack {
-  readonly id: number;
-  readonly source: string;
-  readonly tasks: LiveTask[];
+class LiveTrack {
+  readonly tasks: Task[] = [];
   /** Tasks not done. */
-  running: number;
+  running = 0;
   /** Tasks not done that wait on a channel. */
-  blocked: number;
+  blocked = 0;
   /** Channel waits that ended: a confirmation sees whether anything moved meanwhile. */
-  progress: number;
-  checking: boolean;
-  abandoned: boolean;
+  progress = 0;
+  checking = false;
+  abandoned = false;
+  /** Tasks not ended (the feed included). */
+  pending = 0;
+  ok = true;
+  resolve: ((o: TrackOutcome) => void) | undefined = undefined;
+
+  constructor(
+    readonly id: number,
+    readonly source: string,
+    readonly hooks: TrackHooks,
+  ) {}
+}
+
+/**
+ * One task of a track (a reached leaf, or the model's feed of the source outputs). It is
+ * also the watcher of its ports: one object per task, no closures, keeps track creation
+ * cheap for sources that open a track per event (an HTTP request).
+ */
+class Task implements WaitWatcher {
+  done = false;
+  /** Channel waits under way (a task may wait on several ports at once). */
+  waits = 0;
+
+  constructor(
+    readonly track: LiveTrack,
+    readonly path: string,
+    readonly inputs: readonly Input[],
+    readonly outputs: readonly Output[],
+  ) {}
+
+  blocked(): void {
+    if (this.done || this.waits++ > 0) return;
+    const t = this.track;
+    if (++t.blocked === t.running) t.hooks.allBlocked(t);
+  }
+
+  unblocked(): void {
+    const t = this.track;
+    t.progress++;
+    if (this.done || --this.waits > 0) return;
+    t.blocked--;
+  }
+
+  /** Closes the task's ports; returns the values the task sent. */
+  closePorts(): number {
+    for (const i of this.inputs) i.close();
+    let sent = 0;
+    for (const o of this.outputs) {
+      o.close();
+      sent += o.sent;
+    }
+    return sent;
+  }
+}
+
+/** The task of a reached leaf: runs its treatment with its context. */
+class LeafTask extends Task {
+  constructor(
+    track: LiveTrack,
+    inputs: readonly Input[],
+    outputs: readonly Output[],
+    readonly plan: PlanLeaf,
+    readonly ctx: TreatmentContext,
+    readonly emit: ((e: EngineEvent) => void) | undefined,
+  ) {
+    super(track, plan.leaf.path, inputs, outputs);
+  }
+
+  async execute(): Promise<void> {
+    let good = true;
+    try {
+      await (this.plan.leaf.descriptor.run as NonNullable<LeafDesign['descriptor']['run']>)(this.ctx);
+    } catch (e) {
+      good = false;
+      this.track.hooks.taskFailed(this.track, this, e);
+    }
+    const sent = this.closePorts();
+    this.emit?.({ kind: 'treatment-ended', track: this.track.id, path: this.path, ok: good, sent });
+    this.track.hooks.taskEnded(this.track, this);
+  }
 }
 
 /** Runs one design once. */
@@ -137,6 +221,8 @@ export class Engine {
   private readonly abort = new AbortController();
   private readonly instances: (ModelInstance & object)[] = [];
   private readonly plans = new Map<string, TrackPlan>();
+  /** Plans of tracks created without parameters, by model index then source. */
+  private readonly unfiltered: Map<string, TrackPlan>[] = [];
   /** Registered source leaves by `model|source`. */
   private readonly registered = new Map<string, { leaf: LeafDesign; params: Record<string, Value> }[]>();
   private readonly byFrom = new Map<number, number[]>();
@@ -239,21 +325,6 @@ export class Engine {
     return lines;
   }
 
-  /** A watcher that counts the channel waits of `task` in `track`. */
-  private watcherOf(track: LiveTrack, task: LiveTask): WaitWatcher {
-    return {
-      blocked: () => {
-        if (task.done || task.waits++ > 0) return;
-        if (++track.blocked === track.running) this.confirmDeadlock(track);
-      },
-      unblocked: () => {
-        track.progress++;
-        if (task.done || --task.waits > 0) return;
-        track.blocked--;
-      },
-    };
-  }
-
   /**
    * Every task of `track` waits on a channel: confirm once the current turn of the event
    * loop is over (a wake-up may be queued) and a moment later (a task may hold a stale
@@ -328,7 +399,7 @@ export class Engine {
 
   private plan(model: number, source: string, params: Readonly<Record<string, Value>> | undefined): TrackPlan {
     // Without parameters every registered source takes part: one plan, found without filtering.
-    const unfiltered = params === undefined ? this.plans.get(`${model}|${source}|*`) : undefined;
+    const unfiltered = params === undefined ? this.unfiltered[model]?.get(source) : undefined;
     if (unfiltered !== undefined) return unfiltered;
     const regs = this.registered.get(`${model}|${source}`) ?? [];
     const matching = regs.filter((r) => params === undefined || Object.entries(params).every(([k, v]) => valueEquals(r.params[k], v)));
@@ -377,7 +448,15 @@ export class Engine {
         : undefined;
       const models: Record<string, unknown> = {};
       for (const [slot, mi] of Object.entries(leaf.models)) models[slot] = this.instances[mi];
-      leaves.push({ leaf, inputs, outputs, constParams, models });
+      leaves.push({
+        leaf,
+        inputs,
+        outputs,
+        constParams,
+        paramExprs: Object.entries(leaf.params),
+        models,
+        identifier: elementIdentifier(leaf.descriptor),
+      });
     }
     const sourceOutputs = new Map<string, [number[], boolean]>();
     for (const r of matching) {
@@ -397,9 +476,10 @@ export class Engine {
       targets,
       sourceOutputs: [...sourceOutputs].map(([n, [s, b]]) => [n, s, b] as const),
       matched: matching.length,
+      feeder: `${(this.design.models[model] as { path: string }).path}:${source}`,
     };
     this.plans.set(key, plan);
-    if (params === undefined) this.plans.set(`${model}|${source}|*`, plan);
+    if (params === undefined) (this.unfiltered[model] ??= new Map()).set(source, plan);
     return plan;
   }
 
@@ -409,86 +489,68 @@ export class Engine {
     if (plan.matched === 0) return Promise.resolve({ id: 0, ok: true, created: false });
     const id = this.nextTrack++;
     this.liveTracks++;
-    this.options.event?.({ kind: 'track-created', track: id, source, ...(request.parent === undefined ? {} : { parent: request.parent }) });
-    const contexts: TrackContexts = request.contexts ?? new Map();
-    const cap = this.capacity;
-    const channels: Channel[] = new Array(plan.connections);
-    for (let i = 0; i < plan.connections; i++) channels[i] = new Channel(cap);
+    const emit = this.options.event;
+    emit?.({ kind: 'track-created', track: id, source, ...(request.parent === undefined ? {} : { parent: request.parent }) });
+    const contexts: TrackContexts = request.contexts ?? NO_CONTEXTS;
+    const leaves = plan.leaves;
 
     // Parameters first: a failing var evaluation abandons the track before any task (§5.10).
-    const paramsOf: Readonly<Record<string, Value>>[] = [];
-    for (const pl of plan.leaves) {
+    const paramsOf: Readonly<Record<string, Value>>[] = new Array(leaves.length);
+    for (let k = 0; k < leaves.length; k++) {
+      const pl = leaves[k] as PlanLeaf;
       if (pl.constParams !== undefined) {
-        paramsOf.push(pl.constParams);
+        paramsOf[k] = pl.constParams;
         continue;
       }
       try {
         const p: Record<string, Value> = {};
-        for (const [k, e] of Object.entries(pl.leaf.params)) p[k] = evaluate(e, contexts);
-        paramsOf.push(p);
+        for (const [name, e] of pl.paramExprs) p[name] = evaluate(e, contexts);
+        paramsOf[k] = p;
       } catch (e) {
         this.report('error', pl.leaf.path, `track construction failed: ${messageOf(e)}`, id, pl.leaf.origin);
         this.failed = true;
         this.liveTracks--;
-        this.options.event?.({ kind: 'track-ended', track: id, ok: false });
+        emit?.({ kind: 'track-ended', track: id, ok: false });
         queueMicrotask(() => this.checkEnd());
         return Promise.resolve({ id, ok: false, created: true });
       }
     }
 
-    let resolveOutcome!: (o: TrackOutcome) => void;
+    const cap = this.capacity;
+    const channels: Channel[] = new Array(plan.connections);
+    for (let i = 0; i < plan.connections; i++) channels[i] = new Channel(cap);
+    const track = new LiveTrack(id, source, this.hooks);
     const outcome = new Promise<TrackOutcome>((r) => {
-      resolveOutcome = r;
+      track.resolve = r;
     });
-    const track: LiveTrack = { id, source, tasks: [], running: 0, blocked: 0, progress: 0, checking: false, abandoned: false };
     this.live.set(id, track);
-    let pending = plan.leaves.length + 1;
-    let ok = true;
-    const taskEnded = (task: LiveTask) => {
-      task.done = true;
-      track.running--;
-      if (task.waits > 0) track.blocked--;
-      if (--pending > 0) {
-        if (track.running > 0 && track.blocked === track.running) this.confirmDeadlock(track);
-        return;
-      }
-      this.live.delete(id);
-      this.liveTracks--;
-      if (track.abandoned) ok = false;
-      this.options.event?.({ kind: 'track-ended', track: id, ok });
-      resolveOutcome({ id, ok, created: true });
-      this.checkEnd();
-    };
-    const emit = this.options.event;
+    track.pending = leaves.length + 1;
     const tap = emit === undefined ? undefined : { emit, track: id, targets: plan.targets };
 
     // Source outputs, fed by the model: a task of the track like the others.
     const feedOutputs: Record<string, OutputPort> = {};
-    const feeder = `${(this.design.models[model] as { path: string }).path}:${source}`;
+    const feeder = plan.feeder;
     const feedList = makeOutputs(plan.sourceOutputs, channels, feedOutputs, tap, feeder);
-    const feedTask: LiveTask = { path: feeder, inputs: [], outputs: feedList, done: false, waits: 0 };
+    const feedTask = new Task(track, feeder, NO_INPUTS, feedList);
     track.tasks.push(feedTask);
     track.running++;
-    const feedWatcher = this.watcherOf(track, feedTask);
-    for (const o of feedList) o.watcher = feedWatcher;
+    for (const o of feedList) o.watcher = feedTask;
 
     const log = (level: LogLevel, label: string, message: string) => this.log(level, label, message, id);
-    plan.leaves.forEach((pl, k) => {
+    const signal = this.abort.signal;
+    const tasks: LeafTask[] = new Array(leaves.length);
+    for (let k = 0; k < leaves.length; k++) {
+      const pl = leaves[k] as PlanLeaf;
       const inputs: Record<string, InputPort> = {};
-      const inList: Input[] = [];
-      for (const [name, slot] of pl.inputs) {
+      const inList: Input[] = new Array(pl.inputs.length);
+      for (let j = 0; j < pl.inputs.length; j++) {
+        const [name, slot] = pl.inputs[j] as readonly [string, number];
         const i = new Input(name, slot === -1 ? closedChannel() : (channels[slot] as Channel));
         inputs[name] = i;
-        inList.push(i);
+        inList[j] = i;
       }
       const outputs: Record<string, OutputPort> = {};
       const outList = makeOutputs(pl.outputs, channels, outputs, tap, pl.leaf.path);
-      const task: LiveTask = { path: pl.leaf.path, inputs: inList, outputs: outList, done: false, waits: 0 };
-      track.tasks.push(task);
-      track.running++;
-      const watcher = this.watcherOf(track, task);
-      for (const i of inList) i.watcher = watcher;
-      for (const o of outList) o.watcher = watcher;
       const params = paramsOf[k] as Readonly<Record<string, Value>>;
       const ctx: TreatmentContext = {
         inputs,
@@ -499,60 +561,91 @@ export class Engine {
         contexts,
         track: id,
         path: pl.leaf.path,
-        signal: this.abort.signal,
+        signal,
         log,
       };
-      const run = pl.leaf.descriptor.run;
+      const task = new LeafTask(track, inList, outList, pl, ctx, emit);
+      tasks[k] = task;
+      track.tasks.push(task);
+      track.running++;
+      for (const i of inList) i.watcher = task;
+      for (const o of outList) o.watcher = task;
       emit?.({
         kind: 'treatment-started',
         track: id,
         path: pl.leaf.path,
-        treatment: elementIdentifier(pl.leaf.descriptor),
+        treatment: pl.identifier,
         ...(pl.leaf.origin === undefined ? {} : { origin: pl.leaf.origin }),
         params: previewParams(params),
       });
-      const end = (good: boolean) => {
-        for (const i of inList) i.close();
-        let sent = 0;
-        for (const o of outList) {
-          o.close();
-          sent += o.sent;
-        }
-        emit?.({ kind: 'treatment-ended', track: id, path: pl.leaf.path, ok: good, sent });
-        taskEnded(task);
-      };
-      // Start on a microtask so that every task of the track exists before any runs.
-      Promise.resolve()
-        .then(() => (run as NonNullable<typeof run>)(ctx))
-        .then(
-          () => end(true),
-          (e: unknown) => {
-            ok = false;
-            this.failed = true;
-            this.report('error', pl.leaf.path, `${elementIdentifier(pl.leaf.descriptor)} failed: ${messageOf(e)}`, id, pl.leaf.origin);
-            end(false);
-          },
-        );
-    });
+    }
 
+    // Start on a microtask so that every task of the track exists before any runs. The feed
+    // goes first: what it sends at once is queued before its consumers first receive, so
+    // they take it without waiting (a wait costs promises and deadlock bookkeeping).
+    // (A resolved promise's `then`, not `queueMicrotask`: Node wraps each of those in an
+    // AsyncResource, a cost per track that showed in the profile of an HTTP server.)
     const feed = request.feed;
-    const closeFeed = () => {
-      for (const o of feedList) o.close();
-      taskEnded(feedTask);
-    };
-    if (feed === undefined) queueMicrotask(closeFeed);
-    else
-      Promise.resolve()
-        .then(() => feed(feedOutputs, id))
-        .then(closeFeed, (e: unknown) => {
-          ok = false;
-          this.failed = true;
-          this.report('error', source, `feeding the track failed: ${messageOf(e)}`, id);
-          closeFeed();
-        });
+    void RESOLVED.then(() => {
+      if (feed === undefined) this.feedEnded(track, feedTask);
+      else void this.runFeed(track, feedTask, feed, feedOutputs);
+      for (const task of tasks) void task.execute();
+    });
     return outcome;
   }
+
+  private async runFeed(
+    track: LiveTrack,
+    task: Task,
+    feed: NonNullable<TrackRequest['feed']>,
+    outputs: Readonly<Record<string, OutputPort>>,
+  ): Promise<void> {
+    try {
+      await feed(outputs, track.id);
+    } catch (e) {
+      track.ok = false;
+      this.failed = true;
+      this.report('error', track.source, `feeding the track failed: ${messageOf(e)}`, track.id);
+    }
+    this.feedEnded(track, task);
+  }
+
+  private feedEnded(track: LiveTrack, task: Task): void {
+    for (const o of task.outputs) o.close();
+    this.taskEnded(track, task);
+  }
+
+  private taskEnded(track: LiveTrack, task: Task): void {
+    task.done = true;
+    track.running--;
+    if (task.waits > 0) track.blocked--;
+    if (--track.pending > 0) {
+      if (track.running > 0 && track.blocked === track.running) this.confirmDeadlock(track);
+      return;
+    }
+    this.live.delete(track.id);
+    this.liveTracks--;
+    if (track.abandoned) track.ok = false;
+    const ok = track.ok;
+    this.options.event?.({ kind: 'track-ended', track: track.id, ok });
+    track.resolve?.({ id: track.id, ok, created: true });
+    this.checkEnd();
+  }
+
+  private readonly hooks: TrackHooks = {
+    allBlocked: (track) => this.confirmDeadlock(track),
+    taskEnded: (track, task) => this.taskEnded(track, task),
+    taskFailed: (track, task, e) => {
+      track.ok = false;
+      this.failed = true;
+      this.report('error', task.path, `${task.plan.identifier} failed: ${messageOf(e)}`, track.id, task.plan.leaf.origin);
+    },
+  };
 }
+
+const NO_CONTEXTS: TrackContexts = new Map();
+const RESOLVED: Promise<void> = Promise.resolve();
+const NO_INPUTS: readonly Input[] = [];
 
 /** Where a tapped output reports the values it sends (only when `--debug` listens). */
 interface Tap {
@@ -573,9 +666,11 @@ function makeOutputs(
   tap: Tap | undefined,
   owner: string,
 ): Output[] {
-  const list: Output[] = [];
-  for (const [name, slots, block] of specs) {
-    const chans = slots.map((s) => channels[s] as Channel);
+  const list: Output[] = new Array(specs.length);
+  for (let k = 0; k < specs.length; k++) {
+    const [name, slots, block] = specs[k] as readonly [string, readonly number[], boolean];
+    const chans: Channel[] = new Array(slots.length);
+    for (let j = 0; j < slots.length; j++) chans[j] = channels[slots[j] as number] as Channel;
     const o =
       tap === undefined
         ? new Output(name, chans, block)
@@ -588,7 +683,7 @@ function makeOutputs(
             slots.map((s) => tap.targets[s] as string),
           );
     byName[name] = o;
-    list.push(o);
+    list[k] = o;
   }
   return list;
 }

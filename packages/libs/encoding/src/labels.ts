@@ -149,6 +149,9 @@ function trimAsciiWhitespace(s: string): string {
  * ```
  */
 export function encodingForLabel(label: string): string | undefined {
+  // A label as registered (the usual "utf-8") needs no normalising: found without regexes.
+  const exact = byLabel.get(label);
+  if (exact !== undefined) return exact;
   // ASCII lowercase only: a label with a non-ASCII letter (e.g. a Kelvin sign) is unknown.
   return byLabel.get(trimAsciiWhitespace(label).replace(/[A-Z]/g, (c) => c.toLowerCase()));
 }

@@ -229,6 +229,75 @@ test('a slow consumer of data slows the download (memory stays bounded)', async 
   await done;
 });
 
+test('a consumer that releases its batches gets the pooled buffers back, every byte intact', async () => {
+  const client = clientOf({});
+  const port = (name: string): OutputPort => ({
+    name,
+    sendOne: async () => true,
+    sendMany: async () => true,
+    close: () => {},
+    usable: true,
+  });
+  const input = (values: Value[]): InputPort => ({
+    name: 'in',
+    recvOne: async () => values.shift() ?? END,
+    recvMany: async () => (values.length > 0 ? [values.shift()] : END),
+    close: () => {},
+    async *[Symbol.asyncIterator]() {},
+  });
+  // A slow consumer (so chunks gather into big batches) that reads each batch only at its
+  // next receive, then releases it, as the engine's channel does: a buffer reused too early
+  // would show as corrupted bytes.
+  const parts: Buffer[] = [];
+  let held: { bytes: Uint8Array; release: (() => void) | undefined } | undefined;
+  const settle = () => {
+    if (held === undefined) return;
+    parts.push(Buffer.from(held.bytes));
+    held.release?.();
+    held = undefined;
+  };
+  const buffers = new Set<ArrayBufferLike>();
+  let lent = 0;
+  let reused = 0;
+  const data: OutputPort = {
+    ...port('data'),
+    sendMany: async (b) => {
+      settle();
+      held = { bytes: b as Uint8Array, release: undefined };
+      await sleep(4);
+      return true;
+    },
+    lend: async (b, release) => {
+      settle();
+      const bytes = b as Uint8Array;
+      lent++;
+      if (buffers.has(bytes.buffer)) reused++;
+      buffers.add(bytes.buffer);
+      held = { bytes, release };
+      await sleep(4);
+      return true;
+    },
+  };
+  const outputs = {
+    status: port('status'),
+    res_headers: port('res_headers'),
+    data,
+    completed: port('completed'),
+    failed: port('failed'),
+    finished: port('finished'),
+    error: port('error'),
+  };
+  for (let round = 0; round < 2; round++) {
+    parts.length = 0;
+    await runRequest(client, 'GET', { url: input([`${base}/big`]), req_headers: input([StringMapValue.empty]) }, outputs);
+    settle();
+    assert.ok(Buffer.concat(parts).equals(BIG), `round ${round}: the body arrives intact`);
+  }
+  client.shutdown();
+  assert.ok(lent > 0, 'big gathered batches are lent');
+  assert.ok(reused > 0, 'released buffers are reused by later batches');
+});
+
 test('TLS: a certificate the client does not trust is a failure, not a crash', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tutti-tls-'));
   try {

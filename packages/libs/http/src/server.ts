@@ -14,6 +14,11 @@ const area = 'http/server';
 
 /** Sent by `setImmediate` when the next body batch is not there yet. */
 const LATER = Symbol('later');
+/**
+ * Resolved with {@link LATER}: raced after a receive, it loses when the receive is already
+ * settled (reactions run in the order they were registered).
+ */
+const NOT_YET: Promise<typeof LATER> = Promise.resolve(LATER);
 
 /**
  * Sends the body from `data`. The last batch is held back until the next one or the end is
@@ -28,14 +33,18 @@ async function sendBody(res: ServerResponse, data: InputPort): Promise<void> {
     let batch: Batch | typeof END | typeof LATER;
     if (held === undefined) batch = await next;
     else {
-      let timer: NodeJS.Immediate | undefined;
-      batch = await Promise.race([
-        next,
-        new Promise<typeof LATER>((r) => {
-          timer = setImmediate(r, LATER);
-        }),
-      ]);
-      clearImmediate(timer);
+      // Already there (the usual end of a one-batch body): no timer needed.
+      batch = await Promise.race([next, NOT_YET]);
+      if (batch === LATER) {
+        let timer: NodeJS.Immediate | undefined;
+        batch = await Promise.race([
+          next,
+          new Promise<typeof LATER>((r) => {
+            timer = setImmediate(r, LATER);
+          }),
+        ]);
+        clearImmediate(timer);
+      }
     }
     if (batch === LATER) {
       if (!(await writeBytes(res, held as Uint8Array))) break;

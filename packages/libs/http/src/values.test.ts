@@ -4,6 +4,7 @@ import type { FunctionDescriptor } from '@tutti/core';
 import { http } from './index.js';
 import type { HttpMethodValue } from './method-value.js';
 import { Router } from './router.js';
+import { uuid128 } from './server-model.js';
 
 const call = (name: string, ...args: unknown[]) =>
   (http.elements.find((e) => e.kind === 'function' && e.name === name) as FunctionDescriptor).impl?.(args, {});
@@ -58,4 +59,15 @@ test('routes: literals, :name parameters and a * rest; the most specific route w
   assert.equal(r.match('GET', '/users'), undefined);
   assert.equal(r.match('GET', '/users/1/2'), undefined);
   assert.equal(r.match('DELETE', '/users/1'), undefined);
+});
+
+test('request ids are distinct random UUID v4 values (version 4, RFC variant) across pool refills', () => {
+  const seen = new Set<string>();
+  for (let i = 0; i < 600; i++) {
+    const text = uuid128().toString(16).padStart(32, '0');
+    const uuid = `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`;
+    assert.match(uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    seen.add(uuid);
+  }
+  assert.equal(seen.size, 600);
 });
