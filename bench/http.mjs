@@ -19,7 +19,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { median } from './lib.mjs';
+import { median, printMachine } from './lib.mjs';
+
+printMachine();
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 // TUTTI_CLI: another build's entry (e.g. a copy of an earlier bundle) to compare in the same sitting.
