@@ -316,44 +316,40 @@ async function commandRun(args: readonly string[]): Promise<number> {
   const logsPath = last('--logs');
   const debugPath = last('--debug');
   // Files first: a path that cannot be written is a usage error before anything is read or run.
-  const logs = logsPath === undefined ? undefined : openOutputFile(logsPath, 'log file', 'a');
+  // They are closed here unless the run takes them over (runProgram closes them itself).
+  let logs: number | undefined;
   let debug: DebugFile | undefined;
+  let handedOver = false;
   try {
+    logs = logsPath === undefined ? undefined : openOutputFile(logsPath, 'log file', 'a');
     debug = debugPath === undefined ? undefined : new DebugFile(debugPath);
-  } catch (e) {
-    if (logs !== undefined) closeSync(logs);
-    throw e;
-  }
-  let design: ReturnType<typeof launch>;
-  let checked: Awaited<ReturnType<typeof checkPath>>;
-  try {
-    checked = await checkPath(line.program, {
+    const checked = await checkPath(line.program, {
       paths: line.options.get('--path') ?? [],
       ...(forceEntry !== undefined ? { forceEntry } : {}),
       ...(line.command !== undefined ? { command: line.command } : {}),
     });
-    design = launch(checked, { args: line.rest, parsed: line.options.has('--parse-arguments') });
-  } catch (e) {
-    if (logs !== undefined) closeSync(logs);
-    debug?.close();
-    throw e;
+    const design = launch(checked, { args: line.rest, parsed: line.options.has('--parse-arguments') });
+    const file = checked.loaded?.file ?? line.program;
+    if (design === undefined) {
+      report(checked.sink, file, format === 'json');
+      process.stderr.write(`${summary(checked.sink, `run ${line.program}`)}; nothing was run\n`);
+      if (checked.sink.items.some((d) => d.code === 'E_ARGUMENT'))
+        process.stderr.write(`Run 'tutti info ${line.program}' to see the options of its entrypoints.\n`);
+      return statusOf(checked.sink) || 1;
+    }
+    // Warnings of a program that runs are shown too.
+    if (checked.sink.items.length > 0 || format === 'json') report(checked.sink, file, format === 'json');
+    handedOver = true;
+    return await runProgram({
+      design,
+      color: process.stdout.isTTY === true && useColor(),
+      ...(logs !== undefined ? { logs } : {}),
+      ...(debug !== undefined ? { debug } : {}),
+    });
+  } finally {
+    if (!handedOver) {
+      if (logs !== undefined) closeSync(logs);
+      debug?.close();
+    }
   }
-  const file = checked.loaded?.file ?? line.program;
-  if (design === undefined) {
-    if (logs !== undefined) closeSync(logs);
-    debug?.close();
-    report(checked.sink, file, format === 'json');
-    process.stderr.write(`${summary(checked.sink, `run ${line.program}`)}; nothing was run\n`);
-    if (checked.sink.items.some((d) => d.code === 'E_ARGUMENT'))
-      process.stderr.write(`Run 'tutti info ${line.program}' to see the options of its entrypoints.\n`);
-    return statusOf(checked.sink) || 1;
-  }
-  // Warnings of a program that runs are shown too.
-  if (checked.sink.items.length > 0 || format === 'json') report(checked.sink, file, format === 'json');
-  return runProgram({
-    design,
-    color: process.stdout.isTTY === true && useColor(),
-    ...(logs !== undefined ? { logs } : {}),
-    ...(debug !== undefined ? { debug } : {}),
-  });
 }

@@ -52,10 +52,15 @@ export async function runExecuteRaw(ctx: Ctx): Promise<void> {
   await ctx.inputs.trigger?.recvOne();
   const d = await driverOrFail(ctx, 'error');
   if (d === undefined) return;
+  await executeOnce(ctx, () => d.executeRaw(ctx.params.sql as string));
+}
+
+/** Runs one execution and reports it: `failed`/`error` or `completed` + `affected`, then `finished`. */
+async function executeOnce(ctx: Ctx, run: () => Promise<number>): Promise<void> {
   let n = 0;
   let failure: string | undefined;
   try {
-    n = await d.executeRaw(ctx.params.sql as string);
+    n = await run();
   } catch (e) {
     failure = errorText(e);
   }
@@ -71,18 +76,11 @@ export async function runExecute(ctx: Ctx): Promise<void> {
   const d = await driverOrFail(ctx, 'error');
   if (d === undefined) return;
   const p = ctx.params;
-  let n = 0;
-  let failure: string | undefined;
-  try {
+  await executeOnce(ctx, () => {
     const values: Bound[] = [];
     bindRow(bind as MapValue, p.bindings as string[], d.dialect, values);
-    n = await d.execute(singleStatement(p.sql as string, p.bind_symbol as string, d.renumber), values);
-  } catch (e) {
-    failure = errorText(e);
-  }
-  await endBlock(ctx.outputs, failure, 'error');
-  if (failure === undefined) await ctx.outputs.affected?.sendOne(n);
-  await ctx.outputs.finished?.sendOne(undefined);
+    return d.execute(singleStatement(p.sql as string, p.bind_symbol as string, d.renumber), values);
+  });
 }
 
 /** `executeEach`: one execution per received map. */
