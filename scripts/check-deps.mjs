@@ -31,6 +31,8 @@ const layers = {
   '@tutti/lib-std': [CORE],
   '@tutti/lib-javascript': [CORE, STD, '@tutti/lib-json'],
   '@tutti/lib-http': [CORE, STD, '@tutti/lib-net'],
+  '@tutti/lib-work': [CORE, STD, '@tutti/lib-net', '@tutti/lib-fs', '@tutti/lib-process'],
+  '@tutti/lib-distrib': [CORE, STD, '@tutti/lib-work'],
   '@tutti/driver': [CORE, '@tutti/design', '@tutti/engine', '@tutti/lang', '@tutti/loader', '@tutti/lib-*'],
   '@tutti/cli': ['*'],
   '@tutti/testkit': [CORE],

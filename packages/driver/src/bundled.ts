@@ -1,5 +1,6 @@
 /** The packages built into tutti (language spec §7.7), in the order `info --packages` lists them. */
 import type { PackageDescriptor } from '@tutti/core';
+import { distrib } from '@tutti/lib-distrib';
 import { encoding } from '@tutti/lib-encoding';
 import { fs } from '@tutti/lib-fs';
 import { http } from '@tutti/lib-http';
@@ -10,6 +11,20 @@ import { process as processPackage } from '@tutti/lib-process';
 import { regex } from '@tutti/lib-regex';
 import { sql } from '@tutti/lib-sql';
 import { std } from '@tutti/lib-std';
+import { work } from '@tutti/lib-work';
 
 /** Every bundled package. */
-export const BUNDLED: readonly PackageDescriptor[] = [std, fs, processPackage, encoding, json, regex, javascript, net, http, sql];
+export const BUNDLED: readonly PackageDescriptor[] = [
+  std,
+  fs,
+  processPackage,
+  encoding,
+  json,
+  regex,
+  javascript,
+  net,
+  http,
+  sql,
+  work,
+  distrib,
+];

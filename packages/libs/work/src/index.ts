@@ -1,0 +1,13 @@
+/**
+ * The `work` package (libraries spec §14): where workers come from (`work/access`,
+ * `work/distant`) and the executors and volumes that live next to a worker (`work/resources`).
+ */
+import type { PackageDescriptor } from '@tutti/core';
+
+/** The bundled `work` package, version 0.10.2. */
+export const work: PackageDescriptor = {
+  name: 'work',
+  version: '0.10.2',
+  doc: 'Workers: how to reach them, where they run, and the executors and volumes next to them.',
+  elements: [],
+};
