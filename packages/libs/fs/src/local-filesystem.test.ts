@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import type { FunctionDescriptor } from '@tutti/core';
 import { FileSystemError, failureText, isAnticipated } from './filesystem.js';
 import { local } from './local.js';
-import { LocalFileSystem, PARALLEL } from './local-filesystem.js';
+import { LocalFileSystem } from './local-filesystem.js';
 
 const localFilesystem = (local[0] as FunctionDescriptor).impl!;
 
@@ -60,52 +60,64 @@ test('failures with a code are data, other errors are rethrown', () => {
   assert.throws(() => failureText('text'));
 });
 
-test('a regular file is read with overlapping reads, its bytes in order; after a short read, reads go on where it ended', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'tutti-fs-local-'));
-  try {
-    const path = join(dir, 'f');
-    await writeFile(path, 'abcdefghij');
-    const reader = await new LocalFileSystem().openRead(path);
-    assert.equal(reader.parallel, PARALLEL);
-    const text = async (p: Promise<Uint8Array | null>) => {
-      const b = await p;
-      return b === null ? null : Buffer.from(b).toString();
-    };
-    // Three reads at once: the third starts past the end of the file.
-    const [a, b, c] = [reader.read(4), reader.read(4), reader.read(4)];
-    assert.deepEqual(await Promise.all([text(a), text(b), text(c)]), ['abcd', 'efgh', 'ij']);
-    // The file grows after the short read: the next read (started at 12) is done again at 10.
-    await appendFile(path, 'XYZ');
-    assert.equal(await text(reader.read(4)), 'XYZ');
-    assert.equal(await text(reader.read(4)), null);
-    await reader.close();
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+for (const [mode, options] of [
+  ['on the main thread', {}],
+  ['through the pool once a call was slow', { slowCallMs: -1 }],
+] as const) {
+  test(`a regular file is read in order ${mode}, concurrent reads included; it may grow after a short read`, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tutti-fs-local-'));
+    try {
+      const path = join(dir, 'f');
+      await writeFile(path, 'abcdefghij');
+      const reader = await new LocalFileSystem(undefined, options).openRead(path);
+      assert.equal(reader.parallel ?? 1, 1);
+      const text = async (p: Promise<Uint8Array | null>) => {
+        const b = await p;
+        return b === null ? null : Buffer.from(b).toString();
+      };
+      // Three reads at once: the third reaches the end of the file.
+      const [a, b, c] = [reader.read(4), reader.read(4), reader.read(4)];
+      assert.deepEqual(await Promise.all([text(a), text(b), text(c)]), ['abcd', 'efgh', 'ij']);
+      assert.equal(await text(reader.read(4)), null);
+      // The file grows after the end was seen: reads go on where it ended.
+      await appendFile(path, 'XYZ');
+      assert.equal(await text(reader.read(4)), 'XYZ');
+      assert.equal(await text(reader.read(4)), null);
+      await reader.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
-test('writes to a truncated regular file may overlap and land in call order; appends and pipes go one at a time', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'tutti-fs-local-'));
-  try {
-    const system = new LocalFileSystem();
-    const path = join(dir, 'f');
-    await writeFile(path, 'an older and longer content');
-    const writer = await system.openWrite(path, { append: false, create: true, new: false });
-    assert.equal(writer.parallel, PARALLEL);
-    const big = randomBytes(3 << 20);
-    await Promise.all([writer.write(Buffer.from('ab')), writer.write(big), writer.write(Buffer.from('cd'))]);
+  test(`writes land in call order ${mode}: truncated files, appends and devices`, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tutti-fs-local-'));
+    try {
+      const system = new LocalFileSystem(undefined, options);
+      const path = join(dir, 'f');
+      await writeFile(path, 'an older and longer content');
+      const writer = await system.openWrite(path, { append: false, create: true, new: false });
+      const big = randomBytes(3 << 20);
+      await Promise.all([writer.write(Buffer.from('ab')), writer.write(big), writer.write(Buffer.from('cd'))]);
+      await writer.close();
+      assert.ok((await readFile(path)).equals(Buffer.concat([Buffer.from('ab'), big, Buffer.from('cd')])));
+      const appending = await system.openWrite(path, { append: true, create: true, new: false });
+      await Promise.all([appending.write(Buffer.from('!')), appending.write(Buffer.from('?'))]);
+      await appending.close();
+      assert.equal((await readFile(path)).subarray(-4).toString(), 'cd!?');
+      const device = await system.openWrite('/dev/null', { append: false, create: false, new: false });
+      await device.write(big);
+      await device.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test('a failed write (a full device) rejects with the path', async () => {
+  for (const options of [{}, { slowCallMs: -1 }]) {
+    const writer = await new LocalFileSystem(undefined, options).openWrite('/dev/full', { append: false, create: false, new: false });
+    await assert.rejects(writer.write(Buffer.from('x')), /ENOSPC.*\/dev\/full/);
     await writer.close();
-    assert.ok((await readFile(path)).equals(Buffer.concat([Buffer.from('ab'), big, Buffer.from('cd')])));
-    const appending = await system.openWrite(path, { append: true, create: true, new: false });
-    assert.equal(appending.parallel, 1);
-    await appending.write(Buffer.from('!'));
-    await appending.close();
-    assert.equal((await readFile(path)).subarray(-3).toString(), 'cd!');
-    const device = await system.openWrite('/dev/null', { append: false, create: false, new: false });
-    assert.equal(device.parallel, 1);
-    await device.close();
-  } finally {
-    await rm(dir, { recursive: true, force: true });
   }
 });
 

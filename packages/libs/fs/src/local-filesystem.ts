@@ -10,14 +10,12 @@
  * accepted (it is inside once joined, as in the reference). The check does not resolve
  * symbolic links: a link inside the root may still point outside it.
  *
- * Reads go through `FileHandle.read` into fresh buffers (or the caller's) and writes
- * through `FileHandle.write`: no stream objects, no 64 KiB slicing, no copies on the way.
- * On regular files both are positional, so that several may be in flight on Node's thread
- * pool ({@link PARALLEL}): a copy then keeps both cores busy instead of waiting for one
- * round trip to the pool after another (a plain Node loop copying 1 GiB went from 60 % to
- * 85 % of `dd bs=1M` on the 2-core bench machine; the engine's bench (d), see bench/engine.mjs).
+ * Reads go into fresh buffers (or the caller's) and writes take the caller's bytes: no
+ * stream objects, no 64 KiB slicing, no copies on the way. Regular files are read and
+ * written on the main thread while the system answers at once ({@link SLOW_CALL_MS}), other
+ * files (pipes, devices) through Node's thread pool.
  */
-import { constants, type Dir, type Dirent, read as readFd, write as writeFd } from 'node:fs';
+import { constants, type Dir, type Dirent, read as readFd, readSync, write as writeFd, writeSync } from 'node:fs';
 import { type FileHandle, lstat, mkdir, open, opendir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
@@ -34,21 +32,20 @@ import {
 /** Entries per scan batch (a bound on memory for huge directories). */
 const SCAN_BATCH = 1024;
 
-/**
- * Reads, or writes, one regular file may have in flight. Node's pool has four threads by
- * default: two reads and two writes of a copy fill it; more only queue (measured: four are
- * within noise of two, both clearly better than one).
- */
-export const PARALLEL = 2;
-
 /** The local disk, optionally confined to a root directory. */
 export class LocalFileSystem implements FileSystem {
   /** The absolute, normalised root, or undefined for an unrooted file system. */
   readonly root: string | undefined;
   private readonly rootPrefix: string;
+  /** A main-thread read or write slower than this (ms) moves its file to the pool ({@link SLOW_CALL_MS}). */
+  private readonly slowMs: number;
 
-  /** `root`: undefined for paths used as given; else the directory paths are joined to. */
-  constructor(root?: string) {
+  /**
+   * `root`: undefined for paths used as given; else the directory paths are joined to.
+   * `slowCallMs`: see {@link SLOW_CALL_MS} (tests set -1 to use the pool from the second call on).
+   */
+  constructor(root?: string, options: { readonly slowCallMs?: number } = {}) {
+    this.slowMs = options.slowCallMs ?? SLOW_CALL_MS;
     this.root = root === undefined ? undefined : resolve(root);
     this.rootPrefix = this.root === undefined || this.root.endsWith('/') ? (this.root ?? '') : `${this.root}/`;
   }
@@ -71,7 +68,7 @@ export class LocalFileSystem implements FileSystem {
     let handle: FileHandle | undefined;
     try {
       handle = await open(real, 'r');
-      return (await handle.stat()).isFile() ? new PositionalReader(handle, real) : new LocalReader(handle, real);
+      return (await handle.stat()).isFile() ? new RegularReader(handle, real, this.slowMs) : new LocalReader(handle, real);
     } catch (e) {
       await handle?.close().catch(() => undefined);
       throw systemFailure(e, real);
@@ -87,9 +84,9 @@ export class LocalFileSystem implements FileSystem {
     let handle: FileHandle | undefined;
     try {
       handle = await open(real, mode, 0o666);
-      // A truncated regular file is written from offset 0 on; appends and pipes go in order.
-      const positional = !flags.append && (await handle.stat()).isFile();
-      return new LocalWriter(handle, real, positional ? 0 : null);
+      // A truncated regular file is written from offset 0 on; appends and pipes at the file's position.
+      const regular = (await handle.stat()).isFile();
+      return new LocalWriter(handle, real, regular && !flags.append ? 0 : null, !regular, this.slowMs);
     } catch (e) {
       await handle?.close().catch(() => undefined);
       throw systemFailure(e, real);
@@ -180,89 +177,134 @@ function chunkOf(buffer: Uint8Array, n: number, size: number, into: Uint8Array |
   return n < size >>> 2 ? new Uint8Array(buffer.subarray(0, n)) : buffer.subarray(0, n);
 }
 
-/** A read's outcome, never rejected (a speculative read may be dropped unobserved). */
-type ReadOutcome = { readonly ok: true; readonly n: number } | { readonly ok: false; readonly error: unknown };
+/**
+ * A regular file is read or written on the main thread while the system answers at once
+ * (the page cache): a 1 MiB `readSync`/`writeSync` costs about as much as the round trip to
+ * the thread pool that the asynchronous call would need, and that round trip, not the copy,
+ * is what a loaded machine delays (measured on the 2-core bench machine under a parallel
+ * build: a 1 GiB copy with the pool took 1.5–1.8 s, with main-thread calls 0.2 s, as `dd`).
+ * The event loop still turns between chunks (channels yield every 20 ms). A call slower than
+ * this (a network file system, a cold disk) moves the file to the thread pool for good, so a
+ * slow device never holds the event loop for long.
+ */
+export const SLOW_CALL_MS = 20;
+
+/** True when a main-thread call begun at `started` took so long that the file should use the pool from now on. */
+function tooSlow(started: number, slowMs: number): boolean {
+  return performance.now() - started > slowMs;
+}
 
 /**
- * Reads a regular file with positional reads, each started at once where the previous one
- * should end ({@link PARALLEL} may be pending). Each result waits for the previous one:
- * when that one ended short of its size, the file ended there (or a file system cut the
- * read short), so the speculative read is dropped and done again where the previous ended,
- * in order from then on — the bytes are those sequential reads would give, also for a file
- * that grows while it is read.
+ * Reads a regular file in order from its start, on the main thread while that is fast
+ * ({@link SLOW_CALL_MS}), then through the pool. Concurrent reads are served in call order.
  */
-class PositionalReader extends LocalReader {
-  readonly parallel = PARALLEL;
-  /** Where the next read starts when it is speculative; null once reads go in order. */
-  private position: number | null = 0;
-  /** Where the bytes after the last read issued start; null once the file ended or failed. */
-  private next: Promise<number | null> = Promise.resolve(0);
+class RegularReader extends LocalReader {
+  constructor(
+    handle: FileHandle,
+    path: string,
+    private readonly slowMs: number,
+  ) {
+    super(handle, path);
+  }
+
+  private position = 0;
+  private pooled = false;
+  /** The last pooled read, which the next one waits for. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   override read(size: number, into?: Uint8Array): Promise<Uint8Array | null> {
     const buffer = into ?? Buffer.allocUnsafeSlow(size);
-    const at = this.position;
-    const early = at === null ? null : this.pread(buffer, size, at);
-    if (at !== null) this.position = at + size;
-    const result = this.next.then(async (from) => {
-      // Settled first in any case: the buffer must not be written to after we return.
-      let got = early === null ? null : await early;
-      if (from === null) return { end: null, chunk: null };
-      if (got === null || from !== at) {
-        this.position = null;
-        got = await this.pread(buffer, size, from);
+    if (!this.pooled) {
+      const started = performance.now();
+      let n: number;
+      try {
+        n = readSync(this.handle.fd, buffer, 0, size, this.position);
+      } catch (e) {
+        return Promise.reject(systemFailure(e, this.path));
       }
-      if (!got.ok) throw systemFailure(got.error, this.path);
-      const chunk = chunkOf(buffer, got.n, size, into);
-      return { end: chunk === null ? null : from + got.n, chunk };
+      this.pooled = tooSlow(started, this.slowMs);
+      this.position += n;
+      return Promise.resolve(chunkOf(buffer, n, size, into));
+    }
+    const result = this.queue.then(async () => {
+      let n: number;
+      try {
+        n = await readAt(this.handle.fd, buffer, size, this.position);
+      } catch (e) {
+        throw systemFailure(e, this.path);
+      }
+      this.position += n;
+      return chunkOf(buffer, n, size, into);
     });
-    this.next = result.then(
-      (r) => r.end,
-      () => null,
-    );
-    return result.then((r) => r.chunk);
-  }
-
-  private pread(buffer: Uint8Array, size: number, at: number): Promise<ReadOutcome> {
-    // The callback API on the handle's descriptor: the promise API costs the event loop
-    // more per call (measured: twice the main-thread time of a 1 GiB copy).
-    return new Promise((settle) => {
-      readFd(this.handle.fd, buffer, 0, size, at, (error, n) => settle(error === null ? { ok: true, n } : { ok: false, error }));
-    });
+    this.queue = result.catch(() => undefined);
+    return result;
   }
 }
 
-/** Writes in call order; positional writes (a truncated regular file) may overlap. */
+/**
+ * Writes in call order. A regular file is written on the main thread while that is fast
+ * (then through the pool, as reads); anything else (a pipe, a device) always through the
+ * pool, since a pipe may block for as long as its reader waits.
+ */
 class LocalWriter implements FileWriter {
-  readonly parallel: number;
+  /** The last pooled write, which the next one waits for. */
+  private queue: Promise<unknown> = Promise.resolve();
 
-  /** `position`: where the next write starts, for positional writes; null to write in order. */
+  /**
+   * `position`: where the next write starts in a truncated regular file, null to write at the
+   * file's own position (appends, pipes); `pooled`: false to try main-thread writes first.
+   */
   constructor(
     private readonly handle: FileHandle,
     private readonly path: string,
     private position: number | null,
-  ) {
-    this.parallel = position === null ? 1 : PARALLEL;
-  }
+    private pooled: boolean,
+    private readonly slowMs: number,
+  ) {}
 
-  async write(bytes: Uint8Array): Promise<void> {
+  write(bytes: Uint8Array): Promise<void> {
     const start = this.position;
     if (start !== null) this.position = start + bytes.length;
-    try {
-      for (let at = 0; at < bytes.length; ) {
-        at += await writeAt(this.handle.fd, bytes, at, start === null ? null : start + at);
+    if (!this.pooled) {
+      const started = performance.now();
+      try {
+        for (let at = 0; at < bytes.length; ) {
+          at += writeSync(this.handle.fd, bytes, at, bytes.length - at, start === null ? null : start + at);
+        }
+      } catch (e) {
+        return Promise.reject(systemFailure(e, this.path));
       }
-    } catch (e) {
-      throw systemFailure(e, this.path);
+      this.pooled = tooSlow(started, this.slowMs);
+      return Promise.resolve();
     }
+    const result = this.queue.then(async () => {
+      try {
+        for (let at = 0; at < bytes.length; ) {
+          at += await writeAt(this.handle.fd, bytes, at, start === null ? null : start + at);
+        }
+      } catch (e) {
+        throw systemFailure(e, this.path);
+      }
+    });
+    this.queue = result.catch(() => undefined);
+    return result;
   }
 
   async close(): Promise<void> {
+    await this.queue;
     try {
       await this.handle.close();
     } catch (e) {
       throw systemFailure(e, this.path);
     }
   }
+}
+
+/** Reads up to `size` bytes at `position` through the pool (the callback API: cheaper than the handle's promises). */
+function readAt(fd: number, buffer: Uint8Array, size: number, position: number): Promise<number> {
+  return new Promise((done, fail) => {
+    readFd(fd, buffer, 0, size, position, (error, n) => (error === null ? done(n) : fail(error)));
+  });
 }
 
 /** Writes `bytes` from `offset` at `position` (null: the file's own position) through the callback API. */
