@@ -6,9 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { CommandValue, EnvironmentValue, type RunControl } from '@tutti/lib-process';
 import { StringMapValue } from '@tutti/lib-std';
 // @ts-expect-error: a plain ESM script without type declarations
@@ -329,4 +332,76 @@ needs('leftovers of a crashed orchestrator are found by label and removed', asyn
   assert.deepEqual(engineLines(e, ['ps', '--all', '--quiet', '--filter', `label=tutti.run=${id}`]), []);
   assert.deepEqual(engineLines(e, ['network', 'ls', '--quiet', '--filter', `label=tutti.run=${id}`]), []);
   assert.equal(existsSync(dir), false);
+});
+
+const CLI = fileURLToPath(new URL('../../../../cli/bin/tutti.js', import.meta.url));
+
+const PROGRAM = `#! name = work_containers
+#! version = 0.1.0
+#! require = std:0.10.2 process:0.10.2 fs:0.10.2 work:0.10.2
+
+use std/engine/util::startup
+use std/flow::close
+use std/flow::emit
+use std/flow::stream
+use std/ops/option::|wrap
+use process/command::|command
+use process/exec::spawnOnce
+use work/resources::getExecutor
+use work/resources::getFileSystem
+use fs/file::read
+use fs/local::writeLocal
+use fs/local::writeTextLocal
+
+treatment main(container: string = "box")
+{
+    startup()
+    name: emit<Option<string>>(value = |wrap<string>(container))
+    getExecutor()
+    inContainer: spawnOnce(command = |command("sh", ["-c", "hostname | tee /data/out.txt"]))
+    noInput: close<byte>()
+    stdoutCopy: writeLocal(path = "stdout.txt")
+    volumeName: emit<string>(value = "data")
+    getFileSystem()
+    fileName: emit<string>(value = "out.txt")
+    read()
+    volumeCopy: writeLocal(path = "volume.txt")
+    errorText: stream<string>()
+    errorCopy: writeTextLocal(path = "error.txt")
+
+    startup.trigger -> name.trigger,emit -> getExecutor.name,executor -> inContainer.executor
+    startup.trigger -> inContainer.launch
+    startup.trigger -> noInput.trigger,closed -> inContainer.stdin
+    inContainer.stdout -> stdoutCopy.data
+    inContainer.completed -> volumeName.trigger,emit -> getFileSystem.name,filesystem -> read.filesystem
+    inContainer.completed -> fileName.trigger,emit -> read.path
+    read.data -> volumeCopy.data
+    getExecutor.error -> errorText.block,stream -> errorCopy.text
+}
+`;
+
+needs('a .mel program runs a command in a container with getExecutor and process/exec, and reads the volume back', async () => {
+  const set = await sharedSet();
+  const dir = mkdtempSync(join(tmpdir(), 'tutti-work-mel-'));
+  try {
+    writeFileSync(join(dir, 'main.mel'), PROGRAM);
+    const r = spawnSync(process.execPath, [CLI, 'run', 'main.mel'], { cwd: dir, env: envOf(set), encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(readFileSync(join(dir, 'stdout.txt'), 'utf8'), 'box\n');
+    assert.equal(readFileSync(join(dir, 'volume.txt'), 'utf8'), 'box\n');
+    assert.equal(existsSync(join(dir, 'error.txt')), false);
+    // An unknown container: the spec's message on `error`, nothing run.
+    rmSync(join(dir, 'stdout.txt'));
+    const unknown = spawnSync(process.execPath, [CLI, 'run', 'main.mel', '--container', 'nope'], {
+      cwd: dir,
+      env: envOf(set),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(unknown.status, 0, unknown.stderr);
+    assert.equal(readFileSync(join(dir, 'error.txt'), 'utf8'), "No container 'nope' listed as available");
+    assert.equal(existsSync(join(dir, 'stdout.txt')), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
