@@ -208,6 +208,11 @@ export async function startContainerSet(request: ContainerSetRequest, options: C
   }
 }
 
+/** Forced removal without a stop wait: podman's `rm -f -t 0`; docker's `rm -f` kills at once (it has no `-t`). */
+function removeCommand(engine: ContainerEngine): string[] {
+  return engine.kind === 'podman' ? ['rm', '--force', '--time', '0'] : ['rm', '--force'];
+}
+
 /** Resource flags of one container: limits and bind mounts of the volumes' directories. */
 function limits(c: ContainerSpec, volumeDirs: ReadonlyMap<string, string>): string[] {
   const args: string[] = [];
@@ -283,7 +288,7 @@ class RunningSet {
     if (this.timer !== undefined) clearTimeout(this.timer);
     const warnings: string[] = [];
     if (this.containers.length > 0) {
-      const r = await this.engine.run(['rm', '--force', '--time', '0', ...this.containers]);
+      const r = await this.engine.run([...removeCommand(this.engine), ...this.containers]);
       if (r.code !== 0 && !/no such container/i.test(r.stderr)) warnings.push(`Removing the containers failed: ${engineMessage(r)}`);
     }
     if (this.networkCreated) {
@@ -310,7 +315,7 @@ export async function removeLeftovers(runId?: string, engine: ContainerEngine = 
   const containers = await engine.run(['ps', '--all', '--quiet', '--filter', `label=${filter}`]);
   const ids = containers.stdout.split('\n').filter((l) => l.trim() !== '');
   if (ids.length > 0) {
-    const r = await engine.run(['rm', '--force', '--time', '0', ...ids]);
+    const r = await engine.run([...removeCommand(engine), ...ids]);
     if (r.code !== 0) warnings.push(`Removing containers failed: ${engineMessage(r)}`);
   }
   const networks = await engine.run(['network', 'ls', '--filter', `label=${filter}`, '--format', '{{.Name}}']);
