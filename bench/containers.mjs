@@ -16,7 +16,7 @@ const label = (text) => `  ${text}`.padEnd(44);
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 printMachine();
-const setup = await containerSetup();
+const setup = await containerSetup().catch((e) => ({ skip: `no base image: ${e.message}` }));
 if (setup.skip !== undefined) {
   console.log(`containers benchmark skipped: ${setup.skip}`);
   process.exit(0);

@@ -57,6 +57,7 @@ test('constructors build the values a compose location hands over', () => {
   };
   const amd64 = fn('amd64')([]) as ArchValue;
   assert.equal(amd64.display(), 'amd64');
+  assert.equal(String(amd64), 'amd64'); // ToString
   assert.ok(amd64.equals(ArchValue.parse('amd64')));
   assert.ok(!amd64.equals(fn('arm64')([])));
   const mount = fn('mount')(['data', '/data']);
