@@ -236,7 +236,13 @@ needs('terminate kills the command inside the container, not only the exec clien
   const running = got.executor.exec(new CommandValue('sh', ['-c', 'sleep 4242; echo never']), null, control(terminate));
   await sleep(500);
   terminate.abort();
+  // Early: the terminate arrives before the command has started inside the container.
+  const early = new AbortController();
+  const out = collect();
+  const soon = got.executor.spawnOut(new CommandValue('sleep', ['4242']), null, control(early), { stdout: out.sink, stderr: out.sink });
+  early.abort();
   assert.deepEqual(await running, { status: 'terminated' });
+  assert.deepEqual(await soon, { status: 'terminated' });
   const list = "for d in /proc/[0-9]*; do tr '\\0' ' ' < $d/cmdline 2>/dev/null; echo; done";
   let left: string[] = [];
   for (let i = 0; i < 20; i++) {

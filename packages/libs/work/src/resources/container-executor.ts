@@ -160,14 +160,41 @@ export class ContainerExecutor implements Executor {
   /** The local `exec` clients of the runs in progress, by marker. */
   private readonly children = new Map<string, ChildProcess>();
 
-  /** Kills the processes of the run marked `marker` inside the container, and its local `exec` client. */
+  /**
+   * Kills the processes of the run marked `marker` inside the container (the command and
+   * its descendants carry the marker in their environment), then its local `exec` client.
+   * The in-container kill is repeated while the client runs (the command may not have been
+   * started yet when a terminate arrives early), up to {@link KILL_ATTEMPTS} times; the
+   * client's own exit then ends the run.
+   */
   kill(marker: string): void {
-    this.children.get(marker)?.kill('SIGKILL');
-    // The processes carrying the marker in their environment (the command and its descendants).
+    const child = this.children.get(marker);
     const script = `for d in /proc/[0-9]*; do if tr '\\0' '\\n' < "$d/environ" 2>/dev/null | grep -qx 'TUTTI_EXEC=${marker}'; then kill -9 "\${d#/proc/}" 2>/dev/null; fi; done; true`;
-    const killer = this.engine.spawn(['exec', this.container, 'sh', '-c', script], 'ignore');
-    killer.on('error', ignore);
+    void (async () => {
+      for (let i = 0; i < KILL_ATTEMPTS && child !== undefined && child.exitCode === null && child.signalCode === null; i++) {
+        await this.engine.run(['exec', this.container, 'sh', '-c', script]);
+        await exitOf(child, 100);
+      }
+      child?.kill('SIGKILL');
+    })();
   }
+}
+
+/** How many times a terminate tries to kill a run inside its container before giving up on it. */
+const KILL_ATTEMPTS = 5;
+
+/** Resolves when `child` exited, or after `ms`. */
+function exitOf(child: ChildProcess, ms: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      child.off('exit', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    child.once('exit', done);
+  });
 }
 
 /** One run: kills it on `terminate` (then reported as terminated) and on engine stop. */

@@ -3,10 +3,10 @@ import { test } from 'node:test';
 import { LocalFileSystem } from '@tutti/lib-fs';
 import { LocalExecutor } from '@tutti/lib-process';
 import { ContainerError } from '../containers/engine.js';
-import { validateRequest } from '../containers/set.js';
+import { type ContainerSpec, type ServiceContainerSpec, validateRequest } from '../containers/set.js';
 import { ContainerExecutor } from './container-executor.js';
 import { executorFor, fileSystemFor, resources } from './resources.js';
-import { ArchValue } from './values.js';
+import { ArchValue, type ContainerValue, type ServiceContainerValue } from './values.js';
 
 const worker = {
   MELODIUM_RUN_EXECUTOR: 'podman',
@@ -68,6 +68,9 @@ test('constructors build the values a compose location hands over', () => {
   );
   const s = fn('service_container')(['db', 1, 2, 3, amd64, [], 'img', 'secret', null, null]) as Record<string, unknown>;
   assert.deepEqual([s.env, s.command, s.pullSecret], [{}, undefined, 'secret']);
+  // A compose location hands the values to startContainerSet as they are.
+  const specs: [ContainerSpec, ServiceContainerSpec] = [c as unknown as ContainerValue, s as unknown as ServiceContainerValue];
+  assert.equal(specs[0].mounts[0]?.point, '/data');
 });
 
 test('requests are checked before anything starts', () => {
