@@ -53,7 +53,9 @@ before(async () => {
 
 after(async () => {
   for (const s of sets) await s.close();
-  if (engine !== undefined) await removeLeftovers(runId, engine);
+  // Whatever a failed test left behind (each test uses its own run id derived from runId).
+  if (engine !== undefined)
+    for (const suffix of ['main', 'close', 'expire', 'noimage', 'arch', 'crash']) await removeLeftovers(`${runId}-${suffix}`, engine);
 });
 
 /** A test needing the engine; skipped with the reason when there is none (outside CI). */
