@@ -3,11 +3,18 @@
  * `work/distant`) and the executors and volumes that live next to a worker (`work/resources`).
  */
 import type { PackageDescriptor } from '@tutti/core';
+import { resources } from './resources/resources.js';
 
 /** The bundled `work` package, version 0.10.2. */
 export const work: PackageDescriptor = {
   name: 'work',
   version: '0.10.2',
   doc: 'Workers: how to reach them, where they run, and the executors and volumes next to them.',
-  elements: [],
+  dependencies: { std: '0.10.2', fs: '0.10.2', process: '0.10.2' },
+  elements: [...resources],
 };
+
+export * from './containers/index.js';
+export { ContainerExecutor } from './resources/container-executor.js';
+export { executorFor, fileSystemFor } from './resources/resources.js';
+export { ArchValue, ContainerValue, MountValue, ServiceContainerValue, VolumeValue } from './resources/values.js';

@@ -1,0 +1,21 @@
+/** The container-set module (plain TypeScript): see docs/containers.md. */
+export {
+  ContainerEngine,
+  type ContainerEngineKind,
+  ContainerError,
+  type EngineResult,
+  engineMessage,
+  findOnPath,
+  splitArgs,
+} from './engine.js';
+export {
+  type ContainerSet,
+  type ContainerSetOptions,
+  type ContainerSetRequest,
+  type ContainerSpec,
+  RUN_LABEL,
+  removeLeftovers,
+  type ServiceContainerSpec,
+  startContainerSet,
+  validateRequest,
+} from './set.js';
