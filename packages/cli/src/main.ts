@@ -13,6 +13,7 @@ import {
   launch,
   OutputFileError,
   openOutputFile,
+  programSource,
   RequestError,
   renderHuman,
   toJson,
@@ -20,6 +21,7 @@ import {
 } from '@tutti/driver';
 import { checkProgram } from '@tutti/lang';
 import { loadProgram } from '@tutti/loader';
+import { commandDist, DistUsageError } from './dist.js';
 import { runProgram } from './run.js';
 
 /** A problem with the command line (exit status 2). */
@@ -39,6 +41,7 @@ Usage:
   tutti run [options] <program> [options] -- [command] [--param value ...]
                                              check, then run an entrypoint
   tutti info [--path P] <program>             show the package, its entrypoints and their options
+  tutti dist -p PORT -r UUID -s UUID [...]    a worker for distributed treatments (tutti dist --help)
   tutti <program> [args...]                   same as 'tutti run <program> [args...]'
   tutti --help | --version
 
@@ -92,6 +95,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await commandRun(rest);
       case 'info':
         return await commandInfo(rest);
+      case 'dist':
+        return await commandDist(rest);
       default:
         if (first.startsWith('-')) throw new UsageError(`unknown option '${first}'`);
         if (/\.mel$|Compo\.toml$/.test(first) || first.includes('/')) return await commandRun(argv);
@@ -100,6 +105,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (e) {
     if (
       e instanceof UsageError ||
+      e instanceof DistUsageError ||
       e instanceof RequestError ||
       e instanceof OutputFileError ||
       (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))
@@ -342,6 +348,7 @@ async function commandRun(args: readonly string[]): Promise<number> {
     handedOver = true;
     return await runProgram({
       design,
+      ...(checked.loaded === undefined ? {} : { program: programSource(line.program, checked.loaded) }),
       color: process.stdout.isTTY === true && useColor(),
       ...(logs !== undefined ? { logs } : {}),
       ...(debug !== undefined ? { debug } : {}),

@@ -3,11 +3,15 @@
  * `work/distant`) and the executors and volumes that live next to a worker (`work/resources`).
  */
 import type { PackageDescriptor } from '@tutti/core';
+import { access } from './access.js';
 
 /** The bundled `work` package, version 0.10.2. */
 export const work: PackageDescriptor = {
   name: 'work',
   version: '0.10.2',
   doc: 'Workers: how to reach them, where they run, and the executors and volumes next to them.',
-  elements: [],
+  dependencies: { std: '0.10.2', net: '0.10.2' },
+  elements: [...access],
 };
+
+export { AccessValue, canonicalKey, NIL_UUID, newKey } from './access.js';
