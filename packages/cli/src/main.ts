@@ -20,6 +20,7 @@ import {
   useColor,
 } from '@tutti/driver';
 import { checkProgram } from '@tutti/lang';
+import { setWorkerCommand } from '@tutti/lib-work';
 import { loadProgram } from '@tutti/loader';
 import { commandDist, DistUsageError } from './dist.js';
 import { runProgram } from './run.js';
@@ -77,6 +78,8 @@ Bundled packages: std, fs, process, encoding, json, regex, javascript, net, http
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
+  // work/distant's local location starts workers with this very command line.
+  if (process.argv[1] !== undefined) setWorkerCommand([process.execPath, process.argv[1]]);
   try {
     const [first, ...rest] = argv;
     if (first === undefined) throw new UsageError('no command given');

@@ -4,6 +4,8 @@
  */
 import type { PackageDescriptor } from '@tutti/core';
 import { access } from './access.js';
+import { distant } from './distant.js';
+import { resourceTypes } from './resources-types.js';
 
 /** The bundled `work` package, version 0.10.2. */
 export const work: PackageDescriptor = {
@@ -11,7 +13,20 @@ export const work: PackageDescriptor = {
   version: '0.10.2',
   doc: 'Workers: how to reach them, where they run, and the executors and volumes next to them.',
   dependencies: { std: '0.10.2', net: '0.10.2' },
-  elements: [...access],
+  elements: [...access, ...distant, ...resourceTypes],
 };
 
 export { AccessValue, canonicalKey, NIL_UUID, newKey } from './access.js';
+export {
+  apiLocation,
+  apiTiming,
+  type DistantContext,
+  type DistantRequest,
+  defaultApiUrl,
+  type Location,
+  localLocation,
+  registerLocation,
+  type StartedWorker,
+  setWorkerCommand,
+  USER_AGENT,
+} from './distant.js';
