@@ -79,10 +79,19 @@ const DATA_CODECS: ReadonlyMap<string, DataCodec> = new Map<string, DataCodec>([
   ],
 ]);
 
+/**
+ * A `Buffer` view of bytes: MessagePack's binary form, which the decoder hands back as a
+ * view into the received frame (no copy), where a plain `Uint8Array` would be an extension
+ * decoded by copying.
+ */
+function asBuffer(b: Uint8Array): Buffer {
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
 /** Encodes one batch of values of type `t` for the wire. */
 export function encodeBatch(t: DataType, batch: Batch): unknown {
   if (t.kind === 'core') {
-    if (t.name === 'byte') return batch instanceof Uint8Array ? batch : Uint8Array.from(batch as readonly number[]);
+    if (t.name === 'byte') return asBuffer(batch instanceof Uint8Array ? batch : Uint8Array.from(batch as readonly number[]));
     if (NUMERIC.has(t.name)) {
       if (!WIDE.has(t.name)) return Float64Array.from(batch as readonly number[]);
       let allNumbers = true;
@@ -127,7 +136,7 @@ export function encodeValue(t: DataType, v: Value): unknown {
       if (typeof v === 'bigint') return v.toString();
       return v;
     case 'vec': {
-      if (t.of.kind === 'core' && t.of.name === 'byte') return v instanceof Uint8Array ? v : Uint8Array.from(v as number[]);
+      if (t.of.kind === 'core' && t.of.name === 'byte') return asBuffer(v instanceof Uint8Array ? v : Uint8Array.from(v as number[]));
       return Array.from(v as readonly Value[], (x) => encodeValue(t.of, x));
     }
     case 'option':

@@ -160,6 +160,10 @@ export class Streams {
       r.queue.length = 0;
       this.conn()?.post({ t: 'drop', dir: this.recvDir, id, name });
     };
+    // Credit goes back in quarters of the window, or at once when the queue ran dry (the
+    // sender may be waiting for it): fewer control frames, never a stall.
+    let owed = 0;
+    const quarter = this.window >> 2;
     for (;;) {
       const q = await r.next();
       if (q === 'end') return 'ended';
@@ -180,7 +184,11 @@ export class Streams {
         return 'ended';
       }
       const ok = await port.sendMany(batch);
-      this.conn()?.post({ t: 'credit', dir: this.recvDir, id, name, n: wireCost(q.v) });
+      owed += wireCost(q.v);
+      if (owed >= quarter || r.queue.length === 0) {
+        this.conn()?.post({ t: 'credit', dir: this.recvDir, id, name, n: owed });
+        owed = 0;
+      }
       if (!ok) {
         stop();
         return 'consumer-gone';
