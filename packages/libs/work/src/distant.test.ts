@@ -154,6 +154,7 @@ test('local: a tutti dist child answers TLS with the pinned certificate and is g
   assert.equal(s.getPeerCertificate().fingerprint256, a.fingerprint);
   s.destroy();
   await de.shutdown?.();
+  await (de as unknown as { stopped: Promise<unknown> }).stopped;
   // The worker no longer listens.
   const again = connect({ host: '127.0.0.1', port: a.port, rejectUnauthorized: false });
   const [e] = (await once(again, 'error')) as [NodeJS.ErrnoException];

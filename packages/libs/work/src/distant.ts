@@ -103,6 +103,9 @@ function resolveWorkerCommand(): readonly string[] {
 const children = new Set<ChildProcess>();
 let exitHook = false;
 
+/** Milliseconds a local worker may take to end by itself before it is signalled. */
+const STOP_GRACE = 1500;
+
 /** Milliseconds `local` waits for a started worker to report its port. */
 const LOCAL_START_TIMEOUT = 30_000;
 
@@ -139,12 +142,15 @@ export const localLocation: Location = async (request, context) => {
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
   });
+  // At the end of a run the orchestrator's DistributionEngine sends the worker its end
+  // message while this model shuts down: give the worker 1.5 s to end by itself (its last
+  // logs arrive), then SIGTERM, then SIGKILL 2 s later — gone within 5 s in any case.
   const stop = async (): Promise<readonly string[]> => {
-    if (child.exitCode !== null || child.signalCode !== null) return [];
-    child.kill('SIGTERM');
-    const t = setTimeout(() => child.kill('SIGKILL'), 2000);
+    const gone = () => child.exitCode !== null || child.signalCode !== null;
+    if (gone()) return [];
+    const timers = [setTimeout(() => child.kill('SIGTERM'), STOP_GRACE), setTimeout(() => child.kill('SIGKILL'), STOP_GRACE + 2000)];
     await exited;
-    clearTimeout(t);
+    for (const t of timers) clearTimeout(t);
     return [];
   };
   const ready = await new Promise<{ port: number; fingerprint: string } | string>((resolve) => {
@@ -265,10 +271,19 @@ class DistantEngineInstance implements ModelInstance {
     this.apiToken = token ?? (envToken === undefined || envToken === '' ? undefined : envToken);
   }
 
-  async shutdown(): Promise<void> {
+  /** Resolves once every worker this model started is stopped (after {@link shutdown}). */
+  stopped: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Stops the workers in the background: the engine shuts models down one after the
+   * other, and a `DistributionEngine` shut down after this one still has to send its
+   * worker the end message. The workers' processes keep this one alive until they are
+   * gone (at most 3.5 s, see `localLocation`), and an exit hook kills any that remain.
+   */
+  shutdown(): void {
     const all = [...this.started];
     this.started.clear();
-    await Promise.all(all.map((w) => w.stop().catch(() => [])));
+    this.stopped = Promise.all(all.map((w) => w.stop().catch(() => [])));
   }
 }
 
