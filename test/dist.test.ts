@@ -186,6 +186,75 @@ test('a treatment runs on a worker: streams both ways, blocks, three instances a
   assert.ok(w.out.some((l) => /worker ends: the orchestrator ended/.test(l)));
 });
 
+const MAPS = `#! name = maps
+#! version = 0.2.0
+#! require = std:0.10.2 distrib:0.10.2 work:0.10.2
+
+use std/engine/util::startup
+use std/flow::emit
+use std/flow::stream
+use std/engine/log::logDataInfos
+use std/data/string_map::StringMap
+use std/data/string_map::|map
+use std/data/string_map::|entry
+use std/data/string_map::get
+use std/data/map::|map as |pmap
+use distrib::DistributionEngine
+use distrib::start
+use distrib::distribute
+use distrib::sendStream
+use distrib::recvStream
+use work/distant::DistantEngine
+use work/distant::distant
+
+/// Passes maps back.
+treatment tag()
+  input maps: Stream<StringMap>
+  output tagged: Stream<StringMap>
+{
+  Self.maps -> Self.tagged
+}
+
+treatment main()
+  model dist: DistributionEngine(treatment = "maps::tag", version = "0.2.0")
+  model de: DistantEngine(api_url = _, api_token = _)
+{
+  startup()
+  distant[distant_engine = de](max_duration = 60, memory = 100, cpu = 100, storage = 100, edition = _, arch = _, volumes = [], containers = [], service_containers = [], tags = [])
+  start[distributor = dist](params = |pmap([]))
+  distribute[distributor = dist]()
+  emit<StringMap>(value = |map([|entry("a", "1"), |entry("b", "2")]))
+  stream<StringMap>()
+  sendStream<StringMap>[distributor = dist](name = "maps")
+  recvStream<StringMap>[distributor = dist](name = "tagged")
+  a: get(key = "a")
+  b: get(key = "b")
+  la: logDataInfos<Option<string>>(label = "a")
+  lb: logDataInfos<Option<string>>(label = "b")
+  startup.trigger -> distant.trigger,access -> start.access
+  start.ready -> distribute.trigger
+  distribute.distribution_id -> sendStream.distribution_id
+  distribute.distribution_id -> recvStream.distribution_id
+  start.ready -> emit.trigger,emit -> stream.block,stream -> sendStream.data
+  recvStream.data -> a.map,value -> la.data
+  recvStream.data -> b.map,value -> lb.data
+}
+`;
+
+test('StringMap values (Serialize/Deserialize) cross both ways', async () => {
+  const dir = project({ 'maps.mel': MAPS });
+  const o = run(['run', join(dir, 'maps.mel')]);
+  assert.equal(await within(o.exited, 20_000, 'the run'), 0, o.out.join('\n'));
+  assert.ok(
+    o.out.some((l) => l.endsWith('info: a: "1"')),
+    o.out.join('\n'),
+  );
+  assert.ok(
+    o.out.some((l) => l.endsWith('info: b: "2"')),
+    o.out.join('\n'),
+  );
+});
+
 test('wrong keys either way: start fails with a clear error, the run ends', async () => {
   const dir = project({ 'prog.mel': manual(1, 1) });
   for (const [wrong, expected] of [
@@ -204,6 +273,18 @@ test('wrong keys either way: start fails with a clear error, the run ends', asyn
     );
     assert.equal(await within(w.exited, 5000, 'the worker end'), 1);
   }
+});
+
+test('a treatment version the shipped program does not have: start fails naming the package and versions', async () => {
+  const w = await worker();
+  const dir = project({ 'prog.mel': manual(1, 1).replace('version = "0.1.0")', 'version = "0.9.0")') });
+  const o = run(['run', join(dir, 'prog.mel'), '--port', String(w.port), '--rk', w.rk, '--sk', w.sk], { TUTTI_DIST_PIN: w.fingerprint });
+  await within(o.exited, 15_000, 'the orchestrator run');
+  assert.ok(
+    o.out.some((l) => /failed: the worker could not launch prog::echo: .*package 'prog' 0\.1\.0 does not satisfy '=0\.9\.0'/.test(l)),
+    o.out.join('\n'),
+  );
+  await within(w.exited, 5000, 'the worker end');
 });
 
 test('a certificate that is not the pinned one is refused', async () => {

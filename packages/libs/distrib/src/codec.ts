@@ -7,17 +7,16 @@
  *   else an array where `i128`/`u128` beyond 64 bits travel as decimal strings;
  * - `bool`, `char`, `string`, `void`, `Vec`, `Option`: MessagePack's own forms (`Vec<byte>`
  *   as binary);
- * - library data types declaring `Serialize`/`Deserialize`: `StringMap` (entries), `Level`
- *   (its name).
+ * - library data types declaring `Serialize`/`Deserialize`: the codec their library
+ *   registered (core's `registerDataCodec`: std's `StringMap` and `Level`, process's
+ *   `Command` and `Environment`).
  *
  * The receiver compares the sender's type text with its own `D` first: a batch of
  * another type stops the receive (libraries §13).
  */
-import { type Batch, type DataType, isCoreTypeName, type LogLevel, type Value } from '@tutti/core';
-import { LevelValue, StringMapValue } from '@tutti/lib-std';
+import { type Batch, type DataType, dataCodec, isCoreTypeName, type Value } from '@tutti/core';
 
 const NUMERIC = new Set(['i8', 'i16', 'i32', 'i64', 'i128', 'u8', 'u16', 'u32', 'u64', 'u128', 'f32', 'f64']);
-const LEVELS: ReadonlySet<unknown> = new Set(['error', 'warning', 'info', 'debug', 'trace']);
 const WIDE = new Set(['i64', 'i128', 'u64', 'u128']);
 
 /** The type as its wire name (the Mélodium text with data types by identifier). */
@@ -43,41 +42,11 @@ export function unserializable(t: DataType): string | undefined {
     case 'option':
       return unserializable(t.of);
     case 'data':
-      return DATA_CODECS.has(t.id) ? undefined : `values of ${t.name} cannot be sent to another engine by this version of Tutti`;
+      return dataCodec(t.id) !== undefined ? undefined : `values of ${t.name} cannot be sent to another engine by this version of Tutti`;
     default:
       return `generic type ${t.name} is not resolved`;
   }
 }
-
-interface DataCodec {
-  encode(v: Value): unknown;
-  decode(w: unknown): Value;
-}
-
-const DATA_CODECS: ReadonlyMap<string, DataCodec> = new Map<string, DataCodec>([
-  [
-    'std/data/string_map::StringMap',
-    {
-      encode: (v) => [...(v as StringMapValue).entries()].flat(),
-      decode: (w) => {
-        const a = w as string[];
-        const entries: [string, string][] = [];
-        for (let i = 0; i + 1 < a.length; i += 2) entries.push([String(a[i]), String(a[i + 1])]);
-        return StringMapValue.from(entries);
-      },
-    },
-  ],
-  [
-    'std/engine/log::Level',
-    {
-      encode: (v) => (v as LevelValue).level,
-      decode: (w) => {
-        if (!LEVELS.has(w as string)) throw new Error(`'${String(w)}' is not a log level`);
-        return LevelValue.of(w as LogLevel);
-      },
-    },
-  ],
-]);
 
 /**
  * A `Buffer` view of bytes: MessagePack's binary form, which the decoder hands back as a
@@ -142,7 +111,7 @@ export function encodeValue(t: DataType, v: Value): unknown {
     case 'option':
       return v === null ? null : [encodeValue(t.of, v)];
     case 'data': {
-      const c = DATA_CODECS.get(t.id);
+      const c = dataCodec(t.id);
       if (c === undefined) throw new Error(`values of ${t.name} cannot be sent to another engine`);
       return c.encode(v);
     }
@@ -164,7 +133,7 @@ export function decodeValue(t: DataType, w: unknown): Value {
     case 'option':
       return w === null ? null : decodeValue(t.of, (w as unknown[])[0]);
     case 'data': {
-      const c = DATA_CODECS.get(t.id);
+      const c = dataCodec(t.id);
       if (c === undefined) throw new Error(`values of ${t.name} cannot be received from another engine`);
       return c.decode(w);
     }
