@@ -160,6 +160,8 @@ class Session {
     }
     // One orchestrator: stop listening.
     this.server?.close();
+    // Small messages (a Block, an instance request) must not wait for Nagle's algorithm.
+    socket.setNoDelay(true);
     const conn = new Connection(socket, (m) => this.onMessage(m), this.o.connection ?? {});
     this.conn = conn;
     this.info(`orchestrator connected from ${socket.remoteAddress}`);

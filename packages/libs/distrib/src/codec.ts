@@ -57,19 +57,26 @@ function asBuffer(b: Uint8Array): Buffer {
   return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
 
+/** Numbers into a `Float64Array` (a plain loop: `Float64Array.from` is twice as slow here). */
+function toFloat64(batch: readonly number[] | Uint8Array): Float64Array {
+  const f = new Float64Array(batch.length);
+  for (let i = 0; i < batch.length; i++) f[i] = batch[i] as number;
+  return f;
+}
+
 /** Encodes one batch of values of type `t` for the wire. */
 export function encodeBatch(t: DataType, batch: Batch): unknown {
   if (t.kind === 'core') {
     if (t.name === 'byte') return asBuffer(batch instanceof Uint8Array ? batch : Uint8Array.from(batch as readonly number[]));
     if (NUMERIC.has(t.name)) {
-      if (!WIDE.has(t.name)) return Float64Array.from(batch as readonly number[]);
+      if (!WIDE.has(t.name)) return toFloat64(batch as readonly number[]);
       let allNumbers = true;
       for (let i = 0; i < batch.length; i++)
         if (typeof batch[i] !== 'number') {
           allNumbers = false;
           break;
         }
-      if (allNumbers) return Float64Array.from(batch as readonly number[]);
+      if (allNumbers) return toFloat64(batch as readonly number[]);
       return Array.from(batch as readonly Value[], (v) => (typeof v === 'bigint' ? v.toString() : v));
     }
     if (t.name === 'void') return batch.length;
@@ -85,7 +92,11 @@ export function decodeBatch(t: DataType, w: unknown): Batch {
   if (t.kind === 'core') {
     if (t.name === 'byte') return w as Uint8Array;
     if (NUMERIC.has(t.name)) {
-      if (w instanceof Float64Array) return Array.from(w);
+      if (w instanceof Float64Array) {
+        const out: number[] = new Array(w.length);
+        for (let i = 0; i < w.length; i++) out[i] = w[i] as number;
+        return out;
+      }
       return (w as unknown[]).map((v) => (typeof v === 'string' ? canonicalInt(BigInt(v)) : typeof v === 'bigint' ? canonicalInt(v) : v));
     }
     if (t.name === 'void') return new Array<undefined>(w as number).fill(undefined);
