@@ -402,6 +402,42 @@ test('an orchestrator killed mid-stream: its worker ends by itself', async () =>
   );
 });
 
+test('keep-alive: a frozen peer is declared gone after 3 unanswered probes, on either side', async () => {
+  const probes = { TUTTI_DIST_PROBE_INTERVAL_MS: '200', TUTTI_DIST_PROBE_DELAY_MS: '100' };
+  // A frozen orchestrator (SIGSTOP): the worker ends by itself.
+  const w = await worker([], probes);
+  const dir = project({ 'prog.mel': manual(1, 100_000_000) });
+  const o = run(['run', join(dir, 'prog.mel'), '--port', String(w.port), '--rk', w.rk, '--sk', w.sk], { TUTTI_DIST_PIN: w.fingerprint });
+  await waitFor(o.out, /info: w0: 42/, 15_000);
+  o.child.kill('SIGSTOP');
+  try {
+    assert.equal(await within(w.exited, 5000, 'the worker end'), 1);
+    assert.ok(
+      w.out.some((l) => /the peer did not answer 3 keep-alive probes/.test(l)),
+      w.out.join('\n'),
+    );
+  } finally {
+    o.child.kill('SIGKILL');
+  }
+  // A frozen worker: the orchestrator's run ends with the lost connection reported.
+  const w2 = await worker();
+  const o2 = run(['run', join(dir, 'prog.mel'), '--port', String(w2.port), '--rk', w2.rk, '--sk', w2.sk], {
+    TUTTI_DIST_PIN: w2.fingerprint,
+    ...probes,
+  });
+  await waitFor(o2.out, /info: w0: 42/, 15_000);
+  w2.child.kill('SIGSTOP');
+  try {
+    await within(o2.exited, 8000, 'the orchestrator end');
+    assert.ok(
+      o2.out.some((l) => /connection to the worker lost: the peer did not answer 3 keep-alive probes/.test(l)),
+      o2.out.slice(-5).join('\n'),
+    );
+  } finally {
+    w2.child.kill('SIGKILL');
+  }
+});
+
 test('--wait and --duration end a worker', async () => {
   const idle = await worker(['--wait', '1']);
   assert.equal(await within(idle.exited, 5000, 'the --wait end'), 1);
@@ -433,6 +469,32 @@ test('work/distant local: the worker is a child of the run, gone within 5 s of S
   const deadline = Date.now() + 5000;
   while (alive(workers[0] as number) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   assert.equal(alive(workers[0] as number), false, 'the worker is gone');
+});
+
+test('distribute without a start fails with "Distribution failed"; stop without a start returns; the run ends', async () => {
+  const dir = project({
+    'prog.mel': `${HEADER}
+use distrib::stop
+
+treatment main()
+  model dist: DistributionEngine(treatment = "prog::echo", version = "0.1.0")
+{
+  startup()
+  distribute[distributor = dist]()
+  stop[distributor = dist]()
+  logInfo(label = "error")
+  startup.trigger -> distribute.trigger
+  startup.trigger -> stop.trigger
+  distribute.error -> logInfo.message
+}
+`,
+  });
+  const o = run(['run', join(dir, 'prog.mel')]);
+  assert.equal(await within(o.exited, 10_000, 'the run'), 0, o.out.join('\n'));
+  assert.ok(
+    o.out.some((l) => l.endsWith('info: error: Distribution failed')),
+    o.out.join('\n'),
+  );
 });
 
 test('tutti dist: usage errors exit 2 with a message', async () => {
