@@ -287,6 +287,32 @@ test('a treatment version the shipped program does not have: start fails naming 
   await within(w.exited, 5000, 'the worker end');
 });
 
+test('--certificate/--key: the orchestrator verifies the chain (TUTTI_DIST_CA) and the address, or refuses', async () => {
+  const cert = await localhostCertificate();
+  const dir = project({ 'cert.pem': cert.cert, 'key.pem': cert.key, 'prog.mel': manual(1, 2) });
+  for (const trusted of [true, false]) {
+    const rk = randomUUID();
+    const sk = randomUUID();
+    const w = run(['dist', '--port', '0', '-r', rk, '-s', sk, '-c', join(dir, 'cert.pem'), '-k', join(dir, 'key.pem'), '--wait', '10']);
+    await waitFor(w.out, /^tutti dist ready: port \d+$/, 10_000);
+    const port = (/port (\d+)/.exec(w.out.find((l) => l.startsWith('tutti dist ready')) ?? '') as RegExpExecArray)[1] as string;
+    const o = run(
+      ['run', join(dir, 'prog.mel'), '--port', port, '--rk', rk, '--sk', sk],
+      trusted ? { TUTTI_DIST_CA: join(dir, 'cert.pem') } : {},
+    );
+    assert.equal(await within(o.exited, 15_000, 'the orchestrator run'), 0);
+    if (trusted) assert.equal(o.out.filter((l) => l.endsWith('info: w0: 42')).length, 2, o.out.join('\n'));
+    else {
+      assert.ok(
+        o.out.some((l) => /failed: .*certificate/.test(l)),
+        o.out.join('\n'),
+      );
+      w.child.kill('SIGTERM');
+    }
+    await within(w.exited, 5000, 'the worker end');
+  }
+});
+
 test('a certificate that is not the pinned one is refused', async () => {
   const w = await worker();
   const dir = project({ 'prog.mel': manual(1, 1) });
