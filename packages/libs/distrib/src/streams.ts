@@ -104,12 +104,13 @@ export class Streams {
 
   /** The peer granted credit on a stream this side sends. */
   onCredit(id: number, name: string, n: number): void {
-    this.credit(id, name).grant(n);
+    // (Credit only follows data this side sent, so the window exists unless the stream is closed.)
+    this.credits.get(key(id, name))?.grant(n);
   }
 
   /** The peer stopped reading a stream this side sends. */
   onDrop(id: number, name: string): void {
-    this.credit(id, name).close();
+    this.credits.get(key(id, name))?.close();
   }
 
   /** The connection is gone: every receiver ends, every sender is refused. */
@@ -137,6 +138,7 @@ export class Streams {
 
   /** Closes a sent stream. */
   async closeSend(id: number, name: string): Promise<void> {
+    this.credits.delete(key(id, name));
     await this.conn()?.send({ t: this.sendDir === 'in' ? 'inclose' : 'outclose', id, name });
   }
 
@@ -146,6 +148,23 @@ export class Streams {
    * only the first value is delivered. Returns whether a type mismatch stopped it.
    */
   async drain(
+    id: number,
+    name: string,
+    ty: string,
+    decode: (w: unknown) => Batch,
+    port: OutputPort,
+    block: boolean,
+  ): Promise<'ended' | 'mismatch' | 'consumer-gone'> {
+    try {
+      return await this.drainInto(id, name, ty, decode, port, block);
+    } finally {
+      // A stream is drained once: forget it (a stopped one keeps dropping late data).
+      const k = key(id, name);
+      if (this.receivers.get(k)?.stopped !== true) this.receivers.delete(k);
+    }
+  }
+
+  private async drainInto(
     id: number,
     name: string,
     ty: string,
