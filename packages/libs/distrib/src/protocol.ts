@@ -277,8 +277,19 @@ export class Connection {
    */
   async send(m: Message): Promise<boolean> {
     if (this.ended) return false;
-    const frame = encodeFrame(m);
-    return this.write(frame);
+    // The length and the body go out as two writes under one cork, so a large batch is
+    // not copied into a frame buffer first (msgpackr never reuses a buffer it returned).
+    const body = packr.pack(m);
+    const head = Buffer.allocUnsafe(4);
+    head.writeUInt32BE(body.length, 0);
+    this.written += 4 + body.length;
+    this.socket.cork();
+    this.socket.write(head);
+    const ok = this.socket.write(body);
+    this.socket.uncork();
+    if (ok) return true;
+    await new Promise<void>((r) => this.drainWaiters.push(r));
+    return !this.ended;
   }
 
   /** Writes an encoded frame (see {@link encodeFrame}), with the same backpressure. */
