@@ -293,6 +293,10 @@ class Session {
     writeFileSync(wrapperPath, wrapper);
     const checked = await checkPath(wrapperPath, { paths, bundled: [...BUNDLED, bridgePackage(this)] });
     const design = launch(checked, {});
+    // Everything was read and checked: the files are not needed any more (and a worker
+    // killed later leaves nothing behind).
+    rmSync(this.tmp, { recursive: true, force: true });
+    this.tmp = undefined;
     if (design === undefined) return diagnosticsText(checked.sink.items.filter((d) => d.severity === 'error'));
     const ready = new Promise<WorkerBridge>((r) => (this.bridgeReady = r));
     this.run = runDesign(design, { log: (r) => this.log(r), signal: this.runAbort.signal }).then((r) => {
