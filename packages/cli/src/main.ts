@@ -13,13 +13,16 @@ import {
   launch,
   OutputFileError,
   openOutputFile,
+  programSource,
   RequestError,
   renderHuman,
   toJson,
   useColor,
 } from '@tutti/driver';
 import { checkProgram } from '@tutti/lang';
+import { setWorkerCommand } from '@tutti/lib-work';
 import { loadProgram } from '@tutti/loader';
+import { commandDist, DistUsageError } from './dist.js';
 import { runProgram } from './run.js';
 
 /** A problem with the command line (exit status 2). */
@@ -39,6 +42,7 @@ Usage:
   tutti run [options] <program> [options] -- [command] [--param value ...]
                                              check, then run an entrypoint
   tutti info [--path P] <program>             show the package, its entrypoints and their options
+  tutti dist -p PORT -r UUID -s UUID [...]    a worker for distributed treatments (tutti dist --help)
   tutti <program> [args...]                   same as 'tutti run <program> [args...]'
   tutti --help | --version
 
@@ -74,6 +78,8 @@ Bundled packages: std, fs, process, encoding, json, regex, javascript, net, http
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
+  // work/distant's local location starts workers with this very command line.
+  if (process.argv[1] !== undefined) setWorkerCommand([process.execPath, process.argv[1]]);
   try {
     const [first, ...rest] = argv;
     if (first === undefined) throw new UsageError('no command given');
@@ -92,6 +98,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await commandRun(rest);
       case 'info':
         return await commandInfo(rest);
+      case 'dist':
+        return await commandDist(rest);
       default:
         if (first.startsWith('-')) throw new UsageError(`unknown option '${first}'`);
         if (/\.mel$|Compo\.toml$/.test(first) || first.includes('/')) return await commandRun(argv);
@@ -100,6 +108,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (e) {
     if (
       e instanceof UsageError ||
+      e instanceof DistUsageError ||
       e instanceof RequestError ||
       e instanceof OutputFileError ||
       (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))
@@ -342,6 +351,7 @@ async function commandRun(args: readonly string[]): Promise<number> {
     handedOver = true;
     return await runProgram({
       design,
+      ...(checked.loaded === undefined ? {} : { program: programSource(line.program, checked.loaded) }),
       color: process.stdout.isTTY === true && useColor(),
       ...(logs !== undefined ? { logs } : {}),
       ...(debug !== undefined ? { debug } : {}),

@@ -4,6 +4,7 @@
  * a stop of the run (language spec §5, §6.1, Appendix C.4, Appendix E.4).
  */
 import { closeSync, writeSync } from 'node:fs';
+import type { ProgramSource } from '@tutti/core';
 import type { Design } from '@tutti/design';
 import { type DebugFile, runDesign } from '@tutti/driver';
 import type { LogRecord } from '@tutti/engine';
@@ -15,6 +16,8 @@ export interface RunOptions {
   readonly logs?: number;
   readonly debug?: DebugFile;
   readonly color: boolean;
+  /** The program's sources, for models that ship it to workers. */
+  readonly program?: ProgramSource;
 }
 
 const LEVEL_COLORS: Readonly<Record<string, string>> = {
@@ -54,6 +57,7 @@ export async function runProgram(o: RunOptions): Promise<number> {
     const result = await runDesign(o.design, {
       log: (r) => out.write(r),
       signal: abort.signal,
+      ...(o.program === undefined ? {} : { program: o.program }),
       ...(o.debug === undefined ? {} : { event: (e) => o.debug?.write(e) }),
     });
     o.debug?.write({ kind: 'run-ended', ok: result.ok, tracks: result.tracks, ...(result.stopped ? { stopped: result.stopped } : {}) });

@@ -12,6 +12,7 @@ export * from './runtime/executive.js';
 export * from './runtime/int.js';
 export * from './runtime/map-each.js';
 export * from './runtime/values.js';
+export * from './runtime/wire.js';
 export * from './source.js';
 export * from './traits.js';
 export * from './type-text.js';

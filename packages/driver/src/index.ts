@@ -12,8 +12,10 @@
  */
 export { type ArgumentReading, CommandLine, entryArguments, readParsed, readRaw } from './arguments.js';
 export { BUNDLED } from './bundled.js';
+export { type GeneratedCertificate, localhostCertificate } from './certificate.js';
 export { DebugFile, OutputFileError, openOutputFile } from './files.js';
 export { type LaunchOptions, launch, originOf } from './launch.js';
-export { type CheckedProgram, type CheckOptions, checkPath, RequestError, type Selection, select } from './program.js';
+export { type CheckedProgram, type CheckOptions, checkPath, programSource, RequestError, type Selection, select } from './program.js';
 export { type RenderOptions, renderHuman, toJson, useColor } from './render.js';
 export { type RunOptions, type RunResult, runDesign } from './run.js';
+export { serveWorker, type WorkerOptions, type WorkerResult } from './worker.js';

@@ -3,7 +3,8 @@
  * (language spec §4.12, §7.6) and check it whole. Every host (the CLI, the tests, the
  * benches, later the worker and the server) checks programs through {@link checkPath}.
  */
-import { DiagnosticSink, type PackageDescriptor } from '@tutti/core';
+import { basename, dirname, resolve } from 'node:path';
+import { DiagnosticSink, type PackageDescriptor, type ProgramSource } from '@tutti/core';
 import { type CheckResult, checkProgram, type EntrypointRequest, type TreatmentSymbol } from '@tutti/lang';
 import { type LoadedProgram, loadProgram } from '@tutti/loader';
 import { BUNDLED } from './bundled.js';
@@ -113,4 +114,14 @@ export function select(
   }
   const hint = "declare 'treatment main()', or choose another treatment with --force-entry package::name";
   return { roots, entrypoints: [{ id, command, file: loaded.file, ...(loaded.kind === 'script' ? { hint } : {}) }] };
+}
+
+/**
+ * Where a loaded program's sources are, for the run (`RunOptions.program`): the script
+ * file, or the folder of its `Compo.toml`. `distrib` ships them to workers.
+ */
+export function programSource(program: string, loaded: LoadedProgram): ProgramSource {
+  const abs = resolve(program);
+  const path = loaded.kind === 'script' ? abs : basename(abs) === 'Compo.toml' ? dirname(abs) : abs;
+  return { kind: loaded.kind, path, name: loaded.name, version: loaded.version };
 }

@@ -3,6 +3,8 @@
  * optionally an event listener (`--debug`) and an abort signal (SIGINT, a cancelled
  * server run); the engine finds deadlocks itself, per track.
  */
+
+import type { ProgramSource } from '@tutti/core';
 import type { Design } from '@tutti/design';
 import { Engine, type EngineEvent, type LogRecord } from '@tutti/engine';
 
@@ -14,6 +16,8 @@ export interface RunOptions {
   readonly event?: (e: EngineEvent) => void;
   /** Stops the run when aborted; the reason (a string) is logged as a warning. */
   readonly signal?: AbortSignal;
+  /** The program's sources, for models that ship it to workers (`distrib`). */
+  readonly program?: ProgramSource;
 }
 
 /** How a run ended. */
@@ -36,7 +40,11 @@ export interface RunResult {
  * as failed, naming what every task waits on.
  */
 export async function runDesign(design: Design, o: RunOptions): Promise<RunResult> {
-  const engine = new Engine(design, { log: o.log, ...(o.event === undefined ? {} : { event: o.event }) });
+  const engine = new Engine(design, {
+    log: o.log,
+    ...(o.event === undefined ? {} : { event: o.event }),
+    ...(o.program === undefined ? {} : { program: o.program }),
+  });
   let stopped: string | undefined;
   const onAbort = () => {
     stopped = String(o.signal?.reason ?? 'stopped');

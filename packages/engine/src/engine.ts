@@ -17,6 +17,7 @@ import {
   type ModelContext,
   type ModelInstance,
   type OutputPort,
+  type ProgramSource,
   type TrackOutcome,
   type TrackRequest,
   type TreatmentContext,
@@ -42,6 +43,8 @@ export interface EngineOptions {
   readonly capacity?: number;
   /** Execution events for `--debug`. */
   readonly event?: (e: EngineEvent) => void;
+  /** The program's sources, handed to models (`ModelContext.program`). */
+  readonly program?: ProgramSource;
 }
 
 /**
@@ -386,6 +389,7 @@ export class Engine {
     return {
       params,
       path,
+      ...(this.options.program === undefined ? {} : { program: this.options.program }),
       signal: this.abort.signal,
       log: (level, label, message, track) => this.log(level, label, message, track),
       registrations: (source) => (this.registered.get(`${index}|${source}`) ?? []).map((r) => r.params),

@@ -127,8 +127,24 @@ export interface TrackOutcome {
   readonly created: boolean;
 }
 
+/**
+ * Where the running program came from, for models that ship it to another engine
+ * (`distrib`): the host that checked the program gives it to the run.
+ */
+export interface ProgramSource {
+  /** `script`: one `.mel` file; `project`: a folder holding `Compo.toml`. */
+  readonly kind: 'script' | 'project';
+  /** Absolute path of the script file or of the project folder. */
+  readonly path: string;
+  /** The root package's name and version. */
+  readonly name: string;
+  readonly version: string;
+}
+
 /** What a native model receives at creation. */
 export interface ModelContext extends EngineServices {
+  /** The running program's sources, when the host gave them (`tutti run` does). */
+  readonly program?: ProgramSource;
   /** Its const parameters, defaults applied. */
   readonly params: Readonly<Record<string, Value>>;
   /** The instance's place: `main/startup/engine`. */

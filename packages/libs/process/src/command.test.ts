@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { FunctionDescriptor } from '@tutti/core';
+import { dataCodec, type FunctionDescriptor } from '@tutti/core';
+import { StringMapValue } from '@tutti/lib-std';
 import { command } from './command.js';
 import { CommandValue } from './command-value.js';
+import './environment.js';
+import { EnvironmentValue } from './environment-value.js';
 
 const fnOf = (name: string) => {
   const impl = (command.find((e) => e.name === name) as FunctionDescriptor).impl;
@@ -54,4 +57,17 @@ test('commands compare by program then arguments, code point order', () => {
   assert.ok(c('a', 'x').equals(c('a', 'x')));
   assert.ok(!c('a', 'x').equals(c('a', 'y')));
   assert.ok(!c('a').equals('a'));
+});
+
+test('Command and Environment serialize for distribution and come back equal', () => {
+  const c = dataCodec('process/command::Command');
+  assert.ok(c !== undefined);
+  const cmd = new CommandValue('ls', ['-l', 'a b']);
+  assert.equal((c.decode(c.encode(cmd)) as CommandValue).equals(cmd), true);
+  assert.throws(() => c.decode([1, []]), /not a Command/);
+  const e = dataCodec('process/environment::Environment');
+  assert.ok(e !== undefined);
+  const env = new EnvironmentValue(StringMapValue.from({ A: '1' }), '/tmp', true, false);
+  assert.equal((e.decode(e.encode(env)) as EnvironmentValue).equals(env), true);
+  assert.throws(() => e.decode([['A'], null, true, false]), /not an Environment/);
 });

@@ -1,9 +1,19 @@
 /** `process/command` (libraries spec §5.1): the command data type and its constructors. */
-import { dataType, fn } from '@tutti/core';
+import { dataType, fn, registerDataCodec } from '@tutti/core';
 import { CommandValue } from './command-value.js';
 import { splitWords } from './raw-command.js';
 
 const area = 'process/command';
+
+// Serialize/Deserialize: [program, arguments].
+registerDataCodec(`${area}::Command`, {
+  encode: (v) => [(v as CommandValue).command, [...(v as CommandValue).arguments]],
+  decode: (w) => {
+    const [program, args] = w as [unknown, unknown];
+    if (typeof program !== 'string' || !Array.isArray(args) || !args.every((a) => typeof a === 'string')) throw new Error('not a Command');
+    return new CommandValue(program, args);
+  },
+});
 
 /** The command of one `|raw_command` line, or null when it cannot be split or has no word. */
 export function rawCommand(line: string): CommandValue | null {

@@ -1,8 +1,26 @@
 /** `process/environment` (libraries spec §5.1): the execution environment data type and its constructors. */
-import { dataType, END, fn, treatment } from '@tutti/core';
-import { environmentOf } from './environment-value.js';
+import { dataType, END, fn, registerDataCodec, treatment } from '@tutti/core';
+import { StringMapValue } from '@tutti/lib-std';
+import { EnvironmentValue, environmentOf } from './environment-value.js';
 
 const area = 'process/environment';
+
+// Serialize/Deserialize: [variables as key, value, …, working directory or null, expand, clear].
+registerDataCodec(`${area}::Environment`, {
+  encode: (v) => {
+    const e = v as EnvironmentValue;
+    return [[...e.variables.entries()].flat(), e.workingDirectory, e.expandVariables, e.clearEnv];
+  },
+  decode: (w) => {
+    const [vars, dir, expand, clear] = w as [unknown, unknown, unknown, unknown];
+    if (!Array.isArray(vars) || vars.length % 2 !== 0 || !vars.every((x) => typeof x === 'string')) throw new Error('not an Environment');
+    if ((dir !== null && typeof dir !== 'string') || typeof expand !== 'boolean' || typeof clear !== 'boolean')
+      throw new Error('not an Environment');
+    const entries: [string, string][] = [];
+    for (let i = 0; i < vars.length; i += 2) entries.push([vars[i] as string, vars[i + 1] as string]);
+    return new EnvironmentValue(StringMapValue.from(entries), dir, expand, clear);
+  },
+});
 
 export const environment = [
   dataType(area, 'Environment', {

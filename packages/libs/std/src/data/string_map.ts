@@ -3,7 +3,7 @@
  *
  * Values are {@link StringMapValue}s; a missing key reads as none (`null`).
  */
-import { dataType, END, fn, treatment, type Value } from '@tutti/core';
+import { dataType, END, fn, registerDataCodec, treatment, type Value } from '@tutti/core';
 import { pairKernel, pairwise } from '../ops/op-streams.js';
 import { StringMapValue } from './string-map-value.js';
 
@@ -14,6 +14,17 @@ const block = 'std/data/string_map/block';
 function lookup(map: Value, key: string): string | null {
   return (map as StringMapValue).get(key) ?? null;
 }
+
+// Serialize/Deserialize: the entries as [key, value, key, value, …].
+registerDataCodec(`${area}::StringMap`, {
+  encode: (v) => [...(v as StringMapValue).entries()].flat(),
+  decode: (w) => {
+    if (!Array.isArray(w) || w.length % 2 !== 0 || !w.every((x) => typeof x === 'string')) throw new Error('not a StringMap');
+    const entries: [string, string][] = [];
+    for (let i = 0; i < w.length; i += 2) entries.push([w[i] as string, w[i + 1] as string]);
+    return StringMapValue.from(entries);
+  },
+});
 
 export const dataStringMap = [
   // No `Display` trait: a `StringMap` cannot satisfy `D: Display`.

@@ -10,6 +10,7 @@ import {
   fn,
   type InputPort,
   type LogLevel,
+  registerDataCodec,
   type TreatmentContext,
   treatment,
   type Value,
@@ -17,6 +18,16 @@ import {
 import { LevelValue } from './level.js';
 
 const area = 'std/engine/log';
+
+const LEVELS: ReadonlySet<unknown> = new Set(['error', 'warning', 'info', 'debug', 'trace']);
+// Serialize/Deserialize: a level is its name.
+registerDataCodec(`${area}::Level`, {
+  encode: (v) => (v as LevelValue).level,
+  decode: (w) => {
+    if (!LEVELS.has(w)) throw new Error(`'${String(w)}' is not a log level`);
+    return LevelValue.of(w as LogLevel);
+  },
+});
 const engine = { engine: 'std/engine::Engine' };
 
 function levelOf(v: Value): LogLevel {

@@ -1,0 +1,380 @@
+/**
+ * `work/distant` (libraries spec §14.1, §14.2): obtaining a worker. The model holds the
+ * location and API settings; `distant` builds the request document of §14.2 with a fresh
+ * key pair and hands it to a {@link Location}:
+ *
+ * - `local` (Tutti's, the default: no setup): a `tutti dist --localhost` child process on
+ *   this host, on a free port, whose generated certificate is pinned by the returned
+ *   `Access`;
+ * - `api`: the Mélodium cloud protocol of §14.2 (start, poll for the access);
+ * - `compose` (and later Kubernetes) plug in through {@link registerLocation}.
+ *
+ * Deviation: the spec's default location is `"api"`; Tutti's is `"local"`, so that a
+ * program naming no location runs with no account and no setup (docs/distribution.md).
+ * Every worker a model started is stopped when the run ends (and, as a last resort, when
+ * the process exits), so no process is left behind.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { END, fn, type LogLevel, type ModelContext, type ModelInstance, model, treatment, type Value } from '@tutti/core';
+import { AccessValue } from './access.js';
+
+const area = 'work/distant';
+const DEFAULT_API_URL = 'https://api.melodium.tech/0.1';
+/** The User-Agent of API calls (§14.2). */
+export const USER_AGENT = 'work-mel/0.10.2';
+/** The engine version sent in requests. */
+const ENGINE_VERSION = '0.10.2';
+
+/** `MELODIUM_API_URL` or the default cloud address. */
+export function defaultApiUrl(): string {
+  const v = process.env.MELODIUM_API_URL;
+  return v === undefined || v === '' ? DEFAULT_API_URL : v;
+}
+
+/** What a location receives. */
+export interface DistantRequest {
+  /** The §14.2 request document (JSON-ready). */
+  readonly document: Readonly<Record<string, unknown>>;
+  /** Sent to the worker (its `--recv-key`). */
+  readonly remoteKey: string;
+  /** Expected back from the worker (its `--send-key`). */
+  readonly selfKey: string;
+  /** Seconds the worker may live (0: no limit). */
+  readonly maxDuration: number;
+}
+
+/** What a location may use besides the request. */
+export interface DistantContext {
+  readonly apiUrl: string | undefined;
+  readonly apiToken: string | undefined;
+  readonly log: (level: LogLevel, message: string) => void;
+  /** Aborted when the run stops. */
+  readonly signal: AbortSignal;
+}
+
+/** A worker obtained by a location. */
+export interface StartedWorker {
+  readonly access: AccessValue;
+  /** Non-fatal messages (bookkeeping problems). */
+  readonly errors?: readonly string[];
+  /** Stops the worker and frees what it holds; resolves to teardown warnings. */
+  stop(): Promise<readonly string[]>;
+}
+
+/** A way of obtaining workers; throws (with the message for `errors`) on failure. */
+export type Location = (request: DistantRequest, context: DistantContext) => Promise<StartedWorker>;
+
+const locations = new Map<string, Location>();
+
+/** Makes a location available to `distant` under `name` (compose, kubernetes…). */
+export function registerLocation(name: string, location: Location): void {
+  locations.set(name, location);
+}
+
+let workerCommand: readonly string[] | undefined;
+
+/**
+ * Tells the `local` location how to start `tutti dist`: the host registers its own command
+ * (the CLI: `[process.execPath, <its bin>]`). Without it, `TUTTI_DIST_COMMAND` (a JSON
+ * array) is used.
+ */
+export function setWorkerCommand(command: readonly string[]): void {
+  workerCommand = command;
+}
+
+function resolveWorkerCommand(): readonly string[] {
+  if (workerCommand !== undefined) return workerCommand;
+  const env = process.env.TUTTI_DIST_COMMAND;
+  if (env !== undefined && env !== '') {
+    try {
+      const a = JSON.parse(env) as unknown;
+      if (Array.isArray(a) && a.length > 0 && a.every((x) => typeof x === 'string')) return a as string[];
+    } catch {
+      // reported below
+    }
+    throw new Error('TUTTI_DIST_COMMAND must be a JSON array of strings, e.g. ["node", "/path/to/tutti.js"]');
+  }
+  throw new Error('the local location does not know how to start `tutti dist` here (set TUTTI_DIST_COMMAND)');
+}
+
+/** Children still alive, killed when the process exits whatever happens. */
+const children = new Set<ChildProcess>();
+let exitHook = false;
+
+/** Milliseconds a local worker may take to end by itself before it is signalled. */
+const STOP_GRACE = 1500;
+
+/** Milliseconds `local` waits for a started worker to report its port. */
+const LOCAL_START_TIMEOUT = 30_000;
+
+/** The `local` location: a `tutti dist --localhost` child process on this host. */
+export const localLocation: Location = async (request, context) => {
+  const [cmd, ...pre] = resolveWorkerCommand();
+  const args = [
+    ...pre,
+    'dist',
+    '--localhost',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--recv-key',
+    request.remoteKey,
+    '--send-key',
+    request.selfKey,
+    '--wait',
+    '30',
+    ...(request.maxDuration > 0 ? ['--duration', String(request.maxDuration)] : []),
+  ];
+  const child = spawn(cmd as string, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  if (!exitHook) {
+    exitHook = true;
+    process.on('exit', () => {
+      for (const c of children) c.kill('SIGKILL');
+    });
+  }
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  void exited.then(() => children.delete(child));
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  // At the end of a run the orchestrator's DistributionEngine sends the worker its end
+  // message while this model shuts down: give the worker 1.5 s to end by itself (its last
+  // logs arrive), then SIGTERM, then SIGKILL 2 s later — gone within 5 s in any case.
+  const stop = async (): Promise<readonly string[]> => {
+    const gone = () => child.exitCode !== null || child.signalCode !== null;
+    if (gone()) return [];
+    const timers = [setTimeout(() => child.kill('SIGTERM'), STOP_GRACE), setTimeout(() => child.kill('SIGKILL'), STOP_GRACE + 2000)];
+    await exited;
+    for (const t of timers) clearTimeout(t);
+    return [];
+  };
+  const ready = await new Promise<{ port: number; fingerprint: string } | string>((resolve) => {
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    const timer = setTimeout(() => resolve(`the local worker did not start within ${LOCAL_START_TIMEOUT / 1000} s`), LOCAL_START_TIMEOUT);
+    lines.on('line', (line) => {
+      const m = /^tutti dist ready: port (\d+) sha256 ([0-9A-F:]+)$/.exec(line);
+      if (m !== null) {
+        clearTimeout(timer);
+        resolve({ port: Number(m[1]), fingerprint: m[2] as string });
+      }
+    });
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      resolve(`cannot start the local worker (${cmd}): ${e.message}`);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(`the local worker exited with status ${code}${stderr === '' ? '' : `: ${stderr.trim()}`}`);
+    });
+    context.signal.addEventListener('abort', () => resolve('the run was stopped'), { once: true });
+  });
+  if (typeof ready === 'string') {
+    await stop();
+    throw new Error(ready);
+  }
+  return {
+    access: new AccessValue(['127.0.0.1'], ready.port, request.remoteKey, request.selfKey, true, ready.fingerprint),
+    stop,
+  };
+};
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((r) => {
+    const t = setTimeout(r, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        r();
+      },
+      { once: true },
+    );
+  });
+
+/** Milliseconds of the API's first poll and of later ones (§14.2: 1 s, then 5 s); tests shorten them. */
+export const apiTiming = { first: 1000, next: 5000 };
+
+/** The `api` location: §14.2's HTTP protocol. */
+export const apiLocation: Location = async (request, context) => {
+  if (context.apiUrl === undefined || context.apiToken === undefined)
+    throw new Error(
+      'API address and token missing: set api_url and api_token (or MELODIUM_API_URL and MELODIUM_API_TOKEN), or use the location "local" (a worker on this host) or "compose" (containers)',
+    );
+  const base = context.apiUrl.replace(/\/+$/, '');
+  const headers = { 'User-Agent': USER_AGENT, Authorization: `Bearer ${context.apiToken}`, 'Content-Type': 'application/json' };
+  const call = async (method: string, path: string, body?: unknown) => {
+    const r = await fetch(`${base}${path}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: context.signal,
+    });
+    return { status: r.status, text: await r.text() };
+  };
+  const json = (text: string): Record<string, unknown> => {
+    try {
+      const v = JSON.parse(text) as unknown;
+      if (v !== null && typeof v === 'object') return v as Record<string, unknown>;
+    } catch {
+      // below
+    }
+    throw new Error(`Invalid server response: ${text}`);
+  };
+  const errorsOf = (v: unknown) => (Array.isArray(v) ? v.map(String).join('; ') : String(v));
+  const started = await call('POST', '/execution/run/start', request.document);
+  if (started.status !== 200) throw new Error(`Server ${started.status} response: ${started.text}`);
+  const s = json(started.text);
+  if ('error' in s) throw new Error(errorsOf(s.error));
+  const runId = String(s.ok);
+  await sleep(apiTiming.first, context.signal);
+  for (;;) {
+    if (context.signal.aborted) throw new Error('the run was stopped');
+    const a = await call('GET', `/execution/run/${encodeURIComponent(runId)}/access`);
+    if (a.status === 202) {
+      await sleep(apiTiming.next, context.signal);
+      continue;
+    }
+    if (a.status !== 200) throw new Error(`Server ${a.status} response: ${a.text}`);
+    const body = json(a.text);
+    if ('error' in body) throw new Error(errorsOf(body.error));
+    const st = body.started as { addresses?: unknown; port?: unknown; key?: unknown } | undefined;
+    if (st === undefined || !Array.isArray(st.addresses) || typeof st.port !== 'number' || typeof st.key !== 'string')
+      throw new Error(`Invalid server response: ${a.text}`);
+    return {
+      access: new AccessValue(st.addresses.map(String), st.port, request.remoteKey, st.key, true),
+      stop: async () => [],
+    };
+  }
+};
+
+registerLocation('local', localLocation);
+registerLocation('api', apiLocation);
+
+/** The live `DistantEngine`: its settings and the workers it started. */
+class DistantEngineInstance implements ModelInstance {
+  apiUrl: string | undefined;
+  apiToken: string | undefined;
+  readonly started = new Set<StartedWorker>();
+
+  constructor(readonly ctx: ModelContext) {}
+
+  initialize(): void {
+    const url = this.ctx.params.api_url as string | null;
+    const token = this.ctx.params.api_token as string | null;
+    this.apiUrl = url ?? defaultApiUrl();
+    const envToken = process.env.MELODIUM_API_TOKEN;
+    this.apiToken = token ?? (envToken === undefined || envToken === '' ? undefined : envToken);
+  }
+
+  /** Resolves once every worker this model started is stopped (after {@link shutdown}). */
+  stopped: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Stops the workers in the background: the engine shuts models down one after the
+   * other, and a `DistributionEngine` shut down after this one still has to send its
+   * worker the end message. The workers' processes keep this one alive until they are
+   * gone (at most 3.5 s, see `localLocation`), and an exit hook kills any that remain.
+   */
+  shutdown(): void {
+    const all = [...this.started];
+    this.started.clear();
+    this.stopped = Promise.all(all.map((w) => w.stop().catch(() => [])));
+  }
+}
+
+/** A resource value in its §14.2 JSON form (the resource types provide `toJSON`). */
+const json = (v: Value): unknown => JSON.parse(JSON.stringify(v ?? null));
+
+export const distant = [
+  model(area, 'DistantEngine', {
+    params: { location: 'string = "local"', api_url: 'Option<string>', api_token: 'Option<string>' },
+    doc: 'Worker provider. `location`: `"local"` (default: a `tutti dist` process on this host), `"api"` (the Mélodium cloud API), `"compose"`. None `api_url`/`api_token` fall back to `MELODIUM_API_URL` (or the default address) and `MELODIUM_API_TOKEN`.',
+    create: (ctx) => new DistantEngineInstance(ctx),
+  }),
+  treatment(area, 'distant', {
+    models: { distant_engine: 'DistantEngine' },
+    params: {
+      max_duration: 'var u32',
+      memory: 'var u32',
+      cpu: 'var u32',
+      storage: 'var u32',
+      edition: 'var Option<string>',
+      arch: 'var Option<Arch>',
+      volumes: 'var Vec<Volume>',
+      containers: 'var Vec<Container>',
+      service_containers: 'var Vec<ServiceContainer>',
+      tags: 'var Vec<string>',
+    },
+    inputs: { trigger: 'Block<void>' },
+    outputs: { access: 'Block<Access>', failed: 'Block<void>', errors: 'Stream<string>' },
+    doc: 'On trigger, requests a worker with a fresh key pair: its `access`, or `failed` and messages on `errors`.',
+    run: async (ctx) => {
+      if ((await ctx.inputs.trigger.recvOne()) === END) return;
+      const engine = ctx.models.distant_engine as DistantEngineInstance;
+      const name = engine.ctx.params.location as string;
+      const location = locations.get(name);
+      const fail = async (message: string) => {
+        ctx.log('error', ctx.path, message);
+        await ctx.outputs.failed.sendOne(undefined);
+        await ctx.outputs.errors.sendOne(message);
+      };
+      if (location === undefined) {
+        await fail(`"${name}" is not a recognized distant execution location`);
+        return;
+      }
+      const p = ctx.params;
+      const remoteKey = randomUUID();
+      const selfKey = randomUUID();
+      const document = {
+        config: null,
+        id: randomUUID(),
+        organization_id: null,
+        edition: (p.edition as string | null) ?? 'scratch',
+        version: ENGINE_VERSION,
+        mode: { distribution_secret_key: { key: remoteKey } },
+        max_duration: p.max_duration,
+        memory: p.memory,
+        cpu: p.cpu,
+        storage: p.storage,
+        arch: json(p.arch),
+        volumes: json(p.volumes),
+        containers: json(p.containers),
+        service_containers: json(p.service_containers),
+        tags: p.tags,
+        group_id: process.env.MELODIUM_GROUP_ID ?? randomUUID(),
+        parent_id: process.env.MELODIUM_RUN_ID ?? null,
+        local_exec: name !== 'api',
+      };
+      let worker: StartedWorker;
+      try {
+        worker = await location(
+          { document, remoteKey, selfKey, maxDuration: p.max_duration as number },
+          {
+            apiUrl: engine.apiUrl,
+            apiToken: engine.apiToken,
+            log: (level, message) => ctx.log(level, ctx.path, message),
+            signal: ctx.signal,
+          },
+        );
+      } catch (e) {
+        await fail((e as Error).message);
+        return;
+      }
+      engine.started.add(worker);
+      await ctx.outputs.access.sendOne(worker.access);
+      ctx.outputs.access.close();
+      ctx.outputs.failed.close();
+      if (worker.errors !== undefined && worker.errors.length > 0) await ctx.outputs.errors.sendMany([...worker.errors]);
+    },
+  }),
+  fn(area, 'default_api_url', {
+    returns: 'string',
+    doc: '`MELODIUM_API_URL` or `https://api.melodium.tech/0.1`.',
+    impl: () => defaultApiUrl(),
+  }),
+];
