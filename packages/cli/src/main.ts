@@ -20,6 +20,7 @@ import {
 } from '@tutti/driver';
 import { checkProgram } from '@tutti/lang';
 import { loadProgram } from '@tutti/loader';
+import { commandJeu } from './jeu.js';
 import { runProgram } from './run.js';
 
 /** A problem with the command line (exit status 2). */
@@ -39,11 +40,14 @@ Usage:
   tutti run [options] <program> [options] -- [command] [--param value ...]
                                              check, then run an entrypoint
   tutti info [--path P] <program>             show the package, its entrypoints and their options
+  tutti jeu build <project_dir> <output>      pack a project into one .jeu file (tutti jeu --help)
+  tutti jeu extract <file.jeu> <output_dir>   unpack a .jeu into <output_dir>/<file stem>/
   tutti <program> [args...]                   same as 'tutti run <program> [args...]'
   tutti --help | --version
 
 <program> is a standalone .mel script (with its '#! name = …' header), a Compo.toml,
-or a folder that holds one. [command] names an entrypoint of Compo.toml (default: main).
+a folder that holds one, or a .jeu archive of a project. [command] names an entrypoint of
+Compo.toml (default: main).
 
 Options of check:
   -a, --all              check every entrypoint and every file of the project
@@ -92,9 +96,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await commandRun(rest);
       case 'info':
         return await commandInfo(rest);
+      case 'jeu':
+        return await commandJeu(rest, (m) => new UsageError(m));
       default:
         if (first.startsWith('-')) throw new UsageError(`unknown option '${first}'`);
-        if (/\.mel$|Compo\.toml$/.test(first) || first.includes('/')) return await commandRun(argv);
+        if (/\.mel$|\.jeu$|Compo\.toml$/.test(first) || first.includes('/')) return await commandRun(argv);
         throw new UsageError(`unknown command '${first}'`);
     }
   } catch (e) {
