@@ -20,6 +20,7 @@ import {
 } from '@tutti/driver';
 import { checkProgram } from '@tutti/lang';
 import { loadProgram } from '@tutti/loader';
+import { commandDoc } from './doc.js';
 import { commandJeu } from './jeu.js';
 import { runProgram } from './run.js';
 
@@ -40,6 +41,9 @@ Usage:
   tutti run [options] <program> [options] -- [command] [--param value ...]
                                              check, then run an entrypoint
   tutti info [--path P] <program>             show the package, its entrypoints and their options
+  tutti doc [--full] [-p PKG]... [-f FILE] [--html] <output>
+                                             document packages as Markdown (mdBook) and HTML
+                                             (tutti doc --help)
   tutti jeu build <project_dir> <output>      pack a project into one .jeu file (tutti jeu --help)
   tutti jeu extract <file.jeu> <output_dir>   unpack a .jeu into <output_dir>/<file stem>/
   tutti <program> [args...]                   same as 'tutti run <program> [args...]'
@@ -98,6 +102,12 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await commandInfo(rest);
       case 'jeu':
         return await commandJeu(rest, (m) => new UsageError(m));
+      case 'doc':
+        return await commandDoc(
+          rest,
+          (m) => new UsageError(m),
+          (sink, file) => report(sink, file, false),
+        );
       default:
         if (first.startsWith('-')) throw new UsageError(`unknown option '${first}'`);
         if (/\.mel$|\.jeu$|Compo\.toml$/.test(first) || first.includes('/')) return await commandRun(argv);

@@ -12,6 +12,17 @@
  */
 export { type ArgumentReading, CommandLine, entryArguments, readParsed, readRaw } from './arguments.js';
 export { BUNDLED } from './bundled.js';
+export {
+  collectDocs,
+  type DocElement,
+  type DocOptions,
+  type DocResult,
+  type DocSet,
+  elementPath,
+  generateDocs,
+  htmlFiles,
+  markdownPages,
+} from './doc/index.js';
 export { DebugFile, OutputFileError, openOutputFile } from './files.js';
 export { type LaunchOptions, launch, originOf } from './launch.js';
 export { type CheckedProgram, type CheckOptions, checkPath, RequestError, type Selection, select } from './program.js';

@@ -164,6 +164,44 @@ function finish(
   };
 }
 
+/** Every package available, for `tutti doc` (language spec §7.8). */
+export interface LoadedPackages {
+  /** Every package by name, each with its dependencies resolved. */
+  readonly packages: ReadonlyMap<string, PackageView>;
+  readonly dataTypeNames: ReadonlyMap<string, string>;
+  /** Names of the bundled packages. */
+  readonly bundled: ReadonlySet<string>;
+  /** The native descriptors of the native packages, by name. */
+  readonly descriptors: ReadonlyMap<string, PackageDescriptor>;
+}
+
+/**
+ * Loads the bundled and `--path` packages without a program, and resolves the
+ * dependencies of each (problems reported into `sink`, as for a program).
+ */
+export async function loadPackages(options: LoadOptions, sink: DiagnosticSink): Promise<LoadedPackages | undefined> {
+  const candidates = new Map<string, Candidate>();
+  for (const d of options.bundled) candidates.set(d.name, { view: new NativePackage(d), bundled: true, deps: bundledDeps(d), where: {} });
+  for (const p of options.paths ?? []) await loadPathEntry(p, candidates, sink);
+  for (const c of candidates.values()) resolveDependencies(c, candidates, sink);
+  const natives = [...candidates.values()].map((c) => c.view).filter((v): v is NativePackage => v instanceof NativePackage);
+  let names: Map<string, string>;
+  try {
+    names = dataTypeNames(natives.map((n) => n.descriptor));
+  } catch (e) {
+    sink.report('E_FILE', undefined, `conflicting native packages: ${(e as Error).message}`, {});
+    return undefined;
+  }
+  const packages = new Map<string, PackageView>();
+  for (const [n, c] of candidates) packages.set(n, c.view);
+  return {
+    packages,
+    dataTypeNames: names,
+    bundled: new Set(options.bundled.map((d) => d.name)),
+    descriptors: new Map(natives.map((n) => [n.name, n.descriptor])),
+  };
+}
+
 /**
  * The program file as text (a script), or as bytes to read as a `.jeu` (§7.5): a file that
  * is not valid UTF-8, or one named `.jeu` that starts with the archive header (so that a
