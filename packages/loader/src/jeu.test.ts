@@ -131,5 +131,9 @@ test('limits: too large once uncompressed (a bzip2 bomb), too many entries, too 
   const many: Raw[] = [{ name: 'Compo.toml', data: COMPO }];
   for (let i = 0; i < JEU_LIMITS.entries; i++) many.push({ name: `f${i}.mel` });
   await refused(await rawJeu(many), /more than 10000 entries/);
+  // directories count too
+  const dirs: Raw[] = [{ name: 'Compo.toml', data: COMPO }];
+  for (let i = 0; i < JEU_LIMITS.entries; i++) dirs.push({ name: `d${i}`, type: 'directory' });
+  await refused(await rawJeu(dirs), /more than 10000 entries/);
   await refused(new Uint8Array(JEU_LIMITS.archiveBytes + 1), /larger than 64 MiB/);
 });

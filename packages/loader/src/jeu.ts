@@ -74,13 +74,14 @@ export async function readJeu(bytes: Uint8Array): Promise<JeuEntry[]> {
 async function untar(tar: Uint8Array): Promise<JeuEntry[]> {
   const entries: JeuEntry[] = [];
   const seen = new Set<string>();
+  let count = 0; // directories included
   const ex = tarExtract();
   ex.end(Buffer.from(tar.buffer, tar.byteOffset, tar.byteLength));
   try {
     for await (const entry of ex) {
       const h = entry.header;
       const raw = h.name;
-      if (entries.length + 1 > JEU_LIMITS.entries) throw new JeuError(`it has more than ${JEU_LIMITS.entries} entries`);
+      if (++count > JEU_LIMITS.entries) throw new JeuError(`it has more than ${JEU_LIMITS.entries} entries`);
       if (h.type === 'directory') {
         checkPath(raw, entries.length === 0);
         entry.resume();
