@@ -74,6 +74,10 @@ test('doc --full documents every element of every bundled package, one page each
   // every page is in SUMMARY.md, and every area has an index
   const summary = readFileSync(join(out, 'SUMMARY.md'), 'utf8');
   for (const p of pages) assert.ok(summary.includes(`](${relative(out, p)})`), `${relative(out, p)} in SUMMARY.md`);
+  // mdBook nesting: a package, its elements and sub-areas one level in, theirs one more
+  assert.match(summary, /\n- \[std\]\(std\/index\.md\)\n/);
+  assert.match(summary, /\n {2}- \[flow\]\(std\/flow\/index\.md\)\n {4}- \[/);
+  assert.match(summary, /\n {4}- \[emit\]\(std\/flow\/treatment\.emit\.md\)\n/);
   for (const d of BUNDLED) for (const e of d.elements) assert.ok(existsSync(join(out, e.area, 'index.md')), `${e.area}/index.md`);
   assert.ok(existsSync(join(out, 'book.toml')));
 });

@@ -239,14 +239,16 @@ export function markdownPages(set: DocSet): DocPage[] {
   for (const pkg of set.packages) {
     const count = pkg.areas.reduce((n, a) => n + a.elements.length, 0);
     index.push(`| [${code(pkg.name)}](${areaPath(pkg.name)}) | ${pkg.version} | ${count} | ${cell(firstLine(pkg.doc))} |`);
+    // Areas come sorted, each followed by its elements: an area is a child of its parent
+    // area (one level deeper, the level of the parent's elements).
     for (const area of pkg.areas) {
       const depth = area.path.split('/').length - 1;
       summary.push(
-        `${'  '.repeat(depth * 2)}- [${area.path === pkg.name ? pkg.name : area.path.slice(area.path.lastIndexOf('/') + 1)}](${areaPath(area.path)})`,
+        `${'  '.repeat(depth)}- [${area.path === pkg.name ? pkg.name : area.path.slice(area.path.lastIndexOf('/') + 1)}](${areaPath(area.path)})`,
       );
       pages.push(areaPage(area, pkg, link));
       for (const e of area.elements) {
-        summary.push(`${'  '.repeat(depth * 2 + 1)}- [${displayName(e)}](${elementPath(e)})`);
+        summary.push(`${'  '.repeat(depth + 1)}- [${displayName(e)}](${elementPath(e)})`);
         pages.push(elementPage(e, pkg, link));
       }
     }
