@@ -155,6 +155,10 @@ test('doc usage errors exit 2 with a message, never a stack', () => {
     assert.match(r.stderr, message);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   }
+  const badPath = cli(['doc', '-p', 'json', '--path', join(out, 'nowhere'), join(out, 'x')]);
+  assert.equal(badPath.status, 2);
+  assert.match(badPath.stderr, /E_FILE.*--path '.*nowhere' does not exist/s);
+  assert.equal((badPath.stderr.match(/does not exist/g) ?? []).length, 1, 'reported once');
   const missing = cli(['doc', '-f', join(out, 'missing.mel'), out]);
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /E_FILE.*missing\.mel/s);

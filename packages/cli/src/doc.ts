@@ -35,8 +35,8 @@ Examples:
 
 /**
  * Runs `tutti doc …`; `usage` builds the CLI's usage error (exit 2); `report` prints
- * diagnostics. Returns the status: 0, or 1 when a documented package has errors (its
- * pages are still written as far as it could be read).
+ * diagnostics. Returns the status: 0; 1 when a documented package has errors (its pages
+ * are still written as far as it could be read); 2 when a file cannot be read.
  */
 export async function commandDoc(
   args: readonly string[],
@@ -74,11 +74,13 @@ export async function commandDoc(
   if (r.sink.items.length > 0) report(r.sink, values.file ?? output);
   if (r.set === undefined) {
     process.stderr.write('doc: nothing was written\n');
-    return r.sink.items.some((d) => d.code === 'E_FILE') ? 2 : 1;
+    return r.sink.items.some((d) => d.severity === 'error' && d.code === 'E_FILE') ? 2 : 1;
   }
   const names = r.set.packages.map((p) => p.name).join(', ');
   process.stderr.write(
     `doc: ${r.elements} elements of ${names} in ${r.pages} pages under ${output}${values.html ? ` (HTML: ${output}/html/index.html)` : ''}\n`,
   );
+  // As for check: unreadable files 2 (Appendix C.4), other errors 1.
+  if (r.sink.items.some((d) => d.severity === 'error' && d.code === 'E_FILE')) return 2;
   return r.sink.hasErrors ? 1 : 0;
 }

@@ -57,22 +57,23 @@ export async function generateDocs(o: DocOptions): Promise<DocResult> {
   const paths = o.paths ?? [];
   if (o.file !== undefined && (o.packages ?? []).length > 0) throw new RequestError('give either -f/--file or -p/--packages, not both');
   let set: DocSet;
-  const all = await loadPackages({ bundled, paths }, sink);
-  if (all === undefined) return { sink, set: undefined, pages: 0, elements: 0 };
   if (o.file !== undefined) {
+    // The program's own package is a script, a project or an archive: no native descriptors.
     const loaded = await loadProgram(o.file, { bundled, paths }, sink);
     if (loaded === undefined) return { sink, set: undefined, pages: 0, elements: 0 };
     set = collectDocs(
       {
         packages: loaded.program.packages,
         dataTypeNames: loaded.program.dataTypeNames,
-        descriptors: all.descriptors,
-        bundled: all.bundled,
+        descriptors: new Map(),
+        bundled: new Set(bundled.map((d) => d.name)),
         selected: [loaded.name],
       },
       sink,
     );
   } else {
+    const all = await loadPackages({ bundled, paths }, sink);
+    if (all === undefined) return { sink, set: undefined, pages: 0, elements: 0 };
     const wanted = o.packages ?? [];
     for (const w of wanted)
       if (!all.packages.has(w))
