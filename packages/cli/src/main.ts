@@ -23,6 +23,8 @@ import { checkProgram } from '@tutti/lang';
 import { setWorkerCommand } from '@tutti/lib-work';
 import { loadProgram } from '@tutti/loader';
 import { commandDist, DistUsageError } from './dist.js';
+import { commandDoc } from './doc.js';
+import { commandJeu } from './jeu.js';
 import { runProgram } from './run.js';
 
 /** A problem with the command line (exit status 2). */
@@ -43,11 +45,17 @@ Usage:
                                              check, then run an entrypoint
   tutti info [--path P] <program>             show the package, its entrypoints and their options
   tutti dist -p PORT -r UUID -s UUID [...]    a worker for distributed treatments (tutti dist --help)
+  tutti doc [--full] [-p PKG]... [-f FILE] [--html] <output>
+                                             document packages as Markdown (mdBook) and HTML
+                                             (tutti doc --help)
+  tutti jeu build <project_dir> <output>      pack a project into one .jeu file (tutti jeu --help)
+  tutti jeu extract <file.jeu> <output_dir>   unpack a .jeu into <output_dir>/<file stem>/
   tutti <program> [args...]                   same as 'tutti run <program> [args...]'
   tutti --help | --version
 
 <program> is a standalone .mel script (with its '#! name = …' header), a Compo.toml,
-or a folder that holds one. [command] names an entrypoint of Compo.toml (default: main).
+a folder that holds one, or a .jeu archive of a project. [command] names an entrypoint of
+Compo.toml (default: main).
 
 Options of check:
   -a, --all              check every entrypoint and every file of the project
@@ -100,9 +108,17 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await commandInfo(rest);
       case 'dist':
         return await commandDist(rest);
+      case 'jeu':
+        return await commandJeu(rest, (m) => new UsageError(m));
+      case 'doc':
+        return await commandDoc(
+          rest,
+          (m) => new UsageError(m),
+          (sink, file) => report(sink, file, false),
+        );
       default:
         if (first.startsWith('-')) throw new UsageError(`unknown option '${first}'`);
-        if (/\.mel$|Compo\.toml$/.test(first) || first.includes('/')) return await commandRun(argv);
+        if (/\.mel$|\.jeu$|Compo\.toml$/.test(first) || first.includes('/')) return await commandRun(argv);
         throw new UsageError(`unknown command '${first}'`);
     }
   } catch (e) {

@@ -13,6 +13,17 @@
 export { type ArgumentReading, CommandLine, entryArguments, readParsed, readRaw } from './arguments.js';
 export { BUNDLED } from './bundled.js';
 export { type GeneratedCertificate, localhostCertificate } from './certificate.js';
+export {
+  collectDocs,
+  type DocElement,
+  type DocOptions,
+  type DocResult,
+  type DocSet,
+  elementPath,
+  generateDocs,
+  htmlFiles,
+  markdownPages,
+} from './doc/index.js';
 export { DebugFile, OutputFileError, openOutputFile } from './files.js';
 export { type LaunchOptions, launch, originOf } from './launch.js';
 export { type CheckedProgram, type CheckOptions, checkPath, programSource, RequestError, type Selection, select } from './program.js';

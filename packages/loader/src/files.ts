@@ -6,11 +6,10 @@ import { readFileSync } from 'node:fs';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** The decoded text of a file, or a message saying why it cannot be read. */
-export function readText(path: string, shown: string): { text: string } | { error: string } {
-  let bytes: Buffer;
+/** The bytes of a file, or a message saying why it cannot be read. */
+export function readBytes(path: string, shown: string): { bytes: Buffer } | { error: string } {
   try {
-    bytes = readFileSync(path);
+    return { bytes: readFileSync(path) };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =
@@ -23,14 +22,21 @@ export function readText(path: string, shown: string): { text: string } | { erro
             : (e as Error).message;
     return { error: `cannot read '${shown}': ${why}` };
   }
+}
+
+/** The text of UTF-8 bytes; undefined when they are not valid UTF-8. */
+export function decodeText(bytes: Uint8Array): string | undefined {
   try {
-    return { text: decoder.decode(bytes) };
+    return decoder.decode(bytes);
   } catch {
-    const jeu = bytes.subarray(0, 40).toString('latin1').startsWith('#!/usr/bin/env melodium\n#! version 0\n');
-    return {
-      error: jeu
-        ? `'${shown}' is a .jeu archive, which this version of tutti does not read yet; extract it and run its Compo.toml`
-        : `'${shown}' is not a Mélodium source: it is not valid UTF-8 text`,
-    };
+    return undefined;
   }
+}
+
+/** The decoded text of a file, or a message saying why it cannot be read. */
+export function readText(path: string, shown: string): { text: string } | { error: string } {
+  const r = readBytes(path, shown);
+  if ('error' in r) return r;
+  const text = decodeText(r.bytes);
+  return text === undefined ? { error: `'${shown}' is not a Mélodium source: it is not valid UTF-8 text` } : { text };
 }

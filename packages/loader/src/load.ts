@@ -10,10 +10,11 @@ import { pathToFileURL } from 'node:url';
 import * as core from '@tutti/core';
 import { type DiagnosticSink, dataTypeNames, type PackageDescriptor, SourceFile, type Span, validatePackages } from '@tutti/core';
 import type { PackageView, ProgramView } from '@tutti/lang';
-import { readText } from './files.js';
+import { decodeText, readBytes, readText } from './files.js';
 import { type Dependency, parseHeader } from './header.js';
+import { hasJeuHeader, type JeuEntry, JeuError, readJeu } from './jeu.js';
 import { parseManifest } from './manifest.js';
-import { NativePackage, ProjectPackage, ScriptPackage } from './packages.js';
+import { ArchivePackage, NativePackage, ProjectPackage, ScriptPackage } from './packages.js';
 import { parseRequirement, satisfies, satisfiesBundled } from './requirement.js';
 
 /** Options of {@link loadProgram}. */
@@ -102,10 +103,22 @@ export async function loadProgram(programPath: string, options: LoadOptions, sin
       if (d.native !== undefined) await loadNativeDependency(d.name, d.native, dirname(manifestPath), file, candidates, sink);
   } else {
     file = programPath;
-    const r = readText(abs, programPath);
+    const r = readProgram(abs, programPath);
     if ('error' in r) {
       sink.report('E_FILE', undefined, r.error, { file: programPath });
       return undefined;
+    }
+    if ('bytes' in r) {
+      const archive = await readArchive(r.bytes, programPath, true, sink);
+      if (archive === undefined) return undefined;
+      root = archive.candidate;
+      file = archive.manifestFile;
+      headerFailed = sink.errorCount > errorsBefore;
+      entrypoints = new Map(archive.entrypoints);
+      kind = 'project';
+      for (const d of root.deps)
+        if (d.native !== undefined) await loadNativeDependency(d.name, d.native, dirname(abs), file, candidates, sink);
+      return finish(root, candidates, { kind, file, entrypoints, headerFailed }, sink);
     }
     const source = new SourceFile(programPath, r.text);
     const h = parseHeader(source, sink);
@@ -116,6 +129,17 @@ export async function loadProgram(programPath: string, options: LoadOptions, sin
     kind = 'script';
   }
 
+  return finish(root, candidates, { kind, file, entrypoints, headerFailed }, sink);
+}
+
+/** Resolves the dependencies and assembles the program around its root package. */
+function finish(
+  root: Candidate,
+  candidates: Map<string, Candidate>,
+  o: { kind: 'script' | 'project'; file: string; entrypoints: Map<string, string>; headerFailed: boolean },
+  sink: DiagnosticSink,
+): LoadedProgram | undefined {
+  const { kind, file, entrypoints, headerFailed } = o;
   resolveDependencies(root, candidates, sink);
 
   const packages = new Map<string, PackageView>();
@@ -137,6 +161,100 @@ export async function loadProgram(programPath: string, options: LoadOptions, sin
     headerFailed,
     name: root.view.name,
     version: root.view.version,
+  };
+}
+
+/** Every package available, for `tutti doc` (language spec §7.8). */
+export interface LoadedPackages {
+  /** Every package by name, each with its dependencies resolved. */
+  readonly packages: ReadonlyMap<string, PackageView>;
+  readonly dataTypeNames: ReadonlyMap<string, string>;
+  /** Names of the bundled packages. */
+  readonly bundled: ReadonlySet<string>;
+  /** The native descriptors of the native packages, by name. */
+  readonly descriptors: ReadonlyMap<string, PackageDescriptor>;
+}
+
+/**
+ * Loads the bundled and `--path` packages without a program, and resolves the
+ * dependencies of each (problems reported into `sink`, as for a program).
+ */
+export async function loadPackages(options: LoadOptions, sink: DiagnosticSink): Promise<LoadedPackages | undefined> {
+  const candidates = new Map<string, Candidate>();
+  for (const d of options.bundled) candidates.set(d.name, { view: new NativePackage(d), bundled: true, deps: bundledDeps(d), where: {} });
+  for (const p of options.paths ?? []) await loadPathEntry(p, candidates, sink);
+  for (const c of candidates.values()) resolveDependencies(c, candidates, sink);
+  const natives = [...candidates.values()].map((c) => c.view).filter((v): v is NativePackage => v instanceof NativePackage);
+  let names: Map<string, string>;
+  try {
+    names = dataTypeNames(natives.map((n) => n.descriptor));
+  } catch (e) {
+    sink.report('E_FILE', undefined, `conflicting native packages: ${(e as Error).message}`, {});
+    return undefined;
+  }
+  const packages = new Map<string, PackageView>();
+  for (const [n, c] of candidates) packages.set(n, c.view);
+  return {
+    packages,
+    dataTypeNames: names,
+    bundled: new Set(options.bundled.map((d) => d.name)),
+    descriptors: new Map(natives.map((n) => [n.name, n.descriptor])),
+  };
+}
+
+/**
+ * The program file as text (a script), or as bytes to read as a `.jeu` (§7.5): a file that
+ * is not valid UTF-8, or one named `.jeu` that starts with the archive header (so that a
+ * truncated archive is reported as one, not as a script without a name).
+ */
+function readProgram(abs: string, shown: string): { text: string } | { bytes: Uint8Array } | { error: string } {
+  const r = readBytes(abs, shown);
+  if ('error' in r) return r;
+  const text = decodeText(r.bytes);
+  if (text !== undefined && !(abs.endsWith('.jeu') && hasJeuHeader(r.bytes))) return { text };
+  if (!hasJeuHeader(r.bytes)) return { error: `'${shown}' is neither a Mélodium source (it is not valid UTF-8 text) nor a .jeu archive` };
+  return { bytes: r.bytes };
+}
+
+/** A `.jeu` archive as a project package; undefined (reported as E_FILE) when unreadable. */
+async function readArchive(
+  bytes: Uint8Array,
+  shown: string,
+  isUser: boolean,
+  sink: DiagnosticSink,
+): Promise<{ candidate: Candidate; manifestFile: string; entrypoints: ReadonlyMap<string, string>; named: boolean } | undefined> {
+  let entries: JeuEntry[];
+  try {
+    entries = await readJeu(bytes);
+  } catch (e) {
+    if (!(e instanceof JeuError)) throw e;
+    sink.report('E_FILE', undefined, `'${shown}' is not a valid .jeu archive: ${e.message}`, { file: shown });
+    return undefined;
+  }
+  const manifestFile = `${shown}:Compo.toml`;
+  const text = decodeText((entries[0] as JeuEntry).data);
+  if (text === undefined) {
+    sink.report('E_FILE', undefined, `'${manifestFile}' is not valid UTF-8 text`, { file: shown });
+    return undefined;
+  }
+  const m = parseManifest(text, manifestFile, sink);
+  const name =
+    m.name ??
+    (basename(shown)
+      .replace(/\.[^.]*$/, '')
+      .replace(/\W/g, '_') ||
+      'project');
+  const files = new Map(entries.slice(1).map((e) => [e.path, e.data]));
+  return {
+    candidate: {
+      view: new ArchivePackage(name, m.version, shown, files, isUser),
+      bundled: false,
+      deps: m.dependencies,
+      where: { file: manifestFile },
+    },
+    manifestFile,
+    entrypoints: m.entrypoints,
+    named: m.name !== undefined,
   };
 }
 
@@ -313,6 +431,12 @@ async function loadPathEntry(p: string, candidates: Map<string, Candidate>, sink
   if (st.isFile()) {
     if (basename(abs) === 'Compo.toml') addProject(abs, p, add, sink);
     else if (abs.endsWith('.mel')) addScript(abs, p, add, sink);
+    else if (abs.endsWith('.jeu')) {
+      const r = readBytes(abs, p);
+      if ('error' in r) return void sink.report('E_FILE', undefined, r.error, { file: p });
+      const archive = await readArchive(r.bytes, p, false, sink);
+      if (archive?.named) add(archive.candidate);
+    }
     return;
   }
   if (isFileAt(join(abs, 'package.json'))) {

@@ -7,7 +7,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { type ElementDescriptor, type PackageDescriptor, SourceFile } from '@tutti/core';
 import type { PackageView } from '@tutti/lang';
-import { readText } from './files.js';
+import { decodeText, readText } from './files.js';
 
 type Deps = Map<string, PackageView | undefined>;
 
@@ -131,6 +131,55 @@ export class ScriptPackage extends BasePackage {
 
   melAreas(): readonly string[] {
     return [this.name];
+  }
+}
+
+/**
+ * A project read from a `.jeu` archive (§7.5): its files stay in memory; `shown` names
+ * them as `<archive>:<path>` in diagnostics.
+ */
+export class ArchivePackage extends BasePackage {
+  readonly #files: ReadonlyMap<string, Uint8Array>;
+  readonly #sources = new Map<string, SourceFile | undefined | { error: string }>();
+
+  constructor(
+    name: string,
+    version: string,
+    readonly archive: string,
+    files: ReadonlyMap<string, Uint8Array>,
+    isUser: boolean,
+  ) {
+    super(name, version, isUser);
+    this.#files = files;
+  }
+
+  protected fileOf(): undefined {
+    return undefined;
+  }
+
+  override melSource(area: string): SourceFile | undefined | { error: string } {
+    if (this.#sources.has(area)) return this.#sources.get(area);
+    const rel = area === this.name ? 'lib-root.mel' : `${area.slice(this.name.length + 1)}.mel`;
+    const bytes = rel.split('/').some((s) => s.startsWith('.')) ? undefined : this.#files.get(rel);
+    let result: SourceFile | undefined | { error: string };
+    if (bytes !== undefined) {
+      const shown = `${this.archive}:${rel}`;
+      const text = decodeText(bytes);
+      result =
+        text === undefined ? { error: `'${shown}' is not a Mélodium source: it is not valid UTF-8 text` } : new SourceFile(shown, text);
+    }
+    this.#sources.set(area, result);
+    return result;
+  }
+
+  melAreas(): readonly string[] {
+    const out: string[] = [];
+    for (const path of [...this.#files.keys()].sort()) {
+      if (!path.endsWith('.mel') || path.split('/').some((s) => s.startsWith('.') || s === 'node_modules')) continue;
+      const stem = path.slice(0, -4);
+      out.push(stem === 'lib-root' ? this.name : `${this.name}/${stem}`);
+    }
+    return out;
   }
 }
 

@@ -1,0 +1,102 @@
+/**
+ * `tutti doc` as a library (language spec §7.8): choose the packages, load them through the
+ * loader like any program, build the documentation model, write the Markdown tree (and
+ * with `html`, its HTML rendering under `html/`).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DiagnosticSink, type PackageDescriptor } from '@tutti/core';
+import { loadPackages, loadProgram } from '@tutti/loader';
+import { BUNDLED } from '../bundled.js';
+import { OutputFileError } from '../files.js';
+import { RequestError } from '../program.js';
+import { htmlFiles } from './html.js';
+import { markdownPages } from './markdown.js';
+import { allElements, collectDocs, type DocSet } from './model.js';
+
+export { htmlFiles, type SearchEntry } from './html.js';
+export { areaPath, type DocPage, displayName, elementPath, markdownPages, signature } from './markdown.js';
+export * from './model.js';
+
+/** Options of {@link generateDocs}. */
+export interface DocOptions {
+  /** The folder to write into (created if needed). */
+  readonly output: string;
+  /** Document these packages only (`-p`). */
+  readonly packages?: readonly string[];
+  /** Document the package of this program file (`-f`): a script, Compo.toml, folder or .jeu. */
+  readonly file?: string;
+  /** `--path` locations, whose packages are documented too unless `packages` or `file` say otherwise. */
+  readonly paths?: readonly string[];
+  /** Also write the HTML rendering under `<output>/html/`. */
+  readonly html?: boolean;
+  /** The packages built in (default: every bundled package). */
+  readonly bundled?: readonly PackageDescriptor[];
+}
+
+/** What {@link generateDocs} did. */
+export interface DocResult {
+  readonly sink: DiagnosticSink;
+  /** Undefined when nothing could be loaded (see the sink). */
+  readonly set: DocSet | undefined;
+  readonly pages: number;
+  readonly elements: number;
+}
+
+/**
+ * Documents packages into `o.output`. Problems of the packages are in the returned sink;
+ * an unknown `-p` package or contradictory options throw {@link RequestError}, an output
+ * that cannot be written {@link OutputFileError}.
+ *
+ * @example
+ * const { elements } = await generateDocs({ output: 'out', html: true });
+ */
+export async function generateDocs(o: DocOptions): Promise<DocResult> {
+  const sink = new DiagnosticSink();
+  const bundled = o.bundled ?? BUNDLED;
+  const paths = o.paths ?? [];
+  if (o.file !== undefined && (o.packages ?? []).length > 0) throw new RequestError('give either -f/--file or -p/--packages, not both');
+  let set: DocSet;
+  if (o.file !== undefined) {
+    // The program's own package is a script, a project or an archive: no native descriptors.
+    const loaded = await loadProgram(o.file, { bundled, paths }, sink);
+    if (loaded === undefined) return { sink, set: undefined, pages: 0, elements: 0 };
+    set = collectDocs(
+      {
+        packages: loaded.program.packages,
+        dataTypeNames: loaded.program.dataTypeNames,
+        descriptors: new Map(),
+        bundled: new Set(bundled.map((d) => d.name)),
+        selected: [loaded.name],
+      },
+      sink,
+    );
+  } else {
+    const all = await loadPackages({ bundled, paths }, sink);
+    if (all === undefined) return { sink, set: undefined, pages: 0, elements: 0 };
+    const wanted = o.packages ?? [];
+    for (const w of wanted)
+      if (!all.packages.has(w))
+        throw new RequestError(`no package '${w}' is available (bundled: ${[...all.bundled].join(', ')}; others can be given with --path)`);
+    const selected = wanted.length > 0 ? [...new Set(wanted)] : [...all.packages.keys()];
+    set = collectDocs({ ...all, selected }, sink);
+  }
+  const pages = markdownPages(set);
+  const title = set.packages.length === 1 ? `${set.packages[0]?.name} ${set.packages[0]?.version}` : 'Mélodium packages';
+  const files: { path: string; content: string }[] = pages.map((p) => ({ path: p.path, content: p.markdown }));
+  files.push({
+    path: 'book.toml',
+    content: `# mdBook configuration: 'mdbook build' in this folder renders it.\n[book]\ntitle = ${JSON.stringify(title)}\nsrc = "."\n\n[build]\nbuild-dir = "book"\n`,
+  });
+  if (o.html) for (const f of htmlFiles(pages, title)) files.push({ path: `html/${f.path}`, content: f.content });
+  for (const f of files) {
+    const target = join(o.output, f.path);
+    try {
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, f.content);
+    } catch (e) {
+      throw new OutputFileError(`cannot write the documentation to ${target}: ${(e as Error).message}`);
+    }
+  }
+  return { sink, set, pages: pages.length, elements: allElements(set).length };
+}
