@@ -129,6 +129,23 @@ describe('expressions (§15.8.7 rules 1–4)', () => {
 });
 
 describe('contexts', () => {
+  test('prepareContexts says when its JSON is invalid or the realm was prepared already, and still emits ready', async () => {
+    const e = await engine();
+    const prepare = (text: string) =>
+      runTreatment(find('prepareContexts'), {
+        models: { contexts: e },
+        params: { github_contexts: text },
+        inputs: { trigger: [undefined] },
+      });
+    const bad = await prepare('{"github": ');
+    assert.deepEqual(bad.outputs.ready, [undefined]);
+    assert.deepEqual(bad.logs, [{ level: 'error', label: 'test/prepareContexts', message: "'github_contexts' is not JSON text" }]);
+    assert.deepEqual((await prepare('{}')).logs, []);
+    const again = await prepare('{}');
+    assert.match(again.logs[0]?.message ?? '', /could not be installed \(prepareContexts runs once per engine\)/);
+    assert.equal(await evalString(e, '${{ job.status }}'), 'success');
+  });
+
   test('includeNeeds and includeInputs install their values after the trigger', async () => {
     const e = await prepared();
     const needs = await runTreatment(find('includeNeeds'), {

@@ -6,6 +6,7 @@
  * keeps the scripts in one place (realm.ts) beside the evaluation rules they rely on.
  */
 import { END, treatment } from '@tutti/core';
+import { JsonValue } from '@tutti/lib-json';
 import { StringMapValue } from '@tutti/lib-std';
 import { engineOf, evaluate, evaluateValue, prepareContexts } from './realm.js';
 import { area } from './state.js';
@@ -27,9 +28,15 @@ export const githubContexts = [
       '`secrets`, `strategy`, `matrix`, `needs` and `inputs` (each `{}` when absent), `job.status` ' +
       '(`"success"` when absent) and `always()`, `success()`, `failure()`, `cancelled()`. `ready` when done. ' +
       'Call once per engine.',
-    async run({ inputs, outputs, params, models }) {
+    async run({ inputs, outputs, params, models, log, path }) {
       if ((await inputs.trigger.recvOne()) === END) return;
-      await prepareContexts(engineOf(models, 'contexts', 'prepareContexts'), params.github_contexts as string);
+      const text = params.github_contexts as string;
+      if (!(await prepareContexts(engineOf(models, 'contexts', 'prepareContexts'), text))) {
+        // Not JSON, or the realm was already prepared (its `let` declarations exist): later
+        // expressions then see no contexts, so say why here.
+        const what = JsonValue.parse(text) === null ? 'is not JSON text' : 'could not be installed (prepareContexts runs once per engine)';
+        log('error', path, `'github_contexts' ${what}`);
+      }
       await outputs.ready.sendOne(undefined);
     },
   }),
