@@ -5,7 +5,8 @@
 import { coreType, type DataType, isCoreTypeName, optionType, vecType } from './types.js';
 
 /**
- * @param resolveData maps a data type name (`StringMap`) to its identifier, or undefined
+ * @param resolveData maps a data type name (`StringMap`) or identifier
+ * (`std/data/string_map::StringMap`) to its identifier, or undefined
  * @param generics the generic names in scope
  * @throws Error on malformed text or unknown names: descriptor text is library code
  */
@@ -17,7 +18,9 @@ export function parseTypeText(text: string, resolveData: (name: string) => strin
   };
   const name = (): string => {
     skip();
-    const m = /^[A-Za-z_]\w*/.exec(s.slice(pos));
+    // A data type may be named by its identifier (`cicd/services/gitlab::StepState`) where
+    // two packages' areas declare the same short name.
+    const m = /^(?:[A-Za-z_][\w/]*::)?[A-Za-z_]\w*/.exec(s.slice(pos));
     if (!m) throw new Error(`bad type text '${text}'`);
     pos += m[0].length;
     return m[0];
@@ -42,7 +45,7 @@ export function parseTypeText(text: string, resolveData: (name: string) => strin
     if (generics.has(n)) return { kind: 'generic', name: n };
     const id = resolveData(n);
     if (id === undefined) throw new Error(`unknown type '${n}' in '${text}'`);
-    return { kind: 'data', id, name: n };
+    return { kind: 'data', id, name: n.slice(n.lastIndexOf(':') + 1) };
   };
   const t = type();
   skip();

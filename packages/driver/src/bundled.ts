@@ -1,5 +1,6 @@
 /** The packages built into tutti (language spec §7.7), in the order `info --packages` lists them. */
 import type { PackageDescriptor } from '@tutti/core';
+import { cicd } from '@tutti/lib-cicd';
 import { distrib } from '@tutti/lib-distrib';
 import { encoding } from '@tutti/lib-encoding';
 import { fs } from '@tutti/lib-fs';
@@ -27,4 +28,5 @@ export const BUNDLED: readonly PackageDescriptor[] = [
   sql,
   work,
   distrib,
+  cicd,
 ];

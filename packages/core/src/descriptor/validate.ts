@@ -8,18 +8,25 @@ import { parseTypeText } from '../type-text.js';
 import { type ElementDescriptor, elementIdentifier, type PackageDescriptor } from './descriptor.js';
 
 /**
- * Maps data type short names (`StringMap`) to identifiers across the given packages.
- * Library type texts name data types by short name, so these must be unique.
+ * Maps data type short names (`StringMap`) and identifiers to identifiers across the given
+ * packages. Library type texts name data types by short name when it is unique, else by
+ * identifier.
  */
 export function dataTypeNames(packages: readonly PackageDescriptor[]): Map<string, string> {
   const names = new Map<string, string>();
+  const ambiguous = new Set<string>();
   for (const p of packages) {
     for (const e of p.elements) {
       if (e.kind !== 'data') continue;
       const id = elementIdentifier(e);
+      names.set(id, id);
       const prior = names.get(e.name);
-      if (prior !== undefined && prior !== id) throw new Error(`data type name '${e.name}' is ambiguous: ${prior} and ${id}`);
-      names.set(e.name, id);
+      // Two areas may declare the same short name (cicd's gitlab and github `StepState`):
+      // descriptors then name it by identifier, and the short name resolves to nothing.
+      if (ambiguous.has(e.name) || (prior !== undefined && prior !== id)) {
+        ambiguous.add(e.name);
+        names.delete(e.name);
+      } else names.set(e.name, id);
     }
   }
   return names;

@@ -9,3 +9,4 @@ export const javascript: PackageDescriptor = {
   doc: 'JavaScript evaluation on JSON values in a shared ECMAScript realm.',
   elements: [...javascriptElements],
 };
+export { JavaScriptEngine } from './engine.js';

@@ -20,8 +20,10 @@ function idFrom(variable: string): () => string {
     return id;
   };
 }
-const runId = idFrom('MELODIUM_RUN_ID');
-const groupId = idFrom('MELODIUM_GROUP_ID');
+/** The run's identifier (`|run_id`), also used by cicd's status links. */
+export const runId = idFrom('MELODIUM_RUN_ID');
+/** The run group's identifier (`|group_id`). */
+export const groupId = idFrom('MELODIUM_GROUP_ID');
 
 export const engine = [
   model(area, 'Engine', {

@@ -54,4 +54,4 @@ export const std: PackageDescriptor = {
 export { type MapEntry, MapValue } from './data/map-value.js';
 export { StringMapValue } from './data/string-map-value.js';
 export { LevelValue } from './engine/level.js';
-export { ENGINE_VERSION } from './engine.js';
+export { ENGINE_VERSION, groupId, runId } from './engine.js';

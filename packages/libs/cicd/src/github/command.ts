@@ -1,0 +1,73 @@
+/**
+ * `cicd/services/github::githubCommand` (libraries spec §15.8.7): a GitHub Actions `run:`
+ * script written to a temporary file, and the command that runs it with the step's shell.
+ */
+import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { END, treatment } from '@tutti/core';
+import { CommandValue } from '@tutti/lib-process';
+import { area } from './state.js';
+
+/** Whether the default shell is the Windows one. */
+const WINDOWS = process.platform === 'win32';
+
+/** Extension of the script file and the command running `file`, for a `shell:` value; undefined for an unknown shell. */
+export function shellCommand(
+  shell: string | null,
+  file: (ext: string) => string,
+  env: NodeJS.ProcessEnv = process.env,
+  windows = WINDOWS,
+): { ext: string; program: string; args: string[] } | undefined {
+  const pwsh = (program: string) => ({ ext: 'ps1', program, args: ['-command', `. '${file('ps1')}'`] });
+  switch (shell) {
+    case null:
+      return windows ? pwsh('pwsh') : { ext: 'sh', program: 'bash', args: ['-xe', file('sh')] };
+    case 'bash':
+      return { ext: 'sh', program: 'bash', args: ['--noprofile', '--norc', '-xeo', 'pipefail', file('sh')] };
+    case 'sh':
+      return { ext: 'sh', program: 'sh', args: ['-xe', file('sh')] };
+    case 'pwsh':
+      return pwsh('pwsh');
+    case 'powershell':
+      return pwsh('powershell');
+    case 'python':
+      return { ext: 'py', program: 'python', args: [file('py')] };
+    case 'cmd':
+      // ⚑ As the reference (and the spec's table): the command names `<hash>.cmd.cmd`
+      // while the file written is `<hash>.cmd`.
+      return { ext: 'cmd', program: env.ComSpec ?? 'cmd.exe', args: ['/D', '/E:ON', '/V:OFF', '/S', '/C', `"CALL "${file('cmd')}.cmd""`] };
+    default:
+      return undefined;
+  }
+}
+
+/** `<tmp>/<sha-256 of the script>`: the same script always gets the same file. */
+export function scriptBase(run: string, dir = tmpdir()): string {
+  return join(dir, createHash('sha256').update(run).digest('hex'));
+}
+
+export const githubCommand = treatment(area, 'githubCommand', {
+  inputs: { shell: 'Block<Option<string>>', run: 'Block<string>' },
+  outputs: { command: 'Stream<Command>' },
+  doc:
+    'Writes the script `run` to `<tmp>/<hash>.<ext>` and emits the command running it: no shell → ' +
+    '`bash -xe <file>` (`pwsh` on Windows), `bash` → `bash --noprofile --norc -xeo pipefail <file>`, ' +
+    '`sh` → `sh -xe <file>`, `pwsh`/`powershell` → `<shell> -command ". \'<file>\'"`, `python` → ' +
+    '`python <file>`, `cmd` → `%ComSpec% /D /E:ON /V:OFF /S /C "CALL "<file>.cmd""`. Emits nothing for an ' +
+    'unknown shell or when the file cannot be written.',
+  async run({ inputs, outputs }) {
+    const [shell, run] = await Promise.all([inputs.shell.recvOne(), inputs.run.recvOne()]);
+    if (shell === END || run === END) return;
+    const base = scriptBase(run as string);
+    const command = shellCommand(shell as string | null, (ext) => `${base}.${ext}`);
+    if (command === undefined) return;
+    try {
+      await writeFile(`${base}.${command.ext}`, run as string);
+    } catch {
+      return;
+    }
+    await outputs.command.sendOne(new CommandValue(command.program, command.args));
+  },
+});

@@ -1,0 +1,83 @@
+/**
+ * The files a GitHub Actions step shares with later steps (libraries spec §15.8.7):
+ * `GITHUB_ENV` (one per workflow), `GITHUB_OUTPUT` (one per step) and the workspace
+ * directory, all under the OS temporary directory. Entries are read with `dotenv`, the
+ * maintained parser of the `KEY=VALUE` syntax the spec names (quotes, `export`, comments,
+ * multi-line quoted values), rather than a hand-written one.
+ */
+import { mkdir, open, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { END, treatment } from '@tutti/core';
+import { StringMapValue } from '@tutti/lib-std';
+import { parse } from 'dotenv';
+import { area } from './state.js';
+
+/** Paths of a workflow's and a step's files. */
+export function envPaths(workflowId: string, stepId = '', dir = tmpdir()) {
+  return {
+    env: join(dir, `${workflowId}.env`),
+    output: join(dir, `${workflowId}-${stepId}.output`),
+    workspace: join(dir, `${workflowId}-workspace`),
+  };
+}
+
+/** Creates `path` empty when it does not exist (never truncates). */
+export async function touch(path: string): Promise<void> {
+  await (await open(path, 'a')).close();
+}
+
+/** The `KEY=VALUE` entries of a dotenv file; none when it cannot be read. */
+export async function readEntries(path: string): Promise<Record<string, string>> {
+  try {
+    return parse(await readFile(path));
+  } catch {
+    return {};
+  }
+}
+
+export const githubEnvFiles = [
+  treatment(area, 'githubGetEnv', {
+    inputs: { workflow_id: 'Block<string>', step_id: 'Block<string>' },
+    outputs: { variables: 'Block<StringMap>' },
+    doc:
+      'Emits `GITHUB_ENV = <tmp>/<workflow_id>.env`, `GITHUB_OUTPUT = <tmp>/<workflow_id>-<step_id>.output` and ' +
+      '`GITHUB_WORKSPACE = <tmp>/<workflow_id>-workspace` (files and directory created if missing), then every ' +
+      '`KEY=VALUE` entry of the GITHUB_ENV file (dotenv syntax; an entry overrides a variable of the same name).',
+    async run({ inputs, outputs, log, path }) {
+      const [workflow, step] = await Promise.all([inputs.workflow_id.recvOne(), inputs.step_id.recvOne()]);
+      if (workflow === END || step === END) return;
+      const paths = envPaths(workflow as string, step as string);
+      try {
+        await mkdir(paths.workspace, { recursive: true });
+        await touch(paths.env);
+        await touch(paths.output);
+      } catch (e) {
+        log('error', path, `cannot create the GitHub Actions files: ${(e as Error).message}`);
+      }
+      const vars = new Map<string, string>([
+        ['GITHUB_ENV', paths.env],
+        ['GITHUB_OUTPUT', paths.output],
+        ['GITHUB_WORKSPACE', paths.workspace],
+      ]);
+      for (const [k, v] of Object.entries(await readEntries(paths.env))) vars.set(k, v);
+      await outputs.variables.sendOne(StringMapValue.from(vars));
+    },
+  }),
+  treatment(area, 'githubGetEnvFiles', {
+    inputs: { workflow_id: 'Block<string>' },
+    outputs: { filename: 'Block<string>' },
+    doc: "Emits the path of the workflow's GITHUB_ENV file, `<tmp>/<workflow_id>.env` (created if missing).",
+    async run({ inputs, outputs, log, path }) {
+      const workflow = await inputs.workflow_id.recvOne();
+      if (workflow === END) return;
+      const file = envPaths(workflow as string).env;
+      try {
+        await touch(file);
+      } catch (e) {
+        log('error', path, `cannot create '${file}': ${(e as Error).message}`);
+      }
+      await outputs.filename.sendOne(file);
+    },
+  }),
+];

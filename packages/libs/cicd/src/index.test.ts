@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { validatePackages } from '@tutti/core';
+import { javascript } from '@tutti/lib-javascript';
+import { json } from '@tutti/lib-json';
+import { process as processPackage } from '@tutti/lib-process';
+import { std } from '@tutti/lib-std';
+import { cicd } from './index.js';
+
+test('cicd descriptors are consistent with the packages they use', () => {
+  assert.deepEqual(validatePackages([std, json, javascript, processPackage, cicd]), []);
+});
+
+test('the service areas hold the elements of libraries §15.5–§15.7 (runAction excepted)', () => {
+  const byArea = new Map<string, string[]>();
+  for (const e of cicd.elements) byArea.set(e.area, [...(byArea.get(e.area) ?? []), `${e.kind === 'function' ? '|' : ''}${e.name}`]);
+  assert.deepEqual(byArea.get('cicd/services'), ['setServiceState']);
+  assert.deepEqual(byArea.get('cicd/services/gitlab'), [
+    'StepState',
+    '|pending',
+    '|running',
+    '|success',
+    '|failed',
+    '|canceled',
+    '|skipped',
+    'postGitlabState',
+  ]);
+  assert.deepEqual(byArea.get('cicd/services/github')?.sort(), [
+    'StepState',
+    'githubCommand',
+    'githubGetEnv',
+    'githubGetEnvFiles',
+    'githubJobResult',
+    'githubMapEval',
+    'githubSetOutputs',
+    'githubStringEval',
+    'includeInputs',
+    'includeNeeds',
+    'postGithubState',
+    'postGithubStateContext',
+    'prepareContexts',
+    'replicateContextsWithInputs',
+    '|error',
+    '|failure',
+    '|pending',
+    '|success',
+  ]);
+});

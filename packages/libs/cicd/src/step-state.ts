@@ -1,0 +1,78 @@
+/**
+ * The values of the two `StepState` data types (libraries spec §15.6, §15.7): a commit-status
+ * state of one provider. Each provider's type is its own class, so a GitLab state never
+ * equals a GitHub one even when their texts match (`pending`, `success`).
+ */
+import type { DataValue } from '@tutti/core';
+
+/** GitLab commit-status states, in the spec's order. */
+export const GITLAB_STATES = ['pending', 'running', 'success', 'failed', 'canceled', 'skipped'] as const;
+/** A GitLab commit-status state's text. */
+export type GitlabState = (typeof GITLAB_STATES)[number];
+
+/** GitHub commit-status states, in the spec's order (GitHub has no running state). */
+export const GITHUB_STATES = ['pending', 'success', 'failure', 'error'] as const;
+/** A GitHub commit-status state's text. */
+export type GithubState = (typeof GITHUB_STATES)[number];
+
+/**
+ * A `cicd/services/gitlab::StepState` value; its text form is the state the GitLab API takes.
+ *
+ * @example
+ * ```ts
+ * GitlabStepState.of('running').toString(); // 'running'
+ * ```
+ */
+export class GitlabStepState implements DataValue {
+  private static readonly all = new Map(GITLAB_STATES.map((s) => [s, new GitlabStepState(s)]));
+
+  private constructor(readonly state: GitlabState) {}
+
+  /** The state named `state`. */
+  static of(state: GitlabState): GitlabStepState {
+    return GitlabStepState.all.get(state) as GitlabStepState;
+  }
+
+  toString(): string {
+    return this.state;
+  }
+
+  display(): string {
+    return this.state;
+  }
+
+  equals(other: unknown): boolean {
+    return other instanceof GitlabStepState && other.state === this.state;
+  }
+}
+
+/**
+ * A `cicd/services/github::StepState` value; its text form is the state the GitHub API takes.
+ *
+ * @example
+ * ```ts
+ * GithubStepState.of('failure').toString(); // 'failure'
+ * ```
+ */
+export class GithubStepState implements DataValue {
+  private static readonly all = new Map(GITHUB_STATES.map((s) => [s, new GithubStepState(s)]));
+
+  private constructor(readonly state: GithubState) {}
+
+  /** The state named `state`. */
+  static of(state: GithubState): GithubStepState {
+    return GithubStepState.all.get(state) as GithubStepState;
+  }
+
+  toString(): string {
+    return this.state;
+  }
+
+  display(): string {
+    return this.state;
+  }
+
+  equals(other: unknown): boolean {
+    return other instanceof GithubStepState && other.state === this.state;
+  }
+}
