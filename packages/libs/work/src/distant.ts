@@ -14,11 +14,14 @@
  * Every worker a model started is stopped when the run ends (and, as a last resort, when
  * the process exits), so no process is left behind.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { END, fn, type LogLevel, type ModelContext, type ModelInstance, model, treatment, type Value } from '@tutti/core';
 import { AccessValue } from './access.js';
+import { ContainerEngine } from './containers/engine.js';
+import { RUN_LABEL, startContainerSet } from './containers/set.js';
+import type { ContainerValue, ServiceContainerValue, VolumeValue } from './resources/values.js';
 
 const area = 'work/distant';
 const DEFAULT_API_URL = 'https://api.melodium.tech/0.1';
@@ -43,6 +46,12 @@ export interface DistantRequest {
   readonly selfKey: string;
   /** Seconds the worker may live (0: no limit). */
   readonly maxDuration: number;
+  /** The containers and volumes the program asked for (the document's, as values). */
+  readonly resources?: {
+    readonly volumes: readonly VolumeValue[];
+    readonly containers: readonly ContainerValue[];
+    readonly serviceContainers: readonly ServiceContainerValue[];
+  };
 }
 
 /** What a location may use besides the request. */
@@ -110,7 +119,80 @@ const STOP_GRACE = 1500;
 const LOCAL_START_TIMEOUT = 30_000;
 
 /** The `local` location: a `tutti dist --localhost` child process on this host. */
-export const localLocation: Location = async (request, context) => {
+export const localLocation: Location = (request, context) => startLocalWorker(request, context, undefined);
+
+/**
+ * Run ids of container sets still open, with the engine that made them: removed at once
+ * (synchronously) if the process exits before their `stop` ran, so an orchestrator that
+ * ends abruptly leaves no container behind.
+ */
+const openSets = new Map<string, ContainerEngine>();
+let setExitHook = false;
+
+/**
+ * The `compose` location (docs/containers.md): the program's executor containers, service
+ * containers, volumes and one network are started with podman or docker
+ * (`TUTTI_CONTAINER_ENGINE`), then the worker runs on this host next to them as for `local`,
+ * with the `MELODIUM_RUN_*` environment that lets `getExecutor`/`getFileSystem` reach them.
+ * Stopping the worker removes the whole set.
+ */
+export const composeLocation: Location = async (request, context) => {
+  const runId = String(request.document.id ?? randomUUID()).slice(0, 8);
+  const resources = request.resources ?? { volumes: [], containers: [], serviceContainers: [] };
+  const engine = ContainerEngine.fromEnvironment();
+  const set = await startContainerSet(
+    {
+      runId,
+      maxDuration: request.maxDuration,
+      volumes: resources.volumes,
+      containers: resources.containers,
+      serviceContainers: resources.serviceContainers,
+    },
+    { engine, signal: context.signal },
+  );
+  openSets.set(runId, engine);
+  if (!setExitHook) {
+    setExitHook = true;
+    process.on('exit', () => {
+      for (const [id, e] of openSets) {
+        const ids = spawnSync(e.program, [...e.globalArgs, 'ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${id}`], {
+          encoding: 'utf8',
+        });
+        const list = (ids.stdout ?? '').split('\n').filter((l) => l.trim() !== '');
+        const rm = e.kind === 'podman' ? ['rm', '--force', '--time', '0'] : ['rm', '--force'];
+        if (list.length > 0) spawnSync(e.program, [...e.globalArgs, ...rm, ...list]);
+        const nets = spawnSync(e.program, [...e.globalArgs, 'network', 'ls', '--quiet', '--filter', `label=${RUN_LABEL}=${id}`], {
+          encoding: 'utf8',
+        });
+        for (const n of (nets.stdout ?? '').split('\n').filter((l) => l.trim() !== ''))
+          spawnSync(e.program, [...e.globalArgs, 'network', 'rm', n]);
+      }
+    });
+  }
+  const close = async (): Promise<string[]> => {
+    const warnings = await set.close();
+    openSets.delete(runId);
+    return warnings;
+  };
+  let worker: StartedWorker;
+  try {
+    worker = await startLocalWorker(request, context, set.env);
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return {
+    access: worker.access,
+    stop: async () => [...(await worker.stop()), ...(await close())],
+  };
+};
+
+/** Starts `tutti dist --localhost` on this host, with `env` added to this process's environment. */
+async function startLocalWorker(
+  request: DistantRequest,
+  context: DistantContext,
+  env: Readonly<Record<string, string>> | undefined,
+): Promise<StartedWorker> {
   const [cmd, ...pre] = resolveWorkerCommand();
   const args = [
     ...pre,
@@ -128,7 +210,10 @@ export const localLocation: Location = async (request, context) => {
     '30',
     ...(request.maxDuration > 0 ? ['--duration', String(request.maxDuration)] : []),
   ];
-  const child = spawn(cmd as string, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd as string, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: env === undefined ? process.env : { ...process.env, ...env },
+  });
   children.add(child);
   if (!exitHook) {
     exitHook = true;
@@ -181,7 +266,7 @@ export const localLocation: Location = async (request, context) => {
     access: new AccessValue(['127.0.0.1'], ready.port, request.remoteKey, request.selfKey, true, ready.fingerprint),
     stop,
   };
-};
+}
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((r) => {
@@ -254,6 +339,7 @@ export const apiLocation: Location = async (request, context) => {
 
 registerLocation('local', localLocation);
 registerLocation('api', apiLocation);
+registerLocation('compose', composeLocation);
 
 /** The live `DistantEngine`: its settings and the workers it started. */
 class DistantEngineInstance implements ModelInstance {
@@ -353,7 +439,17 @@ export const distant = [
       let worker: StartedWorker;
       try {
         worker = await location(
-          { document, remoteKey, selfKey, maxDuration: p.max_duration as number },
+          {
+            document,
+            remoteKey,
+            selfKey,
+            maxDuration: p.max_duration as number,
+            resources: {
+              volumes: p.volumes as VolumeValue[],
+              containers: p.containers as ContainerValue[],
+              serviceContainers: p.service_containers as ServiceContainerValue[],
+            },
+          },
           {
             apiUrl: engine.apiUrl,
             apiToken: engine.apiToken,

@@ -1,0 +1,153 @@
+/**
+ * work/distant's `compose` location end to end (issue 10): the orchestrator (the built CLI)
+ * asks for a worker with an executor container, a service container and a volume; the
+ * distributed treatment runs a command inside the executor container (which reaches the
+ * service by name), the command writes into the volume, and the file's bytes come back to the
+ * orchestrator through the distribution connection. Afterwards nothing of the set is left.
+ * Uses the shared base image of scripts/container-image.mjs; in CI a missing engine fails.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+// @ts-expect-error: a plain ESM script without type declarations
+import { containerSetup } from '../scripts/container-image.mjs';
+import { ROOT } from './helpers.js';
+
+const BIN = join(ROOT, 'packages/cli/bin/tutti.js');
+
+interface Setup {
+  engine?: string;
+  env?: Record<string, string>;
+  image?: string;
+  skip?: string;
+}
+let setup: Setup = { skip: 'not set up' };
+
+before(async () => {
+  try {
+    setup = (await containerSetup()) as Setup;
+  } catch (e) {
+    setup = { skip: `no base image: ${(e as Error).message}` };
+  }
+  if (setup.skip !== undefined && process.env.CI === 'true') throw new Error(`compose tests need an engine in CI: ${setup.skip}`);
+});
+
+const program = (image: string) => `#! name = prog
+#! version = 0.1.0
+#! require = std:0.10.2 distrib:0.10.2 work:0.10.2 process:0.10.2 fs:0.10.2 encoding:0.10.2
+
+use std/engine/util::startup
+use std/flow::emit
+use std/flow::stream
+use std/flow::trigger
+use std/ops/option::|wrap
+use std/data/map::|map
+use std/data/map::|entry
+use process/command::|command
+use process/exec::spawnOnce
+use work/resources::getExecutor
+use work/resources::getFileSystem
+use work/resources::|container
+use work/resources::|service_container
+use work/resources::|volume
+use work/resources::|mount
+use work/resources/arch::|amd64
+use work/distant::DistantEngine
+use work/distant::distant
+use distrib::DistributionEngine
+use distrib::start
+use distrib::distribute
+use distrib::sendBlock
+use distrib::recvStream
+use fs/file::read
+use fs/local::writeLocal
+use encoding::encode
+
+/// Runs on the worker: writes \`word\` and what the service answered into the volume from
+/// inside container "box", then streams the file back.
+treatment inBox()
+  input word: Block<string>
+  output data: Stream<byte>
+{
+  stream<string>()
+  encode()
+  trigger<string>()
+  name: emit<Option<string>>(value = |wrap<string>("box"))
+  getExecutor()
+  run: spawnOnce(command = |command("bash", ["-c", "{ cat; echo; for i in $(seq 100); do exec 3<>/dev/tcp/svc/7000 && break; sleep 0.2; done 2>/dev/null; cat <&3; } > /data/out.txt"]))
+  volumeName: emit<string>(value = "data")
+  getFileSystem()
+  fileName: emit<string>(value = "out.txt")
+  read()
+  Self.word -> stream.block,stream -> encode.text,data -> run.stdin
+  stream.stream -> trigger.stream,start -> name.trigger,emit -> getExecutor.name,executor -> run.executor
+  trigger.start -> run.launch
+  run.completed -> volumeName.trigger,emit -> getFileSystem.name,filesystem -> read.filesystem
+  run.completed -> fileName.trigger,emit -> read.path
+  read.data -> Self.data
+}
+
+treatment main(out: string)
+  model de: DistantEngine(location = "compose", api_url = _, api_token = _)
+  model dist: DistributionEngine(treatment = "prog::inBox", version = "0.1.0")
+{
+  startup()
+  distant[distant_engine = de](max_duration = 120, memory = 256, cpu = 500, storage = 100, edition = _, arch = _,
+    volumes = [|volume("data", 100)],
+    containers = [|container("box", 256, 500, 100, |amd64(), [|mount("data", "/data")], "${image}", _)],
+    service_containers = [|service_container("svc", 64, 100, 10, |amd64(), [], "${image}", _, _,
+      |wrap<Vec<string>>(["perl", "-MIO::Socket::INET", "-e", "my $s = IO::Socket::INET->new(LocalPort => 7000, Listen => 5, ReuseAddr => 1) or die; while (my $c = $s->accept) { print $c qq(from-service\\n); close $c }"]))],
+    tags = [])
+  start[distributor = dist](params = |map([]))
+  distribute[distributor = dist]()
+  word: emit<string>(value = "hello")
+  sendBlock<string>[distributor = dist](name = "word")
+  recvStream<byte>[distributor = dist](name = "data")
+  writeLocal(path = out)
+  startup.trigger -> distant.trigger,access -> start.access
+  start.ready -> distribute.trigger,distribution_id -> sendBlock.distribution_id
+  distribute.distribution_id -> recvStream.distribution_id
+  start.ready -> word.trigger,emit -> sendBlock.data
+  recvStream.data -> writeLocal.data
+}
+`;
+
+test('compose: a command in an executor container reaches a service by name and returns a file through a volume; nothing is left', async (t) => {
+  if (setup.skip !== undefined) {
+    t.skip(setup.skip);
+    return;
+  }
+  const env = { ...process.env, ...setup.env } as Record<string, string>;
+  const dir = mkdtempSync(join(tmpdir(), 'tutti-compose-'));
+  try {
+    writeFileSync(join(dir, 'main.mel'), program(setup.image as string));
+    const child = spawn(process.execPath, [BIN, 'run', 'main.mel', '--out', join(dir, 'out.txt')], {
+      cwd: dir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d));
+    child.stderr.on('data', (d: Buffer) => (output += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    clearTimeout(timer);
+    assert.equal(code, 0, output);
+    assert.equal(readFileSync(join(dir, 'out.txt'), 'utf8'), 'hello\nfrom-service\n', output);
+    const engine = setup.engine as string;
+    const left = spawnSync(
+      engine,
+      [...(env.TUTTI_CONTAINER_ENGINE_ARGS ?? '').split(' ').filter(Boolean), 'ps', '--all', '--quiet', '--filter', 'label=tutti.run'],
+      {
+        env,
+        encoding: 'utf8',
+      },
+    );
+    assert.equal(left.stdout.trim(), '', 'containers left behind');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
