@@ -6,7 +6,6 @@
  * prints when it starts (docs/distribution.md).
  */
 import { createHash, webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
 
 /** A PEM certificate and key, and the certificate's SHA-256 fingerprint (`AB:CD:…`). */
 export interface GeneratedCertificate {
@@ -17,6 +16,9 @@ export interface GeneratedCertificate {
 
 /** Generates a certificate for 127.0.0.1, ::1 and localhost, valid for 30 days. */
 export async function localhostCertificate(): Promise<GeneratedCertificate> {
+  // Loaded here, not at the top: it weighs about a quarter of a second at start-up, and only
+  // `tutti dist --localhost` needs it.
+  const x509 = await import('@peculiar/x509');
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
   const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
