@@ -35,6 +35,9 @@ async function bundle(entry, out) {
     format: 'esm',
     target: 'node20',
     logLevel: 'warning',
+    // Whitespace only (names and stack traces stay readable): a third less text to decode and
+    // parse at every start.
+    minifyWhitespace: true,
     external: Object.keys({ ...root.dependencies, ...root.optionalDependencies }),
     // CommonJS dependencies (semver) use require(): give the bundle one.
     banner: { js: "import { createRequire as __tuttiRequire } from 'node:module'; const require = __tuttiRequire(import.meta.url);" },

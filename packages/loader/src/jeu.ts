@@ -14,7 +14,7 @@
  */
 import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { extract as tarExtract, pack as tarPack } from 'tar-stream';
+
 import { Bzip2Error, compress, decompress } from './bzip2.js';
 
 /** The header every `.jeu` starts with. */
@@ -75,7 +75,8 @@ async function untar(tar: Uint8Array): Promise<JeuEntry[]> {
   const entries: JeuEntry[] = [];
   const seen = new Set<string>();
   let count = 0; // directories included
-  const ex = tarExtract();
+  // tar-stream is loaded by the archive commands only, not at every start.
+  const ex = (await import('tar-stream')).extract();
   ex.end(Buffer.from(tar.buffer, tar.byteOffset, tar.byteLength));
   try {
     for await (const entry of ex) {
@@ -182,7 +183,7 @@ export async function buildJeu(entries: readonly JeuEntry[]): Promise<Uint8Array
   // rounded up to 512, pax headers for long names): a build never makes an unreadable .jeu.
   const total = entries.reduce((n, e) => n + 1536 + Math.ceil(e.data.length / 512) * 512, 1024);
   if (total > JEU_LIMITS.unpackedBytes) throw new JeuError(`the project is larger than ${mib(JEU_LIMITS.unpackedBytes)}`);
-  const p = tarPack();
+  const p = (await import('tar-stream')).pack();
   const chunks: Buffer[] = [];
   const done = (async () => {
     for await (const c of p) chunks.push(c as Buffer);

@@ -9,7 +9,7 @@
  * shown as text, never interpreted.
  */
 import { posix } from 'node:path';
-import { Marked } from 'marked';
+import type { Marked } from 'marked';
 import type { DocPage } from './markdown.js';
 import { displayName } from './markdown.js';
 
@@ -23,17 +23,22 @@ function rewriteHref(href: string): string {
   return href.replace(/\.md(#|$)/, '.html$1');
 }
 
-const marked = new Marked({
-  gfm: true,
-  walkTokens(token) {
-    if (token.type === 'link') token.href = rewriteHref(token.href);
-  },
-  renderer: {
-    html(token) {
-      return escapeHtml(token.text);
+/** The Markdown renderer, made on first use: `marked` is loaded only by `tutti doc --html`, not at every start. */
+let renderer: Marked | undefined;
+async function markdownRenderer(): Promise<Marked> {
+  renderer ??= new (await import('marked')).Marked({
+    gfm: true,
+    walkTokens(token) {
+      if (token.type === 'link') token.href = rewriteHref(token.href);
     },
-  },
-});
+    renderer: {
+      html(token) {
+        return escapeHtml(token.text);
+      },
+    },
+  });
+  return renderer;
+}
 
 const STYLE = `
 :root { --fg: #1d1f21; --muted: #5f6368; --bg: #fff; --accent: #1a5fb4; --code: #f4f5f7; --line: #dde1e6; }
@@ -129,7 +134,8 @@ export interface SearchEntry {
 }
 
 /** The HTML files of the tree: one page per Markdown page, the index and the search script. */
-export function htmlFiles(pages: readonly DocPage[], title: string): { path: string; content: string }[] {
+export async function htmlFiles(pages: readonly DocPage[], title: string): Promise<{ path: string; content: string }[]> {
+  const marked = await markdownRenderer();
   const entries: SearchEntry[] = [];
   const files: { path: string; content: string }[] = [];
   for (const page of pages) {

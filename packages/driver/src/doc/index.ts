@@ -88,7 +88,7 @@ export async function generateDocs(o: DocOptions): Promise<DocResult> {
     path: 'book.toml',
     content: `# mdBook configuration: 'mdbook build' in this folder renders it.\n[book]\ntitle = ${JSON.stringify(title)}\nsrc = "."\n\n[build]\nbuild-dir = "book"\n`,
   });
-  if (o.html) for (const f of htmlFiles(pages, title)) files.push({ path: `html/${f.path}`, content: f.content });
+  if (o.html) for (const f of await htmlFiles(pages, title)) files.push({ path: `html/${f.path}`, content: f.content });
   for (const f of files) {
     const target = join(o.output, f.path);
     try {

@@ -12,7 +12,8 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { Packr, Unpackr } from 'msgpackr';
+import { createRequire } from 'node:module';
+import type { Packr, Unpackr } from 'msgpackr';
 
 /** Version of the frames and messages below; both sides must speak the same. */
 export const PROTOCOL_VERSION = 1;
@@ -102,12 +103,19 @@ export function defaultTimeout(): number {
 const options = { useRecords: false, moreTypes: true, int64AsType: 'auto', largeBigIntToString: true } as unknown as ConstructorParameters<
   typeof Packr
 >[0];
-const packr = new Packr(options);
-const unpackr = new Unpackr(options);
+let codec: { readonly packr: Packr; readonly unpackr: Unpackr } | undefined;
+/** msgpackr, loaded on the first frame: every `tutti` command would pay for it at start-up otherwise. */
+function msgpack(): { readonly packr: Packr; readonly unpackr: Unpackr } {
+  if (codec === undefined) {
+    const m = createRequire(import.meta.url)('msgpackr') as typeof import('msgpackr');
+    codec = { packr: new m.Packr(options), unpackr: new m.Unpackr(options) };
+  }
+  return codec;
+}
 
 /** Encodes one message as a frame: 4-byte big-endian length, then MessagePack. */
 export function encodeFrame(m: Message): Buffer {
-  const body = packr.pack(m);
+  const body = msgpack().packr.pack(m);
   const frame = Buffer.allocUnsafe(4 + body.length);
   frame.writeUInt32BE(body.length, 0);
   body.copy(frame, 4);
@@ -139,7 +147,7 @@ export class FrameReader {
       const body = all.subarray(4, 4 + len);
       let m: Message;
       try {
-        m = unpackr.unpack(body) as Message;
+        m = msgpack().unpackr.unpack(body) as Message;
       } catch (e) {
         throw new ProtocolError(`undecodable frame: ${(e as Error).message}`);
       }
@@ -279,7 +287,7 @@ export class Connection {
     if (this.ended) return false;
     // The length and the body go out as two writes under one cork, so a large batch is
     // not copied into a frame buffer first (msgpackr never reuses a buffer it returned).
-    const body = packr.pack(m);
+    const body = msgpack().packr.pack(m);
     const head = Buffer.allocUnsafe(4);
     head.writeUInt32BE(body.length, 0);
     this.written += 4 + body.length;

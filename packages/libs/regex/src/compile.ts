@@ -29,26 +29,15 @@
  * repository's machine) a `test` took 0.4–2 µs and an `exec` with captures 0.8–10 µs,
  * against 0.1–0.7 µs with V8's RegExp.
  */
-import { createRequire } from 'node:module';
+
 import type { RE2JS } from 're2js';
+import { RE2 } from './re2.js';
 import type { ParsedRegex } from './syntax/ast.js';
 import { emitRegex } from './syntax/emit.js';
 import { emitRe2 } from './syntax/emit-re2.js';
 import { RegexSyntaxError } from './syntax/error.js';
 import { markText, unmark } from './syntax/marked-text.js';
 import { parseRegex } from './syntax/parser.js';
-
-/**
- * re2js, loaded on first use: a quarter of a megabyte of JavaScript that every `tutti`
- * start would otherwise compile, for programs that mostly use no regex at all. Loaded
- * with `require` (it ships CommonJS too), because patterns are compiled synchronously,
- * at check time among others.
- */
-let re2js: typeof RE2JS | undefined;
-function RE2(): typeof RE2JS {
-  re2js ??= (createRequire(import.meta.url)('re2js') as typeof import('re2js')).RE2JS;
-  return re2js;
-}
 
 /** Matching as `RegExp` does it (non-global: every call searches from the start). */
 export interface PatternMatcher {

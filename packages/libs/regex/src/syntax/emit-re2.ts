@@ -14,7 +14,8 @@
  * The result says which of these it relied on, and `compile.ts` sends other texts to the
  * JavaScript translation.
  */
-import { RE2JS } from 're2js';
+
+import { RE2 } from '../re2.js';
 import type { ClassExpr, Flags, Look, RegexNode } from './ast.js';
 import { isCaseless } from './case-fold.js';
 import { classRanges, type RangeSet } from './code-points.js';
@@ -230,7 +231,7 @@ function re2Property(body: string): string | undefined {
     name = undefined; // Script_Extensions: not in RE2
   else
     try {
-      RE2JS.compile(`\\p{${name}}`);
+      RE2().compile(`\\p{${name}}`);
     } catch {
       name = undefined;
     }
