@@ -11,8 +11,8 @@
  * for no gain on a single point-to-point link.
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { Duplex } from 'node:stream';
 import { createRequire } from 'node:module';
+import type { Duplex } from 'node:stream';
 import type { Packr, Unpackr } from 'msgpackr';
 
 /** Version of the frames and messages below; both sides must speak the same. */
