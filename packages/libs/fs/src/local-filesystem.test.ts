@@ -89,7 +89,7 @@ for (const [mode, options] of [
     }
   });
 
-  test(`writes land in call order ${mode}: truncated files, appends and devices`, async () => {
+  test(`writes land in call order (${mode} for reads): truncated files, appends and devices`, async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tutti-fs-local-'));
     try {
       const system = new LocalFileSystem(undefined, options);
@@ -101,7 +101,9 @@ for (const [mode, options] of [
       await writer.close();
       assert.ok((await readFile(path)).equals(Buffer.concat([Buffer.from('ab'), big, Buffer.from('cd')])));
       const appending = await system.openWrite(path, { append: true, create: true, new: false });
-      await Promise.all([appending.write(Buffer.from('!')), appending.write(Buffer.from('?'))]);
+      // Appends are one at a time (parallel 1): the caller waits for each.
+      await appending.write(Buffer.from('!'));
+      await appending.write(Buffer.from('?'));
       await appending.close();
       assert.equal((await readFile(path)).subarray(-4).toString(), 'cd!?');
       const device = await system.openWrite('/dev/null', { append: false, create: false, new: false });
