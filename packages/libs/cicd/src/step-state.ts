@@ -16,22 +16,11 @@ export const GITHUB_STATES = ['pending', 'success', 'failure', 'error'] as const
 export type GithubState = (typeof GITHUB_STATES)[number];
 
 /**
- * A `cicd/services/gitlab::StepState` value; its text form is the state the GitLab API takes.
- *
- * @example
- * ```ts
- * GitlabStepState.of('running').toString(); // 'running'
- * ```
+ * What both providers' states share: one value per state, its text as `toString` and
+ * `display`, and equality only with a state of the same provider (the same class).
  */
-export class GitlabStepState implements DataValue {
-  private static readonly all = new Map(GITLAB_STATES.map((s) => [s, new GitlabStepState(s)]));
-
-  private constructor(readonly state: GitlabState) {}
-
-  /** The state named `state`. */
-  static of(state: GitlabState): GitlabStepState {
-    return GitlabStepState.all.get(state) as GitlabStepState;
-  }
+abstract class StepState<S extends string> implements DataValue {
+  protected constructor(readonly state: S) {}
 
   toString(): string {
     return this.state;
@@ -42,7 +31,24 @@ export class GitlabStepState implements DataValue {
   }
 
   equals(other: unknown): boolean {
-    return other instanceof GitlabStepState && other.state === this.state;
+    return other instanceof StepState && other.constructor === this.constructor && other.state === this.state;
+  }
+}
+
+/**
+ * A `cicd/services/gitlab::StepState` value; its text form is the state the GitLab API takes.
+ *
+ * @example
+ * ```ts
+ * GitlabStepState.of('running').toString(); // 'running'
+ * ```
+ */
+export class GitlabStepState extends StepState<GitlabState> {
+  private static readonly all = new Map(GITLAB_STATES.map((s) => [s, new GitlabStepState(s)]));
+
+  /** The state named `state`. */
+  static of(state: GitlabState): GitlabStepState {
+    return GitlabStepState.all.get(state) as GitlabStepState;
   }
 }
 
@@ -54,25 +60,11 @@ export class GitlabStepState implements DataValue {
  * GithubStepState.of('failure').toString(); // 'failure'
  * ```
  */
-export class GithubStepState implements DataValue {
+export class GithubStepState extends StepState<GithubState> {
   private static readonly all = new Map(GITHUB_STATES.map((s) => [s, new GithubStepState(s)]));
-
-  private constructor(readonly state: GithubState) {}
 
   /** The state named `state`. */
   static of(state: GithubState): GithubStepState {
     return GithubStepState.all.get(state) as GithubStepState;
-  }
-
-  toString(): string {
-    return this.state;
-  }
-
-  display(): string {
-    return this.state;
-  }
-
-  equals(other: unknown): boolean {
-    return other instanceof GithubStepState && other.state === this.state;
   }
 }

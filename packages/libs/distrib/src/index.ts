@@ -41,6 +41,26 @@ async function idOf(ctx: TreatmentContext): Promise<number | undefined> {
   return v === undefined || v === END ? undefined : Number(v as Value);
 }
 
+/**
+ * Where a send or a receive goes: the distributor and the remote instance, once the
+ * `distribution_id` came; undefined when it closed empty or the distributor is not connected.
+ */
+async function remoteOf(ctx: TreatmentContext): Promise<{ readonly d: Distributor; readonly id: number } | undefined> {
+  const d = distributorOf(ctx);
+  const id = await idOf(ctx);
+  return id === undefined || !d.ready ? undefined : { d, id };
+}
+
+type ValueType = NonNullable<TreatmentContext['generics'][string]>;
+
+/** The type a send serializes (its generic `S`); throws when the type cannot cross the connection. */
+function sentType(ctx: TreatmentContext): ValueType {
+  const type = ctx.generics.S as ValueType;
+  const problem = unserializable(type);
+  if (problem !== undefined) throw new Error(problem);
+  return type;
+}
+
 export const distribElements = [
   model(area, 'DistributionEngine', {
     params: { treatment: 'string', version: 'string' },
@@ -100,12 +120,11 @@ export const distribElements = [
     inputs: { distribution_id: 'Block<u64>', data: 'Stream<S>' },
     doc: 'Forwards every chunk of `data` to input `name` of the remote instance, then closes it.',
     run: async (ctx) => {
-      const d = distributorOf(ctx);
-      const id = await idOf(ctx);
-      if (id === undefined || !d.ready) return;
+      const remote = await remoteOf(ctx);
+      if (remote === undefined) return;
+      const { d, id } = remote;
       const name = ctx.params.name as string;
-      const type = ctx.generics.S as NonNullable<(typeof ctx.generics)['S']>;
-      if (unserializable(type) !== undefined) throw new Error(unserializable(type));
+      const type = sentType(ctx);
       const ty = wireType(type);
       try {
         for await (const batch of ctx.inputs.data) if (!(await d.streams.send(id, name, ty, encodeBatch(type, batch)))) break;
@@ -121,12 +140,11 @@ export const distribElements = [
     inputs: { distribution_id: 'Block<u64>', data: 'Block<S>' },
     doc: 'Sends the single value of `data` (if any) to input `name` of the remote instance, then closes it.',
     run: async (ctx) => {
-      const d = distributorOf(ctx);
-      const id = await idOf(ctx);
-      if (id === undefined || !d.ready) return;
+      const remote = await remoteOf(ctx);
+      if (remote === undefined) return;
+      const { d, id } = remote;
       const name = ctx.params.name as string;
-      const type = ctx.generics.S as NonNullable<(typeof ctx.generics)['S']>;
-      if (unserializable(type) !== undefined) throw new Error(unserializable(type));
+      const type = sentType(ctx);
       try {
         const v = await ctx.inputs.data.recvOne();
         if (v !== END) await d.streams.send(id, name, wireType(type), encodeBatch(type, [v]));
@@ -143,10 +161,10 @@ export const distribElements = [
     outputs: { data: 'Stream<D>' },
     doc: 'Streams the remote output `name`; ends when the remote closes it. A value not of type `D` stops the receive.',
     run: async (ctx) => {
-      const d = distributorOf(ctx);
-      const id = await idOf(ctx);
-      if (id === undefined || !d.ready) return;
-      const type = ctx.generics.D as NonNullable<(typeof ctx.generics)['D']>;
+      const remote = await remoteOf(ctx);
+      if (remote === undefined) return;
+      const { d, id } = remote;
+      const type = ctx.generics.D as ValueType;
       const r = await d.streams.drain(id, ctx.params.name as string, wireType(type), (w) => decodeBatch(type, w), ctx.outputs.data, false);
       if (r === 'mismatch')
         ctx.log('warning', ctx.path, `output '${String(ctx.params.name)}' sent values that are not ${wireType(type)}: receive stopped`);
@@ -160,10 +178,10 @@ export const distribElements = [
     outputs: { data: 'Block<D>' },
     doc: 'The first value of the remote output `name` (if of type `D`), then stops listening.',
     run: async (ctx) => {
-      const d = distributorOf(ctx);
-      const id = await idOf(ctx);
-      if (id === undefined || !d.ready) return;
-      const type = ctx.generics.D as NonNullable<(typeof ctx.generics)['D']>;
+      const remote = await remoteOf(ctx);
+      if (remote === undefined) return;
+      const { d, id } = remote;
+      const type = ctx.generics.D as ValueType;
       await d.streams.drain(id, ctx.params.name as string, wireType(type), (w) => decodeBatch(type, w), ctx.outputs.data, true);
     },
   }),

@@ -23,3 +23,4 @@ export { CommandValue } from './command-value.js';
 export { EnvironmentValue } from './environment-value.js';
 export type { ByteSink, ByteSource, Executor, RunControl, RunOutcome } from './executor.js';
 export { LocalExecutor } from './local-executor.js';
+export { feed, forward } from './stdio.js';

@@ -14,13 +14,13 @@
  * Every worker a model started is stopped when the run ends (and, as a last resort, when
  * the process exits), so no process is left behind.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { END, fn, type LogLevel, type ModelContext, type ModelInstance, model, treatment, type Value } from '@tutti/core';
 import { AccessValue } from './access.js';
 import { ContainerEngine } from './containers/engine.js';
-import { RUN_LABEL, startContainerSet } from './containers/set.js';
+import { removeSetNow, startContainerSet } from './containers/set.js';
 import type { ContainerValue, ServiceContainerValue, VolumeValue } from './resources/values.js';
 
 const area = 'work/distant';
@@ -154,19 +154,7 @@ export const composeLocation: Location = async (request, context) => {
   if (!setExitHook) {
     setExitHook = true;
     process.on('exit', () => {
-      for (const [id, e] of openSets) {
-        const ids = spawnSync(e.program, [...e.globalArgs, 'ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${id}`], {
-          encoding: 'utf8',
-        });
-        const list = (ids.stdout ?? '').split('\n').filter((l) => l.trim() !== '');
-        const rm = e.kind === 'podman' ? ['rm', '--force', '--time', '0'] : ['rm', '--force'];
-        if (list.length > 0) spawnSync(e.program, [...e.globalArgs, ...rm, ...list]);
-        const nets = spawnSync(e.program, [...e.globalArgs, 'network', 'ls', '--quiet', '--filter', `label=${RUN_LABEL}=${id}`], {
-          encoding: 'utf8',
-        });
-        for (const n of (nets.stdout ?? '').split('\n').filter((l) => l.trim() !== ''))
-          spawnSync(e.program, [...e.globalArgs, 'network', 'rm', n]);
-      }
+      for (const [id, e] of openSets) removeSetNow(id, e);
     });
   }
   const close = async (): Promise<string[]> => {

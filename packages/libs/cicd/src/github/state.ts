@@ -3,7 +3,7 @@
  * states and the two requests that post one. Both are native, not `.mel` as in the
  * reference (see post-status.ts); signatures, requests and logging are the spec's.
  */
-import { dataType, END, fn, treatment } from '@tutti/core';
+import { dataType, END, fn, type TreatmentContext, treatment } from '@tutti/core';
 import { dashboardUrl, githubApiUrl } from '../api-url.js';
 import { GITHUB_LABEL, postStatus, type StatusRequest } from '../post-status.js';
 import { GITHUB_STATES, GithubStepState } from '../step-state.js';
@@ -43,6 +43,22 @@ const statusParams = {
   log_response: 'const bool = false',
 };
 
+/** Posts the status that a treatment's `statusParams` describe to `url`, with `token`. */
+function postGithub(url: string, token: string, { params, log, signal }: TreatmentContext): Promise<void> {
+  return postStatus(
+    githubRequest({
+      url,
+      token,
+      state: String(params.state),
+      name: params.name as string,
+      description: params.description as string,
+      logResponse: params.log_response === true,
+    }),
+    log,
+    signal,
+  );
+}
+
 export const githubStatus = [
   dataType(area, 'StepState', {
     traits: 'PartialEquality Serialize Deserialize Display ToString',
@@ -62,21 +78,11 @@ export const githubStatus = [
       '`GITHUB_API_URL` when set (GitHub Enterprise; GitHub Actions sets it). The response body is logged at ' +
       'info under `"GitHub API"` when `log_response`, request errors at error. `finished` once the request ' +
       'settled, whatever the outcome. Names and descriptions are JSON-escaped.',
-    async run({ inputs, outputs, params, log, signal }) {
+    async run(ctx) {
+      const { inputs, outputs, params } = ctx;
       if ((await inputs.trigger.recvOne()) === END) return;
       const url = `${githubApiUrl()}/repos/${params.project as string}/statuses/${params.sha as string}`;
-      await postStatus(
-        githubRequest({
-          url,
-          token: params.token as string,
-          state: String(params.state),
-          name: params.name as string,
-          description: params.description as string,
-          logResponse: params.log_response === true,
-        }),
-        log,
-        signal,
-      );
+      await postGithub(url, params.token as string, ctx);
       await outputs.finished.sendOne(undefined);
     },
   }),
@@ -88,7 +94,8 @@ export const githubStatus = [
       'Same request as `postGithubState`, with the URL ' +
       '`${{ github.api_url }}/repos/${{ github.repository }}/statuses/${{ github.sha }}` and the token ' +
       '`${{ secrets.GITHUB_TOKEN }}` evaluated in `contexts`. No outputs.',
-    async run({ inputs, params, models, log, signal }) {
+    async run(ctx) {
+      const { inputs, models } = ctx;
       if ((await inputs.trigger.recvOne()) === END) return;
       const engine = engineOf(models, 'contexts', 'postGithubStateContext');
       const url = await evaluateValue(
@@ -98,18 +105,7 @@ export const githubStatus = [
         'null',
       );
       const token = await evaluateValue(engine, '${{ secrets.GITHUB_TOKEN }}', false, 'null');
-      await postStatus(
-        githubRequest({
-          url,
-          token,
-          state: String(params.state),
-          name: params.name as string,
-          description: params.description as string,
-          logResponse: params.log_response === true,
-        }),
-        log,
-        signal,
-      );
+      await postGithub(url, token, ctx);
     },
   }),
 ];

@@ -7,7 +7,7 @@
  * `TUTTI_CONTAINER_ENGINE_ARGS`, split on whitespace (e.g. `--runtime runc
  * --cgroup-manager=cgroupfs`, which podman needs on the project's machines).
  */
-import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
+import { type ChildProcess, type StdioOptions, spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
@@ -82,6 +82,15 @@ export class ContainerEngine {
       if (found !== undefined) return new ContainerEngine(kind, found, args, env);
     }
     throw new ContainerError('No container engine found: install podman or docker, or set TUTTI_CONTAINER_ENGINE', 'E_CONTAINER_ENGINE');
+  }
+
+  /**
+   * Runs a command synchronously and returns its non-empty stdout lines (empty when it fails):
+   * for the process's `exit` hook, where nothing asynchronous runs any more.
+   */
+  runSync(args: readonly string[]): string[] {
+    const r = spawnSync(this.program, [...this.globalArgs, ...args], { env: this.env, encoding: 'utf8' });
+    return (r.stdout ?? '').split('\n').filter((l) => l.trim() !== '');
   }
 
   /** Starts `<program> <global args> <args>` with the given stdio. */

@@ -305,6 +305,18 @@ class RunningSet {
 }
 
 /**
+ * Removes the containers and networks of run `runId` at once, synchronously (the process's
+ * `exit` hook, when a set's asynchronous `close` can no longer run). Its host directory is
+ * left to {@link removeLeftovers}.
+ */
+export function removeSetNow(runId: string, engine: ContainerEngine): void {
+  const filter = `label=${RUN_LABEL}=${runId}`;
+  const ids = engine.runSync(['ps', '--all', '--quiet', '--filter', filter]);
+  if (ids.length > 0) engine.runSync([...removeCommand(engine), ...ids]);
+  for (const network of engine.runSync(['network', 'ls', '--quiet', '--filter', filter])) engine.runSync(['network', 'rm', network]);
+}
+
+/**
  * Removes what sets left behind (a crashed orchestrator): every container and network
  * labelled with `runId`, or with any run id when `runId` is undefined, and the host
  * directories their networks name. Returns warnings.

@@ -20,7 +20,17 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
-import type { ByteSink, ByteSource, CommandValue, EnvironmentValue, Executor, RunControl, RunOutcome } from '@tutti/lib-process';
+import {
+  type ByteSink,
+  type ByteSource,
+  type CommandValue,
+  type EnvironmentValue,
+  type Executor,
+  feed,
+  forward,
+  type RunControl,
+  type RunOutcome,
+} from '@tutti/lib-process';
 import type { ContainerEngine } from '../containers/engine.js';
 
 const TERMINATED: RunOutcome = { status: 'terminated' };
@@ -226,50 +236,6 @@ class Supervision {
     this.control.stop.removeEventListener('abort', this.onStop);
     return this.terminated;
   }
-}
-
-/** Hands every chunk to `sink`, one at a time (backpressure through the pipe); resolves at the stream's end. */
-function forward(stream: Readable, sink: ByteSink): Promise<void> {
-  return new Promise((resolve) => {
-    let wanted = true;
-    stream.on('data', (chunk: Buffer) => {
-      if (!wanted) return;
-      stream.pause();
-      void sink(chunk).then((ok) => {
-        wanted = ok;
-        stream.resume();
-      });
-    });
-    stream.on('error', ignore);
-    stream.once('close', resolve);
-  });
-}
-
-/** Writes `source` to the process's stdin as it comes, then closes it. */
-async function feed(source: ByteSource, stdin: Writable): Promise<void> {
-  let broken = false;
-  stdin.on('error', () => {
-    broken = true;
-    source.cancel();
-  });
-  for (;;) {
-    const chunk = await source.next();
-    if (chunk === null || broken) break;
-    if (!stdin.write(chunk)) await drained(stdin);
-  }
-  if (!broken) stdin.end();
-}
-
-function drained(w: Writable): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      w.off('drain', done);
-      w.off('close', done);
-      resolve();
-    };
-    w.on('drain', done);
-    w.on('close', done);
-  });
 }
 
 function ignore(): void {}
