@@ -6,7 +6,7 @@
 
 import type { ProgramSource } from '@tutti/core';
 import type { Design } from '@tutti/design';
-import { Engine, type EngineEvent, type LogRecord } from '@tutti/engine';
+import { Engine, type EngineEvent, type LogRecord, type StepRecord } from '@tutti/engine';
 
 /** Options of {@link runDesign}. */
 export interface RunOptions {
@@ -18,6 +18,8 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
   /** The program's sources, for models that ship it to workers (`distrib`). */
   readonly program?: ProgramSource;
+  /** Receives the state changes of pipeline steps (CI/CD elements), for live views. */
+  readonly step?: (r: StepRecord) => void;
 }
 
 /** How a run ended. */
@@ -44,6 +46,7 @@ export async function runDesign(design: Design, o: RunOptions): Promise<RunResul
     log: o.log,
     ...(o.event === undefined ? {} : { event: o.event }),
     ...(o.program === undefined ? {} : { program: o.program }),
+    ...(o.step === undefined ? {} : { step: o.step }),
   });
   let stopped: string | undefined;
   const onAbort = () => {

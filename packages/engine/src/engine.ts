@@ -18,6 +18,7 @@ import {
   type ModelInstance,
   type OutputPort,
   type ProgramSource,
+  type StepReport,
   type TrackOutcome,
   type TrackRequest,
   type TreatmentContext,
@@ -45,6 +46,13 @@ export interface EngineOptions {
   readonly event?: (e: EngineEvent) => void;
   /** The program's sources, handed to models (`ModelContext.program`). */
   readonly program?: ProgramSource;
+  /** Steps changing state (`EngineServices.reportStep`), for live views and run history. */
+  readonly step?: (r: StepRecord) => void;
+}
+
+/** A step report as the host receives it: stamped with the time the engine took it. */
+export interface StepRecord extends StepReport {
+  readonly time: Date;
 }
 
 /**
@@ -77,7 +85,14 @@ export type EngineEvent =
       /** The first values of the send, previewed. */
       readonly values: readonly unknown[];
     }
-  | { readonly kind: 'deadlock'; readonly track: number; readonly waiting: readonly string[] };
+  | { readonly kind: 'deadlock'; readonly track: number; readonly waiting: readonly string[] }
+  | {
+      readonly kind: 'step';
+      readonly name: string;
+      readonly state: StepReport['state'];
+      readonly runner?: string;
+      readonly detail?: string;
+    };
 
 /** How a run ended. */
 export interface RunOutcome {
@@ -392,10 +407,16 @@ export class Engine {
       ...(this.options.program === undefined ? {} : { program: this.options.program }),
       signal: this.abort.signal,
       log: (level, label, message, track) => this.log(level, label, message, track),
+      reportStep: this.reportStep,
       registrations: (source) => (this.registered.get(`${index}|${source}`) ?? []).map((r) => r.params),
       createTrack: (source, request) => this.createTrack(index, source, request ?? {}),
     };
   }
+
+  private readonly reportStep = (r: StepReport): void => {
+    this.options.step?.({ ...r, time: new Date() });
+    this.options.event?.({ kind: 'step', ...r });
+  };
 
   private log(level: LogLevel, label: string, message: string, track?: number): void {
     this.options.log({ time: new Date(), level, label, message, ...(track === undefined ? {} : { track }) });
@@ -567,6 +588,7 @@ export class Engine {
         path: pl.leaf.path,
         signal,
         log,
+        reportStep: this.reportStep,
       };
       const task = new LeafTask(track, inList, outList, pl, ctx, emit);
       tasks[k] = task;

@@ -73,10 +73,33 @@ export interface OutputPort<T = Value> {
   readonly usable: boolean;
 }
 
+/**
+ * The state of a pipeline step (a CI/CD step, a GitHub Actions job or step, a GitLab job),
+ * for live views, summaries and run history. `waiting`: known, its trigger or inputs not
+ * there yet; `preparing`: its runner, containers or volumes are being made ready.
+ */
+export type StepState = 'waiting' | 'preparing' | 'running' | 'passed' | 'failed' | 'cancelled' | 'skipped';
+
+/** A step's change of state, told to the host by the element that runs the step. */
+export interface StepReport {
+  /** The step's name, as the program gives it (the label its logs carry). */
+  readonly name: string;
+  readonly state: StepState;
+  /** The runner (worker, container) it runs on, when not the host itself. */
+  readonly runner?: string;
+  /** A short detail for the view: an exit code, a failure reason. */
+  readonly detail?: string;
+}
+
 /** Engine services shared by treatments and models. */
 export interface EngineServices {
   /** Hands a log record to the engine (printed as `[time] level: label: message`). */
   log(level: LogLevel, label: string, message: string, track?: number): void;
+  /**
+   * Tells the host a step changed state (CI/CD elements). Optional: hosts without a live
+   * view or history ignore it, and contexts built by hand in tests may leave it out.
+   */
+  reportStep?(report: StepReport): void;
   /** Aborted when the engine stops (end of run, SIGINT/SIGTERM, fatal error). */
   readonly signal: AbortSignal;
 }
