@@ -1,0 +1,180 @@
+/**
+ * Every example of the user documentation (`docs/`) runs here, so the docs cannot drift
+ * from what Tutti does. The rules (also in docs/README.md, "Examples in these pages"):
+ *
+ * - a ```` ```mel ```` block is a complete standalone script: it must check without errors;
+ * - a block whose info string has `file=PATH` (```` ```toml file=shop/Compo.toml ````) is
+ *   written to PATH in the page's own temporary folder, for the blocks that follow;
+ * - a ```` ```console ```` block is a shell session: each `$ command` runs (with bash, in that
+ *   folder, with the built `tutti` first on PATH, `CI=true`, no colours), and the lines up to
+ *   the next `$` are its expected output, stdout and stderr together. Timestamps
+ *   (`[2026-12-04T10:00:00.000Z]`) and durations (`1.2 s`, `850 ms`) compare as equal
+ *   whatever their value; a line `...` stands for any number of lines; `<…>` inside a line
+ *   for any text. A command that ends with a non-zero status prints `[exit N]` last.
+ * - other blocks (```` ```text ````, ```` ```sh ```` usage lines with placeholders, grammar)
+ *   are not run.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { checkPath } from '@tutti/driver';
+import { ROOT } from './helpers.js';
+
+const DOCS = join(ROOT, 'docs');
+
+interface Block {
+  readonly lang: string;
+  readonly attrs: ReadonlyMap<string, string>;
+  readonly flags: ReadonlySet<string>;
+  readonly body: string;
+  /** 1-based line of the opening fence. */
+  readonly line: number;
+}
+
+/** The fenced code blocks of a Markdown page (``` or ~~~ fences, info string parsed). */
+export function blocks(markdown: string): Block[] {
+  const out: Block[] = [];
+  const lines = markdown.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^(\s*)(`{3,}|~{3,})\s*(.*)$/.exec(lines[i] as string);
+    if (open === null) continue;
+    const fence = open[2] as string;
+    const [lang = '', ...rest] = (open[3] as string).trim().split(/\s+/);
+    const attrs = new Map<string, string>();
+    const flags = new Set<string>();
+    for (const r of rest) {
+      const eq = r.indexOf('=');
+      if (eq > 0) attrs.set(r.slice(0, eq), r.slice(eq + 1));
+      else if (r !== '') flags.add(r);
+    }
+    const body: string[] = [];
+    const start = i;
+    for (i++; i < lines.length; i++) {
+      const l = lines[i] as string;
+      const t = l.trim();
+      if (t.length >= fence.length && t === (fence[0] as string).repeat(t.length)) break;
+      body.push(l);
+    }
+    out.push({ lang, attrs, flags, body: `${body.join('\n')}\n`, line: start + 1 });
+  }
+  return out;
+}
+
+/** Makes output comparable: times and durations of any value compare equal. */
+function normalise(text: string): string {
+  return text
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g, 'TIME')
+    .replace(/\b\d+(?:\.\d+)?\s?(?:ms|s|min)\b/g, 'DURATION')
+    .replace(/[ \t]+$/gm, '');
+}
+
+/** Whether `actual` lines match `expected` lines (`...` any lines, `<…>` any text in a line). */
+export function matches(actual: readonly string[], expected: readonly string[]): boolean {
+  const line = (a: string, e: string) => {
+    if (!e.includes('<…>')) return a === e;
+    const re = new RegExp(
+      `^${e
+        .split('<…>')
+        .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    );
+    return re.test(a);
+  };
+  const go = (i: number, j: number): boolean => {
+    if (j === expected.length) return i === actual.length;
+    if (expected[j] === '...') {
+      for (let k = i; k <= actual.length; k++) if (go(k, j + 1)) return true;
+      return false;
+    }
+    return i < actual.length && line(actual[i] as string, expected[j] as string) && go(i + 1, j + 1);
+  };
+  return go(0, 0);
+}
+
+/** Commands and their expected output lines, from a console block. */
+function session(body: string): { command: string; expected: string[] }[] {
+  const out: { command: string; expected: string[] }[] = [];
+  for (const l of body.replace(/\n$/, '').split('\n')) {
+    if (l.startsWith('$ ')) out.push({ command: l.slice(2), expected: [] });
+    else out.at(-1)?.expected.push(l);
+  }
+  return out;
+}
+
+/** A folder whose `tutti` is this checkout's built CLI. */
+function binFolder(): string {
+  const bin = mkdtempSync(join(tmpdir(), 'tutti-docs-bin-'));
+  const shim = join(bin, 'tutti');
+  writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'packages/cli/bin/tutti.js')}" "$@"\n`);
+  chmodSync(shim, 0o755);
+  return bin;
+}
+
+const pages = readdirSync(DOCS, { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.md'))
+  .sort();
+
+test('the docs have pages', () => {
+  assert.ok(pages.length >= 5, `docs/ holds ${pages.length} pages`);
+});
+
+test('the example matcher: ... and <…> wildcards', () => {
+  assert.ok(matches(['a', 'b', 'c'], ['a', '...', 'c']));
+  assert.ok(matches(['a', 'c'], ['a', '...', 'c']));
+  assert.ok(!matches(['a', 'b'], ['a', 'c']));
+  assert.ok(matches(['took 3 steps'], ['took <…> steps']));
+  assert.ok(!matches(['a', 'b'], ['a']));
+});
+
+const bin = binFolder();
+
+for (const page of pages) {
+  const text = readFileSync(join(DOCS, page), 'utf8');
+  const found = blocks(text);
+  if (!found.some((b) => b.lang === 'mel' || b.lang === 'console')) continue;
+  test(`docs/${page}: every example runs`, { timeout: 300_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tutti-docs-'));
+    try {
+      let n = 0;
+      for (const b of found) {
+        const where = `docs/${page}:${b.line}`;
+        const file = b.attrs.get('file');
+        if (file !== undefined) {
+          mkdirSync(dirname(join(dir, file)), { recursive: true });
+          writeFileSync(join(dir, file), b.body);
+          continue;
+        }
+        if (b.lang === 'mel') {
+          const script = join(dir, `example-${++n}.mel`);
+          writeFileSync(script, b.body);
+          const { sink } = await checkPath(script);
+          const errs = sink.items.filter((d) => d.severity === 'error').map((d) => `${d.code}: ${d.message}`);
+          assert.deepEqual(errs, [], `${where}: the example does not check`);
+        } else if (b.lang === 'console') {
+          for (const { command, expected } of session(b.body)) {
+            const r = spawnSync('bash', ['-c', command], {
+              cwd: dir,
+              encoding: 'utf8',
+              env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, NO_COLOR: '1', CI: 'true', TUTTI_DOCS_TEST: '1' },
+              timeout: 240_000,
+            });
+            let output = `${r.stdout}${r.stderr}`.replace(/\n$/, '');
+            if (r.status !== 0) output += `${output === '' ? '' : '\n'}[exit ${r.status ?? r.signal}]`;
+            const actual = output === '' ? [] : normalise(output).split('\n');
+            const want = normalise(expected.join('\n')).split('\n');
+            const wanted = expected.length === 0 ? [] : want;
+            assert.ok(
+              matches(actual, wanted),
+              `${where}: \`${command}\` printed:\n${actual.join('\n')}\n--- the page says:\n${wanted.join('\n')}`,
+            );
+          }
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
