@@ -129,6 +129,19 @@ test('the example matcher: ... and <…> wildcards', () => {
   assert.ok(!matches(['a', 'b'], ['a']));
 });
 
+test('docs/cli.md is the help of the CLI as built (node scripts/cli-reference.mjs rewrites it)', () => {
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts/cli-reference.mjs'), '--check'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+});
+
+test('check, run and info answer --help with the main help', () => {
+  for (const c of ['check', 'run', 'info']) {
+    const r = spawnSync(process.execPath, [join(ROOT, 'packages/cli/bin/tutti.js'), c, '--help'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Options of check:/);
+  }
+});
+
 const bin = binFolder();
 
 for (const page of pages) {

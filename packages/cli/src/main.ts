@@ -99,6 +99,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`tutti ${VERSION} (Mélodium language 0.10, bundled packages 0.10.2)\n`);
       return 0;
     }
+    // check, run and info are described by the main help; `tutti run --help` must not mean a program.
+    if ((first === 'check' || first === 'run' || first === 'info') && (rest[0] === '--help' || rest[0] === '-h')) {
+      process.stdout.write(HELP);
+      return 0;
+    }
     switch (first) {
       case 'check':
         return await commandCheck(rest);
