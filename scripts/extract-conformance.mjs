@@ -1,12 +1,16 @@
 #!/usr/bin/env node
-// Writes the static examples of language.md §9.2 (C01–C31) as files under
+// Writes the static examples of language spec §9.2 (C01–C31) as files under
 // test/conformance/static/, one per code block, with the header (H or HT) the spec says.
 // Expectations stay in the source as the spec writes them: `// !E_CODE` on the line that
 // must carry that error; a title ending in "pass" means no error at all.
-// Usage: node scripts/extract-conformance.mjs ../shared/spec/language.md
+// Usage: node scripts/extract-conformance.mjs SPEC.md (the language specification's Markdown)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
-const spec = readFileSync(process.argv[2] ?? '../shared/spec/language.md', 'utf8');
+if (process.argv[2] === undefined) {
+  process.stderr.write('usage: node scripts/extract-conformance.mjs SPEC.md\n');
+  process.exit(2);
+}
+const spec = readFileSync(process.argv[2], 'utf8');
 const start = spec.indexOf('### 9.2 Static checks');
 const end = spec.indexOf('### 9.3 Runtime examples');
 const section = spec.slice(start, end);

@@ -1,5 +1,5 @@
 /**
- * language.md Appendix E: cycles among instances are legal (E.1) and run on the engine
+ * Language spec Appendix E: cycles among instances are legal (E.1) and run on the engine
  * with the usual closing rules, a cycle whose tasks all wait on each other ends with the
  * deadlock report; the run command line of E.3; the log and live debug files of E.4.
  */

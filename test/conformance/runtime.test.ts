@@ -1,5 +1,5 @@
 /**
- * Runtime examples of language.md §9.3 (R01–R12, programs in runtime/), run through the
+ * Runtime examples of language spec §9.3 (R01–R12, programs in runtime/), run through the
  * CLI, plus the engine's observable contract: failures contained and reported with their
  * place, exit statuses (Appendix C.4), deadlock detection, `--logs`, native packages
  * declared in Compo.toml.
@@ -31,7 +31,7 @@ function run(file: string, ...args: string[]) {
   ]);
 }
 
-describe('language.md §9.3 runtime examples', () => {
+describe('language spec §9.3 runtime examples', () => {
   test('R01 hello', () => {
     const r = run('r01.mel');
     assert.equal(r.status, 0, r.stderr);

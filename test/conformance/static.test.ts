@@ -22,7 +22,7 @@ const MAY: Record<string, string[]> = {
 };
 
 for (const name of readdirSync(DIR).filter((n) => n.endsWith('.mel'))) {
-  test(`language.md §9.2 ${name}`, async () => {
+  test(`language spec §9.2 ${name}`, async () => {
     const text = readFileSync(join(DIR, name), 'utf8');
     const expected = text
       .split('\n')

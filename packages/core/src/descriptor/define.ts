@@ -1,6 +1,6 @@
 /**
  * Builders that turn compact signature text into descriptors, so that a library row of
- * `libraries.md` reads almost as written there:
+ * the libraries spec reads almost as written there:
  *
  * @example
  * ```ts
