@@ -5,7 +5,7 @@
  * playwright-core): search, then a click through to an element and on to a type.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
@@ -120,7 +120,7 @@ test('doc -p and -f choose packages; .mel doc comments are the documentation', (
   const out = mkdtempSync(join(tmpdir(), 'tutti-doc-'));
   const r = cli(['doc', '-p', 'json', '-p', 'regex', join(out, 'p')]);
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(readdirSync(join(out, 'p')).sort(), ['SUMMARY.md', 'book.toml', 'index.md', 'json', 'regex']);
+  assert.deepEqual(readdirSync(join(out, 'p')).sort(), ['.tutti-doc', 'SUMMARY.md', 'book.toml', 'index.md', 'json', 'regex']);
   const dir = project({
     'Compo.toml': 'name = "shop"\nversion = "2.0.0"\n[dependencies]\nstd = "0.10.2"\n',
     'lib-root.mel':
@@ -137,7 +137,29 @@ test('doc -p and -f choose packages; .mel doc comments are the documentation', (
   const store = readFileSync(join(out, 'f/shop/stock/store/model.Store.md'), 'utf8');
   assert.match(store, /A store of goods\./);
   assert.match(store, /## Base model\n\n`std\/flow\/concentrate::Concentrator`/);
-  assert.deepEqual(readdirSync(join(out, 'f')).sort(), ['SUMMARY.md', 'book.toml', 'html', 'index.md', 'shop']);
+  assert.deepEqual(readdirSync(join(out, 'f')).sort(), ['.tutti-doc', 'SUMMARY.md', 'book.toml', 'html', 'index.md', 'shop']);
+});
+
+test('doc again into its own output replaces the tree: pages of elements gone are removed; a foreign folder is refused', () => {
+  const out = mkdtempSync(join(tmpdir(), 'tutti-doc-'));
+  const target = join(out, 'ref');
+  assert.equal(cli(['doc', '-p', 'json', '-p', 'regex', target]).status, 0);
+  assert.ok(existsSync(join(target, 'regex')));
+  // Something of the user's own beside the tree stays.
+  writeFileSync(join(target, 'notes.txt'), 'mine');
+  const again = cli(['doc', '-p', 'json', target]);
+  assert.equal(again.status, 0, again.stderr);
+  assert.ok(existsSync(join(target, 'json')));
+  assert.ok(!existsSync(join(target, 'regex/fn.matches.md')), 'the pages of a package no longer documented are gone');
+  assert.equal(readFileSync(join(target, 'notes.txt'), 'utf8'), 'mine');
+  // A non-empty folder that tutti doc did not write is left alone.
+  const foreign = join(out, 'foreign');
+  mkdirSync(foreign);
+  writeFileSync(join(foreign, 'report.txt'), 'keep me');
+  const refused = cli(['doc', '-p', 'json', foreign]);
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /not empty and was not written by tutti doc/);
+  assert.deepEqual(readdirSync(foreign), ['report.txt']);
 });
 
 test('doc usage errors exit 2 with a message, never a stack', () => {

@@ -60,6 +60,32 @@ test('an archive is offered to other programs with --path', () => {
   assert.match(r.stdout, /info: shop: from user/);
 });
 
+test('--path FOLDER offers its scripts, archives and package folders (language spec §7.7)', () => {
+  const shop = project(SHOP);
+  const lib = project({
+    'greeter.mel':
+      '#! name = greeter\n#! version = 1.2.0\n#! require = std:0.10.2\nuse std/engine/log::logInfo\ntreatment say()\n  input text: Block<string>\n{\n    logInfo(label = "greeter")\n    Self.text -> logInfo.message\n}\n',
+    // An area of some project, not a package: no header, so not offered and not an error.
+    'loose-area.mel': 'treatment x()\n{\n}\n',
+    'tally/Compo.toml': 'name = "tally"\nversion = "0.3.0"\n[dependencies]\nstd = "0.10.2"\n',
+    'tally/lib-root.mel': 'treatment nothing()\n{\n}\n',
+    '.hidden/Compo.toml': 'this is not TOML = = =',
+  });
+  assert.equal(cli(['jeu', 'build', shop, join(lib, 'shop')]).status, 0);
+  const user = project({
+    'user.mel':
+      '#! name = user\n#! require = std:0.10.2 greeter:^1.2 tally:0.3 shop:^1.4\nuse std/engine/util::startup\nuse std/flow::emit\nuse greeter::say\nuse shop/tools/audit::say as audit\ntreatment main() {\n    startup()\n    emit<string>(value = "found in a folder")\n    say()\n    audit(text = "from the archive")\n    startup.trigger -> emit.trigger,emit -> say.text\n}\n',
+  });
+  const r = cli(['run', '--path', lib, join(user, 'user.mel')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /info: greeter: found in a folder/);
+  assert.match(r.stdout, /info: shop: from the archive/);
+  // Without the folder, the same program misses its packages.
+  const missing = cli(['check', join(user, 'user.mel')]);
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /E_PACKAGE_NOT_FOUND/);
+});
+
 test('errors inside an archive name the archive and the file', () => {
   const dir = project(BROKEN);
   assert.equal(cli(['jeu', 'build', dir, join(dir, 'shop')]).status, 0);

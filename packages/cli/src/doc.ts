@@ -16,7 +16,9 @@ index.md per area (e.g. std/flow/index.md) and one page per element: treatments,
 models, functions, data types and contexts, with their signature, parameters (const/var,
 defaults), inputs and outputs (flow and type), generics and traits, configuration models,
 contexts, and documentation; types and identifiers link to their pages. 'mdbook build
-<output>' renders it (book.toml is written too), but no tool is needed:
+<output>' renders it (book.toml is written too), but no tool is needed. Run again into
+the same <output>, it replaces the tree it wrote (pages of elements that are gone are
+removed; other files are kept); a non-empty folder it did not write is refused.
 
   --html              also write a self-contained HTML rendering to <output>/html/
                       (open html/index.html; search box over names and docs; no network)

@@ -3,7 +3,7 @@
  * or a folder holding one), the packages available (bundled, `--path`), and the choice of
  * a package for every declared dependency, recursively (§7.7).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -416,7 +416,7 @@ function bundledOf(candidates: ReadonlyMap<string, Candidate>): PackageDescripto
   return out;
 }
 
-async function loadPathEntry(p: string, candidates: Map<string, Candidate>, sink: DiagnosticSink): Promise<void> {
+async function loadPathEntry(p: string, candidates: Map<string, Candidate>, sink: DiagnosticSink, scan = true): Promise<void> {
   const abs = resolve(p);
   let st: ReturnType<typeof statSync>;
   try {
@@ -451,6 +451,49 @@ async function loadPathEntry(p: string, candidates: Map<string, Candidate>, sink
   if (isFileAt(join(abs, 'Compo.toml'))) {
     addProject(join(abs, 'Compo.toml'), join(p, 'Compo.toml'), add, sink);
     return;
+  }
+  if (!scan) return;
+  // A folder of packages (§7.7): its scripts, archives, and sub-folders that are projects or
+  // native packages, in name order (the first package of a name wins, as for --path order).
+  let names: string[];
+  try {
+    names = readdirSync(abs).sort();
+  } catch (e) {
+    sink.report('E_FILE', undefined, `--path '${p}' cannot be read: ${(e as Error).message}`, { file: p });
+    return;
+  }
+  for (const name of names) {
+    if (name.startsWith('.')) continue;
+    const child = join(abs, name);
+    const shown = join(p, name);
+    if (name.endsWith('.mel') && isFileAt(child)) {
+      // A .mel without a header is an area of some project, not a package: not an error here.
+      if (startsWithHeader(child)) addScript(child, shown, add, sink);
+    } else if (name.endsWith('.jeu') && isFileAt(child)) {
+      const r = readBytes(child, shown);
+      if ('error' in r) sink.report('E_FILE', undefined, r.error, { file: shown });
+      else {
+        const archive = await readArchive(r.bytes, shown, false, sink);
+        if (archive?.named) add(archive.candidate);
+      }
+    } else if (isFileAt(join(child, 'Compo.toml')) || isFileAt(join(child, 'package.json'))) {
+      await loadPathEntry(shown, candidates, sink, false);
+    }
+  }
+}
+
+/** Whether a file starts with a `#!` line (a standalone script's header). */
+function startsWithHeader(path: string): boolean {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const b = Buffer.alloc(2);
+      return readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x23 && b[1] === 0x21;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
   }
 }
 

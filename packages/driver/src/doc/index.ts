@@ -3,7 +3,7 @@
  * loader like any program, build the documentation model, write the Markdown tree (and
  * with `html`, its HTML rendering under `html/`).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DiagnosticSink, type PackageDescriptor } from '@tutti/core';
 import { loadPackages, loadProgram } from '@tutti/loader';
@@ -89,6 +89,11 @@ export async function generateDocs(o: DocOptions): Promise<DocResult> {
     content: `# mdBook configuration: 'mdbook build' in this folder renders it.\n[book]\ntitle = ${JSON.stringify(title)}\nsrc = "."\n\n[build]\nbuild-dir = "book"\n`,
   });
   if (o.html) for (const f of await htmlFiles(pages, title)) files.push({ path: `html/${f.path}`, content: f.content });
+  const stale = previousFiles(o.output);
+  for (const f of files) stale.delete(f.path);
+  files.push({ path: WRITTEN, content: `${files.map((f) => f.path).join('\n')}\n` });
+  // Pages of elements that no longer exist go, so the tree is what this run documents.
+  for (const path of stale) rmSync(join(o.output, path), { force: true });
   for (const f of files) {
     const target = join(o.output, f.path);
     try {
@@ -99,4 +104,32 @@ export async function generateDocs(o: DocOptions): Promise<DocResult> {
     }
   }
   return { sink, set, pages: pages.length, elements: allElements(set).length };
+}
+
+/** The list of the files a `tutti doc` run wrote into its output folder. */
+const WRITTEN = '.tutti-doc';
+
+/**
+ * The files an earlier run wrote into `output` (to remove those this run does not write).
+ * A folder that holds other things and no such list is refused: the documentation would
+ * mix with them, and removing them is not ours to do.
+ */
+function previousFiles(output: string): Set<string> {
+  let entries: string[];
+  try {
+    entries = readdirSync(output);
+  } catch {
+    return new Set(); // a new folder
+  }
+  let list: string;
+  try {
+    list = readFileSync(join(output, WRITTEN), 'utf8');
+  } catch {
+    if (entries.length === 0) return new Set();
+    throw new OutputFileError(
+      `${output} is not empty and was not written by tutti doc: give a new or empty folder (its files would mix with the documentation)`,
+    );
+  }
+  // Only plain relative paths, whatever the list says: nothing outside the folder is touched.
+  return new Set(list.split('\n').filter((l) => l !== '' && !l.startsWith('/') && !l.split('/').includes('..')));
 }
