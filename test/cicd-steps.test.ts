@@ -4,6 +4,8 @@
  * step's name) and the step states they tell the host (Tutti's `reportStep`).
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runProgram } from './cicd-run.js';
@@ -31,4 +33,26 @@ test('local steps: output lines logged per step, success/error/failed rules, sta
   // Terminated long before its 30 s.
   assert.deepEqual(r.states('long'), ['waiting', 'running', 'cancelled']);
   assert.ok(Date.now() - t0 < 10_000);
+});
+
+test('steps on one runner: two in parallel, a failing one stops the runner (stop_on_failure)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tutti-runner-'));
+  try {
+    const r = await runProgram(join(ROOT, 'test/cicd/runner_steps.mel'), ['--dir', dir]);
+    assert.equal(r.ok, true);
+    // Each saw the other's marker: they ran at the same time on the one worker.
+    assert.deepEqual(r.lines('a'), ['a saw b']);
+    assert.deepEqual(r.lines('b'), ['b saw a']);
+    for (const s of ['a', 'b']) {
+      assert.deepEqual(r.states(s), ['waiting', 'preparing', 'running', 'passed']);
+      assert.equal(r.last(s)?.runner, 'box');
+    }
+    assert.deepEqual(r.states('c'), ['waiting', 'preparing', 'running', 'failed']);
+    assert.equal(r.last('c')?.detail, 'exit 7');
+    assert.ok(r.logs.some((l) => l.label === 'c' && l.level === 'error' && l.message === 'Step failed'));
+    assert.deepEqual(r.states('d'), ['waiting', 'skipped']);
+    assert.ok(r.logs.some((l) => l.label === 'box' && l.message === 'Dispatch requested'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
