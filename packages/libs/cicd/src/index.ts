@@ -12,6 +12,7 @@ import { githubEnvFiles } from './github/env-files.js';
 import { githubResults } from './github/results.js';
 import { githubStatus } from './github/state.js';
 import { gitlab } from './gitlab.js';
+import { hostArch } from './naive.js';
 import { setServiceState } from './services.js';
 import { stepReporters } from './step-report.js';
 
@@ -33,6 +34,7 @@ export const cicd: PackageDescriptor = {
   melRoot: fileURLToPath(new URL('../mel', import.meta.url)),
   elements: [
     ...stepReporters,
+    hostArch,
     setServiceState,
     ...gitlab,
     ...githubStatus,
