@@ -1,8 +1,9 @@
 /**
- * The `cicd` package (libraries spec §15). This slice holds the service reporting areas:
- * `cicd/services` (`setServiceState`), `cicd/services/gitlab` and `cicd/services/github`
- * (commit statuses and the GitHub Actions bridge of §15.8.7, without `runAction`, which
- * needs `process`'s `spawnCommands` and `work/resources::getExecutor`).
+ * The `cicd` package (libraries spec §15). Mostly `.mel`, under `mel/`: `cicd/runners`,
+ * `cicd/data`, `cicd/steps`, `cicd/naive` and `runAction` of `cicd/services/github` (docs/cicd.md).
+ * Native here: the step reporters (`cicd/steps::stepState`, `stepStateOn`, Tutti's extension),
+ * `cicd/naive::|host_arch`, `cicd/services::setServiceState`, the `StepState` types, the status
+ * posts and the GitHub Actions helpers of §15.7 (docs/cicd-reporting.md).
  */
 import { fileURLToPath } from 'node:url';
 import type { PackageDescriptor } from '@tutti/core';
