@@ -15,7 +15,7 @@ import { githubStatus } from './github/state.js';
 import { gitlab } from './gitlab.js';
 import { hostArch } from './naive.js';
 import { setServiceState } from './services.js';
-import { stepReporters } from './step-report.js';
+import { logLines, stepReporters } from './step-report.js';
 
 /** The bundled `cicd` package, version 0.10.2. */
 export const cicd: PackageDescriptor = {
@@ -35,6 +35,7 @@ export const cicd: PackageDescriptor = {
   melRoot: fileURLToPath(new URL('../mel', import.meta.url)),
   elements: [
     ...stepReporters,
+    logLines,
     hostArch,
     setServiceState,
     ...gitlab,
