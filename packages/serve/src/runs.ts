@@ -292,7 +292,6 @@ export class RunQueue {
     detail?: string,
     times: { startedAt?: string; endedAt?: string } = {},
   ): Promise<JobRecord> {
-    state.set(record.name, s);
     const next: JobRecord = {
       ...record,
       state: s,
@@ -301,6 +300,8 @@ export class RunQueue {
       ...(detail === undefined ? { detail: undefined } : { detail }),
     };
     await this.o.store.putJob(next);
+    // The scheduler sees the new state once it is recorded, together with its event.
+    state.set(record.name, s);
     this.o.bus.emit({
       type: 'job',
       run: run.id,
@@ -371,20 +372,21 @@ export class RunQueue {
       live.timer ??= setTimeout(flush, NODE_FLUSH_MS);
     };
     const steps = new Map<string, { startedAt?: string; endedAt?: string }>();
-    // Sources are fed by their models: they count as done when they first send.
-    const sources = new Map<string, number>();
+    // Sources are fed by their models, not started: a source counts as done when a track
+    // of its name is created (the event names the source, not the model instance, so every
+    // source node of that name is marked).
+    const sources = new Map<string, number[]>();
     graph?.nodes.forEach((node, i) => {
-      if (node.source) sources.set(node.id, i);
+      if (node.source) sources.set(node.label, [...(sources.get(node.label) ?? []), i]);
     });
     const event = (e: EngineEvent) => {
-      if (e.kind === 'values') {
-        if (sources.size === 0) return;
-        const i = sources.get(e.from.slice(0, e.from.lastIndexOf('.')));
-        const s = i === undefined ? undefined : live.states[i];
-        if (i === undefined || s === undefined || s[0] !== 'waiting') return;
-        const now = Date.now();
-        live.states[i] = ['passed', now, now];
-        touch(i);
+      if (e.kind === 'track-created') {
+        for (const i of sources.get(e.source) ?? []) {
+          if (live.states[i]?.[0] !== 'waiting') continue;
+          const now = Date.now();
+          live.states[i] = ['passed', now, now];
+          touch(i);
+        }
       } else if (e.kind === 'treatment-started') {
         const i = live.index.get(e.path);
         if (i === undefined) return;

@@ -33,6 +33,7 @@ export function demoConfig(o: {
   marker: string;
   database?: string;
   extra?: Record<string, unknown>;
+  github?: Record<string, unknown>;
 }): ServeConfig {
   return parseConfig({
     port: 0,
@@ -49,7 +50,7 @@ export function demoConfig(o: {
         name: 'demo',
         repository: o.repo,
         branch: 'main',
-        github: { secret: SECRET },
+        github: { secret: SECRET, ...o.github },
         gitlab: { secret: SECRET },
         pipelines: [
           {
@@ -61,7 +62,8 @@ export function demoConfig(o: {
               lint: { program: 'build.mel' },
             },
           },
-          { name: 'broken', program: 'broken.mel' },
+          { name: 'broken', program: 'broken.mel', on: ['manual'] },
+          { name: 'slow', program: 'slow.mel', on: ['manual'] },
         ],
       },
     ],

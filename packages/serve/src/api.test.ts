@@ -1,0 +1,301 @@
+/**
+ * The API against a real server (started in-process through the library) on SQLite and on
+ * PostgreSQL (a fresh database on the shared test server): access, webhooks (signed,
+ * wrongly signed, unsigned, rate limited), runs through the driver with their jobs and
+ * logs, retry of one failed job alone, cancel, live events, statuses posted to a GitHub
+ * peer, a restart that keeps queued runs and marks interrupted ones, and clear errors.
+ */
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { demoConfig, fixtureRepo, freshPostgres, READ_TOKEN, SECRET, TOKEN } from '../test/support.js';
+import { type RunningServer, startServer } from './index.js';
+
+const repo = fixtureRepo();
+const cleanup: (() => Promise<void> | void)[] = [() => rmSync(repo.dir, { recursive: true, force: true })];
+after(async () => {
+  for (const c of cleanup.reverse()) await c();
+});
+
+const auth = (t = TOKEN) => ({ authorization: `Bearer ${t}` });
+async function call(s: RunningServer, method: string, path: string, body?: unknown, headers: Record<string, string> = auth()) {
+  const res = await fetch(`${s.url}${path}`, {
+    method,
+    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  // biome-ignore lint/suspicious/noExplicitAny: JSON answers, checked field by field by the assertions
+  return { status: res.status, headers: res.headers, body: text === '' ? {} : (JSON.parse(text) as Record<string, any>) };
+}
+const signed = (payload: unknown, secret = SECRET) => {
+  const body = JSON.stringify(payload);
+  return { body, signature: `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` };
+};
+const pushEvent = (sha: string) => ({ ref: 'refs/heads/main', after: sha, repository: { full_name: 'o/r' } });
+
+/** A fake GitHub statuses endpoint: records every status posted. */
+async function githubPeer() {
+  const statuses: { path: string; body: Record<string, string> }[] = [];
+  const server = createServer((req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      statuses.push({ path: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+      res.writeHead(201, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  cleanup.push(() => new Promise<void>((r) => server.close(() => r())));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, statuses };
+}
+
+function suite(kind: 'sqlite' | 'postgres') {
+  describe(`the API on ${kind}`, async () => {
+    let database: string | undefined;
+    let skip: string | undefined;
+    if (kind === 'postgres') {
+      const pg = await freshPostgres();
+      if ('skip' in pg) skip = pg.skip;
+      else {
+        database = pg.url;
+        cleanup.push(pg.drop);
+      }
+    }
+    const data = mkdtempSync(join(tmpdir(), `tutti-serve-${kind}-`));
+    cleanup.push(() => rmSync(data, { recursive: true, force: true }));
+    const marker = join(data, 'marker');
+    const peer = await githubPeer();
+    const config = () =>
+      demoConfig({
+        repo: repo.dir,
+        data,
+        marker,
+        ...(database === undefined ? {} : { database }),
+        github: { repository: 'o/r', token: 'gh-token', apiUrl: peer.url },
+      });
+    let s: RunningServer;
+
+    test('starts, migrates and answers health', { skip }, async () => {
+      s = await startServer(config(), { log: () => {} });
+      const h = await call(s, 'GET', '/api/health', undefined, {});
+      assert.equal(h.status, 200);
+      assert.equal(h.body.store, kind);
+    });
+
+    test('reads need a token, writes a write token; errors are JSON', { skip }, async () => {
+      const anonymous = await call(s, 'GET', '/api/projects', undefined, {});
+      assert.equal(anonymous.status, 401);
+      assert.equal(anonymous.body.error.code, 'unauthorized');
+      assert.equal((await call(s, 'GET', '/api/projects', undefined, auth('not-a-token-at-all'))).status, 401);
+      const read = await call(s, 'GET', '/api/projects', undefined, auth(READ_TOKEN));
+      assert.equal(read.status, 200);
+      assert.deepEqual(
+        read.body.projects.map((p: { name: string }) => p.name),
+        ['demo'],
+      );
+      assert.equal(JSON.stringify(read.body).includes(SECRET), false, 'secrets are never served');
+      const forbidden = await call(s, 'POST', '/api/projects/demo/pipelines/ci/runs', {}, auth(READ_TOKEN));
+      assert.equal(forbidden.status, 403);
+      assert.equal((await call(s, 'POST', '/api/projects/demo/pipelines/ci/runs', {}, {})).status, 401);
+      assert.equal((await call(s, 'GET', '/api/nothing')).status, 404);
+      assert.equal((await call(s, 'GET', '/api/runs/abc')).body.error.code, 'invalid_id');
+      const bad = await call(s, 'POST', '/api/projects', { name: 'x', repository: repo.dir, pipelines: [{ name: 'p', kind: 'nope' }] });
+      assert.equal(bad.status, 400);
+      assert.match(bad.body.error.message, /pipelines\[0\]|unknown pipeline kind/);
+      const badJson = await call(s, 'POST', '/api/projects', '{');
+      assert.equal(badJson.body.error.code, 'invalid_json');
+    });
+
+    test('the OpenAPI document names every route', { skip }, async () => {
+      const doc = await call(s, 'GET', '/api/openapi.json', undefined, {});
+      assert.equal(doc.body.openapi, '3.1.0');
+      for (const p of [
+        '/api/projects',
+        '/api/runs/{id}/retry',
+        '/api/runs/{id}/graph',
+        '/api/events',
+        '/hooks/github/{project}',
+        '/hooks/gitlab/{project}',
+      ])
+        assert.ok(doc.body.paths[p], p);
+    });
+
+    test('a wrongly signed or unsigned webhook is refused and logged', { skip }, async () => {
+      const { body } = signed(pushEvent(repo.sha));
+      const wrong = signed(pushEvent(repo.sha), 'not-the-secret').signature;
+      const r1 = await call(s, 'POST', '/hooks/github/demo', body, { 'x-github-event': 'push', 'x-hub-signature-256': wrong });
+      assert.equal(r1.status, 401);
+      assert.match(r1.body.error.message, /signature does not match/);
+      const r2 = await call(s, 'POST', '/hooks/github/demo', body, { 'x-github-event': 'push' });
+      assert.equal(r2.status, 401);
+      const r3 = await call(s, 'POST', '/hooks/gitlab/demo', '{}', { 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': 'wrong' });
+      assert.equal(r3.status, 401);
+      const deliveries = (await call(s, 'GET', '/api/deliveries')).body.deliveries as { accepted: boolean; reason: string }[];
+      assert.equal(deliveries.filter((d) => !d.accepted).length, 3);
+      assert.equal((await call(s, 'GET', '/api/runs')).body.runs.length, 0, 'no run started');
+    });
+
+    let runId = 0;
+    test('a signed push runs the pipeline through the driver: jobs, needs, logs, statuses', { skip }, async () => {
+      const { body, signature } = signed(pushEvent(repo.sha));
+      const events: string[] = [];
+      const unsubscribe = s.bus.subscribe(undefined, (e) => events.push(e.type === 'job' ? `${e.job}:${e.state}` : e.type));
+      const r = await call(s, 'POST', '/hooks/github/demo', body, { 'x-github-event': 'push', 'x-hub-signature-256': signature });
+      assert.equal(r.status, 202);
+      assert.equal(r.body.runs.length, 1, 'only ci runs on a push (the other pipelines are manual)');
+      runId = r.body.runs[0];
+      await s.queue.whenIdle();
+      unsubscribe();
+      const { body: detail } = await call(s, 'GET', `/api/runs/${runId}`);
+      assert.equal(detail.run.state, 'failed');
+      assert.equal(detail.run.sha, repo.sha);
+      const jobs = Object.fromEntries(detail.jobs.map((j: { name: string; state: string }) => [j.name, j]));
+      assert.equal(jobs.build.state, 'passed');
+      assert.equal(jobs.lint.state, 'passed');
+      assert.equal(jobs.test.state, 'failed');
+      assert.match(jobs.test.detail, /the marker is missing/);
+      assert.ok(events.indexOf('build:passed') < events.indexOf('test:running'), 'test waits for build');
+      const logs = await call(s, 'GET', `/api/runs/${runId}/logs?job=test`);
+      assert.ok(logs.body.lines.some((l: { message: string }) => l.message === 'the marker is missing'));
+      const graph = await call(s, 'GET', `/api/runs/${runId}/graph`);
+      const buildGraph = graph.body.jobs.find((j: { name: string }) => j.name === 'build').graph;
+      assert.deepEqual(
+        buildGraph.nodes.map((n: { id: string }) => n.id),
+        ['main/startup/ready', 'main/emit', 'main/logInfo/logBlock'],
+      );
+      assert.deepEqual(
+        buildGraph.states.map((x: string[]) => x[0]),
+        ['passed', 'passed', 'passed'],
+      );
+      assert.ok(buildGraph.critical.length > 0);
+      const mine = peer.statuses.filter((st) => st.path === `/repos/o/r/statuses/${repo.sha}`);
+      const last = (job: string) => mine.filter((st) => st.body.context === `tutti/ci/${job}`).at(-1)?.body.state;
+      assert.equal(last('build'), 'success');
+      assert.equal(last('test'), 'failure');
+      assert.match(mine[0]?.body.target_url ?? '', new RegExp(`/#/runs/${runId}$`));
+    });
+
+    test('retrying the failed job runs it alone; the jobs that passed keep their outcome', { skip }, async () => {
+      assert.equal((await call(s, 'POST', `/api/runs/${runId}/retry`, { job: 'build' })).status, 409, 'a passed job is not retried');
+      writeFileSync(marker, '');
+      const r = await call(s, 'POST', `/api/runs/${runId}/retry`, { job: 'test' });
+      assert.equal(r.status, 202);
+      assert.equal(r.body.attempt, 2);
+      await s.queue.whenIdle();
+      const { body } = await call(s, 'GET', `/api/runs/${runId}`);
+      assert.equal(body.run.state, 'passed');
+      const jobs = Object.fromEntries(body.jobs.map((j: { name: string; attempt: number; state: string }) => [j.name, j]));
+      assert.deepEqual([jobs.build.attempt, jobs.lint.attempt, jobs.test.attempt], [1, 1, 2]);
+      const buildLog = readFileSync(join(data, 'runs', String(runId), 'logs', 'build.jsonl'), 'utf8')
+        .trim()
+        .split('\n');
+      assert.equal(buildLog.length, 1, 'build ran once');
+      const testLog = (await call(s, 'GET', `/api/runs/${runId}/logs?job=test&label=test`)).body.lines.map(
+        (l: { message: string }) => l.message,
+      );
+      assert.deepEqual(testLog, ['the marker is missing', 'the marker is there']);
+      rmSync(marker);
+    });
+
+    test('a manual run with parameters; live events over SSE', { skip }, async () => {
+      const controller = new AbortController();
+      const res = await fetch(`${s.url}/api/events?token=${READ_TOKEN}`, { signal: controller.signal });
+      assert.equal(res.headers.get('content-type'), 'text/event-stream');
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      let text = '';
+      const r = await call(s, 'POST', '/api/projects/demo/pipelines/ci/runs', { params: { marker: '/etc/hostname' } });
+      assert.equal(r.status, 201);
+      assert.equal(r.body.trigger, 'manual');
+      while (!text.includes('"state":"passed","project"')) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += Buffer.from(value).toString('utf8');
+      }
+      controller.abort();
+      assert.match(text, /event: job\ndata: \{"type":"job","run":\d+,"job":"build","state":"running"/);
+      assert.match(text, /event: log\ndata: .*"message":"the marker is there"/);
+      assert.match(text, /event: nodes\n/);
+      await s.queue.whenIdle();
+      assert.equal((await call(s, 'GET', `/api/runs/${r.body.id}`)).body.run.state, 'passed');
+    });
+
+    test('a pipeline that does not check fails with its diagnostics; check shows them before a run', { skip }, async () => {
+      const c = await call(s, 'GET', '/api/projects/demo/pipelines/broken/check');
+      const d = c.body.jobs[0].diagnostics[0];
+      assert.deepEqual([d.code, d.file, d.line, d.column], ['E_UNKNOWN_INSTANCE', 'broken.mel', 14, 24]);
+      const r = await call(s, 'POST', '/api/projects/demo/pipelines/broken/runs', {});
+      await s.queue.whenIdle();
+      const { body } = await call(s, 'GET', `/api/runs/${r.body.id}`);
+      assert.equal(body.run.state, 'failed');
+      assert.match(body.jobs[0].detail, /^E_UNKNOWN_INSTANCE/);
+    });
+
+    test('cancel stops a running run', { skip }, async () => {
+      const r = await call(s, 'POST', '/api/projects/demo/pipelines/slow/runs', {});
+      for (let i = 0; i < 200; i++) {
+        const j = (await call(s, 'GET', `/api/runs/${r.body.id}`)).body.jobs[0];
+        if (j?.state === 'running') break;
+        await new Promise((x) => setTimeout(x, 50));
+      }
+      const t0 = Date.now();
+      assert.equal((await call(s, 'POST', `/api/runs/${r.body.id}/cancel`)).status, 202);
+      await s.queue.whenIdle();
+      assert.ok(Date.now() - t0 < 10_000);
+      const { body } = await call(s, 'GET', `/api/runs/${r.body.id}`);
+      assert.equal(body.run.state, 'cancelled');
+      assert.equal(body.jobs[0].state, 'cancelled');
+      assert.equal((await call(s, 'POST', `/api/runs/${r.body.id}/cancel`)).status, 409);
+    });
+
+    test('a restart keeps queued runs and marks interrupted ones', { skip }, async () => {
+      await s.close();
+      s = await startServer({ ...config(), concurrency: 1 }, { log: () => {} });
+      const slow = await call(s, 'POST', '/api/projects/demo/pipelines/slow/runs', {});
+      const queued = await call(s, 'POST', '/api/projects/demo/pipelines/ci/runs', { params: { marker: '/etc/hostname' } });
+      for (let i = 0; i < 200 && (await s.store.getRun(slow.body.id))?.state !== 'running'; i++)
+        await new Promise((x) => setTimeout(x, 50));
+      await s.close();
+      assert.equal((await call2(config(), slow.body.id)).state, 'interrupted');
+      s = await startServer(config(), { log: () => {} });
+      await s.queue.whenIdle();
+      assert.equal((await s.store.getRun(queued.body.id))?.state, 'passed');
+      assert.equal((await s.store.getRun(slow.body.id))?.state, 'interrupted');
+      await s.close();
+    });
+  });
+}
+
+/** Reads a run straight from the store of a configuration (no server). */
+async function call2(config: ReturnType<typeof demoConfig>, id: number) {
+  const { openStore } = await import('./index.js');
+  const store = await openStore({ dataDir: config.data, database: config.database });
+  try {
+    return (await store.getRun(id)) as NonNullable<Awaited<ReturnType<typeof store.getRun>>>;
+  } finally {
+    await store.close();
+  }
+}
+
+suite('sqlite');
+suite('postgres');
+
+test('webhook deliveries are rate limited per address', async () => {
+  const data = mkdtempSync(join(tmpdir(), 'tutti-serve-rate-'));
+  cleanup.push(() => rmSync(data, { recursive: true, force: true }));
+  const s = await startServer(demoConfig({ repo: repo.dir, data, marker: '/x', extra: { webhookRate: { perMinute: 1, burst: 2 } } }), {
+    log: () => {},
+  });
+  try {
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await call(s, 'POST', '/hooks/github/demo', '{}', { 'x-github-event': 'ping' })).status);
+    assert.deepEqual(statuses, [401, 401, 429]);
+  } finally {
+    await s.close();
+  }
+});
