@@ -51,9 +51,12 @@ function listen(query, handlers) {
   const q = new URLSearchParams(query);
   if (token()) q.set('token', token());
   source = new EventSource(`/api/events?${q}`);
-  source.onopen = () => $('#live').classList.add('on');
+  source.onopen = () => {
+    $('#live').classList.add('on');
+    handlers.open?.();
+  };
   source.onerror = () => $('#live').classList.remove('on');
-  for (const [type, fn] of Object.entries(handlers)) source.addEventListener(type, (m) => fn(JSON.parse(m.data)));
+  for (const [type, fn] of Object.entries(handlers)) if (type !== 'open') source.addEventListener(type, (m) => fn(JSON.parse(m.data)));
 }
 
 // ---- Home: projects and runs ----------------------------------------------------------
@@ -468,6 +471,8 @@ async function runPage(id) {
       ${r.state === 'queued' || r.state === 'running' ? '<button id="cancel">Cancel</button>' : ''}
       ${['failed', 'cancelled', 'interrupted'].includes(r.state) ? '<button id="retry">Retry failed jobs</button>' : ''}
       ${r.detail ? `<span class="muted">${esc(r.detail)}</span>` : ''}`;
+    for (const chip of document.querySelectorAll('#jobs [data-job]'))
+      chip.addEventListener('click', () => window.__studio.selectJob(chip.dataset.job));
     $('#cancel')?.addEventListener('click', () => api(`/api/runs/${id}/cancel`, { method: 'POST' }).catch((e) => alert(e.message)));
     $('#retry')?.addEventListener('click', () =>
       api(`/api/runs/${id}/retry`, { method: 'POST', body: '{}' }).catch((e) => alert(e.message)),
@@ -533,13 +538,6 @@ async function runPage(id) {
     bindDetails();
     void showLogs(job.name);
   };
-  try {
-    await load();
-  } catch (e) {
-    main.innerHTML = `<div class="card error-box">${esc(e.message)}</div>`;
-    return;
-  }
-  view.fit();
   let reloading = false;
   const reloadSoon = () => {
     if (reloading) return;
@@ -549,11 +547,12 @@ async function runPage(id) {
       await load();
     }, 50);
   };
+  // Listen first, then load: nothing sent between the two is lost (a reopened stream reloads).
   listen(
     { run: id },
     {
       run: (e) => {
-        data.run.state = e.state;
+        if (data) data.run.state = e.state;
         reloadSoon();
       },
       job: (e) => {
@@ -565,6 +564,9 @@ async function runPage(id) {
         reloadSoon();
       },
       graph: reloadSoon,
+      open: () => {
+        if (data) reloadSoon();
+      },
       nodes: (e) => {
         for (const [k, s, a, b] of e.nodes) view.setState(e.job, k, s, a, b);
       },
@@ -578,6 +580,13 @@ async function runPage(id) {
       },
     },
   );
+  try {
+    await load();
+  } catch (e) {
+    main.innerHTML = `<div class="card error-box">${esc(e.message)}</div>`;
+    return;
+  }
+  view.fit();
   requestAnimationFrame(() =>
     requestAnimationFrame(() => {
       window.__studio.ready = true;
