@@ -17,7 +17,14 @@ import { startServer } from './index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = fileURLToPath(new URL('../../../.tmp/screenshots/serve/', import.meta.url));
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
 
 const cleanup: (() => Promise<void> | void)[] = [];
 after(async () => {
@@ -33,7 +40,10 @@ test('studio: a signed webhook starts a run, the graph updates live, the failed 
   mkdirSync(SHOTS, { recursive: true });
   const repo = fixtureRepo();
   const data = mkdtempSync(join(tmpdir(), 'tutti-serve-studio-'));
-  cleanup.push(() => rmSync(repo.dir, { recursive: true, force: true }), () => rmSync(data, { recursive: true, force: true }));
+  cleanup.push(
+    () => rmSync(repo.dir, { recursive: true, force: true }),
+    () => rmSync(data, { recursive: true, force: true }),
+  );
   const marker = join(data, 'marker');
   const base = demoConfig({ repo: repo.dir, data, marker });
   // build takes a second, so the page sees the run in progress.
@@ -72,7 +82,11 @@ test('studio: a signed webhook starts a run, the graph updates live, the failed 
   const body = JSON.stringify({ ref: 'refs/heads/main', after: repo.sha });
   const sign = (secret: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
   const hook = (signature: string) =>
-    fetch(`${server.url}/hooks/github/demo`, { method: 'POST', headers: { 'x-github-event': 'push', 'x-hub-signature-256': signature }, body });
+    fetch(`${server.url}/hooks/github/demo`, {
+      method: 'POST',
+      headers: { 'x-github-event': 'push', 'x-hub-signature-256': signature },
+      body,
+    });
   assert.equal((await hook(sign('wrong-secret'))).status, 401);
   assert.equal((await server.store.listRuns()).length, 0);
 
@@ -86,7 +100,12 @@ test('studio: a signed webhook starts a run, the graph updates live, the failed 
 
   // The states change live: collect the job chips' states as the page shows them.
   const seen = new Set<string>();
-  const chips = () => page.evaluate(() => [...document.querySelectorAll('#jobs [data-job]')].map((e) => `${(e as HTMLElement).dataset.job}:${e.className.replace('state s-', '')}`));
+  const chips = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll('#jobs [data-job]')].map(
+        (e) => `${(e as HTMLElement).dataset.job}:${e.className.replace('state s-', '')}`,
+      ),
+    );
   let shotLive = false;
   for (let i = 0; i < 400; i++) {
     for (const c of await chips()) seen.add(c);
@@ -101,7 +120,9 @@ test('studio: a signed webhook starts a run, the graph updates live, the failed 
   assert.ok(seen.has('test:waiting'), 'the page showed test waiting for build');
   assert.ok(seen.has('test:failed'), 'then test failed, without reloading the page');
   const graph = await page.evaluate(() => {
-    const v = (window as unknown as { __studio: { view: { count: number; state: string[]; nodes: { id: string }[]; critical: Uint8Array } } }).__studio.view;
+    const v = (
+      window as unknown as { __studio: { view: { count: number; state: string[]; nodes: { id: string }[]; critical: Uint8Array } } }
+    ).__studio.view;
     return { count: v.count, states: v.state, ids: v.nodes.map((n) => n.id), critical: [...v.critical].filter((c) => c === 1).length };
   });
   assert.ok(graph.count >= 10, `the graph of the three jobs is drawn (${graph.count} nodes)`);
@@ -121,7 +142,12 @@ test('studio: a signed webhook starts a run, the graph updates live, the failed 
   await page.screenshot({ path: join(SHOTS, '4-run-retried.png') });
   const jobs = Object.fromEntries((await server.store.listJobs(id as number)).map((j) => [j.name, j]));
   assert.deepEqual([jobs.build?.attempt, jobs.lint?.attempt, jobs.test?.attempt], [1, 1, 2], 'only test ran again');
-  assert.equal(readFileSync(join(data, 'runs', String(id), 'logs', 'build.jsonl'), 'utf8').trim().split('\n').length, 1);
+  assert.equal(
+    readFileSync(join(data, 'runs', String(id), 'logs', 'build.jsonl'), 'utf8')
+      .trim()
+      .split('\n').length,
+    1,
+  );
 
   // A pipeline's graph and diagnostics before it runs.
   await page.goto(`${server.url}/#/check/demo/broken`);
@@ -129,7 +155,9 @@ test('studio: a signed webhook starts a run, the graph updates live, the failed 
   assert.match(await page.locator('#details').innerText(), /broken\.mel:14:24/);
   await page.screenshot({ path: join(SHOTS, '5-check-broken.png') });
   await page.goto(`${server.url}/#/check/demo/ci`);
-  await page.waitForFunction(() => (window as unknown as { __studio?: { ready: boolean; view: { count: number } } }).__studio?.ready === true);
+  await page.waitForFunction(
+    () => (window as unknown as { __studio?: { ready: boolean; view: { count: number } } }).__studio?.ready === true,
+  );
   assert.ok((await page.evaluate(() => (window as unknown as { __studio: { view: { count: number } } }).__studio.view.count)) >= 10);
   await page.screenshot({ path: join(SHOTS, '6-check-ci.png') });
 

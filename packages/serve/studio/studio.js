@@ -403,6 +403,7 @@ class GraphView {
     return -1;
   }
   pan(dx, dy) {
+    this.moved = true;
     this.tx += dx;
     this.ty += dy;
     this.dirty = true;
@@ -456,6 +457,7 @@ class GraphView {
 async function runPage(id) {
   main.className = 'run';
   main.innerHTML = `<div id="bar"></div><div id="canvasBox"><canvas id="graph"></canvas></div><div id="side"><div id="details" class="muted">Select a node or a step.</div><div id="logs"></div></div>`;
+  let lastShape = '';
   let data,
     jobs = [],
     steps = [],
@@ -483,7 +485,10 @@ async function runPage(id) {
     const detail = await api(`/api/runs/${id}`);
     jobs = data.jobs;
     steps = detail.steps;
+    const shape = jobs.map((j) => `${j.name}:${j.graph?.nodes.length ?? 0}`).join();
     view.setData(jobs, data.critical);
+    if (shape !== lastShape && !view.moved) view.fit();
+    lastShape = shape;
     bar();
   };
   const showLogs = async (job, label) => {
@@ -586,7 +591,6 @@ async function runPage(id) {
     main.innerHTML = `<div class="card error-box">${esc(e.message)}</div>`;
     return;
   }
-  view.fit();
   requestAnimationFrame(() =>
     requestAnimationFrame(() => {
       window.__studio.ready = true;
@@ -615,7 +619,7 @@ async function checkPage(project, pipeline) {
       state: j.diagnostics.some((d) => d.severity === 'error') ? 'failed' : 'passed',
       graph: j.graph
         ? { ...j.graph, diagnostics: j.diagnostics, states: j.graph.nodes.map(() => ['waiting', 0, 0]) }
-        : { nodes: [], edges: [], width: 400, height: 20 * Math.min(3, j.diagnostics.length), diagnostics: j.diagnostics },
+        : { nodes: [], edges: [], width: 760, height: 20 * Math.min(3, j.diagnostics.length), diagnostics: j.diagnostics },
     }));
     view.setData(jobs);
     view.fit();
