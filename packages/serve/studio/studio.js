@@ -122,6 +122,8 @@ const runRow = (r) =>
 
 // ---- The graph view ---------------------------------------------------------------------
 const CELL = 400;
+/** Below this scale nodes are drawn as plain boxes (level of detail). */
+const LOD = 0.3;
 class GraphView {
   constructor(canvas, onSelect) {
     this.canvas = canvas;
@@ -250,6 +252,7 @@ class GraphView {
         }
     }
     this.count = n;
+    this.version = (this.version ?? 0) + 1;
     this.dirty = true;
   }
   fit() {
@@ -266,6 +269,7 @@ class GraphView {
     this.state[base + k] = state;
     this.start[base + k] = start;
     this.end[base + k] = end;
+    this.version++;
     this.dirty = true;
   }
   visible() {
@@ -287,12 +291,49 @@ class GraphView {
       }
     return { out, seen, x0, y0, x1, y1 };
   }
+  // Zoomed out (level of detail), the whole graph is drawn once into a bitmap at the current
+  // scale and a frame only copies it: panning then costs one drawImage whatever the size.
+  // The bitmap is redrawn when the scale changes, or at most every 200 ms for new states.
   draw() {
-    const { ctx, scale } = this;
-    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    const { ctx, scale, dpr } = this;
+    const worldW = Math.max(1, ...this.boxes.map((b) => b.x + b.w)) + 20;
+    const worldH = Math.max(1, ...this.boxes.map((b) => b.y + b.h)) + 20;
+    const cw = Math.ceil(worldW * scale * dpr);
+    const ch = Math.ceil(worldH * scale * dpr);
+    if (scale < LOD && cw <= 8192 && ch <= 8192 && cw * ch <= 32e6) {
+      const c = this.cache;
+      const stale = !c || c.scale !== scale || c.version !== this.version;
+      if (stale && c && c.scale === scale && performance.now() - c.at < 200) {
+        this.dirty = true; // redraw the bitmap a little later
+      } else if (stale) {
+        const canvas = c?.canvas ?? document.createElement('canvas');
+        canvas.width = cw;
+        canvas.height = ch;
+        const cctx = canvas.getContext('2d');
+        cctx.setTransform(dpr * scale, 0, 0, dpr * scale, 0, 0);
+        const all = Array.from({ length: this.count }, (_, k) => k);
+        this.drawScene(cctx, scale, all, new Uint8Array(this.count).fill(1), 0, 0, worldW, worldH);
+        this.cache = { canvas, scale, version: this.version, at: performance.now() };
+      }
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+      ctx.drawImage(this.cache.canvas, Math.round(this.tx * dpr), Math.round(this.ty * dpr));
+      if (this.selected >= 0) {
+        const k = this.selected;
+        ctx.setTransform(dpr * scale, 0, 0, dpr * scale, dpr * this.tx, dpr * this.ty);
+        ctx.strokeStyle = '#0b1220';
+        ctx.lineWidth = 3 / scale;
+        ctx.strokeRect(this.x[k], this.y[k], this.nw[k], this.nh[k]);
+      }
+      return;
+    }
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, this.w, this.h);
-    ctx.setTransform(this.dpr * scale, 0, 0, this.dpr * scale, this.dpr * this.tx, this.dpr * this.ty);
+    ctx.setTransform(dpr * scale, 0, 0, dpr * scale, dpr * this.tx, dpr * this.ty);
     const { out, seen, x0, y0, x1, y1 } = this.visible();
+    this.drawScene(ctx, scale, out, seen, x0, y0, x1, y1);
+  }
+  drawScene(ctx, scale, out, seen, x0, y0, x1, y1) {
     // Job boxes.
     ctx.lineWidth = 1 / scale;
     for (const b of this.boxes) {
@@ -323,7 +364,7 @@ class GraphView {
     const e = this.edgeArr;
     const normal = new Path2D(),
       crit = new Path2D();
-    const lod = scale < 0.3;
+    const lod = scale < LOD;
     for (let k = 0; k < e.length; k += 2) {
       const a = e[k],
         b = e[k + 1];
