@@ -6,15 +6,17 @@
  * peer, a restart that keeps queued runs and marks interrupted ones, and clear errors.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { demoConfig, fixtureRepo, freshPostgres, READ_TOKEN, SECRET, TOKEN } from '../test/support.js';
-import { type RunningServer, startServer } from './index.js';
+import { type RunningServer, readConfig, startServer } from './index.js';
 
 const repo = fixtureRepo();
 const cleanup: (() => Promise<void> | void)[] = [() => rmSync(repo.dir, { recursive: true, force: true })];
@@ -295,6 +297,46 @@ test('webhook deliveries are rate limited per address', async () => {
     const statuses = [];
     for (let i = 0; i < 3; i++) statuses.push((await call(s, 'POST', '/hooks/github/demo', '{}', { 'x-github-event': 'ping' })).status);
     assert.deepEqual(statuses, [401, 401, 429]);
+  } finally {
+    await s.close();
+  }
+});
+
+test("the documentation's walkthrough: examples/serve/serve.json runs hello.mel with a parameter", async () => {
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  const env = { ...process.env, TUTTI_SERVE_TOKEN: TOKEN, GITHUB_WEBHOOK_SECRET: SECRET };
+  const example = readConfig(join(root, 'examples/serve/serve.json'), env);
+  assert.equal(example.readAccess, 'public');
+  assert.equal(example.projects[0]?.pipelines.find((p) => p.name === 'nightly')?.schedule, '0 3 * * *');
+  const dir = mkdtempSync(join(tmpdir(), 'tutti-serve-walk-'));
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+  const hello = join(dir, 'hello-repo');
+  execFileSync('mkdir', ['-p', hello]);
+  copyFileSync(join(root, 'examples/hello.mel'), join(hello, 'hello.mel'));
+  for (const args of [
+    ['init', '-q', '-b', 'main'],
+    ['add', '.'],
+    ['-c', 'user.name=me', '-c', 'user.email=me@example.org', 'commit', '-qm', 'hello'],
+  ])
+    execFileSync('git', args, { cwd: hello });
+  const project = example.projects[0] as NonNullable<(typeof example.projects)[0]>;
+  const s = await startServer(
+    { ...example, port: 0, data: join(dir, 'data'), projects: [{ ...project, repository: hello }] },
+    { log: () => {} },
+  );
+  try {
+    const r = await call(s, 'POST', '/api/projects/hello/pipelines/ci/runs', { params: { who: 'Ada' } });
+    assert.equal(r.status, 201);
+    await s.queue.whenIdle();
+    const run = await call(s, 'GET', `/api/runs/${r.body.id}`, undefined, {});
+    assert.equal(run.body.run.state, 'passed', 'reads are public in the example');
+    const greet = await call(s, 'GET', `/api/runs/${r.body.id}/logs?job=greet`, undefined, {});
+    assert.deepEqual(
+      greet.body.lines.map((l: { message: string }) => l.message),
+      ['Ada'],
+    );
+    const again = await call(s, 'GET', `/api/runs/${r.body.id}/logs?job=again`, undefined, {});
+    assert.match(again.body.lines[0].message, /^[0-9a-f]{40}$/, '${sha} is the commit');
   } finally {
     await s.close();
   }

@@ -252,7 +252,8 @@ export function criticalPath(n: number, edges: readonly (readonly [number, numbe
         from[v] = u;
       }
     }
-    best[v] = b + Math.max(0, durations[v] ?? 0);
+    // A microsecond per node: among chains of equal time (nodes that took under 1 ms), the longest wins.
+    best[v] = b + Math.max(0, durations[v] ?? 0) + 1e-3;
   }
   let end = 0;
   for (let i = 1; i < n; i++) if ((best[i] as number) > (best[end] as number)) end = i;

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * End to end in headless Chromium (Debian's chromium through playwright-core) against a
  * real server started in-process: a webhook with a valid signature starts a run, the studio
@@ -102,7 +103,8 @@ test('studio: a signed webhook starts a run, the graph updates live, the failed 
   const seen = new Set<string>();
   const chips = () =>
     page.evaluate(() =>
-      [...document.querySelectorAll('#jobs [data-job]')].map(
+      Array.from(
+        document.querySelectorAll('#jobs [data-job]'),
         (e) => `${(e as HTMLElement).dataset.job}:${e.className.replace('state s-', '')}`,
       ),
     );
