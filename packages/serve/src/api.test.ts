@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -337,6 +337,101 @@ test("the documentation's walkthrough: examples/serve/serve.json runs hello.mel 
     );
     const again = await call(s, 'GET', `/api/runs/${r.body.id}/logs?job=again`, undefined, {});
     assert.match(again.body.lines[0].message, /^[0-9a-f]{40}$/, '${sha} is the commit');
+  } finally {
+    await s.close();
+  }
+});
+
+test('a cron schedule starts runs; an invalid one stops the server from starting, with its place', async () => {
+  const data = mkdtempSync(join(tmpdir(), 'tutti-serve-cron-'));
+  cleanup.push(() => rmSync(data, { recursive: true, force: true }));
+  const base = demoConfig({ repo: repo.dir, data, marker: '/x' });
+  const project = base.projects[0] as NonNullable<(typeof base.projects)[0]>;
+  const withSchedule = (schedule: string) => ({
+    ...base,
+    projects: [
+      {
+        ...project,
+        pipelines: [
+          {
+            name: 'tick',
+            kind: 'mel',
+            jobs: { main: { program: 'build.mel', args: [], needs: [] } },
+            on: ['schedule' as const],
+            branches: [],
+            schedule,
+            params: {},
+          },
+        ],
+      },
+    ],
+  });
+  await assert.rejects(startServer(withSchedule('61 * * * *'), { log: () => {} }), /projects\[0\]\.pipelines\[0\]\.schedule: /);
+  const s = await startServer(withSchedule('* * * * * *'), { log: () => {} });
+  try {
+    let runs: Awaited<ReturnType<typeof s.store.listRuns>> = [];
+    for (let i = 0; i < 100 && runs.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      runs = await s.store.listRuns();
+    }
+    assert.equal(runs[0]?.trigger, 'schedule');
+    assert.equal(runs[0]?.pipeline, 'tick');
+  } finally {
+    await s.close();
+  }
+});
+
+test('retention deletes finished runs older than the setting, with their files', async () => {
+  const data = mkdtempSync(join(tmpdir(), 'tutti-serve-retention-'));
+  cleanup.push(() => rmSync(data, { recursive: true, force: true }));
+  const config = demoConfig({ repo: repo.dir, data, marker: '/etc/hostname' });
+  let s = await startServer(config, { log: () => {} });
+  const old = await s.startRun('demo', 'ci');
+  const recent = await s.startRun('demo', 'ci');
+  await s.queue.whenIdle();
+  await s.store.updateRun(old.id, { endedAt: '2000-01-01T00:00:00.000Z' });
+  await s.close();
+  assert.ok(existsSync(join(data, 'runs', String(old.id), 'workspace')));
+  s = await startServer({ ...config, retentionDays: 7 }, { log: () => {} });
+  try {
+    assert.equal(await s.store.getRun(old.id), undefined);
+    assert.deepEqual(await s.store.listJobs(old.id), []);
+    assert.equal(existsSync(join(data, 'runs', String(old.id))), false);
+    assert.equal((await s.store.getRun(recent.id))?.state, 'passed');
+  } finally {
+    await s.close();
+  }
+});
+
+test('cancelling a run stops its processes', async () => {
+  const data = mkdtempSync(join(tmpdir(), 'tutti-serve-cancel-'));
+  cleanup.push(() => rmSync(data, { recursive: true, force: true }));
+  const base = demoConfig({ repo: repo.dir, data, marker: '/x' });
+  const project = base.projects[0] as NonNullable<(typeof base.projects)[0]>;
+  const slow = {
+    name: 'slow',
+    kind: 'mel',
+    jobs: { main: { program: 'slow.mel', args: ['--seconds', '${seconds}'], needs: [] } },
+    on: ['manual' as const],
+    branches: [],
+    params: {},
+  };
+  const s = await startServer({ ...base, projects: [{ ...project, pipelines: [slow] }] }, { log: () => {} });
+  // A duration no other process on the machine uses, to find this run's `sleep`.
+  const seconds = `${40 + (process.pid % 997) / 1000}`;
+  const alive = () =>
+    execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+      .split('\n')
+      .some((l) => l.trim() === `sleep ${seconds}`);
+  try {
+    const run = await s.startRun('demo', 'slow', { params: { seconds } });
+    for (let i = 0; i < 200 && !alive(); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(alive(), 'the job started its process');
+    assert.equal(await s.queue.cancel(run.id), true);
+    await s.queue.whenIdle();
+    for (let i = 0; i < 40 && alive(); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(alive(), false, 'the process is gone');
+    assert.equal((await s.store.getRun(run.id))?.state, 'cancelled');
   } finally {
     await s.close();
   }
