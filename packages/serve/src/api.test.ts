@@ -361,6 +361,7 @@ test('a cron schedule starts runs; an invalid one stops the server from starting
             branches: [],
             schedule,
             params: {},
+            artifacts: [],
           },
         ],
       },
@@ -415,6 +416,7 @@ test('cancelling a run stops its processes', async () => {
     on: ['manual' as const],
     branches: [],
     params: {},
+    artifacts: [],
   };
   const s = await startServer({ ...base, projects: [{ ...project, pipelines: [slow] }] }, { log: () => {} });
   // A duration no other process on the machine uses, to find this run's `sleep`.
@@ -432,6 +434,26 @@ test('cancelling a run stops its processes', async () => {
     for (let i = 0; i < 40 && alive(); i++) await new Promise((r) => setTimeout(r, 50));
     assert.equal(alive(), false, 'the process is gone');
     assert.equal((await s.store.getRun(run.id))?.state, 'cancelled');
+  } finally {
+    await s.close();
+  }
+});
+
+test('artifacts: the paths a pipeline names are kept with the run and served', async () => {
+  const data = mkdtempSync(join(tmpdir(), 'tutti-serve-artifacts-'));
+  cleanup.push(() => rmSync(data, { recursive: true, force: true }));
+  const s = await startServer(demoConfig({ repo: repo.dir, data, marker: '/x' }), { log: () => {} });
+  try {
+    const run = await s.startRun('demo', 'package');
+    await s.queue.whenIdle();
+    assert.equal((await s.store.getRun(run.id))?.state, 'passed');
+    const list = await call(s, 'GET', `/api/runs/${run.id}/artifacts`);
+    assert.deepEqual(list.body.artifacts, [{ path: 'dist/report.txt', size: 9 }]);
+    const res = await fetch(`${s.url}/api/runs/${run.id}/artifacts/dist/report.txt`, { headers: auth() });
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), 'artifact\n');
+    assert.equal((await call(s, 'GET', `/api/runs/${run.id}/artifacts/..%2Fworkspace%2Fbuild.mel`)).status, 404);
+    assert.equal((await call(s, 'GET', `/api/runs/${run.id}/artifacts/dist/report.txt`, undefined, {})).status, 401);
   } finally {
     await s.close();
   }

@@ -51,6 +51,8 @@ export interface PipelineConfig {
   readonly schedule?: string;
   /** Default values of manual parameters. */
   readonly params: Readonly<Record<string, string>>;
+  /** Files or folders of the workspace kept with the run once it ended (relative paths). */
+  readonly artifacts: readonly string[];
 }
 
 /** Where and how statuses are reported. */
@@ -277,7 +279,7 @@ function projectFrom(reader: Reader, value: Json, path: string): ProjectConfig {
 
 function parsePipeline(r: Reader, value: Json, path: string): PipelineConfig {
   const o = r.object(value, path);
-  r.known(o, path, ['name', 'kind', 'program', 'command', 'args', 'jobs', 'source', 'on', 'branches', 'schedule', 'params']);
+  r.known(o, path, ['name', 'kind', 'program', 'command', 'args', 'jobs', 'source', 'on', 'branches', 'schedule', 'params', 'artifacts']);
   const name = r.string(o.name, `${path}.name`);
   if (!NAME.test(name)) r.fail(`${path}.name`, 'a name is 1 to 64 letters, digits, dots, dashes or underscores');
   const kind = r.optString(o.kind, `${path}.kind`) ?? 'mel';
@@ -314,6 +316,11 @@ function parsePipeline(r: Reader, value: Json, path: string): PipelineConfig {
     branches: r.strings(o.branches, `${path}.branches`),
     ...(schedule === undefined ? {} : { schedule }),
     params,
+    artifacts: r.strings(o.artifacts, `${path}.artifacts`).map((a, i) => {
+      if (a.startsWith('/') || a.split(/[\\/]/).includes('..'))
+        r.fail(`${path}.artifacts[${i}]`, 'an artifact is a path inside the repository (no leading / and no ..)');
+      return a;
+    }),
   };
 }
 

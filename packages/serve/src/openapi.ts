@@ -200,6 +200,33 @@ export function openApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/api/runs/{id}/artifacts': {
+        parameters: [runId],
+        get: {
+          summary: "The run's artifacts (the pipeline's `artifacts` paths, kept once the run ended)",
+          security: read,
+          responses: {
+            200: json({
+              type: 'object',
+              properties: {
+                artifacts: {
+                  type: 'array',
+                  items: { type: 'object', properties: { path: { type: 'string' }, size: { type: 'integer' } } },
+                },
+              },
+            }),
+            404: error,
+          },
+        },
+      },
+      '/api/runs/{id}/artifacts/{path}': {
+        parameters: [runId, path('path', 'Artifact path (slashes allowed)')],
+        get: {
+          summary: 'One artifact file',
+          security: read,
+          responses: { 200: { description: 'The bytes', content: { 'application/octet-stream': {} } }, 404: error },
+        },
+      },
       '/api/runs/{id}/cancel': {
         parameters: [runId],
         post: { summary: 'Cancel a queued or running run', security: write, responses: { 202: json({ type: 'object' }), 409: error } },

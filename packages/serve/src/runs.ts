@@ -11,8 +11,9 @@
  * `.mel` job the job is the unit: values flowing between treatments are not persisted, so
  * a job's program runs again whole (see docs/serve.md).
  */
-import { createWriteStream, mkdirSync, rmSync, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
+import { createWriteStream, existsSync, mkdirSync, rmSync, type WriteStream } from 'node:fs';
+import { cp, mkdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { EngineEvent, LogRecord, StepRecord } from '@tutti/engine';
 import type { EventBus } from './bus.js';
 import { NODE_FLUSH_MS } from './bus.js';
@@ -206,6 +207,7 @@ export class RunQueue {
         reporter,
       );
       await reporter.settled();
+      await this.keepArtifacts(pipeline, workspace, join(dir, 'artifacts'));
       await finish(outcome.state, outcome.detail);
     } finally {
       await Promise.all([...logs.values()].map((s) => new Promise<void>((r) => s.end(r))));
@@ -469,7 +471,23 @@ export class RunQueue {
     this.o.bus.emit({ type: 'log', run: run.id, job, level: r.level, label: r.label, message: r.message, time });
   }
 
-  /** Deletes a run's files (workspace, logs). */
+  /**
+   * Copies the pipeline's artifacts (files or folders of the workspace) to `into`, replacing
+   * those of an earlier attempt; a path the run did not produce is skipped.
+   */
+  private async keepArtifacts(pipeline: PipelineConfig, workspace: string, into: string): Promise<void> {
+    if (pipeline.artifacts.length === 0) return;
+    for (const a of pipeline.artifacts) {
+      const from = join(workspace, a);
+      if (!existsSync(from)) continue;
+      const to = join(into, a);
+      await rm(to, { recursive: true, force: true });
+      await mkdir(dirname(to), { recursive: true });
+      await cp(from, to, { recursive: true });
+    }
+  }
+
+  /** Deletes a run's files (workspace, logs, artifacts). */
   removeFiles(id: number): void {
     rmSync(join(this.o.dataDir, 'runs', String(id)), { recursive: true, force: true });
   }

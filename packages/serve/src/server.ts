@@ -4,10 +4,11 @@
  * CLI, the tests and the benchmark start it in-process).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize } from 'node:path';
+import { basename, extname, join, normalize } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import type { Cron } from 'croner';
 import { EventBus, type ServerEvent } from './bus.js';
@@ -357,6 +358,35 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
         : [];
       const picked = lines.slice(after).filter((l) => label === null || l.label === label);
       sendJson(res, 200, { lines: picked, next: lines.length });
+    })
+    .add('GET', '/api/runs/:id/artifacts', async (req, res, p, q) => {
+      needRead(req, q);
+      const run = await getRun(runId(p.id));
+      const root = join(config.data, 'runs', String(run.id), 'artifacts');
+      const files: { path: string; size: number }[] = [];
+      const walk = (dir: string, rel: string) => {
+        for (const e of readdirSync(dir, { withFileTypes: true })) {
+          const r = rel === '' ? e.name : `${rel}/${e.name}`;
+          if (e.isDirectory()) walk(join(dir, e.name), r);
+          else if (e.isFile()) files.push({ path: r, size: statSync(join(dir, e.name)).size });
+        }
+      };
+      if (existsSync(root)) walk(root, '');
+      sendJson(res, 200, { artifacts: files });
+    })
+    .add('GET', '/api/runs/:id/artifacts/*', async (req, res, p, q) => {
+      needRead(req, q);
+      const run = await getRun(runId(p.id));
+      const root = join(config.data, 'runs', String(run.id), 'artifacts');
+      const file = normalize(join(root, p.rest as string));
+      if (!file.startsWith(`${root}/`) || !existsSync(file) || !statSync(file).isFile())
+        throw new HttpError(404, 'not_found', `run ${run.id} has no artifact '${p.rest}'`);
+      res.writeHead(200, {
+        'Content-Type': 'application/octet-stream',
+        'Content-Length': statSync(file).size,
+        'Content-Disposition': `attachment; filename="${basename(file).replace(/"/g, '')}"`,
+      });
+      await pipeline(createReadStream(file), res);
     })
     .add('POST', '/api/runs/:id/cancel', async (req, res, p, q) => {
       needWrite(req, q);

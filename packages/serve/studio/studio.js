@@ -499,6 +499,7 @@ async function runPage(id) {
   main.className = 'run';
   main.innerHTML = `<div id="bar"></div><div id="canvasBox"><canvas id="graph"></canvas></div><div id="side"><div id="details" class="muted">Select a node or a step.</div><div id="logs"></div></div>`;
   let lastShape = '';
+  let artifacts = [];
   let data,
     jobs = [],
     steps = [],
@@ -513,7 +514,8 @@ async function runPage(id) {
       <span id="jobs">${jobs.map((j) => `<span data-job="${esc(j.name)}" class="state s-${esc(j.state)}" title="${esc(j.detail ?? '')}">${esc(j.name)}</span>`).join(' ')}</span>
       ${r.state === 'queued' || r.state === 'running' ? '<button id="cancel">Cancel</button>' : ''}
       ${['failed', 'cancelled', 'interrupted'].includes(r.state) ? '<button id="retry">Retry failed jobs</button>' : ''}
-      ${r.detail ? `<span class="muted">${esc(r.detail)}</span>` : ''}`;
+      ${r.detail ? `<span class="muted">${esc(r.detail)}</span>` : ''}
+      ${artifacts.map((a) => `<a class="artifact" href="/api/runs/${id}/artifacts/${a.path.split('/').map(encodeURIComponent).join('/')}${token() ? `?token=${encodeURIComponent(token())}` : ''}" download>${esc(a.path)}</a>`).join(' ')}`;
     for (const chip of document.querySelectorAll('#jobs [data-job]'))
       chip.addEventListener('click', () => window.__studio.selectJob(chip.dataset.job));
     $('#cancel')?.addEventListener('click', () => api(`/api/runs/${id}/cancel`, { method: 'POST' }).catch((e) => alert(e.message)));
@@ -528,6 +530,7 @@ async function runPage(id) {
     steps = detail.steps;
     const shape = jobs.map((j) => `${j.name}:${j.graph?.nodes.length ?? 0}`).join();
     view.setData(jobs, data.critical);
+    if (!['queued', 'running'].includes(data.run.state)) artifacts = (await api(`/api/runs/${id}/artifacts`)).artifacts;
     if (shape !== lastShape && !view.moved) view.fit();
     lastShape = shape;
     bar();

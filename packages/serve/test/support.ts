@@ -63,6 +63,13 @@ export function demoConfig(o: {
             },
           },
           { name: 'broken', program: 'broken.mel', on: ['manual'] },
+          {
+            name: 'package',
+            program: 'artifact.mel',
+            args: ['--file', '${workspace}/dist/report.txt'],
+            on: ['manual'],
+            artifacts: ['dist', 'not-produced.txt'],
+          },
           { name: 'slow', program: 'slow.mel', on: ['manual'] },
         ],
       },

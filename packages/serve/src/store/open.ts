@@ -42,25 +42,27 @@ async function sqlite(dataDir: string): Promise<SqlDb> {
     }
     return s;
   };
+  const all = async (sql: string, params: readonly unknown[] = []) => {
+    const s = prepare(sql);
+    if (s.reader) return s.all(...params) as Record<string, unknown>[];
+    s.run(...params);
+    return [];
+  };
+  const run = async (sql: string, params: readonly unknown[] = []) => {
+    if (/^\s*CREATE\s/i.test(sql)) db.exec(sql);
+    else prepare(sql).run(...params);
+  };
   return {
     kind: 'sqlite',
     identity: 'INTEGER PRIMARY KEY AUTOINCREMENT',
-    all: async (sql, params = []) => {
-      const s = prepare(sql);
-      if (s.reader) return s.all(...(params as unknown[])) as Record<string, unknown>[];
-      s.run(...(params as unknown[]));
-      return [];
-    },
-    run: async (sql, params = []) => {
-      if (/^\s*CREATE\s/i.test(sql)) db.exec(sql);
-      else prepare(sql).run(...(params as unknown[]));
-    },
+    all,
+    run,
     transaction: async (fn) => {
       // better-sqlite3's transaction() takes synchronous functions; ours only await the
       // synchronous calls above, so BEGIN/COMMIT around them is equivalent.
       db.exec('BEGIN');
       try {
-        await fn();
+        await fn({ all, run });
         db.exec('COMMIT');
       } catch (e) {
         db.exec('ROLLBACK');
@@ -76,34 +78,34 @@ async function sqlite(dataDir: string): Promise<SqlDb> {
 async function postgres(url: string): Promise<SqlDb> {
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: url, max: 5 });
-  // A client checked out for a transaction; statements of the transaction go through it.
-  let tx: import('pg').PoolClient | undefined;
   const numbered = (sql: string) => {
     let n = 0;
     return sql.replace(/\?/g, () => `$${++n}`);
   };
-  const query = async (sql: string, params: readonly unknown[] = []) =>
-    (await (tx ?? pool).query(numbered(sql), params as unknown[])).rows as Record<string, unknown>[];
-  await query('SELECT 1');
+  const on = (client: import('pg').Pool | import('pg').PoolClient) => ({
+    all: async (sql: string, params: readonly unknown[] = []) =>
+      (await client.query(numbered(sql), params as unknown[])).rows as Record<string, unknown>[],
+    run: async (sql: string, params: readonly unknown[] = []) => {
+      await client.query(numbered(sql), params as unknown[]);
+    },
+  });
+  const direct = on(pool);
+  await direct.all('SELECT 1');
   return {
     kind: 'postgres',
     identity: 'SERIAL PRIMARY KEY',
-    all: query,
-    run: async (sql, params) => {
-      await query(sql, params);
-    },
+    ...direct,
     transaction: async (fn) => {
+      // One client for the whole transaction; concurrent queries use the pool's others.
       const client = await pool.connect();
-      tx = client;
       try {
         await client.query('BEGIN');
-        await fn();
+        await fn(on(client));
         await client.query('COMMIT');
       } catch (e) {
         await client.query('ROLLBACK');
         throw e;
       } finally {
-        tx = undefined;
         client.release();
       }
     },

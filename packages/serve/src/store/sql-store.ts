@@ -13,8 +13,8 @@ export interface SqlDb {
   readonly identity: string;
   all(sql: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>;
   run(sql: string, params?: readonly unknown[]): Promise<void>;
-  /** Runs `fn` in one transaction. */
-  transaction(fn: () => Promise<void>): Promise<void>;
+  /** Runs `fn` in one transaction: its statements go through `tx`, every other query outside it. */
+  transaction(fn: (tx: Pick<SqlDb, 'all' | 'run'>) => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -85,9 +85,9 @@ export class SqlStore implements Store {
     for (const [i, migration] of MIGRATIONS.entries()) {
       const version = i + 1;
       if (done.has(version)) continue;
-      await this.db.transaction(async () => {
-        for (const sql of migration(this.db)) await this.db.run(sql);
-        await this.db.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [version, new Date().toISOString()]);
+      await this.db.transaction(async (tx) => {
+        for (const sql of migration(this.db)) await tx.run(sql);
+        await tx.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [version, new Date().toISOString()]);
       });
       applied.push(version);
     }
@@ -166,10 +166,10 @@ export class SqlStore implements Store {
   }
 
   async deleteRun(id: number): Promise<void> {
-    await this.db.transaction(async () => {
-      await this.db.run('DELETE FROM steps WHERE run_id = ?', [id]);
-      await this.db.run('DELETE FROM jobs WHERE run_id = ?', [id]);
-      await this.db.run('DELETE FROM runs WHERE id = ?', [id]);
+    await this.db.transaction(async (tx) => {
+      await tx.run('DELETE FROM steps WHERE run_id = ?', [id]);
+      await tx.run('DELETE FROM jobs WHERE run_id = ?', [id]);
+      await tx.run('DELETE FROM runs WHERE id = ?', [id]);
     });
   }
 
