@@ -458,3 +458,42 @@ test('artifacts: the paths a pipeline names are kept with the run and served', a
     await s.close();
   }
 });
+
+test("a job's steps (cicd step elements) are recorded with their states and logs; the failed one fails the job", async () => {
+  const data = mkdtempSync(join(tmpdir(), 'tutti-serve-steps-'));
+  cleanup.push(() => rmSync(data, { recursive: true, force: true }));
+  const marker = join(data, 'marker');
+  const s = await startServer(demoConfig({ repo: repo.dir, data, marker }), { log: () => {} });
+  try {
+    const seen: string[] = [];
+    s.bus.subscribe(undefined, (e) => {
+      if (e.type === 'step') seen.push(`${e.name}:${e.state}`);
+    });
+    const run = await s.startRun('demo', 'steps');
+    await s.queue.whenIdle();
+    const detail = await call(s, 'GET', `/api/runs/${run.id}`);
+    assert.equal(detail.body.run.state, 'failed');
+    assert.equal(detail.body.jobs[0].detail, "step 'verify' failed");
+    const steps = Object.fromEntries(detail.body.steps.map((x: { name: string; state: string }) => [x.name, x.state]));
+    assert.deepEqual(steps, { compile: 'passed', verify: 'failed' });
+    assert.ok(seen.indexOf('compile:running') < seen.indexOf('compile:passed'), `live step events: ${seen}`);
+    assert.ok(seen.indexOf('compile:passed') < seen.indexOf('verify:running'));
+    const log = await call(s, 'GET', `/api/runs/${run.id}/logs?job=main&label=compile`);
+    assert.deepEqual(
+      log.body.lines.map((l: { message: string }) => l.message),
+      ['compiled'],
+      "a step's logs are the records labelled with its name",
+    );
+    writeFileSync(marker, '');
+    await call(s, 'POST', `/api/runs/${run.id}/retry`, { job: 'main' });
+    await s.queue.whenIdle();
+    const after = await call(s, 'GET', `/api/runs/${run.id}`);
+    assert.equal(after.body.run.state, 'passed');
+    assert.deepEqual(after.body.steps.map((x: { name: string; state: string }) => `${x.name}:${x.state}`).sort(), [
+      'compile:passed',
+      'verify:passed',
+    ]);
+  } finally {
+    await s.close();
+  }
+});

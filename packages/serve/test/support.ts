@@ -63,6 +63,7 @@ export function demoConfig(o: {
             },
           },
           { name: 'broken', program: 'broken.mel', on: ['manual'] },
+          { name: 'steps', program: 'steps.mel', args: ['--marker', '${marker}'], on: ['manual'], params: { marker: o.marker } },
           {
             name: 'package',
             program: 'artifact.mel',
