@@ -11,9 +11,10 @@
 //      steps between (accepted, job running after clone and check); median of ROUNDS.
 //  (c) 100 queued runs of a 10-step program (one job, ten processes one after the other): wall time
 //      per run through the server (queue, clone, check, run, events, logs, SQLite), vs the
-//      same program checked, launched and run by the driver directly (baseline); the
-//      difference is the server's overhead per run.
-// Environment: RUNS (c, default 100), ROUNDS (b, default 5), CHROMIUM (default /usr/bin/chromium).
+//      same program checked, launched and run by the driver directly (baseline), in
+//      alternating batches of ten; the difference is the server's overhead per run.
+// Environment: RUNS (c, default 100), ROUNDS (b, default 5), CHROMIUM (default /usr/bin/chromium),
+// ONLY (the parts to run, default abc).
 import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,7 @@ import { median, printMachine } from './lib.mjs';
 printMachine();
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const RUNS = Number(process.env.RUNS ?? 100);
+const ONLY = process.env.ONLY ?? 'abc';
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const TOKEN = 'bench-token-0123456789abcdef';
 const SECRET = 'bench-secret';
@@ -271,26 +273,33 @@ async function queuedRuns() {
     const r = await runDesign(design, { log: () => {} });
     if (!r.ok) throw new Error('ten.mel failed');
   };
-  await direct();
-  let t0 = performance.now();
-  for (let i = 0; i < RUNS; i++) await direct();
-  const directMs = (performance.now() - t0) / RUNS;
-
+  // Baseline and server alternate in batches of ten, so a change of the machine's load
+  // weighs on both alike.
   const server = await startServer(config(join(work, 'data-c')), { log: () => {} });
   try {
-    await (await server.startRun('bench', 'ten')).id;
+    await direct();
+    await server.startRun('bench', 'ten');
     await server.queue.whenIdle();
-    t0 = performance.now();
+    let directTotal = 0;
+    let serverTotal = 0;
     const ids = [];
-    for (let i = 0; i < RUNS; i++) ids.push((await server.startRun('bench', 'ten')).id);
-    const queuedMs = performance.now() - t0;
-    await server.queue.whenIdle();
-    const serverMs = (performance.now() - t0) / RUNS;
+    const batch = 10;
+    for (let done = 0; done < RUNS; done += batch) {
+      let t0 = performance.now();
+      for (let i = 0; i < batch; i++) await direct();
+      directTotal += performance.now() - t0;
+      t0 = performance.now();
+      for (let i = 0; i < batch; i++) ids.push((await server.startRun('bench', 'ten')).id);
+      await server.queue.whenIdle();
+      serverTotal += performance.now() - t0;
+    }
+    const directMs = directTotal / ids.length;
+    const serverMs = serverTotal / ids.length;
     const states = new Set();
     for (const id of ids) states.add((await server.store.getRun(id))?.state);
     if (states.size !== 1 || !states.has('passed')) throw new Error(`runs ended ${[...states]}`);
     console.log(
-      `(c) ${RUNS} queued runs of a 10-step program (concurrency 1): ${fmt(serverMs)} ms per run through the server vs ${fmt(directMs)} ms checked + run by the driver alone (baseline): server overhead ${fmt(serverMs - directMs)} ms per run (clone, records, events, logs); queuing all took ${fmt(queuedMs, 0)} ms`,
+      `(c) ${ids.length} queued runs of a 10-step program (concurrency 1, in batches of ${batch} alternating with the baseline): ${fmt(serverMs)} ms per run through the server vs ${fmt(directMs)} ms checked + run by the driver alone (baseline): server overhead ${fmt(serverMs - directMs)} ms per run (clone, records, events, logs)`,
     );
   } finally {
     await server.close();
@@ -298,9 +307,9 @@ async function queuedRuns() {
 }
 
 try {
-  await studio();
-  await webhookLatency();
-  await queuedRuns();
+  if (ONLY.includes('a')) await studio();
+  if (ONLY.includes('b')) await webhookLatency();
+  if (ONLY.includes('c')) await queuedRuns();
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

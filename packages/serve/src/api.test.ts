@@ -497,3 +497,34 @@ test("a job's steps (cicd step elements) are recorded with their states and logs
     await s.close();
   }
 });
+
+test('a GitLab push (token checked) runs the pipeline and posts its job statuses to GitLab', async () => {
+  const data = mkdtempSync(join(tmpdir(), 'tutti-serve-gitlab-'));
+  cleanup.push(() => rmSync(data, { recursive: true, force: true }));
+  const peer = await githubPeer();
+  const base = demoConfig({ repo: repo.dir, data, marker: '/etc/hostname' });
+  const project = base.projects[0] as NonNullable<(typeof base.projects)[0]>;
+  const s = await startServer(
+    {
+      ...base,
+      projects: [{ ...project, gitlab: { secret: SECRET, projectId: 'group/demo', token: 'gl-token', apiUrl: `${peer.url}/api/v4` } }],
+    },
+    { log: () => {} },
+  );
+  try {
+    const payload = JSON.stringify({ object_kind: 'push', ref: 'refs/heads/main', checkout_sha: repo.sha });
+    const refused = await call(s, 'POST', '/hooks/gitlab/demo', payload, { 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': `${SECRET}x` });
+    assert.equal(refused.status, 401);
+    const r = await call(s, 'POST', '/hooks/gitlab/demo', payload, { 'x-gitlab-event': 'Push Hook', 'x-gitlab-token': SECRET });
+    assert.equal(r.status, 202);
+    assert.equal(r.body.runs.length, 1);
+    await s.queue.whenIdle();
+    assert.equal((await s.store.getRun(r.body.runs[0]))?.state, 'passed');
+    const mine = peer.statuses.filter((st) => st.path === `/api/v4/projects/group%2Fdemo/statuses/${repo.sha}`);
+    const states = (job: string) => mine.filter((st) => st.body.name === `tutti/ci/${job}`).map((st) => st.body.state);
+    assert.deepEqual(states('test'), ['pending', 'running', 'success']);
+    assert.equal(mine[0]?.body.ref, 'main');
+  } finally {
+    await s.close();
+  }
+});
