@@ -26,6 +26,7 @@ import { commandDist, DistUsageError } from './dist.js';
 import { commandDoc } from './doc.js';
 import { commandJeu } from './jeu.js';
 import { runProgram } from './run.js';
+import { commandServe, ServeUsageError } from './serve.js';
 
 /** A problem with the command line (exit status 2). */
 export class UsageError extends Error {}
@@ -48,6 +49,9 @@ Usage:
   tutti doc [--full] [-p PKG]... [-f FILE] [--html] <output>
                                              document packages as Markdown (mdBook) and HTML
                                              (tutti doc --help)
+  tutti serve [--config FILE] [--port N] [--data DIR]
+                                             a CI server with webhooks, schedules, run history
+                                             and a live studio (tutti serve --help)
   tutti jeu build <project_dir> <output>      pack a project into one .jeu file (tutti jeu --help)
   tutti jeu extract <file.jeu> <output_dir>   unpack a .jeu into <output_dir>/<file stem>/
   tutti <program> [args...]                   same as 'tutti run <program> [args...]'
@@ -115,6 +119,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await commandDist(rest);
       case 'jeu':
         return await commandJeu(rest, (m) => new UsageError(m));
+      case 'serve':
+        return await commandServe(rest);
       case 'doc':
         return await commandDoc(
           rest,
@@ -130,6 +136,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (
       e instanceof UsageError ||
       e instanceof DistUsageError ||
+      e instanceof ServeUsageError ||
       e instanceof RequestError ||
       e instanceof OutputFileError ||
       (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))

@@ -47,4 +47,8 @@ export const cicd: PackageDescriptor = {
   ],
 };
 export { defaultApiUrl, githubApiUrl } from './api-url.js';
+// The status requests, for hosts that report runs themselves (`tutti serve`).
+export { githubRequest } from './github/state.js';
+export { gitlabRequest } from './gitlab.js';
+export { postStatus, type StatusLog, type StatusRequest } from './post-status.js';
 export { GithubStepState, GitlabStepState } from './step-state.js';
