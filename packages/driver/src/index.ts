@@ -11,7 +11,7 @@
  * else await runDesign(design, { log: (r) => console.log(r.message) });
  */
 export { type ArgumentReading, CommandLine, entryArguments, readParsed, readRaw } from './arguments.js';
-export { BUNDLED } from './bundled.js';
+export { BUNDLED, BUNDLED_LEGACY } from './bundled.js';
 export { type GeneratedCertificate, localhostCertificate } from './certificate.js';
 export {
   collectDocs,
