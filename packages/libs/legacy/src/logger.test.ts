@@ -32,7 +32,13 @@ function context(): { ctx: ModelContext; emit: (r: RunLogRecord) => void; abort:
       return () => listeners.splice(listeners.indexOf(l), 1);
     },
   };
-  return { ctx, emit: (r) => listeners.forEach((l) => l(r)), abort };
+  return {
+    ctx,
+    emit: (r) => {
+      for (const l of listeners) l(r);
+    },
+    abort,
+  };
 }
 
 test('Log text is `[RFC 3339 ms] level: label: message`; Serialize round-trips it', () => {
