@@ -6,6 +6,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { DiagnosticSink, formatType } from '@tutti/core';
+import { checkPath } from '@tutti/driver';
+import { checkProgram, type TreatmentSymbol } from '@tutti/lang';
 import { check, cli, errors, project } from './helpers.js';
 
 const dirs: string[] = [];
@@ -78,4 +81,51 @@ test('a 0.10 program sees std/engine/log and no 0.9 shape', async () => {
     (await check(join(dir, 'p.mel'))).filter((d) => d.severity === 'error'),
     [],
   );
+});
+
+test('each 0.9 cicd wrapper has the 0.10 signature plus its logger slot; every 0.10 .mel area has its 0.9 layer', async () => {
+  const dir = tmp({ 'p.mel': '#! name = p\n#! require = cicd:^0.9 std:^0.9\ntreatment main() {}\n' });
+  const { loaded } = await checkPath(join(dir, 'p.mel'));
+  assert.ok(loaded);
+  const v09 = loaded.program.packages.get('cicd');
+  const v10 = loaded.program.packages.get('cicd_0_10');
+  assert.ok(v09 && v10);
+  assert.equal(v09.version, '0.9.1');
+  assert.equal(v10.version, '0.10.2');
+  const sub = (areas: readonly string[], pkg: string) => areas.map((a) => a.slice(pkg.length)).sort();
+  const missing = sub(v10.melAreas(), 'cicd_0_10').filter((a) => !sub(v09.melAreas(), 'cicd').includes(a));
+  assert.deepEqual(missing, [], 'a 0.10 .mel area without its 0.9 layer');
+
+  const sink = new DiagnosticSink();
+  const r = checkProgram({ ...loaded.program, root: v09 }, v09.melAreas(), [], sink);
+  assert.deepEqual(
+    sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
+    [],
+  );
+  const shape = (t: TreatmentSymbol, without: string) => ({
+    slots: t.modelSlots.filter((s) => s.name !== without).map((s) => s.name),
+    params: [...t.params.values()].map((p) => [p.name, p.variability, p.type && formatType(p.type), p.hasDefault]),
+    inputs: [...t.inputs.values()].map((p) => [p.name, p.flow, p.type && formatType(p.type)]),
+    outputs: [...t.outputs.values()].map((p) => [p.name, p.flow, p.type && formatType(p.type)]),
+  });
+  let compared = 0;
+  for (const area of r.areas) {
+    if (area.pkg !== v09 || area.mel === undefined || area.path === 'cicd/logging') continue;
+    for (const name of area.declared.keys()) {
+      const t = area.lookup('name', name);
+      if (t?.kind !== 'treatment') continue;
+      // Each wrapper imports what it wraps as `<name>_0_10`.
+      const b = area.imports.get(`${name}_0_10`)?.element;
+      assert.ok(b !== undefined && b !== 'poisoned' && b.kind === 'treatment', `no 0.10 ${area.path}::${name}`);
+      assert.equal(b.area.path, `cicd_0_10${area.path.slice(4)}`);
+      assert.deepEqual(shape(t, 'logger'), shape(b, 'logger'), `${area.path}::${name}`);
+      assert.equal(
+        t.modelSlots.some((m) => m.name === 'logger' && m.model?.id === 'log/logger::Logger'),
+        !['ioToString', 'stopRunner'].includes(name),
+        `${name}: the logger slot of Appendix B`,
+      );
+      compared++;
+    }
+  }
+  assert.ok(compared >= 20, `only ${compared} wrappers compared`);
 });

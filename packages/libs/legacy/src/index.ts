@@ -25,6 +25,14 @@ export const log: PackageDescriptor = {
   melRoot: fileURLToPath(new URL('../mel/log', import.meta.url)),
 };
 
+/** Native elements of 0.10 whose 0.9 shape is a `.mel` wrapper in the same area. */
+const WRAPPED_NATIVES: ReadonlySet<string> = new Set([
+  'cicd/services::setServiceState',
+  'cicd/services/gitlab::postGitlabState',
+  'cicd/services/github::postGithubState',
+  'cicd/services/github::postGithubStateContext',
+]);
+
 /**
  * The 0.9 `cicd`, made from the bundled 0.10 one: the same native elements, and `.mel`
  * areas of its own that wrap the 0.10 areas, reached as the package `cicd_0_10`.
@@ -34,8 +42,8 @@ export function legacyCicd(base: PackageDescriptor): PackageDescriptor {
     name: base.name,
     version: LEGACY_VERSION,
     doc: `${base.doc} (0.9 surface: \`logger: Logger\` model slots, \`cicd/logging::manageLogs\`.)`,
-    dependencies: { ...base.dependencies, log: '^0.9', cicd_0_10: `=${base.version}` },
-    elements: base.elements,
+    dependencies: { ...base.dependencies, work: base.version, log: '^0.9', cicd_0_10: `=${base.version}` },
+    elements: base.elements.filter((e) => !WRAPPED_NATIVES.has(`${e.area}::${e.name}`)),
     melRoot: fileURLToPath(new URL('../mel/cicd', import.meta.url)),
   };
 }
