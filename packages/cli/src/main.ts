@@ -25,6 +25,7 @@ import { loadProgram } from '@tutti/loader';
 import { commandDist, DistUsageError } from './dist.js';
 import { commandDoc } from './doc.js';
 import { commandJeu } from './jeu.js';
+import { commandNew } from './new.js';
 import { runProgram } from './run.js';
 
 /** A problem with the command line (exit status 2). */
@@ -110,6 +111,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await commandDist(rest);
       case 'jeu':
         return await commandJeu(rest, (m) => new UsageError(m));
+      case 'new':
+        return commandNew(rest, (m) => new UsageError(m));
       case 'doc':
         return await commandDoc(
           rest,

@@ -26,6 +26,15 @@ export {
 } from './doc/index.js';
 export { DebugFile, OutputFileError, openOutputFile } from './files.js';
 export { type LaunchOptions, launch, originOf } from './launch.js';
+export {
+  invalidProjectName,
+  type NewProject,
+  NewProjectError,
+  type NewProjectOptions,
+  newProject,
+  TEMPLATES,
+  type Template,
+} from './new-project.js';
 export { type CheckedProgram, type CheckOptions, checkPath, programSource, RequestError, type Selection, select } from './program.js';
 export { type RenderOptions, renderHuman, toJson, useColor } from './render.js';
 export { type RunOptions, type RunResult, runDesign } from './run.js';
