@@ -67,7 +67,7 @@ export async function runProgram(o: RunOptions): Promise<number> {
       const code = signalled;
       setTimeout(() => process.exit(code), SIGNAL_EXIT_GRACE_MS).unref();
     }
-    return signalled ?? (result.ok ? 0 : 1);
+    return signalled ?? (result.ok && result.failedSteps.length === 0 ? 0 : 1);
   } finally {
     for (const [name, h] of handlers) process.off(name, h);
     out.close();
