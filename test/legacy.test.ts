@@ -128,4 +128,17 @@ test('each 0.9 cicd wrapper has the 0.10 signature plus its logger slot; every 0
     }
   }
   assert.ok(compared >= 20, `only ${compared} wrappers compared`);
+
+  // Every 0.10 .mel treatment has its 0.9 shape, but the ones Tutti adds for its own use.
+  const internal = new Set(['step', 'spawnLabelled', 'remoteStep', 'containerStep']);
+  const r10 = checkProgram({ ...loaded.program, root: v10 }, v10.melAreas(), [], new DiagnosticSink());
+  const unwrapped: string[] = [];
+  for (const area of r10.areas) {
+    if (area.pkg !== v10 || area.mel === undefined) continue;
+    const layer = r.areas.find((a) => a.pkg === v09 && a.path === `cicd${area.path.slice('cicd_0_10'.length)}`);
+    for (const name of area.declared.keys())
+      if (area.lookup('name', name)?.kind === 'treatment' && !internal.has(name) && layer?.declared.has(name) !== true)
+        unwrapped.push(`${area.path}::${name}`);
+  }
+  assert.deepEqual(unwrapped, [], '0.10 treatments without a 0.9 wrapper');
 });
