@@ -73,10 +73,13 @@ function checkOutcome(r: { dir: string; status: number; stdout: string; stderr: 
   );
 }
 
-test('my_cicd checks (every file)', () => {
+test('my_cicd checks (every file), and tutti info reads it', () => {
   const r = cli(['check', '--all', PROJECT]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /no errors/);
+  const info = cli(['info', PROJECT]);
+  assert.equal(info.status, 0, info.stderr);
+  assert.match(info.stdout, /--location <string> +\(default "local"\)/);
 });
 
 test('my_cicd runs on local: the build artifact, per-step logs', async () => {

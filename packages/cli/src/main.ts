@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { DiagnosticSink, formatType } from '@tutti/core';
 import {
   BUNDLED,
+  BUNDLED_LEGACY,
   checkPath,
   DebugFile,
   launch,
@@ -210,7 +211,7 @@ async function commandInfo(args: readonly string[]): Promise<number> {
   const [program] = positionals;
   if (program === undefined) throw new UsageError('info needs a program');
   const sink = new DiagnosticSink();
-  const loaded = await loadProgram(program, { bundled: BUNDLED, paths: values.path ?? [] }, sink);
+  const loaded = await loadProgram(program, { bundled: BUNDLED, legacy: BUNDLED_LEGACY, paths: values.path ?? [] }, sink);
   if (loaded === undefined || sink.hasErrors) {
     report(sink, program, false);
     return statusOf(sink) || 1;
