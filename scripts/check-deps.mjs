@@ -34,6 +34,7 @@ const layers = {
   '@tutti/lib-work': [CORE, STD, '@tutti/lib-net', '@tutti/lib-fs', '@tutti/lib-process'],
   '@tutti/lib-distrib': [CORE, STD, '@tutti/lib-work'],
   '@tutti/lib-cicd': [CORE, STD, '@tutti/lib-json', '@tutti/lib-javascript', '@tutti/lib-process'],
+  '@tutti/pipeline': [CORE],
   '@tutti/driver': [CORE, '@tutti/design', '@tutti/engine', '@tutti/lang', '@tutti/loader', '@tutti/lib-*'],
   '@tutti/cli': ['*'],
   '@tutti/testkit': [CORE],
