@@ -5,13 +5,14 @@
 import type { StepState } from '@tutti/core';
 
 /**
- * A duration for people: `0.4 s`, `3.2 s`, `42 s`, `2 min 05 s`, `1 h 02 min`.
+ * A duration for people: `45 ms`, `3.2 s`, `42 s`, `2 min 05 s`, `1 h 02 min`.
  *
  * @example
  * formatDuration(3210); // '3.2 s'
  */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) ms = 0;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s} s`;

@@ -91,7 +91,7 @@ test('tty mode redraws the board in place, output above it, and removes it when 
   await tick();
   assert.equal(chunks.length, 1, 'changes of one turn are drawn once');
   const first = chunks[0] as string;
-  assert.match(first, /build +running +0\.0 s/);
+  assert.match(first, /build +running +0 ms/);
   assert.match(first, /· test +waiting/);
   assert.match(first, /1 running · 1 waiting/);
   now = 1500;

@@ -252,8 +252,8 @@ export class LiveView {
   private boardLines(): string[] {
     const b = this.board;
     if (b.size === 0) return [];
-    const width = Math.max(20, (this.out.columns ?? 80) - 1);
-    const limit = this.o.maxRows ?? Math.min(20, Math.max(3, Math.floor((this.out.rows ?? 24) / 3)));
+    const width = Math.max(20, (this.out.columns || 80) - 1);
+    const limit = this.o.maxRows ?? Math.min(20, Math.max(3, Math.floor((this.out.rows || 24) / 3)));
     let shown: StepInfo[];
     if (b.size <= limit) shown = [...b.steps()];
     else {
