@@ -122,3 +122,21 @@ test('bad progress mode and unwritable report are usage errors', () => {
   assert.equal(q.status, 2);
   assert.match(q.stderr, /cannot write the report file '\/proc\/nope\/r\.json'/);
 });
+
+test('forced tty mode redraws the board in place and ends with the summary; an unwritable step logs folder is a usage error', () => {
+  const dir = temp();
+  try {
+    const r = cli(['run', '--progress', 'tty', '--step-logs', join(dir, 's'), PROGRAM, '--api_token', SECRET], dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(r.stdout.includes('\x1b[J') && /\[\d+F/.test(r.stdout), 'the board is erased and redrawn');
+    assert.match(r.stdout, /── .*(running|passed)/);
+    assert.match(r.stdout, /Failed: 1 passed, 1 failed, 1 skipped in [^\n]*\n(?:.*\n)*Critical path/);
+    assert.ok(!r.stdout.includes(SECRET));
+    assert.deepEqual(readdirSync(join(dir, 's')).sort(), ['build.log', 'check.log']);
+    const q = cli(['run', '--step-logs', '/proc/nope', PROGRAM, '--api_token', 'x'], dir);
+    assert.equal(q.status, 2);
+    assert.match(q.stderr, /cannot write the step logs folder '\/proc\/nope': /);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -3,7 +3,8 @@
  * success, 1 errors found (check, launch), 2 usage problems and unreadable program files.
  * Diagnostics go to stderr (JSON ones to stdout with `--format json`), program logs to stdout.
  */
-import { closeSync, readFileSync } from 'node:fs';
+import { closeSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DiagnosticSink, formatType } from '@tutti/core';
 import {
@@ -370,6 +371,17 @@ async function commandRun(args: readonly string[]): Promise<number> {
     logs = logsPath === undefined ? undefined : openOutputFile(logsPath, 'log file', 'a');
     debug = debugPath === undefined ? undefined : new DebugFile(debugPath, { mask: (l) => masker.mask(l) });
     if (reportPath !== undefined) closeSync(openOutputFile(reportPath, 'report file', 'w'));
+    // An explicit step logs folder is made now, so a folder that cannot be is a usage error.
+    if (stepLogs !== undefined) {
+      const probe = join(stepLogs, '.tutti-probe');
+      try {
+        closeSync(openOutputFile(probe, 'step logs folder', 'w'));
+      } catch (e) {
+        const reason = e instanceof OutputFileError ? e.message.slice(e.message.indexOf(`': `) + 3) : String(e);
+        throw new OutputFileError(`cannot write the step logs folder '${stepLogs}': ${reason}`);
+      }
+      rmSync(probe, { force: true });
+    }
     const checked = await checkPath(line.program, {
       paths: line.options.get('--path') ?? [],
       ...(forceEntry !== undefined ? { forceEntry } : {}),

@@ -80,7 +80,25 @@ export class StepOutput {
     if (this.board === undefined) this.start();
     const board = this.board as ProgressBoard;
     board.update(r);
-    if (r.state === 'passed' || r.state === 'failed' || r.state === 'cancelled' || r.state === 'skipped') this.logs?.end(r.name);
+    if (r.state === 'passed' || r.state === 'failed' || r.state === 'cancelled' || r.state === 'skipped') this.files((l) => l.end(r.name));
+  }
+
+  /**
+   * Runs `f` on the step files; a folder or file that cannot be written (a read-only working
+   * folder) is said once on stderr and the run goes on without step files: the program must
+   * not fail for its logs.
+   */
+  private files(f: (logs: StepLogFiles) => void): void {
+    if (this.logs === undefined) return;
+    try {
+      f(this.logs);
+    } catch (e) {
+      const dir = this.logs.dir;
+      this.logs = undefined;
+      process.stderr.write(
+        `tutti: cannot write the step logs in '${dir}' (${e instanceof Error ? e.message : String(e)}); they are not kept\n`,
+      );
+    }
   }
 
   /**
@@ -90,7 +108,7 @@ export class StepOutput {
   log(time: Date, level: string, label: string, message: string): boolean {
     const board = this.board;
     if (board === undefined || !board.has(label)) return false;
-    this.logs?.write(label, `[${time.toISOString()}] ${level}: ${message}`);
+    this.files((l) => l.write(label, `[${time.toISOString()}] ${level}: ${message}`));
     board.line(label, message, level);
     // Without a view (`--progress off`) the line is printed as usual too.
     return this.view !== undefined;
@@ -114,7 +132,7 @@ export class StepOutput {
       return;
     }
     this.view?.close();
-    this.logs?.close();
+    this.files((l) => l.close());
     if (this.o.progress !== 'off') {
       const dir = this.logs !== undefined && [...this.logs.entries()].length > 0 ? `Step logs: ${this.logs.dir}\n` : '';
       const text = renderSummary(board, { color: this.o.color, logFile: (n) => this.logs?.pathOf(n) }) + dir;
@@ -134,7 +152,13 @@ export class StepOutput {
   private start(): void {
     this.o.flush();
     this.board = new ProgressBoard();
-    this.logs = new StepLogFiles(stepLogsDir(this.o, this.started));
+    const dir = stepLogsDir(this.o, this.started);
+    this.logs = new StepLogFiles(dir, (e) => {
+      this.logs = undefined;
+      process.stderr.write(
+        `tutti: cannot write the step logs in '${dir}' (${e instanceof Error ? e.message : String(e)}); they are not kept\n`,
+      );
+    });
     if (this.o.progress === 'off') return;
     const mode: ViewMode = this.o.progress === 'auto' ? chooseViewMode(process.stdout) : this.o.progress;
     this.view = new LiveView(this.board, {

@@ -42,7 +42,25 @@ export class StepLogFiles {
   private created = false;
   private closed = false;
 
-  constructor(readonly dir: string) {}
+  /**
+   * `onError` receives a write that failed in the background (a full disk); the files are
+   * closed and later lines ignored. Errors of `open`, `write`, `end` and `close` themselves
+   * are thrown to the caller.
+   */
+  constructor(
+    readonly dir: string,
+    private readonly onError: (e: unknown) => void = () => {},
+  ) {}
+
+  private fail(e: unknown): void {
+    try {
+      this.close();
+    } catch {
+      // Already failing: the descriptors are dropped.
+    }
+    this.closed = true;
+    this.onError(e);
+  }
 
   /** Creates the step's file (empty) if it does not exist yet; returns its path. */
   open(step: string): string {
@@ -57,7 +75,13 @@ export class StepLogFiles {
     this.dirty.add(f);
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.flush());
+      setImmediate(() => {
+        try {
+          this.flush();
+        } catch (e) {
+          this.fail(e);
+        }
+      });
     }
   }
 
