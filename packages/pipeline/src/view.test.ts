@@ -125,3 +125,16 @@ test('a tty board of many steps shows the active and recent ones and counts the 
   assert.match(rows[2] as string, /s3 +passed/);
   assert.match(rows[3] as string, /1 running · 1 passed · 1 failed · 97 waiting \(97 not shown\)/);
 });
+
+test('on the tty board, the steps of a job on the board are indented under it', async () => {
+  const b = new ProgressBoard(() => 0);
+  const { chunks, out } = sink(true);
+  const view = new LiveView(b, { out, mode: 'tty' });
+  b.update({ name: 'build', state: 'running' });
+  b.update({ name: 'build › compile', group: 'build', state: 'running' });
+  await tick();
+  view.close();
+  const rows = (chunks[0] as string).split('\n');
+  assert.match(rows[0] as string, /^⠋ build /);
+  assert.match(rows[1] as string, /^ {2}⠋ build › compile +running/);
+});

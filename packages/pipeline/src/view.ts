@@ -96,7 +96,7 @@ export class LiveView {
     this.color = o.color ?? false;
     this.mask = o.mask ?? ((t) => t);
     this.githubGroups = o.githubGroups ?? process.env.GITHUB_ACTIONS === 'true';
-    for (const s of board.steps()) this.widen(s.name);
+    for (const s of board.steps()) this.widen(s);
     this.unsubscribe = board.subscribe((c) => this.onChange(c));
     if (o.mode === 'tty') {
       this.timer = setInterval(() => {
@@ -146,7 +146,7 @@ export class LiveView {
       } else this.emit(`${this.prefix(s)}${line}\n`);
       return;
     }
-    this.widen(s.name);
+    this.widen(s);
     if (this.o.mode === 'tty') {
       if (s.state !== c.previous && (s.state === 'passed' || s.state === 'failed' || s.state === 'cancelled' || s.state === 'skipped')) {
         const i = this.recent.indexOf(s);
@@ -209,8 +209,8 @@ export class LiveView {
     return `${paint(pad(s.name, this.nameWidth), s.state === 'failed' ? 'failed' : 'running', this.color)} ${dim('│', this.color)} `;
   }
 
-  private widen(name: string): void {
-    const n = Math.min(MAX_NAME, [...name].length);
+  private widen(s: StepInfo): void {
+    const n = Math.min(MAX_NAME, [...s.name].length + (s.group === undefined ? 0 : 2));
     if (n > this.nameWidth) this.nameWidth = n;
   }
 
@@ -297,7 +297,9 @@ export class LiveView {
     const mark = s.state === 'running' ? (SPINNER[Math.floor(now / 100) % SPINNER.length] as string) : STATE_MARK[s.state];
     const time = s.startedAt === undefined ? '' : formatDuration(this.board.duration(s));
     const extra = [s.runner === undefined ? '' : `on ${s.runner}`, s.detail ?? ''].filter((x) => x !== '').join(' — ');
-    return `${paint(mark, s.state, c)} ${pad(s.name, this.nameWidth)}  ${paint(pad(s.state, 9), s.state, c)} ${time.padStart(9)}${extra === '' ? '' : `  ${dim(extra, c)}`}`.trimEnd();
+    // A step of a job that is on the board itself is shown under it, indented.
+    const indent = s.group !== undefined && this.board.has(s.group) ? '  ' : '';
+    return `${indent}${paint(mark, s.state, c)} ${pad(s.name, this.nameWidth - indent.length)}  ${paint(pad(s.state, 9), s.state, c)} ${time.padStart(9)}${extra === '' ? '' : `  ${dim(extra, c)}`}`.trimEnd();
   }
 }
 
