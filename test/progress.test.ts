@@ -4,6 +4,7 @@
  * (parameters named like `api_token`) hidden everywhere; programs without steps unchanged.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,6 +137,39 @@ test('forced tty mode redraws the board in place and ends with the summary; an u
     const q = cli(['run', '--step-logs', '/proc/nope', PROGRAM, '--api_token', 'x'], dir);
     assert.equal(q.status, 2);
     assert.match(q.stderr, /cannot write the step logs folder '\/proc\/nope': /);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('SIGINT mid-step: the step file keeps what was printed, the summary is shown, exit 130', async () => {
+  const dir = temp();
+  try {
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'packages/cli/bin/tutti.js'), 'run', '--step-logs', join(dir, 's'), join(ROOT, 'test/progress/long.mel')],
+      {
+        cwd: dir,
+        env: { ...process.env, NO_COLOR: '1' },
+      },
+    );
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    const started = new Promise<void>((resolve) =>
+      child.stdout.on('data', (d: string) => {
+        out += d;
+        if (out.includes('long │ started')) resolve();
+      }),
+    );
+    const t0 = Date.now();
+    await started;
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    assert.equal(code, 130);
+    assert.ok(Date.now() - t0 < 10_000);
+    assert.match(out, /^Interrupted: 1 cancelled in /m);
+    assert.match(out, /^ {2}⊘ long +cancelled/m);
+    assert.equal(readFileSync(join(dir, 's', 'long.log'), 'utf8').replace(/^\[[^\]]+\] /, ''), 'debug: started\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -98,7 +98,7 @@ export async function runProgram(o: RunOptions): Promise<number> {
   } finally {
     for (const [name, h] of handlers) process.off(name, h);
     out.flush();
-    steps.finish(ok && signalled === undefined);
+    steps.finish(ok && signalled === undefined, signalled !== undefined);
     out.close();
     o.debug?.close();
   }

@@ -124,8 +124,11 @@ export class StepOutput {
     this.view?.print(text);
   }
 
-  /** Ends the view, prints the summary, closes the step files and writes the report. */
-  finish(ok: boolean): void {
+  /**
+   * Ends the view, prints the summary, closes the step files and writes the report.
+   * `interrupted` when a signal stopped the run.
+   */
+  finish(ok: boolean, interrupted = false): void {
     const board = this.board;
     if (board === undefined) {
       if (this.o.report !== undefined) this.writeReport(new ProgressBoard(), ok);
@@ -135,7 +138,12 @@ export class StepOutput {
     this.files((l) => l.close());
     if (this.o.progress !== 'off') {
       const dir = this.logs !== undefined && [...this.logs.entries()].length > 0 ? `Step logs: ${this.logs.dir}\n` : '';
-      const text = renderSummary(board, { color: this.o.color, logFile: (n) => this.logs?.pathOf(n) }) + dir;
+      const summary = renderSummary(board, {
+        color: this.o.color,
+        logFile: (n) => this.logs?.pathOf(n),
+        ...(interrupted ? { headline: 'Interrupted' } : {}),
+      });
+      const text = summary + dir;
       process.stdout.write(this.o.masker.mask(text));
     }
     if (this.o.report !== undefined) this.writeReport(board, ok);

@@ -35,6 +35,7 @@ test('a long run lists failures and the slowest steps only', () => {
     b.update({ name: `s${i}`, state: i === 500 ? 'failed' : 'passed', time: i });
   }
   const text = renderSummary(b, { maxSteps: 5 });
+  assert.match(renderSummary(b, { maxSteps: 5, headline: 'Interrupted' }), /^Interrupted: 999 passed, 1 failed in /);
   const lines = text.trimEnd().split('\n');
   assert.equal(lines.length, 1 + 5 + 2);
   assert.match(text, /s500 +failed/);

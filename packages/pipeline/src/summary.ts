@@ -13,6 +13,8 @@ export interface SummaryOptions {
   readonly maxSteps?: number;
   /** Restricts the critical path to some steps (a bridge passes its jobs). */
   readonly select?: (s: StepInfo) => boolean;
+  /** The first word of the summary instead of `Done`/`Failed` (`Interrupted` after a signal). */
+  readonly headline?: string;
   /** Where each step's log file is, to show beside failures. */
   readonly logFile?: (name: string) => string | undefined;
 }
@@ -38,9 +40,8 @@ export function renderSummary(board: ProgressBoard, o: SummaryOptions = {}): str
           color,
         ),
       );
-  const out: string[] = [
-    `${board.failed ? paint('Failed', 'failed', color) : 'Done'}: ${parts.join(', ')} in ${formatDuration(board.wall())}`,
-  ];
+  const head = o.headline !== undefined ? paint(o.headline, 'cancelled', color) : board.failed ? paint('Failed', 'failed', color) : 'Done';
+  const out: string[] = [`${head}: ${parts.join(', ')} in ${formatDuration(board.wall())}`];
   const max = o.maxSteps ?? 40;
   let listed: readonly StepInfo[] = steps;
   if (steps.length > max) {
