@@ -157,7 +157,7 @@ export class LiveView {
       this.schedule();
       return;
     }
-    if (s.state === c.previous && c.kind === 'state' && s.state !== 'running') return;
+    if (s.state === c.previous) return; // a repeated report (a runner named later) is no change to print
     const lines = this.held.get(s.name);
     if (this.o.mode === 'grouped' && isEnd(s.state)) {
       this.held.delete(s.name);
