@@ -36,8 +36,11 @@ function fakeRepository(lint = waitFor('lint', 'test')): string {
 }
 
 function run(repository: string): Promise<{ status: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'packages/cli/bin/tutti.js'), 'run', 'ci', '--repository', repository], {
-    cwd: ROOT,
+  // From the repository given (step log files go under its .tutti/), without the live view
+  // (--progress off: the log lines as they are, for the assertions).
+  const args = ['run', join(ROOT, 'ci'), '--progress', 'off', '--repository', repository];
+  const child = spawn(process.execPath, [join(ROOT, 'packages/cli/bin/tutti.js'), ...args], {
+    cwd: repository,
     env: { ...process.env, NO_COLOR: '1' },
   });
   let stdout = '';

@@ -37,7 +37,7 @@ async function run(
   env: Record<string, string> = {},
 ): Promise<{ dir: string; status: number; stdout: string; stderr: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'tutti-my-cicd-'));
-  const child = spawn(process.execPath, [join(ROOT, 'packages/cli/bin/tutti.js'), 'run', PROJECT, ...args], {
+  const child = spawn(process.execPath, [join(ROOT, 'packages/cli/bin/tutti.js'), 'run', PROJECT, '--progress', 'off', ...args], {
     cwd: dir,
     env: { ...process.env, ...env, NO_COLOR: '1' },
   });

@@ -92,7 +92,7 @@ test('cicd: the pipeline of the project’s own repository runs on local; a fail
   git(dir, 'init', '-q');
   git(dir, 'add', '-A');
   git(dir, 'commit', '-qm', 'start');
-  const run = await runAsync(['run', '.'], dir);
+  const run = await runAsync(['run', '.', '--progress', 'off'], dir);
   assert.equal(run.status, 0, run.stderr);
   for (const line of [
     /debug: install: installed 6 files/,
@@ -112,7 +112,7 @@ test('cicd: the pipeline of the project’s own repository runs on local; a fail
   appendFileSync(join(dir, 'tests/greet_test.sh'), 'exit 3\n');
   git(dir, 'commit', '-qam', 'break the tests');
   rmSync(join(dir, 'dist'), { recursive: true });
-  const failed = await runAsync(['run', '.'], dir);
+  const failed = await runAsync(['run', '.', '--progress', 'off'], dir);
   assert.equal(failed.status, 1, 'a failed step fails the run');
   assert.match(failed.stdout, /error: test: Commands failed \(non-zero exit\)/);
   assert.match(failed.stdout, /error: pipeline: failed/);
@@ -125,7 +125,7 @@ test('cicd: --location compose runs the same pipeline in containers', async (t) 
   const dir = join(base, 'boxed');
   assert.equal(cli(['new', dir, '--template', 'cicd']).status, 0);
   // Before the first commit the working tree is what the pipeline takes.
-  const run = await runAsync(['run', '.', '--location', 'compose', '--image', setup.image as string], dir, setup.env);
+  const run = await runAsync(['run', '.', '--progress', 'off', '--location', 'compose', '--image', setup.image as string], dir, setup.env);
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /debug: test: 2 tests passed/);
   assert.match(run.stdout, /info: pipeline: passed/);

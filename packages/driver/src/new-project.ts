@@ -151,7 +151,7 @@ them, then builds, lints and tests in parallel. The build's artifact is streamed
 runner, which packages it; the package lands in \`dist/\`. Step logs are printed as they
 come, one label per step.
 `,
-    '.gitignore': 'dist/\nlogs/\n',
+    '.gitignore': 'dist/\nlogs/\n.tutti/\n',
   };
 }
 
@@ -204,7 +204,7 @@ treatment main(const location: string = "local", const image: string = "localhos
     startup()
 
     checkout: localStep(name = "checkout", variables = |wrap<StringMap>(|map([|entry("REPOSITORY", repository)])),
-        commands = |raw_commands(["sh -c 'cd \\"$REPOSITORY\\" && mkdir -p dist && if git rev-parse -q --verify HEAD >/dev/null 2>&1; then git archive --format=tar.gz -o dist/source.tar.gz HEAD; else tar --exclude=./.git --exclude=./dist --exclude=./logs -czf dist/source.tar.gz .; fi'"]))
+        commands = |raw_commands(["sh -c 'cd \\"$REPOSITORY\\" && mkdir -p dist && if git rev-parse -q --verify HEAD >/dev/null 2>&1; then git archive --format=tar.gz -o dist/source.tar.gz HEAD; else tar --exclude=./.git --exclude=./.tutti --exclude=./dist --exclude=./logs -czf dist/source.tar.gz .; fi'"]))
     source: readLocal(path = |format("{repository}/dist/source.tar.gz", |map([|entry("repository", repository)])))
 
     setupCi: setupRunner[dispatcher = dispatcher, runner = ci](name = "ci", cpu = 100, memory = 100, storage = 200,
