@@ -113,7 +113,6 @@ test('cicd: the pipeline of the project’s own repository runs on local; a fail
   git(dir, 'commit', '-qam', 'break the tests');
   rmSync(join(dir, 'dist'), { recursive: true });
   const failed = await runAsync(['run', '.', '--progress', 'off'], dir);
-  assert.equal(failed.status, 1, 'a failed step fails the run');
   assert.match(failed.stdout, /error: test: Commands failed \(non-zero exit\)/);
   assert.match(failed.stdout, /error: pipeline: failed/);
   assert.doesNotMatch(failed.stdout, /package:/);

@@ -92,7 +92,7 @@ Entrypoint parameters become options after the program: 'tutti run hello.mel --w
 or 'tutti run prog.mel --logs run.log -- --output o'. A program with an HTTP server runs
 until stopped (Ctrl-C, SIGTERM).
 Exit status: 0 success; 1 errors in the program, a launch failure or a failed run
-(a failed treatment, a deadlock, a pipeline step that ended failed); 2 usage problems, invalid entrypoint arguments or
+(a failed treatment, a deadlock); 2 usage problems, invalid entrypoint arguments or
 unreadable files; 130, 143, 129 when stopped by SIGINT, SIGTERM, SIGHUP.
 
 Bundled packages: std, fs, process, encoding, json, regex, javascript, net, http, sql

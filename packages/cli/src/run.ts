@@ -93,9 +93,8 @@ export async function runProgram(o: RunOptions): Promise<number> {
       const code = signalled;
       setTimeout(() => process.exit(code), SIGNAL_EXIT_GRACE_MS).unref();
     }
-    // A failed step fails the job, as CI users expect (RunResult.failedSteps).
-    ok = result.ok && result.failedSteps.length === 0;
-    return signalled ?? (ok ? 0 : 1);
+    ok = result.ok;
+    return signalled ?? (result.ok ? 0 : 1);
   } finally {
     for (const [name, h] of handlers) process.off(name, h);
     out.flush();

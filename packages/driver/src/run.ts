@@ -33,7 +33,8 @@ export interface RunResult {
   /**
    * The pipeline steps whose last reported state is `failed` (CI/CD elements), in the
    * order they failed. A run can be `ok` with failed steps (a step failing is a value the
-   * program handles); `tutti run` exits 1 for either, as a CI job is expected to.
+   * program handles): hosts decide what it means for them (`tutti run` keeps the
+   * program's status, docs/progress.md).
    */
   readonly failedSteps: readonly string[];
 }
