@@ -14,6 +14,7 @@ import { before, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 // @ts-expect-error: a plain ESM script without type declarations
 import { containerSetup } from '../scripts/container-image.mjs';
+import { runProgram } from './cicd-run.js';
 import { ROOT } from './helpers.js';
 
 const BIN = join(ROOT, 'packages/cli/bin/tutti.js');
@@ -237,4 +238,28 @@ test('cleanup on compose: SIGINT and SIGTERM at random points leave no container
       rmSync(run.tmp, { recursive: true, force: true });
     }
   }
+});
+
+test('prepared ahead on compose: runners are ready before their trigger, the step starts without a setup, one never triggered is skipped', async (t) => {
+  if (setup.skip !== undefined) {
+    t.skip(setup.skip);
+    return;
+  }
+  Object.assign(process.env, setup.env);
+  const r = await runProgram(join(ROOT, 'test/cicd/prepared.mel'), ['--image', setup.image as string]);
+  assert.equal(r.ok, true);
+  const at = (name: string, state: string, detail?: string) =>
+    r.steps.find((s) => s.name === name && s.state === state && (detail === undefined || s.detail === detail))?.time.getTime() ??
+    Number.NaN;
+  assert.equal(r.last('prep-first')?.state, 'failed');
+  // Both later runners were set up while the first step ran.
+  assert.ok(at('prep-after', 'waiting', 'runner ready') < at('prep-first', 'failed'), JSON.stringify(r.steps));
+  assert.ok(at('prep-never', 'waiting', 'runner ready') < at('prep-first', 'failed'), JSON.stringify(r.steps));
+  // The prepared step starts without a setup of its own: well under a runner setup after its trigger.
+  const setupTime = at('prep-first', 'running') - at('prep-first', 'preparing');
+  const startDelay = at('prep-after', 'running') - at('prep-first', 'failed');
+  assert.ok(startDelay < setupTime, `started ${startDelay} ms after its trigger; a setup took ${setupTime} ms`);
+  assert.deepEqual(r.lines('prep-after'), ['prepared']);
+  assert.equal(r.last('prep-never')?.state, 'skipped');
+  assert.deepEqual(r.lines('prep-never'), []);
 });

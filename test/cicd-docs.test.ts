@@ -58,7 +58,11 @@ test('the runner pipeline runs on compose: a file through the volume and back th
   Object.assign(process.env, setup.env);
   const r = await runProgram(join(ROOT, 'examples/cicd/runner_pipeline.mel'), ['--image', setup.image as string]);
   assert.equal(r.ok, true);
-  assert.deepEqual(r.lines('count'), ['100000 /work/numbers.txt']);
+  const story = () =>
+    [...r.logs.map((l) => `${l.level} ${l.label}: ${l.message}`), ...r.steps.map((s) => `${s.name} ${s.state} ${s.detail ?? ''}`)].join(
+      '\n',
+    );
+  assert.deepEqual(r.lines('count'), ['100000 /work/numbers.txt'], story());
   assert.deepEqual(r.lines('sum'), ['sum: 5000050000']);
   for (const s of ['generate', 'count', 'sum']) assert.equal(r.last(s)?.runner, 'runner');
 });

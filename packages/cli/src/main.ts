@@ -77,6 +77,7 @@ Options of run (before the program, or after it up to the command or the first p
                          each connection (long values shortened)
       --format human|json  diagnostics before the run as text on stderr or JSON on stdout
       --force-entry ID, --path P   as for check
+  --                     ends tutti's options: what follows goes to the program
   For programs that report pipeline steps (cicd; nothing changes for others):
       --progress MODE    auto (default: a live board on a terminal, plain lines with CI=true
                          or when stdout is not a terminal), tty, plain, grouped (each step's
@@ -86,7 +87,6 @@ Options of run (before the program, or after it up to the command or the first p
       --report FILE      write a report of the steps: JSON, or JUnit XML if FILE ends in .xml
   Values of parameters whose names contain token, secret, password, passwd, passphrase,
   api_key, private_key or credential are shown as *** in logs, views, files and reports.
-  --                     ends tutti's options: what follows goes to the program
 
 Entrypoint parameters become options after the program: 'tutti run hello.mel --who Ada',
 or 'tutti run prog.mel --logs run.log -- --output o'. A program with an HTTP server runs
