@@ -27,6 +27,22 @@ test('frames survive any cut of the byte stream', () => {
   }
 });
 
+test('a length cut between two chunks, the second holding the whole rest of the frame, is read', () => {
+  // The cut that broke CI/CD runners at random: one chunk ends with 1-3 bytes of the next
+  // frame's length, the next chunk brings the rest of that frame at once.
+  const first: Message = { t: 'probe', n: 1 };
+  const second: Message = { t: 'in', id: 1, name: 'data', ty: 'byte', v: new Uint8Array(300).fill(7) };
+  const a = encodeFrame(first);
+  const bytes = Buffer.concat([a, encodeFrame(second)]);
+  for (const k of [1, 2, 3]) {
+    const r = new FrameReader();
+    const got = [...r.push(bytes.subarray(0, a.length + k)), ...r.push(bytes.subarray(a.length + k))];
+    assert.equal(got.length, 2, `cut ${k} bytes into the length`);
+    assert.deepEqual(Buffer.from((got[1] as { v: Uint8Array }).v), Buffer.alloc(300, 7));
+    assert.equal(r.pending, 0);
+  }
+});
+
 test('an oversized or undecodable frame is a protocol error', () => {
   const head = Buffer.alloc(4);
   head.writeUInt32BE(MAX_FRAME + 1);

@@ -139,11 +139,12 @@ export class FrameReader {
     const out: Message[] = [];
     for (;;) {
       if (this.size < 4) break;
-      const head = this.chunks[0] as Buffer;
-      const len = head.length >= 4 ? head.readUInt32BE(0) : this.concat().readUInt32BE(0);
+      // A length split across chunks is joined first (and then the joined chunk is the head).
+      const head = (this.chunks[0] as Buffer).length >= 4 ? (this.chunks[0] as Buffer) : this.concat();
+      const len = head.readUInt32BE(0);
       if (len > MAX_FRAME) throw new ProtocolError(`frame of ${len} bytes exceeds the limit of ${MAX_FRAME}`);
       if (this.size < 4 + len) break;
-      const all = this.chunks.length === 1 ? head : this.concat();
+      const all = this.chunks.length === 1 ? (this.chunks[0] as Buffer) : this.concat();
       const body = all.subarray(4, 4 + len);
       let m: Message;
       try {
