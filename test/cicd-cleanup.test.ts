@@ -160,7 +160,8 @@ test('examples/16 shape on compose: build and test in containers, package fed th
   }
   const out = mkdtempSync(join(tmpdir(), 'tutti-cicd-out-'));
   const artifact = join(out, 'artifact.tar.gz');
-  const run = start(['examples/cicd/ci_pipeline.mel', '--image', setup.image as string, '--output', artifact]);
+  // --progress off: the step lines as log records, which the assertions read.
+  const run = start(['examples/cicd/ci_pipeline.mel', '--progress', 'off', '--image', setup.image as string, '--output', artifact]);
   const seen = new Set<string>();
   let done = false;
   void run.exited.then(() => (done = true));

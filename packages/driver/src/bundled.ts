@@ -7,6 +7,7 @@ import { fs } from '@tutti/lib-fs';
 import { http } from '@tutti/lib-http';
 import { javascript } from '@tutti/lib-javascript';
 import { json } from '@tutti/lib-json';
+import { legacyCicd, log } from '@tutti/lib-legacy';
 import { net } from '@tutti/lib-net';
 import { process as processPackage } from '@tutti/lib-process';
 import { regex } from '@tutti/lib-regex';
@@ -30,3 +31,9 @@ export const BUNDLED: readonly PackageDescriptor[] = [
   distrib,
   cicd,
 ];
+
+/**
+ * The 0.9 surface (libraries spec Appendix B): `log`, and the 0.9 layer of `cicd`, chosen
+ * by the loader for programs that require `^0.9` of them (`LoadOptions.legacy`).
+ */
+export const BUNDLED_LEGACY: readonly PackageDescriptor[] = [log, legacyCicd(cicd)];

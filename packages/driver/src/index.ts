@@ -11,7 +11,7 @@
  * else await runDesign(design, { log: (r) => console.log(r.message) });
  */
 export { type ArgumentReading, CommandLine, entryArguments, readParsed, readRaw } from './arguments.js';
-export { BUNDLED } from './bundled.js';
+export { BUNDLED, BUNDLED_LEGACY } from './bundled.js';
 export { type GeneratedCertificate, localhostCertificate } from './certificate.js';
 export {
   collectDocs,
@@ -26,6 +26,15 @@ export {
 } from './doc/index.js';
 export { DebugFile, OutputFileError, openOutputFile } from './files.js';
 export { type LaunchOptions, launch, originOf } from './launch.js';
+export {
+  invalidProjectName,
+  type NewProject,
+  NewProjectError,
+  type NewProjectOptions,
+  newProject,
+  TEMPLATES,
+  type Template,
+} from './new-project.js';
 export { type CheckedProgram, type CheckOptions, checkPath, programSource, RequestError, type Selection, select } from './program.js';
 export { type RenderOptions, renderHuman, toJson, useColor } from './render.js';
 export { type RunOptions, type RunResult, runDesign } from './run.js';

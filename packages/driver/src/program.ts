@@ -7,7 +7,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { DiagnosticSink, type PackageDescriptor, type ProgramSource } from '@tutti/core';
 import { type CheckResult, checkProgram, type EntrypointRequest, type TreatmentSymbol } from '@tutti/lang';
 import { type LoadedProgram, loadProgram } from '@tutti/loader';
-import { BUNDLED } from './bundled.js';
+import { BUNDLED, BUNDLED_LEGACY } from './bundled.js';
 
 /**
  * A request that cannot be served as asked (a malformed `--force-entry`, contradictory
@@ -27,6 +27,8 @@ export interface CheckOptions {
   readonly command?: string;
   /** The packages built in (default: every bundled package). */
   readonly bundled?: readonly PackageDescriptor[];
+  /** The 0.9 surface offered beside them (default: `BUNDLED_LEGACY`; `[]` for none). */
+  readonly legacy?: readonly PackageDescriptor[];
 }
 
 /** A checked program: what was loaded, selected and found, and every problem. */
@@ -52,7 +54,11 @@ export async function checkPath(
   o: CheckOptions = {},
   sink: DiagnosticSink = new DiagnosticSink(),
 ): Promise<CheckedProgram> {
-  const loaded = await loadProgram(program, { bundled: o.bundled ?? BUNDLED, paths: o.paths ?? [] }, sink);
+  const loaded = await loadProgram(
+    program,
+    { bundled: o.bundled ?? BUNDLED, legacy: o.legacy ?? BUNDLED_LEGACY, paths: o.paths ?? [] },
+    sink,
+  );
   if (loaded === undefined || (loaded.headerFailed && loaded.kind === 'project'))
     return { sink, loaded, result: undefined, selection: undefined, entry: undefined };
   const selection = select(loaded, sink, o);

@@ -30,6 +30,13 @@ export interface RunResult {
   readonly tracks: number;
   /** The abort reason, when the run was stopped from outside. */
   readonly stopped?: string;
+  /**
+   * The pipeline steps whose last reported state is `failed` (CI/CD elements), in the
+   * order they failed. A run can be `ok` with failed steps (a step failing is a value the
+   * program handles): hosts decide what it means for them (`tutti run` keeps the
+   * program's status, docs/progress.md).
+   */
+  readonly failedSteps: readonly string[];
 }
 
 /**
@@ -42,11 +49,16 @@ export interface RunResult {
  * as failed, naming what every task waits on.
  */
 export async function runDesign(design: Design, o: RunOptions): Promise<RunResult> {
+  const lastState = new Map<string, StepRecord['state']>();
   const engine = new Engine(design, {
     log: o.log,
     ...(o.event === undefined ? {} : { event: o.event }),
     ...(o.program === undefined ? {} : { program: o.program }),
-    ...(o.step === undefined ? {} : { step: o.step }),
+    step: (r) => {
+      lastState.delete(r.name);
+      lastState.set(r.name, r.state);
+      o.step?.(r);
+    },
   });
   let stopped: string | undefined;
   const onAbort = () => {
@@ -66,7 +78,8 @@ export async function runDesign(design: Design, o: RunOptions): Promise<RunResul
   process.on('beforeExit', onIdle);
   try {
     const outcome = await engine.run();
-    return { ok: outcome.ok, tracks: outcome.tracks, ...(stopped === undefined ? {} : { stopped }) };
+    const failedSteps = [...lastState].filter(([, state]) => state === 'failed').map(([name]) => name);
+    return { ok: outcome.ok, tracks: outcome.tracks, failedSteps, ...(stopped === undefined ? {} : { stopped }) };
   } finally {
     process.off('beforeExit', onIdle);
     o.signal?.removeEventListener('abort', onAbort);

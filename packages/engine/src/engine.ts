@@ -18,6 +18,7 @@ import {
   type ModelInstance,
   type OutputPort,
   type ProgramSource,
+  type RunLogRecord,
   type StepReport,
   type TrackOutcome,
   type TrackRequest,
@@ -29,13 +30,7 @@ import { type Design, evaluate, type LeafDesign, type TrackContexts, type ValueE
 import { Channel, closedChannel, DEFAULT_CAPACITY, Input, Output, type WaitWatcher } from './channel.js';
 
 /** One log record handed to the host (the CLI prints it). */
-export interface LogRecord {
-  readonly time: Date;
-  readonly level: LogLevel;
-  readonly label: string;
-  readonly message: string;
-  readonly track?: number;
-}
+export type LogRecord = RunLogRecord;
 
 /** Options of {@link Engine}. */
 export interface EngineOptions {
@@ -391,7 +386,7 @@ export class Engine {
     const where = [track === undefined ? '' : `track ${track}`, origin === undefined ? '' : `instantiated at ${origin}`]
       .filter((x) => x !== '')
       .join(', ');
-    this.options.log({
+    this.emitLog({
       time: new Date(),
       level,
       label,
@@ -410,7 +405,22 @@ export class Engine {
       reportStep: this.reportStep,
       registrations: (source) => (this.registered.get(`${index}|${source}`) ?? []).map((r) => r.params),
       createTrack: (source, request) => this.createTrack(index, source, request ?? {}),
+      subscribeLogs: (listener) => {
+        this.logListeners.push(listener);
+        return () => {
+          const i = this.logListeners.indexOf(listener);
+          if (i >= 0) this.logListeners.splice(i, 1);
+        };
+      },
     };
+  }
+
+  /** Subscribers of {@link ModelContext.subscribeLogs}; empty in almost every run. */
+  private readonly logListeners: ((r: LogRecord) => void)[] = [];
+
+  private emitLog(r: LogRecord): void {
+    this.options.log(r);
+    for (let i = 0; i < this.logListeners.length; i++) this.logListeners[i]?.(r);
   }
 
   private readonly reportStep = (r: StepReport): void => {
@@ -419,7 +429,7 @@ export class Engine {
   };
 
   private log(level: LogLevel, label: string, message: string, track?: number): void {
-    this.options.log({ time: new Date(), level, label, message, ...(track === undefined ? {} : { track }) });
+    this.emitLog({ time: new Date(), level, label, message, ...(track === undefined ? {} : { track }) });
   }
 
   private plan(model: number, source: string, params: Readonly<Record<string, Value>> | undefined): TrackPlan {

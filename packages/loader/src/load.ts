@@ -23,6 +23,16 @@ export interface LoadOptions {
   readonly bundled: readonly PackageDescriptor[];
   /** `--path` locations (§7.7). */
   readonly paths?: readonly string[];
+  /**
+   * The 0.9 surface (libraries spec Appendix B): older versions of bundled packages, and
+   * packages that only exist in 0.9 (`log`). A package of this list whose name is also
+   * bundled is chosen, for the whole program, when the first requirement of that name met
+   * from the root (breadth first) is satisfied by it and not by the bundled version; it
+   * then reaches the bundled package through the dependency `<name>_0_10`, an alias under
+   * which the 0.10 package's `.mel` elements have identifiers of their own. See
+   * ARCHITECTURE.md and docs/legacy.md.
+   */
+  readonly legacy?: readonly PackageDescriptor[];
 }
 
 /** A loaded program, ready to check. */
@@ -118,7 +128,7 @@ export async function loadProgram(programPath: string, options: LoadOptions, sin
       kind = 'project';
       for (const d of root.deps)
         if (d.native !== undefined) await loadNativeDependency(d.name, d.native, dirname(abs), file, candidates, sink);
-      return finish(root, candidates, { kind, file, entrypoints, headerFailed }, sink);
+      return finish(root, candidates, { kind, file, entrypoints, headerFailed, legacy: options.legacy ?? [] }, sink);
     }
     const source = new SourceFile(programPath, r.text);
     const h = parseHeader(source, sink);
@@ -129,17 +139,24 @@ export async function loadProgram(programPath: string, options: LoadOptions, sin
     kind = 'script';
   }
 
-  return finish(root, candidates, { kind, file, entrypoints, headerFailed }, sink);
+  return finish(root, candidates, { kind, file, entrypoints, headerFailed, legacy: options.legacy ?? [] }, sink);
 }
 
 /** Resolves the dependencies and assembles the program around its root package. */
 function finish(
   root: Candidate,
   candidates: Map<string, Candidate>,
-  o: { kind: 'script' | 'project'; file: string; entrypoints: Map<string, string>; headerFailed: boolean },
+  o: {
+    kind: 'script' | 'project';
+    file: string;
+    entrypoints: Map<string, string>;
+    headerFailed: boolean;
+    legacy: readonly PackageDescriptor[];
+  },
   sink: DiagnosticSink,
 ): LoadedProgram | undefined {
   const { kind, file, entrypoints, headerFailed } = o;
+  selectLegacy(root, candidates, o.legacy);
   resolveDependencies(root, candidates, sink);
 
   const packages = new Map<string, PackageView>();
@@ -256,6 +273,46 @@ async function readArchive(
     entrypoints: m.entrypoints,
     named: m.name !== undefined,
   };
+}
+
+/** The suffix of the name under which a 0.9 layer reaches the 0.10 package it wraps. */
+export const LEGACY_BASE_SUFFIX = '_0_10';
+
+/**
+ * Puts the 0.9 surface in place (see {@link LoadOptions.legacy}): packages only found
+ * there are added, and a 0.9 version replaces the bundled one of its name when the first
+ * requirement of that name met from the root wants it.
+ */
+function selectLegacy(root: Candidate, candidates: Map<string, Candidate>, legacy: readonly PackageDescriptor[]): void {
+  if (legacy.length === 0) return;
+  const wanted = new Map<string, Dependency>();
+  const seen = new Set<Candidate>([root]);
+  const queue: Candidate[] = [root];
+  for (let i = 0; i < queue.length; i++) {
+    for (const dep of (queue[i] as Candidate).deps) {
+      if (!wanted.has(dep.name)) wanted.set(dep.name, dep);
+      const next = candidates.get(dep.name);
+      if (next !== undefined && !seen.has(next)) {
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  for (const d of legacy) {
+    const current = candidates.get(d.name);
+    const candidate: Candidate = { view: new NativePackage(d), bundled: true, deps: bundledDeps(d), where: {} };
+    if (current === undefined) {
+      candidates.set(d.name, candidate);
+      continue;
+    }
+    const dep = wanted.get(d.name);
+    if (!current.bundled || dep === undefined) continue;
+    if (!satisfies(d.version, dep.requirement) || satisfies(current.view.version, dep.requirement)) continue;
+    const base = current.view as NativePackage;
+    const alias = d.name + LEGACY_BASE_SUFFIX;
+    candidates.set(d.name, candidate);
+    candidates.set(alias, { view: new NativePackage(base.descriptor, false, alias), bundled: true, deps: current.deps, where: {} });
+  }
 }
 
 function bundledDeps(d: PackageDescriptor): Dependency[] {

@@ -56,15 +56,21 @@ function isFile(p: string): boolean {
   }
 }
 
-/** A package built into tutti or loaded from a native module (`--path`). */
+/**
+ * A package built into tutti or loaded from a native module (`--path`). With `alias`, the
+ * package is seen under another name (its areas are `<alias>/…`, its native elements keep
+ * their identifiers): how a 0.9 layer reaches the 0.10 package it wraps (`cicd_0_10`, see
+ * `load.ts`), whose `.mel` elements then get identifiers of their own.
+ */
 export class NativePackage extends BasePackage {
   readonly #byArea = new Map<string, ElementDescriptor[]>();
 
   constructor(
     readonly descriptor: PackageDescriptor,
     isUser = false,
+    alias?: string,
   ) {
-    super(descriptor.name, descriptor.version, isUser);
+    super(alias ?? descriptor.name, descriptor.version, isUser);
     for (const e of descriptor.elements) {
       let list = this.#byArea.get(e.area);
       if (list === undefined) this.#byArea.set(e.area, (list = []));
@@ -73,7 +79,8 @@ export class NativePackage extends BasePackage {
   }
 
   override natives(area: string): readonly ElementDescriptor[] | undefined {
-    return this.#byArea.get(area);
+    if (this.name === this.descriptor.name) return this.#byArea.get(area);
+    return this.#byArea.get(this.descriptor.name + area.slice(this.name.length));
   }
 
   protected fileOf(area: string): { path: string; shown: string } | undefined {

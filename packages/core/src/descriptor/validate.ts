@@ -51,9 +51,10 @@ export function validatePackages(packages: readonly PackageDescriptor[]): string
       ids.set(id, e);
     }
   }
-  const resolve = (n: string) => names.get(n);
   for (const [id, e] of ids) {
     const generics = new Set<string>();
+    // A short name two packages share resolves to the element's own area's declaration.
+    const resolve = (n: string) => names.get(n) ?? (ids.get(`${e.area}::${n}`)?.kind === 'data' ? `${e.area}::${n}` : undefined);
     const check = (text: string, what: string) => {
       try {
         parseTypeText(text, resolve, generics);

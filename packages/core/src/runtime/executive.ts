@@ -91,6 +91,15 @@ export interface StepReport {
   readonly detail?: string;
 }
 
+/** A log record of the run as the engine hands it to its host and to log subscribers. */
+export interface RunLogRecord {
+  readonly time: Date;
+  readonly level: LogLevel;
+  readonly label: string;
+  readonly message: string;
+  readonly track?: number;
+}
+
 /** Engine services shared by treatments and models. */
 export interface EngineServices {
   /** Hands a log record to the engine (printed as `[time] level: label: message`). */
@@ -176,6 +185,13 @@ export interface ModelContext extends EngineServices {
   registrations(source: string): readonly Readonly<Record<string, Value>>[];
   /** Creates a track for `source` (§5.3); resolves when the track has ended. */
   createTrack(source: string, request?: TrackRequest): Promise<TrackOutcome>;
+  /**
+   * Calls `listener` with every log record of the run from now on, right after the host
+   * got it; returns the function that unsubscribes. For models that expose the run's logs
+   * as a stream (the 0.9 `log/logger::Logger`, libraries spec Appendix B). Optional: hosts
+   * and hand-made contexts may leave it out.
+   */
+  subscribeLogs?(listener: (record: RunLogRecord) => void): () => void;
 }
 
 /** A live model: lifecycle hooks (§5.1 phases 5–7). */

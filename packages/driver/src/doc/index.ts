@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { dirname, join } from 'node:path';
 import { DiagnosticSink, type PackageDescriptor } from '@tutti/core';
 import { loadPackages, loadProgram } from '@tutti/loader';
-import { BUNDLED } from '../bundled.js';
+import { BUNDLED, BUNDLED_LEGACY } from '../bundled.js';
 import { OutputFileError } from '../files.js';
 import { RequestError } from '../program.js';
 import { htmlFiles } from './html.js';
@@ -59,7 +59,7 @@ export async function generateDocs(o: DocOptions): Promise<DocResult> {
   let set: DocSet;
   if (o.file !== undefined) {
     // The program's own package is a script, a project or an archive: no native descriptors.
-    const loaded = await loadProgram(o.file, { bundled, paths }, sink);
+    const loaded = await loadProgram(o.file, { bundled, legacy: BUNDLED_LEGACY, paths }, sink);
     if (loaded === undefined) return { sink, set: undefined, pages: 0, elements: 0 };
     set = collectDocs(
       {

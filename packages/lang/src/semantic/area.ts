@@ -230,7 +230,9 @@ export class Area {
     const names = new Set(generics.keys());
     const type = (text: string) => {
       try {
-        return parseTypeText(text, (n) => this.host.resolveDataName(n), names);
+        // A short name several packages declare (std's and log's `Level`) is no longer
+        // global: it then names the data type of the descriptor's own area.
+        return parseTypeText(text, (n) => this.host.resolveDataName(n) ?? this.#ownData(d.area, n), names);
       } catch {
         return undefined; // library descriptors are validated by their own tests
       }
@@ -325,6 +327,13 @@ export class Area {
         return s;
       }
     }
+  }
+
+  /** `area::name` when the native area `area` of this package declares the data type `name`. */
+  #ownData(area: string, name: string): string | undefined {
+    return this.pkg.natives(this.path)?.some((e) => e.kind === 'data' && e.area === area && e.name === name)
+      ? `${area}::${name}`
+      : undefined;
   }
 
   /** The package that owns `areaPath` as seen from this area (itself or a dependency). */

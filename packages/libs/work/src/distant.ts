@@ -21,6 +21,7 @@ import { END, fn, type LogLevel, type ModelContext, type ModelInstance, model, t
 import { AccessValue } from './access.js';
 import { ContainerEngine } from './containers/engine.js';
 import { removeSetNow, startContainerSet } from './containers/set.js';
+import { makeLocalVolumes } from './local-volumes.js';
 import type { ContainerValue, ServiceContainerValue, VolumeValue } from './resources/values.js';
 
 const area = 'work/distant';
@@ -118,8 +119,29 @@ const STOP_GRACE = 1500;
 /** Milliseconds `local` waits for a started worker to report its port. */
 const LOCAL_START_TIMEOUT = 30_000;
 
-/** The `local` location: a `tutti dist --localhost` child process on this host. */
-export const localLocation: Location = (request, context) => startLocalWorker(request, context, undefined);
+/**
+ * The `local` location: a `tutti dist --localhost` child process on this host, with a
+ * folder for each volume asked for (`local-volumes.ts`).
+ */
+export const localLocation: Location = async (request, context) => {
+  const volumes = makeLocalVolumes(request.resources?.volumes ?? []);
+  if (volumes === undefined) return startLocalWorker(request, context, undefined);
+  let worker: StartedWorker;
+  try {
+    worker = await startLocalWorker(request, context, volumes.env);
+  } catch (e) {
+    volumes.remove();
+    throw e;
+  }
+  return {
+    ...worker,
+    stop: async () => {
+      const warnings = await worker.stop();
+      volumes.remove();
+      return warnings;
+    },
+  };
+};
 
 /**
  * Run ids of container sets still open, with the engine that made them: removed at once
