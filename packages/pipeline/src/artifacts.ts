@@ -60,16 +60,20 @@ export class ArtifactUpload {
     private readonly overwrite: boolean,
   ) {}
 
-  /** Streams `source` into the artifact at `rel` (a relative path with '/' separators). */
-  async add(rel: string, source: Readable): Promise<void> {
+  /**
+   * Streams `source` into the artifact at `rel` (a relative path with '/' separators). A
+   * function is called once the destination is ready (a file stream opened earlier could fail
+   * with nobody listening).
+   */
+  async add(rel: string, source: Readable | (() => Readable)): Promise<void> {
     const dest = inside(this.tmp, rel);
     await mkdir(dirname(dest), { recursive: true });
-    await pipeline(source, createWriteStream(dest));
+    await pipeline(typeof source === 'function' ? source() : source, createWriteStream(dest));
   }
 
   /** Streams the file `path` into the artifact at `rel`. */
   addFile(rel: string, path: string): Promise<void> {
-    return this.add(rel, createReadStream(path));
+    return this.add(rel, () => createReadStream(path));
   }
 
   /** Makes the artifact visible under its name. */
