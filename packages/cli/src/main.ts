@@ -48,6 +48,8 @@ Usage:
   tutti doc [--full] [-p PKG]... [-f FILE] [--html] <output>
                                              document packages as Markdown (mdBook) and HTML
                                              (tutti doc --help)
+  tutti github run [EVENT] [options]          run GitHub Actions workflows locally, as a graph
+                                             (tutti github --help)
   tutti jeu build <project_dir> <output>      pack a project into one .jeu file (tutti jeu --help)
   tutti jeu extract <file.jeu> <output_dir>   unpack a .jeu into <output_dir>/<file stem>/
   tutti <program> [args...]                   same as 'tutti run <program> [args...]'
@@ -108,6 +110,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await commandInfo(rest);
       case 'dist':
         return await commandDist(rest);
+      case 'github':
+        // loaded on demand: `tutti run` never pays for the GitHub bridge
+        return await (await import('@tutti/github')).githubMain(rest);
       case 'jeu':
         return await commandJeu(rest, (m) => new UsageError(m));
       case 'doc':

@@ -264,8 +264,10 @@ export async function runGraph<J extends GraphJob, P = undefined, V = unknown>(
  */
 export function criticalPath<V>(jobs: readonly GraphJob[], outcomes: ReadonlyMap<string, JobOutcome<V>>): { ids: string[]; ms: number } {
   const byId = new Map(jobs.map((j) => [j.id, j]));
+  // only jobs that ran count: a skipped or cancelled job ends without taking time
+  const ran = (o: JobOutcome<V> | undefined): o is JobOutcome<V> => o !== undefined && o.startedAt !== undefined;
   let last: JobOutcome<V> | undefined;
-  for (const o of outcomes.values()) if (!last || o.endedAt > last.endedAt) last = o;
+  for (const o of outcomes.values()) if (ran(o) && (!last || o.endedAt > last.endedAt)) last = o;
   const ids: string[] = [];
   let ms = 0;
   let cur = last;
@@ -275,7 +277,7 @@ export function criticalPath<V>(jobs: readonly GraphJob[], outcomes: ReadonlyMap
     let next: JobOutcome<V> | undefined;
     for (const n of byId.get(cur.id)?.needs ?? []) {
       const o = outcomes.get(n);
-      if (o && (!next || o.endedAt > next.endedAt)) next = o;
+      if (ran(o) && (!next || o.endedAt > next.endedAt)) next = o;
     }
     cur = next;
   }
