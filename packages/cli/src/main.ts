@@ -10,6 +10,7 @@ import {
   BUNDLED,
   checkPath,
   DebugFile,
+  entryArguments,
   launch,
   OutputFileError,
   openOutputFile,
@@ -22,10 +23,12 @@ import {
 import { checkProgram } from '@tutti/lang';
 import { setWorkerCommand } from '@tutti/lib-work';
 import { loadProgram } from '@tutti/loader';
+import { collectDesignSecrets, isSecretName, SecretMasker } from '@tutti/pipeline';
 import { commandDist, DistUsageError } from './dist.js';
 import { commandDoc } from './doc.js';
 import { commandJeu } from './jeu.js';
 import { runProgram } from './run.js';
+import { PROGRESS_OPTIONS, type ProgressOption } from './steps.js';
 
 /** A problem with the command line (exit status 2). */
 export class UsageError extends Error {}
@@ -73,6 +76,15 @@ Options of run (before the program, or after it up to the command or the first p
                          each connection (long values shortened)
       --format human|json  diagnostics before the run as text on stderr or JSON on stdout
       --force-entry ID, --path P   as for check
+  For programs that report pipeline steps (cicd; nothing changes for others):
+      --progress MODE    auto (default: a live board on a terminal, plain lines with CI=true
+                         or when stdout is not a terminal), tty, plain, grouped (each step's
+                         output as one block when it ends), off (logs as usual, no summary)
+      --step-logs DIR    each step's log lines in DIR/<step>.log (default: beside --logs F
+                         in F-without-extension.steps/, else .tutti/logs/<run start time>/)
+      --report FILE      write a report of the steps: JSON, or JUnit XML if FILE ends in .xml
+  Values of parameters whose names contain token, secret, password, passwd, passphrase,
+  api_key, private_key or credential are shown as *** in logs, views, files and reports.
   --                     ends tutti's options: what follows goes to the program
 
 Entrypoint parameters become options after the program: 'tutti run hello.mel --who Ada',
@@ -264,6 +276,9 @@ const RUN_OPTIONS: ReadonlyMap<string, boolean> = new Map([
   ['--logs', true],
   ['--debug', true],
   ['--format', true],
+  ['--progress', true],
+  ['--step-logs', true],
+  ['--report', true],
   ['--parse-arguments', false],
   ['--api-report', false],
   ['--api-report-disable-status', false],
@@ -345,6 +360,12 @@ async function commandRun(args: readonly string[]): Promise<number> {
   const forceEntry = last('--force-entry');
   const logsPath = last('--logs');
   const debugPath = last('--debug');
+  const progress = (last('--progress') ?? 'auto') as ProgressOption;
+  if (!PROGRESS_OPTIONS.includes(progress))
+    throw new UsageError(`--progress must be one of ${PROGRESS_OPTIONS.join(', ')}, not '${progress}'`);
+  const reportPath = last('--report');
+  const stepLogs = last('--step-logs');
+  const masker = new SecretMasker();
   // Files first: a path that cannot be written is a usage error before anything is read or run.
   // They are closed here unless the run takes them over (runProgram closes them itself).
   let logs: number | undefined;
@@ -352,7 +373,8 @@ async function commandRun(args: readonly string[]): Promise<number> {
   let handedOver = false;
   try {
     logs = logsPath === undefined ? undefined : openOutputFile(logsPath, 'log file', 'a');
-    debug = debugPath === undefined ? undefined : new DebugFile(debugPath);
+    debug = debugPath === undefined ? undefined : new DebugFile(debugPath, { mask: (l) => masker.mask(l) });
+    if (reportPath !== undefined) closeSync(openOutputFile(reportPath, 'report file', 'w'));
     const checked = await checkPath(line.program, {
       paths: line.options.get('--path') ?? [],
       ...(forceEntry !== undefined ? { forceEntry } : {}),
@@ -367,6 +389,11 @@ async function commandRun(args: readonly string[]): Promise<number> {
         process.stderr.write(`Run 'tutti info ${line.program}' to see the options of its entrypoints.\n`);
       return statusOf(checked.sink) || 1;
     }
+    collectDesignSecrets(design, masker);
+    if (checked.entry !== undefined) {
+      const args = entryArguments(checked.entry, line.rest, line.options.has('--parse-arguments'), new DiagnosticSink());
+      for (const [name, value] of args ?? []) if (isSecretName(name)) masker.addValue(value);
+    }
     // Warnings of a program that runs are shown too.
     if (checked.sink.items.length > 0 || format === 'json') report(checked.sink, file, format === 'json');
     handedOver = true;
@@ -376,6 +403,12 @@ async function commandRun(args: readonly string[]): Promise<number> {
       color: process.stdout.isTTY === true && useColor(),
       ...(logs !== undefined ? { logs } : {}),
       ...(debug !== undefined ? { debug } : {}),
+      programPath: line.program,
+      masker,
+      progress,
+      ...(stepLogs === undefined ? {} : { stepLogs }),
+      ...(logsPath === undefined ? {} : { logsPath }),
+      ...(reportPath === undefined ? {} : { report: reportPath }),
     });
   } finally {
     if (!handedOver) {

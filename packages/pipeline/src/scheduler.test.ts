@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { criticalPath, GraphError, orderJobs, runGraph } from './scheduler.js';
+import { GraphError, graphCriticalPath, orderJobs, runGraph } from './scheduler.js';
 
 const job = (id: string, needs: string[] = [], ms = 0) => ({ id, needs, ms });
 
@@ -153,7 +153,7 @@ test('the critical path follows the need that ended last', async () => {
       return {};
     },
   });
-  const cp = criticalPath(jobs, out);
+  const cp = graphCriticalPath(jobs, out);
   assert.deepEqual(cp.ids, ['b', 'c']);
   assert.ok(cp.ms >= 48, String(cp.ms));
 });

@@ -139,6 +139,7 @@ export async function runGraph<J extends GraphJob, P = undefined, V = unknown>(
   const outcomes = new Map<string, JobOutcome<V>>();
   const settled = new Map<string, Promise<JobOutcome<V>>>();
   const byId = new Map(opts.jobs.map((j) => [j.id, j]));
+  const releases: Promise<unknown>[] = [];
 
   // Preparation starts for every job at once (bounded): it overlaps with the jobs it waits on.
   const prepared = new Map<string, Promise<{ value?: P; error?: unknown; ms: number }>>();
@@ -229,16 +230,18 @@ export async function runGraph<J extends GraphJob, P = undefined, V = unknown>(
           error = e;
           result = cancel.signal.aborted ? 'cancelled' : 'failure';
         }
-        await releasePrepared(j);
+        // the runner goes back after the outcome is known: dependents do not wait for cleanup
+        const released = releasePrepared(j);
+        releases.push(released);
         const o: JobOutcome<V> = {
           id: j.id,
           result,
           readyAt,
           startedAt,
           endedAt: now(),
-          prepareMs: pr.ms,
           ...(value !== undefined ? { value } : {}),
           ...(error !== undefined ? { error } : {}),
+          prepareMs: pr.ms,
         };
         return finish(o);
       } finally {
@@ -251,6 +254,7 @@ export async function runGraph<J extends GraphJob, P = undefined, V = unknown>(
 
   try {
     await Promise.all(opts.jobs.map(start));
+    await Promise.all(releases);
   } finally {
     outer?.removeEventListener('abort', onOuterAbort);
   }
@@ -262,7 +266,10 @@ export async function runGraph<J extends GraphJob, P = undefined, V = unknown>(
  * along which each job waited for the need that ended last. Returns the ids in order and the
  * sum of their run times (what no amount of parallelism could shorten).
  */
-export function criticalPath<V>(jobs: readonly GraphJob[], outcomes: ReadonlyMap<string, JobOutcome<V>>): { ids: string[]; ms: number } {
+export function graphCriticalPath<V>(
+  jobs: readonly GraphJob[],
+  outcomes: ReadonlyMap<string, JobOutcome<V>>,
+): { ids: string[]; ms: number } {
   const byId = new Map(jobs.map((j) => [j.id, j]));
   // only jobs that ran count: a skipped or cancelled job ends without taking time
   const ran = (o: JobOutcome<V> | undefined): o is JobOutcome<V> => o !== undefined && o.startedAt !== undefined;

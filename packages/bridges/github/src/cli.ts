@@ -37,6 +37,8 @@ Options of run:
                            (default: ~/.cache/tutti/github/actions)
       --cache-dir DIR      the actions/cache store (default: ~/.cache/tutti/github)
   -C, --directory DIR      the repository (default: the current directory)
+      --progress MODE      auto (a live board on a terminal, plain lines with CI=true or
+                           when piped), tty, plain, or grouped (each step's output in one block)
 
 Exit status: 0 when every job that ran succeeded (skipped jobs do not fail a run), 1 when
 a job failed or the run was interrupted, 2 for usage errors and workflows that do not parse.
@@ -96,6 +98,7 @@ export async function githubMain(
         'action-cache': { type: 'string' },
         'cache-dir': { type: 'string' },
         directory: { type: 'string', short: 'C' },
+        progress: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -115,6 +118,9 @@ export async function githubMain(
     }
     Object.assign(secrets, pairs(values.secret, '--secret', true));
     const platforms = pairs(values.platform, '--platform');
+    const progress = values.progress ?? 'auto';
+    if (!['auto', 'tty', 'plain', 'grouped'].includes(progress))
+      throw new Usage(`--progress must be auto, tty, plain or grouped, not '${progress}'`);
     const ac = new AbortController();
     let interrupted = false;
     const onSignal = () => {
@@ -144,6 +150,7 @@ export async function githubMain(
         ...(values.report !== undefined ? { report: resolve(values.report) } : {}),
         ...(values['action-cache'] !== undefined ? { actionCache: resolve(values['action-cache']) } : {}),
         ...(values['cache-dir'] !== undefined ? { cacheDir: resolve(values['cache-dir']) } : {}),
+        progress: progress as 'auto',
         out: out as unknown as import('node:stream').Writable,
         signal: ac.signal,
       });

@@ -50,6 +50,7 @@ async function run(o: Partial<GithubRunOptions> & { workflows: string }): Promis
     platforms: {},
     cacheDir: cache,
     out,
+    progress: 'plain',
     ...o,
   });
   return { status: r.status, out: text, report: r.report! };
@@ -65,25 +66,26 @@ describe('tutti github run', () => {
     assert.equal(status, 0, out);
     has(
       out,
-      '[build] ✓ Version job',
-      '[build] | level=step wf=wf fromfile=set-by-step ctx=set-by-step ci=true actions=true',
-      '[build] | tool-on-path',
-      '[build] | token is ***',
-      '[build] | env token is ***',
-      '[build] | later *** appears',
-      '[build] | ▸ My group',
-      '[build] | ##[warning]careful (src/a.ts:7)',
-      '[build] | ##[error]Bad: broken thing',
-      '[build] | ##[notice]just so you know',
-      '[build] | ::warning::not a command now',
+      '✓ build › Version job passed',
+      '│ level=step wf=wf fromfile=set-by-step ctx=set-by-step ci=true actions=true',
+      '│ tool-on-path',
+      '│ token is ***',
+      '│ env token is ***',
+      '│ later *** appears',
+      '│ ▸ My group',
+      '│ warning: careful (src/a.ts:7)',
+      '│ error: Bad: broken thing',
+      '│ notice: just so you know',
+      '│ ::warning::not a command now',
       'The `set-output` command is deprecated',
-      '[build] | sh sh-script',
-      '[build] | python job',
-      '[build] | perl ok',
-      '[build] | data in sub',
-      '[use] | version=1.2.3 result=success',
-      '[use] | multi=line one\n[use] | line two',
-      '[use] | ref=refs/heads/main event=push repo=acme/widgets job=use',
+      '│ sh sh-script',
+      '│ python job',
+      '│ perl ok',
+      '│ data in sub',
+      '│ version=1.2.3 result=success',
+      '│ multi=line one\n',
+      '│ line two\n',
+      '│ ref=refs/heads/main event=push repo=acme/widgets job=use',
       'Step summary of build:\n# Build summary',
       'critical path: build → use',
     );
@@ -106,17 +108,17 @@ describe('tutti github run', () => {
     assert.equal(status, 1);
     has(
       out,
-      '[steps] | after soft failure outcome=failure conclusion=success',
-      '[steps] ✗ Too slow (',
-      "— The action 'Too slow' has timed out after 0.02 minutes.",
-      '[steps] - Skipped after failure',
-      '[steps] | failure() ran',
-      '[steps] | always() ran',
-      '[steps] - Success guarded',
-      '[steps] | bare if ran',
-      '[cleanup] | cleanup sees failure',
-      '[on-failure] | failure job ran',
-      '[slow-job] | always after job timeout',
+      '│ after soft failure outcome=failure conclusion=success',
+      '✗ steps › Too slow failed (',
+      ": The action 'Too slow' has timed out after 0.02 minutes.",
+      'steps › Skipped after failure skipped',
+      '│ failure() ran',
+      '│ always() ran',
+      'steps › Success guarded skipped',
+      '│ bare if ran',
+      '│ cleanup sees failure',
+      '│ failure job ran',
+      '│ always after job timeout',
       'has exceeded the maximum execution time of 0.02 minutes',
     );
     const result = Object.fromEntries(report.jobs.map((j) => [j.job, j.result]));
@@ -128,20 +130,17 @@ describe('tutti github run', () => {
     assert.equal(status, 1);
     has(
       out,
-      '[legs (linux, 1, shiny)] | leg linux-1 extra=shiny index=0/4',
-      '[legs (linux, 2, shiny)] | leg linux-2 extra=shiny index=1/4',
-      '[legs (mac, 2)] | leg mac-2 extra= index=2/4',
-      '[legs (bsd, 9)] | leg bsd-9 extra= index=3/4',
-      '[read] | merged=from-mac',
-      '[slowfail (2)] | nofastfail leg 2 finished',
-      '[dynamic (a)] | dyn a',
-      '[dynamic (b)] | dyn b',
+      '│ leg linux-1 extra=shiny index=0/4',
+      '│ leg linux-2 extra=shiny index=1/4',
+      '│ leg mac-2 extra= index=2/4',
+      '│ leg bsd-9 extra= index=3/4',
+      '│ merged=from-mac',
+      '│ nofastfail leg 2 finished',
+      '│ dyn a',
+      '│ dyn b',
     );
     assert.ok(!out.includes('leg mac-1'), 'excluded');
-    assert.ok(
-      !out.includes('[fast (2)] | leg 2 finished') && !out.includes('[fast (3)] | leg 3 finished'),
-      'fail-fast cancelled the other legs',
-    );
+    assert.ok(!out.includes('│ leg 2 finished') && !out.includes('│ leg 3 finished'), 'fail-fast cancelled the other legs');
     const fast = report.jobs.filter((j) => j.job === 'fast').map((j) => j.result);
     assert.deepEqual(fast.sort(), ['cancelled', 'cancelled', 'failure']);
     assert.equal(report.jobs.find((j) => j.job === 'read')!.result, 'success');
@@ -150,7 +149,7 @@ describe('tutti github run', () => {
   test('workflow_dispatch inputs: defaults, given values, types', async () => {
     const r = await run({ workflows: '.github/workflows/dispatch.yml', event: 'workflow_dispatch', inputs: { who: 'Ada', loud: 'true' } });
     assert.equal(r.status, 0);
-    has(r.out, '[hello] | hello Ada loud=true count=2 level=low typed=false event=Ada');
+    has(r.out, '│ hello Ada loud=true count=2 level=low typed=false event=Ada');
     await assert.rejects(
       run({ workflows: '.github/workflows/dispatch.yml', event: 'workflow_dispatch', inputs: { level: 'max' } }),
       /input 'level' must be one of low, high/,
@@ -164,7 +163,7 @@ describe('tutti github run', () => {
   test('reusable workflows: inputs with defaults, secrets, outputs', async () => {
     const { status, out } = await run({ workflows: '.github/workflows/reuse.yml', event: 'pull_request', secrets: { TOKEN: 'tok-123' } });
     assert.equal(status, 0, out);
-    has(out, '[call / inner] | inner got caller x2 secret=***', '[after] | called said hi-caller');
+    has(out, '│ inner got caller x2 secret=***', '│ called said hi-caller');
   });
 
   test('actions: nested composites, JavaScript with pre/post, remote from the cache, artifacts, cache', async () => {
@@ -172,19 +171,20 @@ describe('tutti github run', () => {
     assert.equal(status, 0, out);
     has(
       out,
-      '[produce] | greet Ada! from WS/.github/actions/greet',
+      '│ greet Ada! from WS/.github/actions/greet',
       '› Run echo "should be skipped"',
-      '[produce] | wrap said hello Ada',
+      '│ wrap said hello Ada',
       // a local JavaScript action has no pre step (as on GitHub); its post sees the main's state
-      '[produce] | js main input=from workflow spaced=spaced state=undefined',
-      '[produce] | js output from workflow',
-      '[produce] ✓ Pre Run acme/remote-js@v1',
-      '[produce] | js main input=remote spaced=spaced state=from-pre',
-      "[produce] | Artifact 'bundle' uploaded: 2 files, 8 bytes",
-      '[produce] | cache-hit=false',
-      '[produce] | Cache saved with key: deps-',
-      '[produce] | js post state=from-main',
-      '[consume] | one\n[consume] | two',
+      '│ js main input=from workflow spaced=spaced state=undefined',
+      '│ js output from workflow',
+      '✓ produce › Pre Run acme/remote-js@v1 passed',
+      '│ js main input=remote spaced=spaced state=from-pre',
+      "│ Artifact 'bundle' uploaded: 2 files, 8 bytes",
+      '│ cache-hit=false',
+      '│ Cache saved with key: deps-',
+      '│ js post state=from-main',
+      '│ one\n',
+      '│ two\n',
     );
     // GitHub's order of post steps: the reverse of the steps
     assert.ok(out.indexOf('Post Run acme/remote-js@v1') < out.indexOf('Post Run ./.github/actions/jsact'));
@@ -201,7 +201,18 @@ describe('tutti github run', () => {
     out.on('data', (c) => {
       text += c;
     });
-    const base = { cwd: dir, event: 'push', secrets: {}, env: {}, vars: {}, inputs: {}, platforms: {}, cacheDir: cache, out };
+    const base = {
+      progress: 'plain' as const,
+      cwd: dir,
+      event: 'push',
+      secrets: {},
+      env: {},
+      vars: {},
+      inputs: {},
+      platforms: {},
+      cacheDir: cache,
+      out,
+    };
     const r = await githubRun({ ...base, workflows: '.github/workflows/actions.yml' });
     assert.equal(r.status, 0);
     has(text, "No workflow is triggered by 'push'.");

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { ArtifactStore, CacheStore, criticalPath, type JobOutcome, runGraph } from '@tutti/pipeline';
+import { ArtifactStore, CacheStore, graphCriticalPath, type JobOutcome, runGraph } from '@tutti/pipeline';
 import { runBuiltin } from './builtins.js';
 import { Masker } from './commands.js';
 import { asString, condition, ExpressionProblem, evalMap, evalValue, type Scope, truthy } from './expressions.js';
@@ -29,7 +29,7 @@ import {
   runSteps,
   type StepTiming,
 } from './steps.js';
-import { formatMs, PlainView, type StepEvent } from './view.js';
+import { formatMs, GithubView, type StepEvent } from './view.js';
 import { findWorkflows, loadWorkflow, matchesEvent, resolveInputs, type Workflow, WorkflowError } from './workflow.js';
 
 export interface GithubRunOptions {
@@ -53,6 +53,8 @@ export interface GithubRunOptions {
   readonly cacheDir?: string;
   readonly concurrency?: number;
   readonly out: Writable;
+  /** How progress shows (default auto: a live board on a TTY, plain lines otherwise). */
+  readonly progress?: 'auto' | 'tty' | 'plain' | 'grouped';
   readonly signal?: AbortSignal;
   readonly onStep?: (e: StepEvent) => void;
 }
@@ -97,26 +99,24 @@ class RunState {
   readonly legs: LegReport[] = [];
   readonly annotations: RunReport['annotations'] = [];
   readonly summaries: { name: string; text: string }[] = [];
-  readonly masker = new Masker();
   private readonly logFiles = new Map<string, WriteStream>();
   private readonly logPaths = new Map<string, string>();
   private logSeq = 0;
   constructor(
     readonly opts: GithubRunOptions,
     readonly repo: RepoFacts,
-    readonly view: PlainView,
+    readonly view: GithubView,
     readonly runDir: string,
     readonly artifacts: ArtifactStore,
     readonly cache: CacheStore,
     readonly actions: Map<string, ActionRef>,
     readonly eventPayload: Raw,
     readonly eventPath: string,
-  ) {
-    for (const v of Object.values(opts.secrets)) this.masker.add(v);
-  }
+    readonly masker: Masker,
+  ) {}
 
   logLine(group: string, step: string, line: string): void {
-    this.view.log(group, line);
+    this.view.log(group, step, line);
     if (!this.opts.logs) return;
     const key = `${group}\0${step}`;
     let f = this.logFiles.get(key);
@@ -596,7 +596,7 @@ async function runLeg(
     try {
       outputs[k] = evalInFrame(frame, v);
     } catch (e) {
-      st.view.log(group, `##[warning]output '${k}': ${(e as Error).message}`);
+      st.view.write(`${group}: warning: output '${k}': ${(e as Error).message}`);
       outputs[k] = '';
     }
   }
@@ -657,7 +657,7 @@ async function runReusable(
         evalValue(spec?.value, { contexts: { github: scope.contexts.github, inputs, vars: st.opts.vars, jobs: jobsCtx } }),
       );
     } catch (e) {
-      st.view.log(group, `##[warning]output '${k}': ${(e as Error).message}`);
+      st.view.write(`${group}: warning: output '${k}': ${(e as Error).message}`);
     }
   }
   st.view.step({ name: group, state: failed ? 'failed' : 'passed', time: new Date() });
@@ -728,7 +728,9 @@ export async function githubRun(opts: GithubRunOptions): Promise<{ status: 0 | 1
   const runDir = await mkdtemp(join(tmpdir(), 'tutti-github-'));
   const eventPath = join(runDir, 'event.json');
   await writeFile(eventPath, JSON.stringify(payload));
-  const view = new PlainView(opts.out, opts.onStep);
+  const masker = new Masker();
+  for (const v of Object.values(opts.secrets)) masker.add(v);
+  const view = new GithubView(opts.out, opts.progress ?? 'auto', (t) => masker.mask(t), opts.onStep);
   const st = new RunState(
     opts,
     repo,
@@ -739,6 +741,7 @@ export async function githubRun(opts: GithubRunOptions): Promise<{ status: 0 | 1
     actions,
     payload,
     eventPath,
+    masker,
   );
   const signal = opts.signal ?? new AbortController().signal;
   // every leg listens to the run's signal: as many listeners as legs run at once
@@ -755,6 +758,7 @@ export async function githubRun(opts: GithubRunOptions): Promise<{ status: 0 | 1
       }),
     );
   } finally {
+    view.close();
     await st.closeLogs();
     await rm(runDir, { recursive: true, force: true }).catch(() => {});
   }
@@ -763,7 +767,7 @@ export async function githubRun(opts: GithubRunOptions): Promise<{ status: 0 | 1
   // summary
   let cp: { ids: string[]; ms: number } = { ids: [], ms: 0 };
   for (const { w, out } of allOutcomes) {
-    const c = criticalPath(jobsToRun(w, opts.job), out);
+    const c = graphCriticalPath(jobsToRun(w, opts.job), out);
     if (c.ms > cp.ms) cp = { ids: c.ids.map((id) => (ws.length > 1 ? `${w.file}:${id}` : id)), ms: c.ms };
   }
   let s = '\nSummary\n';
@@ -773,7 +777,8 @@ export async function githubRun(opts: GithubRunOptions): Promise<{ status: 0 | 1
   s += `  critical path: ${cp.ids.join(' → ') || '-'} (${formatMs(cp.ms)}), wall ${formatMs(durationMs)}\n`;
   for (const sm of st.summaries) s += `\nStep summary of ${sm.name}:\n${sm.text.trimEnd()}\n`;
   s += failed ? '\nRun failed.\n' : '\nRun succeeded.\n';
-  view.write(s);
+  view.close();
+  opts.out.write(masker.mask(s));
   const skipped: LegReport[] = allOutcomes.flatMap(({ w, out }) =>
     [...out.values()]
       .filter((o) => o.result === 'skipped')
