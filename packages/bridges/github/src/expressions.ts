@@ -185,7 +185,12 @@ export function evaluate(text: string, scope: Scope): unknown {
     ],
   ]);
   try {
-    return fromData(new L.Evaluator(ast, toData(scope.contexts), fns).evaluate());
+    // only the contexts the expression names are converted (env alone holds the whole
+    // machine environment, and every step evaluates at least its `if:`)
+    const lower = text.toLowerCase();
+    const used: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(scope.contexts)) if (lower.includes(k)) used[k] = v;
+    return fromData(new L.Evaluator(ast, toData(used), fns).evaluate());
   } catch (e) {
     if (e instanceof ExpressionProblem) throw e;
     throw new ExpressionProblem(`cannot evaluate '${text}': ${(e as Error).message}`);

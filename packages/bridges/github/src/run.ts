@@ -80,6 +80,8 @@ export interface RunReport {
   readonly event: string;
   readonly result: 'success' | 'failure';
   readonly durationMs: number;
+  /** From the first job's start to the last one's end (the wall time of the job graphs). */
+  readonly graphMs: number;
   readonly criticalPath: { readonly jobs: string[]; readonly durationMs: number };
   readonly jobs: LegReport[];
   readonly annotations: { level: string; message: string; file?: string; line?: string }[];
@@ -747,6 +749,8 @@ export async function githubRun(opts: GithubRunOptions): Promise<{ status: 0 | 1
   // every leg listens to the run's signal: as many listeners as legs run at once
   setMaxListeners(0, signal);
   const allOutcomes: { w: Workflow; out: Map<string, JobOutcome<JobValue>> }[] = [];
+  const g0 = performance.now();
+  let graphMs = 0;
   try {
     await Promise.all(
       ws.map(async (w) => {
@@ -757,6 +761,7 @@ export async function githubRun(opts: GithubRunOptions): Promise<{ status: 0 | 1
         allOutcomes.push({ w, out });
       }),
     );
+    graphMs = Math.round(performance.now() - g0);
   } finally {
     view.close();
     await st.closeLogs();
@@ -788,6 +793,7 @@ export async function githubRun(opts: GithubRunOptions): Promise<{ status: 0 | 1
     event: opts.event,
     result: failed ? 'failure' : 'success',
     durationMs,
+    graphMs,
     criticalPath: { jobs: cp.ids, durationMs: Math.round(cp.ms) },
     jobs: [...st.legs, ...skipped],
     annotations: st.annotations,

@@ -188,8 +188,12 @@ export async function runSteps(f: Frame, steps: readonly Raw[]): Promise<void> {
   for (const step of steps) await runStep(f, step);
 }
 
-async function runStep(f: Frame, step: Raw): Promise<void> {
+async function runStep(f: Frame, step0: Raw): Promise<void> {
   const leg = f.leg;
+  // scalars the schema types as strings (`run: true`, `name: 1`) arrive typed from YAML
+  const step: Raw = { ...step0 };
+  for (const k of ['run', 'name', 'shell', 'working-directory', 'uses', 'id'])
+    if (step[k] !== undefined && step[k] !== null && typeof step[k] !== 'string') step[k] = String(step[k]);
   const id = typeof step.id === 'string' ? step.id : autoId(step, f.steps);
   const env0 = frameEnv(f);
   await prepareHashFiles(texts(step), leg.workspace, leg.hashes);
@@ -268,9 +272,10 @@ function workDir(f: Frame, step: Raw, scope: Scope): string {
 /** The files a step's file commands go through, fresh for each step. */
 async function commandFiles(
   leg: Leg,
+  create = true,
 ): Promise<Record<'GITHUB_ENV' | 'GITHUB_OUTPUT' | 'GITHUB_STATE' | 'GITHUB_PATH' | 'GITHUB_STEP_SUMMARY', string>> {
   const dir = join(leg.temp, '_runner_file_commands');
-  await mkdir(dir, { recursive: true });
+  if (leg.seq === 0) await mkdir(dir, { recursive: true });
   const n = ++leg.seq;
   const files = {
     GITHUB_ENV: join(dir, `set_env_${n}`),
@@ -279,7 +284,9 @@ async function commandFiles(
     GITHUB_PATH: join(dir, `add_path_${n}`),
     GITHUB_STEP_SUMMARY: join(dir, `step_summary_${n}`),
   };
-  await Promise.all(Object.values(files).map((p) => writeFile(p, '')));
+  // The toolkit of JavaScript actions insists the files exist; a shell's `>>` creates them, so
+  // run steps skip five file creations each (and the reads of absent files fail fast).
+  if (create) await Promise.all(Object.values(files).map((p) => writeFile(p, '')));
   return files;
 }
 
@@ -431,7 +438,7 @@ async function runScript(
   await writeFile(file, script);
   const cwd = workDir(f, step, scope);
   if (!existsSync(cwd)) throw new StepFailure(`working directory '${cwd}' does not exist`);
-  const files = await commandFiles(leg);
+  const files = await commandFiles(leg, false);
   const outputs: Record<string, string> = {};
   try {
     await runWithCommands(f, name, cmd.program, cmd.args, cwd, processEnv(leg, env, files), timeoutMs, outputs, name);
