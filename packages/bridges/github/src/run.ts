@@ -13,6 +13,7 @@ import type { Writable } from 'node:stream';
 import { ArtifactStore, CacheStore, graphCriticalPath, type JobOutcome, runGraph } from '@tutti/pipeline';
 import { runBuiltin } from './builtins.js';
 import { Masker } from './commands.js';
+import { ContainerProblem, type ContainerSpec, containerSpec, JobContainers } from './containers.js';
 import { asString, condition, ExpressionProblem, evalMap, evalValue, type Scope, truthy } from './expressions.js';
 import { changedFiles, type RepoFacts, repoFacts } from './git.js';
 import { expandMatrix, legName, MatrixError } from './matrix.js';
@@ -341,8 +342,16 @@ async function runWorkflowGraph(ctx: Ctx, signal: AbortSignal): Promise<Map<stri
       cancelled: signal.aborted,
     },
   });
-  return runGraph<{ id: string; needs: string[]; def: Raw }, undefined, JobValue>({
+  return runGraph<{ id: string; needs: string[]; def: Raw }, true, JobValue>({
     jobs,
+    // while a job waits for its needs, the images of its container and services are pulled
+    prepare: async (j) => {
+      const images = staticImages(j.def, st.opts.platforms);
+      if (images.length === 0 || st.opts.dryRun) return true;
+      const c = new JobContainers((l) => st.view.write(`${ctx.prefix}${j.id}: ${l}`));
+      await Promise.all(images.map((i) => c.ensureImage(i, signal)));
+      return true;
+    },
     ...(st.opts.concurrency !== undefined ? { concurrency: st.opts.concurrency } : {}),
     signal,
     decide: (j, needs) => {
@@ -363,6 +372,21 @@ async function runWorkflowGraph(ctx: Ctx, signal: AbortSignal): Promise<Map<stri
       return runJob(ctx, j, scope, gh, rc.signal);
     },
   });
+}
+
+/** Images a job names without expressions (its container, services, -P images of its labels). */
+function staticImages(def: Raw, platforms: Record<string, string>): string[] {
+  const out = new Set<string>();
+  const add = (v: unknown) => {
+    const img = typeof v === 'string' ? v : v && typeof v === 'object' ? (v as Raw).image : undefined;
+    if (typeof img === 'string' && img !== '' && !img.includes('${{')) out.add(img);
+  };
+  add(def.container);
+  for (const s of Object.values((def.services ?? {}) as Raw)) add(s);
+  const labels = Array.isArray(def['runs-on']) ? def['runs-on'] : [def['runs-on']];
+  if (def.container === undefined)
+    for (const l of labels) if (typeof l === 'string' && platforms[l] !== undefined && platforms[l] !== 'host') add(platforms[l]);
+  return [...out];
 }
 
 /** A job: its matrix legs within `max-parallel`, `fail-fast` cancelling the others on a failure. */
@@ -494,34 +518,60 @@ async function runLeg(
   };
   st.view.step({ name: group, state: 'running', time: new Date(), needs: j.needs });
   let baseEnv: Record<string, string>;
+  let containerDef: ContainerSpec | undefined;
+  const serviceDefs: Record<string, ContainerSpec> = {};
   let coe = false;
   let timeoutMs = 360 * 60_000;
   const defaults = { ...((w.defaults?.run ?? {}) as Raw), ...(((j.def.defaults as Raw | undefined)?.run ?? {}) as Raw) };
   try {
     const wfEnv = evalMap(w.env, { ...sc, contexts: { ...contexts, env: {} } });
     const jobEnv = evalMap(j.def.env, { ...sc, contexts: { ...contexts, env: wfEnv } });
+    coe = j.def['continue-on-error'] !== undefined && truthy(evalValue(j.def['continue-on-error'], sc));
+    if (j.def['timeout-minutes'] !== undefined) timeoutMs = Number(evalValue(j.def['timeout-minutes'], sc)) * 60_000;
+    // the job container: `container:`, else an image that -P maps one of its runs-on labels to
+    const runsOn = evalValue(j.def['runs-on'] ?? 'ubuntu-latest', sc);
+    const labels = Array.isArray(runsOn) ? runsOn.map(String) : typeof runsOn === 'object' && runsOn ? [] : [String(runsOn)];
+    containerDef = containerSpec(evalValue(j.def.container, sc), 'container');
+    if (!containerDef)
+      for (const l of labels) {
+        const p = st.opts.platforms[l];
+        if (p !== undefined && p !== 'host') containerDef = containerSpec(p, `-P ${l}`);
+      }
+    for (const [id, sv] of Object.entries((evalValue(j.def.services ?? {}, sc) ?? {}) as Raw)) {
+      const spec = containerSpec(sv, `services.${id}`);
+      if (spec) serviceDefs[id] = spec;
+    }
+    // a job on the host inherits the machine's environment; one in a container does not
     baseEnv = {
-      ...(process.env as Record<string, string>),
+      ...(containerDef ? {} : (process.env as Record<string, string>)),
       ...st.opts.env,
       ...defaultEnv(gh, { workspace, temp, name }),
       ...wfEnv,
       ...jobEnv,
     };
-    coe = j.def['continue-on-error'] !== undefined && truthy(evalValue(j.def['continue-on-error'], sc));
-    if (j.def['timeout-minutes'] !== undefined) timeoutMs = Number(evalValue(j.def['timeout-minutes'], sc)) * 60_000;
-    if (j.def.container !== undefined || (j.def.services !== undefined && Object.keys(j.def.services as Raw).length > 0))
-      throw new ExpressionProblem('container: and services: jobs are not supported by this runner yet');
-    const labels = Array.isArray(j.def['runs-on'])
-      ? j.def['runs-on'].map(String)
-      : [String(evalValue(j.def['runs-on'] ?? 'ubuntu-latest', sc))];
-    for (const l of labels) {
-      const p = st.opts.platforms[l];
-      if (p !== undefined && p !== 'host')
-        throw new ExpressionProblem(`runs-on '${l}' mapped to image '${p}': container runners are not supported yet`);
-    }
   } catch (e) {
-    if (!(e instanceof ExpressionProblem)) throw e;
+    if (!(e instanceof ExpressionProblem || e instanceof ContainerProblem)) throw e;
     return finish('failure', {}, false, `${w.where(j.id)}: ${e.message}`);
+  }
+  let containers: JobContainers | undefined;
+  if ((containerDef || Object.keys(serviceDefs).length > 0) && !st.opts.dryRun) {
+    const setup = 'Initialize containers';
+    st.view.step({ name: setup, state: 'running', time: new Date(), group });
+    try {
+      containers = new JobContainers((l) => st.logLine(group, setup, l));
+      await containers.start(containerDef, serviceDefs, [workspace, temp], runSignal);
+      contexts.job = {
+        status: 'success',
+        container: { id: containers.containerId ?? '', network: containers.network },
+        services: containers.services,
+      };
+      st.view.step({ name: setup, state: 'passed', time: new Date(), group });
+    } catch (e) {
+      if (!(e instanceof ContainerProblem)) throw e;
+      await containers?.stop();
+      st.view.step({ name: setup, state: 'failed', time: new Date(), group, detail: e.message });
+      return finish('failure', {}, false, e.message);
+    }
   }
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), timeoutMs);
@@ -556,6 +606,7 @@ async function runLeg(
     annotations: st.annotations,
     seq: 0,
     preState: new Map(),
+    ...(containers?.containerId ? { container: containers } : {}),
   };
   const onCancel = () => {
     leg.cancelled = true;
@@ -585,6 +636,7 @@ async function runLeg(
     detail = (e as Error).message;
   } finally {
     clearTimeout(timer);
+    if (containers) await containers.stop();
     legSignal.removeEventListener('abort', onCancel);
     runSignal.removeEventListener('abort', onCancel);
   }

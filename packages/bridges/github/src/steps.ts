@@ -59,6 +59,8 @@ export interface Leg {
   readonly hashes: Map<string, string>;
   readonly annotations: { level: string; message: string; file?: string; line?: string }[];
   seq: number;
+  /** The job container, when the job runs in one (steps run through `exec`). */
+  readonly container?: import('./containers.js').JobContainers;
   /** GITHUB_STATE saved by each remote action's `pre` script, by action folder. */
   readonly preState: Map<string, Record<string, string>>;
 }
@@ -150,12 +152,16 @@ export function stepDisplayName(step: Raw): string {
 }
 
 /** The shell of a run step and the file extension of its script, as GitHub's table. */
-export function shellCommand(shell: string | undefined, file: string): { program: string; args: string[]; ext: string } {
+export function shellCommand(
+  shell: string | undefined,
+  file: string,
+  bashHere = hasBash(),
+): { program: string; args: string[]; ext: string } {
   const s = shell?.trim();
   switch (s) {
     case undefined:
     case '':
-      return hasBash() ? { program: 'bash', args: ['-e', file], ext: '.sh' } : { program: 'sh', args: ['-e', file], ext: '.sh' };
+      return bashHere ? { program: 'bash', args: ['-e', file], ext: '.sh' } : { program: 'sh', args: ['-e', file], ext: '.sh' };
     case 'bash':
       return { program: 'bash', args: ['--noprofile', '--norc', '-eo', 'pipefail', file], ext: '.sh' };
     case 'sh':
@@ -432,16 +438,22 @@ async function runScript(
   const shellText = step.shell !== undefined ? interpolate(String(step.shell), scope) : f.defaults.shell;
   if (f.actionPath !== undefined && step.shell === undefined) throw new StepFailure("a 'run' step of a composite action needs 'shell'");
   const base = join(leg.temp, randomUUID());
-  const probe = shellCommand(shellText, base);
+  const bashHere = leg.container ? leg.container.hasBash : hasBash();
+  const probe = shellCommand(shellText, base, bashHere);
   const file = base + probe.ext;
-  const cmd = shellCommand(shellText, file);
+  const cmd = shellCommand(shellText, file, bashHere);
   await writeFile(file, script);
   const cwd = workDir(f, step, scope);
-  if (!existsSync(cwd)) throw new StepFailure(`working directory '${cwd}' does not exist`);
+  if (!leg.container && !existsSync(cwd)) throw new StepFailure(`working directory '${cwd}' does not exist`);
   const files = await commandFiles(leg, false);
   const outputs: Record<string, string> = {};
   try {
-    await runWithCommands(f, name, cmd.program, cmd.args, cwd, processEnv(leg, env, files), timeoutMs, outputs, name);
+    if (leg.container) {
+      // in the job container: its own PATH (GITHUB_PATH entries first), the step's env only
+      const inner = { ...env, ...files, PATH: [...leg.paths, leg.container.path].join(':') };
+      const x = leg.container.execArgs(cwd, inner, cmd.program, cmd.args);
+      await runWithCommands(f, name, x.program, x.args, leg.workspace, process.env, timeoutMs, outputs, name);
+    } else await runWithCommands(f, name, cmd.program, cmd.args, cwd, processEnv(leg, env, files), timeoutMs, outputs, name);
   } finally {
     await applyFileCommands(leg, files, outputs);
   }
@@ -600,6 +612,7 @@ async function runNodeAction(
   timeoutMs: number | undefined,
 ): Promise<Record<string, string>> {
   const leg = f.leg;
+  if (leg.container) throw new StepFailure(`JavaScript action '${meta.name}': JavaScript actions do not run in container jobs yet`);
   const state: Record<string, string> = {};
   const node = async (script: string, label: string, outputs: Record<string, string>) => {
     const files = await commandFiles(leg);
