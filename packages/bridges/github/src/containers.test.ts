@@ -2,7 +2,7 @@
 // same), on the base image scripts/container-image.mjs builds and caches.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -24,6 +24,7 @@ before(async () => {
   await mkdir(join(dir, '.github/workflows'), { recursive: true });
   const wf = (await readFile(join(FIXTURE, 'containers.yml'), 'utf8')).replaceAll('@SVC@', join(FIXTURE, 'svc'));
   await writeFile(join(dir, '.github/workflows/c.yml'), wf);
+  await cp(join(FIXTURE, 'dock'), join(dir, '.github/actions/dock'), { recursive: true });
   execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
 });
 after(async () => {
@@ -67,6 +68,9 @@ test('container: and services: (by name in the job network, by published port on
       '│ in-container-tool',
       '│ host got: pong from host-pinger',
       '│ platform image 12',
+      '│ from-docker-step in WS',
+      '│ dockerfile action says hi to Ada (INPUT_WHO=Ada)',
+      '│ outputs d Ada',
     ])
       assert.ok(text.includes(line), `missing ${line}\n${text}`);
     assert.equal(r.report!.jobs.find((j) => j.job === 'in-container')!.outputs.reply, 'pong from pinger');

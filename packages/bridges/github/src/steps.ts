@@ -5,7 +5,7 @@
  * steps in a frame of their own), JavaScript actions (pre, main, post in GitHub's order) and the
  * built-in offline actions (builtins.ts).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
@@ -514,7 +514,10 @@ async function runUses(
   const leg = f.leg;
   const uses = String(step.uses).trim();
   const withs = evalMap(step.with, scope);
-  if (uses.startsWith('docker://')) throw new StepFailure(`'${uses}': Docker actions are not supported by this runner yet`);
+  if (uses.startsWith('docker://')) {
+    const args = withs.args !== undefined ? splitArgs(withs.args) : [];
+    return runDocker(f, name, uses.slice('docker://'.length), args, withs.entrypoint, env, timeoutMs);
+  }
   const bare = uses.replace(/@.*$/, '');
   if (BUILTINS.has(bare)) {
     return leg.host.builtin(bare, {
@@ -567,7 +570,16 @@ async function runUses(
   const using = String(meta.runs.using ?? '');
   if (using === 'composite') return runComposite(f, name, meta, inputs, env);
   if (/^node\d+$/.test(using)) return runNodeAction(f, name, meta, inputs, env, timeoutMs);
-  if (using === 'docker') throw new StepFailure(`'${uses}': Docker actions are not supported by this runner yet`);
+  if (using === 'docker') {
+    const sc = { ...scope, contexts: { ...scope.contexts, inputs } };
+    const image = String(meta.runs.image ?? '');
+    const tag = image.startsWith('docker://')
+      ? image.slice('docker://'.length)
+      : await buildImage(f, name, meta.dir, image || 'Dockerfile');
+    const args = Array.isArray(meta.runs.args) ? meta.runs.args.map((a) => asString(evalValue(a, sc))) : [];
+    const denv = { ...env, ...evalMap(meta.runs.env, sc), ...inputEnv(inputs) };
+    return runDocker(f, name, tag, args, typeof meta.runs.entrypoint === 'string' ? meta.runs.entrypoint : undefined, denv, timeoutMs);
+  }
   throw new StepFailure(`'${uses}': unknown 'runs.using: ${using}'`);
 }
 
@@ -703,6 +715,75 @@ export async function runPres(f: Frame, steps: readonly Raw[]): Promise<void> {
       leg.preState.set(meta.dir, state);
     }
   }
+}
+
+/** `with: args` of a docker:// step, split as a shell would (quotes kept together). */
+function splitArgs(s: string): string[] {
+  return [...s.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
+}
+
+/** Builds a Dockerfile action's image (tagged by its folder, so later steps reuse it). */
+async function buildImage(f: Frame, name: string, dir: string, dockerfile: string): Promise<string> {
+  const { ContainerEngine } = await import('@tutti/lib-work');
+  let engine: InstanceType<typeof ContainerEngine>;
+  try {
+    engine = ContainerEngine.fromEnvironment();
+  } catch (e) {
+    throw new StepFailure(`${name}: a Docker action needs a container engine: ${(e as Error).message}`);
+  }
+  const tag = `localhost/tutti-gh-action-${createHash('sha256').update(dir).digest('hex').slice(0, 12)}:latest`;
+  f.leg.host.log(name, `Building ${tag} from ${join(dir, dockerfile)}`);
+  const r = await engine.run(['build', '-q', '-t', tag, '-f', join(dir, dockerfile), dir], f.leg.signal);
+  if (r.code !== 0) throw new StepFailure(`${name}: building the action's image failed: ${r.stderr.trim()}`);
+  return tag;
+}
+
+/**
+ * A Docker action or `docker://` step: the image run once with the workspace and runner temp
+ * mounted at their host paths, the step's env (without the host's own variables), in the job's
+ * network when the job has one.
+ */
+async function runDocker(
+  f: Frame,
+  name: string,
+  image: string,
+  args: string[],
+  entrypoint: string | undefined,
+  env: Record<string, string>,
+  timeoutMs: number | undefined,
+): Promise<Record<string, string>> {
+  const leg = f.leg;
+  const { ContainerEngine } = await import('@tutti/lib-work');
+  let engine: InstanceType<typeof ContainerEngine>;
+  try {
+    engine = ContainerEngine.fromEnvironment();
+  } catch (e) {
+    throw new StepFailure(`${name}: a Docker action needs a container engine: ${(e as Error).message}`);
+  }
+  const files = await commandFiles(leg);
+  const a = [
+    ...engine.globalArgs,
+    'run',
+    '--rm',
+    '-v',
+    `${leg.workspace}:${leg.workspace}`,
+    '-v',
+    `${leg.temp}:${leg.temp}`,
+    '-w',
+    leg.workspace,
+  ];
+  if (leg.container) a.push('--network', leg.container.network);
+  for (const [k, v] of Object.entries({ ...env, ...files }))
+    if (process.env[k] !== v || k.startsWith('GITHUB_') || k.startsWith('INPUT_')) a.push('-e', `${k}=${v}`);
+  if (entrypoint) a.push('--entrypoint', entrypoint);
+  a.push(image, ...args);
+  const outputs: Record<string, string> = {};
+  try {
+    await runWithCommands(f, name, engine.program, a, leg.workspace, process.env, timeoutMs, outputs, name);
+  } finally {
+    await applyFileCommands(leg, files, outputs);
+  }
+  return outputs;
 }
 
 /** Runs the registered post steps, last registered first (GitHub's order). */
