@@ -62,8 +62,15 @@ const has = (text: string, ...lines: string[]) => {
 
 describe('tutti github run', () => {
   test('run steps: outputs, env at every level, GITHUB_ENV/OUTPUT/PATH/STEP_SUMMARY, shells, masks, commands', async () => {
-    const { status, out, report } = await run({ workflows: '.github/workflows/basics.yml', secrets: { TOKEN: 's3cr3t-value' } });
+    const logs = await mkdtemp(join(tmpdir(), 'tutti-gh-logs-'));
+    dirs.push(logs);
+    const { status, out, report } = await run({ workflows: '.github/workflows/basics.yml', secrets: { TOKEN: 's3cr3t-value' }, logs });
     assert.equal(status, 0, out);
+    const levels = report.jobs.find((j) => j.job === 'build')!.steps.find((st) => st.name === 'Levels')!;
+    assert.ok(levels.log?.startsWith(logs), 'the report names each step log file');
+    assert.equal(await readFile(levels.log!, 'utf8'), 'level=step wf=wf fromfile=set-by-step ctx=set-by-step ci=true actions=true\n');
+    const secretsLog = report.jobs.find((j) => j.job === 'build')!.steps.find((st) => st.name === 'Secrets are masked')!.log!;
+    assert.ok(!(await readFile(secretsLog, 'utf8')).includes('s3cr3t'), 'log files are masked');
     has(
       out,
       '✓ build › Version job passed',

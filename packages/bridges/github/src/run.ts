@@ -656,7 +656,7 @@ async function runLeg(
   }
   const result = leg.cancelled && !timeout.signal.aborted ? 'cancelled' : frame.failed ? 'failure' : 'success';
   const r = finish(result, outputs, coe, detail);
-  if (!st.opts.logs) await rm(dir, { recursive: true, force: true }).catch(() => {});
+  await rm(dir, { recursive: true, force: true }).catch(() => {});
   return r;
 }
 
