@@ -4,7 +4,8 @@
  * step's name) and the step states they tell the host (Tutti's `reportStep`).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -54,5 +55,27 @@ test('steps on one runner: two in parallel, a failing one stops the runner (stop
     assert.ok(r.logs.some((l) => l.label === 'box' && l.message === 'Dispatch requested'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('runAction: GITHUB_ENV and GITHUB_OUTPUT reach later steps, if skips, continue_on_error continues, the job result follows', async () => {
+  const workflow = `wf-${randomUUID()}`;
+  const contexts = JSON.stringify({ github: { workflow, repository: 'owner/repo' } });
+  try {
+    const r = await runProgram(join(ROOT, 'test/cicd/actions.mel'), ['--contexts', contexts]);
+    assert.equal(r.ok, true);
+    // bash -xe traces on stderr, the echo on stdout.
+    assert.ok(r.lines('setup').includes("+ echo 'GREETING=hello from owner/repo'"), r.lines('setup').join('\n'));
+    assert.ok(r.lines('Use the values').includes('hello from owner/repo, version 1.2.3'), r.lines('Use the values').join('\n'));
+    assert.deepEqual(r.states('setup'), ['waiting', 'running', 'passed']);
+    assert.deepEqual(r.states('never'), ['waiting', 'skipped']);
+    assert.deepEqual(r.lines('never'), []);
+    assert.deepEqual(r.states('flaky'), ['waiting', 'running', 'failed']);
+    assert.equal(r.last('flaky')?.detail, 'exit 4');
+    // ⚑ job.status is failure even with continue-on-error (the reference's rule).
+    const job = r.logs.find((l) => l.label === 'job');
+    assert.deepEqual(JSON.parse(job?.message ?? 'null'), { job: { outputs: { version: '1.2.3' }, result: 'failure' } });
+  } finally {
+    for (const f of readdirSync(tmpdir())) if (f.startsWith(workflow)) rmSync(join(tmpdir(), f), { recursive: true, force: true });
   }
 });

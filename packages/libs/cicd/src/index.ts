@@ -1,8 +1,9 @@
 /**
- * The `cicd` package (libraries spec §15). This slice holds the service reporting areas:
- * `cicd/services` (`setServiceState`), `cicd/services/gitlab` and `cicd/services/github`
- * (commit statuses and the GitHub Actions bridge of §15.8.7, without `runAction`, which
- * needs `process`'s `spawnCommands` and `work/resources::getExecutor`).
+ * The `cicd` package (libraries spec §15). Mostly `.mel`, under `mel/`: `cicd/runners`,
+ * `cicd/data`, `cicd/steps`, `cicd/naive` and `runAction` of `cicd/services/github` (docs/cicd.md).
+ * Native here: the step reporters (`cicd/steps::stepState`, `stepStateOn`, Tutti's extension),
+ * `cicd/naive::|host_arch`, `cicd/services::setServiceState`, the `StepState` types, the status
+ * posts and the GitHub Actions helpers of §15.7 (docs/cicd-reporting.md).
  */
 import { fileURLToPath } from 'node:url';
 import type { PackageDescriptor } from '@tutti/core';
@@ -12,8 +13,9 @@ import { githubEnvFiles } from './github/env-files.js';
 import { githubResults } from './github/results.js';
 import { githubStatus } from './github/state.js';
 import { gitlab } from './gitlab.js';
+import { hostArch } from './naive.js';
 import { setServiceState } from './services.js';
-import { stepReporters } from './step-report.js';
+import { logLines, stepReporters } from './step-report.js';
 
 /** The bundled `cicd` package, version 0.10.2. */
 export const cicd: PackageDescriptor = {
@@ -33,6 +35,8 @@ export const cicd: PackageDescriptor = {
   melRoot: fileURLToPath(new URL('../mel', import.meta.url)),
   elements: [
     ...stepReporters,
+    logLines,
+    hostArch,
     setServiceState,
     ...gitlab,
     ...githubStatus,

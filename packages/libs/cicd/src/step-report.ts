@@ -132,3 +132,21 @@ export const stepReporters = [
     run: (ctx) => report(ctx as Ctx, () => (ctx.models.runner as Labelled).startLabel, true),
   }),
 ];
+
+/**
+ * `cicd/steps::logLines` — Tutti's extension: logs every line of `lines` at debug level under
+ * `label` (a Block), then emits `ended`. `spawnCommands` finishes on it, so a step's output is
+ * in the log before its `finished` (the std log treatments have no such signal, and a runner
+ * stopped on `finished` would otherwise lose the lines still queued).
+ */
+export const logLines = treatment('cicd/steps', 'logLines', {
+  inputs: { label: 'Block<string>', lines: 'Stream<string>' },
+  outputs: { ended: 'Block<void>' },
+  doc: "Tutti's extension: logs each line at debug level under `label`, then emits `ended` (also when `lines` closes empty).",
+  run: async (ctx) => {
+    const label = await ctx.inputs.label.recvOne();
+    for await (const batch of ctx.inputs.lines)
+      if (label !== END) for (let i = 0; i < batch.length; i++) ctx.log('debug', label as string, batch[i] as string);
+    await ctx.outputs.ended.sendOne(undefined);
+  },
+});

@@ -126,7 +126,7 @@ export const localLocation: Location = (request, context) => startLocalWorker(re
  * (synchronously) if the process exits before their `stop` ran, so an orchestrator that
  * ends abruptly leaves no container behind.
  */
-const openSets = new Map<string, ContainerEngine>();
+const openSets = new Map<string, { readonly engine: ContainerEngine; dir?: string }>();
 let setExitHook = false;
 
 /**
@@ -136,10 +136,23 @@ let setExitHook = false;
  * with the `MELODIUM_RUN_*` environment that lets `getExecutor`/`getFileSystem` reach them.
  * Stopping the worker removes the whole set.
  */
+/** Removes set `runId` synchronously if the process exits while it is open. */
+function registerExitHook(runId: string, engine: ContainerEngine): void {
+  openSets.set(runId, { engine });
+  if (!setExitHook) {
+    setExitHook = true;
+    process.on('exit', () => {
+      for (const [id, s] of openSets) removeSetNow(id, s.engine, s.dir);
+    });
+  }
+}
+
 export const composeLocation: Location = async (request, context) => {
   const runId = String(request.document.id ?? randomUUID()).slice(0, 8);
   const resources = request.resources ?? { volumes: [], containers: [], serviceContainers: [] };
   const engine = ContainerEngine.fromEnvironment();
+  // Registered before the start: a process exiting mid-start still removes what was created.
+  registerExitHook(runId, engine);
   const set = await startContainerSet(
     {
       runId,
@@ -148,15 +161,18 @@ export const composeLocation: Location = async (request, context) => {
       containers: resources.containers,
       serviceContainers: resources.serviceContainers,
     },
-    { engine, signal: context.signal },
-  );
-  openSets.set(runId, engine);
-  if (!setExitHook) {
-    setExitHook = true;
-    process.on('exit', () => {
-      for (const [id, e] of openSets) removeSetNow(id, e);
-    });
-  }
+    {
+      engine,
+      signal: context.signal,
+      onDirectory: (dir) => {
+        const open = openSets.get(runId);
+        if (open !== undefined) open.dir = dir;
+      },
+    },
+  ).catch((e: unknown) => {
+    openSets.delete(runId);
+    throw e;
+  });
   const close = async (): Promise<string[]> => {
     const warnings = await set.close();
     openSets.delete(runId);
@@ -171,7 +187,8 @@ export const composeLocation: Location = async (request, context) => {
   }
   return {
     access: worker.access,
-    stop: async () => [...(await worker.stop()), ...(await close())],
+    // The containers go while the worker ends: both within the 5 s a stopped run has.
+    stop: async () => (await Promise.all([worker.stop(), close()])).flat(),
   };
 };
 

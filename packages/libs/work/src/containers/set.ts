@@ -8,6 +8,7 @@
  * `tutti.dir=<its host directory>`), so that {@link removeLeftovers} finds what a crashed
  * orchestrator left behind. Containers are removed with `rm -f -t 0` (no 10 s stop wait).
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,8 @@ export interface ContainerSetRequest {
 export interface ContainerSet {
   /** The MELODIUM_RUN_* environment a worker on the host needs to reach these executors and volumes (§14.2). */
   readonly env: Readonly<Record<string, string>>;
+  /** The set's host directory (its volumes). */
+  readonly dir: string;
   /** Removes every container, volume (its host directory) and network of the set; idempotent; returns warnings. */
   close(): Promise<string[]>;
 }
@@ -59,6 +62,8 @@ export interface ContainerSetOptions {
   readonly signal?: AbortSignal;
   /** Extension: called after the set closed itself because `maxDuration` expired, with the close warnings. */
   readonly onExpire?: (warnings: string[]) => void;
+  /** Called with the set's host directory as soon as it exists (a host removing sets at exit needs it before the start ends). */
+  readonly onDirectory?: (dir: string) => void;
 }
 
 /** The label every object of a set carries. */
@@ -126,7 +131,8 @@ export async function startContainerSet(request: ContainerSetRequest, options: C
   const slug = runSlug(request.runId);
   const prefix = `tutti-${slug}`;
   const dir = mkdtempSync(join(options.workDir ?? tmpdir(), `${prefix}-`));
-  const set = new RunningSet(engine, dir, `${prefix}-net`);
+  options.onDirectory?.(dir);
+  const set = new RunningSet(engine, dir, `${prefix}-net`, request.runId);
   try {
     const env: Record<string, string> = {
       MELODIUM_RUN_ID: request.runId,
@@ -201,7 +207,7 @@ export async function startContainerSet(request: ContainerSetRequest, options: C
       throw new ContainerError(`Container '${failed.name}' could not start: ${engineMessage(failed.result)}`, 'E_CONTAINER_ENGINE');
 
     set.expireAfter(request.maxDuration, options.onExpire);
-    return { env, close: () => set.close() };
+    return { env, dir, close: () => set.close() };
   } catch (e) {
     await set.close();
     throw e;
@@ -261,6 +267,7 @@ class RunningSet {
     private readonly engine: ContainerEngine,
     private readonly dir: string,
     readonly network: string,
+    private readonly runId?: string,
   ) {}
 
   /** Closes the set after `seconds` (the timer does not keep the process alive). */
@@ -287,8 +294,14 @@ class RunningSet {
   private async remove(): Promise<string[]> {
     if (this.timer !== undefined) clearTimeout(this.timer);
     const warnings: string[] = [];
-    if (this.containers.length > 0) {
-      const r = await this.engine.run([...removeCommand(this.engine), ...this.containers]);
+    // A `run` killed by an abort may still have created its container: the label finds it.
+    const all = new Set(this.containers);
+    if (this.runId !== undefined) {
+      const r = await this.engine.run(['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${this.runId}`]);
+      for (const id of r.stdout.split('\n')) if (id.trim() !== '') all.add(id.trim());
+    }
+    if (all.size > 0) {
+      const r = await this.engine.run([...removeCommand(this.engine), ...all]);
       if (r.code !== 0 && !/no such container/i.test(r.stderr)) warnings.push(`Removing the containers failed: ${engineMessage(r)}`);
     }
     if (this.networkCreated) {
@@ -305,15 +318,28 @@ class RunningSet {
 }
 
 /**
- * Removes the containers and networks of run `runId` at once, synchronously (the process's
- * `exit` hook, when a set's asynchronous `close` can no longer run). Its host directory is
- * left to {@link removeLeftovers}.
+ * Removes set `runId` from the process's `exit` hook, when a set's asynchronous `close` can no
+ * longer run: its host directory `dir` (when known) at once, and its containers and network by
+ * a detached shell started now, which outlives this process by the second or two the engine
+ * takes (every set in parallel; waiting for them here would hold the exit for seconds a set
+ * on a loaded machine). Whatever that shell misses is left to {@link removeLeftovers}.
  */
-export function removeSetNow(runId: string, engine: ContainerEngine): void {
-  const filter = `label=${RUN_LABEL}=${runId}`;
-  const ids = engine.runSync(['ps', '--all', '--quiet', '--filter', filter]);
-  if (ids.length > 0) engine.runSync([...removeCommand(engine), ...ids]);
-  for (const network of engine.runSync(['network', 'ls', '--quiet', '--filter', filter])) engine.runSync(['network', 'rm', network]);
+export function removeSetNow(runId: string, engine: ContainerEngine, dir?: string): void {
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  const quote = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
+  const cmd = [engine.program, ...engine.globalArgs].map(quote).join(' ');
+  const filter = quote(`label=${RUN_LABEL}=${runId}`);
+  const rm = removeCommand(engine).join(' ');
+  const script =
+    `ids=$(${cmd} ps --all --quiet --filter ${filter}); [ -n "$ids" ] && ${cmd} ${rm} $ids; ` +
+    `for n in $(${cmd} network ls --quiet --filter ${filter}); do ` +
+    `d=$(${cmd} network inspect --format '{{index .Labels "tutti.dir"}}' "$n"); ${cmd} network rm "$n"; ` +
+    'case "$d" in /*tutti-*) rm -rf "$d";; esac; done';
+  try {
+    spawn('sh', ['-c', script], { detached: true, stdio: 'ignore', env: engine.env ?? process.env }).unref();
+  } catch {
+    // No shell: removeLeftovers is the remedy.
+  }
 }
 
 /**
