@@ -3,7 +3,7 @@
  * that ran succeeded, 1 a job failed, 2 usage problems and workflows that do not parse.
  */
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseDotenv } from 'dotenv';
 import { githubRun } from './run.js';
@@ -13,6 +13,8 @@ export const GITHUB_HELP = `tutti github — GitHub Actions workflows run locall
 
 Usage:
   tutti github run [EVENT] [options]    run the workflows the event triggers (EVENT default: push)
+  tutti github import [-W PATH] [-o DIR]   write the workflows as a .mel project (default
+                                        DIR: workflows-mel), checked by 'tutti check DIR'
   tutti github --help
 
 Options of run:
@@ -64,6 +66,33 @@ function pairs(list: readonly string[] | undefined, what: string, fromEnv = fals
   return o;
 }
 
+/** `tutti github import`: writes the project, prints what it did not cover. */
+async function commandImport(args: readonly string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      workflows: { type: 'string', short: 'W' },
+      output: { type: 'string', short: 'o' },
+      directory: { type: 'string', short: 'C' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    out.write(GITHUB_HELP);
+    return 0;
+  }
+  if (positionals.length > 0) throw new Usage(`unexpected argument '${positionals[0]}'`);
+  const cwd = resolve(values.directory ?? '.');
+  const { repoFacts } = await import('./git.js');
+  const { githubImport } = await import('./import.js');
+  const repo = await repoFacts(cwd, basename(cwd));
+  const r = await githubImport(cwd, values.workflows, resolve(cwd, values.output ?? 'workflows-mel'), repo.repository);
+  for (const w of r.warnings) err.write(`tutti github import: warning: ${w}\n`);
+  out.write(`Wrote ${r.files.map((f) => join(r.dir, f)).join(', ')}\nRun it with: tutti run ${join(r.dir, 'Compo.toml')}\n`);
+  return 0;
+}
+
 /** Runs `tutti github ARGS`; resolves with the exit status. */
 export async function githubMain(
   argv: readonly string[],
@@ -76,7 +105,8 @@ export async function githubMain(
     return sub === undefined ? 2 : 0;
   }
   try {
-    if (sub !== 'run') throw new Usage(`unknown command 'github ${sub}' (expected: run)`);
+    if (sub === 'import') return await commandImport(rest, out, err);
+    if (sub !== 'run') throw new Usage(`unknown command 'github ${sub}' (expected: run, import)`);
     const { values, positionals } = parseArgs({
       args: [...rest],
       allowPositionals: true,
