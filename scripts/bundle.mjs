@@ -59,6 +59,8 @@ async function bundle(entry, out) {
 }
 
 await bundle(join(ROOT, 'packages/cli/dist/main.js'), OUT);
+// The GitHub bridge, loaded by `tutti github` only (it brings a YAML parser and picomatch).
+await bundle(join(ROOT, 'packages/bridges/github/dist/index.js'), join(ROOT, 'packages/bridges/github/dist/github.bundle.mjs'));
 // GitHub's workflow parser and expression engine, loaded lazily by `tutti github` from a file of
 // their own (on Node 20 the parser cannot be imported unbundled: ECOSYSTEM-NOTES.md).
 await build({

@@ -3,7 +3,7 @@
  * success, 1 errors found (check, launch), 2 usage problems and unreadable program files.
  * Diagnostics go to stderr (JSON ones to stdout with `--format json`), program logs to stdout.
  */
-import { closeSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DiagnosticSink, formatType } from '@tutti/core';
 import {
@@ -29,6 +29,18 @@ import { commandDoc } from './doc.js';
 import { commandJeu } from './jeu.js';
 import { runProgram } from './run.js';
 import { PROGRESS_OPTIONS, type ProgressOption } from './steps.js';
+
+/**
+ * The GitHub bridge, loaded on demand from a bundle of its own (scripts/bundle.mjs), so that
+ * `tutti run` neither loads nor parses it (with its YAML parser it would double the CLI
+ * bundle); unbundled (development), the workspace package.
+ */
+async function loadGithub(): Promise<typeof import('@tutti/github')> {
+  const bundle = new URL('../../bridges/github/dist/github.bundle.mjs', import.meta.url);
+  if (existsSync(bundle)) return (await import(bundle.href)) as typeof import('@tutti/github');
+  const name = '@tutti/github'; // a variable: the CLI bundle must not inline it
+  return (await import(name)) as typeof import('@tutti/github');
+}
 
 /** A problem with the command line (exit status 2). */
 export class UsageError extends Error {}
@@ -123,8 +135,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'dist':
         return await commandDist(rest);
       case 'github':
-        // loaded on demand: `tutti run` never pays for the GitHub bridge
-        return await (await import('@tutti/github')).githubMain(rest);
+        return await (await loadGithub()).githubMain(rest);
       case 'jeu':
         return await commandJeu(rest, (m) => new UsageError(m));
       case 'doc':
