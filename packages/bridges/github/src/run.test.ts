@@ -93,6 +93,8 @@ describe('tutti github run', () => {
       '│ multi=line one\n',
       '│ line two\n',
       '│ ref=refs/heads/main event=push repo=acme/widgets job=use',
+      // the env context holds the workflow's variables, not the machine's
+      '│ ctx-home=[] wf=wf after=true owner=acme',
       'Step summary of build:\n# Build summary',
       'critical path: build → use',
     );

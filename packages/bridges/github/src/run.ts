@@ -518,6 +518,7 @@ async function runLeg(
   };
   st.view.step({ name: group, state: 'running', time: new Date(), needs: j.needs });
   let baseEnv: Record<string, string>;
+  let machineEnv: Record<string, string>;
   let containerDef: ContainerSpec | undefined;
   const serviceDefs: Record<string, ContainerSpec> = {};
   let coe = false;
@@ -542,13 +543,8 @@ async function runLeg(
       if (spec) serviceDefs[id] = spec;
     }
     // a job on the host inherits the machine's environment; one in a container does not
-    baseEnv = {
-      ...(containerDef ? {} : (process.env as Record<string, string>)),
-      ...st.opts.env,
-      ...defaultEnv(gh, { workspace, temp, name }),
-      ...wfEnv,
-      ...jobEnv,
-    };
+    machineEnv = { ...(containerDef ? {} : (process.env as Record<string, string>)), ...defaultEnv(gh, { workspace, temp, name }) };
+    baseEnv = { ...st.opts.env, ...wfEnv, ...jobEnv };
   } catch (e) {
     if (!(e instanceof ExpressionProblem || e instanceof ContainerProblem)) throw e;
     return finish('failure', {}, false, `${w.where(j.id)}: ${e.message}`);
@@ -594,6 +590,7 @@ async function runLeg(
     workspace,
     temp,
     masker: st.masker,
+    machineEnv,
     baseEnv,
     setEnv: {},
     paths: [],
@@ -740,6 +737,15 @@ function usesOf(ws: readonly Workflow[]): string[] {
   return [...out];
 }
 
+/** The payload GitHub would send, in its main fields, when no --event-path is given. */
+function defaultPayload(event: string, r: RepoFacts): Raw {
+  const [owner, name] = r.repository.split('/');
+  const repository = { full_name: r.repository, name, owner: { login: owner }, default_branch: r.defaultBranch };
+  const sender = { login: r.actor };
+  if (event === 'push') return { ref: r.ref, before: r.before, after: r.sha, repository, sender, head_commit: { id: r.sha } };
+  return { repository, sender };
+}
+
 /** Runs the workflows; returns the exit status (0 all ran jobs succeeded, 1 one failed). */
 export async function githubRun(opts: GithubRunOptions): Promise<{ status: 0 | 1; report?: RunReport }> {
   const t0 = performance.now();
@@ -752,6 +758,7 @@ export async function githubRun(opts: GithubRunOptions): Promise<{ status: 0 | 1
       throw new WorkflowError(`--event-path ${opts.eventPath}: ${(e as Error).message}`);
     }
   }
+  if (opts.eventPath === undefined) payload = defaultPayload(opts.event, repo);
   const ws = await selectWorkflows(opts, repo, payload);
   if (opts.list) {
     opts.out.write(listJobs(ws, opts.job));

@@ -45,6 +45,9 @@ export interface Leg {
   readonly temp: string;
   readonly masker: Masker;
   /** Environment from the machine, GitHub's defaults, the workflow and the job. */
+  /** The machine's environment (host jobs) and GitHub's default variables: in processes, not in the `env` context. */
+  readonly machineEnv: Record<string, string>;
+  /** `--env`, the workflow's and the job's `env`. */
   readonly baseEnv: Record<string, string>;
   /** Set by GITHUB_ENV. */
   readonly setEnv: Record<string, string>;
@@ -111,7 +114,11 @@ export class StepFailure extends Error {}
 
 /** The scope expressions of a frame see. */
 export function frameScope(f: Frame, env: Record<string, string>): Scope {
-  const contexts: Record<string, unknown> = { ...f.leg.contexts, steps: f.steps, env };
+  // the `env` context holds what the workflow set, not the machine's variables (as GitHub's)
+  const leg = f.leg;
+  const ctxEnv: Record<string, string> = {};
+  for (const k in env) if (leg.machineEnv[k] !== env[k] || k in leg.baseEnv || k in leg.setEnv) ctxEnv[k] = env[k]!;
+  const contexts: Record<string, unknown> = { ...f.leg.contexts, steps: f.steps, env: ctxEnv };
   if (f.inputs) contexts.inputs = f.inputs;
   if (f.actionPath) contexts.github = { ...(f.leg.contexts.github as Raw), action_path: f.actionPath };
   contexts.job = { ...(f.leg.contexts.job as Raw), status: f.leg.cancelled ? 'cancelled' : f.failed ? 'failure' : 'success' };
@@ -125,7 +132,7 @@ export function frameScope(f: Frame, env: Record<string, string>): Scope {
 
 /** The env context of a frame before a step's own env. */
 function frameEnv(f: Frame): Record<string, string> {
-  return { ...f.leg.baseEnv, ...f.leg.setEnv, ...(f.env ?? {}) };
+  return { ...f.leg.machineEnv, ...f.leg.baseEnv, ...f.leg.setEnv, ...(f.env ?? {}) };
 }
 
 /** Strings of a step that may call hashFiles (computed ahead, the evaluator being synchronous). */
@@ -385,7 +392,8 @@ async function runWithCommands(
         leg.host.log(name, `##[error]The \`${c.name}\` command is disabled. Please upgrade to using Environment Files.`);
         return;
       case 'debug':
-        if (leg.baseEnv.ACTIONS_STEP_DEBUG === 'true') leg.host.log(name, `##[debug]${leg.masker.mask(c.message)}`);
+        if ((leg.setEnv.ACTIONS_STEP_DEBUG ?? leg.baseEnv.ACTIONS_STEP_DEBUG ?? leg.machineEnv.ACTIONS_STEP_DEBUG) === 'true')
+          leg.host.log(name, `##[debug]${leg.masker.mask(c.message)}`);
         return;
       case 'error':
       case 'warning':
