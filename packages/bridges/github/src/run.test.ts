@@ -183,6 +183,8 @@ describe('tutti github run', () => {
       '│ greet Ada! from WS/.github/actions/greet',
       '› Run echo "should be skipped"',
       '│ wrap said hello Ada',
+      // a remote action named inside a composite comes from the action cache
+      '│ js main input=nested in a composite spaced=spaced state=undefined',
       // a local JavaScript action has no pre step (as on GitHub); its post sees the main's state
       '│ js main input=from workflow spaced=spaced state=undefined',
       '│ js output from workflow',

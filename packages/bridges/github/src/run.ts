@@ -17,7 +17,7 @@ import { ContainerProblem, type ContainerSpec, containerSpec, JobContainers } fr
 import { asString, condition, ExpressionProblem, evalMap, evalValue, type Scope, truthy } from './expressions.js';
 import { changedFiles, type RepoFacts, repoFacts } from './git.js';
 import { expandMatrix, legName, MatrixError } from './matrix.js';
-import { type ActionRef, resolveActions } from './remote.js';
+import { type ActionRef, parseUses, resolveActions } from './remote.js';
 import {
   BUILTINS,
   evalInFrame,
@@ -28,6 +28,7 @@ import {
   runPosts,
   runPres,
   runSteps,
+  StepFailure,
   type StepTiming,
 } from './steps.js';
 import { formatMs, GithubView, type StepEvent } from './view.js';
@@ -116,6 +117,7 @@ class RunState {
     readonly eventPayload: Raw,
     readonly eventPath: string,
     readonly masker: Masker,
+    readonly actionCache: string,
   ) {}
 
   logLine(group: string, step: string, line: string): void {
@@ -579,8 +581,14 @@ async function runLeg(
       runBuiltin({ repoRoot: st.opts.cwd, repository: st.repo.repository, artifacts: st.artifacts, cache: st.cache }, bname, call),
     resolveRemote: (uses) => {
       const a = st.actions.get(uses);
-      if (!a) throw new ExpressionProblem(`action '${uses}' was not resolved`);
-      return a.dir;
+      if (a) return a.dir;
+      // an action named inside a composite action: from the cache if it is there
+      const p = parseUses(uses);
+      const root = p ? join(st.actionCache, p.owner, `${p.repo}@${p.ref}`) : undefined;
+      if (p && root && existsSync(root)) return p.path ? join(root, p.path) : root;
+      throw new StepFailure(
+        `action '${uses}' is not in the action cache${root ? ` (${root}); cache it with: git clone --depth 1 --branch ${p!.ref} https://github.com/${p!.owner}/${p!.repo} ${root}` : ''}`,
+      );
     },
     dryRun: st.opts.dryRun ?? false,
   };
@@ -785,7 +793,8 @@ export async function githubRun(opts: GithubRunOptions): Promise<{ status: 0 | 1
       inputs: Object.fromEntries([...inputsOf.values()].flatMap((i) => Object.entries(i).map(([k, v]) => [k, asString(v)]))),
     };
   const cacheRoot = opts.cacheDir ?? defaultCacheRoot();
-  const actions = await resolveActions(usesOf(ws), opts.actionCache ?? join(cacheRoot, 'actions'));
+  const actionCache = opts.actionCache ?? join(cacheRoot, 'actions');
+  const actions = await resolveActions(usesOf(ws), actionCache);
   const runDir = await mkdtemp(join(tmpdir(), 'tutti-github-'));
   const eventPath = join(runDir, 'event.json');
   await writeFile(eventPath, JSON.stringify(payload));
@@ -803,6 +812,7 @@ export async function githubRun(opts: GithubRunOptions): Promise<{ status: 0 | 1
     payload,
     eventPath,
     masker,
+    actionCache,
   );
   const signal = opts.signal ?? new AbortController().signal;
   // every leg listens to the run's signal: as many listeners as legs run at once

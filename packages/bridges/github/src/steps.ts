@@ -648,7 +648,7 @@ async function runNodeAction(
     }
   };
   // the state the `pre` script saved (run at the start of the job, runPres)
-  Object.assign(state, f.leg.preState.get(meta.dir) ?? {});
+  Object.assign(state, f.leg.preState.get(`${f.prefix}|${meta.dir}`) ?? {});
   const outputs: Record<string, string> = {};
   if (typeof meta.runs.main !== 'string') throw new StepFailure(`action '${meta.name}' has no 'runs.main'`);
   await node(meta.runs.main, name, outputs);
@@ -720,7 +720,7 @@ export async function runPres(f: Frame, steps: readonly Raw[]): Promise<void> {
       f.failed = true;
     } finally {
       await applyFileCommands(leg, files, {}, state);
-      leg.preState.set(meta.dir, state);
+      leg.preState.set(`${f.prefix}|${meta.dir}`, state);
     }
   }
 }
