@@ -71,6 +71,9 @@ test('container: and services: (by name in the job network, by published port on
       '│ from-docker-step in WS',
       '│ dockerfile action says hi to Ada (INPUT_WHO=Ada)',
       '│ outputs d Ada',
+      // its container was started while it waited for `waiter`
+      '│ Containers started ahead (network tutti-gh-',
+      '│ prepared job ran in 12',
     ])
       assert.ok(text.includes(line), `missing ${line}\n${text}`);
     assert.equal(r.report!.jobs.find((j) => j.job === 'in-container')!.outputs.reply, 'pong from pinger');

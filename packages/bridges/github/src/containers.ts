@@ -64,6 +64,7 @@ export class JobContainers {
   hasBash = false;
   readonly services: Record<string, ServiceInfo> = {};
   private networkMade = false;
+  private stopped = false;
 
   constructor(private readonly log: (line: string) => void) {
     try {
@@ -170,6 +171,8 @@ export class JobContainers {
 
   /** Removes the containers and the network (never throws). */
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     // podman waits for a stop timeout first (tail as PID 1 ignores SIGTERM): none here
     const now = this.engine.kind === 'podman' ? ['-t', '0'] : [];
     if (this.names.length > 0) await this.engine.run(['rm', '-f', ...now, ...this.names]).catch(() => undefined);

@@ -344,15 +344,37 @@ async function runWorkflowGraph(ctx: Ctx, signal: AbortSignal): Promise<Map<stri
       cancelled: signal.aborted,
     },
   });
-  return runGraph<{ id: string; needs: string[]; def: Raw }, true, JobValue>({
+  return runGraph<{ id: string; needs: string[]; def: Raw }, Prepared, JobValue>({
     jobs,
     // while a job waits for its needs, the images of its container and services are pulled
-    prepare: async (j) => {
+    // While a job waits for its needs, its runner is prepared: the images of its container,
+    // services and -P platform pulled and, for a job without a matrix whose container and
+    // services name no expression, its workspace made and its containers started.
+    prepare: async (j): Promise<Prepared> => {
+      if (st.opts.dryRun || typeof j.def.uses === 'string') return {};
       const images = staticImages(j.def, st.opts.platforms);
-      if (images.length === 0 || st.opts.dryRun) return true;
-      const c = new JobContainers((l) => st.view.write(`${ctx.prefix}${j.id}: ${l}`));
+      if (images.length === 0) return {};
+      const log = (l: string) => st.view.write(`${ctx.prefix}${j.id}: ${l}`);
+      const c = new JobContainers(log);
       await Promise.all(images.map((i) => c.ensureImage(i, signal)));
-      return true;
+      const dynamic = JSON.stringify([j.def.container ?? null, j.def.services ?? null, j.def['runs-on'] ?? null]).includes('${{');
+      if (j.def.strategy !== undefined || dynamic) return {};
+      const spec = staticSpecs(j.def, st.opts.platforms);
+      const dir = join(st.runDir, `${slug(ctx.prefix)}${slug(j.id)}-0`);
+      await mkdir(join(dir, 'workspace'), { recursive: true });
+      await mkdir(join(dir, 'temp'), { recursive: true });
+      try {
+        await c.start(spec.container, spec.services, [join(dir, 'workspace'), join(dir, 'temp')], signal);
+      } catch (e) {
+        await c.stop();
+        if (e instanceof ContainerProblem) return { dir, error: e.message };
+        throw e;
+      }
+      return { dir, containers: c };
+    },
+    release: async (_j, p) => {
+      await p.containers?.stop();
+      if (p.dir) await rm(p.dir, { recursive: true, force: true }).catch(() => {});
     },
     ...(st.opts.concurrency !== undefined ? { concurrency: st.opts.concurrency } : {}),
     signal,
@@ -371,9 +393,35 @@ async function runWorkflowGraph(ctx: Ctx, signal: AbortSignal): Promise<Map<stri
     run: async (j, rc) => {
       const scope = baseScope(rc.needs, j.needs);
       if (typeof j.def.uses === 'string') return runReusable(ctx, j, scope, rc.signal);
-      return runJob(ctx, j, scope, gh, rc.signal);
+      return runJob(ctx, j, scope, gh, rc.signal, rc.prepared);
     },
   });
+}
+
+/** What `prepare` readied for a job: its folder and started containers, or why they failed. */
+interface Prepared {
+  readonly dir?: string;
+  readonly containers?: JobContainers;
+  readonly error?: string;
+}
+
+/** The container and services of a job whose specs hold no expression. */
+function staticSpecs(
+  def: Raw,
+  platforms: Record<string, string>,
+): { container: ContainerSpec | undefined; services: Record<string, ContainerSpec> } {
+  let container = containerSpec(def.container, 'container');
+  const labels = Array.isArray(def['runs-on']) ? def['runs-on'] : [def['runs-on']];
+  if (!container)
+    for (const l of labels)
+      if (typeof l === 'string' && platforms[l] !== undefined && platforms[l] !== 'host')
+        container = containerSpec(platforms[l], `-P ${l}`);
+  const services: Record<string, ContainerSpec> = {};
+  for (const [id, sv] of Object.entries((def.services ?? {}) as Raw)) {
+    const sp = containerSpec(sv, `services.${id}`);
+    if (sp) services[id] = sp;
+  }
+  return { container, services };
 }
 
 /** Images a job names without expressions (its container, services, -P images of its labels). */
@@ -398,6 +446,7 @@ async function runJob(
   scope: Scope,
   gh: Raw,
   signal: AbortSignal,
+  prepared?: Prepared,
 ): Promise<{ result: 'success' | 'failure' | 'cancelled'; value: JobValue }> {
   const { st } = ctx;
   const strategy = (j.def.strategy ?? {}) as Raw;
@@ -430,7 +479,8 @@ async function runJob(
         st.view.step({ name: `${ctx.prefix}${legName(j.id, combo)}`, state: 'cancelled', time: new Date() });
         continue;
       }
-      const r = await runLeg(ctx, j, combo, i, combos.length, strategy, failFast, maxParallel, scope, gh, legAbort.signal, signal);
+      const prep = combos.length === 1 && combo === undefined && prepared?.dir !== undefined ? prepared : undefined;
+      const r = await runLeg(ctx, j, combo, i, combos.length, strategy, failFast, maxParallel, scope, gh, legAbort.signal, signal, prep);
       results.push(r);
       if (r.result === 'failure' && !r.coe && failFast && combos.length > 1) legAbort.abort();
     }
@@ -458,6 +508,7 @@ async function runLeg(
   gh0: Raw,
   legSignal: AbortSignal,
   runSignal: AbortSignal,
+  prepared?: Prepared,
 ): Promise<{ result: 'success' | 'failure' | 'cancelled'; outputs: Record<string, string>; coe: boolean }> {
   const { st, w } = ctx;
   const t0 = performance.now();
@@ -476,7 +527,7 @@ async function runLeg(
     }
   }
   const group = `${ctx.prefix}${name}`;
-  const dir = join(st.runDir, `${slug(ctx.prefix)}${slug(j.id)}-${index}`);
+  const dir = prepared?.dir ?? join(st.runDir, `${slug(ctx.prefix)}${slug(j.id)}-${index}`);
   const workspace = join(dir, 'workspace');
   const temp = join(dir, 'temp');
   await mkdir(workspace, { recursive: true });
@@ -556,8 +607,15 @@ async function runLeg(
     const setup = 'Initialize containers';
     st.view.step({ name: setup, state: 'running', time: new Date(), group });
     try {
-      containers = new JobContainers((l) => st.logLine(group, setup, l));
-      await containers.start(containerDef, serviceDefs, [workspace, temp], runSignal);
+      if (prepared?.error !== undefined) throw new ContainerProblem(prepared.error);
+      if (prepared?.containers) {
+        // started while the job waited for its needs
+        containers = prepared.containers;
+        st.logLine(group, setup, `Containers started ahead (network ${containers.network})`);
+      } else {
+        containers = new JobContainers((l) => st.logLine(group, setup, l));
+        await containers.start(containerDef, serviceDefs, [workspace, temp], runSignal);
+      }
       contexts.job = {
         status: 'success',
         container: { id: containers.containerId ?? '', network: containers.network },
