@@ -59,6 +59,21 @@ async function bundle(entry, out) {
 }
 
 await bundle(join(ROOT, 'packages/cli/dist/main.js'), OUT);
+// The GitHub bridge, loaded by `tutti github` only (it brings a YAML parser and picomatch).
+await bundle(join(ROOT, 'packages/bridges/github/dist/index.js'), join(ROOT, 'packages/bridges/github/dist/github.bundle.mjs'));
+// GitHub's workflow parser and expression engine, loaded lazily by `tutti github` from a file of
+// their own (on Node 20 the parser cannot be imported unbundled: ECOSYSTEM-NOTES.md).
+await build({
+  entryPoints: [join(ROOT, 'packages/bridges/github/vendor/actions-entry.mjs')],
+  outfile: join(ROOT, 'packages/bridges/github/dist/actions.bundle.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  logLevel: 'warning',
+  minifyWhitespace: true,
+  banner: { js: "import { createRequire as __tuttiRequire } from 'node:module'; const require = __tuttiRequire(import.meta.url);" },
+});
 // The javascript package's realm worker runs in a thread of its own, from its own file:
 // bundled beside the module that starts it (remote-realm.js looks there first).
 await bundle(

@@ -45,7 +45,6 @@ const layers = {
     '@tutti/lib-work',
     '@tutti/lib-distrib',
   ],
-  '@tutti/pipeline': [CORE],
   '@tutti/driver': [CORE, '@tutti/design', '@tutti/engine', '@tutti/lang', '@tutti/loader', '@tutti/lib-*'],
   '@tutti/serve': [
     CORE,
@@ -57,6 +56,8 @@ const layers = {
     '@tutti/github',
     '@tutti/gitlab',
   ],
+  '@tutti/pipeline': [CORE],
+  '@tutti/github': [CORE, '@tutti/pipeline', '@tutti/driver', '@tutti/lib-*'],
   '@tutti/cli': ['*'],
   '@tutti/testkit': [CORE],
   tutti: ['*'],

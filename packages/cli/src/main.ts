@@ -3,7 +3,7 @@
  * success, 1 errors found (check, launch), 2 usage problems and unreadable program files.
  * Diagnostics go to stderr (JSON ones to stdout with `--format json`), program logs to stdout.
  */
-import { closeSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DiagnosticSink, formatType } from '@tutti/core';
@@ -34,6 +34,18 @@ import { runProgram } from './run.js';
 import { commandServe, ServeUsageError } from './serve.js';
 import { PROGRESS_OPTIONS, type ProgressOption } from './steps.js';
 
+/**
+ * The GitHub bridge, loaded on demand from a bundle of its own (scripts/bundle.mjs), so that
+ * `tutti run` neither loads nor parses it (with its YAML parser it would double the CLI
+ * bundle); unbundled (development), the workspace package.
+ */
+async function loadGithub(): Promise<typeof import('@tutti/github')> {
+  const bundle = new URL('../../bridges/github/dist/github.bundle.mjs', import.meta.url);
+  if (existsSync(bundle)) return (await import(bundle.href)) as typeof import('@tutti/github');
+  const name = '@tutti/github'; // a variable: the CLI bundle must not inline it
+  return (await import(name)) as typeof import('@tutti/github');
+}
+
 /** A problem with the command line (exit status 2). */
 export class UsageError extends Error {}
 
@@ -58,6 +70,8 @@ Usage:
   tutti serve [--config FILE] [--port N] [--data DIR]
                                              a CI server with webhooks, schedules, run history
                                              and a live studio (tutti serve --help)
+  tutti github run [EVENT] [options]          run GitHub Actions workflows locally, as a graph
+                                             (tutti github --help)
   tutti jeu build <project_dir> <output>      pack a project into one .jeu file (tutti jeu --help)
   tutti jeu extract <file.jeu> <output_dir>   unpack a .jeu into <output_dir>/<file stem>/
   tutti <program> [args...]                   same as 'tutti run <program> [args...]'
@@ -132,6 +146,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await commandInfo(rest);
       case 'dist':
         return await commandDist(rest);
+      case 'github':
+        return await (await loadGithub()).githubMain(rest);
       case 'jeu':
         return await commandJeu(rest, (m) => new UsageError(m));
       case 'serve':

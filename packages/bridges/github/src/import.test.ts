@@ -1,0 +1,83 @@
+// tutti github import: the generated project is accepted by the checker (the driver's checkPath,
+// as `tutti check`) and `tutti run` gives the same outcome as `tutti github run`.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { checkPath } from '@tutti/driver';
+import { githubImport } from './import.js';
+import { githubRun } from './run.js';
+
+const FIXTURE = fileURLToPath(new URL('../test/import', import.meta.url));
+const TUTTI = fileURLToPath(new URL('../../../cli/bin/tutti.js', import.meta.url));
+const dirs: string[] = [];
+after(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+test('import writes a checked project that runs with the outcome of tutti github run', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tutti-gh-import-'));
+  dirs.push(dir);
+  await cp(FIXTURE, dir, { recursive: true });
+  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
+  const out = join(dir, 'mel');
+  const r = await githubImport(dir, undefined, out, 'acme/widgets');
+  assert.deepEqual(r.files, ['Compo.toml', 'ci.mel']);
+  assert.deepEqual(r.warnings, [
+    ".github/workflows/ci.yml:27:3: job 'deploy', step 1 ('Run actions/checkout@v4'): 'uses: actions/checkout@v4' is not imported",
+  ]);
+  const mel = await readFile(join(out, 'ci.mel'), 'utf8');
+  // readable: treatments after the jobs, comments with the step names
+  for (const s of [
+    'treatment job_build[contexts: JavaScriptEngine]()',
+    '    // Setup',
+    'needs1: waitBlock<void>()',
+    "// not imported: step 1 'Run actions/checkout@v4'",
+  ])
+    assert.ok(mel.includes(s), `missing ${s}\n${mel}`);
+
+  const checked = await checkPath(join(out, 'Compo.toml'), { all: true });
+  assert.deepEqual(
+    checked.sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
+    [],
+  );
+
+  const run = spawnSync(process.execPath, [TUTTI, 'run', join(out, 'Compo.toml'), '--progress', 'plain'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
+  assert.equal(run.status, 0, run.stderr);
+  const melJobs = [...run.stdout.matchAll(/info: (\w+): job \w+ succeeded/g)].map((m) => m[1]).sort();
+  assert.ok(run.stdout.includes('hello bar 1.2.3'), run.stdout);
+
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (c) => {
+    text += c;
+  });
+  const gh = await githubRun({
+    cwd: dir,
+    event: 'push',
+    secrets: {},
+    env: {},
+    vars: {},
+    inputs: {},
+    platforms: {},
+    cacheDir: join(dir, 'cache'),
+    progress: 'plain',
+    out: stream,
+  });
+  assert.equal(gh.status, 0);
+  assert.ok(text.includes('│ hello bar 1.2.3'), text);
+  const ghJobs = gh
+    .report!.jobs.filter((j) => j.result === 'success')
+    .map((j) => j.job)
+    .sort();
+  assert.deepEqual(melJobs, ghJobs);
+  assert.deepEqual(ghJobs, ['build', 'deploy', 'lint', 'test']);
+});
