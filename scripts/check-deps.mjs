@@ -35,6 +35,8 @@ const layers = {
   '@tutti/lib-distrib': [CORE, STD, '@tutti/lib-work'],
   '@tutti/lib-cicd': [CORE, STD, '@tutti/lib-json', '@tutti/lib-javascript', '@tutti/lib-process'],
   '@tutti/driver': [CORE, '@tutti/design', '@tutti/engine', '@tutti/lang', '@tutti/loader', '@tutti/lib-*'],
+  '@tutti/pipeline': [CORE],
+  '@tutti/github': [CORE, '@tutti/pipeline', '@tutti/driver', '@tutti/lib-*'],
   '@tutti/cli': ['*'],
   '@tutti/testkit': [CORE],
   tutti: ['*'],
