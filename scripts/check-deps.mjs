@@ -37,6 +37,7 @@ const layers = {
   '@tutti/driver': [CORE, '@tutti/design', '@tutti/engine', '@tutti/lang', '@tutti/loader', '@tutti/lib-*'],
   '@tutti/pipeline': [CORE],
   '@tutti/github': [CORE, '@tutti/pipeline', '@tutti/driver', '@tutti/lib-*'],
+  '@tutti/gitlab': [CORE, '@tutti/pipeline', '@tutti/driver', '@tutti/lib-*'],
   '@tutti/cli': ['*'],
   '@tutti/testkit': [CORE],
   tutti: ['*'],

@@ -50,6 +50,8 @@ Usage:
                                              (tutti doc --help)
   tutti jeu build <project_dir> <output>      pack a project into one .jeu file (tutti jeu --help)
   tutti jeu extract <file.jeu> <output_dir>   unpack a .jeu into <output_dir>/<file stem>/
+  tutti gitlab run [--file PATH] [JOB...]     run a .gitlab-ci.yml pipeline locally as a graph
+  tutti gitlab import [--file PATH] [-o DIR]  write it as a .mel project (tutti gitlab --help)
   tutti <program> [args...]                   same as 'tutti run <program> [args...]'
   tutti --help | --version
 
@@ -110,6 +112,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await commandDist(rest);
       case 'jeu':
         return await commandJeu(rest, (m) => new UsageError(m));
+      case 'gitlab': {
+        // Loaded on demand: the YAML parser and the bridge stay out of every other command's start-up.
+        const { gitlabCommand } = await import('@tutti/gitlab');
+        return await gitlabCommand(rest);
+      }
       case 'doc':
         return await commandDoc(
           rest,

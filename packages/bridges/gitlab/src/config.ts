@@ -19,7 +19,19 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { globToRegExp } from './glob.js';
-import { GitlabConfigError, isMapping, keyLoc, keyLocs, type Loc, locOf, type Mapping, parseYaml, Reference, setLoc, type Value } from './yaml.js';
+import {
+  GitlabConfigError,
+  isMapping,
+  keyLoc,
+  keyLocs,
+  type Loc,
+  locOf,
+  type Mapping,
+  parseYaml,
+  Reference,
+  setLoc,
+  type Value,
+} from './yaml.js';
 
 /** Keywords a job may have (GitLab's list; others are refused as GitLab refuses them). */
 export const JOB_KEYWORDS = new Set([
@@ -79,7 +91,19 @@ export const DEFAULT_KEYWORDS = [
 ] as const;
 
 /** Top-level keys that are not jobs. */
-const GLOBAL_KEYWORDS = new Set(['default', 'include', 'stages', 'variables', 'workflow', 'image', 'services', 'cache', 'before_script', 'after_script', 'spec']);
+const GLOBAL_KEYWORDS = new Set([
+  'default',
+  'include',
+  'stages',
+  'variables',
+  'workflow',
+  'image',
+  'services',
+  'cache',
+  'before_script',
+  'after_script',
+  'spec',
+]);
 
 export const DEFAULT_STAGES = ['.pre', 'build', 'test', 'deploy', '.post'];
 
@@ -137,12 +161,13 @@ export function loadConfig(options: LoadOptions): Config {
   };
 
   /** Reads a file and its includes; returns the deep merge (includes first, the file last). */
-  const loadFile = (abs: string, text: string, name: string, chain: string[]): Mapping => {
+  const loadFile = (_abs: string, text: string, name: string, chain: string[]): Mapping => {
     files.push(name);
     if (files.length > MAX_INCLUDES) throw new GitlabConfigError(`more than ${MAX_INCLUDES} included files`);
     const doc = parseYaml(text, name);
     if (doc === null) return {};
-    if (!isMapping(doc)) throw new GitlabConfigError('the configuration must be a mapping of keys to values', locOf(doc) ?? { file: name, line: 1, col: 1 });
+    if (!isMapping(doc))
+      throw new GitlabConfigError('the configuration must be a mapping of keys to values', locOf(doc) ?? { file: name, line: 1, col: 1 });
     const include = doc.include;
     if (include === undefined) return doc;
     let merged: Mapping = {};
@@ -150,7 +175,8 @@ export function loadConfig(options: LoadOptions): Config {
       const at = locOf(entry) ?? keyLoc(doc, 'include');
       for (const inc of resolveInclude(entry, at)) {
         const key = inc.key;
-        if (chain.includes(key)) throw new GitlabConfigError(`include cycle: '${inc.name}' includes itself (${[...chain, key].join(' → ')})`, at);
+        if (chain.includes(key))
+          throw new GitlabConfigError(`include cycle: '${inc.name}' includes itself (${[...chain, key].join(' → ')})`, at);
         merged = deepMerge(merged, loadFile(inc.abs, inc.text, inc.name, [...chain, key]));
       }
     }
@@ -165,9 +191,13 @@ export function loadConfig(options: LoadOptions): Config {
       if (/^https?:\/\//.test(entry)) return remote(entry, at);
       return local(entry, at);
     }
-    if (!isMapping(entry)) throw new GitlabConfigError('include: expects a file path or a mapping (local, file, remote, template, component)', at);
+    if (!isMapping(entry))
+      throw new GitlabConfigError('include: expects a file path or a mapping (local, file, remote, template, component)', at);
     if (entry.rules !== undefined)
-      throw new GitlabConfigError('include: rules are not supported by tutti gitlab (the include would depend on variables)', keyLoc(entry, 'rules'));
+      throw new GitlabConfigError(
+        'include: rules are not supported by tutti gitlab (the include would depend on variables)',
+        keyLoc(entry, 'rules'),
+      );
     if (typeof entry.local === 'string') return local(entry.local, keyLoc(entry, 'local'));
     if (typeof entry.remote === 'string') return remote(entry.remote, keyLoc(entry, 'remote'));
     if (typeof entry.template === 'string')
@@ -176,7 +206,10 @@ export function loadConfig(options: LoadOptions): Config {
         keyLoc(entry, 'template'),
       );
     if (typeof entry.component === 'string')
-      throw new GitlabConfigError(`include: component '${entry.component}' needs a GitLab instance's catalog: not supported locally`, keyLoc(entry, 'component'));
+      throw new GitlabConfigError(
+        `include: component '${entry.component}' needs a GitLab instance's catalog: not supported locally`,
+        keyLoc(entry, 'component'),
+      );
     if (entry.project !== undefined) {
       const project = String(entry.project);
       if (options.projectPath === undefined || project.replace(/^\/+/, '') !== options.projectPath)
@@ -192,7 +225,11 @@ export function loadConfig(options: LoadOptions): Config {
         const path = f.replace(/^\/+/, '');
         let text: string;
         try {
-          text = execFileSync('git', ['show', `${ref}:${path}`], { cwd: options.root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+          text = execFileSync('git', ['show', `${ref}:${path}`], {
+            cwd: options.root,
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'ignore'],
+          });
         } catch {
           throw new GitlabConfigError(`include: file '${path}' not found at ref '${ref}' of this repository`, keyLoc(entry, 'file'));
         }
@@ -269,7 +306,8 @@ function resolveReferences(config: Mapping): void {
     if (depth > 10) throw new GitlabConfigError('!reference: nested more than 10 levels', ref.loc);
     let v: Value = config;
     for (const key of ref.path) {
-      if (!isMapping(v) || !(key in v)) throw new GitlabConfigError(`!reference [${ref.path.join(', ')}] points at nothing ('${key}' not found)`, ref.loc);
+      if (!isMapping(v) || !(key in v))
+        throw new GitlabConfigError(`!reference [${ref.path.join(', ')}] points at nothing ('${key}' not found)`, ref.loc);
       v = v[key] as Value;
     }
     return walk(v, depth + 1);
@@ -316,7 +354,8 @@ function build(config: Mapping, file: string, files: string[]): Config {
 
   // Defaults: `default:` wins over the deprecated globals.
   const defaults: Mapping = {};
-  for (const k of ['image', 'services', 'cache', 'before_script', 'after_script']) if (config[k] !== undefined) defaults[k] = config[k] as Value;
+  for (const k of ['image', 'services', 'cache', 'before_script', 'after_script'])
+    if (config[k] !== undefined) defaults[k] = config[k] as Value;
   const dflt = config.default;
   if (dflt !== undefined && dflt !== null) {
     if (!isMapping(dflt)) throw new GitlabConfigError('default must be a mapping', keyLoc(config, 'default'));
@@ -352,7 +391,8 @@ function build(config: Mapping, file: string, files: string[]): Config {
     if (chain.length > 10) throw new GitlabConfigError(`jobs:${name}: extends nested more than 11 levels`, keyLoc(body, 'extends'));
     let merged: Mapping = {};
     for (const p of parents) {
-      if (chain.includes(p)) throw new GitlabConfigError(`jobs:${name}: circular extends (${[...chain, p].join(' → ')})`, keyLoc(body, 'extends'));
+      if (chain.includes(p))
+        throw new GitlabConfigError(`jobs:${name}: circular extends (${[...chain, p].join(' → ')})`, keyLoc(body, 'extends'));
       if (!defs.has(p)) throw new GitlabConfigError(`jobs:${name}: unknown key in extends: '${p}'`, keyLoc(body, 'extends'));
       merged = deepMerge(merged, resolve(p, [...chain, p]));
     }
@@ -376,26 +416,37 @@ function build(config: Mapping, file: string, files: string[]): Config {
     const inherit = body.inherit;
     let takeDefault: (k: string) => boolean = () => true;
     if (inherit !== undefined && inherit !== null) {
-      if (!isMapping(inherit)) throw new GitlabConfigError(`jobs:${name}:inherit must be a mapping (default, variables)`, keyLoc(body, 'inherit'));
+      if (!isMapping(inherit))
+        throw new GitlabConfigError(`jobs:${name}:inherit must be a mapping (default, variables)`, keyLoc(body, 'inherit'));
       const d = inherit.default;
       if (d === false) takeDefault = () => false;
       else if (Array.isArray(d)) {
         const list = d.map(String);
         for (const k of list)
-          if (!(DEFAULT_KEYWORDS as readonly string[]).includes(k) && !['image', 'services', 'cache', 'before_script', 'after_script'].includes(k))
+          if (
+            !(DEFAULT_KEYWORDS as readonly string[]).includes(k) &&
+            !['image', 'services', 'cache', 'before_script', 'after_script'].includes(k)
+          )
             throw new GitlabConfigError(`jobs:${name}:inherit:default: unknown keyword '${k}'`, keyLoc(inherit, 'default'));
         takeDefault = (k) => list.includes(k);
-      } else if (d !== undefined && d !== true) throw new GitlabConfigError(`jobs:${name}:inherit:default must be true, false or a list`, keyLoc(inherit, 'default'));
+      } else if (d !== undefined && d !== true)
+        throw new GitlabConfigError(`jobs:${name}:inherit:default must be true, false or a list`, keyLoc(inherit, 'default'));
     }
     const full: Mapping = {};
     for (const [k, v] of Object.entries(defaults)) if (!(k in body) && takeDefault(k)) full[k] = v;
     Object.assign(full, body);
     setLoc(full, locOf(body), keyLocs(body));
     if (full.script === undefined && full.trigger === undefined && full.run === undefined)
-      throw new GitlabConfigError(`jobs:${name} config should implement the script:, run:, or trigger: keyword`, locOf(body) ?? keyLoc(config, name));
+      throw new GitlabConfigError(
+        `jobs:${name} config should implement the script:, run:, or trigger: keyword`,
+        locOf(body) ?? keyLoc(config, name),
+      );
     const stage = full.stage === undefined ? 'test' : String(full.stage);
     if (!stages.includes(stage))
-      throw new GitlabConfigError(`${name} job: chosen stage ${stage} does not exist; available stages are ${stages.join(', ')}`, keyLoc(full, 'stage'));
+      throw new GitlabConfigError(
+        `${name} job: chosen stage ${stage} does not exist; available stages are ${stages.join(', ')}`,
+        keyLoc(full, 'stage'),
+      );
     jobs.push({ name, body: full, loc: keyLoc(config, name) });
   }
   if (jobs.length === 0) throw new GitlabConfigError('jobs config should contain at least one visible job', { file, line: 1, col: 1 });

@@ -53,7 +53,10 @@ export function parseRemote(url: string): { host: string; path: string } | undef
   if (scp !== null && !url.includes('://')) return { host: scp[1] as string, path: scp[2] as string };
   try {
     const u = new URL(url);
-    const path = u.pathname.replace(/^\/+/, '').replace(/\.git\/?$/, '').replace(/\/+$/, '');
+    const path = u.pathname
+      .replace(/^\/+/, '')
+      .replace(/\.git\/?$/, '')
+      .replace(/\/+$/, '');
     if (path === '') return undefined;
     return { host: u.hostname === '' ? 'localhost' : u.hostname, path };
   } catch {
@@ -69,7 +72,8 @@ export function readRepo(root: string): RepoInfo {
   const remoteHead = git(root, ['symbolic-ref', '--short', '-q', 'refs/remotes/origin/HEAD']);
   let defaultBranch = remoteHead?.replace(/^origin\//, '') || undefined;
   if (defaultBranch === undefined)
-    for (const b of ['main', 'master']) if (git(root, ['rev-parse', '--verify', '-q', `refs/heads/${b}`]) !== undefined) defaultBranch ??= b;
+    for (const b of ['main', 'master'])
+      if (git(root, ['rev-parse', '--verify', '-q', `refs/heads/${b}`]) !== undefined) defaultBranch ??= b;
   const remote = git(root, ['remote', 'get-url', 'origin']);
   const parsed = remote === undefined ? undefined : parseRemote(remote);
   const serverHost = parsed?.host ?? 'gitlab.example.com';

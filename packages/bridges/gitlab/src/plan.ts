@@ -165,7 +165,11 @@ export function parseDuration(text: string): number | undefined {
 /** Files of the repository (tracked and untracked, not ignored), for `rules:exists`. */
 function repoFiles(root: string): string[] {
   try {
-    return execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    return execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
       .split('\n')
       .filter((l) => l !== '');
   } catch {
@@ -219,7 +223,10 @@ export function plan(config: Config, options: PlanOptions): Plan {
       return evaluateIf(text, (n) => vars[n]);
     } catch (e) {
       if (e instanceof ExpressionError)
-        throw new GitlabConfigError(`${where}: invalid expression syntax in '${text}': ${e.message} (at character ${e.offset + 1})`, keyLoc(parent, key));
+        throw new GitlabConfigError(
+          `${where}: invalid expression syntax in '${text}': ${e.message} (at character ${e.offset + 1})`,
+          keyLoc(parent, key),
+        );
       throw e;
     }
   };
@@ -230,7 +237,10 @@ export function plan(config: Config, options: PlanOptions): Plan {
       if (bad !== undefined) throw new GitlabConfigError(`${where}: ${bad} in '${text}'`, keyLoc(parent, key));
     } catch (e) {
       if (e instanceof ExpressionError)
-        throw new GitlabConfigError(`${where}: invalid expression syntax in '${text}': ${e.message} (at character ${e.offset + 1})`, keyLoc(parent, key));
+        throw new GitlabConfigError(
+          `${where}: invalid expression syntax in '${text}': ${e.message} (at character ${e.offset + 1})`,
+          keyLoc(parent, key),
+        );
       throw e;
     }
   };
@@ -264,19 +274,23 @@ export function plan(config: Config, options: PlanOptions): Plan {
     if (!Array.isArray(rules)) throw new GitlabConfigError('workflow:rules must be a list', keyLoc(workflow, 'rules'));
     let matched: Mapping | undefined;
     for (const rule of rules) {
-      if (!isMapping(rule)) throw new GitlabConfigError('workflow:rules: each rule must be a mapping', locOf(rule) ?? keyLoc(workflow, 'rules'));
+      if (!isMapping(rule))
+        throw new GitlabConfigError('workflow:rules: each rule must be a mapping', locOf(rule) ?? keyLoc(workflow, 'rules'));
       if (ruleMatches(rule, vars, 'workflow:rules')) {
         matched = rule;
         break;
       }
     }
     if (matched === undefined || matched.when === 'never') filteredOut = true;
-    else if (matched.variables !== undefined) globalDefs = { ...globalDefs, ...readVariables(matched.variables, 'workflow:rules:variables', matched) };
+    else if (matched.variables !== undefined)
+      globalDefs = { ...globalDefs, ...readVariables(matched.variables, 'workflow:rules:variables', matched) };
   }
 
   function ruleMatches(rule: Mapping, vars: Record<string, string>, where: string): boolean {
     for (const k of Object.keys(rule))
-      if (!['if', 'changes', 'exists', 'when', 'allow_failure', 'variables', 'needs', 'start_in', 'interruptible', 'auto_cancel'].includes(k))
+      if (
+        !['if', 'changes', 'exists', 'when', 'allow_failure', 'variables', 'needs', 'start_in', 'interruptible', 'auto_cancel'].includes(k)
+      )
         throw new GitlabConfigError(`${where}: unknown rule keyword '${k}'`, keyLoc(rule, k));
     if (rule.if !== undefined) validateIf(rule.if, where, rule, 'if');
     if (rule.if !== undefined && !ifHolds(rule.if, vars, where, rule, 'if')) return false;
@@ -333,7 +347,8 @@ export function plan(config: Config, options: PlanOptions): Plan {
         if (!Array.isArray(rules)) throw new GitlabConfigError(`${where}:rules must be a list`, keyLoc(body, 'rules'));
         let matched: Mapping | undefined;
         for (const rule of rules) {
-          if (!isMapping(rule)) throw new GitlabConfigError(`${where}:rules: each rule must be a mapping`, locOf(rule) ?? keyLoc(body, 'rules'));
+          if (!isMapping(rule))
+            throw new GitlabConfigError(`${where}:rules: each rule must be a mapping`, locOf(rule) ?? keyLoc(body, 'rules'));
           if (ruleMatches(rule, ruleVars, `${where}:rules`)) {
             matched = rule;
             break;
@@ -357,7 +372,8 @@ export function plan(config: Config, options: PlanOptions): Plan {
       if (when === 'delayed') {
         if (startIn === undefined) throw new GitlabConfigError(`${where}: when: delayed needs start_in`, keyLoc(body, 'when'));
         const s = parseDuration(String(startIn));
-        if (s === undefined || s > 7 * 86400) throw new GitlabConfigError(`${where}: start_in should be a duration up to one week`, keyLoc(body, 'start_in'));
+        if (s === undefined || s > 7 * 86400)
+          throw new GitlabConfigError(`${where}: start_in should be a duration up to one week`, keyLoc(body, 'start_in'));
         startInMs = s * 1000;
       }
       const timeoutRaw = body.timeout;
@@ -391,9 +407,14 @@ export function plan(config: Config, options: PlanOptions): Plan {
         timeout,
         nodeIndex: legs.length > 1 || body.parallel !== undefined ? legIndex + 1 : undefined,
         nodeTotal: legs.length > 1 || body.parallel !== undefined ? legs.length : undefined,
-        environment: isMapping(body.environment) ? String(body.environment.name ?? '') : body.environment === undefined ? undefined : String(body.environment),
+        environment: isMapping(body.environment)
+          ? String(body.environment.name ?? '')
+          : body.environment === undefined
+            ? undefined
+            : String(body.environment),
       };
-      if (job.script.length === 0 && body.trigger === undefined) throw new GitlabConfigError(`${where}: script can't be blank`, keyLoc(body, 'script'));
+      if (job.script.length === 0 && body.trigger === undefined)
+        throw new GitlabConfigError(`${where}: script can't be blank`, keyLoc(body, 'script'));
       created.push({ job, raw, needsRaw, dependenciesRaw: body.dependencies });
     }
   }
@@ -417,12 +438,19 @@ export function plan(config: Config, options: PlanOptions): Plan {
         if (typeof n === 'string') target = n;
         else if (isMapping(n) && (typeof n.job === 'string' || typeof n.pipeline === 'string' || typeof n.project === 'string')) {
           if (n.project !== undefined || n.pipeline !== undefined)
-            throw new GitlabConfigError(`${where}:needs: artifacts of other pipelines or projects need a GitLab server`, locOf(n) ?? keyLoc(body, 'needs'));
+            throw new GitlabConfigError(
+              `${where}:needs: artifacts of other pipelines or projects need a GitLab server`,
+              locOf(n) ?? keyLoc(body, 'needs'),
+            );
           target = n.job as string;
           artifacts = n.artifacts !== false;
           optional = n.optional === true;
           if (isMapping(n.parallel) && Array.isArray(n.parallel.matrix)) matrix = n.parallel.matrix.filter(isMapping);
-        } else throw new GitlabConfigError(`${where}:needs: each need is a job name or {job, artifacts, optional}`, locOf(n) ?? keyLoc(body, 'needs'));
+        } else
+          throw new GitlabConfigError(
+            `${where}:needs: each need is a job name or {job, artifacts, optional}`,
+            locOf(n) ?? keyLoc(body, 'needs'),
+          );
         if (!legsOf.has(target)) {
           throw new GitlabConfigError(`${where}: undefined need: ${target}`, locOf(n) ?? keyLoc(body, 'needs'));
         }
@@ -433,12 +461,18 @@ export function plan(config: Config, options: PlanOptions): Plan {
         }
         if (legs.length === 0) {
           if (optional) continue;
-          throw new GitlabConfigError(`'${p.job.name}' job needs '${target}' job, but '${target}' is not in any previous stage`, locOf(n) ?? keyLoc(body, 'needs'));
+          throw new GitlabConfigError(
+            `'${p.job.name}' job needs '${target}' job, but '${target}' is not in any previous stage`,
+            locOf(n) ?? keyLoc(body, 'needs'),
+          );
         }
         for (const l of legs) {
           const other = byName.get(l) as Pending;
           if (other.job.stageIndex > p.job.stageIndex)
-            throw new GitlabConfigError(`${where}: need '${l}' is in a later stage (${other.job.stage})`, locOf(n) ?? keyLoc(body, 'needs'));
+            throw new GitlabConfigError(
+              `${where}: need '${l}' is in a later stage (${other.job.stage})`,
+              locOf(n) ?? keyLoc(body, 'needs'),
+            );
           if (l === p.job.name) throw new GitlabConfigError(`${where}: a job cannot need itself`, locOf(n) ?? keyLoc(body, 'needs'));
           needs.push({ job: l, artifacts, optional });
         }
@@ -457,7 +491,10 @@ export function plan(config: Config, options: PlanOptions): Plan {
           if (needs !== undefined && !inNeeds)
             throw new GitlabConfigError(`${where}: dependency '${d}' should be part of needs`, keyLoc(body, 'dependencies'));
           if (needs === undefined && other.job.stageIndex >= p.job.stageIndex)
-            throw new GitlabConfigError(`${where}: dependency '${d}' is not defined in current or prior stages`, keyLoc(body, 'dependencies'));
+            throw new GitlabConfigError(
+              `${where}: dependency '${d}' is not defined in current or prior stages`,
+              keyLoc(body, 'dependencies'),
+            );
           dependencies.push(l);
         }
       }
@@ -476,7 +513,10 @@ export function plan(config: Config, options: PlanOptions): Plan {
         if (r === 'branches') return repo.branch !== undefined;
         if (r === 'tags') return repo.tag !== undefined;
         if (r === 'pushes') return true;
-        if (['merge_requests', 'schedules', 'web', 'api', 'triggers', 'pipelines', 'external', 'chat', 'external_pull_requests'].includes(r)) return false;
+        if (
+          ['merge_requests', 'schedules', 'web', 'api', 'triggers', 'pipelines', 'external', 'chat', 'external_pull_requests'].includes(r)
+        )
+          return false;
         const ref = r.includes('@') ? r.slice(r.indexOf('@') + 1) : r;
         if (r.includes('@') && r.slice(0, r.indexOf('@')) !== repo.projectPath) return false;
         const m = /^\/(.+)\/([a-z]*)$/s.exec(ref);
@@ -493,9 +533,11 @@ export function plan(config: Config, options: PlanOptions): Plan {
       });
     const matches = (spec: Value, key: 'only' | 'except'): boolean => {
       if (Array.isArray(spec) || typeof spec === 'string') return refsMatch(flattenScript(spec, `${where}:${key}`, keyLoc(body, key)));
-      if (!isMapping(spec)) throw new GitlabConfigError(`${where}:${key} must be a list of refs or a mapping (refs, variables, changes)`, keyLoc(body, key));
+      if (!isMapping(spec))
+        throw new GitlabConfigError(`${where}:${key} must be a list of refs or a mapping (refs, variables, changes)`, keyLoc(body, key));
       for (const k of Object.keys(spec))
-        if (!['refs', 'variables', 'changes', 'kubernetes'].includes(k)) throw new GitlabConfigError(`${where}:${key}: unknown keyword '${k}'`, keyLoc(spec, k));
+        if (!['refs', 'variables', 'changes', 'kubernetes'].includes(k))
+          throw new GitlabConfigError(`${where}:${key}: unknown keyword '${k}'`, keyLoc(spec, k));
       // Within only (or except), every given kind must match (refs AND variables AND changes).
       if (spec.refs !== undefined && !refsMatch(flattenScript(spec.refs, `${where}:${key}:refs`, keyLoc(spec, 'refs')))) return false;
       if (spec.variables !== undefined) {
@@ -521,13 +563,19 @@ function parseWhen(v: Value | undefined, where: string, parent: Mapping): When |
   return v as When;
 }
 
-function parseAllowFailure(v: Value | undefined, dflt: boolean, where: string, parent: Mapping): { allow: boolean; codes: number[] | undefined } {
+function parseAllowFailure(
+  v: Value | undefined,
+  dflt: boolean,
+  where: string,
+  parent: Mapping,
+): { allow: boolean; codes: number[] | undefined } {
   if (v === undefined || v === null) return { allow: dflt, codes: undefined };
   if (typeof v === 'boolean') return { allow: v, codes: undefined };
   if (isMapping(v) && v.exit_codes !== undefined) {
     const list = Array.isArray(v.exit_codes) ? v.exit_codes : [v.exit_codes];
     const codes = list.map((c) => Number(c));
-    if (codes.some((c) => !Number.isInteger(c))) throw new GitlabConfigError(`${where}: allow_failure:exit_codes must be integers`, keyLoc(parent, 'allow_failure'));
+    if (codes.some((c) => !Number.isInteger(c)))
+      throw new GitlabConfigError(`${where}: allow_failure:exit_codes must be integers`, keyLoc(parent, 'allow_failure'));
     return { allow: false, codes };
   }
   throw new GitlabConfigError(`${where}: allow_failure must be true, false or {exit_codes: […]}`, keyLoc(parent, 'allow_failure'));
@@ -542,7 +590,10 @@ function parseImage(v: Value | undefined, where: string, parent: Mapping): Image
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'string') return { name: v, entrypoint: undefined };
   if (isMapping(v) && typeof v.name === 'string')
-    return { name: v.name, entrypoint: v.entrypoint === undefined ? undefined : strList(v.entrypoint, `${where}:entrypoint`, v, 'entrypoint') };
+    return {
+      name: v.name,
+      entrypoint: v.entrypoint === undefined ? undefined : strList(v.entrypoint, `${where}:entrypoint`, v, 'entrypoint'),
+    };
   throw new GitlabConfigError(`${where} must be an image name or {name, entrypoint}`, keyLoc(parent, 'image'));
 }
 
@@ -551,11 +602,17 @@ function parseServices(v: Value | undefined, where: string, parent: Mapping): Se
   if (!Array.isArray(v)) throw new GitlabConfigError(`${where} must be a list`, keyLoc(parent, 'services'));
   return v.map((s) => {
     const image = typeof s === 'string' ? { name: s } : isMapping(s) && typeof s.name === 'string' ? s : undefined;
-    if (image === undefined) throw new GitlabConfigError(`${where}: each service is an image name or {name, alias, …}`, locOf(s) ?? keyLoc(parent, 'services'));
+    if (image === undefined)
+      throw new GitlabConfigError(`${where}: each service is an image name or {name, alias, …}`, locOf(s) ?? keyLoc(parent, 'services'));
     const name = String(image.name);
     // GitLab's default aliases: the image without tag, '/' as '__' and as '-'.
     const bare = name.replace(/[:@].*$/, '');
-    const aliases = isMapping(s) && s.alias !== undefined ? String(s.alias).split(/[,\s]+/).filter((a) => a !== '') : [bare.replace(/\//g, '__'), bare.replace(/\//g, '-')];
+    const aliases =
+      isMapping(s) && s.alias !== undefined
+        ? String(s.alias)
+            .split(/[,\s]+/)
+            .filter((a) => a !== '')
+        : [bare.replace(/\//g, '__'), bare.replace(/\//g, '-')];
     const variables: Record<string, string> = {};
     if (isMapping(s) && isMapping(s.variables)) for (const [k, x] of Object.entries(s.variables)) variables[k] = String(x);
     return {
@@ -595,18 +652,22 @@ function parseCache(v: Value | undefined, where: string, parent: Mapping): Cache
   const list = Array.isArray(v) ? v : [v];
   if (list.length > 4) throw new GitlabConfigError(`${where}: at most four caches`, keyLoc(parent, 'cache'));
   return list.map((c) => {
-    if (!isMapping(c)) throw new GitlabConfigError(`${where} must be a mapping (key, paths, policy, …)`, locOf(c) ?? keyLoc(parent, 'cache'));
+    if (!isMapping(c))
+      throw new GitlabConfigError(`${where} must be a mapping (key, paths, policy, …)`, locOf(c) ?? keyLoc(parent, 'cache'));
     let key: CacheSpec['key'] = 'default';
     if (typeof c.key === 'string' || typeof c.key === 'number') key = String(c.key);
     else if (isMapping(c.key)) {
       const files = strList(c.key.files, `${where}:key:files`, c.key, 'files');
-      if (files.length === 0 || files.length > 2) throw new GitlabConfigError(`${where}:key:files needs one or two files`, keyLoc(c, 'key'));
+      if (files.length === 0 || files.length > 2)
+        throw new GitlabConfigError(`${where}:key:files needs one or two files`, keyLoc(c, 'key'));
       key = { files, prefix: c.key.prefix === undefined ? undefined : String(c.key.prefix) };
     }
     const policy = c.policy ?? 'pull-push';
-    if (policy !== 'pull-push' && policy !== 'pull' && policy !== 'push') throw new GitlabConfigError(`${where}: policy must be pull-push, pull or push`, keyLoc(c, 'policy'));
+    if (policy !== 'pull-push' && policy !== 'pull' && policy !== 'push')
+      throw new GitlabConfigError(`${where}: policy must be pull-push, pull or push`, keyLoc(c, 'policy'));
     const when = c.when ?? 'on_success';
-    if (when !== 'on_success' && when !== 'on_failure' && when !== 'always') throw new GitlabConfigError(`${where}: when must be on_success, on_failure or always`, keyLoc(c, 'when'));
+    if (when !== 'on_success' && when !== 'on_failure' && when !== 'always')
+      throw new GitlabConfigError(`${where}: when must be on_success, on_failure or always`, keyLoc(c, 'when'));
     return {
       key,
       paths: strList(c.paths, `${where}:paths`, c, 'paths'),
@@ -643,7 +704,8 @@ function parseRetry(v: Value | undefined, where: string, parent: Mapping): Retry
   if (typeof v === 'number') return { max: check(v), when: ['always'], exitCodes: [] };
   if (isMapping(v)) {
     const when = strList(v.when, `${where}:when`, v, 'when');
-    for (const w of when) if (!RETRY_WHEN.includes(w)) throw new GitlabConfigError(`${where}: unknown retry reason '${w}'`, keyLoc(v, 'when'));
+    for (const w of when)
+      if (!RETRY_WHEN.includes(w)) throw new GitlabConfigError(`${where}: unknown retry reason '${w}'`, keyLoc(v, 'when'));
     const codes = v.exit_codes === undefined ? [] : (Array.isArray(v.exit_codes) ? v.exit_codes : [v.exit_codes]).map(Number);
     return { max: check(Number(v.max ?? 0)), when: when.length === 0 ? ['always'] : when, exitCodes: codes };
   }
@@ -669,13 +731,15 @@ function expandParallel(raw: RawJob): { name: string; matrix: Record<string, str
   const where = `jobs:${raw.name}:parallel`;
   if (p === undefined || p === null) return [{ name: raw.name, matrix: {} }];
   if (typeof p === 'number') {
-    if (!Number.isInteger(p) || p < 1 || p > 200) throw new GitlabConfigError(`${where} should be an integer from 1 to 200`, keyLoc(raw.body, 'parallel'));
+    if (!Number.isInteger(p) || p < 1 || p > 200)
+      throw new GitlabConfigError(`${where} should be an integer from 1 to 200`, keyLoc(raw.body, 'parallel'));
     return Array.from({ length: p }, (_, i) => ({ name: `${raw.name} ${i + 1}/${p}`, matrix: {} }));
   }
   if (isMapping(p) && Array.isArray(p.matrix)) {
     const legs: { name: string; matrix: Record<string, string> }[] = [];
     for (const entry of p.matrix) {
-      if (!isMapping(entry)) throw new GitlabConfigError(`${where}:matrix: each entry is a mapping of variables to values`, locOf(entry) ?? keyLoc(p, 'matrix'));
+      if (!isMapping(entry))
+        throw new GitlabConfigError(`${where}:matrix: each entry is a mapping of variables to values`, locOf(entry) ?? keyLoc(p, 'matrix'));
       for (const combo of expandMatrixEntry(entry)) legs.push({ name: legName(raw.name, Object.values(combo)), matrix: combo });
     }
     if (legs.length > 200) throw new GitlabConfigError(`${where}:matrix: more than 200 jobs`, keyLoc(p, 'matrix'));

@@ -99,7 +99,8 @@ export function parseDotenv(text: string): Record<string, string> {
       .replace(/^export\s+/, '');
     if (!NAME.test(key)) continue;
     let value = line.slice(eq + 1).trim();
-    if (value.length >= 2 && ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'")))) value = value.slice(1, -1);
+    if (value.length >= 2 && ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'"))))
+      value = value.slice(1, -1);
     out[key] = value;
   }
   return out;

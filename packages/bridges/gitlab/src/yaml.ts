@@ -133,7 +133,8 @@ class Converter {
       return items;
     }
     if (isMap(node)) {
-      if (node.tag === '!reference') throw new GitlabConfigError('!reference expects a list of keys, e.g. !reference [.setup, script]', loc);
+      if (node.tag === '!reference')
+        throw new GitlabConfigError('!reference expects a list of keys, e.g. !reference [.setup, script]', loc);
       const out: Mapping = {};
       const keys = new Map<string, Loc>();
       const merges: Mapping[] = [];

@@ -1,0 +1,378 @@
+/**
+ * `tutti gitlab run|import`: arguments, output and exit statuses (0 every job that ran passed
+ * or was allowed to fail; 1 a job failed; 2 usage problems and configurations that do not
+ * parse, with file and line).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { StepState } from '@tutti/core';
+import { loadConfig } from './config.js';
+import { pipelineVariables, readRepo } from './context.js';
+import { type PlannedJob, plan } from './plan.js';
+import { writeReport } from './report.js';
+import { type JobRecord, type RunResult, runJobs } from './run.js';
+import { sectionMark, stripAnsi } from './sections.js';
+import { GitlabUsageError } from './usage.js';
+import { GitlabConfigError } from './yaml.js';
+
+export const GITLAB_HELP = `tutti gitlab — run a .gitlab-ci.yml pipeline locally, as a graph, or import it to .mel
+
+Usage:
+  tutti gitlab run [--file PATH] [JOB...] [--needs] [--variable NAME=VALUE]... [--manual JOB]...
+                   [--list] [--graph] [--dry-run] [--logs DIR] [--report FILE]
+  tutti gitlab import [--file PATH] [-o DIR]
+
+run: the pipeline a push of the checked-out commit would create (rules, only/except and
+workflow:rules evaluated with the CI_* variables of the local git repository). Each job starts
+when its needs (without needs: the jobs of the earlier stages) are done, in a fresh copy of the
+project, on the host (bash) or in its image: through podman or docker (TUTTI_CONTAINER_ENGINE).
+
+Options of run:
+  -f, --file PATH          the pipeline file (default: .gitlab-ci.yml at the repository root)
+  JOB...                   run only these jobs (a parallel job's name selects all its legs)
+      --needs              with JOB: also what they need, transitively
+      --variable NAME=VALUE  a pipeline variable (highest precedence); repeatable
+      --manual JOB         play this manual job; repeatable
+      --list               list the pipeline's jobs (stage, when, needs) and exit
+      --graph              show the jobs' dependency graph and exit
+      --dry-run            plan and print what would run, without running anything
+      --logs DIR           write each job's log to DIR/<job>.log
+      --report FILE        write a JSON report (JUnit XML when FILE ends in .xml)
+      --concurrency N      run at most N jobs at once (default: no limit)
+
+Options of import:
+  -f, --file PATH          the pipeline file (default: .gitlab-ci.yml)
+  -o, --output DIR         where to write the .mel project (default: gitlab-import)
+
+Artifacts and caches are kept in .tutti/gitlab/ at the repository root.
+Exit status: 0 every job that ran passed or was allowed to fail; 1 a job failed; 2 usage
+problems and pipeline files that do not parse.
+`;
+
+export { GitlabUsageError };
+
+export interface CommandIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly cwd: string;
+  readonly isTTY: boolean;
+  readonly signal?: AbortSignal;
+}
+
+const defaultIo = (): CommandIo => ({
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  cwd: process.cwd(),
+  isTTY: process.stdout.isTTY === true && process.env.CI !== 'true',
+});
+
+/** `tutti gitlab …`: returns the exit status. */
+export async function gitlabCommand(argv: readonly string[], io: CommandIo = defaultIo()): Promise<number> {
+  const [sub, ...rest] = argv;
+  try {
+    if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+      io.out(GITLAB_HELP);
+      return sub === undefined ? 2 : 0;
+    }
+    if (sub === 'run') return await commandRun(rest, io);
+    if (sub === 'import') {
+      const { commandImport } = await import('./import.js');
+      return await commandImport(rest, io);
+    }
+    throw new GitlabUsageError(`unknown gitlab command '${sub}' (expected run or import)`);
+  } catch (e) {
+    if (e instanceof GitlabConfigError) {
+      io.err(`tutti gitlab: ${e.render()}\n`);
+      return 2;
+    }
+    if (e instanceof GitlabUsageError || (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))) {
+      io.err(`tutti gitlab: ${e.message}\nRun 'tutti gitlab --help' for usage.\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+/** The repository root containing `cwd` (git's top level), else `cwd`. */
+export function repositoryRoot(cwd: string): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return cwd;
+  }
+}
+
+/** Finds the file and root, loads and plans. */
+export function loadPlan(file: string | undefined, variables: Record<string, string>, cwd: string) {
+  const path = file === undefined ? undefined : resolve(cwd, file);
+  if (path !== undefined && !existsSync(path)) throw new GitlabUsageError(`pipeline file '${file}' does not exist`);
+  const root = repositoryRoot(path === undefined ? cwd : dirname(path));
+  const configFile = path ?? join(root, '.gitlab-ci.yml');
+  if (!existsSync(configFile)) throw new GitlabUsageError(`no .gitlab-ci.yml in ${root} (give one with --file)`);
+  const repo = readRepo(root);
+  const rel = relative(root, configFile);
+  const config = loadConfig({ root, file: configFile, projectPath: repo.projectPath });
+  const predefined = pipelineVariables(repo, rel);
+  return { root, repo, config, plan: plan(config, { repo, predefined, pipelineVariables: variables }) };
+}
+
+function parseVariables(list: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of list) {
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw new GitlabUsageError(`--variable expects NAME=VALUE, got '${v}'`);
+    const name = v.slice(0, eq);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new GitlabUsageError(`--variable: '${name}' is not a valid variable name`);
+    out[name] = v.slice(eq + 1);
+  }
+  return out;
+}
+
+async function commandRun(argv: readonly string[], io: CommandIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      file: { type: 'string', short: 'f' },
+      needs: { type: 'boolean' },
+      variable: { type: 'string', multiple: true },
+      manual: { type: 'string', multiple: true },
+      list: { type: 'boolean' },
+      graph: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      logs: { type: 'string' },
+      report: { type: 'string' },
+      concurrency: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.out(GITLAB_HELP);
+    return 0;
+  }
+  let concurrency: number | undefined;
+  if (values.concurrency !== undefined) {
+    concurrency = Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new GitlabUsageError(`--concurrency expects a positive integer, got '${values.concurrency}'`);
+  }
+  const { root, config, plan: p } = loadPlan(values.file, parseVariables(values.variable ?? []), io.cwd);
+  if (p.filteredOut) {
+    io.out('No pipeline: workflow:rules exclude this push (no rule matched, or the matching rule says when: never).\n');
+    return 0;
+  }
+  for (const m of values.manual ?? [])
+    if (!p.jobs.some((j) => j.name === m || j.base === m)) throw new GitlabUsageError(`--manual: no job named '${m}' in this pipeline`);
+  const jobs = select(
+    p.jobs,
+    positionals,
+    values.needs === true,
+    config.jobs.map((j) => j.name),
+  );
+  if (values.list) {
+    io.out(listText(jobs));
+    return 0;
+  }
+  if (values.graph) {
+    io.out(graphText(jobs, p.stages));
+    return 0;
+  }
+  if (values['dry-run']) {
+    io.out(dryRunText(jobs, new Set(values.manual ?? [])));
+    return 0;
+  }
+  const view = new LineView(io, jobs);
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  io.signal?.addEventListener('abort', onSignal, { once: true });
+  let result: RunResult;
+  try {
+    result = await runJobs({
+      root,
+      jobs,
+      allJobs: p.jobs,
+      predefined: p.predefined,
+      pipelineVariables: p.pipelineVariables,
+      manual: new Set(values.manual ?? []),
+      stateDir: join(root, '.tutti', 'gitlab'),
+      logsDir: values.logs === undefined ? undefined : resolve(io.cwd, values.logs),
+      signal: controller.signal,
+      events: { state: (j, s, d) => view.state(j, s, d), line: (j, t) => view.line(j, t) },
+      ...(concurrency !== undefined ? { concurrency } : {}),
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  io.out(summaryText(result));
+  if (values.report !== undefined) writeReport(resolve(io.cwd, values.report), config.file, result);
+  if (controller.signal.aborted) return 130;
+  return result.ok ? 0 : 1;
+}
+
+/** The jobs to run: all, or the named ones (with `--needs`, what they need). */
+export function select(
+  jobs: readonly PlannedJob[],
+  names: readonly string[],
+  withNeeds: boolean,
+  defined: readonly string[],
+): PlannedJob[] {
+  if (names.length === 0) return [...jobs];
+  const chosen = new Set<string>();
+  const add = (j: PlannedJob): void => {
+    if (chosen.has(j.name)) return;
+    chosen.add(j.name);
+    if (!withNeeds) return;
+    const deps =
+      j.needs === undefined ? jobs.filter((o) => o.stageIndex < j.stageIndex) : jobs.filter((o) => j.needs?.some((n) => n.job === o.name));
+    for (const d of deps) add(d);
+  };
+  for (const n of names) {
+    const found = jobs.filter((j) => j.name === n || j.base === n);
+    if (found.length === 0) {
+      if (defined.includes(n)) throw new GitlabUsageError(`job '${n}' is not part of this pipeline: its rules (or only/except) exclude it`);
+      throw new GitlabUsageError(`no job named '${n}' (jobs: ${[...new Set(jobs.map((j) => j.base))].join(', ')})`);
+    }
+    for (const j of found) add(j);
+  }
+  return jobs.filter((j) => chosen.has(j.name));
+}
+
+function needsOf(j: PlannedJob, jobs: readonly PlannedJob[]): string {
+  if (j.needs === undefined) return '(stage order)';
+  if (j.needs.length === 0) return '[]';
+  return j.needs
+    .filter((n) => jobs.some((o) => o.name === n.job))
+    .map((n) => n.job + (n.artifacts ? '' : ' (no artifacts)') + (n.optional ? ' (optional)' : ''))
+    .join(', ');
+}
+
+function table(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const r of rows) for (const [i, c] of r.entries()) widths[i] = Math.max(widths[i] ?? 0, c.length);
+  return `${rows
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] as number)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
+}
+
+export function listText(jobs: readonly PlannedJob[]): string {
+  const rows = [['NAME', 'STAGE', 'WHEN', 'ALLOW FAILURE', 'NEEDS']];
+  for (const j of jobs)
+    rows.push([
+      j.name,
+      j.stage,
+      j.when === 'delayed' ? `delayed ${j.startIn / 1000}s` : j.when,
+      j.allowExitCodes !== undefined ? `exit codes ${j.allowExitCodes.join(',')}` : j.allowFailure ? 'true' : 'false',
+      needsOf(j, jobs),
+    ]);
+  return table(rows);
+}
+
+export function graphText(jobs: readonly PlannedJob[], stages: readonly string[]): string {
+  let out = '';
+  for (const s of stages) {
+    const inStage = jobs.filter((j) => j.stage === s);
+    if (inStage.length === 0) continue;
+    out += `${s}\n`;
+    for (const j of inStage) {
+      const deps =
+        j.needs === undefined
+          ? jobs.filter((o) => o.stageIndex < j.stageIndex).map((o) => o.name)
+          : j.needs.map((n) => n.job).filter((n) => jobs.some((o) => o.name === n));
+      const how = j.needs === undefined ? 'after stages' : 'needs';
+      out += `  ${j.name}${deps.length === 0 ? '' : `  ← ${how}: ${deps.join(', ')}`}\n`;
+    }
+  }
+  return out;
+}
+
+export function dryRunText(jobs: readonly PlannedJob[], manual: ReadonlySet<string>): string {
+  const out = `Would run ${jobs.length} job${jobs.length === 1 ? '' : 's'}:\n`;
+  const rows: string[][] = [];
+  for (const j of jobs) {
+    const play = j.when !== 'manual' || manual.has(j.name) || manual.has(j.base);
+    rows.push([
+      `  ${j.name}`,
+      j.stage,
+      play ? j.when : 'manual (not played)',
+      j.image === undefined
+        ? 'shell'
+        : `image ${j.image.name}${j.services.length > 0 ? ` + ${j.services.map((s) => s.name).join(', ')}` : ''}`,
+      `${j.beforeScript.length + j.script.length} command${j.beforeScript.length + j.script.length === 1 ? '' : 's'}`,
+      `needs: ${needsOf(j, jobs)}`,
+    ]);
+  }
+  return out + table(rows);
+}
+
+const ICON: Record<JobRecord['status'], string> = { success: '✔', failed: '✖', warning: '⚠', skipped: '○', manual: '▷', canceled: '■' };
+
+function seconds(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+export function summaryText(r: RunResult): string {
+  const rows: string[][] = [];
+  for (const j of r.jobs)
+    rows.push([
+      `${ICON[j.status]} ${j.name}`,
+      j.stage,
+      j.status,
+      j.startedAt === undefined ? '' : seconds(j.durationMs),
+      j.status === 'success' ? '' : (j.reason ?? ''),
+    ]);
+  let out = `\n${table(rows)}`;
+  const counts = new Map<string, number>();
+  for (const j of r.jobs) counts.set(j.status, (counts.get(j.status) ?? 0) + 1);
+  out += `\nCritical path: ${r.criticalPath.ids.join(' → ') || '(none)'} (${seconds(r.criticalPath.ms)} of ${seconds(r.wallMs)} wall)\n`;
+  out += `Pipeline ${r.ok ? 'passed' : 'failed'}: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}\n`;
+  return out;
+}
+
+/** Plain, grouped-by-prefix output: `[job] line`, with job starts and ends. */
+class LineView {
+  private readonly width: number;
+  constructor(
+    private readonly io: CommandIo,
+    jobs: readonly PlannedJob[],
+  ) {
+    this.width = Math.min(32, Math.max(0, ...jobs.map((j) => j.name.length)));
+  }
+  private prefix(j: PlannedJob): string {
+    return `[${j.name}]`.padEnd(this.width + 2);
+  }
+  state(j: PlannedJob, s: StepState, detail?: string): void {
+    if (s === 'running') this.io.out(`${this.prefix(j)} ▶ ${j.stage}: started\n`);
+    else if (s === 'passed' || s === 'failed' || s === 'skipped' || s === 'cancelled') {
+      const icon = s === 'failed' ? '✖' : s !== 'passed' ? '○' : detail?.startsWith('failed (allowed)') ? '⚠' : '✔';
+      this.io.out(`${this.prefix(j)} ${icon} ${detail ?? s}\n`);
+    } else if (s === 'waiting' && detail !== undefined) this.io.out(`${this.prefix(j)} … ${detail}\n`);
+  }
+  line(j: PlannedJob, text: string): void {
+    const m = sectionMark(text);
+    if (m !== undefined) {
+      if (
+        m.kind === 'start' &&
+        m.name !== 'step_script' &&
+        m.name !== 'after_script' &&
+        !m.name.startsWith('upload_artifacts') &&
+        m.name !== 'download_artifacts'
+      )
+        this.io.out(`${this.prefix(j)} ▸ ${m.header}\n`);
+      else if (m.kind === 'start' && m.name === 'after_script') this.io.out(`${this.prefix(j)} ▸ ${m.header}\n`);
+      if (m.rest.trim() !== '') this.io.out(`${this.prefix(j)} ${stripAnsi(m.rest)}\n`);
+      return;
+    }
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the erase-line escape GitLab's logs carry
+    this.io.out(`${this.prefix(j)} ${this.io.isTTY ? text.replace(/\x1b\[0K|\r/g, '') : stripAnsi(text)}\n`);
+  }
+}
