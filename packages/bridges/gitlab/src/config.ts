@@ -439,7 +439,7 @@ function build(config: Mapping, file: string, files: string[]): Config {
     if (full.script === undefined && full.trigger === undefined && full.run === undefined)
       throw new GitlabConfigError(
         `jobs:${name} config should implement the script:, run:, or trigger: keyword`,
-        locOf(body) ?? keyLoc(config, name),
+        keyLoc(config, name) ?? locOf(body),
       );
     const stage = full.stage === undefined ? 'test' : String(full.stage);
     if (!stages.includes(stage))

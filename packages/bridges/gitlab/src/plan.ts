@@ -499,7 +499,11 @@ export function plan(config: Config, options: PlanOptions): Plan {
         }
       }
     } else if (needs !== undefined) dependencies = needs.filter((n) => n.artifacts).map((n) => n.job);
-    else dependencies = created.filter((o) => o.job.stageIndex < p.job.stageIndex).map((o) => o.job.name);
+    else
+      dependencies = created
+        .filter((o) => o.job.stageIndex < p.job.stageIndex)
+        .sort((x, y) => x.job.stageIndex - y.job.stageIndex)
+        .map((o) => o.job.name);
     jobs.push({ ...p.job, needs, dependencies });
   }
   jobs.sort((a, b) => a.stageIndex - b.stageIndex);

@@ -223,9 +223,16 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
     };
   };
 
-  const release = async (_g: (typeof graphJobs)[number], p: Prepared): Promise<void> => {
-    if (p.set !== undefined) await p.set.close();
-    if (p.tempDir !== undefined) await rm(p.tempDir, { recursive: true, force: true });
+  // Cleanup is started, not awaited: the scheduler settles a job after its release, and the
+  // jobs waiting on it should not wait for a container removal too. The run awaits them all.
+  const cleanups: Promise<unknown>[] = [];
+  const release = (_g: (typeof graphJobs)[number], p: Prepared): void => {
+    cleanups.push(
+      (async () => {
+        if (p.set !== undefined) await p.set.close();
+        if (p.tempDir !== undefined) await rm(p.tempDir, { recursive: true, force: true });
+      })(),
+    );
   };
 
   const records = new Map<string, JobRecord>();
@@ -547,6 +554,7 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
       },
     });
   } finally {
+    await Promise.allSettled(cleanups);
     await rm(runDir, { recursive: true, force: true });
   }
   const jobs = options.jobs.map((j) => {
