@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { evaluateIf, ExpressionError, parseExpression } from './expression.js';
+import { ExpressionError, evaluateIf, parseExpression } from './expression.js';
 
 const vars: Record<string, string> = { BRANCH: 'main', EMPTY: '', TAG: 'v1.2.0', PATTERN: '/^v\\d+/', PLAIN: 'v1', MSG: 'Fix: Thing' };
 const ev = (e: string): boolean => evaluateIf(e, (n) => vars[n]);

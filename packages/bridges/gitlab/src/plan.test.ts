@@ -62,10 +62,7 @@ job:
   assert.equal(p.jobs.length, 1);
   const j = p.jobs[0]!;
   assert.equal(j.name, 'job');
-  assert.deepEqual(
-    Object.fromEntries(Object.entries(j.variables).map(([k, v]) => [k, v.value])),
-    { A: 'job', B: 'mid', C: 'other' },
-  );
+  assert.deepEqual(Object.fromEntries(Object.entries(j.variables).map(([k, v]) => [k, v.value])), { A: 'job', B: 'mid', C: 'other' });
   assert.deepEqual(j.script, ['echo base']);
   assert.deepEqual(j.beforeScript, ['echo other']);
 });
@@ -172,7 +169,10 @@ test('errors name file and line', () => {
 });
 
 test('stages: default stages, .pre/.post; custom stages order jobs', () => {
-  const { plan: p } = planOf({ '.gitlab-ci.yml': 'z:\n  stage: .post\n  script: [x]\na:\n  script: [x]\nb:\n  stage: build\n  script: [x]\np:\n  stage: .pre\n  script: [x]\n' });
+  const { plan: p } = planOf({
+    '.gitlab-ci.yml':
+      'z:\n  stage: .post\n  script: [x]\na:\n  script: [x]\nb:\n  stage: build\n  script: [x]\np:\n  stage: .pre\n  script: [x]\n',
+  });
   assert.deepEqual(p.stages, ['.pre', 'build', 'test', 'deploy', '.post']);
   assert.deepEqual(
     p.jobs.map((j) => j.name),

@@ -253,7 +253,8 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
 
   const decide = (g: (typeof graphJobs)[number], needs: ReadonlyMap<string, JobOutcome<Value>>): 'run' | 'skip' => {
     const j = g.job;
-    const statuses = [...needs.values()].map((o) => o.value?.record.status ?? (o.result === 'cancelled' ? 'canceled' : 'skipped'));
+    const statusOf = (o: JobOutcome<Value>): JobStatus => records.get(o.id)?.status ?? (o.result === 'cancelled' ? 'canceled' : 'skipped');
+    const statuses = [...needs.values()].map(statusOf);
     const failed = statuses.includes('failed');
     const canceled = statuses.includes('canceled');
     let run: boolean;
@@ -266,9 +267,7 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
       const viaNeeds = j.needs !== undefined;
       const blocked = viaNeeds
         ? statuses.some((s) => s !== 'success' && s !== 'warning')
-        : failed ||
-          canceled ||
-          [...needs.values()].some((o) => o.value?.record.status === 'manual' && !(selected.get(o.id)?.allowFailure ?? true));
+        : failed || canceled || [...needs.values()].some((o) => statusOf(o) === 'manual' && !(selected.get(o.id)?.allowFailure ?? true));
       run = !blocked;
       reason = failed
         ? 'an earlier job failed'

@@ -5,7 +5,10 @@ import { asDefs, parseDotenv, readVariables, resolveVariables } from './variable
 test('layers: later wins; values expand recursively; expand: false stays raw; $$ escapes', () => {
   const out = resolveVariables([
     asDefs({ CI_COMMIT_BRANCH: 'main' }),
-    readVariables({ A: 'a-$CI_COMMIT_BRANCH', B: '${A}-b', RAW: { value: '$A', expand: false }, D: 'cost $$5', E: '$UNKNOWN!' }, 'variables'),
+    readVariables(
+      { A: 'a-$CI_COMMIT_BRANCH', B: '${A}-b', RAW: { value: '$A', expand: false }, D: 'cost $$5', E: '$UNKNOWN!' },
+      'variables',
+    ),
     readVariables({ A: 'job' }, 'job'),
   ]);
   assert.equal(out.A, 'job');
