@@ -77,6 +77,8 @@ export class Distributor implements ModelInstance {
   private failure: string | undefined;
   readonly streams = new Streams(() => this.conn, 'in');
   private readonly label: string;
+  /** The `label` parameter given to `start`, when it is a string (CI/CD runners are named by it). */
+  startLabel: string | undefined;
 
   constructor(private readonly ctx: ModelContext) {
     this.label = ctx.path;
@@ -89,6 +91,10 @@ export class Distributor implements ModelInstance {
 
   /** Starts once; later calls wait for the first outcome. Resolves to an error text or undefined. */
   start(access: AccessLike, params: MapValue | undefined): Promise<string | undefined> {
+    if (this.starting === undefined) {
+      const label = params?.get('label')?.value;
+      if (typeof label === 'string') this.startLabel = label;
+    }
     this.starting ??= this.doStart(access, params).then(
       (e) => {
         if (e !== undefined) this.failure = e;
