@@ -3,14 +3,11 @@
  * or was allowed to fail; 1 a job failed; 2 usage problems and configurations that do not
  * parse, with file and line).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { StepState } from '@tutti/core';
-import { loadConfig } from './config.js';
-import { pipelineVariables, readRepo } from './context.js';
-import { type PlannedJob, plan } from './plan.js';
+import { loadPlan } from './load.js';
+import type { PlannedJob } from './plan.js';
 import { writeReport } from './report.js';
 import { type JobRecord, type RunResult, runJobs } from './run.js';
 import { sectionMark, stripAnsi } from './sections.js';
@@ -51,7 +48,7 @@ Exit status: 0 every job that ran passed or was allowed to fail; 1 a job failed;
 problems and pipeline files that do not parse.
 `;
 
-export { GitlabUsageError };
+export { GitlabUsageError, loadPlan };
 
 export interface CommandIo {
   readonly out: (text: string) => void;
@@ -93,29 +90,6 @@ export async function gitlabCommand(argv: readonly string[], io: CommandIo = def
     }
     throw e;
   }
-}
-
-/** The repository root containing `cwd` (git's top level), else `cwd`. */
-export function repositoryRoot(cwd: string): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return cwd;
-  }
-}
-
-/** Finds the file and root, loads and plans. */
-export function loadPlan(file: string | undefined, variables: Record<string, string>, cwd: string) {
-  const path = file === undefined ? undefined : resolve(cwd, file);
-  if (path !== undefined && !existsSync(path)) throw new GitlabUsageError(`pipeline file '${file}' does not exist`);
-  const root = repositoryRoot(path === undefined ? cwd : dirname(path));
-  const configFile = path ?? join(root, '.gitlab-ci.yml');
-  if (!existsSync(configFile)) throw new GitlabUsageError(`no .gitlab-ci.yml in ${root} (give one with --file)`);
-  const repo = readRepo(root);
-  const rel = relative(root, configFile);
-  const config = loadConfig({ root, file: configFile, projectPath: repo.projectPath });
-  const predefined = pipelineVariables(repo, rel);
-  return { root, repo, config, plan: plan(config, { repo, predefined, pipelineVariables: variables }) };
 }
 
 function parseVariables(list: readonly string[]): Record<string, string> {
