@@ -59,7 +59,11 @@ export async function peerSetup() {
       timeout: 20 * 60 * 1000,
     });
     if (r.status !== 0 || !works()) {
-      const why = `${r.stderr ?? ''}`.split('\n').filter((l) => /ERR|error/i.test(l)).slice(-3).join(' | ');
+      const why = `${r.stderr ?? ''}`
+        .split('\n')
+        .filter((l) => /ERR|error/i.test(l))
+        .slice(-3)
+        .join(' | ');
       return { skip: `gitlab-ci-local ${VERSION} could not be installed from npm (${why || `exit ${r.status}`})` };
     }
     return { bin: BIN };
