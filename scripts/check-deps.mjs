@@ -45,6 +45,7 @@ const layers = {
     '@tutti/lib-work',
     '@tutti/lib-distrib',
   ],
+  '@tutti/pipeline': [CORE],
   '@tutti/driver': [CORE, '@tutti/design', '@tutti/engine', '@tutti/lang', '@tutti/loader', '@tutti/lib-*'],
   '@tutti/pipeline': [CORE],
   '@tutti/github': [CORE, '@tutti/pipeline', '@tutti/driver', '@tutti/lib-*'],

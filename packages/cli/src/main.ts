@@ -3,13 +3,15 @@
  * success, 1 errors found (check, launch), 2 usage problems and unreadable program files.
  * Diagnostics go to stderr (JSON ones to stdout with `--format json`), program logs to stdout.
  */
-import { closeSync, readFileSync } from 'node:fs';
+import { closeSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DiagnosticSink, formatType } from '@tutti/core';
 import {
   BUNDLED,
   checkPath,
   DebugFile,
+  entryArguments,
   launch,
   OutputFileError,
   openOutputFile,
@@ -22,10 +24,12 @@ import {
 import { checkProgram } from '@tutti/lang';
 import { setWorkerCommand } from '@tutti/lib-work';
 import { loadProgram } from '@tutti/loader';
+import { collectDesignSecrets, isSecretName, SecretMasker } from '@tutti/pipeline';
 import { commandDist, DistUsageError } from './dist.js';
 import { commandDoc } from './doc.js';
 import { commandJeu } from './jeu.js';
 import { runProgram } from './run.js';
+import { PROGRESS_OPTIONS, type ProgressOption } from './steps.js';
 
 /** A problem with the command line (exit status 2). */
 export class UsageError extends Error {}
@@ -73,6 +77,15 @@ Options of run (before the program, or after it up to the command or the first p
                          each connection (long values shortened)
       --format human|json  diagnostics before the run as text on stderr or JSON on stdout
       --force-entry ID, --path P   as for check
+  For programs that report pipeline steps (cicd; nothing changes for others):
+      --progress MODE    auto (default: a live board on a terminal, plain lines with CI=true
+                         or when stdout is not a terminal), tty, plain, grouped (each step's
+                         output as one block when it ends), off (logs as usual, no summary)
+      --step-logs DIR    each step's log lines in DIR/<step>.log (default: beside --logs F
+                         in F-without-extension.steps/, else .tutti/logs/<run start time>/)
+      --report FILE      write a report of the steps: JSON, or JUnit XML if FILE ends in .xml
+  Values of parameters whose names contain token, secret, password, passwd, passphrase,
+  api_key, private_key or credential are shown as *** in logs, views, files and reports.
   --                     ends tutti's options: what follows goes to the program
 
 Entrypoint parameters become options after the program: 'tutti run hello.mel --who Ada',
@@ -266,6 +279,9 @@ const RUN_OPTIONS: ReadonlyMap<string, boolean> = new Map([
   ['--logs', true],
   ['--debug', true],
   ['--format', true],
+  ['--progress', true],
+  ['--step-logs', true],
+  ['--report', true],
   ['--parse-arguments', false],
   ['--api-report', false],
   ['--api-report-disable-status', false],
@@ -347,6 +363,12 @@ async function commandRun(args: readonly string[]): Promise<number> {
   const forceEntry = last('--force-entry');
   const logsPath = last('--logs');
   const debugPath = last('--debug');
+  const progress = (last('--progress') ?? 'auto') as ProgressOption;
+  if (!PROGRESS_OPTIONS.includes(progress))
+    throw new UsageError(`--progress must be one of ${PROGRESS_OPTIONS.join(', ')}, not '${progress}'`);
+  const reportPath = last('--report');
+  const stepLogs = last('--step-logs');
+  const masker = new SecretMasker();
   // Files first: a path that cannot be written is a usage error before anything is read or run.
   // They are closed here unless the run takes them over (runProgram closes them itself).
   let logs: number | undefined;
@@ -354,7 +376,19 @@ async function commandRun(args: readonly string[]): Promise<number> {
   let handedOver = false;
   try {
     logs = logsPath === undefined ? undefined : openOutputFile(logsPath, 'log file', 'a');
-    debug = debugPath === undefined ? undefined : new DebugFile(debugPath);
+    debug = debugPath === undefined ? undefined : new DebugFile(debugPath, { mask: (l) => masker.mask(l) });
+    if (reportPath !== undefined) closeSync(openOutputFile(reportPath, 'report file', 'w'));
+    // An explicit step logs folder is made now, so a folder that cannot be is a usage error.
+    if (stepLogs !== undefined) {
+      const probe = join(stepLogs, '.tutti-probe');
+      try {
+        closeSync(openOutputFile(probe, 'step logs folder', 'w'));
+      } catch (e) {
+        const reason = e instanceof OutputFileError ? e.message.slice(e.message.indexOf(`': `) + 3) : String(e);
+        throw new OutputFileError(`cannot write the step logs folder '${stepLogs}': ${reason}`);
+      }
+      rmSync(probe, { force: true });
+    }
     const checked = await checkPath(line.program, {
       paths: line.options.get('--path') ?? [],
       ...(forceEntry !== undefined ? { forceEntry } : {}),
@@ -369,6 +403,11 @@ async function commandRun(args: readonly string[]): Promise<number> {
         process.stderr.write(`Run 'tutti info ${line.program}' to see the options of its entrypoints.\n`);
       return statusOf(checked.sink) || 1;
     }
+    collectDesignSecrets(design, masker);
+    if (checked.entry !== undefined) {
+      const args = entryArguments(checked.entry, line.rest, line.options.has('--parse-arguments'), new DiagnosticSink());
+      for (const [name, value] of args ?? []) if (isSecretName(name)) masker.addValue(value);
+    }
     // Warnings of a program that runs are shown too.
     if (checked.sink.items.length > 0 || format === 'json') report(checked.sink, file, format === 'json');
     handedOver = true;
@@ -378,6 +417,12 @@ async function commandRun(args: readonly string[]): Promise<number> {
       color: process.stdout.isTTY === true && useColor(),
       ...(logs !== undefined ? { logs } : {}),
       ...(debug !== undefined ? { debug } : {}),
+      programPath: line.program,
+      masker,
+      progress,
+      ...(stepLogs === undefined ? {} : { stepLogs }),
+      ...(logsPath === undefined ? {} : { logsPath }),
+      ...(reportPath === undefined ? {} : { report: reportPath }),
     });
   } finally {
     if (!handedOver) {

@@ -7,7 +7,9 @@ import { closeSync, writeSync } from 'node:fs';
 import type { ProgramSource } from '@tutti/core';
 import type { Design } from '@tutti/design';
 import { type DebugFile, runDesign } from '@tutti/driver';
-import type { LogRecord } from '@tutti/engine';
+import type { EngineEvent, LogRecord } from '@tutti/engine';
+import { isSecretName, MASK, SecretMasker } from '@tutti/pipeline';
+import { type ProgressOption, StepOutput } from './steps.js';
 
 /** Options of {@link runProgram}. */
 export interface RunOptions {
@@ -18,6 +20,16 @@ export interface RunOptions {
   readonly color: boolean;
   /** The program's sources, for models that ship it to workers. */
   readonly program?: ProgramSource;
+  /** The program as given on the command line (named in reports). */
+  readonly programPath?: string;
+  /** Secret values known before the run (entry arguments, constants of the design). */
+  readonly masker?: SecretMasker;
+  /** How reported steps are shown (`--progress`, default auto). */
+  readonly progress?: ProgressOption;
+  /** `--step-logs`, `--logs` (its path) and `--report`. */
+  readonly stepLogs?: string;
+  readonly logsPath?: string;
+  readonly report?: string;
 }
 
 const LEVEL_COLORS: Readonly<Record<string, string>> = {
@@ -41,7 +53,19 @@ const SIGNAL_EXIT_GRACE_MS = 2000;
 
 /** Runs the design; returns the exit status. Everything the program logs goes to stdout. */
 export async function runProgram(o: RunOptions): Promise<number> {
-  const out = new LogWriter(o.color, o.logs);
+  const masker = o.masker ?? new SecretMasker();
+  const out = new LogWriter(o.color, o.logs, masker);
+  const steps = new StepOutput({
+    progress: o.progress ?? 'auto',
+    color: o.color,
+    masker,
+    program: o.programPath ?? o.design.entry,
+    flush: () => out.flush(),
+    ...(o.stepLogs === undefined ? {} : { stepLogs: o.stepLogs }),
+    ...(o.logsPath === undefined ? {} : { logs: o.logsPath }),
+    ...(o.report === undefined ? {} : { report: o.report }),
+  });
+  out.steps = steps;
   const abort = new AbortController();
   let signalled: number | undefined;
   const handlers = SIGNALS.map(([name, code]) => {
@@ -52,13 +76,15 @@ export async function runProgram(o: RunOptions): Promise<number> {
     process.on(name, h);
     return [name, h] as const;
   });
+  let ok = false;
   o.debug?.write({ kind: 'run-started', entry: o.design.entry, leaves: o.design.leaves.length, models: o.design.models.length });
   try {
     const result = await runDesign(o.design, {
       log: (r) => out.write(r),
       signal: abort.signal,
       ...(o.program === undefined ? {} : { program: o.program }),
-      ...(o.debug === undefined ? {} : { event: (e) => o.debug?.write(e) }),
+      ...(o.debug === undefined ? {} : { event: (e) => o.debug?.write(maskEvent(e, masker)) }),
+      step: (r) => steps.step(r),
     });
     o.debug?.write({ kind: 'run-ended', ok: result.ok, tracks: result.tracks, ...(result.stopped ? { stopped: result.stopped } : {}) });
     if (signalled !== undefined) {
@@ -67,9 +93,12 @@ export async function runProgram(o: RunOptions): Promise<number> {
       const code = signalled;
       setTimeout(() => process.exit(code), SIGNAL_EXIT_GRACE_MS).unref();
     }
+    ok = result.ok;
     return signalled ?? (result.ok ? 0 : 1);
   } finally {
     for (const [name, h] of handlers) process.off(name, h);
+    out.flush();
+    steps.finish(ok && signalled === undefined, signalled !== undefined);
     out.close();
     o.debug?.close();
   }
@@ -83,19 +112,31 @@ export async function runProgram(o: RunOptions): Promise<number> {
 class LogWriter {
   private pending: string[] = [];
   private scheduled = false;
+  /** Takes the records of reported steps once there are any. */
+  steps: StepOutput | undefined;
 
   constructor(
     private readonly color: boolean,
     private readonly fd: number | undefined,
+    private readonly masker: SecretMasker,
   ) {}
 
   write(r: LogRecord): void {
     const ts = r.time.toISOString();
-    const line = `[${ts}] ${r.level}: ${r.label}: ${r.message}\n`;
+    const message = this.masker.mask(r.message);
+    const line = `[${ts}] ${r.level}: ${r.label}: ${message}\n`;
     if (this.fd !== undefined) writeSync(this.fd, line);
-    this.pending.push(
-      this.color ? `\x1b[2m[${ts}]\x1b[0m ${LEVEL_COLORS[r.level] ?? ''}${r.level}\x1b[0m: ${r.label}: ${r.message}\n` : line,
-    );
+    const steps = this.steps;
+    if (steps?.active) {
+      if (steps.log(r.time, r.level, r.label, message)) return;
+      if (steps.viewing) {
+        // Through the view, so a TTY board stays below the output.
+        this.flush();
+        steps.print(this.color ? colored(ts, r.level, r.label, message) : line);
+        return;
+      }
+    }
+    this.pending.push(this.color ? colored(ts, r.level, r.label, message) : line);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
@@ -114,4 +155,29 @@ class LogWriter {
     this.flush();
     if (this.fd !== undefined) closeSync(this.fd);
   }
+}
+
+function colored(ts: string, level: string, label: string, message: string): string {
+  return `\x1b[2m[${ts}]\x1b[0m ${LEVEL_COLORS[level] ?? ''}${level}\x1b[0m: ${label}: ${message}\n`;
+}
+
+/**
+ * A debug event with secrets hidden: parameters named as secrets (docs/progress.md) show
+ * `***`, and known secret values are masked wherever they appear (values crossing
+ * connections included). Values of secret parameters computed at run time are learnt here,
+ * from the treatments that receive them.
+ */
+function maskEvent(e: EngineEvent, masker: SecretMasker): EngineEvent {
+  if (e.kind === 'treatment-started') {
+    let params: Record<string, unknown> | undefined;
+    for (const k of Object.keys(e.params))
+      if (isSecretName(k)) {
+        // Previews of long values are shortened: masking the preview hides what is shown.
+        masker.addValue(e.params[k]);
+        params ??= { ...e.params };
+        params[k] = MASK;
+      }
+    if (params !== undefined) e = { ...e, params };
+  }
+  return e; // the debug file masks known values in every line it writes
 }

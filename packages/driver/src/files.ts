@@ -65,9 +65,15 @@ function systemReason(e: NodeJS.ErrnoException): string {
  */
 export class DebugFile {
   private fd: number | undefined;
+  private readonly mask: (line: string) => string;
 
-  constructor(readonly path: string) {
+  /** `mask` is applied to every line before it is written (secret masking, docs/progress.md). */
+  constructor(
+    readonly path: string,
+    o: { readonly mask?: (line: string) => string } = {},
+  ) {
     this.fd = openOutputFile(path, 'debug file', 'w');
+    this.mask = o.mask ?? ((l) => l);
   }
 
   /** Appends one event; events that cannot be turned into JSON are written as text. */
@@ -79,7 +85,7 @@ export class DebugFile {
     } catch {
       line = JSON.stringify({ time: new Date().toISOString(), kind: e.kind, text: String(e) });
     }
-    writeSync(this.fd, `${line}\n`);
+    writeSync(this.fd, `${this.mask(line)}\n`);
   }
 
   close(): void {

@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import type { StepState } from '@tutti/core';
 import { ContainerEngine, type ContainerSet, startContainerSet } from '@tutti/lib-work';
-import { ArtifactStore, CacheStore, cacheVersion, criticalPath, type JobOutcome, runGraph } from '@tutti/pipeline';
+import { ArtifactStore, CacheStore, cacheVersion, graphCriticalPath, type JobOutcome, runGraph } from '@tutti/pipeline';
 import { slug } from './context.js';
 import { globToRegExp } from './glob.js';
 import type { PlannedJob } from './plan.js';
@@ -565,7 +565,7 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
       return { ...skipRecord(j, j.allowFailure ? 'warning' : 'failed', error ?? 'failed'), startedAt: o.startedAt };
     return skipRecord(j, o?.result === 'cancelled' ? 'canceled' : 'skipped', error ?? (o?.result === 'cancelled' ? 'canceled' : 'not run'));
   });
-  const cp = criticalPath(graphJobs, result);
+  const cp = graphCriticalPath(graphJobs, result);
   return {
     jobs,
     wallMs: performance.now() - t0,
