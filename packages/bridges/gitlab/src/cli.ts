@@ -5,11 +5,11 @@
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { StepState } from '@tutti/core';
+import { LiveView, ProgressBoard, renderSummary } from '@tutti/pipeline';
 import { loadPlan } from './load.js';
 import type { PlannedJob } from './plan.js';
 import { writeReport } from './report.js';
-import { type JobRecord, type RunResult, runJobs } from './run.js';
+import { type RunResult, runJobs } from './run.js';
 import { sectionMark, stripAnsi } from './sections.js';
 import { GitlabUsageError } from './usage.js';
 import { GitlabConfigError } from './yaml.js';
@@ -157,7 +157,17 @@ async function commandRun(argv: readonly string[], io: CommandIo): Promise<numbe
     io.out(dryRunText(jobs, new Set(values.manual ?? [])));
     return 0;
   }
-  const view = new LineView(io, jobs);
+  const board = new ProgressBoard();
+  const mode = io.isTTY ? 'tty' : 'plain';
+  const view = new LiveView(board, {
+    out: { write: (t: string) => io.out(t), isTTY: io.isTTY },
+    mode,
+    color: io.isTTY && process.env.NO_COLOR === undefined,
+  });
+  const needsOf = (j: PlannedJob): string[] =>
+    (j.needs === undefined ? jobs.filter((o) => o.stageIndex < j.stageIndex).map((o) => o.name) : j.needs.map((n) => n.job)).filter((n) =>
+      jobs.some((o) => o.name === n),
+    );
   const controller = new AbortController();
   const onSignal = (): void => controller.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
@@ -175,14 +185,38 @@ async function commandRun(argv: readonly string[], io: CommandIo): Promise<numbe
       stateDir: join(root, '.tutti', 'gitlab'),
       logsDir: values.logs === undefined ? undefined : resolve(io.cwd, values.logs),
       signal: controller.signal,
-      events: { state: (j, s, d) => view.state(j, s, d), line: (j, t) => view.line(j, t) },
+      events: {
+        state: (j, s, d) => {
+          // GitLab's warnings (allowed failures) pass; manual jobs not played are skipped.
+          board.update({
+            name: j.name,
+            state: s,
+            group: j.stage,
+            needs: needsOf(j),
+            ...(d !== undefined && d !== 'passed' ? { detail: d } : {}),
+          });
+        },
+        line: (j, t) => {
+          const l = viewLine(t, mode === 'plain');
+          if (l !== undefined) board.line(j.name, l);
+        },
+      },
       ...(concurrency !== undefined ? { concurrency } : {}),
     });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    view.close();
   }
-  io.out(summaryText(result));
+  const logs = new Map(result.jobs.map((j) => [j.name, j.logFile]));
+  io.out(
+    `\n${renderSummary(board, {
+      color: io.isTTY && process.env.NO_COLOR === undefined,
+      logFile: (n) => logs.get(n),
+      ...(controller.signal.aborted ? { headline: 'Interrupted' } : {}),
+    })}`,
+  );
+  io.out(statusLine(result));
   if (values.report !== undefined) writeReport(resolve(io.cwd, values.report), config.file, result);
   if (controller.signal.aborted) return 130;
   return result.ok ? 0 : 1;
@@ -288,65 +322,28 @@ export function dryRunText(jobs: readonly PlannedJob[], manual: ReadonlySet<stri
   return out + table(rows);
 }
 
-const ICON: Record<JobRecord['status'], string> = { success: '✔', failed: '✖', warning: '⚠', skipped: '○', manual: '▷', canceled: '■' };
-
-function seconds(ms: number): string {
-  return ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(1)} s`;
-}
-
-export function summaryText(r: RunResult): string {
-  const rows: string[][] = [];
-  for (const j of r.jobs)
-    rows.push([
-      `${ICON[j.status]} ${j.name}`,
-      j.stage,
-      j.status,
-      j.startedAt === undefined ? '' : seconds(j.durationMs),
-      j.status === 'success' ? '' : (j.reason ?? ''),
-    ]);
-  let out = `\n${table(rows)}`;
+/** GitLab's words for the end: `Pipeline passed: 3 success, 1 warning`. */
+export function statusLine(r: RunResult): string {
   const counts = new Map<string, number>();
   for (const j of r.jobs) counts.set(j.status, (counts.get(j.status) ?? 0) + 1);
-  out += `\nCritical path: ${r.criticalPath.ids.join(' → ') || '(none)'} (${seconds(r.criticalPath.ms)} of ${seconds(r.wallMs)} wall)\n`;
-  out += `Pipeline ${r.ok ? 'passed' : 'failed'}: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}\n`;
-  return out;
+  return `Pipeline ${r.ok ? 'passed' : 'failed'}: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}\n`;
 }
 
-/** Plain, grouped-by-prefix output: `[job] line`, with job starts and ends. */
-class LineView {
-  private readonly width: number;
-  constructor(
-    private readonly io: CommandIo,
-    jobs: readonly PlannedJob[],
-  ) {
-    this.width = Math.min(32, Math.max(0, ...jobs.map((j) => j.name.length)));
+/**
+ * A runner line as the live view shows it: GitLab's section markers become `▸ header` lines
+ * (the runner's own phases are not shown), escapes that erase lines go (all escapes in plain mode).
+ */
+export function viewLine(text: string, plain = false): string | undefined {
+  const m = sectionMark(text);
+  if (m !== undefined) {
+    const runner =
+      m.kind === 'start' && (m.name === 'step_script' || m.name.startsWith('upload_artifacts') || m.name === 'download_artifacts');
+    const shown = m.kind === 'start' && !runner ? `▸ ${m.header}` : undefined;
+    const rest = stripAnsi(m.rest).trim();
+    if (rest !== '') return shown === undefined ? rest : `${rest} ${shown}`;
+    return shown;
   }
-  private prefix(j: PlannedJob): string {
-    return `[${j.name}]`.padEnd(this.width + 2);
-  }
-  state(j: PlannedJob, s: StepState, detail?: string): void {
-    if (s === 'running') this.io.out(`${this.prefix(j)} ▶ ${j.stage}: started\n`);
-    else if (s === 'passed' || s === 'failed' || s === 'skipped' || s === 'cancelled') {
-      const icon = s === 'failed' ? '✖' : s !== 'passed' ? '○' : detail?.startsWith('failed (allowed)') ? '⚠' : '✔';
-      this.io.out(`${this.prefix(j)} ${icon} ${detail ?? s}\n`);
-    } else if (s === 'waiting' && detail !== undefined) this.io.out(`${this.prefix(j)} … ${detail}\n`);
-  }
-  line(j: PlannedJob, text: string): void {
-    const m = sectionMark(text);
-    if (m !== undefined) {
-      if (
-        m.kind === 'start' &&
-        m.name !== 'step_script' &&
-        m.name !== 'after_script' &&
-        !m.name.startsWith('upload_artifacts') &&
-        m.name !== 'download_artifacts'
-      )
-        this.io.out(`${this.prefix(j)} ▸ ${m.header}\n`);
-      else if (m.kind === 'start' && m.name === 'after_script') this.io.out(`${this.prefix(j)} ▸ ${m.header}\n`);
-      if (m.rest.trim() !== '') this.io.out(`${this.prefix(j)} ${stripAnsi(m.rest)}\n`);
-      return;
-    }
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: the erase-line escape GitLab's logs carry
-    this.io.out(`${this.prefix(j)} ${this.io.isTTY ? text.replace(/\x1b\[0K|\r/g, '') : stripAnsi(text)}\n`);
-  }
+  if (plain) return stripAnsi(text);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the erase-line escape GitLab's logs carry
+  return text.replace(/\x1b\[0K|\r/g, '');
 }
