@@ -47,7 +47,6 @@ const layers = {
   ],
   '@tutti/pipeline': [CORE],
   '@tutti/driver': [CORE, '@tutti/design', '@tutti/engine', '@tutti/lang', '@tutti/loader', '@tutti/lib-*'],
-  '@tutti/pipeline': [CORE],
   '@tutti/github': [CORE, '@tutti/pipeline', '@tutti/driver', '@tutti/lib-*'],
   '@tutti/gitlab': [CORE, '@tutti/pipeline', '@tutti/driver', '@tutti/lib-*'],
   '@tutti/cli': ['*'],
