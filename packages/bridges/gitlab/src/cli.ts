@@ -132,7 +132,7 @@ async function commandRun(argv: readonly string[], io: CommandIo): Promise<numbe
     if (!Number.isInteger(concurrency) || concurrency < 1)
       throw new GitlabUsageError(`--concurrency expects a positive integer, got '${values.concurrency}'`);
   }
-  const { root, config, plan: p } = loadPlan(values.file, parseVariables(values.variable ?? []), io.cwd);
+  const { root, config, plan: p } = await loadPlan(values.file, parseVariables(values.variable ?? []), io.cwd);
   if (p.filteredOut) {
     io.out('No pipeline: workflow:rules exclude this push (no rule matched, or the matching rule says when: never).\n');
     return 0;

@@ -273,7 +273,7 @@ export async function commandImport(argv: readonly string[], io: Io): Promise<nu
     if (eq <= 0) throw new GitlabUsageError(`--variable expects NAME=VALUE, got '${v}'`);
     variables[v.slice(0, eq)] = v.slice(eq + 1);
   }
-  const { plan: p, repo } = loadPlan(values.file, variables, io.cwd);
+  const { plan: p, repo } = await loadPlan(values.file, variables, io.cwd);
   if (p.filteredOut) throw new GitlabUsageError('workflow:rules exclude this push: there is no pipeline to import');
   const out = resolve(io.cwd, values.output ?? 'gitlab-import');
   const name = repo.projectPath.split('/').pop() ?? 'pipeline';

@@ -17,13 +17,13 @@ export function repositoryRoot(cwd: string): string {
 }
 
 /** Finds the file and root, loads and plans. */
-export function loadPlan(file: string | undefined, variables: Record<string, string>, cwd: string) {
+export async function loadPlan(file: string | undefined, variables: Record<string, string>, cwd: string) {
   const path = file === undefined ? undefined : resolve(cwd, file);
   if (path !== undefined && !existsSync(path)) throw new GitlabUsageError(`pipeline file '${file}' does not exist`);
   const root = repositoryRoot(path === undefined ? cwd : dirname(path));
   const configFile = path ?? join(root, '.gitlab-ci.yml');
   if (!existsSync(configFile)) throw new GitlabUsageError(`no .gitlab-ci.yml in ${root} (give one with --file)`);
-  const repo = readRepo(root);
+  const repo = await readRepo(root);
   const rel = relative(root, configFile);
   const config = loadConfig({ root, file: configFile, projectPath: repo.projectPath });
   const predefined = pipelineVariables(repo, rel);

@@ -24,16 +24,16 @@ function project(files: Record<string, string>): string {
   return root;
 }
 
-function planOf(files: Record<string, string>, vars: Record<string, string> = {}, repoOver: Partial<RepoInfo> = {}) {
+async function planOf(files: Record<string, string>, vars: Record<string, string> = {}, repoOver: Partial<RepoInfo> = {}) {
   const root = project(files);
-  const repo = { ...readRepo(root), ...repoOver };
+  const repo = { ...(await readRepo(root)), ...repoOver };
   const config = loadConfig({ root, file: '.gitlab-ci.yml', projectPath: repo.projectPath });
   return { config, plan: plan(config, { repo, predefined: pipelineVariables(repo, '.gitlab-ci.yml'), pipelineVariables: vars }) };
 }
 
-function configError(files: Record<string, string>): GitlabConfigError {
+async function configError(files: Record<string, string>): Promise<GitlabConfigError> {
   try {
-    planOf(files);
+    await planOf(files);
   } catch (e) {
     if (e instanceof GitlabConfigError) return e;
     throw e;
@@ -41,8 +41,8 @@ function configError(files: Record<string, string>): GitlabConfigError {
   assert.fail('expected a configuration error');
 }
 
-test('extends: multi-level and lists deep-merge hashes, replace lists; hidden jobs vanish', () => {
-  const { plan: p } = planOf({
+test('extends: multi-level and lists deep-merge hashes, replace lists; hidden jobs vanish', async () => {
+  const { plan: p } = await planOf({
     '.gitlab-ci.yml': `
 .base:
   variables: { A: base, B: base }
@@ -67,8 +67,8 @@ job:
   assert.deepEqual(j.beforeScript, ['echo other']);
 });
 
-test('!reference, anchors and merge keys; nested script lists are flattened', () => {
-  const { plan: p } = planOf({
+test('!reference, anchors and merge keys; nested script lists are flattened', async () => {
+  const { plan: p } = await planOf({
     '.gitlab-ci.yml': `
 .setup:
   script: [echo one, echo two]
@@ -87,8 +87,8 @@ job:
   assert.equal(p.jobs[0]?.variables.X?.value, '1');
 });
 
-test('default: and inherit:', () => {
-  const { plan: p } = planOf({
+test('default: and inherit:', async () => {
+  const { plan: p } = await planOf({
     '.gitlab-ci.yml': `
 variables: { G1: a, G2: b }
 default:
@@ -114,8 +114,8 @@ c:
   assert.equal(c?.retry.max, 2);
 });
 
-test('include: local files, wildcards and nesting; the including file wins', () => {
-  const { plan: p, config } = planOf({
+test('include: local files, wildcards and nesting; the including file wins', async () => {
+  const { plan: p, config } = await planOf({
     '.gitlab-ci.yml': `
 include:
   - local: ci/base.yml
@@ -143,33 +143,33 @@ job:
   assert.ok(config.files.includes('ci/deep.yml'));
 });
 
-test('errors name file and line', () => {
-  let e = configError({ '.gitlab-ci.yml': 'a:\n  script: [x]\nb:\n  extends: .nope\n  script: [y]\n' });
+test('errors name file and line', async () => {
+  let e = await configError({ '.gitlab-ci.yml': 'a:\n  script: [x]\nb:\n  extends: .nope\n  script: [y]\n' });
   assert.match(e.render(), /^\.gitlab-ci\.yml:4:\d+: jobs:b: unknown key in extends: '\.nope'/);
-  e = configError({ '.gitlab-ci.yml': 'a:\n  script: [x\n' });
+  e = await configError({ '.gitlab-ci.yml': 'a:\n  script: [x\n' });
   assert.match(e.render(), /^\.gitlab-ci\.yml:\d+:\d+: YAML: /);
-  e = configError({ '.gitlab-ci.yml': 'a:\n  stage: build\n' });
+  e = await configError({ '.gitlab-ci.yml': 'a:\n  stage: build\n' });
   assert.match(e.render(), /^\.gitlab-ci\.yml:1:1: jobs:a config should implement the script:, run:, or trigger: keyword/);
-  e = configError({ '.gitlab-ci.yml': 'a:\n  script: [x]\n  stage: nope\n' });
+  e = await configError({ '.gitlab-ci.yml': 'a:\n  script: [x]\n  stage: nope\n' });
   assert.match(e.render(), /:3:\d+: a job: chosen stage nope does not exist/);
-  e = configError({ '.gitlab-ci.yml': 'include:\n  - remote: https://example.com/x.yml\na:\n  script: [x]\n' });
+  e = await configError({ '.gitlab-ci.yml': 'include:\n  - remote: https://example.com/x.yml\na:\n  script: [x]\n' });
   assert.match(e.render(), /:2:\d+: include: remote 'https:\/\/example\.com\/x\.yml' would be fetched from the network/);
-  e = configError({ '.gitlab-ci.yml': 'include:\n  - template: Auto-DevOps.gitlab-ci.yml\na:\n  script: [x]\n' });
+  e = await configError({ '.gitlab-ci.yml': 'include:\n  - template: Auto-DevOps.gitlab-ci.yml\na:\n  script: [x]\n' });
   assert.match(e.message, /GitLab's templates/);
-  e = configError({ '.gitlab-ci.yml': 'include: ci/missing.yml\na:\n  script: [x]\n' });
+  e = await configError({ '.gitlab-ci.yml': 'include: ci/missing.yml\na:\n  script: [x]\n' });
   assert.match(e.render(), /:1:\d+: file 'ci\/missing\.yml' does not exist/);
-  e = configError({ '.gitlab-ci.yml': 'a:\n  script: [x]\n  rules:\n    - if: $A == \n' });
+  e = await configError({ '.gitlab-ci.yml': 'a:\n  script: [x]\n  rules:\n    - if: $A == \n' });
   assert.match(e.render(), /:4:\d+: jobs:a:rules: invalid expression syntax/);
-  e = configError({ '.gitlab-ci.yml': 'a:\n  script: [x]\n  scirpt: [y]\n' });
+  e = await configError({ '.gitlab-ci.yml': 'a:\n  script: [x]\n  scirpt: [y]\n' });
   assert.match(e.render(), /:3:3: jobs:a config contains unknown keys: scirpt/);
-  e = configError({ '.gitlab-ci.yml': 'a:\n  script: [x]\n  needs: [b]\n' });
+  e = await configError({ '.gitlab-ci.yml': 'a:\n  script: [x]\n  needs: [b]\n' });
   assert.match(e.render(), /undefined need: b/);
-  e = configError({ '.gitlab-ci.yml': 'a:\n  extends: b\n  script: [x]\nb:\n  extends: a\n  script: [y]\n' });
+  e = await configError({ '.gitlab-ci.yml': 'a:\n  extends: b\n  script: [x]\nb:\n  extends: a\n  script: [y]\n' });
   assert.match(e.message, /circular extends/);
 });
 
-test('stages: default stages, .pre/.post; custom stages order jobs', () => {
-  const { plan: p } = planOf({
+test('stages: default stages, .pre/.post; custom stages order jobs', async () => {
+  const { plan: p } = await planOf({
     '.gitlab-ci.yml':
       'z:\n  stage: .post\n  script: [x]\na:\n  script: [x]\nb:\n  stage: build\n  script: [x]\np:\n  stage: .pre\n  script: [x]\n',
   });
@@ -181,8 +181,8 @@ test('stages: default stages, .pre/.post; custom stages order jobs', () => {
   assert.deepEqual(p.jobs.find((j) => j.name === 'a')?.dependencies, ['p', 'b']);
 });
 
-test('rules: first match decides when, allow_failure, variables; no match drops the job', () => {
-  const { plan: p } = planOf(
+test('rules: first match decides when, allow_failure, variables; no match drops the job', async () => {
+  const { plan: p } = await planOf(
     {
       '.gitlab-ci.yml': `
 variables: { DEPLOY: "yes" }
@@ -226,8 +226,8 @@ e:
   assert.equal(d.allowFailure, true, 'manual jobs outside rules may fail');
 });
 
-test('only/except: refs, regex refs, variables; default only branches and tags', () => {
-  const { plan: p } = planOf(
+test('only/except: refs, regex refs, variables; default only branches and tags', async () => {
+  const { plan: p } = await planOf(
     {
       '.gitlab-ci.yml': `
 a: { script: [x], only: [main] }
@@ -247,8 +247,8 @@ f: { script: [x] }
   );
 });
 
-test('parallel legs and matrices are named as GitLab names them; needs take every leg', () => {
-  const { plan: p } = planOf({
+test('parallel legs and matrices are named as GitLab names them; needs take every leg', async () => {
+  const { plan: p } = await planOf({
     '.gitlab-ci.yml': `
 stages: [build, test]
 shard:
@@ -287,8 +287,8 @@ t:
   );
 });
 
-test('needs: optional needs of absent jobs are dropped; artifacts: false keeps the order but not the files', () => {
-  const { plan: p } = planOf({
+test('needs: optional needs of absent jobs are dropped; artifacts: false keeps the order but not the files', async () => {
+  const { plan: p } = await planOf({
     '.gitlab-ci.yml': `
 a: { stage: build, script: [x] }
 b: { stage: build, script: [x], rules: [{ if: $NOPE }] }
@@ -302,12 +302,12 @@ c:
   assert.deepEqual(c?.dependencies, []);
 });
 
-test('workflow:rules can filter the pipeline out', () => {
-  const { plan: p } = planOf({ '.gitlab-ci.yml': 'workflow:\n  rules:\n    - if: $CI_COMMIT_TAG\na:\n  script: [x]\n' });
+test('workflow:rules can filter the pipeline out', async () => {
+  const { plan: p } = await planOf({ '.gitlab-ci.yml': 'workflow:\n  rules:\n    - if: $CI_COMMIT_TAG\na:\n  script: [x]\n' });
   assert.equal(p.filteredOut, true);
 });
 
-test('durations', () => {
+test('durations', async () => {
   assert.equal(parseDuration('1h 30m'), 5400);
   assert.equal(parseDuration('90 minutes'), 5400);
   assert.equal(parseDuration('3600'), 3600);

@@ -584,7 +584,7 @@ export function describe(r: JobRecord): string {
     case 'failed':
       return `failed: ${r.reason ?? ''}`.trim();
     default:
-      return `${r.status}${r.reason === undefined ? '' : `: ${r.reason}`}`;
+      return `${r.status}${r.reason === undefined || r.reason === r.status ? '' : `: ${r.reason}`}`;
   }
 }
 
