@@ -6,7 +6,9 @@
 //                    the same run (installed by scripts/gitlab-ci-local.mjs into the cache);
 // reporting the wall time of both (target: tutti ≤ 0.8× gitlab-ci-local) and tutti's wall ÷
 // critical path (target ≤ 1.05), where the critical path is the chain of needs that no
-// parallelism could shorten, measured by the run itself (the jobs' own durations along it);
+// parallelism could shorten, measured by the run itself (the jobs' own durations along it; the
+// run wall counts from listing the project's files to the last clean-up, the graph span from the
+// scheduler's start to the last job's end);
 // the pipeline's sleeps alone on that chain are printed too.
 // Environment: RUNS (default 3). The peer is skipped with a message when it cannot be installed.
 import { spawnSync } from 'node:child_process';
@@ -67,6 +69,7 @@ console.log(
 const peer = await peerSetup();
 const tutti = [];
 const ratio = [];
+const graph = [];
 const peerMs = [];
 for (let r = 0; r < RUNS; r++) {
   const dir = repository(yml);
@@ -75,6 +78,7 @@ for (let r = 0; r < RUNS; r++) {
     tutti.push(timed(process.execPath, [BIN, 'gitlab', 'run', '--report', report], dir));
     const rep = JSON.parse(readFileSync(report, 'utf8'));
     ratio.push(rep.durationMs / rep.criticalPath.ms);
+    graph.push(rep.graphMs / rep.criticalPath.ms);
     if (peer.bin) {
       const other = repository(yml);
       try {
@@ -93,5 +97,8 @@ if (peer.bin) {
   console.log(`  gitlab-ci-local ${'4.60.0'} --shell-isolation  ${s(median(peerMs))}`);
   console.log(`  tutti ÷ gitlab-ci-local                  ${(median(tutti) / median(peerMs)).toFixed(2)}× (target ≤ 0.8)`);
 } else console.log(`  gitlab-ci-local skipped: ${peer.skip}`);
-console.log(`  tutti run wall ÷ critical path           ${median(ratio).toFixed(3)} (target ≤ 1.05)`);
+console.log(
+  `  tutti run wall ÷ critical path           ${median(ratio).toFixed(3)} (target ≤ 1.05; from listing the project to the last clean-up)`,
+);
+console.log(`  tutti job graph span ÷ critical path     ${median(graph).toFixed(3)} (the scheduler's start to the last job's end)`);
 console.log(`  tutti process wall ÷ chain of sleeps     ${(median(tutti) / 1000 / chain).toFixed(3)}`);

@@ -314,3 +314,17 @@ test('durations', async () => {
   assert.equal(parseDuration('2 days'), 172800);
   assert.equal(parseDuration('soon'), undefined);
 });
+
+test('a spec: header document is skipped; inputs are refused clearly; an empty file has no jobs', async () => {
+  const { plan: p } = await planOf({ '.gitlab-ci.yml': 'spec:\n  inputs: {}\n---\na:\n  script: [x]\n' });
+  assert.deepEqual(
+    p.jobs.map((j) => j.name),
+    ['a'],
+  );
+  let e = await configError({
+    '.gitlab-ci.yml': 'spec:\n  inputs:\n    stage: {}\n---\na:\n  stage: $[[ inputs.stage ]]\n  script: [x]\n',
+  });
+  assert.match(e.render(), /:6:\d+: spec:inputs/);
+  e = await configError({ '.gitlab-ci.yml': '' });
+  assert.match(e.message, /at least one visible job/);
+});

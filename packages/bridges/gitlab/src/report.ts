@@ -1,7 +1,7 @@
 /**
  * `--report FILE`: the run as JSON (each job — parallel legs named as GitLab names them — with
  * its status, exit code, duration, attempts, log file, sections and artifacts; the pipeline's
- * status, wall time and critical path), or as JUnit XML when FILE ends in `.xml` (one test case
+ * status, wall time, the scheduler's span of the jobs (`graphMs`) and critical path), or as JUnit XML when FILE ends in `.xml` (one test case
  * per job, its stage as class name), for CI dashboards.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ export function reportJson(file: string, result: RunResult): object {
     file,
     status: result.ok ? 'success' : 'failed',
     durationMs: Math.round(result.wallMs),
+    graphMs: Math.round(result.graphMs),
     criticalPath: { jobs: result.criticalPath.ids, ms: Math.round(result.criticalPath.ms) },
     jobs: result.jobs.map((j) => ({
       name: j.name,

@@ -77,6 +77,8 @@ export interface RunnerOptions {
 export interface RunResult {
   readonly jobs: readonly JobRecord[];
   readonly wallMs: number;
+  /** From the scheduler's start to the last job's end (no set-up before, no clean-up after). */
+  readonly graphMs: number;
   /** The chain of jobs no parallelism could shorten, and its summed run time. */
   readonly criticalPath: { readonly ids: readonly string[]; readonly ms: number };
   readonly ok: boolean;
@@ -569,6 +571,7 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
   return {
     jobs,
     wallMs: performance.now() - t0,
+    graphMs: Math.max(0, ...[...result.values()].map((o) => o.endedAt)),
     criticalPath: cp,
     ok: jobs.every((r) => r.status !== 'failed' && r.status !== 'canceled'),
   };

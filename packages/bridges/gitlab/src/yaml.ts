@@ -7,7 +7,7 @@
  * aliases, and the `!reference [job, key, …]` tag, kept here as a {@link Reference} value and
  * resolved by config.ts once every include is merged (a reference may point into another file).
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type Document as YamlDocument } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseAllDocuments, type Document as YamlDocument } from 'yaml';
 
 /** A place in a configuration file (1-based line and column). */
 export interface Loc {
@@ -80,17 +80,36 @@ export function isMapping(v: unknown): v is Mapping {
 /** Parses one YAML file's text; throws {@link GitlabConfigError} on a syntax error. */
 export function parseYaml(text: string, file: string): Value {
   const lines = new LineCounter();
-  const doc = parseDocument(text, {
+  const options = {
     lineCounter: lines,
     merge: true,
     uniqueKeys: true,
     prettyErrors: false,
-    customTags: [{ tag: '!reference', collection: 'seq', resolve: (seq) => seq }],
-  });
+    customTags: [{ tag: '!reference', collection: 'seq' as const, resolve: (seq: unknown) => seq as never }],
+  };
   const at = (offset: number): Loc => {
     const p = lines.linePos(offset);
     return { file, line: p.line, col: p.col };
   };
+  // A file may start with a `spec:` header document (CI/CD inputs), then `---` and the
+  // configuration. Inputs (`$[[ inputs.name ]]`) need values given by an include: refused.
+  const docs = parseAllDocuments(text, options);
+  if (!Array.isArray(docs)) throw new GitlabConfigError('YAML: unreadable document stream', at(0));
+  if (docs.length > 2)
+    throw new GitlabConfigError(
+      'YAML: a configuration holds at most two documents (a spec: header and the configuration)',
+      at(docs[2]?.range[0] ?? 0),
+    );
+  if (docs.length === 0) return null;
+  let doc = docs[0] as YamlDocument;
+  if (docs.length === 2) {
+    const header = docs[0]?.toJS() as unknown;
+    if (!isMapping(header) || !('spec' in header) || Object.keys(header).length !== 1)
+      throw new GitlabConfigError('YAML: the first of two documents must be a spec: header', at(0));
+    if (text.includes('$[['))
+      throw new GitlabConfigError('spec:inputs ($[[ inputs.… ]]) are not supported by tutti gitlab', at(text.indexOf('$[[')));
+    doc = docs[1] as YamlDocument;
+  }
   const first = doc.errors[0];
   if (first !== undefined) throw new GitlabConfigError(`YAML: ${first.message.split('\n')[0]}`, at(first.pos[0]));
   const convert = new Converter(doc, at);
