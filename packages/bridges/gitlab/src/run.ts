@@ -134,9 +134,15 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
   if (options.logsDir !== undefined) mkdirSync(options.logsDir, { recursive: true });
   const selected = new Map(options.jobs.map((j) => [j.name, j]));
   const events = options.events ?? {};
+  // No engine fails the jobs that need one (as a runner system failure), not the whole run.
   let engine: ContainerEngine | undefined;
-  const needsContainers = options.jobs.some((j) => j.image !== undefined || j.services.length > 0);
-  if (needsContainers) engine = ContainerEngine.fromEnvironment();
+  let engineError: Error | undefined;
+  if (options.jobs.some((j) => j.image !== undefined || j.services.length > 0))
+    try {
+      engine = ContainerEngine.fromEnvironment();
+    } catch (e) {
+      engineError = e as Error;
+    }
 
   // The graph: explicit needs, or every earlier-stage job, within the selection.
   const graphJobs = options.jobs.map((j) => ({
@@ -151,7 +157,17 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
   const projectPathIn = (j: PlannedJob): string =>
     j.image !== undefined ? `/builds/${options.predefined.CI_PROJECT_PATH ?? 'project'}` : '';
 
+  // Why a preparation failed (no engine, a missing image), for the view and the report.
+  const prepareErrors = new Map<string, string>();
   const prepare = async (g: (typeof graphJobs)[number], signal: AbortSignal): Promise<Prepared> => {
+    try {
+      return await prepareJob(g, signal);
+    } catch (e) {
+      prepareErrors.set(g.id, (e as Error).message);
+      throw e;
+    }
+  };
+  const prepareJob = async (g: (typeof graphJobs)[number], signal: AbortSignal): Promise<Prepared> => {
     const j = g.job;
     const base = join(runDir, slug(j.name) || 'job');
     if (j.image === undefined && j.services.length === 0) {
@@ -170,7 +186,8 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
         tempDir: base,
       };
     }
-    const e = engine as ContainerEngine;
+    if (engine === undefined) throw engineError ?? new Error('no container engine');
+    const e = engine;
     const projectDir = projectPathIn(j) || `/builds/${options.predefined.CI_PROJECT_PATH ?? 'project'}`;
     const image = j.image?.name ?? 'localhost/debian:bookworm';
     const vars = resolveVariables([asDefs(options.predefined), j.variables, asDefs(options.pipelineVariables)]);
@@ -255,7 +272,15 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
 
   const decide = (g: (typeof graphJobs)[number], needs: ReadonlyMap<string, JobOutcome<Value>>): 'run' | 'skip' => {
     const j = g.job;
-    const statusOf = (o: JobOutcome<Value>): JobStatus => records.get(o.id)?.status ?? (o.result === 'cancelled' ? 'canceled' : 'skipped');
+    const statusOf = (o: JobOutcome<Value>): JobStatus =>
+      records.get(o.id)?.status ??
+      (o.result === 'cancelled'
+        ? 'canceled'
+        : o.result === 'failure'
+          ? selected.get(o.id)?.allowFailure
+            ? 'warning'
+            : 'failed'
+          : 'skipped');
     const statuses = [...needs.values()].map(statusOf);
     const failed = statuses.includes('failed');
     const canceled = statuses.includes('canceled');
@@ -550,7 +575,11 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
       onState: (g, state) => {
         if (state === 'passed' || state === 'failed' || state === 'skipped' || state === 'cancelled') {
           const r = records.get(g.id);
-          events.state?.(g.job, state, r === undefined ? undefined : describe(r));
+          const why = prepareErrors.get(g.id);
+          // A job that may fail (whose preparation failed) is a warning: it passes, with the reason.
+          if (r === undefined && why !== undefined && state === 'failed' && g.job.allowFailure)
+            events.state?.(g.job, 'passed', `failed (allowed): ${why}`);
+          else events.state?.(g.job, state, r !== undefined ? describe(r) : why !== undefined ? `failed: ${why}` : undefined);
         } else events.state?.(g.job, state);
       },
     });
