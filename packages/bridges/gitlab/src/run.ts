@@ -189,8 +189,9 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
     if (engine === undefined) throw engineError ?? new Error('no container engine');
     const e = engine;
     const projectDir = projectPathIn(j) || `/builds/${options.predefined.CI_PROJECT_PATH ?? 'project'}`;
-    const image = j.image?.name ?? 'localhost/debian:bookworm';
     const vars = resolveVariables([asDefs(options.predefined), j.variables, asDefs(options.pipelineVariables)]);
+    // Image names may use variables (`image: $image` from a matrix), as on GitLab.
+    const image = expandText(j.image?.name ?? 'localhost/debian:bookworm', (n) => vars[n]);
     mkdirSync(base, { recursive: true });
     const set = await startContainerSet(
       {
@@ -216,7 +217,7 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
         ],
         serviceContainers: j.services.map((s) => ({
           name: s.aliases[0] ?? slug(s.name),
-          image: s.name,
+          image: expandText(s.name, (n) => vars[n]),
           memory: 0,
           cpu: 0,
           storage: 0,
