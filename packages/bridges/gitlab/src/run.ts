@@ -102,6 +102,18 @@ interface Value {
   readonly dotenv: Record<string, string>;
 }
 
+/** The preparation of a job prepared only when it starts. */
+const LAZY: Prepared = {
+  workspace: '',
+  scriptsHost: '',
+  scriptsSeen: '',
+  projectDir: '',
+  set: undefined,
+  container: undefined,
+  engine: undefined,
+  tempDir: undefined,
+};
+
 /** Store names are the jobs' names, made safe for a folder name. */
 export function artifactName(job: string): string {
   return encodeURIComponent(job);
@@ -159,7 +171,16 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
 
   // Why a preparation failed (no engine, a missing image), for the view and the report.
   const prepareErrors = new Map<string, string>();
+  // Jobs that usually do not run (manual ones not played, when: on_failure) are prepared when
+  // they start, not ahead: no workspace or containers for nothing.
+  const lazy = (j: PlannedJob): boolean =>
+    j.when === 'on_failure' || (j.when === 'manual' && !options.manual.has(j.name) && !options.manual.has(j.base));
+  const lazyPrepared: [(typeof graphJobs)[number], Prepared][] = [];
   const prepare = async (g: (typeof graphJobs)[number], signal: AbortSignal): Promise<Prepared> => {
+    if (lazy(g.job)) return LAZY;
+    return prepareNow(g, signal);
+  };
+  const prepareNow = async (g: (typeof graphJobs)[number], signal: AbortSignal): Promise<Prepared> => {
     try {
       return await prepareJob(g, signal);
     } catch (e) {
@@ -247,6 +268,7 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
   // jobs waiting on it should not wait for a container removal too. The run awaits them all.
   const cleanups: Promise<unknown>[] = [];
   const release = (_g: (typeof graphJobs)[number], p: Prepared): void => {
+    if (p === LAZY) return;
     cleanups.push(
       (async () => {
         if (p.set !== undefined) await p.set.close();
@@ -318,7 +340,11 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
     ctx: { prepared: Prepared | undefined; needs: ReadonlyMap<string, JobOutcome<Value>>; signal: AbortSignal },
   ) => {
     const j = g.job;
-    const p = ctx.prepared as Prepared;
+    let p = ctx.prepared as Prepared;
+    if (p === LAZY) {
+      p = await prepareNow(g, ctx.signal);
+      lazyPrepared.push([g, p]); // the scheduler releases LAZY (nothing); this is cleaned up at the end
+    }
     const startedAt = performance.now() - t0;
     if (j.when === 'delayed' && j.startIn > 0) {
       events.state?.(j, 'waiting', `delayed ${Math.round(j.startIn / 1000)} s`);
@@ -585,6 +611,7 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
       },
     });
   } finally {
+    for (const [g, p] of lazyPrepared) release(g, p);
     await Promise.allSettled(cleanups);
     await rm(runDir, { recursive: true, force: true });
   }
