@@ -58,6 +58,7 @@ const layers = {
   ],
   '@tutti/pipeline': [CORE],
   '@tutti/github': [CORE, '@tutti/pipeline', '@tutti/driver', '@tutti/lib-*'],
+  '@tutti/gitlab': [CORE, '@tutti/pipeline', '@tutti/driver', '@tutti/lib-*'],
   '@tutti/cli': ['*'],
   '@tutti/testkit': [CORE],
   tutti: ['*'],

@@ -74,6 +74,8 @@ Usage:
                                              (tutti github --help)
   tutti jeu build <project_dir> <output>      pack a project into one .jeu file (tutti jeu --help)
   tutti jeu extract <file.jeu> <output_dir>   unpack a .jeu into <output_dir>/<file stem>/
+  tutti gitlab run [--file PATH] [JOB...]     run a .gitlab-ci.yml pipeline locally as a graph
+  tutti gitlab import [--file PATH] [-o DIR]  write it as a .mel project (tutti gitlab --help)
   tutti <program> [args...]                   same as 'tutti run <program> [args...]'
   tutti --help | --version
 
@@ -154,6 +156,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await commandServe(rest);
       case 'new':
         return commandNew(rest, (m) => new UsageError(m));
+      case 'gitlab': {
+        // Loaded on demand: the YAML parser and the bridge stay out of every other command's start-up.
+        const { gitlabCommand } = await import('@tutti/gitlab');
+        return await gitlabCommand(rest);
+      }
       case 'doc':
         return await commandDoc(
           rest,

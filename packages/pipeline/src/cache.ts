@@ -108,16 +108,17 @@ export class CacheStore {
 
   /**
    * Saves `paths` under `key`. Returns false (and saves nothing) when the key exists for these
-   * paths, or when none of the paths exists (GitHub: "Path Validation Error").
+   * paths (unless `overwrite`, GitLab's behaviour: the newest save wins), or when none of the
+   * paths exists (GitHub: "Path Validation Error").
    */
-  async save(key: string, paths: readonly string[], cwd: string): Promise<boolean> {
+  async save(key: string, paths: readonly string[], cwd: string, options: { overwrite?: boolean } = {}): Promise<boolean> {
     if (key === '') throw new Error('a cache key must not be empty');
     if (key.includes(',')) throw new Error(`cache key '${key}' must not contain commas`);
     const version = cacheVersion(paths);
     const dest = this.dirOf(key, version);
     try {
       await stat(join(dest, 'meta.json'));
-      return false;
+      if (!options.overwrite) return false;
     } catch {
       // not there yet
     }
@@ -137,6 +138,13 @@ export class CacheStore {
       if (!any) return false;
       const entry: CacheEntry = { key, version, created: Date.now() + this.seq++ / 1000, paths: [...paths] };
       await writeFile(join(tmp, 'meta.json'), JSON.stringify(entry));
+      if (options.overwrite) {
+        // GitLab's caches are mutable: the last job to save a key wins. The old entry is moved
+        // aside first, so a concurrent restore sees the old or the new entry, never a mix.
+        const old = `${tmp}-old`;
+        await rename(dest, old).catch(() => undefined);
+        await rm(old, { recursive: true, force: true });
+      }
       try {
         await rename(tmp, dest);
       } catch {

@@ -90,3 +90,20 @@ test('cache: exact key, then restore-key prefixes newest first; entries immutabl
   assert.equal(await store.save('nothing', ['missing'], ws), false);
   await assert.rejects(store.save('a,b', ['deps'], ws), /commas/);
 });
+
+test('cache: with overwrite (GitLab), the newest save of a key wins', async () => {
+  const root = await tmp();
+  const cache = await CacheStore.open(join(root, 'cache'));
+  const work = join(root, 'work');
+  await mkdir(join(work, 'deps'), { recursive: true });
+  await writeFile(join(work, 'deps/lib.txt'), 'v1');
+  assert.equal(await cache.save('deps-main', ['deps'], work, { overwrite: true }), true);
+  await writeFile(join(work, 'deps/lib.txt'), 'v2');
+  assert.equal(await cache.save('deps-main', ['deps'], work), false, 'immutable without overwrite');
+  assert.equal(await cache.save('deps-main', ['deps'], work, { overwrite: true }), true);
+  const other = join(root, 'other');
+  await mkdir(other, { recursive: true });
+  await cache.restore('deps-main', [], ['deps'], other);
+  assert.equal(await readFile(join(other, 'deps/lib.txt'), 'utf8'), 'v2');
+  assert.equal((await cache.entries()).length, 1);
+});

@@ -1,0 +1,288 @@
+/**
+ * `tutti gitlab import`: a `.gitlab-ci.yml` pipeline written as a Mélodium project — one
+ * treatment per job (a `cicd/naive::localStep` running its `before_script` and `script` with
+ * bash, then its `after_script` in a step of its own), and a `main` that wires them as the
+ * pipeline runs them: a job is triggered when its needs (without `needs`: the jobs of the
+ * earlier stages) succeeded, or finished for jobs allowed to fail and for `when: always`.
+ *
+ * The pipeline is planned as `tutti gitlab run` plans it (rules, only/except, workflow:rules,
+ * parallel legs), with the CI_* variables of the repository at import time; the variables
+ * of each job are written resolved into its step. What the import does not cover is listed in
+ * the project's README and in docs/gitlab-ci.md: jobs run in the directory `tutti run` is
+ * started in (no fresh copies: artifacts are simply the files the earlier jobs left), no
+ * images or services, caches, retry, timeout, manual, `when: on_failure` (commented out).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { slug } from './context.js';
+import { loadPlan } from './load.js';
+import type { PlannedJob } from './plan.js';
+import { scriptText } from './run.js';
+import { GitlabUsageError } from './usage.js';
+import { asDefs, resolveVariables } from './variables.js';
+
+interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly cwd: string;
+}
+
+const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** A Mélodium string literal. */
+export function melString(text: string): string {
+  let out = '"';
+  for (const ch of text) {
+    const c = ch.codePointAt(0) as number;
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || c === 0x7f) out += `\\u${c.toString(16).padStart(4, '0')}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+/** An identifier from a job name (`build: [a, b]` → `build_a_b`), unique within `taken`. */
+function identifier(name: string, taken: Set<string>): string {
+  let id = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  if (id === '' || /^[0-9]/.test(id)) id = `job_${id}`;
+  let unique = id;
+  for (let i = 2; taken.has(unique); i++) unique = `${id}_${i}`;
+  taken.add(unique);
+  return unique;
+}
+
+export interface Imported {
+  readonly files: Record<string, string>;
+  /** Jobs of the pipeline the program does not run, with why. */
+  readonly notCovered: readonly { job: string; why: string }[];
+  readonly warnings: readonly string[];
+}
+
+/** Writes the project's files for a planned pipeline. */
+export function importPipeline(
+  jobs: readonly PlannedJob[],
+  predefined: Record<string, string>,
+  pipelineVariables: Record<string, string>,
+  name: string,
+): Imported {
+  const taken = new Set(['main', 'startup']);
+  const ids = new Map<string, string>();
+  const notCovered: { job: string; why: string }[] = [];
+  const warnings: string[] = [];
+  const included: PlannedJob[] = [];
+  for (const j of jobs) {
+    if (j.when === 'manual') notCovered.push({ job: j.name, why: 'manual job (never played by the imported program)' });
+    else if (j.when === 'on_failure') notCovered.push({ job: j.name, why: 'when: on_failure (no failure branch is generated)' });
+    else {
+      included.push(j);
+      ids.set(j.name, identifier(j.name, taken));
+    }
+  }
+  for (const j of included) {
+    if (j.image !== undefined || j.services.length > 0)
+      warnings.push(`${j.name}: image/services are not imported; the job runs on the host`);
+    if (j.cache.length > 0) warnings.push(`${j.name}: cache is not imported`);
+    if (j.retry.max > 0) warnings.push(`${j.name}: retry is not imported`);
+    if (j.when === 'delayed') warnings.push(`${j.name}: when: delayed runs at once in the imported program`);
+  }
+
+  const step = (j: PlannedJob): string => {
+    const vars = resolveVariables([
+      asDefs(predefined),
+      asDefs({
+        CI_JOB_NAME: j.name,
+        CI_JOB_NAME_SLUG: slug(j.name),
+        CI_JOB_STAGE: j.stage,
+        ...(j.nodeIndex !== undefined ? { CI_NODE_INDEX: String(j.nodeIndex), CI_NODE_TOTAL: String(j.nodeTotal) } : {}),
+      }),
+      j.variables,
+      asDefs(pipelineVariables),
+    ]);
+    // The job's directory is where the program runs: `${PWD}` is expanded by |environment.
+    vars.CI_PROJECT_DIR = '${PWD}';
+    const entries = Object.entries(vars)
+      .map(([k, v]) => `|entry(${melString(k)}, ${melString(v)})`)
+      .join(',\n            ');
+    return `|wrap<StringMap>(|map([\n            ${entries}]))`;
+  };
+
+  const anyAllowed = included.some((j) => j.allowFailure || j.allowExitCodes !== undefined);
+  const anyStrict = included.some((j) => !(j.allowFailure || j.allowExitCodes !== undefined));
+  let mel = `use cicd/naive::localStep
+use process/command::|command
+use std/data/string_map::StringMap
+use std/data/string_map::|entry
+use std/data/string_map::|map
+${anyStrict ? 'use std/engine/log::logErrorMessage\n' : ''}use std/engine/log::logInfoMessage
+${anyAllowed ? 'use std/engine/log::logWarningMessage\n' : ''}use std/engine/util::startup
+use std/flow::one
+use std/flow::uncheck
+__WAIT__use std/ops/option::|wrap
+
+`;
+  for (const j of included) {
+    const id = ids.get(j.name) as string;
+    // dotenv reports of the jobs it depends on: the files are in the shared directory.
+    const dotenv = j.dependencies.flatMap((d) => jobs.find((o) => o.name === d)?.artifacts?.dotenv ?? []);
+    const load = dotenv.map((f) => `if [ -f ${shellQuote(f)} ]; then set -a; . ./${shellQuote(f)}; set +a; fi`).join('\n');
+    const main = (load === '' ? '' : `${load}\n`) + scriptText([...j.beforeScript, ...j.script]);
+    const allowed = j.allowFailure || j.allowExitCodes !== undefined;
+    mel += `/**
+Job \`${j.name}\` (stage \`${j.stage}\`${j.when === 'always' ? ', when: always' : ''}${allowed ? ', allowed to fail' : ''}): its \`before_script\` and \`script\`
+with bash, stopping at the first failing command${j.afterScript.length > 0 ? ', then its `after_script` in a shell of its own' : ''}.
+\`success\` when the script passed; \`finished\` in any case, also when the job is not run
+(its trigger closed without coming: a need failed), so that \`when: always\` jobs still run.
+*/
+treatment job_${id}()
+  input trigger: Block<void>
+  output success: Block<void>
+  output finished: Block<void>
+{
+    script: localStep(name = ${melString(j.name)},
+        commands = [|command("bash", ["-c", ${melString(main)}])],
+        variables = ${step(j)})
+    passed: logInfoMessage(label = "gitlab", message = ${melString(`job ${j.name} passed`)})
+    ${allowed ? 'failed: logWarningMessage' : 'failed: logErrorMessage'}(label = "gitlab", message = ${melString(`job ${j.name} failed${allowed ? ' (allowed to fail)' : ''}`)})
+
+    notRun: uncheck<void>()
+    done: one<void>()
+
+    Self.trigger -> script.trigger
+    Self.trigger -> notRun.value,uncheck -> done.a
+    done.value -> Self.finished
+    script.success -> passed.trigger
+    script.error -> failed.trigger
+    script.success -> Self.success
+`;
+    if (j.afterScript.length > 0) {
+      mel += `    after: localStep(name = ${melString(`${j.name} (after_script)`)},
+        commands = [|command("bash", ["-c", ${melString(scriptText(j.afterScript))}])],
+        variables = ${step(j)})
+    script.finished -> after.trigger
+    after.finished -> done.b
+}
+
+`;
+    } else mel += '    script.finished -> done.b\n}\n\n';
+  }
+
+  // main: each job triggered when what it waits on is done.
+  mel += `/**
+The pipeline \`${name}\`: every job as a treatment, started when its needs (or the earlier
+stages) are done, as \`tutti gitlab run\` starts them.
+*/
+treatment main()
+{
+    startup()
+`;
+  const wiring: string[] = [];
+  let waits = 0;
+  for (const j of included) {
+    const id = ids.get(j.name) as string;
+    mel += `    ${id}: job_${id}()\n`;
+    const deps = (
+      j.needs === undefined ? included.filter((o) => o.stageIndex < j.stageIndex).map((o) => o.name) : j.needs.map((n) => n.job)
+    ).filter((n) => ids.has(n));
+    const signal = (d: string): string => {
+      const dj = included.find((o) => o.name === d) as PlannedJob;
+      const allowed = dj.allowFailure || dj.allowExitCodes !== undefined;
+      return `${ids.get(d)}.${allowed || j.when === 'always' ? 'finished' : 'success'}`;
+    };
+    if (deps.length === 0) wiring.push(`    startup.trigger -> ${id}.trigger`);
+    else if (deps.length === 1) wiring.push(`    ${signal(deps[0] as string)} -> ${id}.trigger`);
+    else {
+      // All of them: a chain of waitBlocks.
+      let acc = signal(deps[0] as string);
+      for (const d of deps.slice(1)) {
+        const w = `wait_${++waits}`;
+        mel += `    ${w}: waitBlock<void>()\n`;
+        wiring.push(`    ${acc} -> ${w}.a`);
+        wiring.push(`    ${signal(d)} -> ${w}.b`);
+        acc = `${w}.awaited`;
+      }
+      wiring.push(`    ${acc} -> ${id}.trigger`);
+    }
+  }
+  mel += `\n${wiring.join('\n')}\n}\n`;
+  mel = mel.replace('__WAIT__', waits > 0 ? 'use std/flow::waitBlock\n' : '');
+
+  const pkg = slug(name).replace(/-/g, '_') || 'pipeline';
+  const compo = `name = "${pkg}"
+version = "0.1.0"
+
+[dependencies]
+std = "0.10.2"
+cicd = "0.10.2"
+process = "0.10.2"
+
+[entrypoints]
+main = "${pkg}/main::main"
+`;
+  let readme = `# ${name}, imported from .gitlab-ci.yml
+
+Written by \`tutti gitlab import\`. Run it from the repository root:
+
+    tutti run ${'<this folder>'}/Compo.toml
+
+Each job is a treatment of \`main.mel\` running its scripts with bash through
+\`cicd/naive::localStep\`; \`main\` starts each job when its needs (or the earlier stages) are done.
+Every job logs \`job NAME passed\` or \`job NAME failed\` under the label \`gitlab\`.
+
+Not covered by the import (use \`tutti gitlab run\` for these): jobs run in the current directory,
+one after the other's files (no fresh copy per job; artifacts are the files earlier jobs left, and
+dotenv reports are read from there);
+\`image:\`/\`services:\` (jobs run on the host), \`cache\`, \`retry\`, \`timeout\`, manual jobs,
+\`when: on_failure\`, \`when: delayed\` (runs at once), \`rules\` and \`variables\` are evaluated
+at import time (the CI_* values are those of the commit imported).
+`;
+  if (notCovered.length > 0) readme += `\nJobs left out:\n\n${notCovered.map((n) => `- \`${n.job}\`: ${n.why}`).join('\n')}\n`;
+  if (warnings.length > 0) readme += `\nApproximations:\n\n${warnings.map((w) => `- ${w}`).join('\n')}\n`;
+  return { files: { 'Compo.toml': compo, 'main.mel': mel, 'README.md': readme }, notCovered, warnings };
+}
+
+/** `tutti gitlab import [--file PATH] [-o DIR]`. */
+export async function commandImport(argv: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      file: { type: 'string', short: 'f' },
+      output: { type: 'string', short: 'o' },
+      variable: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.out(
+      'tutti gitlab import [--file PATH] [-o DIR] [--variable NAME=VALUE]...: write the pipeline as a .mel project (see tutti gitlab --help)\n',
+    );
+    return 0;
+  }
+  if (positionals.length > 0) throw new GitlabUsageError(`unexpected argument '${positionals[0]}'`);
+  const variables: Record<string, string> = {};
+  for (const v of values.variable ?? []) {
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw new GitlabUsageError(`--variable expects NAME=VALUE, got '${v}'`);
+    variables[v.slice(0, eq)] = v.slice(eq + 1);
+  }
+  const { plan: p, repo } = await loadPlan(values.file, variables, io.cwd);
+  if (p.filteredOut) throw new GitlabUsageError('workflow:rules exclude this push: there is no pipeline to import');
+  const out = resolve(io.cwd, values.output ?? 'gitlab-import');
+  const name = repo.projectPath.split('/').pop() ?? 'pipeline';
+  const imported = importPipeline(p.jobs, p.predefined, p.pipelineVariables, name);
+  mkdirSync(out, { recursive: true });
+  for (const [f, text] of Object.entries(imported.files)) writeFileSync(join(out, f), text);
+  io.out(`Wrote ${out}/Compo.toml and main.mel: ${p.jobs.length - imported.notCovered.length} job(s).\n`);
+  for (const n of imported.notCovered) io.out(`  left out: ${n.job} (${n.why})\n`);
+  for (const w of imported.warnings) io.out(`  note: ${w}\n`);
+  io.out(`Run it from the repository root: tutti run ${out}/Compo.toml\n`);
+  return 0;
+}

@@ -1,0 +1,220 @@
+/**
+ * `tutti gitlab run` end to end (issue 13): each folder of test/gitlab/pipelines is a small
+ * repository written for one group of features, with `expect.json` saying how the run must
+ * end (exit status, each job's status, lines of output, artifacts, attempts). Each is copied to
+ * a fresh git repository (branch main, remote on gitlab.example.com) and run with the built
+ * CLI. Jobs with `image:`/`services:` use podman (or docker) and the shared base image; without
+ * an engine they are skipped with the reason (failed in CI).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+// @ts-expect-error: a plain ESM script without type declarations
+import { containerSetup } from '../scripts/container-image.mjs';
+import { git, repository, temps, tutti } from './gitlab-helpers.js';
+import { ROOT } from './helpers.js';
+
+const PIPELINES = join(ROOT, 'test/gitlab/pipelines');
+
+interface Expect {
+  args?: string[];
+  exit: number;
+  jobs: Record<string, string>;
+  output?: string[];
+  absent?: string[];
+  artifacts?: Record<string, string[]>;
+  attempts?: Record<string, number>;
+  notInPipeline?: string[];
+  maxSeconds?: number;
+  containers?: boolean;
+  writeSha?: boolean;
+  counterDir?: boolean;
+  change?: Record<string, string>;
+  second?: Omit<Expect, 'second'>;
+}
+
+interface Report {
+  status: string;
+  jobs: { name: string; status: string; attempts: number; artifacts: string[]; log: string | null; durationMs: number }[];
+  criticalPath: { jobs: string[]; ms: number };
+}
+
+after(() => {
+  for (const t of temps) rmSync(t, { recursive: true, force: true });
+});
+
+let containers: { env?: Record<string, string>; skip?: string } = { skip: 'not set up' };
+before(async () => {
+  try {
+    containers = await containerSetup();
+  } catch (e) {
+    containers = { skip: `no base image: ${(e as Error).message}` };
+  }
+  if (containers.skip !== undefined && process.env.CI === 'true')
+    throw new Error(`gitlab container tests need an engine in CI: ${containers.skip}`);
+});
+
+/** Output with the view's job prefixes as `[job] ` (`a    │ x` → `[a] x`). */
+const normal = (s: string): string => s.replace(/^(\S[^│\n]*?) +│ /gm, '[$1] ').replace(/\] +/g, '] ');
+
+function verify(e: Omit<Expect, 'second'>, dir: string, r: ReturnType<typeof tutti>, report: Report): void {
+  const context = `\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+  assert.equal(r.status, e.exit, `exit status${context}`);
+  const statuses = Object.fromEntries(report.jobs.map((j) => [j.name, j.status]));
+  for (const [job, status] of Object.entries(e.jobs)) assert.equal(statuses[job], status, `status of ${job}${context}`);
+  const out = normal(r.stdout);
+  for (const line of e.output ?? []) assert.ok(out.includes(normal(line)), `output lacks '${line}'${context}`);
+  for (const line of e.absent ?? []) assert.ok(!out.includes(normal(line)), `output has '${line}'${context}`);
+  for (const job of e.notInPipeline ?? []) assert.ok(!(job in statuses), `${job} should not be in the pipeline${context}`);
+  for (const [job, files] of Object.entries(e.artifacts ?? {})) {
+    const rec = report.jobs.find((j) => j.name === job);
+    for (const f of files) {
+      assert.ok(rec?.artifacts.includes(f), `${job} artifacts lack ${f}: ${rec?.artifacts}`);
+      assert.ok(existsSync(join(dir, '.tutti/gitlab/artifacts', encodeURIComponent(job), f)), `stored artifact ${job}/${f}`);
+    }
+  }
+  for (const [job, n] of Object.entries(e.attempts ?? {}))
+    assert.equal(report.jobs.find((j) => j.name === job)?.attempts, n, `attempts of ${job}`);
+  if (e.maxSeconds !== undefined) assert.ok(r.seconds < e.maxSeconds, `took ${r.seconds} s`);
+  assert.equal(report.status, e.exit === 0 ? 'success' : 'failed');
+}
+
+describe('tutti gitlab run: pipelines of test/gitlab/pipelines', () => {
+  for (const name of readdirSync(PIPELINES).sort()) {
+    const folder = join(PIPELINES, name);
+    const expect = JSON.parse(readFileSync(join(folder, 'expect.json'), 'utf8')) as Expect & { description: string };
+    test(`${name}: ${expect.description}`, (t) => {
+      let env: Record<string, string> = {};
+      if (expect.containers) {
+        if (containers.skip !== undefined) {
+          t.skip(containers.skip);
+          return;
+        }
+        env = containers.env ?? {};
+      }
+      const dir = repository(folder, name);
+      for (const [f, text] of Object.entries(expect.change ?? {})) writeFileSync(join(dir, f), text);
+      if (expect.change !== undefined) {
+        git(dir, 'add', '-A');
+        git(dir, 'commit', '-q', '-m', 'change');
+      }
+      if (expect.writeSha) writeFileSync(join(dir, 'sha.txt'), git(dir, 'rev-parse', 'HEAD'));
+      const extra: string[] = [];
+      if (expect.counterDir) {
+        const c = mkdtempSync(join(tmpdir(), 'tutti-gl-counter-'));
+        temps.push(c);
+        extra.push('--variable', `COUNTER_DIR=${c}`);
+      }
+      for (const [i, e] of [expect, ...(expect.second === undefined ? [] : [expect.second])].entries()) {
+        const reportFile = join(dir, `.tutti/report-${i}.json`);
+        const r = tutti(['gitlab', 'run', ...(e.args ?? []), ...extra, '--report', reportFile], dir, env);
+        assert.ok(existsSync(reportFile), `no report\n${r.stdout}\n${r.stderr}`);
+        verify(e, dir, r, JSON.parse(readFileSync(reportFile, 'utf8')) as Report);
+      }
+    });
+  }
+});
+
+describe('tutti gitlab import: the same outcomes as tutti gitlab run', () => {
+  for (const name of ['basic', 'inherit', 'failure']) {
+    test(`${name}: the imported project checks, runs, and its jobs end as in tutti gitlab run`, () => {
+      const dir = repository(join(PIPELINES, name), name);
+      const imported = tutti(['gitlab', 'import', '-o', '.tutti/imported'], dir);
+      assert.equal(imported.status, 0, imported.stderr);
+      const checked = tutti(['check', '.tutti/imported/Compo.toml'], dir);
+      assert.equal(checked.status, 0, checked.stderr + checked.stdout);
+      const ran = tutti(['run', '.tutti/imported/Compo.toml'], dir);
+      assert.equal(ran.status, 0, ran.stderr);
+      const fromImport = new Map<string, string>();
+      for (const m of ran.stdout.matchAll(/gitlab: job (.+?) (passed|failed)( \(allowed to fail\))?$/gm))
+        fromImport.set(m[1] as string, m[3] === undefined ? (m[2] as string) : 'warning');
+      // The same jobs in a fresh copy, with tutti gitlab run.
+      const again = repository(join(PIPELINES, name), name);
+      const report = join(again, '.tutti/report.json');
+      tutti(['gitlab', 'run', '--report', report], again);
+      const left = [...imported.stdout.matchAll(/left out: (.+?) \(/g)].map((m) => m[1]);
+      const expected = new Map<string, string>();
+      for (const j of (JSON.parse(readFileSync(report, 'utf8')) as Report).jobs) {
+        if (left.includes(j.name)) continue;
+        if (j.status === 'success') expected.set(j.name, 'passed');
+        else if (j.status === 'failed') expected.set(j.name, 'failed');
+        else if (j.status === 'warning') expected.set(j.name, 'warning');
+      }
+      assert.deepEqual(Object.fromEntries(fromImport), Object.fromEntries(expected), ran.stdout);
+    });
+  }
+});
+
+describe('tutti gitlab run: command line', () => {
+  test('--list, --graph and --dry-run show the plan without running', () => {
+    const dir = repository(join(PIPELINES, 'basic'), 'cli');
+    const list = tutti(['gitlab', 'run', '--list'], dir);
+    assert.equal(list.status, 0, list.stderr);
+    assert.match(list.stdout, /^NAME +STAGE +WHEN +ALLOW FAILURE +NEEDS$/m);
+    assert.match(list.stdout, /^lint +test +on_success +exit codes 3 +\(stage order\)$/m);
+    assert.match(list.stdout, /^test +test +on_success +false +build$/m);
+    const graph = tutti(['gitlab', 'run', '--graph'], dir);
+    assert.match(graph.stdout, /^deploy\n {2}deploy {2}← after stages: build, test, lint$/m);
+    const dry = tutti(['gitlab', 'run', '--dry-run', 'test', '--needs'], dir);
+    assert.equal(dry.status, 0, dry.stderr);
+    assert.match(dry.stdout, /^Would run 2 jobs:/);
+    assert.ok(!existsSync(join(dir, '.tutti/gitlab/artifacts')), 'nothing ran');
+  });
+
+  test('JOB selects jobs; --needs adds what they need; a selected job takes artifacts of an earlier run', () => {
+    const dir = repository(join(PIPELINES, 'basic'), 'select');
+    const only = tutti(['gitlab', 'run', 'test'], dir);
+    assert.equal(only.status, 1, 'without build, out/greeting.txt is missing');
+    assert.match(only.stdout, /no artifacts of build/);
+    const withNeeds = tutti(['gitlab', 'run', 'test', '--needs'], dir);
+    assert.equal(withNeeds.status, 0, withNeeds.stdout);
+    assert.match(withNeeds.stdout, /✓ build passed/);
+    assert.ok(!withNeeds.stdout.includes('[deploy]'));
+    const reuse = tutti(['gitlab', 'run', 'deploy'], dir);
+    assert.equal(reuse.status, 0, reuse.stdout);
+    assert.match(reuse.stdout, /Downloaded 1 file from build/);
+  });
+
+  test('--logs writes a log per job with GitLab section markers; --report .xml writes JUnit', () => {
+    const dir = repository(join(PIPELINES, 'failure'), 'logs');
+    const r = tutti(['gitlab', 'run', '--logs', 'logs', '--report', 'out/junit.xml'], dir);
+    assert.equal(r.status, 1);
+    const log = readFileSync(join(dir, 'logs/compile.log'), 'utf8');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the marker holds an escape
+    assert.match(log, /section_start:\d+:step_script\r\x1b\[0KExecuting "step_script" stage of the job script/);
+    assert.match(log, /^compiling$/m);
+    assert.match(log, /after_script sees failed/);
+    const junit = readFileSync(join(dir, 'out/junit.xml'), 'utf8');
+    assert.match(junit, /<testsuite name="\.gitlab-ci\.yml" tests="5" failures="1" skipped="1"/);
+    assert.match(junit, /<testcase classname="build" name="compile" time="[\d.]+">\n {6}<failure message="script exited with code 4" \/>/);
+  });
+
+  test('usage problems and bad files: exit 2 with the place, no stack trace', () => {
+    const dir = repository(join(PIPELINES, 'basic'), 'bad');
+    writeFileSync(join(dir, 'broken.yml'), 'job:\n  script: [echo\n');
+    let r = tutti(['gitlab', 'run', '--file', 'broken.yml'], dir);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^tutti gitlab: broken\.yml:3:1: YAML: /);
+    assert.ok(!r.stderr.includes('    at '), r.stderr);
+    writeFileSync(join(dir, 'bad-rule.yml'), 'job:\n  script: [x]\n  rules:\n    - if: $A = "x"\n');
+    r = tutti(['gitlab', 'run', '-f', 'bad-rule.yml'], dir);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /bad-rule\.yml:4:\d+: jobs:job:rules: invalid expression syntax in '\$A = "x"'/);
+    r = tutti(['gitlab', 'run', 'nope'], dir);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /no job named 'nope' \(jobs: build, test, lint, deploy\)/);
+    r = tutti(['gitlab', 'run', '--variable', 'oops'], dir);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--variable expects NAME=VALUE/);
+    r = tutti(['gitlab', 'run', '--bogus'], dir);
+    assert.equal(r.status, 2);
+    r = tutti(['gitlab', 'run', '--file', 'missing.yml'], dir);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /pipeline file 'missing\.yml' does not exist/);
+    r = tutti(['gitlab', '--help'], dir);
+    assert.equal(r.status, 0);
+    assert.match(r.stdout, /tutti gitlab run \[--file PATH\]/);
+  });
+});
