@@ -36,7 +36,7 @@ test('plain progress, step output prefixed, step log files beside --logs, summar
       ],
       dir,
     );
-    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.status, 1, `the check step failed, so the run fails: ${r.stderr}`);
     const out = r.stdout;
     assert.match(out, /^▶ build started$/m);
     assert.match(out, /^build +│ using \*\*\*$/m);
@@ -76,7 +76,7 @@ test('default step logs under .tutti/logs/<run>/, JUnit report, grouped output',
   const dir = temp();
   try {
     const r = cli(['run', '--progress', 'grouped', '--report', join(dir, 'junit.xml'), PROGRAM, '--api_token', SECRET], dir);
-    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.status, 1, `the check step failed, so the run fails: ${r.stderr}`);
     assert.match(r.stdout, /^✓ build passed \(\d+(?:\.\d)? m?s\)\n {2}using \*\*\*\n {2}built$/m);
     const runs = readdirSync(join(dir, '.tutti', 'logs'));
     assert.equal(runs.length, 1);
@@ -94,7 +94,7 @@ test('--progress off prints the logs as usual, without view or summary, but stil
   const dir = temp();
   try {
     const r = cli(['run', '--progress', 'off', '--step-logs', join(dir, 'steps'), PROGRAM, '--api_token', SECRET], dir);
-    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.status, 1, `the check step failed, so the run fails: ${r.stderr}`);
     assert.match(r.stdout, /^\[[^\]]+\] debug: build: using \*\*\*$/m);
     assert.doesNotMatch(r.stdout, /▶|✓|Critical path/);
     assert.ok(existsSync(join(dir, 'steps', 'check.log')));
@@ -128,7 +128,7 @@ test('forced tty mode redraws the board in place and ends with the summary; an u
   const dir = temp();
   try {
     const r = cli(['run', '--progress', 'tty', '--step-logs', join(dir, 's'), PROGRAM, '--api_token', SECRET], dir);
-    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.status, 1, `the check step failed, so the run fails: ${r.stderr}`);
     assert.ok(r.stdout.includes('\x1b[J') && /\[\d+F/.test(r.stdout), 'the board is erased and redrawn');
     assert.match(r.stdout, /── .*(running|passed)/);
     assert.match(r.stdout, /Failed: 1 passed, 1 failed, 1 skipped in [^\n]*\n(?:.*\n)*Critical path/);

@@ -63,19 +63,21 @@ Usage:
   tutti run [options] <program> [options] -- [command] [--param value ...]
                                              check, then run an entrypoint
   tutti info [--path P] <program>             show the package, its entrypoints and their options
+  tutti new <folder> [--template raw|cicd]    start a project; cicd: a pipeline for its own
+                                             repository (tutti new --help)
+  tutti github run [EVENT] [options]          run GitHub Actions workflows locally, as a graph
+  tutti github import [-W PATH] [-o DIR]      write them as a .mel project (tutti github --help)
+  tutti gitlab run [--file PATH] [JOB...]     run a .gitlab-ci.yml pipeline locally as a graph
+  tutti gitlab import [--file PATH] [-o DIR]  write it as a .mel project (tutti gitlab --help)
+  tutti serve [--config FILE] [--port N] [--data DIR]
+                                             a CI server with webhooks, schedules, run history
+                                             and a live studio (tutti serve --help)
   tutti dist -p PORT -r UUID -s UUID [...]    a worker for distributed treatments (tutti dist --help)
   tutti doc [--full] [-p PKG]... [-f FILE] [--html] <output>
                                              document packages as Markdown (mdBook) and HTML
                                              (tutti doc --help)
-  tutti serve [--config FILE] [--port N] [--data DIR]
-                                             a CI server with webhooks, schedules, run history
-                                             and a live studio (tutti serve --help)
-  tutti github run [EVENT] [options]          run GitHub Actions workflows locally, as a graph
-                                             (tutti github --help)
   tutti jeu build <project_dir> <output>      pack a project into one .jeu file (tutti jeu --help)
   tutti jeu extract <file.jeu> <output_dir>   unpack a .jeu into <output_dir>/<file stem>/
-  tutti gitlab run [--file PATH] [JOB...]     run a .gitlab-ci.yml pipeline locally as a graph
-  tutti gitlab import [--file PATH] [-o DIR]  write it as a .mel project (tutti gitlab --help)
   tutti <program> [args...]                   same as 'tutti run <program> [args...]'
   tutti --help | --version
 
@@ -112,11 +114,12 @@ Entrypoint parameters become options after the program: 'tutti run hello.mel --w
 or 'tutti run prog.mel --logs run.log -- --output o'. A program with an HTTP server runs
 until stopped (Ctrl-C, SIGTERM).
 Exit status: 0 success; 1 errors in the program, a launch failure or a failed run
-(a failed treatment, a deadlock); 2 usage problems, invalid entrypoint arguments or
+(a failed treatment, a deadlock, a pipeline step that failed); 2 usage problems, invalid entrypoint arguments or
 unreadable files; 130, 143, 129 when stopped by SIGINT, SIGTERM, SIGHUP.
 
 Bundled packages: std, fs, process, encoding, json, regex, javascript, net, http, sql
-(PostgreSQL, MySQL/MariaDB, SQLite); all of them run.
+(PostgreSQL, MySQL/MariaDB, SQLite), work, distrib, cicd; requirements of ^0.9 get the 0.9
+surface (log, cicd with logger slots).
 `;
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit status. */

@@ -93,8 +93,10 @@ export async function runProgram(o: RunOptions): Promise<number> {
       const code = signalled;
       setTimeout(() => process.exit(code), SIGNAL_EXIT_GRACE_MS).unref();
     }
-    ok = result.ok;
-    return signalled ?? (result.ok ? 0 : 1);
+    // A pipeline whose step failed is a failed run, as in every CI system: `tutti run ci`
+    // must not pass in CI while its tests fail.
+    ok = result.ok && result.failedSteps.length === 0;
+    return signalled ?? (ok ? 0 : 1);
   } finally {
     for (const [name, h] of handlers) process.off(name, h);
     out.flush();
