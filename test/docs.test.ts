@@ -9,7 +9,7 @@
  *   folder, with the built `tutti` first on PATH, `CI=true`, no colours), and the lines up to
  *   the next `$` are its expected output, stdout and stderr together. Timestamps
  *   (`[2026-12-04T10:00:00.000Z]`) and durations (`1.2 s`, `850 ms`) compare as equal
- *   whatever their value; a line `...` stands for any number of lines; `<…>` inside a line
+ *   whatever their value, and so do runs of spaces after a word (table columns); a line `...` stands for any number of lines; `<…>` inside a line
  *   for any text. A command that ends with a non-zero status prints `[exit N]` last.
  * - other blocks (```` ```text ````, ```` ```sh ```` usage lines with placeholders, grammar)
  *   are not run.
@@ -65,10 +65,15 @@ export function blocks(markdown: string): Block[] {
 
 /** Makes output comparable: times and durations of any value compare equal. */
 function normalise(text: string): string {
-  return text
-    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g, 'TIME')
-    .replace(/\b\d+(?:\.\d+)?\s?(?:ms|s|min)\b/g, 'DURATION')
-    .replace(/[ \t]+$/gm, '');
+  return (
+    text
+      .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g, 'TIME')
+      .replace(/\b\d+(?:\.\d+)?\s?(?:ms|s|min)\b/g, 'DURATION')
+      .replace(/\t/g, ' ')
+      .replace(/[ \t]+$/gm, '')
+      // Column widths follow the durations' widths: compare words, not alignment.
+      .replace(/(\S)[ \t]{2,}/g, '$1 ')
+  );
 }
 
 /** Whether `actual` lines match `expected` lines (`...` any lines, `<…>` any text in a line). */
