@@ -148,7 +148,7 @@ treatment job_${id}()
 {
     script: localStep(name = ${melString(j.name)},
         commands = [|command("bash", ["-c", ${melString(main)}])],
-        variables = ${step(j)})
+        variables = ${step(j)}${allowed ? ',\n        allow_failure = true' : ''})
     passed: logInfoMessage(label = "gitlab", message = ${melString(`job ${j.name} passed`)})
     ${allowed ? 'failed: logWarningMessage' : 'failed: logErrorMessage'}(label = "gitlab", message = ${melString(`job ${j.name} failed${allowed ? ' (allowed to fail)' : ''}`)})
 
@@ -165,7 +165,8 @@ treatment job_${id}()
     if (j.afterScript.length > 0) {
       mel += `    after: localStep(name = ${melString(`${j.name} (after_script)`)},
         commands = [|command("bash", ["-c", ${melString(scriptText(j.afterScript))}])],
-        variables = ${step(j)})
+        variables = ${step(j)},
+        allow_failure = true)
     script.finished -> after.trigger
     after.finished -> done.b
 }

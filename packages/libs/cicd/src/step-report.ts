@@ -28,7 +28,7 @@ const localInputs = {
 const inputs = { preparing: 'Block<void>', ready: 'Block<void>', ...localInputs };
 
 type Port = keyof typeof inputs;
-type Ctx = TreatmentContext<Port, 'prepare', 'name'>;
+type Ctx = TreatmentContext<Port, 'prepare', 'name' | 'allow_failure'>;
 
 /** What arrived: the inputs that delivered a value, and the exit code (null: none; undefined: no code came). */
 interface Arrivals {
@@ -102,7 +102,8 @@ async function report(ctx: Ctx, runner: () => string | undefined, remote: boolea
     return;
   }
   const f = finalState(arrivals, fin !== END);
-  tell(f.state, f.detail);
+  if (f.state === 'failed' && ctx.params.allow_failure === true) tell('passed', `${f.detail ?? 'failed'} (allowed to fail)`);
+  else tell(f.state, f.detail);
 }
 
 /** The runner's name: the `label` its `setupRunner` gave to `start`, once known. */
@@ -112,13 +113,14 @@ interface Labelled {
 
 export const stepReporters = [
   treatment('cicd/steps', 'stepState', {
-    params: { name: 'var string' },
+    params: { name: 'var string', allow_failure: 'var bool = false' },
     inputs: localInputs,
     outputs: { prepare: 'Block<void>' },
     doc:
       "Tutti's extension: tells the host (its live view, summary and history) the state of the step `name` run on this host: " +
       '`waiting` at instantiation (`prepare` is emitted then), `running` at `started`, and at `finished` `passed`, `failed` (detail: ' +
-      'the exit code), `cancelled` (`terminated`) or `skipped` (no trigger came).',
+      'the exit code), `cancelled` (`terminated`) or `skipped` (no trigger came). With `allow_failure`, a failure is told as ' +
+      '`passed` with the detail `… (allowed to fail)`: the pipeline tolerates it, so it does not fail the run.',
     run: (ctx) => report(ctx as Ctx, () => undefined, false),
   }),
   treatment('cicd/steps', 'stepStateOn', {
