@@ -78,6 +78,9 @@ test('the tarball holds the launcher, the bundle, the .mel sources and QuickJS, 
       'packages/cli/bin/tutti.js',
       'packages/cli/dist/tutti.bundle.mjs',
       'packages/libs/javascript/dist/realm-worker.bundle.mjs',
+      'packages/serve/studio/index.html',
+      'packages/serve/studio/studio.css',
+      'packages/serve/studio/studio.js',
     ],
   );
   assert.ok(own.includes('packages/libs/std/mel/engine/util.mel'));
@@ -100,6 +103,15 @@ test('tutti --version prints the package version', () => {
   const r = tutti('--version');
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.split(' ').slice(0, 2).join(' '), `tutti ${version}`, r.stdout);
+});
+
+test('the installed copy has the CI front ends: github, gitlab and serve answer, and the studio page is there', () => {
+  for (const c of ['github', 'gitlab', 'serve']) {
+    const r = tutti(c, '--help');
+    assert.equal(r.status, 0, `${c}: ${r.stderr}`);
+    assert.match(r.stdout, new RegExp(`tutti ${c}`));
+  }
+  assert.ok(existsSync(join(prefix, 'lib', 'node_modules', 'tutti', 'packages/serve/studio/index.html')));
 });
 
 const PROGRAM = `#!/usr/bin/env melodium
