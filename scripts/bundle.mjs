@@ -61,6 +61,9 @@ async function bundle(entry, out) {
 await bundle(join(ROOT, 'packages/cli/dist/main.js'), OUT);
 // The GitHub bridge, loaded by `tutti github` only (it brings a YAML parser and picomatch).
 await bundle(join(ROOT, 'packages/bridges/github/dist/index.js'), join(ROOT, 'packages/bridges/github/dist/github.bundle.mjs'));
+// The GitLab bridge, loaded by `tutti gitlab` only (YAML parser, RE2): its static imports would
+// otherwise run at every start of the CLI bundle.
+await bundle(join(ROOT, 'packages/bridges/gitlab/dist/index.js'), join(ROOT, 'packages/bridges/gitlab/dist/gitlab.bundle.mjs'));
 // GitHub's workflow parser and expression engine, loaded lazily by `tutti github` from a file of
 // their own (on Node 20 the parser cannot be imported unbundled: ECOSYSTEM-NOTES.md).
 await build({

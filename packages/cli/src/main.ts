@@ -46,6 +46,18 @@ async function loadGithub(): Promise<typeof import('@tutti/github')> {
   return (await import(name)) as typeof import('@tutti/github');
 }
 
+/**
+ * The GitLab bridge, as the GitHub one: from its own bundle, so that its static imports (the
+ * YAML parser, RE2) are not evaluated at every start of `tutti` (an import inlined into the CLI
+ * bundle would be hoisted to its top).
+ */
+async function loadGitlab(): Promise<typeof import('@tutti/gitlab')> {
+  const bundle = new URL('../../bridges/gitlab/dist/gitlab.bundle.mjs', import.meta.url);
+  if (existsSync(bundle)) return (await import(bundle.href)) as typeof import('@tutti/gitlab');
+  const name = '@tutti/gitlab'; // a variable: the CLI bundle must not inline it
+  return (await import(name)) as typeof import('@tutti/gitlab');
+}
+
 /** A problem with the command line (exit status 2). */
 export class UsageError extends Error {}
 
@@ -161,8 +173,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         return commandNew(rest, (m) => new UsageError(m));
       case 'gitlab': {
         // Loaded on demand: the YAML parser and the bridge stay out of every other command's start-up.
-        const { gitlabCommand } = await import('@tutti/gitlab');
-        return await gitlabCommand(rest);
+        return await (await loadGitlab()).gitlabCommand(rest);
       }
       case 'doc':
         return await commandDoc(
