@@ -12,27 +12,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-// @ts-expect-error: a plain ESM script without type declarations
-import { containerSetup } from '../scripts/container-image.mjs';
-import { ROOT } from './helpers.js';
+import { type ContainerSetup, containerSetupForTests, ROOT } from './helpers.js';
 
 const BIN = join(ROOT, 'packages/cli/bin/tutti.js');
 
-interface Setup {
-  engine?: string;
-  env?: Record<string, string>;
-  image?: string;
-  skip?: string;
-}
-let setup: Setup = { skip: 'not set up' };
+let setup: ContainerSetup = { skip: 'not set up' };
 
 before(async () => {
-  try {
-    setup = (await containerSetup()) as Setup;
-  } catch (e) {
-    setup = { skip: `no base image: ${(e as Error).message}` };
-  }
-  if (setup.skip !== undefined && process.env.CI === 'true') throw new Error(`compose tests need an engine in CI: ${setup.skip}`);
+  setup = await containerSetupForTests();
 });
 
 const program = (image: string, pause = 0) => `#! name = prog

@@ -62,3 +62,29 @@ export function cli(args: readonly string[], cwd = ROOT): { status: number; stdo
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** The container engine and shared base image for tests (scripts/container-image.mjs), or why there is none. */
+export interface ContainerSetup {
+  engine?: string;
+  env?: Record<string, string>;
+  image?: string;
+  skip?: string;
+}
+
+/**
+ * Finds or builds the shared base image once per test file. Without an engine `skip` says why;
+ * in CI that fails the tests instead, unless `optional` (tests that also run without containers).
+ */
+export async function containerSetupForTests(o: { optional?: boolean } = {}): Promise<ContainerSetup> {
+  let setup: ContainerSetup;
+  try {
+    // @ts-expect-error: a plain ESM script without type declarations
+    const { containerSetup } = await import('../scripts/container-image.mjs');
+    setup = (await containerSetup()) as ContainerSetup;
+  } catch (e) {
+    setup = { skip: `no base image: ${(e as Error).message}` };
+  }
+  if (setup.skip !== undefined && !o.optional && process.env.CI === 'true')
+    throw new Error(`compose tests need an engine in CI: ${setup.skip}`);
+  return setup;
+}

@@ -10,25 +10,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-// @ts-expect-error: a plain ESM script without type declarations
-import { containerSetup } from '../scripts/container-image.mjs';
-import { cli, ROOT } from './helpers.js';
+import { type ContainerSetup, cli, containerSetupForTests, ROOT } from './helpers.js';
 
 const PROJECT = join(ROOT, 'test/programs/my_cicd/Compo.toml');
 
-interface Setup {
-  env?: Record<string, string>;
-  image?: string;
-  skip?: string;
-}
-let setup: Setup = { skip: 'not set up' };
+let setup: ContainerSetup = { skip: 'not set up' };
 before(async () => {
-  try {
-    setup = (await containerSetup()) as Setup;
-  } catch (e) {
-    setup = { skip: `no base image: ${(e as Error).message}` };
-  }
-  if (setup.skip !== undefined && process.env.CI === 'true') throw new Error(`compose tests need an engine in CI: ${setup.skip}`);
+  setup = await containerSetupForTests();
 });
 
 /** Runs the project with `args` in a fresh folder; returns the folder, the status and stdout. */

@@ -9,25 +9,14 @@ import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-// @ts-expect-error: a plain ESM script without type declarations
-import { containerSetup } from '../scripts/container-image.mjs';
-import { cli, ROOT } from './helpers.js';
+import { type ContainerSetup, cli, containerSetupForTests, ROOT } from './helpers.js';
 
 const base = mkdtempSync(join(tmpdir(), 'tutti-new-'));
 after(() => rmSync(base, { recursive: true, force: true }));
 
-interface Setup {
-  env?: Record<string, string>;
-  image?: string;
-  skip?: string;
-}
-let setup: Setup = { skip: 'not set up' };
+let setup: ContainerSetup = { skip: 'not set up' };
 before(async () => {
-  try {
-    setup = (await containerSetup()) as Setup;
-  } catch (e) {
-    setup = { skip: `no base image: ${(e as Error).message}` };
-  }
+  setup = await containerSetupForTests({ optional: true });
 });
 
 /** Runs the CLI in `cwd` without blocking the test runner's event loop. */
