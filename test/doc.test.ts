@@ -11,7 +11,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { DiagnosticSink, SourceFile } from '@tutti/core';
-import { BUNDLED } from '@tutti/driver';
+import { BUNDLED, BUNDLED_LEGACY } from '@tutti/driver';
 import { parseFile } from '@tutti/lang';
 import { cli, project } from './helpers.js';
 
@@ -26,11 +26,15 @@ function walk(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-/** Identifiers every bundled package declares: native descriptors and `.mel` treatments and models. */
+/**
+ * Every element every bundled package declares, 0.9 surface included: native descriptors
+ * and `.mel` treatments and models, as `identifier version`.
+ */
 function expectedIds(): Set<string> {
   const ids = new Set<string>();
-  for (const d of BUNDLED) {
-    for (const e of d.elements) ids.add(`${e.area}::${e.kind === 'function' ? '|' : e.kind === 'context' ? '@' : ''}${e.name}`);
+  for (const d of [...BUNDLED, ...BUNDLED_LEGACY]) {
+    for (const e of d.elements)
+      ids.add(`${e.area}::${e.kind === 'function' ? '|' : e.kind === 'context' ? '@' : ''}${e.name} ${d.version}`);
     if (d.melRoot === undefined) continue;
     for (const file of walk(d.melRoot)) {
       const rel = relative(d.melRoot, file).split('\\').join('/');
@@ -38,7 +42,7 @@ function expectedIds(): Set<string> {
       const area = rel === 'lib-root.mel' ? d.name : `${d.name}/${rel.slice(0, -4)}`;
       const syntax = parseFile(new SourceFile(file, readFileSync(file, 'utf8')), new DiagnosticSink());
       assert.ok(!syntax.broken, `${file} parses`);
-      for (const t of [...syntax.treatments, ...syntax.models]) ids.add(`${area}::${t.name.text}`);
+      for (const t of [...syntax.treatments, ...syntax.models]) ids.add(`${area}::${t.name.text} ${d.version}`);
     }
   }
   return ids;
@@ -57,15 +61,18 @@ function full(): string {
   return fullOut;
 }
 
-test('doc --full documents every element of every bundled package, one page each', () => {
+test('doc --full documents every element of every bundled package (0.9 surface under 0.9/), one page each', () => {
   const out = full();
   const expected = expectedIds();
   assert.ok(expected.size > 300, `${expected.size} elements expected`);
   const pages = walk(out).filter((p) => p.endsWith('.md') && /\/(treatment|source|model|fn|data|context)\.[^/]+\.md$/.test(p));
   const found = new Set<string>();
   for (const p of pages) {
-    const id = /^`([^`]+)` · /m.exec(readFileSync(p, 'utf8'))?.[1];
-    assert.ok(id !== undefined, `${p} names its element`);
+    const m = /^`([^`]+)` · .* · package `[^ `]+ ([^`]+)`/m.exec(readFileSync(p, 'utf8'));
+    assert.ok(m !== null, `${p} names its element and package`);
+    const id = `${m[1]} ${m[2]}`;
+    // 0.9 pages live under 0.9/, 0.10 ones at the top
+    assert.equal(relative(out, p).startsWith('0.9/'), m[2]?.startsWith('0.9.'), p);
     assert.ok(!found.has(id), `${id} documented once`);
     found.add(id);
   }
@@ -116,8 +123,31 @@ test('every relative link of the Markdown and HTML trees leads to a file', () =>
   for (const f of walk(join(out, 'html'))) assert.doesNotMatch(readFileSync(f, 'utf8'), /(?:src|href)="(?:https?:)?\/\//);
 });
 
+test('the 0.9 surface: its own index, its pages link to its Logger and to the 0.10 elements they use', () => {
+  const out = full();
+  const index = readFileSync(join(out, '0.9/index.md'), 'utf8');
+  assert.match(index, /\| \[`log`\]\(log\/index\.md\) \| 0\.9\.1 \|/);
+  assert.match(index, /\| \[`cicd`\]\(cicd\/index\.md\) \| 0\.9\.1 \|/);
+  assert.match(readFileSync(join(out, 'index.md'), 'utf8'), /\[the 0\.9 packages\]\(0\.9\/index\.md\)/);
+  const spawn = readFileSync(join(out, '0.9/cicd/steps/treatment.spawnCommands.md'), 'utf8');
+  assert.match(spawn, /package `cicd 0\.9\.1`/);
+  assert.match(spawn, /\| `logger` \| \[`Logger`\]\(\.\.\/\.\.\/log\/logger\/model\.Logger\.md\) \|/);
+  assert.match(spawn, /\[`Command`\]\(\.\.\/\.\.\/\.\.\/process\/command\/data\.Command\.md\)/);
+  assert.match(
+    readFileSync(join(out, 'SUMMARY.md'), 'utf8'),
+    /\n# The 0\.9 surface\n\n- \[0\.9 packages\]\(0\.9\/index\.md\)\n- \[log 0\.9\.1\]\(0\.9\/log\/index\.md\)\n/,
+  );
+});
+
 test('doc -p and -f choose packages; .mel doc comments are the documentation', () => {
   const out = mkdtempSync(join(tmpdir(), 'tutti-doc-'));
+  const old = cli(['doc', '-p', 'cicd@0.9', '-p', 'log', join(out, 'old')]);
+  assert.equal(old.status, 0, old.stderr);
+  assert.match(old.stderr, /doc: \d+ elements of cicd 0\.9\.1, log 0\.9\.1 in \d+ pages/);
+  assert.deepEqual(readdirSync(join(out, 'old')).sort(), ['.tutti-doc', '0.9', 'SUMMARY.md', 'book.toml', 'index.md']);
+  const none = cli(['doc', '-p', 'json@0.9', join(out, 'none')]);
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /no 0\.9 version of 'json' is bundled \(0\.9 surface: log, cicd\)/);
   const r = cli(['doc', '-p', 'json', '-p', 'regex', join(out, 'p')]);
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(readdirSync(join(out, 'p')).sort(), ['.tutti-doc', 'SUMMARY.md', 'book.toml', 'index.md', 'json', 'regex']);

@@ -24,14 +24,17 @@ removed; other files are kept); a non-empty folder it did not write is refused.
                       (open html/index.html; search box over names and docs; no network)
 
 Which packages:
-  (default), --full   every package available: the bundled ones and those found with --path
-  -p, --packages PKG  only PKG (repeatable)
+  (default), --full   every package available: the bundled ones, those found with --path,
+                      and the 0.9 surface (log, cicd 0.9: what programs requiring ^0.9 get)
+                      under <output>/0.9/
+  -p, --packages PKG  only PKG (repeatable); PKG@0.9 for its 0.9 version (log is 0.9 only)
   -f, --file FILE     only the package of FILE (a .mel script, Compo.toml, project folder or .jeu)
       --path P        also look for packages in P (a .mel file, .jeu, Compo.toml or folder)
 
 Examples:
   tutti doc --full --html docs/reference      every bundled package; open docs/reference/html/index.html
   tutti doc -p std -p fs out                  std and fs only
+  tutti doc -p cicd@0.9 -p log old-cicd        the 0.9 cicd and log, under old-cicd/0.9/
   tutti doc -f ./shop --html shop-docs        the project in ./shop
 `;
 
@@ -78,7 +81,7 @@ export async function commandDoc(
     process.stderr.write('doc: nothing was written\n');
     return r.sink.items.some((d) => d.severity === 'error' && d.code === 'E_FILE') ? 2 : 1;
   }
-  const names = r.set.packages.map((p) => p.name).join(', ');
+  const names = r.set.packages.map((p) => (p.root === undefined ? p.name : `${p.name} ${p.version}`)).join(', ');
   process.stderr.write(
     `doc: ${r.elements} elements of ${names} in ${r.pages} pages under ${output}${values.html ? ` (HTML: ${output}/html/index.html)` : ''}\n`,
   );

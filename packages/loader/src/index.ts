@@ -4,6 +4,6 @@
  */
 export { type Dependency, type Header, parseHeader } from './header.js';
 export { buildJeu, extractJeu, hasJeuHeader, JEU_HEADER, JEU_LIMITS, type JeuEntry, JeuError, projectEntries, readJeu } from './jeu.js';
-export { type LoadedPackages, type LoadedProgram, type LoadOptions, loadPackages, loadProgram } from './load.js';
+export { type LoadedPackages, type LoadedProgram, type LoadOptions, loadLegacyPackages, loadPackages, loadProgram } from './load.js';
 export { type Manifest, parseManifest } from './manifest.js';
 export { isVersion, parseRequirement, type Requirement, satisfies } from './requirement.js';

@@ -200,6 +200,41 @@ export async function loadPackages(options: LoadOptions, sink: DiagnosticSink): 
   const candidates = new Map<string, Candidate>();
   for (const d of options.bundled) candidates.set(d.name, { view: new NativePackage(d), bundled: true, deps: bundledDeps(d), where: {} });
   for (const p of options.paths ?? []) await loadPathEntry(p, candidates, sink);
+  return resolveAll(candidates, options.bundled, sink);
+}
+
+/**
+ * The packages a program that requires `^0.9` of every package of `options.legacy` sees
+ * (for `tutti doc`): those 0.9 versions in place of the bundled ones of their names, the
+ * packages that only exist in 0.9 added, and the replaced 0.10 packages under their
+ * `<name>_0_10` aliases (see {@link LoadOptions.legacy}).
+ */
+export async function loadLegacyPackages(options: LoadOptions, sink: DiagnosticSink): Promise<LoadedPackages | undefined> {
+  const candidates = new Map<string, Candidate>();
+  for (const d of options.bundled) candidates.set(d.name, { view: new NativePackage(d), bundled: true, deps: bundledDeps(d), where: {} });
+  const legacy = options.legacy ?? [];
+  const deps: Dependency[] = [];
+  for (const d of legacy) {
+    const requirement = parseRequirement(`^${d.version}`);
+    if ('error' in requirement) throw new Error(`package ${d.name}: version ${d.version}: ${requirement.error}`);
+    deps.push({ name: d.name, requirement });
+  }
+  // A root that requires each of them, as a 0.9 program's Compo.toml would.
+  const root: Candidate = {
+    view: new NativePackage({ name: 'root', version: '0.0.0', doc: '', elements: [] }),
+    bundled: false,
+    deps,
+    where: {},
+  };
+  selectLegacy(root, candidates, legacy);
+  return resolveAll(candidates, options.bundled, sink);
+}
+
+function resolveAll(
+  candidates: Map<string, Candidate>,
+  bundled: readonly PackageDescriptor[],
+  sink: DiagnosticSink,
+): LoadedPackages | undefined {
   for (const c of candidates.values()) resolveDependencies(c, candidates, sink);
   const natives = [...candidates.values()].map((c) => c.view).filter((v): v is NativePackage => v instanceof NativePackage);
   let names: Map<string, string>;
@@ -214,7 +249,7 @@ export async function loadPackages(options: LoadOptions, sink: DiagnosticSink): 
   return {
     packages,
     dataTypeNames: names,
-    bundled: new Set(options.bundled.map((d) => d.name)),
+    bundled: new Set(bundled.map((d) => d.name)),
     descriptors: new Map(natives.map((n) => [n.name, n.descriptor])),
   };
 }

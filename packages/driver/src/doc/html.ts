@@ -143,7 +143,13 @@ export async function htmlFiles(pages: readonly DocPage[], title: string): Promi
     const path = page.path.replace(/\.md$/, '.html');
     const e = page.element;
     if (e !== undefined)
-      entries.push({ n: displayName(e), id: e.id, k: e.kind, u: path, d: e.doc.replace(/\s+/g, ' ').trim().slice(0, 200) });
+      entries.push({
+        n: displayName(e),
+        id: e.root === undefined ? e.id : `${e.id} (${e.root.replace(/\/$/, '')})`,
+        k: e.kind,
+        u: path,
+        d: e.doc.replace(/\s+/g, ' ').trim().slice(0, 200),
+      });
     const depth = path.split('/').length - 1;
     const root = '../'.repeat(depth);
     const crumbs: string[] = [`<a href="${root}index.html">packages</a>`];

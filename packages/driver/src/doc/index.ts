@@ -6,23 +6,23 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DiagnosticSink, type PackageDescriptor } from '@tutti/core';
-import { loadPackages, loadProgram } from '@tutti/loader';
+import { loadLegacyPackages, loadPackages, loadProgram } from '@tutti/loader';
 import { BUNDLED, BUNDLED_LEGACY } from '../bundled.js';
 import { OutputFileError } from '../files.js';
 import { RequestError } from '../program.js';
 import { htmlFiles } from './html.js';
-import { markdownPages } from './markdown.js';
-import { allElements, collectDocs, type DocSet } from './model.js';
+import { LEGACY_ROOT, markdownPages } from './markdown.js';
+import { allElements, collectDocs, type DocSet, underRoot } from './model.js';
 
 export { htmlFiles, type SearchEntry } from './html.js';
-export { areaPath, type DocPage, displayName, elementPath, markdownPages, signature } from './markdown.js';
+export { areaPath, type DocPage, displayName, elementPath, LEGACY_ROOT, markdownPages, signature } from './markdown.js';
 export * from './model.js';
 
 /** Options of {@link generateDocs}. */
 export interface DocOptions {
   /** The folder to write into (created if needed). */
   readonly output: string;
-  /** Document these packages only (`-p`). */
+  /** Document these packages only (`-p`); `NAME@0.9` (or a name only 0.9 has, `log`) is the 0.9 version. */
   readonly packages?: readonly string[];
   /** Document the package of this program file (`-f`): a script, Compo.toml, folder or .jeu. */
   readonly file?: string;
@@ -32,6 +32,11 @@ export interface DocOptions {
   readonly html?: boolean;
   /** The packages built in (default: every bundled package). */
   readonly bundled?: readonly PackageDescriptor[];
+  /**
+   * The 0.9 surface, documented under `0.9/` (default: the bundled one when `bundled` is
+   * not given, else none).
+   */
+  readonly legacy?: readonly PackageDescriptor[];
 }
 
 /** What {@link generateDocs} did. */
@@ -54,6 +59,7 @@ export interface DocResult {
 export async function generateDocs(o: DocOptions): Promise<DocResult> {
   const sink = new DiagnosticSink();
   const bundled = o.bundled ?? BUNDLED;
+  const legacy = o.legacy ?? (o.bundled === undefined ? BUNDLED_LEGACY : []);
   const paths = o.paths ?? [];
   if (o.file !== undefined && (o.packages ?? []).length > 0) throw new RequestError('give either -f/--file or -p/--packages, not both');
   let set: DocSet;
@@ -74,12 +80,36 @@ export async function generateDocs(o: DocOptions): Promise<DocResult> {
   } else {
     const all = await loadPackages({ bundled, paths }, sink);
     if (all === undefined) return { sink, set: undefined, pages: 0, elements: 0 };
-    const wanted = o.packages ?? [];
-    for (const w of wanted)
-      if (!all.packages.has(w))
-        throw new RequestError(`no package '${w}' is available (bundled: ${[...all.bundled].join(', ')}; others can be given with --path)`);
-    const selected = wanted.length > 0 ? [...new Set(wanted)] : [...all.packages.keys()];
+    const legacyNames = new Set(legacy.map((d) => d.name));
+    // `-p NAME@0.9`, or a name that only the 0.9 surface has, asks for the 0.9 version.
+    const wanted: string[] = [];
+    const wantedLegacy: string[] = [];
+    for (const w of o.packages ?? []) {
+      const name = w.endsWith('@0.9') ? w.slice(0, -4) : w;
+      if (w !== name || (!all.packages.has(w) && legacyNames.has(w))) {
+        if (!legacyNames.has(name))
+          throw new RequestError(`no 0.9 version of '${name}' is bundled (0.9 surface: ${[...legacyNames].join(', ')})`);
+        wantedLegacy.push(name);
+      } else if (!all.packages.has(w)) {
+        throw new RequestError(
+          `no package '${w}' is available (bundled: ${[...all.bundled].join(', ')}; 0.9 surface: ${[...legacyNames].map((n) => `${n}@0.9`).join(', ')}; others can be given with --path)`,
+        );
+      } else wanted.push(w);
+    }
+    const everything = o.packages === undefined;
+    const selected = everything ? [...all.packages.keys()] : [...new Set(wanted)];
     set = collectDocs({ ...all, selected }, sink);
+    const legacySelected = everything ? [...legacyNames] : [...new Set(wantedLegacy)];
+    if (legacySelected.length > 0) {
+      const old = await loadLegacyPackages({ bundled, legacy, paths: [] }, sink);
+      if (old !== undefined) {
+        const oldSet = collectDocs({ ...old, selected: legacySelected }, sink);
+        set = {
+          packages: [...set.packages, ...oldSet.packages.map((p) => underRoot(p, LEGACY_ROOT))],
+          dataTypeNames: new Map([...oldSet.dataTypeNames, ...set.dataTypeNames]),
+        };
+      }
+    }
   }
   const pages = markdownPages(set);
   const title = set.packages.length === 1 ? `${set.packages[0]?.name} ${set.packages[0]?.version}` : 'Mélodium packages';

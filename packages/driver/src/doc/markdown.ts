@@ -35,15 +35,18 @@ const KIND_TITLE: Readonly<Record<DocKind, string>> = {
   context: 'Contexts',
 };
 
-/** The page of an element: `<area>/<prefix>.<name>.md`. */
-export function elementPath(e: Pick<DocElement, 'area' | 'kind' | 'name'>): string {
-  return `${e.area}/${FILE_PREFIX[e.kind]}.${e.name}.md`;
+/** The page of an element: `[<root>]<area>/<prefix>.<name>.md`. */
+export function elementPath(e: Pick<DocElement, 'area' | 'kind' | 'name' | 'root'>): string {
+  return `${e.root ?? ''}${e.area}/${FILE_PREFIX[e.kind]}.${e.name}.md`;
 }
 
-/** The page of an area. */
-export function areaPath(area: string): string {
-  return `${area}/index.md`;
+/** The page of an area (`root`: the folder of its package's pages, e.g. `0.9/`). */
+export function areaPath(area: string, root = ''): string {
+  return `${root}${area}/index.md`;
 }
+
+/** The folder of the 0.9 surface's pages. */
+export const LEGACY_ROOT = '0.9/';
 
 /** `|name` for functions, `@Name` for contexts, the name otherwise. */
 export function displayName(e: Pick<DocElement, 'kind' | 'name'>): string {
@@ -64,15 +67,22 @@ function cell(text: string): string {
 }
 
 class Linker {
+  /** Elements by `root + id`. */
   readonly #byId = new Map<string, DocElement>();
+  /** Areas by `root + path`. */
   readonly #areas = new Set<string>();
+  readonly #roots: string[];
 
   constructor(readonly set: DocSet) {
-    for (const p of set.packages)
+    const roots = new Set<string>();
+    for (const p of set.packages) {
+      if (p.root !== undefined) roots.add(p.root);
       for (const a of p.areas) {
-        this.#areas.add(a.path);
-        for (const e of a.elements) this.#byId.set(e.id, e);
+        this.#areas.add(`${a.root ?? ''}${a.path}`);
+        for (const e of a.elements) this.#byId.set(`${e.root ?? ''}${e.id}`, e);
       }
+    }
+    this.#roots = [...roots];
   }
 
   /** Relative link from page `from` to page `to`. */
@@ -80,14 +90,29 @@ class Linker {
     return posix.relative(posix.dirname(from), to) || posix.basename(to);
   }
 
+  /** The root of the pages `from` is among. */
+  #rootOf(from: string): string {
+    return this.#roots.find((r) => from.startsWith(r)) ?? '';
+  }
+
+  /**
+   * Element `id` as seen from `from`: in the same root first; then at the top, where a
+   * 0.9 package's `<name>_0_10` (the 0.10 package it wraps) is `<name>`.
+   */
+  #find(from: string, id: string): DocElement | undefined {
+    const root = this.#rootOf(from);
+    return this.#byId.get(`${root}${id}`) ?? this.#byId.get(id) ?? this.#byId.get(id.replace(/^([a-z][a-z0-9_]*)_0_10(?=[/:])/, '$1'));
+  }
+
   /** A link to element `id` if documented here, else the identifier as code. */
   element(from: string, id: string): string {
-    const e = this.#byId.get(id);
+    const e = this.#find(from, id);
     return e === undefined ? code(id) : `[${code(displayName(e))}](${this.href(from, elementPath(e))})`;
   }
 
   area(from: string, path: string): string {
-    return this.#areas.has(path) ? `[${code(path)}](${this.href(from, areaPath(path))})` : code(path);
+    const root = this.#rootOf(from);
+    return this.#areas.has(`${root}${path}`) ? `[${code(path)}](${this.href(from, areaPath(path, root))})` : code(path);
   }
 
   /** A type text with every documented data type name linked to its page. */
@@ -97,7 +122,7 @@ class Linker {
     let buffered = '';
     for (const m of text.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) {
       const id = this.set.dataTypeNames.get(m[0]);
-      const e = id === undefined ? undefined : this.#byId.get(id);
+      const e = id === undefined ? undefined : this.#find(from, id);
       if (e === undefined) continue;
       buffered += text.slice(last, m.index);
       if (buffered !== '') out.push(code(buffered));
@@ -212,7 +237,7 @@ function firstLine(doc: string): string {
 }
 
 function areaPage(area: DocArea, pkg: DocPackage, link: Linker): DocPage {
-  const path = areaPath(area.path);
+  const path = areaPath(area.path, area.root);
   const out: string[] = [area.path === pkg.name ? `# Package ${code(pkg.name)} ${pkg.version}` : `# Area ${code(area.path)}`, ''];
   if (area.path === pkg.name && pkg.doc.trim() !== '') out.push(pkg.doc.trim(), '');
   const parent = area.path.includes('/') ? area.path.slice(0, area.path.lastIndexOf('/')) : undefined;
@@ -235,25 +260,60 @@ export function markdownPages(set: DocSet): DocPage[] {
   const link = new Linker(set);
   const pages: DocPage[] = [];
   const summary: string[] = ['# Summary', '', '[Packages](index.md)', ''];
-  const index: string[] = ['# Packages', '', '| package | version | elements | summary |', '|---|---|---|---|'];
-  for (const pkg of set.packages) {
+  const header = ['| package | version | elements | summary |', '|---|---|---|---|'];
+  const index: string[] = ['# Packages', '', ...header];
+  const top = set.packages.filter((p) => p.root === undefined);
+  const legacy = set.packages.filter((p) => p.root !== undefined);
+  const row = (pkg: DocPackage, from: string) => {
     const count = pkg.areas.reduce((n, a) => n + a.elements.length, 0);
-    index.push(`| [${code(pkg.name)}](${areaPath(pkg.name)}) | ${pkg.version} | ${count} | ${cell(firstLine(pkg.doc))} |`);
+    return `| [${code(pkg.name)}](${link.href(from, areaPath(pkg.name, pkg.root))}) | ${pkg.version} | ${count} | ${cell(firstLine(pkg.doc))} |`;
+  };
+  const packagePages = (pkg: DocPackage) => {
     // Areas come sorted, each followed by its elements: an area is a child of its parent
     // area (one level deeper, the level of the parent's elements).
     for (const area of pkg.areas) {
       const depth = area.path.split('/').length - 1;
-      summary.push(
-        `${'  '.repeat(depth)}- [${area.path === pkg.name ? pkg.name : area.path.slice(area.path.lastIndexOf('/') + 1)}](${areaPath(area.path)})`,
-      );
+      const label =
+        area.path === pkg.name
+          ? pkg.root === undefined
+            ? pkg.name
+            : `${pkg.name} ${pkg.version}`
+          : area.path.slice(area.path.lastIndexOf('/') + 1);
+      summary.push(`${'  '.repeat(depth)}- [${label}](${areaPath(area.path, area.root)})`);
       pages.push(areaPage(area, pkg, link));
       for (const e of area.elements) {
         summary.push(`${'  '.repeat(depth + 1)}- [${displayName(e)}](${elementPath(e)})`);
         pages.push(elementPage(e, pkg, link));
       }
     }
+  };
+  for (const pkg of top) {
+    index.push(row(pkg, 'index.md'));
+    packagePages(pkg);
   }
   index.push('');
+  if (legacy.length > 0) {
+    // The 0.9 surface: what programs that require ^0.9 get, in a folder of its own.
+    const legacyIndex = `${LEGACY_ROOT}index.md`;
+    index.push(
+      '## The 0.9 surface',
+      '',
+      `Programs that require \`^0.9\` of a package get its 0.9 version: [the 0.9 packages](${LEGACY_ROOT}index.md).`,
+      '',
+    );
+    summary.push('', '# The 0.9 surface', '', `- [0.9 packages](${legacyIndex})`);
+    const out = [
+      '# The 0.9 surface',
+      '',
+      'A program whose `Compo.toml` or header requires `^0.9` of one of these packages gets the version below instead of the 0.10 one, for the whole program; the 0.9 layers wrap the 0.10 elements (linked from their pages).',
+      '',
+      ...header,
+      ...legacy.map((pkg) => row(pkg, legacyIndex)),
+      '',
+    ];
+    pages.push({ path: legacyIndex, title: 'The 0.9 surface', markdown: out.join('\n') });
+    for (const pkg of legacy) packagePages(pkg);
+  }
   return [
     { path: 'SUMMARY.md', title: 'Summary', markdown: `${summary.join('\n')}\n` },
     { path: 'index.md', title: 'Packages', markdown: index.join('\n') },

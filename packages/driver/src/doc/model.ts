@@ -54,6 +54,8 @@ export interface DocElement {
   /** `.mel` models: the base model's identifier; native models: their sources. */
   readonly base?: string;
   readonly sources?: readonly string[];
+  /** The folder of its package's pages when not at the top (`0.9/` for the 0.9 surface). */
+  readonly root?: string;
 }
 
 /** One area: a `.mel` file and/or native elements; folders without either appear too. */
@@ -61,6 +63,7 @@ export interface DocArea {
   readonly path: string;
   readonly package: string;
   readonly elements: readonly DocElement[];
+  readonly root?: string;
 }
 
 /** One package. */
@@ -70,6 +73,8 @@ export interface DocPackage {
   readonly doc: string;
   readonly bundled: boolean;
   readonly areas: readonly DocArea[];
+  /** The folder its pages go in when not at the top: `0.9/` for the 0.9 surface. */
+  readonly root?: string;
 }
 
 /** Everything to document, and how type names resolve to data type identifiers. */
@@ -252,6 +257,15 @@ function melModel(m: ModelSymbol, pkg: string): DocElement {
 }
 
 /** Every element of a doc set, in page order. */
+/** `pkg` with its pages under the folder `root` (e.g. `0.9/`). */
+export function underRoot(pkg: DocPackage, root: string): DocPackage {
+  return {
+    ...pkg,
+    root,
+    areas: pkg.areas.map((a) => ({ ...a, root, elements: a.elements.map((e) => ({ ...e, root })) })),
+  };
+}
+
 export function allElements(set: DocSet): DocElement[] {
   return set.packages.flatMap((p) => p.areas.flatMap((a) => a.elements));
 }
