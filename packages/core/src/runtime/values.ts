@@ -24,7 +24,7 @@ import type { DataType } from '../types.js';
 export type Value = unknown;
 
 /**
- * Returned by a receive on an input that is closed and drained (language spec §5.5).
+ * Returned by a receive on an input that is closed and drained.
  * Registered globally, so a user package importing its own copy of `@tutti/core` still
  * sees the same value as the bundled engine.
  */
@@ -37,7 +37,8 @@ export const NONE = null;
 
 /**
  * Optional behaviour a library data type's values may carry. The engine's Display
- * rendering uses `display()` when present (libraries §17.3: prefer the type's own text);
+ * rendering uses `display()` when present (the type's own text, where the reference
+ * shows a placeholder comment naming the type);
  * equality and ordering traits use `equals`/`compare`.
  */
 export interface DataValue {
