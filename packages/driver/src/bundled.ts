@@ -33,7 +33,7 @@ export const BUNDLED: readonly PackageDescriptor[] = [
 ];
 
 /**
- * The 0.9 surface (libraries spec Appendix B): `log`, and the 0.9 layer of `cicd`, chosen
+ * The 0.9 surface (docs/legacy.md): `log`, and the 0.9 layer of `cicd`, chosen
  * by the loader for programs that require `^0.9` of them (`LoadOptions.legacy`).
  */
 export const BUNDLED_LEGACY: readonly PackageDescriptor[] = [log, legacyCicd(cicd)];
