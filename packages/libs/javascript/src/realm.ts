@@ -1,6 +1,6 @@
 /**
  * The sandbox of `javascript::JavaScriptEngine`: one ECMAScript realm in which the model's
- * `code` and every `process` script run (libraries spec §9).
+ * `code` and every `process` script run.
  *
  * ## Choice of sandbox: QuickJS compiled to WebAssembly (`quickjs-emscripten-core`)
  *
@@ -28,7 +28,7 @@
  * evaluations/s on the realm directly and ≈ 80 % of that through `process`; a realm costs
  * ≈ 5–50 ms to create (the WebAssembly code is compiled once per process).
  *
- * ## Limits (best effort, as the spec allows)
+ * ## Limits (best effort, as in the reference)
  *
  * - Time: every evaluation (the model's `code`, each `process` script with its conversion
  *   and the promise jobs it queued) has {@link RealmOptions.timeLimitMs}, 10 s by default;
