@@ -1,4 +1,4 @@
-/** The packages built into tutti (language spec §7.7), in the order `info --packages` lists them. */
+/** The packages built into tutti (found before any other, docs/language.md#finding-packages), in the order `info --packages` lists them. */
 import type { PackageDescriptor } from '@tutti/core';
 import { cicd } from '@tutti/lib-cicd';
 import { distrib } from '@tutti/lib-distrib';

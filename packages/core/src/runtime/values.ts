@@ -16,7 +16,9 @@
  * | library data types | objects; see {@link DataValue} |
  *
  * Wide integers stay exact (bigint past 2^53) without making every count and sum pay for
- * BigInt, which costs about 25× a plain loop on this machine (bench/BASELINES.md 1a').
+ * BigInt: measured on a 2-core machine, 10 M values through produce → +1 → sum ran at
+ * about 1,300–1,470 M values/s as a plain `for` loop and 53–56 M with `BigInt.asUintN(64, …)`,
+ * about 25× slower.
  */
 import type { DataType } from '../types.js';
 
