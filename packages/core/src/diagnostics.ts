@@ -1,7 +1,7 @@
 /**
  * The one catalogue of diagnostic codes (the reference language's errors and warnings,
- * plus a few of Tutti's own). Codes name a kind of problem, not a call site: users and the acceptance corpus
- * rely on them. Every phase reports into a {@link DiagnosticSink} and carries on;
+ * plus a few of Tutti's own). Codes name a kind of problem, not a call site: users and their CI
+ * scripts rely on them. Every phase reports into a {@link DiagnosticSink} and carries on;
  * exceptions are internal bugs.
  */
 import type { Span } from './source.js';

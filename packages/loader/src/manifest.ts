@@ -1,6 +1,6 @@
 /**
  * `Compo.toml` (docs/language.md#compotoml), parsed with smol-toml. Problems are E_MANIFEST,
- * located at the file (the acceptance JSON has no line for them).
+ * located at the file, without a line.
  */
 import type { DiagnosticSink } from '@tutti/core';
 import { parse, TomlError } from 'smol-toml';

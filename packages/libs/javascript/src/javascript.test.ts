@@ -44,7 +44,7 @@ after(async () => {
 });
 
 describe('process', () => {
-  test('acceptance 018: a function of the model code applied to value, keys sorted', async () => {
+  test('a function defined by the model code applied to value, keys sorted', async () => {
     const e = await engine(`function annotate(input) {
         var word = input.word;
         return { upper: word.toUpperCase(), reversed: word.split('').reverse().join(''), original: word };

@@ -7,7 +7,7 @@
  * Three candidates were measured on Node 20.20 (x86-64, this repository's machine), each
  * behind the same interface (inject the JSON text of `value`, evaluate the script, convert
  * the completion value to JSON text inside the sandbox); throughput is for
- * `annotate(value)` of acceptance case 018 on `{"word":"stressed"}`, with a time limit:
+ * `annotate(value)` (a function reshaping a word into three fields) on `{"word":"stressed"}`, with a time limit:
  *
  * | | `node:vm`, fresh null-prototype context | `isolated-vm` 5.0.4 | QuickJS 2025-09-13 (`quickjs-emscripten` 0.32.0, release-sync build) |
  * |---|---|---|---|
