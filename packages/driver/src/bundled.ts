@@ -1,4 +1,7 @@
-/** The packages built into tutti (found before any other, docs/language.md#finding-packages), in the order `info --packages` lists them. */
+/**
+ * The packages built into tutti (found before any other, docs/language.md#finding-packages),
+ * in the order `info --packages` lists them.
+ */
 import type { PackageDescriptor } from '@tutti/core';
 import { cicd } from '@tutti/lib-cicd';
 import { distrib } from '@tutti/lib-distrib';

@@ -202,9 +202,9 @@ const GONE: OutputPort = {
 };
 
 /**
- * Rule C probe (when every consumer of an output is gone, the treatment must stop): runs `d` with every input repeating `batches[name]`
- * (an input without a batch is closed) and every output without a consumer, and returns
- * how many batches each input delivered. A treatment that honours rule C stops after its
+ * Rule C probe (when every consumer of an output is gone, the treatment must stop): runs
+ * `d` with every input repeating `batches[name]` (an input without a batch is closed) and
+ * every output without a consumer, and returns how many batches each input delivered. A treatment that honours rule C stops after its
  * first failed send; one that does not reads on until the safety limit.
  */
 export async function readsWithoutConsumers(

@@ -28,7 +28,7 @@
  * evaluations/s on the realm directly and ≈ 80 % of that through `process`; a realm costs
  * ≈ 5–50 ms to create (the WebAssembly code is compiled once per process).
  *
- * ## Limits (best effort, as in the reference)
+ * ## Limits (best effort)
  *
  * - Time: every evaluation (the model's `code`, each `process` script with its conversion
  *   and the promise jobs it queued) has {@link RealmOptions.timeLimitMs}, 10 s by default;

@@ -247,7 +247,7 @@ describe('githubCommand', () => {
       const [c, ...rest] = await command(shell, run);
       assert.equal(rest.length, 0);
       assert.ok(c instanceof CommandValue);
-      // Any stable hash of the script would do (the reference's is another); this one is SHA-256.
+      // Any stable hash of the script would do; this one is SHA-256.
       const file = join(tmpdir(), `${createHash('sha256').update(run).digest('hex')}.${ext}`);
       assert.deepEqual([c.command, ...c.arguments], expected(file), String(shell));
       assert.equal(readFileSync(file, 'utf8'), run);

@@ -58,7 +58,8 @@ export const concentrate = [
       try {
         if ((await inputs.trigger.recvOne()) === END) return;
         // Every task of the track has registered after one turn of the event loop, so
-        // "no producer left" is now a safe conclusion (the reference's `concentrated` never ends without producers: fixed here).
+        // "no producer left" is now a safe conclusion (the reference's `concentrated` never
+        // ends without producers: fixed here).
         await yieldToLoop();
         for (;;) {
           const b = await channel.take();

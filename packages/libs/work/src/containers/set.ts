@@ -45,7 +45,11 @@ export interface ContainerSetRequest {
 }
 
 export interface ContainerSet {
-  /** The MELODIUM_RUN_* environment a worker on the host needs to reach these executors and volumes (`MELODIUM_RUN_CONTAINERS`, `MELODIUM_RUN_VOLUMES`, …, as the reference's compose location). */
+  /**
+   * The MELODIUM_RUN_* environment a worker on the host needs to reach these executors and
+   * volumes (`MELODIUM_RUN_CONTAINERS`, `MELODIUM_RUN_VOLUMES`, …, as the reference's compose
+   * location gives them).
+   */
   readonly env: Readonly<Record<string, string>>;
   /** The set's host directory (its volumes). */
   readonly dir: string;
