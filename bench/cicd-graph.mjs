@@ -7,7 +7,7 @@
 //     wall ÷ its critical path (target ≤ 1.03) and the speed-up over the same steps run as
 //     sequential stages of parallel jobs, GitLab-style (each step of a layer waits on the
 //     whole layer before), run for real as a second generated program.
-// (b) a 10 000-step command DAG of `true` (the seeded DAG of shared/bench/tasks.sh: node i
+// (b) a 10 000-step command DAG of `true` (a seeded DAG: node i
 //     depends on 1–3 earlier nodes, mulberry32(42)) on `local`, vs `ninja -j2` on the same DAG
 //     and vs raw `child_process.spawn` walking the same DAG at concurrency 2 (target ≤ 1.1×
 //     raw spawn). The pipeline is checked, lowered and run in-process; check and lowering are

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Engine benchmarks (issue #3). Every figure is compared with a baseline measured in the
-// same run, on this machine (shared/bench/BASELINES.md has the absolute limits):
+// same run, on this machine (absolute figures mean nothing across machines):
 //  (a) values/s of generate → count → add → trigger.last over N u64 values, in-process,
 //      vs the same computation hand-written with a bounded promise channel and batches of
 //      8 192 (target ≥ 50 %), and vs RxJS 7 (target ≥ 2×);

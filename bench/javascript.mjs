@@ -5,7 +5,7 @@
 // injection, evaluation and conversion inside QuickJS, without the Json values, channels
 // and batching around it), and the bare QuickJS evalCode of the script as the floor of
 // the sandbox itself.
-//  (a) annotate(value) of acceptance case 018 on {"word": …};
+//  (a) annotate(value), a function reshaping {"word": …} into three fields;
 //  (b) a record reshaped by an object literal (8 fields in, 4 out).
 // Environment: N (default 200 000), BATCH (4 096), RUNS (3), ONLY=a,b.
 // Build first: npx tsc -b packages/engine packages/libs/json packages/libs/javascript.

@@ -65,7 +65,8 @@ await bundle(join(ROOT, 'packages/bridges/github/dist/index.js'), join(ROOT, 'pa
 // otherwise run at every start of the CLI bundle.
 await bundle(join(ROOT, 'packages/bridges/gitlab/dist/index.js'), join(ROOT, 'packages/bridges/gitlab/dist/gitlab.bundle.mjs'));
 // GitHub's workflow parser and expression engine, loaded lazily by `tutti github` from a file of
-// their own (on Node 20 the parser cannot be imported unbundled: ECOSYSTEM-NOTES.md).
+// their own (on Node 20 the parser cannot be imported unbundled: its JSON schema import
+// lacks an import attribute).
 await build({
   entryPoints: [join(ROOT, 'packages/bridges/github/vendor/actions-entry.mjs')],
   outfile: join(ROOT, 'packages/bridges/github/dist/actions.bundle.mjs'),

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// Writes the static examples of language spec §9.2 (C01–C31) as files under
-// test/conformance/static/, one per code block, with the header (H or HT) the spec says.
-// Expectations stay in the source as the spec writes them: `// !E_CODE` on the line that
-// must carry that error; a title ending in "pass" means no error at all.
-// Usage: node scripts/extract-conformance.mjs SPEC.md (the language specification's Markdown)
+// A maintenance tool, not part of the build or the tests: it wrote the static conformance
+// examples C01–C31 under test/conformance/static/ (tracked; the tests read those files)
+// from the Markdown document that lists them, one file per code block, with the header
+// (H or HT) each example names. Expectations stay in the source as written there:
+// `// !E_CODE` on the line that must carry that error; a title ending in "pass" means no
+// error at all.
+// Usage: node scripts/extract-conformance.mjs SPEC.md (a Markdown file holding the examples)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 if (process.argv[2] === undefined) {

@@ -1,5 +1,5 @@
 /**
- * The `cicd` package's steps on this host (libraries §15.3–§15.4): `spawnCommands` through
+ * The `cicd` package's steps on this host (`cicd/steps`, `cicd/naive`): `spawnCommands` through
  * `localStep`/`localStepTerminable`, their logs (one debug record per output line under the
  * step's name) and the step states they tell the host (Tutti's `reportStep`).
  */

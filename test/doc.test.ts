@@ -1,5 +1,5 @@
 /**
- * `tutti doc` (language spec §7.8) end to end: every element of every bundled package is
+ * `tutti doc` (docs/cli.md#tutti-doc) end to end: every element of every bundled package is
  * documented (counted against the descriptors and the `.mel` declarations), links
  * resolve, and the HTML rendering works in a real browser (headless Chromium driven by
  * playwright-core): search, then a click through to an element and on to a type.

@@ -8,7 +8,7 @@ import { type CheckOptions, checkPath } from '@tutti/driver';
 
 /** The repository root. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-/** The testkit fixture package (language spec Appendix A.2), loaded with --path. */
+/** The testkit fixture package (test/testkit: a context, a model and its source), loaded with --path. */
 export const TESTKIT = join(ROOT, 'test', 'testkit');
 
 /** One diagnostic as tests compare it. */
@@ -50,7 +50,7 @@ export function project(files: Record<string, string>): string {
   return dir;
 }
 
-/** Standalone script header H of language spec §9.1. */
+/** The standalone script header H of the conformance examples. */
 export const H = '#!/usr/bin/env melodium\n#! name = conformance\n#! version = 0.1.0\n#! require = std:0.10.2\n';
 
 /** Runs the built CLI as a user would; returns status and output. */

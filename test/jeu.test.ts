@@ -1,5 +1,5 @@
 /**
- * `tutti jeu build|extract` and running archives (language spec §7.5, §7.8), end to end
+ * `tutti jeu build|extract` and running archives (docs/cli.md#tutti-jeu), end to end
  * through the built CLI.
  */
 import assert from 'node:assert/strict';
@@ -60,7 +60,7 @@ test('an archive is offered to other programs with --path', () => {
   assert.match(r.stdout, /info: shop: from user/);
 });
 
-test('--path FOLDER offers its scripts, archives and package folders (language spec §7.7)', () => {
+test('--path FOLDER offers its scripts, archives and package folders (as package search does)', () => {
   const shop = project(SHOP);
   const lib = project({
     'greeter.mel':

@@ -1,5 +1,5 @@
 /**
- * The 0.9 surface (libraries spec Appendix B, docs/legacy.md): programs requiring `^0.9`
+ * The 0.9 surface (docs/legacy.md): programs requiring `^0.9`
  * get `log` and the 0.9 `cicd`; 0.10 programs are unchanged. Runs through the built CLI.
  */
 import assert from 'node:assert/strict';
@@ -122,7 +122,7 @@ test('each 0.9 cicd wrapper has the 0.10 signature plus its logger slot; every 0
       assert.equal(
         t.modelSlots.some((m) => m.name === 'logger' && m.model?.id === 'log/logger::Logger'),
         !['ioToString', 'stopRunner'].includes(name),
-        `${name}: the logger slot of Appendix B`,
+        `${name}: the 0.9 logger slot`,
       );
       compared++;
     }

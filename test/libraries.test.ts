@@ -1,5 +1,5 @@
 /**
- * The `.mel` areas shipped with the bundled packages (libraries spec §1.1) are source too:
+ * The `.mel` areas shipped with the bundled packages are source too:
  * every one of them must check without any diagnostic, whether or not a program uses it.
  */
 import assert from 'node:assert/strict';

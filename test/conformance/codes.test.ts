@@ -2,7 +2,7 @@
  * One case per diagnostic code of the catalogue (core/src/diagnostics.ts), each checking
  * code, line and message; the last test walks the catalogue so that a new code cannot be
  * added without a case (as esbuild's TestMsgIDs does). Lines are marked in the sources
- * with `// !E_CODE`, as in language spec §9.
+ * with `// !E_CODE`, as in the static examples (static/*.mel).
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 /**
- * Standalone headers (language spec §9.2 C32, §7.4) and the project examples of §9.4
- * (P1–P7): a `greeter` project written into a temporary folder, then varied.
+ * Standalone headers (docs/language.md#the-header-of-a-script) and the project
+ * conformance examples P1–P7: a `greeter` project written into a temporary folder, then varied.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -40,7 +40,7 @@ test('C32: no main is E_ENTRYPOINT_NOT_FOUND; --force-entry selects another trea
   assert.deepEqual(codes(await script(text, { forceEntry: 'conformance::other' })), []);
 });
 
-test('a requirement written for the 0.9 generation resolves to the bundled packages (Appendix C.12)', async () => {
+test('a requirement written for the 0.9 generation resolves to the bundled packages (they answer ^0.9.1 too)', async () => {
   assert.deepEqual(errors(await script('#! name = old\n#! require = std:^0.9.1\nuse std/flow::emit\ntreatment main() {}\n')), []);
   assert.deepEqual(codes(await script('#! name = future\n#! require = std:^1.0\ntreatment main() {}\n')), ['E_PACKAGE_NOT_FOUND']);
 });

@@ -1,7 +1,7 @@
 /**
- * Runtime examples of language spec §9.3 (R01–R12, programs in runtime/), run through the
+ * The runtime conformance examples (R01–R12, programs in runtime/), run through the
  * CLI, plus the engine's observable contract: failures contained and reported with their
- * place, exit statuses (Appendix C.4), deadlock detection, `--logs`, native packages
+ * place, exit statuses (0 success, 1 a failure, 2 usage problems), deadlock detection, `--logs`, native packages
  * declared in Compo.toml.
  */
 import assert from 'node:assert/strict';
@@ -31,7 +31,7 @@ function run(file: string, ...args: string[]) {
   ]);
 }
 
-describe('language spec §9.3 runtime examples', () => {
+describe('runtime conformance examples', () => {
   test('R01 hello', () => {
     const r = run('r01.mel');
     assert.equal(r.status, 0, r.stderr);
@@ -45,7 +45,7 @@ describe('language spec §9.3 runtime examples', () => {
     assert.equal(zero.status, 0);
     assert.equal(zero.stdout, '');
     const bad = run('r02.mel', '--times', 'many');
-    assert.equal(bad.status, 2); // Appendix C.4: E_ARGUMENT is a usage error
+    assert.equal(bad.status, 2); // E_ARGUMENT is a usage error: exit status 2
     assert.match(bad.stderr, /E_ARGUMENT.*--times/);
     assert.equal(bad.stdout, '');
   });
@@ -221,7 +221,7 @@ treatment main()
     assert.match(r.stderr, /g\.mel:14:22: function 'std\/ops::\|clamp' failed/);
   });
 
-  test('extra generic and function arguments are ignored with warnings, and the program runs (Appendix E.2)', () => {
+  test('extra generic and function arguments are ignored with warnings, and the program runs (as the reference ignores them)', () => {
     const p = project({
       'e.mel': `${H}
 use std/engine/util::startup

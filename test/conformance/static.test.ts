@@ -1,9 +1,8 @@
 /**
- * The static examples of language spec §9.2, extracted into static/*.mel by
- * scripts/extract-conformance.mjs. Each `// !E_CODE` marks an error that `check` must
- * report on that line; no other error may appear, except the ones the spec explicitly
- * allows for a case ("MAY additionally report", listed below). Codes that Appendix E
- * withdraws (E_CYCLE, E.1) are markers of programs that must now check clean.
+ * The static conformance examples (static/*.mel, C01–C31). Each `// !E_CODE` marks an
+ * error that `check` must report on that line; no other error may appear, except the
+ * follow-on errors a case may additionally report (listed below). Withdrawn codes
+ * (E_CYCLE: cycles among instances are legal) mark programs that must now check clean.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -22,7 +21,7 @@ const MAY: Record<string, string[]> = {
 };
 
 for (const name of readdirSync(DIR).filter((n) => n.endsWith('.mel'))) {
-  test(`language spec §9.2 ${name}`, async () => {
+  test(`static conformance example ${name}`, async () => {
     const text = readFileSync(join(DIR, name), 'utf8');
     const expected = text
       .split('\n')

@@ -1,5 +1,5 @@
 /**
- * `tutti dist` (language spec §7.8): a worker that waits for one orchestrator, runs the
+ * `tutti dist` (docs/cli.md#tutti-dist): a worker that waits for one orchestrator, runs the
  * treatment it is sent and streams its data and logs back (docs/distribution.md). The
  * serving itself is the driver's {@link serveWorker}; this file reads the command line,
  * loads or generates the certificate, prints logs and maps the end to an exit status.

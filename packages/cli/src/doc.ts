@@ -1,5 +1,5 @@
 /**
- * `tutti doc` (language spec §7.8): the generator is the driver's (`generateDocs`); this
+ * `tutti doc` (docs/cli.md#tutti-doc): the generator is the driver's (`generateDocs`); this
  * reads the command line and reports.
  */
 import { parseArgs } from 'node:util';
@@ -85,7 +85,7 @@ export async function commandDoc(
   process.stderr.write(
     `doc: ${r.elements} elements of ${names} in ${r.pages} pages under ${output}${values.html ? ` (HTML: ${output}/html/index.html)` : ''}\n`,
   );
-  // As for check: unreadable files 2 (Appendix C.4), other errors 1.
+  // As for check: unreadable files 2 (a usage problem), other errors 1.
   if (r.sink.items.some((d) => d.severity === 'error' && d.code === 'E_FILE')) return 2;
   return r.sink.hasErrors ? 1 : 0;
 }

@@ -1,6 +1,6 @@
 /**
- * `tutti jeu build DIR OUTPUT` and `tutti jeu extract FILE.jeu DIR` (language spec §7.5,
- * §7.8): the archive work is the loader's (`@tutti/loader`: readJeu, buildJeu, extractJeu);
+ * `tutti jeu build DIR OUTPUT` and `tutti jeu extract FILE.jeu DIR` (docs/cli.md#tutti-jeu):
+ * the archive work is the loader's (`@tutti/loader`: readJeu, buildJeu, extractJeu);
  * this turns it into a command line. Problems with the archive or the folders are usage
  * errors (status 2); an invalid Compo.toml is reported like `check` reports it (status 1).
  */
@@ -31,7 +31,7 @@ Archives are read in memory and refused (exit 2) when corrupt or truncated, larg
 with names leaving the folder ('..', absolute), or when their first entry is not Compo.toml.
 `;
 
-/** `.jeu` in place of the output's extension (§7.8). */
+/** `.jeu` in place of the output's extension (added if absent, replacing any other). */
 export function jeuOutputPath(output: string): string {
   const ext = extname(basename(output));
   return ext === '' ? `${output}.jeu` : `${output.slice(0, -ext.length)}.jeu`;

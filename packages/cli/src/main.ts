@@ -1,6 +1,6 @@
 /**
- * The `tutti` command line (language spec §7.8). Exit statuses follow Appendix C.4: 0
- * success, 1 errors found (check, launch), 2 usage problems and unreadable program files.
+ * The `tutti` command line (docs/cli.md). Exit statuses: 0 success, 1 errors found
+ * (check, launch, a failed track), 2 usage problems and unreadable program files.
  * Diagnostics go to stderr (JSON ones to stdout with `--format json`), program logs to stdout.
  */
 import { closeSync, existsSync, readFileSync, rmSync } from 'node:fs';
@@ -231,7 +231,7 @@ function summary(sink: DiagnosticSink, what: string): string {
   return errors > 0 ? `${what}: ${errors} error${errors === 1 ? '' : 's'}${w}` : `${what}: no errors${w}`;
 }
 
-/** 2 for unreadable files and invalid entrypoint arguments (Appendix C.4), 1 for other errors. */
+/** 2 for unreadable files and invalid entrypoint arguments (usage problems), 1 for other errors. */
 function statusOf(sink: DiagnosticSink): number {
   if (sink.items.some((d) => d.severity === 'error' && (d.code === 'E_FILE' || d.code === 'E_ARGUMENT'))) return 2;
   return sink.hasErrors ? 1 : 0;
@@ -318,7 +318,7 @@ function defaultText(p: { hasDefault: boolean; defaultValue?: unknown }): string
   return '  (optional)';
 }
 
-/** Options of `run`, and whether each takes a value (Appendix E.3). */
+/** Options of `run`, and whether each takes a value. */
 const RUN_OPTIONS: ReadonlyMap<string, boolean> = new Map([
   ['--path', true],
   ['--force-entry', true],
@@ -342,7 +342,7 @@ interface RunLine {
 }
 
 /**
- * Splits a run command line (language spec Appendix E.3): run options before the program
+ * Splits a run command line as the reference's users write them: run options before the program
  * and after it, up to the entrypoint name or the first program argument; `--` ends the
  * options and hands the rest to the program (an entrypoint name first, for a project).
  */

@@ -1,7 +1,7 @@
 /**
  * `tutti run` after the check: the design runs through the driver, with its logs on
  * stdout (and `--logs FILE`), the live debug file, and SIGINT/SIGTERM/SIGHUP turned into
- * a stop of the run (language spec §5, §6.1, Appendix C.4, Appendix E.4).
+ * a stop of the run.
  */
 import { closeSync, writeSync } from 'node:fs';
 import type { ProgramSource } from '@tutti/core';
@@ -107,7 +107,7 @@ export async function runProgram(o: RunOptions): Promise<number> {
 }
 
 /**
- * Prints log records as `[time] level: label: message` (§6.1). Lines to stdout are
+ * Prints log records as `[time] level: label: message`. Lines to stdout are
  * gathered and written once per turn of the event loop, so a chatty program does not
  * pay one write per line; `--logs` lines are appended and flushed per line.
  */

@@ -5,7 +5,7 @@
  * step's log lines prefixed with its name — each step's log records are also written to
  * `<steps dir>/<step>.log`, and the run ends with a summary (docs/progress.md).
  *
- * Why stdout: it is where `tutti run` prints the program's logs (§6.1), and progress lines
+ * Why stdout: it is where `tutti run` prints the program's logs, and progress lines
  * are part of that story; one stream keeps their order when CI merges or a user redirects
  * it. Diagnostics stay on stderr.
  *

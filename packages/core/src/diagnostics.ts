@@ -1,7 +1,7 @@
 /**
- * The one catalogue of diagnostic codes (language spec §4.13 plus the warnings of
- * §4.13.2). Codes name a kind of problem, not a call site: users and the acceptance corpus
- * rely on them. Every phase reports into a {@link DiagnosticSink} and carries on;
+ * The one catalogue of diagnostic codes (the reference language's errors and warnings,
+ * plus a few of Tutti's own). Codes name a kind of problem, not a call site: users and their CI
+ * scripts rely on them. Every phase reports into a {@link DiagnosticSink} and carries on;
  * exceptions are internal bugs.
  */
 import type { Span } from './source.js';
@@ -89,8 +89,8 @@ export const Catalogue = {
   W_UNREACHABLE_INSTANCE: { severity: 'warning', summary: 'an instance that no track can reach' },
   W_MULTIPLE_TRACK_ORIGINS: { severity: 'warning', summary: 'an instance fed from several track sources' },
   W_ENTRY_HAS_IO: { severity: 'warning', summary: 'an entrypoint with inputs or outputs' },
-  W_IGNORED_GENERIC: { severity: 'warning', summary: 'generic arguments beyond those an element declares, ignored (Appendix E.2)' },
-  W_IGNORED_ARGUMENT: { severity: 'warning', summary: 'function arguments beyond the declared parameters, ignored (Appendix E.2)' },
+  W_IGNORED_GENERIC: { severity: 'warning', summary: 'generic arguments beyond those an element declares, ignored' },
+  W_IGNORED_ARGUMENT: { severity: 'warning', summary: 'function arguments beyond the declared parameters, ignored' },
   W_ENTRY_IGNORED: { severity: 'warning', summary: 'an entrypoint given together with --all' },
 } as const satisfies Record<string, CatalogueEntry>;
 

@@ -1,7 +1,8 @@
 /**
  * Source files and spans. Spans are UTF-16 offsets into the file text (what JavaScript
  * strings index); lines and columns are only computed when a diagnostic is rendered, and
- * columns count Unicode code points as the language spec (§1.1) requires.
+ * columns count Unicode code points (1-based lines and columns; the reference's tooling
+ * reports 0-based byte offsets).
  */
 
 /** A half-open range `[start, end)` of UTF-16 offsets in one source file. */

@@ -1,13 +1,13 @@
 /**
- * The data traits of the language (spec §3.5.1) and which core types implement them
- * (§3.5.2, libraries Appendix A). Library data types declare their own traits.
+ * The data traits of the language and which core types implement them
+ * (docs/language.md#generics-and-traits). Library data types declare their own traits.
  */
 import type { CoreTypeName, DataType } from './types.js';
 
 const INTS_TO = ['I8', 'I16', 'I32', 'I64', 'I128', 'U8', 'U16', 'U32', 'U64', 'U128'] as const;
 const NUM_TO = [...INTS_TO, 'F32', 'F64'] as const;
 
-/** Every trait name, in the order of §3.5.1. */
+/** Every trait name, in the language's documented order. */
 export const TRAITS: readonly string[] = [
   'Option',
   'Vec',
@@ -61,7 +61,7 @@ export const TRAITS: readonly string[] = [
 
 const TRAIT_SET: ReadonlySet<string> = new Set(TRAITS);
 
-/** Whether `name` is a trait of §3.5.1. */
+/** Whether `name` is a trait of the language. */
 export function isTraitName(name: string): boolean {
   return TRAIT_SET.has(name);
 }
@@ -133,7 +133,7 @@ impl(['CheckedNeg', 'WrappingNeg'], SI);
 impl(['Hash'], [...INT, 'bool', 'byte', 'char', 'string']);
 impl(['Serialize', 'Deserialize', 'Display'], ['void', ...NUM, 'bool', 'byte', 'char', 'string']);
 
-/** Traits that `Vec<T>`/`Option<T>` have exactly when `T` has them (§3.5.2). */
+/** Traits that `Vec<T>`/`Option<T>` have exactly when `T` has them. */
 const STRUCTURAL_INHERITED: ReadonlySet<string> = new Set(['Hash', 'Serialize', 'Deserialize', 'Display']);
 
 /**
@@ -141,8 +141,8 @@ const STRUCTURAL_INHERITED: ReadonlySet<string> = new Set(['Hash', 'Serialize', 
  *
  * @param dataTraits traits declared by library data types, by identifier
  * @param genericTraits traits of the enclosing treatment's generics: a generic satisfies
- *   exactly the traits it declares (§3.5); inside `Vec`/`Option` it makes the structure
- *   satisfy only the structural trait (Appendix C.1)
+ *   exactly the traits it declares; inside `Vec`/`Option` it makes the structure
+ *   satisfy only the structural trait (as in the reference)
  */
 export function implementsTrait(
   t: DataType,

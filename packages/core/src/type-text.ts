@@ -1,6 +1,6 @@
 /**
  * Parses the type text used by library descriptors (`Stream` excluded: ports are split
- * beforehand), with the grammar of language spec §2.7: `NAME [< type >]`.
+ * beforehand), with the grammar of written types: `NAME [< type >]`.
  */
 import { coreType, type DataType, isCoreTypeName, optionType, vecType } from './types.js';
 

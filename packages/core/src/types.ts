@@ -1,10 +1,10 @@
 /**
- * Data types and flows (language spec §3). A data type is a small immutable tree; the
+ * Data types and flows (docs/language.md#types). A data type is a small immutable tree; the
  * same representation serves the checker (with unresolved generics) and, later, the
  * engine (fully substituted).
  */
 
-/** The core data type names of §3.2. */
+/** The core data type names. */
 export const CORE_TYPES = [
   'void',
   'i8',
@@ -68,7 +68,7 @@ export function optionType(of: DataType): DataType {
   return { kind: 'option', of };
 }
 
-/** Structural equality (§3.6): generics equal only themselves. */
+/** Structural equality: generics equal only themselves. */
 export function typeEquals(a: DataType, b: DataType): boolean {
   if (a === b) return true;
   switch (a.kind) {

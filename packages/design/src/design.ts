@@ -1,6 +1,6 @@
 /**
- * The design: a checked program flattened for the engine (language spec §5.2). Composite
- * treatments are gone (they are pure wiring, §5.7): what remains are the native leaf
+ * The design: a checked program flattened for the engine (genesis). Composite
+ * treatments are gone (they are pure wiring): what remains are the native leaf
  * instances of the static instance tree, the model instances, and the connections
  * between leaf ports. Parameter values are expressions over constants, track contexts
  * and pure function calls; references to enclosing parameters were substituted when the
@@ -42,7 +42,7 @@ export interface LeafDesign {
   readonly origin?: string;
 }
 
-/** One model instance (its native root ancestor, §5.2). */
+/** One model instance (its native root ancestor). */
 export interface ModelDesign {
   readonly index: number;
   readonly path: string;
@@ -60,7 +60,7 @@ export interface ConnectionDesign {
   readonly input: string;
 }
 
-/** A leaf that is a source of a model (§5.3): it is fed by its model, not run. */
+/** A leaf that is a source of a model: it is fed by its model, not run. */
 export interface SourceDesign {
   readonly leaf: number;
   readonly model: number;

@@ -1,5 +1,5 @@
 /**
- * Evaluation of parameter expressions (language spec §5.4, §5.11): constants are already
+ * Evaluation of parameter expressions: constants are already
  * values; context reads and var function calls are evaluated per track. Enclosing
  * parameters are substituted into inner values, so an expression is as deep as the
  * composite nesting that built it: evaluation keeps an explicit stack (issue 8).

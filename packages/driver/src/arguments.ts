@@ -1,5 +1,5 @@
 /**
- * Entrypoint arguments (language spec §7.6): every parameter of the entry treatment is an
+ * Entrypoint arguments (docs/language.md#command-line-arguments): every parameter of the entry treatment is an
  * option `--name value` (or `--name=value`), read as raw text by the parameter's type, or
  * as a Mélodium value with `--parse-arguments`. One grammar: the same function validates
  * a text and converts it, so what is accepted is exactly what can be converted.
@@ -21,7 +21,7 @@ const RANGES: Readonly<Record<string, readonly [bigint, bigint]>> = { ...INT_RAN
 const RAW_ONLY = 'cannot be given as raw text; run with --parse-arguments and write a Mélodium value';
 
 /**
- * Reads a raw command-line text as a value of `type` (§7.6 raw mode): whole numbers in
+ * Reads a raw command-line text as a value of `type` (raw mode): whole numbers in
  * decimal within the type's range, floats in decimal or `inf`/`NaN`, `true`/`false`, one
  * character, a string as is, an `Option` empty or `_` for none.
  *

@@ -1,4 +1,7 @@
-/** The packages built into tutti (language spec §7.7), in the order `info --packages` lists them. */
+/**
+ * The packages built into tutti (found before any other, docs/language.md#finding-packages),
+ * in the order `info --packages` lists them.
+ */
 import type { PackageDescriptor } from '@tutti/core';
 import { cicd } from '@tutti/lib-cicd';
 import { distrib } from '@tutti/lib-distrib';
@@ -33,7 +36,7 @@ export const BUNDLED: readonly PackageDescriptor[] = [
 ];
 
 /**
- * The 0.9 surface (libraries spec Appendix B): `log`, and the 0.9 layer of `cicd`, chosen
+ * The 0.9 surface (docs/legacy.md): `log`, and the 0.9 layer of `cicd`, chosen
  * by the loader for programs that require `^0.9` of them (`LoadOptions.legacy`).
  */
 export const BUNDLED_LEGACY: readonly PackageDescriptor[] = [log, legacyCicd(cicd)];

@@ -1,6 +1,6 @@
 /**
  * The files a run writes besides its own: the log file (`--logs`) and the live debug file
- * (`--debug`, language spec Appendix E.4). Both are opened before anything runs, creating
+ * (`--debug`: one JSON object a line, flushed event by event). Both are opened before anything runs, creating
  * missing parent folders, so a path that cannot be written is refused up front.
  */
 import { closeSync, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';

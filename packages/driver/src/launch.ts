@@ -1,6 +1,6 @@
 /**
  * The middle of the pipeline: a checked entrypoint and its command-line arguments become
- * a design (genesis, language spec §5.2). Every problem (arguments, launch failures,
+ * a design (genesis). Every problem (arguments, launch failures,
  * elements without behaviour) is a diagnostic in the sink, so it renders like a check
  * error, with its place in the source.
  */

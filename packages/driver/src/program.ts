@@ -1,6 +1,6 @@
 /**
  * The first half of the pipeline: load a program, select its entrypoints and areas
- * (language spec §4.12, §7.6) and check it whole. Every host (the CLI, the tests, the
+ * and check it whole. Every host (the CLI, the tests, the
  * benches, later the worker and the server) checks programs through {@link checkPath}.
  */
 import { basename, dirname, resolve } from 'node:path';
@@ -74,7 +74,7 @@ export interface Selection {
   readonly entrypoints: EntrypointRequest[];
 }
 
-/** Which entrypoints and areas a command covers (§4.12, §7.6). */
+/** Which entrypoints and areas a command covers (`check FILE`: what the entrypoint reaches; `--all`: everything). */
 export function select(
   loaded: LoadedProgram,
   sink: DiagnosticSink,

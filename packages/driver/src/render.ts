@@ -1,7 +1,8 @@
 /**
- * Rendering of diagnostics: the human form of language spec §4.13 (`error[E_CODE]:
+ * Rendering of diagnostics: the human form (`error[E_CODE]:
  * file:line:col: message`, then the source line with carets, related places and hints)
- * on stderr, and the JSON form of Appendix C.15 on stdout.
+ * on stderr, and the JSON form on stdout (`check --format json`: an array of
+ * `{code, severity, message, file, line, column}`, 1-based, `null` without a place).
  */
 import { styleText } from 'node:util';
 import type { Diagnostic } from '@tutti/core';
@@ -69,7 +70,7 @@ function excerpt(span: NonNullable<Diagnostic['span']>, _o: RenderOptions, paint
   return out;
 }
 
-/** The JSON form of one diagnostic (Appendix C.15). */
+/** The JSON form of one diagnostic. */
 export function toJson(d: Diagnostic, defaultFile: string): Record<string, unknown> {
   const loc = (s: NonNullable<Diagnostic['span']>) => {
     const p = s.file.position(s.start);

@@ -40,7 +40,7 @@ export interface RunResult {
 }
 
 /**
- * Runs `design` to its end (language spec §5.9) or until `signal` aborts.
+ * Runs `design` to its end (no activity and no track left) or until `signal` aborts.
  *
  * Deadlocks inside the graph are the engine's to find. What it cannot see is a treatment
  * waiting on something outside the graph that will never come (a native promise that

@@ -1,5 +1,5 @@
 /**
- * The worker side of distribution (`tutti dist`, libraries spec §13, docs/distribution.md):
+ * The worker side of distribution (`tutti dist`, docs/distribution.md):
  * serves one orchestrator. It accepts one connection, checks the orchestrator's key and
  * versions and answers with its own key, receives the program, loads and checks it
  * through the same pipeline as `tutti run` ({@link checkPath}, {@link launch},
@@ -54,7 +54,7 @@ import { checkPath } from './program.js';
 import { renderHuman } from './render.js';
 import { runDesign } from './run.js';
 
-/** Options of {@link serveWorker} (the options of `tutti dist`, §7.8). */
+/** Options of {@link serveWorker} (the options of `tutti dist`). */
 export interface WorkerOptions {
   readonly ip: string;
   /** 0 picks a free port (reported through `onListening`). */

@@ -1,5 +1,5 @@
 /**
- * Connections between treatments (language spec §5.5). One `Channel` per connection: an
+ * Connections between treatments. One `Channel` per connection: an
  * output fans out to several channels, an input reads exactly one.
  *
  * Values move as batches (arrays). A producer's batch is queued on every open receiver
@@ -289,7 +289,7 @@ function concatBatches(queue: readonly (Batch | undefined)[], from: number, to: 
   return out;
 }
 
-/** A closed, empty channel: the input of a track that nothing feeds (§5.4). */
+/** A closed, empty channel: the input of a track that nothing feeds (closed once the track is built). */
 export function closedChannel(): Channel {
   const c = new Channel(1);
   c.producerClosed = true;
@@ -469,7 +469,7 @@ export class Output implements OutputPort {
     if (this.closed) return FALSE;
     if (values.length === 0) return this.usable ? TRUE : FALSE;
     if (this.block) {
-      // A Block carries at most one value (§5.5): deliver the first, refuse the rest.
+      // A Block carries at most one value: deliver the first, refuse the rest.
       const ok = this.sendOne(values[0]);
       return values.length === 1 ? ok : ok.then(() => false);
     }

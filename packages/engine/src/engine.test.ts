@@ -209,7 +209,7 @@ test('stop() ends a run whose model never finishes, and blocked() tells who wait
 
 /**
  * A countdown cycle: `step` forwards what it receives on `in` minus one to `out` while it
- * is positive, and `out` is connected back to its own `in` (language spec Appendix E.1).
+ * is positive, and `out` is connected back to its own `in` (cycles are legal).
  * The seed comes from a Block on `seed`; at zero, `step` closes `out`, which closes its own
  * input, and the track ends.
  */

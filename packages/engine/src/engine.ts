@@ -1,8 +1,8 @@
 /**
- * The engine: runs a design (language spec §5). Models are created, initialised and their
+ * The engine: runs a design. Models are created, initialised and their
  * background activities started; models create tracks for their sources; each track
  * builds fresh channels and one task per reached leaf; the run ends when no background
- * activity and no track is left (§5.9).
+ * activity and no track is left.
  *
  * Track construction is planned once per (model, source, parameter set): the reached
  * leaves, the connections among them and which parameters are constant. Creating a
@@ -51,7 +51,7 @@ export interface StepRecord extends StepReport {
 }
 
 /**
- * An execution event (`--debug`, language spec Appendix E.4). Values are previews
+ * An execution event (`--debug`). Values are previews
  * ({@link previewValue}): a long value or batch is shortened, never held back.
  */
 export type EngineEvent =
@@ -91,7 +91,7 @@ export type EngineEvent =
 
 /** How a run ended. */
 export interface RunOutcome {
-  /** False when a track or a model failed (exit status 1, §5.10). */
+  /** False when a track or a model failed (exit status 1). */
   readonly ok: boolean;
   readonly tracks: number;
 }
@@ -275,7 +275,7 @@ export class Engine {
     return this.abort.signal;
   }
 
-  /** Runs to the end (§5.1 phases 4–7). */
+  /** Runs to the end: models created and initialised, background activities, tracks. */
   async run(): Promise<RunOutcome> {
     const done = new Promise<void>((resolve) => {
       this.finish = resolve;
@@ -442,7 +442,7 @@ export class Engine {
     let plan = this.plans.get(key);
     if (plan !== undefined) return plan;
     const conns = this.design.connections;
-    // Reached leaves: forward from the source leaves (§5.4).
+    // Reached leaves: forward from the source leaves.
     const reached = new Set<number>();
     const used: number[] = [];
     const work = matching.map((r) => r.leaf.index);
@@ -529,7 +529,7 @@ export class Engine {
     const contexts: TrackContexts = request.contexts ?? NO_CONTEXTS;
     const leaves = plan.leaves;
 
-    // Parameters first: a failing var evaluation abandons the track before any task (§5.10).
+    // Parameters first: a failing var evaluation abandons the track before any task.
     const paramsOf: Readonly<Record<string, Value>>[] = new Array(leaves.length);
     for (let k = 0; k < leaves.length; k++) {
       const pl = leaves[k] as PlanLeaf;

@@ -1,5 +1,5 @@
 /**
- * @tutti/engine — runs a checked design: tracks, channels, models, logs (language spec §5).
+ * @tutti/engine — runs a checked design: tracks, channels, models, logs.
  */
 export * from './channel.js';
 export * from './engine.js';

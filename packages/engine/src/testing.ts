@@ -2,7 +2,7 @@
  * A harness that runs one native treatment on real channels, for library unit tests:
  * inputs are fed from arrays (in the batches given), outputs are collected until they
  * close, and the same completion rules as the engine apply (when `run` returns, every
- * input and then every output is closed, §5.6).
+ * input and then every output is closed).
  *
  * @example
  * ```ts
@@ -202,9 +202,9 @@ const GONE: OutputPort = {
 };
 
 /**
- * Rule C (libraries spec §1.4) probe: runs `d` with every input repeating `batches[name]`
- * (an input without a batch is closed) and every output without a consumer, and returns
- * how many batches each input delivered. A treatment that honours rule C stops after its
+ * Rule C probe (when every consumer of an output is gone, the treatment must stop): runs
+ * `d` with every input repeating `batches[name]` (an input without a batch is closed) and
+ * every output without a consumer, and returns how many batches each input delivered. A treatment that honours rule C stops after its
  * first failed send; one that does not reads on until the safety limit.
  */
 export async function readsWithoutConsumers(

@@ -1,5 +1,5 @@
 /**
- * bzip2 for `.jeu` archives (language spec §7.5): libbzip2 1.0.8 compiled to WebAssembly,
+ * bzip2 for `.jeu` archives: libbzip2 1.0.8 compiled to WebAssembly,
  * the `bzip2.wasm` that the npm package `bzip2-wasm` ships. npm has no maintained pure
  * JavaScript bzip2 *compressor* under a licence this project can ship (compressjs is GPL),
  * and the reference C library reads every archive the reference writes.

@@ -1,5 +1,5 @@
 /**
- * Reading source files: one place decides what "unreadable" means (E_FILE, §1.1): missing,
+ * Reading source files: one place decides what "unreadable" means (E_FILE): missing,
  * a directory, no permission, or not valid UTF-8.
  */
 import { readFileSync } from 'node:fs';

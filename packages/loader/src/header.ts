@@ -1,7 +1,7 @@
 /**
- * The header of a standalone script (language spec §7.4): `#! name = …`, `#! version = …`
- * and `#! require = pkg:req …` lines at the top of the file, with the lenient spacing the
- * spec adopts (Appendix C.9).
+ * The header of a standalone script (docs/language.md#the-header-of-a-script): `#! name = …`, `#! version = …`
+ * and `#! require = pkg:req …` lines at the top of the file, with lenient spacing (as the
+ * reference accepts).
  */
 import type { DiagnosticSink, SourceFile, Span } from '@tutti/core';
 import { isVersion, parseRequirement, type Requirement } from './requirement.js';

@@ -1,5 +1,5 @@
 /**
- * `.jeu` archives (language spec §7.5): the two lines `#!/usr/bin/env melodium` and
+ * `.jeu` archives: the two lines `#!/usr/bin/env melodium` and
  * `#! version 0`, then a bzip2-compressed tar whose first entry is `Compo.toml`, followed by
  * the project's `.mel` files under their relative paths.
  *
@@ -143,7 +143,7 @@ function mib(n: number): string {
 
 /**
  * The files a `.jeu` of the project in `dir` holds: `Compo.toml`, then every `.mel` file
- * below (sorted; names starting with `.` and `node_modules` skipped, §7.3).
+ * below (sorted; names starting with `.` and `node_modules` skipped).
  */
 export function projectEntries(dir: string): JeuEntry[] {
   const out: JeuEntry[] = [];

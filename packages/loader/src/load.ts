@@ -1,7 +1,7 @@
 /**
- * Loading a program (language spec §7): the program file (standalone script, `Compo.toml`,
+ * Loading a program (docs/language.md#programs-packages-and-areas): the program file (standalone script, `Compo.toml`,
  * or a folder holding one), the packages available (bundled, `--path`), and the choice of
- * a package for every declared dependency, recursively (§7.7).
+ * a package for every declared dependency, recursively (docs/language.md#finding-packages).
  */
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,10 +21,10 @@ import { parseRequirement, satisfies, satisfiesBundled } from './requirement.js'
 export interface LoadOptions {
   /** Packages built into the implementation. */
   readonly bundled: readonly PackageDescriptor[];
-  /** `--path` locations (§7.7). */
+  /** `--path` locations. */
   readonly paths?: readonly string[];
   /**
-   * The 0.9 surface (libraries spec Appendix B): older versions of bundled packages, and
+   * The 0.9 surface (docs/legacy.md): older versions of bundled packages, and
    * packages that only exist in 0.9 (`log`). A package of this list whose name is also
    * bundled is chosen, for the whole program, when the first requirement of that name met
    * from the root (breadth first) is satisfied by it and not by the bundled version; it
@@ -181,7 +181,7 @@ function finish(
   };
 }
 
-/** Every package available, for `tutti doc` (language spec §7.8). */
+/** Every package available, for `tutti doc`. */
 export interface LoadedPackages {
   /** Every package by name, each with its dependencies resolved. */
   readonly packages: ReadonlyMap<string, PackageView>;
@@ -255,7 +255,7 @@ function resolveAll(
 }
 
 /**
- * The program file as text (a script), or as bytes to read as a `.jeu` (§7.5): a file that
+ * The program file as text (a script), or as bytes to read as a `.jeu`: a file that
  * is not valid UTF-8, or one named `.jeu` that starts with the archive header (so that a
  * truncated archive is reported as one, not as a script without a name).
  */
@@ -360,7 +360,7 @@ function bundledDeps(d: PackageDescriptor): Dependency[] {
   return out;
 }
 
-/** Chooses a package for every dependency, from the root down (§7.7). */
+/** Chooses a package for every dependency, from the root down (the first found with the name and a matching version). */
 function resolveDependencies(root: Candidate, candidates: ReadonlyMap<string, Candidate>, sink: DiagnosticSink): void {
   const done = new Set<Candidate>();
   const onPath: Candidate[] = [];
@@ -545,7 +545,7 @@ async function loadPathEntry(p: string, candidates: Map<string, Candidate>, sink
     return;
   }
   if (!scan) return;
-  // A folder of packages (§7.7): its scripts, archives, and sub-folders that are projects or
+  // A folder of packages: its scripts, archives, and sub-folders that are projects or
   // native packages, in name order (the first package of a name wins, as for --path order).
   let names: string[];
   try {

@@ -1,6 +1,6 @@
 /**
- * `Compo.toml` (language spec §7.1), parsed with smol-toml. Problems are E_MANIFEST,
- * located at the file (the acceptance JSON has no line for them).
+ * `Compo.toml` (docs/language.md#compotoml), parsed with smol-toml. Problems are E_MANIFEST,
+ * located at the file, without a line.
  */
 import type { DiagnosticSink } from '@tutti/core';
 import { parse, TomlError } from 'smol-toml';
@@ -71,7 +71,7 @@ export function parseManifest(text: string, file: string, sink: DiagnosticSink):
   const eps = doc.entrypoints;
   if (eps !== null && typeof eps === 'object' && !Array.isArray(eps) && !(eps instanceof Date)) {
     for (const [cmd, id] of Object.entries(eps as Record<string, unknown>)) {
-      if (typeof id !== 'string') continue; // ignored, §7.1
+      if (typeof id !== 'string') continue; // a non-string entrypoint value is ignored, not an error
       const parts = id.split('::');
       if (parts.length !== 2 || parts[0] === '' || parts[1] === '' || (parts[0] as string).split('/').some((s) => s === '')) {
         bad(`entrypoint '${cmd}' = "${id}" is not an identifier of the form package/area::treatment`);

@@ -142,7 +142,7 @@ export class ScriptPackage extends BasePackage {
 }
 
 /**
- * A project read from a `.jeu` archive (§7.5): its files stay in memory; `shown` names
+ * A project read from a `.jeu` archive: its files stay in memory; `shown` names
  * them as `<archive>:<path>` in diagnostics.
  */
 export class ArchivePackage extends BasePackage {
@@ -190,7 +190,7 @@ export class ArchivePackage extends BasePackage {
   }
 }
 
-/** Areas of every `.mel` file under `dir` (dot-files and dot-folders skipped, §7.3). */
+/** Areas of every `.mel` file under `dir` (dot-files and dot-folders skipped). */
 function listMelAreas(dir: string, pkg: string): string[] {
   const out: string[] = [];
   const walk = (d: string, prefix: string[]) => {

@@ -1,5 +1,5 @@
 /**
- * Version requirements with Cargo's semantics (language spec §7.2), checked with the
+ * Version requirements with Cargo's semantics (docs/language.md#version-requirements), checked with the
  * `semver` package. Cargo and npm differ on one point: a bare `1.2.3` means `^1.2.3` in
  * Cargo and `=1.2.3` in npm, so comparators are rewritten before npm parses them; the
  * comma-separated syntax and the rules on whitespace are Cargo's and are checked here.
@@ -56,7 +56,7 @@ export function satisfies(version: string, req: Requirement): boolean {
 
 /**
  * Bundled packages report 0.10.2 but also answer requirements written for the 0.9
- * generation (language spec Appendix C.12).
+ * generation (`^0.9.1`, as the programs written for it require; docs/legacy.md).
  */
 export function satisfiesBundled(version: string, req: Requirement): boolean {
   return satisfies(version, req) || req.range.intersects(new semver.Range('>=0.9.0 <0.10.0'));

@@ -1,5 +1,5 @@
 /**
- * The `testkit` fixture package (language spec Appendix A.2): a context `@Turn`, a model
+ * The `testkit` fixture package: a context `@Turn`, a model
  * `Counter` and its source `turns`, used only by the test suite (loaded with `--path`).
  */
 import { context, model, type PackageDescriptor, source } from '@tutti/core';

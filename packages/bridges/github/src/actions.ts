@@ -2,7 +2,7 @@
  * GitHub's own workflow parser and expression engine (`@actions/workflow-parser`,
  * `@actions/expressions`), loaded on first use from dist/actions.bundle.mjs. They are bundled at
  * build time (scripts/bundle.mjs) because on Node 20 the parser cannot be imported directly (its
- * JSON schema import lacks an import attribute; ECOSYSTEM-NOTES.md), and loaded lazily so that
+ * JSON schema import lacks an import attribute), and loaded lazily so that
  * `tutti run` never pays for them.
  */
 

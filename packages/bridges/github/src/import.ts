@@ -11,7 +11,8 @@
  * place in the code): `uses:` steps, step `if:` (runAction emits nothing for a skipped step,
  * so the chain would stop), matrices, job `if:`, job outputs and the `needs` context,
  * reusable workflows, containers and services, timeouts. The expression helpers evaluate
- * `${{ }}` with the reference's rules (§15.8.7): `bash` runs with `-x`.
+ * `${{ }}` with the reference's rules (`cicd/services/github`: only a string result counts,
+ * anything else becomes `""`): `bash` runs with `-x`.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';

@@ -1,6 +1,6 @@
 /**
- * Builders that turn compact signature text into descriptors, so that a library row of
- * the libraries spec reads almost as written there:
+ * Builders that turn compact signature text into descriptors, so that a library element
+ * reads almost as its documentation writes its signature:
  *
  * @example
  * ```ts
@@ -83,7 +83,7 @@ function qualifyContext(area: string, name: string): string {
   return `${area}::${name.startsWith('@') ? name : `@${name}`}`;
 }
 
-/** snake_case of a model type name, the slot name of its sources (libraries §1.2). */
+/** snake_case of a model type name, the slot name of its sources. */
 export function snakeCase(name: string): string {
   return name
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
@@ -107,7 +107,7 @@ export interface TreatmentOptions<I extends Ports = Ports, O extends Ports = Por
   /** Contexts read (`@HttpRequest` in the same area or `pkg/area::@Name`). */
   readonly requires?: readonly string[];
   readonly doc?: string;
-  /** The behaviour (language spec §5.6). */
+  /** The behaviour: what runs for each track the treatment is in. */
   readonly run?: TreatmentRun<Keys<I>, Keys<O>, Keys<P>>;
   /** Check-time validation of literal parameters (see {@link TreatmentDescriptor.validate}). */
   readonly validate?: TreatmentDescriptor['validate'];
@@ -144,7 +144,7 @@ export function treatment<
 export interface SourceOptions {
   /** The model whose tracks this source opens (bare name: same area). */
   readonly model: string;
-  /** Parameters, all const (libraries §1.3). */
+  /** Parameters, all const. */
   readonly params?: Readonly<Record<string, string>>;
   readonly outputs: Ports;
   /** Contexts provided to each track. */

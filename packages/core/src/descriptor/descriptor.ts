@@ -1,5 +1,5 @@
 /**
- * Descriptors of native library elements (language spec Appendix A.3): inert data that
+ * Descriptors of native library elements: inert data that
  * the checker reads without running anything. Types, parameters and ports are kept as
  * the Mélodium text a reader would write (`Stream<Option<T>>`, `string = "info"`);
  * the collection parses them once, resolving data type names across packages.
@@ -60,7 +60,7 @@ export interface TreatmentDescriptor extends ElementBase {
   readonly outputs: readonly PortDescriptor[];
   /** Context identifiers the treatment reads (`http/server::@HttpRequest`). */
   readonly requires: readonly string[];
-  /** Present when the treatment is a source of a model (§5.3). */
+  /** Present when the treatment is a source of a model (the model creates its tracks). */
   readonly source?: {
     readonly model: string;
     /** Context identifiers provided to the tracks it opens. */
@@ -126,7 +126,7 @@ export interface PackageDescriptor {
   readonly elements: readonly ElementDescriptor[];
   /**
    * Absolute folder holding the package's `.mel` sources: `<melRoot>/engine/util.mel` is
-   * the area `std/engine/util` (libraries spec §1.1). Absent when the package has none.
+   * the area `std/engine/util`. Absent when the package has none.
    */
   readonly melRoot?: string;
 }

@@ -1,6 +1,6 @@
 /**
- * Text renderings of run-time values: Display (language spec §6.2, what logging shows,
- * "as Mélodium would write it") and ToString (§6.3, what `|to_string` returns).
+ * Text renderings of run-time values: Display (what logging shows,
+ * "as Mélodium would write it") and ToString (what `|to_string` returns).
  *
  * Floats are the delicate part. The reference prints Rust's shortest round-trip digits in
  * the value's own width, never in exponent notation. JavaScript's `String(x)` already
@@ -13,7 +13,7 @@ import type { DataType } from '../types.js';
 import type { DataValue, Value } from './values.js';
 
 /**
- * Display rendering of `v`, a value of type `t` (§6.2).
+ * Display rendering of `v`, a value of type `t`.
  *
  * @example
  * ```ts
@@ -52,7 +52,7 @@ function render(v: Value, t: DataType, quoted: boolean): string {
       return `[${parts.join(', ')}]`;
     }
     case 'data': {
-      // Libraries §17.3: prefer the type's own text over the reference's placeholder.
+      // Prefer the type's own text over the reference's `/* Type */` placeholder.
       const display = (v as DataValue | null)?.display;
       return typeof display === 'function' ? display.call(v) : `/* ${t.name} */`;
     }
@@ -63,7 +63,7 @@ function render(v: Value, t: DataType, quoted: boolean): string {
 }
 
 /**
- * ToString rendering of `v`, a value of type `t` (§6.3): void → `''`, byte → two
+ * ToString rendering of `v`, a value of type `t`: void → `''`, byte → two
  * lowercase hex digits, char and string as they are, numbers and bools as in Display.
  * A library data type uses its own `toString()` (its `ToString` trait), else its Display.
  *

@@ -1,6 +1,6 @@
 /**
- * The executive interfaces: what a native element sees when it runs (language spec §5.6,
- * Appendix A.3). The engine implements them; libraries only import these types, so a
+ * The executive interfaces: what a native element sees when it runs
+ * (docs/native-packages.md). The engine implements them; libraries only import these types, so a
  * library never depends on the engine.
  *
  * Values travel in batches: `recvMany`/`sendMany` move arrays, and a hot treatment
@@ -18,7 +18,7 @@ import type { End, GenericArgs, Value } from './values.js';
  */
 export type Batch<T = Value> = readonly T[] | Uint8Array;
 
-/** Log levels, most severe first (libraries §3.3). */
+/** Log levels, most severe first (as `std/engine/log::Level`). */
 export type LogLevel = 'error' | 'warning' | 'info' | 'debug' | 'trace';
 
 /** An input port of a running treatment. */
@@ -32,7 +32,7 @@ export interface InputPort<T = Value> {
    * mutate it.
    */
   recvMany(): Promise<Batch<T> | End>;
-  /** Stops receiving: the producer's sends towards this input are dropped (§5.5). */
+  /** Stops receiving: the producer's sends towards this input are dropped. */
   close(): void;
   /**
    * Promises that no batch received here is used after the `keep`-th next receive on this
@@ -113,7 +113,7 @@ export interface EngineServices {
   readonly signal: AbortSignal;
 }
 
-/** What a native treatment receives for one track (§5.6). */
+/** What a native treatment receives for one track. */
 export interface TreatmentContext<I extends string = string, O extends string = string, P extends string = string> extends EngineServices {
   readonly inputs: { readonly [K in I]: InputPort };
   readonly outputs: { readonly [K in O]: OutputPort };
@@ -183,18 +183,18 @@ export interface ModelContext extends EngineServices {
   readonly path: string;
   /** Parameter sets of the source instances registered on this model for `source`. */
   registrations(source: string): readonly Readonly<Record<string, Value>>[];
-  /** Creates a track for `source` (§5.3); resolves when the track has ended. */
+  /** Creates a track for `source`; resolves when the track has ended. */
   createTrack(source: string, request?: TrackRequest): Promise<TrackOutcome>;
   /**
    * Calls `listener` with every log record of the run from now on, right after the host
    * got it; returns the function that unsubscribes. For models that expose the run's logs
-   * as a stream (the 0.9 `log/logger::Logger`, libraries spec Appendix B). Optional: hosts
+   * as a stream (the 0.9 `log/logger::Logger`, docs/legacy.md). Optional: hosts
    * and hand-made contexts may leave it out.
    */
   subscribeLogs?(listener: (record: RunLogRecord) => void): () => void;
 }
 
-/** A live model: lifecycle hooks (§5.1 phases 5–7). */
+/** A live model: lifecycle hooks (created, initialised, then its background activity). */
 export interface ModelInstance {
   /** Called once after every model was created. */
   initialize?(): void | Promise<void>;
@@ -210,7 +210,7 @@ export type ModelCreate = (ctx: ModelContext) => ModelInstance;
 /**
  * A native function's body: positional arguments (already of the declared types) and
  * generic arguments. Functions are pure; a thrown error fails the launch (genesis) or the
- * track construction (§5.10).
+ * track construction.
  */
 export type FunctionImpl = (args: readonly Value[], generics: GenericArgs) => Value;
 

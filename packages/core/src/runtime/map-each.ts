@@ -1,6 +1,6 @@
 /**
  * The one loop shared by the library treatments that turn each received value into one sent
- * value: one promise per batch (libraries §1.4), an index loop because a batch may be a
+ * value: one promise per batch, an index loop because a batch may be a
  * `Uint8Array`, and a stop as soon as the output has no consumer left (rule C).
  */
 import type { InputPort, OutputPort } from './executive.js';

@@ -1,5 +1,5 @@
 /**
- * `tutti doc` as a library (language spec §7.8): choose the packages, load them through the
+ * `tutti doc` as a library (docs/cli.md#tutti-doc): choose the packages, load them through the
  * loader like any program, build the documentation model, write the Markdown tree (and
  * with `html`, its HTML rendering under `html/`).
  */

@@ -1,5 +1,5 @@
 /**
- * What `tutti doc` documents (language spec §7.8): the packages chosen, their areas and
+ * What `tutti doc` documents: the packages chosen, their areas and
  * every element of each, native ones from their descriptors and `.mel` ones from the
  * checker's symbols (resolved types, defaults as written, doc comments). One model, two
  * renderings: Markdown as an mdBook source tree (`markdown.ts`) and static HTML (`html.ts`).

@@ -1,5 +1,5 @@
 /**
- * Literal values to run-time values (language spec §3.7, core's values.ts): a literal has
+ * Literal values to run-time values (core's values.ts): a literal has
  * no type of its own, so it is converted against the type expected where it is written.
  * The checker has already accepted the pair; nothing here reports.
  */

@@ -1,7 +1,7 @@
 /**
- * Lowering: a checked entrypoint to a design (language spec §5.2, genesis). The static
+ * Lowering: a checked entrypoint to a design (genesis). The static
  * instance tree is expanded from the entrypoint; composite treatments disappear into
- * wiring (§5.7), their parameters substituted into the values of the instances they
+ * wiring, their parameters substituted into the values of the instances they
  * hold; constants and constant function calls are evaluated here, once per use site;
  * every prelude model becomes one model instance per composite node, built as its native
  * root ancestor through the chain of declared models.
@@ -113,7 +113,7 @@ export function lowerProgram(o: LowerOptions, sink: DiagnosticSink): Design | un
     );
   }
 
-  /** A composite node for `t`, with its prelude models instantiated (one per node, §5.2). */
+  /** A composite node for `t`, with its prelude models instantiated (one per node). */
   const enter = (t: TreatmentSymbol, name: string, parent: CompositeNode | undefined, path: string, scopeIn: Scope): Frame => {
     const syntax = t.syntax as TreatmentSyntax;
     const from = new Map<string, ConnectionSyntax[]>();
@@ -245,7 +245,8 @@ export function lowerProgram(o: LowerOptions, sink: DiagnosticSink): Design | un
       const ts = v.generics?.[i];
       if (ts !== undefined) generics.set(g.name, resolveType(ts, scope));
     });
-    // Arguments beyond the declared parameters are ignored (Appendix E.2).
+    // Arguments beyond the declared parameters are ignored (as the reference does; the
+    // checker warned with W_IGNORED_ARGUMENT).
     const args = v.args.slice(0, f.params.length).map((a, i) => {
       const t = f.params[i]?.type;
       return lowerValue(a, t === undefined ? undefined : substitute(t, generics), scope);
@@ -258,7 +259,7 @@ export function lowerProgram(o: LowerOptions, sink: DiagnosticSink): Design | un
     const g: Record<string, DataType> = {};
     for (const [k, t] of generics) g[k] = t;
     const call: ValueExpr = { kind: 'call', name: f.id, impl, generics: g, args };
-    // Constant calls are evaluated once, here (§5.11).
+    // Constant calls are evaluated once, here (at genesis, not per track).
     if (args.every((a) => a.kind === 'const')) {
       try {
         return { kind: 'const', value: evaluate(call, undefined) };
@@ -296,7 +297,7 @@ export function lowerProgram(o: LowerOptions, sink: DiagnosticSink): Design | un
     return lowerValue(syntax, expected, { area: owner.area, generics, params: new Map(), models: new Map() });
   }
 
-  /** Instantiates `m` (§5.2): its native root ancestor, parameters through the chain. */
+  /** Instantiates `m`: its native root ancestor, parameters through the chain. */
   function instantiateModel(m: ModelSymbol, given: ReadonlyMap<string, ValueExpr>, path: string, at: Span): number {
     let cur: ModelSymbol = m;
     let values = new Map<string, ValueExpr>();
@@ -347,7 +348,7 @@ export function lowerProgram(o: LowerOptions, sink: DiagnosticSink): Design | un
   }
   if (sink.errorCount > errorsBefore) return undefined;
 
-  // Flatten the wiring: every leaf output to the leaf inputs it reaches (§5.7).
+  // Flatten the wiring: every leaf output to the leaf inputs it reaches.
   const connections: ConnectionDesign[] = [];
   for (const ln of leafNodes) {
     const d = leaves[ln.index] as LeafDesign;

@@ -9,7 +9,7 @@ function tokens(text: string): string[] {
   return [...r.tokens.slice(0, -1).map((t) => `${t.kind}:${t.text}`), ...sink.items.map((d) => d.code)];
 }
 
-test('spec §1.2 examples', () => {
+test('token recognition order: arrows, signed numbers, bytes, sigils', () => {
   assert.deepEqual(tokens('a.out-->b.in'), ['name:a', 'punct:.', 'name:out', 'arrow:-->', 'name:b', 'punct:.', 'name:in']);
   assert.deepEqual(tokens('-12'), ['number:-12']);
   assert.deepEqual(tokens('.5'), ['punct:.', 'number:5']);

@@ -1,5 +1,5 @@
 /**
- * The lexer (language spec §1). It tries the rules of §1.2 in their order at each
+ * The lexer. It tries its token rules in a fixed order at each
  * position. A character outside the language is reported (E_LEX) and skipped, so that the
  * parser can go on and report later problems of the same file too; a malformed literal is
  * reported once and handed to the parser as a token marked `invalid`.
@@ -292,7 +292,7 @@ const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
   '`': '`',
 };
 
-/** Decodes the escapes of §1.7; reports the first invalid one. */
+/** Decodes the escapes of a string literal; reports the first invalid one. */
 export function decodeEscapes(raw: string): { value: string; error?: string } {
   if (!raw.includes('\\')) return { value: raw };
   let out = '';

@@ -10,7 +10,7 @@ function parse(text: string) {
   return { tree, diags: sink.items.map((d) => `${d.code}@${file.position(d.span?.start ?? 0).line}`) };
 }
 
-test('connection chains desugar into links (§2.6)', () => {
+test('connection chains desugar into links', () => {
   const { tree, diags } = parse('treatment m() {\n  src.out -> mid.in,result -> sink.data\n}');
   assert.deepEqual(diags, []);
   const links = tree.treatments[0]?.connections.map(
@@ -53,7 +53,7 @@ test('`const: u8` names a parameter const; `const var: u8` names one var', () =>
   assert.deepEqual(ps, ['- const', 'const var']);
 });
 
-test('deep nesting is refused quickly without recursion (Appendix C.16)', () => {
+test('deep nesting is refused quickly without recursion (E_NESTING_TOO_DEEP beyond 256 levels)', () => {
   const depth = 200_000;
   const t0 = Date.now();
   const { diags } = parse(`treatment a(const v: Vec<u8> = ${'['.repeat(depth)}${']'.repeat(depth)}) {}`);

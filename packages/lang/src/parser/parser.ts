@@ -1,11 +1,11 @@
 /**
- * Recursive-descent parser for the grammar of language spec §2, with error recovery: a
+ * Recursive-descent parser for the grammar of `.mel` files, with error recovery: a
  * syntax error abandons the current declaration or body item and parsing resumes at the
  * next line that can start one, so a single run reports every syntax error of a file.
- * Keywords are positional (§1.3): `treatment` is a keyword only where a declaration may
+ * Keywords are positional: `treatment` is a keyword only where a declaration may
  * start.
  *
- * Nesting (values, types) is bounded at 256 levels (Appendix C.16); beyond it the nested
+ * Nesting (values, types) is bounded at 256 levels (E_NESTING_TOO_DEEP); beyond it the nested
  * text is skipped with a counter, never with recursion, so no input overflows the stack.
  */
 import type { DiagnosticSink, SourceFile, Span } from '@tutti/core';
@@ -30,7 +30,7 @@ import type {
 import { lex } from './lexer.js';
 import { type Token, TokenKind } from './token.js';
 
-/** Deepest nesting of values and types accepted (Appendix C.16). */
+/** Deepest nesting of values and types accepted; deeper is E_NESTING_TOO_DEEP. */
 export const MAX_NESTING = 256;
 
 class SyntaxFailure extends Error {}

@@ -1,4 +1,4 @@
-/** Token kinds of language spec §1.2. */
+/** Token kinds of the `.mel` lexer. */
 export const TokenKind = {
   Name: 'name',
   Context: 'context',
@@ -25,7 +25,7 @@ export interface Token {
   readonly end: number;
   /** A line break separates this token from the previous one (used for error recovery). */
   readonly lineStart: boolean;
-  /** Documentation comment attached to this token (§1.4). */
+  /** Documentation comment attached to this token. */
   readonly doc?: string;
   /** The literal was already reported as invalid; use it without further complaint. */
   readonly invalid?: boolean;

@@ -20,7 +20,7 @@ import type {
   TreatmentSymbol,
 } from './symbols.js';
 
-/** Namespaces of one area (§1.1 of libraries: sigils separate them). */
+/** Namespaces of one area (sigils separate them: `name`, `|function`, `@Context`). */
 export type ElementKindToken = 'name' | 'function' | 'context';
 
 /** What a `use` resolved to. */
@@ -40,7 +40,7 @@ export interface AreaHost {
   packageNamed(name: string): PackageView | undefined;
   /** Data type name → identifier for descriptor type texts. */
   resolveDataName(name: string): string | undefined;
-  /** Records that `from` imports a `.mel` element declared in `to` (import cycles, §4.2). */
+  /** Records that `from` imports a `.mel` element declared in `to` (for E_IMPORT_CYCLE). */
   noteMelImport(from: Area, to: Area, use: UseSyntax): void;
 }
 
@@ -141,7 +141,7 @@ export class Area {
     for (const u of syntax.uses) {
       const sigil = u.targetKind === 'function' ? '|' : u.targetKind === 'context' ? '@' : '';
       const key = sigil + u.local.text;
-      // Importing one of this file's own elements is an import cycle (§4.2), not a clash.
+      // Importing one of this file's own elements is an import cycle, not a clash.
       const selfImport = sigil === '' && this.#targetArea(u) === this.path && this.declared.has(u.target.text);
       if (map.has(key) || (sigil === '' && this.declared.has(u.local.text) && !selfImport)) {
         const prior = map.get(key)?.syntax.local.span ?? this.declared.get(u.local.text)?.name.span;
@@ -155,7 +155,7 @@ export class Area {
     return map;
   }
 
-  /** The area path a `use` designates, as computed by §4.2 (without checking it). */
+  /** The area path a `use` designates (`root`, `local` or a dependency's name first), without checking it. */
   #targetArea(u: UseSyntax): string {
     const [root, ...rest] = u.path.map((p) => p.text);
     if (root === 'root') return [this.pkg.name, ...rest].join('/');

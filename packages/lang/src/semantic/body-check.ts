@@ -1,6 +1,7 @@
 /**
- * Checks of a `.mel` treatment body (language spec §4.5, §4.8) and of model declarations
- * (§4.7). Cycles among instances are legal (Appendix E.1): nothing here looks for them.
+ * Checks of a `.mel` treatment body (instances and connections) and of model declarations.
+ * Cycles among instances are legal (the reference's HTTP servers loop a connection's
+ * output back to its inputs): nothing here looks for them.
  * Connections are checked link by link; a link rejected only for its flow or data type still
  * counts as connecting its destination, to avoid cascades.
  */
@@ -40,7 +41,7 @@ export function checkTreatmentBody(area: Area, t: TreatmentSymbol): InstanceFact
   };
   const modelScope: ValueScope = { ...scope, contexts: 'model' };
 
-  // Prelude models: const, context-free parameters (§4.6, §4.7).
+  // Prelude models: const, context-free parameters.
   syntax.models.forEach((pm, i) => {
     const m = t.preludeModels[i]?.model;
     checkModelAssignments(area, pm.assigns, m, modelScope, pm.type, `model '${pm.type.text}'`);
@@ -120,7 +121,7 @@ function checkInstance(
   }
   const subst = checkGenericArgs(inst.generics, treatment.generics, inst.type.span, `treatment '${treatment.name}'`, scope);
 
-  // Configuration models (§4.5.2).
+  // Configuration models: each slot assigned exactly once, to a model of that type or derived from it.
   const slots = new Map(treatment.modelSlots.map((s) => [s.name, s]));
   const assigned = new Set<string>();
   for (const a of inst.models) {
@@ -201,7 +202,7 @@ function validateLiterals(area: Area, inst: InstanceSyntax, treatment: Treatment
   if (problem !== undefined) area.host.sink.report('E_INVALID_VALUE', spans.get(problem.param) ?? inst.type.span, `${problem.message}`);
 }
 
-/** Parameter assignments of an instance (§4.5.3). */
+/** Parameter assignments of an instance: each at most once, every one without default assigned. */
 function checkParamAssignments(
   area: Area,
   assigns: readonly AssignSyntax[],
@@ -263,11 +264,11 @@ function checkModelAssignments(
 /** Whether a model's base chain loops, for the model symbols already walked (symbols belong to one check). */
 const chainLoops = new WeakMap<ModelSymbol, boolean>();
 
-/** Checks a model declaration `model M(params) : B { … }` (§4.7). */
+/** Checks a model declaration `model M(params) : B { … }`. */
 export function checkModelDeclaration(area: Area, m: ModelSymbol): void {
   const syntax = m.syntax as ModelSyntax;
   const sink = area.host.sink;
-  // A base chain that loops (§4.7). Each model's outcome is remembered, so that checking
+  // A base chain that loops. Each model's outcome is remembered, so that checking
   // every model of a long chain stays linear.
   const base = resolveModelName(area, syntax.base.text, syntax.base.span, 'file-first');
   const walked: ModelSymbol[] = [m];
@@ -309,7 +310,7 @@ function dataTypeById(area: Area, id: string) {
   return e?.kind === 'data' ? e : undefined;
 }
 
-// ---- connections (§4.8) -----------------------------------------------------------------
+// ---- connections ------------------------------------------------------------------------
 
 interface PortEnd {
   readonly flow: Flow;
@@ -396,7 +397,7 @@ function checkConnections(area: Area, t: TreatmentSymbol, syntax: TreatmentSynta
   function resolveEnd(end: { instance: Ident; port: Ident }, side: 'source' | 'destination'): PortEnd | undefined | 'skip' {
     const code = side === 'source' ? 'E_UNKNOWN_OUTPUT' : 'E_UNKNOWN_INPUT';
     if (end.instance.text === 'Self') {
-      // Self on the left is an input of the treatment, on the right an output (§2.6).
+      // Self on the left is an input of the treatment, on the right an output.
       const ports = side === 'source' ? t.inputs : t.outputs;
       const p = ports.get(end.port.text);
       if (p === undefined) {

@@ -1,8 +1,8 @@
 /**
  * The checker: walks the areas a program reaches from its roots, builds and checks every
  * `.mel` element there, then runs the program-wide checks (import cycles, recursive
- * treatments, entrypoints and the contexts of tracks). Language spec §4; §4.12 says what
- * a run covers.
+ * treatments, entrypoints and the contexts of tracks). `check FILE` covers what the
+ * entrypoint reaches, `check --all` every file of the project and its packages.
  */
 import type { DiagnosticSink, Span } from '@tutti/core';
 import type { UseSyntax } from '../syntax/syntax.js';
@@ -164,7 +164,7 @@ function checkDuplicateDeclarations(area: Area, sink: DiagnosticSink): void {
   }
 }
 
-/** E_RECURSIVE_TREATMENT (§4.9): the "contains an instance of" relation must be acyclic. */
+/** E_RECURSIVE_TREATMENT: the "contains an instance of" relation must be acyclic. */
 function reportRecursion(facts: ReadonlyMap<string, readonly InstanceFacts[]>, sink: DiagnosticSink): void {
   const state = new Map<string, 1 | 2>(); // 1 on stack, 2 done
   for (const id of facts.keys()) {
@@ -226,7 +226,7 @@ class Host implements AreaHost {
     list.push({ to, use });
   }
 
-  /** E_IMPORT_CYCLE at the `use` that closes a cycle, walking from the roots (§4.2). */
+  /** E_IMPORT_CYCLE at the `use` that closes a cycle, walking from the roots. */
   reportImportCycles(order: readonly Area[]): void {
     const state = new Map<Area, 1 | 2>();
     for (const start of order) {

@@ -1,5 +1,5 @@
 /**
- * Signatures of `.mel` treatments and models (language spec §2.4, §2.5, §3.5, §4.4, §4.7):
+ * Signatures of `.mel` treatments and models:
  * generics, configuration models, parameters, inputs, outputs, prelude models and
  * requirements, with the declaration rules checked once when the symbol is built.
  */
@@ -61,7 +61,7 @@ export function buildTreatmentSymbol(area: Area, syntax: TreatmentSyntax): Treat
   }
   const scope = typeScope(area, generics);
 
-  // Configuration model slots and prelude models share one namespace (§4.4).
+  // Configuration model slots and prelude models share one namespace.
   const modelNames = new Set<string>();
   const modelSlots: ModelSlotSymbol[] = [];
   for (const m of syntax.modelParams) {
@@ -159,7 +159,7 @@ export function buildModelSymbol(area: Area, syntax: ModelSyntax): ModelSymbol {
 
 /**
  * Resolves a model name: `file-first` (base of a model declaration, configuration slots) or
- * `imports-first` (prelude models), §4.3. Reports unknown names and kind mismatches.
+ * `imports-first` (prelude models). Reports unknown names and kind mismatches.
  */
 export function resolveModelName(
   area: Area,

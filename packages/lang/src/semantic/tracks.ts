@@ -1,7 +1,7 @@
 /**
- * The track check of language spec §4.10: every instance that a source's track reaches
+ * The track check: every instance that a source's track reaches
  * must find there the contexts it requires or reads. The entrypoint is expanded into its
- * static instance tree (§5.2) and each source's downstream is followed port by port,
+ * static instance tree and each source's downstream is followed port by port,
  * into composite bodies through `Self` inputs and out through `Self` outputs.
  */
 import type { DiagnosticSink } from '@tutti/core';

@@ -1,6 +1,6 @@
 /**
- * Resolution of written types (language spec §3.1–§3.4) and trait checks of generic
- * arguments (§3.5).
+ * Resolution of written types and trait checks of generic arguments
+ * (docs/language.md#types).
  */
 import {
   coreType,
@@ -16,7 +16,7 @@ import {
 import type { TypeSyntax } from '../syntax/syntax.js';
 import type { DataTypeSymbol, ElementSymbol, GenericSymbol } from './symbols.js';
 
-/** Where a type is written decides how flows are treated (§3.1). */
+/** Where a type is written decides how flows are treated (a flow only on ports). */
 export type TypePosition = 'port' | 'data';
 
 /** How a type name that is not core is looked up. */

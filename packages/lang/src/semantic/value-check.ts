@@ -1,5 +1,5 @@
 /**
- * Typing and variability of values (language spec §3.7 and §4.6). Literals have no type
+ * Typing and variability of values (docs/language.md#values-const-and-var). Literals have no type
  * of their own: they are checked against the type expected where they are written.
  */
 import { containsGeneric, type DataType, DiagnosticSink, formatType, substitute, typeEquals } from '@tutti/core';
@@ -27,7 +27,7 @@ export const INT_RANGES: Readonly<Record<string, readonly [bigint, bigint]>> = {
   u128: [0n, U128_MAX],
 };
 
-/** Classification of a number literal (§1.6). */
+/** Classification of a number literal. */
 export function classifyNumber(text: string): { kind: 'int'; value: bigint } | { kind: 'real'; value: number } {
   if (/^-?[0-9]+$/.test(text)) {
     const v = BigInt(text);
@@ -36,7 +36,7 @@ export function classifyNumber(text: string): { kind: 'int'; value: bigint } | {
   return { kind: 'real', value: Number(text) };
 }
 
-/** Whether a value is a literal in the sense of defaults (§4.4). */
+/** Whether a value is a literal in the sense of defaults (numbers, strings, chars, bytes, booleans, `_`, arrays of those). */
 export function isLiteral(v: ValueSyntax): boolean {
   switch (v.kind) {
     case 'number':
@@ -212,7 +212,7 @@ export function checkValue(v: ValueSyntax, expected: DataType | undefined, scope
       let inner: DataType | undefined;
       if (expected !== undefined) {
         let e = expected;
-        if (e.kind === 'option') e = e.of; // arrays are option-wrapped too (Appendix C.8)
+        if (e.kind === 'option') e = e.of; // arrays are option-wrapped too, everywhere
         if (e.kind === 'vec') inner = e.of;
         else {
           sink.report('E_TYPE_MISMATCH', v.span, `expected a value of type ${q(expected)}, found an array`);
@@ -288,7 +288,7 @@ function checkCall(v: Extract<ValueSyntax, { kind: 'call' }>, expected: DataType
       v.fn.span,
       `function '|${f.name}' takes ${f.params.length} argument${f.params.length === 1 ? '' : 's'} (${f.params.map((p) => p.name).join(', ')}), ${v.args.length} given`,
     );
-  // Extra arguments are checked as values, then ignored with a warning (Appendix E.2).
+  // Extra arguments are checked as values, then ignored with a warning (as the reference ignores them).
   const given = v.args.slice(0, f.params.length);
   const firstExtra = v.args[f.params.length];
   if (firstExtra !== undefined) {
@@ -344,7 +344,7 @@ export function checkGenericArgs(
 ): Map<string, DataType> | undefined {
   const sink = scope.area.host.sink;
   const all = given ?? [];
-  // Extra arguments are ignored with a warning, as the reference ignores them (Appendix E.2).
+  // Extra arguments are ignored with a warning, as the reference ignores them.
   const list = all.slice(0, declared.length);
   const extra = all[declared.length];
   if (extra !== undefined) {
@@ -401,7 +401,7 @@ function lookupImportedPlain(area: Area, name: string) {
   return imp.element;
 }
 
-/** Applies the variability rules of §4.6 for a target. */
+/** Applies the variability rules (const / var) for a target. */
 export function checkTarget(info: ValueInfo, target: 'const' | 'var' | 'model', v: ValueSyntax, what: string, sink: DiagnosticSink): void {
   if (info.variability === 'const' || target === 'var') return;
   if (info.isContext) {

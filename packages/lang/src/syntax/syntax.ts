@@ -1,5 +1,5 @@
 /**
- * The syntax tree of a `.mel` file (language spec §2). Every node keeps its source span;
+ * The syntax tree of a `.mel` file. Every node keeps its source span;
  * nothing here is resolved: names are plain text, and types and values are as written.
  */
 import type { Span } from '@tutti/core';
@@ -30,7 +30,7 @@ export interface TypeSyntax {
   readonly span: Span;
 }
 
-/** A value (§2.8). */
+/** A value. */
 export type ValueSyntax =
   | { readonly kind: 'number'; readonly text: string; readonly span: Span }
   | { readonly kind: 'byte'; readonly value: number; readonly span: Span }
@@ -113,7 +113,7 @@ export interface EndpointSyntax {
   readonly port: Ident;
 }
 
-/** One link `A.o -> B.i` after desugaring chains (§2.6). */
+/** One link `A.o -> B.i` after desugaring chains. */
 export interface ConnectionSyntax {
   readonly from: EndpointSyntax;
   readonly to: EndpointSyntax;
@@ -155,7 +155,7 @@ export interface ModelSyntax {
   readonly span: Span;
 }
 
-/** A parsed file. `broken` when it had lexical or syntax errors (§4: checking stops there). */
+/** A parsed file. `broken` when it had lexical or syntax errors (checking stops there). */
 export interface FileSyntax {
   readonly uses: readonly UseSyntax[];
   readonly models: readonly ModelSyntax[];

@@ -1,5 +1,5 @@
 /**
- * Base URLs of status reporting (libraries spec §15.8.6).
+ * Base URLs of status reporting (`postGithubState`, `postGitlabState`).
  *
  * `target_url` is `work/distant::|default_api_url()` + `/execution/report/dashboard/<group_id>/<run_id>`.
  * The `work` package is written on another branch; until it lands, {@link defaultApiUrl}
@@ -7,7 +7,7 @@
  * each request as the reference reads it at each call. The identifiers are those of
  * `std/engine::|group_id` and `|run_id`, so the link names this very run.
  *
- * GitHub Enterprise: the spec hard-codes `https://api.github.com` for `postGithubState`. The
+ * GitHub Enterprise: the reference hard-codes `https://api.github.com` for `postGithubState`. The
  * signature stays, and the base comes from `GITHUB_API_URL` when set, the variable GitHub
  * Actions itself sets on every runner (`https://HOST/api/v3` on Enterprise Server), so a
  * program run from a GitHub workflow reports to the instance it came from.

@@ -1,7 +1,7 @@
 /**
- * `cicd/services/gitlab` (libraries spec §15.6): GitLab commit-status states and the request
+ * `cicd/services/gitlab`: GitLab commit-status states and the request
  * that posts one. `postGitlabState` is native, not `.mel` as in the reference (see
- * post-status.ts for why); its signature, request and logging are the spec's.
+ * post-status.ts for why); its signature, request and logging are the reference's.
  */
 import { dataType, END, fn, treatment } from '@tutti/core';
 import { dashboardUrl } from './api-url.js';
@@ -12,7 +12,7 @@ const area = 'cicd/services/gitlab';
 /** The type's identifier: the github area declares a `StepState` too. */
 export const GITLAB_STEP_STATE = `${area}::StepState`;
 
-/** The GitLab status request of §15.6 (body members in the spec's order). */
+/** The GitLab status request of `postGitlabState` (body members in the reference's order). */
 export function gitlabRequest(p: {
   rootUrl: string;
   token: string;

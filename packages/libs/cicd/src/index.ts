@@ -1,9 +1,9 @@
 /**
- * The `cicd` package (libraries spec §15). Mostly `.mel`, under `mel/`: `cicd/runners`,
+ * The `cicd` package. Mostly `.mel`, under `mel/`: `cicd/runners`,
  * `cicd/data`, `cicd/steps`, `cicd/naive` and `runAction` of `cicd/services/github` (docs/cicd.md).
  * Native here: the step reporters (`cicd/steps::stepState`, `stepStateOn`, Tutti's extension),
  * `cicd/naive::|host_arch`, `cicd/services::setServiceState`, the `StepState` types, the status
- * posts and the GitHub Actions helpers of §15.7 (docs/cicd-reporting.md).
+ * posts and the GitHub Actions helpers of `cicd/services/github` (docs/cicd-reporting.md).
  */
 import { fileURLToPath } from 'node:url';
 import type { PackageDescriptor } from '@tutti/core';

@@ -1,6 +1,6 @@
 /**
  * `cicd/naive::|host_arch` — Tutti's extension: the architecture of this host, which
- * `simpleStep*` give their container when `arch` is none. The spec (and the reference, whose
+ * `simpleStep*` give their container when `arch` is none. The reference (whose
  * cloud runs arm64 machines) says arm64; on `local` and `compose` the containers run on this
  * host, where an arm64 image cannot run on an amd64 machine, so the host's is the useful default.
  */

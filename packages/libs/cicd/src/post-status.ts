@@ -1,11 +1,11 @@
 /**
- * One commit-status request (libraries spec §15.6, §15.7, §15.8.6): a JSON POST whose body is
+ * One commit-status request (`postGithubState`, `postGitlabState`): a JSON POST whose body is
  * built with `JSON.stringify`, so names and descriptions holding quotes or backslashes are
  * escaped. The reference builds the body by text substitution and sends `null` for such
- * names (⚑ quirk); the spec asks implementations to fix it, and this does.
+ * names (⚑ quirk of the reference); this fixes it.
  *
  * Native rather than `.mel` over `http/client`: `setServiceState` must know when each post
- * settled and which terminal signal came first (§15.5), which the flow elements can only
+ * settled and which terminal signal came first, which the flow elements can only
  * express with a tangle of `one`/`waitBlock` per state; the request is the same either way.
  * It uses `node:http`/`node:https` directly, without keep-alive, so a finished run leaves no
  * socket open.

@@ -1,5 +1,5 @@
 /**
- * `cicd/services::setServiceState` (libraries spec §15.5, §15.8.6): lifecycle signals in,
+ * `cicd/services::setServiceState` (docs/cicd-reporting.md): lifecycle signals in,
  * commit statuses out, strictly in sequence per provider, since GitHub and GitLab reject
  * concurrent updates of one commit's status.
  *

@@ -1,5 +1,5 @@
 /**
- * `cicd/steps::stepState` and `stepStateOn` — Tutti's extension (not in the libraries spec):
+ * `cicd/steps::stepState` and `stepStateOn` — Tutti's extension (not in the reference):
  * the native treatments through which the `.mel` steps (`localStep*`, `stepOn*`,
  * `simpleStep*`) tell the host their state (`EngineServices.reportStep`), the one contract
  * live views, summaries and run history share (core `StepReport`).

@@ -1,16 +1,16 @@
 /**
- * The values of the two `StepState` data types (libraries spec §15.6, §15.7): a commit-status
+ * The values of the two `StepState` data types (`cicd/services/gitlab`, `cicd/services/github`): a commit-status
  * state of one provider. Each provider's type is its own class, so a GitLab state never
  * equals a GitHub one even when their texts match (`pending`, `success`).
  */
 import type { DataValue } from '@tutti/core';
 
-/** GitLab commit-status states, in the spec's order. */
+/** GitLab commit-status states, in the reference's order. */
 export const GITLAB_STATES = ['pending', 'running', 'success', 'failed', 'canceled', 'skipped'] as const;
 /** A GitLab commit-status state's text. */
 export type GitlabState = (typeof GITLAB_STATES)[number];
 
-/** GitHub commit-status states, in the spec's order (GitHub has no running state). */
+/** GitHub commit-status states, in the reference's order (GitHub has no running state). */
 export const GITHUB_STATES = ['pending', 'success', 'failure', 'error'] as const;
 /** A GitHub commit-status state's text. */
 export type GithubState = (typeof GITHUB_STATES)[number];

@@ -12,7 +12,7 @@
  *   `Command` and `Environment`).
  *
  * The receiver compares the sender's type text with its own `D` first: a batch of
- * another type stops the receive (libraries §13).
+ * another type stops the receive (as `recvStream`/`recvBlock` do in the reference).
  */
 import { type Batch, type DataType, dataCodec, isCoreTypeName, type Value } from '@tutti/core';
 

@@ -1,5 +1,5 @@
 /**
- * The `distrib` package (libraries spec §13): a treatment of the current program runs on
+ * The `distrib` package: a treatment of the current program runs on
  * another engine (a `tutti dist` worker) while its inputs and outputs cross the connection.
  * The protocol is in protocol.ts (docs/protocol.md); the orchestrator side in distributor.ts.
  */

@@ -1,5 +1,5 @@
 /**
- * Streaming decoding for `encoding::decode` (libraries spec §6): label → decoder, with the
+ * Streaming decoding for `encoding::decode`: label → decoder, with the
  * standard's BOM sniffing in front (a UTF-8, UTF-16LE or UTF-16BE byte-order mark is
  * removed and overrides the label, even when it arrives split across chunks).
  *

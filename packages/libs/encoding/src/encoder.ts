@@ -1,11 +1,11 @@
 /**
- * Encoders for `encoding::encode` (libraries spec §6), after the WHATWG encoder algorithms.
+ * Encoders for `encoding::encode`, after the WHATWG encoder algorithms.
  * Node only encodes UTF-8, so the legacy encoders look code points up in reverse tables
  * (single-byte indexes, or the multi-byte indexes derived in `cjk-indexes.ts`). UTF-16 and
  * replacement labels encode as UTF-8, as the standard says.
  *
  * A character the encoding lacks becomes an HTML decimal reference (`&#8364;`) when
- * `replace` is set; otherwise it is dropped (libraries §17.14: the reference stops
+ * `replace` is set; otherwise it is dropped (the reference stops
  * encoding the rest of the string there, its documented intent is to drop the character,
  * which we follow).
  */

@@ -49,7 +49,7 @@ describe('encode', () => {
     assert.equal(bytesOf(r.batches.data!), '1b2442243324731b2842');
     assert.ok(r.batches.data!.every((b) => b instanceof Uint8Array && b.length > 0));
   });
-  test('the acceptance example: windows-1252', async () => {
+  test('windows-1252: letters with diacritics and the euro sign', async () => {
     const r = await runTreatment(encode, { params: { encoding: 'windows-1252', replace: false }, inputs: { text: ['Ünïcödé €5'] } });
     assert.equal(bytesOf(r.batches.data!), 'dc6eef63f664e9208035');
   });

@@ -1,11 +1,12 @@
 /**
- * `encoding` (libraries spec §6): streaming text decoding and encoding with WHATWG labels.
+ * `encoding`: streaming text decoding and encoding with WHATWG labels.
  *
  * `decode` emits one string per received chunk (empty when the chunk completes no
  * character) and a final flush string when `data` closes; characters split across chunks
- * are completed, never lost, and a truncated tail becomes U+FFFD (§17.23, fixed).
+ * are completed, never lost, and a truncated tail becomes U+FFFD (the reference loses
+ * characters on small chunks and panics on a truncated tail: fixed).
  * `encode` emits the bytes of each received batch of strings (nothing for an empty
- * result) and, at the end, the ISO-2022-JP return to ASCII (§17.24, fixed).
+ * result) and, at the end, the ISO-2022-JP return to ASCII (the reference never flushes: fixed).
  */
 import { type Batch, END, treatment } from '@tutti/core';
 import { createDecoder } from './decoder.js';

@@ -8,7 +8,7 @@ test('encoding descriptors are consistent with std', () => {
   assert.deepEqual(validatePackages([std, encoding]), []);
 });
 
-test('encoding declares the native elements of libraries spec §6', () => {
+test('encoding declares its native elements: decode and encode', () => {
   assert.deepEqual(
     encoding.elements.map((e) => `${e.kind} ${e.area}::${e.name}`),
     ['treatment encoding::decode', 'treatment encoding::encode'],

@@ -1,4 +1,4 @@
-/** The `encoding` package (libraries spec §6): descriptors of its native elements. */
+/** The `encoding` package: descriptors of its native elements. */
 import type { PackageDescriptor } from '@tutti/core';
 import { encodingElements } from './encoding.js';
 

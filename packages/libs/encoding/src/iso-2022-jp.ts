@@ -1,8 +1,8 @@
 /**
  * The WHATWG ISO-2022-JP encoder: a state machine over ASCII, JIS X 0201 Roman and
  * JIS X 0208, emitting escape sequences when the state changes. The state carries over
- * from one string to the next (libraries spec §6); `finish` returns to ASCII, which the
- * reference never does (§17.24, fixed here so that the output is valid ISO-2022-JP).
+ * from one string to the next; `finish` returns to ASCII, which the
+ * reference never does (fixed here so that the output is valid ISO-2022-JP).
  */
 import type { ByteWriter } from './byte-writer.js';
 

@@ -156,7 +156,7 @@ export function encodingForLabel(label: string): string | undefined {
   return byLabel.get(trimAsciiWhitespace(label).replace(/[A-Z]/g, (c) => c.toLowerCase()));
 }
 
-/** The encoding for a label, UTF-8 for an unknown one (libraries spec §6). */
+/** The encoding for a label, UTF-8 for an unknown one. */
 export function resolveEncoding(label: string): string {
   return encodingForLabel(label) ?? 'utf-8';
 }

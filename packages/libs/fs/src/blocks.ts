@@ -1,6 +1,6 @@
 /**
  * Receiving the two Block inputs (`path`, `filesystem`) every `fs` treatment starts with,
- * under rule B (libraries spec §1.4).
+ * under rule B (one of them closing empty ends the treatment without emitting).
  */
 import { END, type InputPort } from '@tutti/core';
 

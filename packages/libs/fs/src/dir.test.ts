@@ -170,7 +170,7 @@ test('scan on a rooted file system shows entries under the given path', async ()
   assert.deepEqual(sorted(top.outputs.entries), ['a.txt', 'b.txt']);
 });
 
-test('scan outside a rooted file system fails and still finishes (§17.11 fix)', async () => {
+test('scan outside a rooted file system fails and still finishes (the reference omits finished there: fixed)', async () => {
   const r = await scanWith('..', true, true, new LocalFileSystem(tree));
   assert.deepEqual(r.outputs.entries, []);
   assert.deepEqual(r.outputs.errors, ['file not found']);

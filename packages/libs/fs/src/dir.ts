@@ -1,8 +1,8 @@
 /**
- * `fs/dir` (libraries spec §4.4): creating and scanning directories on a file system.
+ * `fs/dir`: creating and scanning directories on a file system.
  *
  * `scan` emits `finished` in every case that reaches the file system, including a path
- * outside a rooted file system (§17.11, recommended fix: the reference omits it there). It
+ * outside a rooted file system (a fix: the reference omits it there). It
  * stops early when neither `entries` nor `errors` has a consumer left, and still ends with `finished` and
  * `completed` (or `failed` if errors were met before). On a rooted file system, entries are
  * shown under the `path` given (so they can be fed back to the same file system), not under

@@ -98,7 +98,7 @@ test('an empty file reads as reached, no data, completed', async () => {
   assert.deepEqual(ok(r), SUCCESS);
 });
 
-test('write without append truncates an existing file (documented fix of §17.10)', async () => {
+test('write without append truncates an existing file (a documented fix: the reference overwrites in place)', async () => {
   const path = join(dir, 'truncate.txt');
   await writeFile(path, 'a long old content');
   assert.deepEqual(ok(await writeWith(path, [Buffer.from('new')])), SUCCESS);

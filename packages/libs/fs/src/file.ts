@@ -1,7 +1,7 @@
 /**
- * `fs/file` (libraries spec §4.3): reading and writing one file on a file system.
+ * `fs/file`: reading and writing one file on a file system.
  *
- * Deviation (§17.10, documented fix): `write` without `append` truncates an existing file
+ * Deviation (documented fix): `write` without `append` truncates an existing file
  * when it opens it, so the file holds exactly the bytes written. The reference overwrites
  * from the start and leaves a longer old tail in place. Consequently an empty `data` stream
  * fed with a path and a file system empties an existing file (it still creates a missing one).
@@ -74,7 +74,7 @@ export const file = [
       const system = fsValue as FileSystem;
       let writer: FileWriter;
       try {
-        // Parents are created whatever `create` says (§4.3). `foo` has the parent "": on a
+        // Parents are created whatever `create` says (as the reference does). `foo` has the parent "": on a
         // rooted file system the root itself may be missing, and `.` is the root there.
         const dir = parent(path);
         if (dir !== null) await system.createDir(dir === '' ? '.' : dir, true);

@@ -1,5 +1,5 @@
 /**
- * `fs/filesystem` (libraries spec §4.1): the file-system handle data type and the backend
+ * `fs/filesystem`: the file-system handle data type and the backend
  * interface behind it.
  *
  * A `FileSystem` value is any object with the four operations below; the treatments of

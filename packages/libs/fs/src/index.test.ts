@@ -10,7 +10,7 @@ test('fs descriptors are consistent with std', () => {
   assert.deepEqual(validatePackages([std, fs]), []);
 });
 
-test('fs declares the native elements of libraries spec §4', () => {
+test('fs declares its native elements: treatments, functions and the FileSystem type', () => {
   const count = (kind: string) => fs.elements.filter((e) => e.kind === kind).length;
   assert.equal(count('treatment'), 7);
   assert.equal(count('function'), 5);

@@ -1,5 +1,5 @@
 /**
- * The `fs` package (libraries spec §4): descriptors of its native elements, plus its own
+ * The `fs` package: descriptors of its native elements, plus its own
  * `.mel` areas under `mel/` (`mel/local.mel` is `fs/local`, `mel/text.mel` is `fs/text`).
  */
 import { fileURLToPath } from 'node:url';

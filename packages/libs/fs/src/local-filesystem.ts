@@ -1,8 +1,8 @@
 /**
- * The local file-system backend returned by `fs/local::|local_filesystem` (libraries spec
- * §4.2), on Node's `fs/promises`.
+ * The local file-system backend returned by `fs/local::|local_filesystem`, on Node's
+ * `fs/promises`.
  *
- * Rooted file systems (§17.27, recommended fix): a path is resolved against the root and
+ * Rooted file systems (a fix: the reference checks containment lexically): a path is resolved against the root and
  * normalised (`.` and `..` applied) before the containment check, so `../x` no longer escapes
  * the root as it does in the reference, whose check is lexical. A path that resolves outside
  * the root — an absolute path elsewhere, or too many `..` — fails with the text
@@ -77,7 +77,7 @@ export class LocalFileSystem implements FileSystem {
 
   async openWrite(path: string, flags: WriteFlags): Promise<FileWriter> {
     const real = this.locate(path);
-    // §17.10: the file is truncated unless appending (the reference overwrites in place).
+    // The file is truncated unless appending (the reference overwrites in place).
     let mode = constants.O_WRONLY | (flags.append ? constants.O_APPEND : constants.O_TRUNC);
     if (flags.new) mode |= constants.O_CREAT | constants.O_EXCL;
     else if (flags.create) mode |= constants.O_CREAT;

@@ -1,6 +1,6 @@
 /**
- * POSIX path syntax as Rust's `std::path` reads it on Unix, which `fs/path` exposes
- * (libraries spec §4.5). Node's `path.posix` differs on exactly the cases the spec lists
+ * POSIX path syntax as Rust's `std::path` reads it on Unix, which `fs/path` exposes.
+ * Node's `path.posix` differs on exactly these cases
  * (`basename('/usr/bin/..')` is `..`, `dirname('foo')` is `.`), so the rules are ported:
  *
  * - a path is a leading root `/` (any number of slashes), then components separated by

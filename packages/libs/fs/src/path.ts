@@ -1,5 +1,5 @@
 /**
- * `fs/path` (libraries spec §4.5): local path syntax (see path-syntax.ts for the rules) and
+ * `fs/path`: local path syntax (see path-syntax.ts for the rules) and
  * local disk queries. `exists` and `meta` ask the local disk directly, whatever file system
  * handles a program uses, and turn every failure into "absent" as the reference does.
  */

@@ -1,5 +1,5 @@
 /**
- * The `HttpClient` model and its requests (libraries spec §11.2) on `node:http`/`node:https`
+ * The `HttpClient` model and its requests on `node:http`/`node:https`
  * with keep-alive agents: one connection pool per model instance, shared by every track.
  * `node:http` was chosen over undici by measure: reading a 1 GiB local response to its end
  * took 1.2–2.0 CPU-seconds with `node:http` and 1.8–2.1 with undici 7 on the same machine
@@ -7,7 +7,7 @@
  * backpressure for free — while the `data` output waits for a slow
  * consumer the response is not read, the socket is paused and TCP slows the peer.
  *
- * Choices a reader may question (spec §11.2 and §17 item 16):
+ * Choices a reader may question:
  * - `headers` of the model are applied as default request headers (the reference ignores
  *   them); per-request headers override them, names compared without case.
  * - `User-Agent: http-mel/0.10.2` is sent unless the request sets its own.

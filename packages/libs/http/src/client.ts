@@ -1,6 +1,6 @@
 /**
- * `http/client` native elements (libraries spec §11.2): the client model and its request
- * treatments (behaviour in client-model.ts). The method-named wrappers of §11.3 are
+ * `http/client` native elements: the client model and its request
+ * treatments (behaviour in client-model.ts). The method-named wrappers (`get`, `post`, …) are
  * written in `mel/client.mel`.
  */
 import { model, treatment } from '@tutti/core';

@@ -11,7 +11,7 @@ test('http descriptors are consistent with std and net', () => {
   assert.deepEqual(validatePackages([std, net, http]), []);
 });
 
-test('http declares the native elements of libraries spec §11', () => {
+test('http declares its native elements: methods, statuses, client and server models', () => {
   const count = (kind: string) => http.elements.filter((e) => e.kind === kind).length;
   const sources = http.elements.filter((e) => e.kind === 'treatment' && e.source !== undefined);
   assert.equal(count('data'), 2);

@@ -1,5 +1,5 @@
 /**
- * The `http` package (libraries spec §11): descriptors of its native elements, plus its own
+ * The `http` package: descriptors of its native elements, plus its own
  * `.mel` areas under `mel/` (`mel/client.mel` is part of `http/client`, `mel/client/util.mel`
  * is `http/client/util`, `mel/server.mel` is part of `http/server`).
  */

@@ -2,7 +2,7 @@
  * The value of `http/method::HttpMethod`: an upper-case method token. The known tokens are
  * those of the reference's HTTP stack (the standard methods and the WebDAV/versioning
  * extensions of `http-types`); `|method` only accepts them, written in upper case as the
- * spec asks (§11.1), so a typo is a none rather than a route nobody can reach.
+ * reference asks, so a typo is a none rather than a route nobody can reach.
  */
 import type { DataValue } from '@tutti/core';
 

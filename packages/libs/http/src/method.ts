@@ -1,4 +1,4 @@
-/** `http/method` (libraries spec §11.1): the HTTP method data type and its constants. */
+/** `http/method`: the HTTP method data type and its constants. */
 import { dataType, fn } from '@tutti/core';
 import { HttpMethodValue } from './method-value.js';
 

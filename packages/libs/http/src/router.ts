@@ -1,5 +1,5 @@
 /**
- * Routes of `http/server` (libraries spec §11.5): a pattern is `/`-separated segments, each
+ * Routes of `http/server`: a pattern is `/`-separated segments, each
  * a literal, a `:name` parameter or `*` (the rest of the path, possibly empty, only last).
  * When several routes match, the most specific wins, segment by segment: a literal beats a
  * parameter, which beats `*` — the rule of the reference's router. A pattern the grammar

@@ -1,5 +1,5 @@
 /**
- * The `HttpServer` model (libraries spec §11.5) on `node:http`: routes come from the
+ * The `HttpServer` model on `node:http`: routes come from the
  * registrations of its `incoming` source (one per `connection`), the listener is bound
  * only once `start` fired, and every matched request opens one track of `incoming` with
  * its `@HttpRequest`. The response belongs to the track's `outgoing`; a track that ends
@@ -183,7 +183,7 @@ export class HttpServerModel implements ModelInstance {
     };
     if (this.filtered) track.params = match.route.target;
     this.ctx.createTrack('incoming', track).then(() => {
-      // The track ended without an answer: 500 (§11.5).
+      // The track ended without an answer: 500 (as the reference answers).
       if (!res.writableEnded) {
         const unanswered = this.claim(id);
         if (unanswered !== undefined) answer(unanswered, 500);

@@ -1,5 +1,5 @@
 /**
- * `http/server` native elements (libraries spec §11.5): the server model, its sources, the
+ * `http/server` native elements: the server model, its sources, the
  * request context and the response treatments. `connection` is written in `mel/server.mel`.
  * The model itself is in server-model.ts; `outgoing` streams the track's response.
  */

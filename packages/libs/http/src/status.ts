@@ -1,4 +1,4 @@
-/** `http/status` (libraries spec §11.1): the HTTP status data type and its constants. */
+/** `http/status`: the HTTP status data type and its constants. */
 import { dataType, fn } from '@tutti/core';
 import { HttpStatusValue } from './status-value.js';
 

@@ -1,5 +1,5 @@
 /**
- * The live `javascript::JavaScriptEngine` model (libraries spec §9): one sandboxed realm
+ * The live `javascript::JavaScriptEngine` model: one sandboxed realm
  * (realm.ts) for the whole run, in a worker thread (remote-realm.ts), created at
  * initialisation with the model's limits, its `code` evaluated once (errors ignored), and
  * shared by every `process` bound to it.

@@ -9,7 +9,7 @@ test('javascript descriptors are consistent with std and json', () => {
   assert.deepEqual(validatePackages([std, json, javascript]), []);
 });
 
-test('javascript declares the native elements of libraries spec §9', () => {
+test('javascript declares its native elements: JavaScriptEngine and process', () => {
   assert.deepEqual(
     javascript.elements.map((e) => `${e.kind} ${e.area}::${e.name}`),
     ['model javascript::JavaScriptEngine', 'treatment javascript::process'],

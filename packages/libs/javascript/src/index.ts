@@ -1,4 +1,4 @@
-/** The `javascript` package (libraries spec §9): descriptors of its native elements. */
+/** The `javascript` package: descriptors of its native elements. */
 import type { PackageDescriptor } from '@tutti/core';
 import { javascriptElements } from './javascript.js';
 

@@ -44,7 +44,7 @@ after(async () => {
 });
 
 describe('process', () => {
-  test('acceptance 018: a function of the model code applied to value, keys sorted', async () => {
+  test('a function defined by the model code applied to value, keys sorted', async () => {
     const e = await engine(`function annotate(input) {
         var word = input.word;
         return { upper: word.toUpperCase(), reversed: word.split('').reverse().join(''), original: word };
@@ -81,13 +81,13 @@ describe('process', () => {
     assert.deepEqual(texts(r.outputs.result), ['[["a","big","f","i","z"],42,1.5,1.8446744073709552e19]']);
   });
 
-  test('nested undefined and functions are omitted, null in arrays (§17.25 fix); the engine lives on', async () => {
+  test('nested undefined and functions are omitted, null in arrays (the reference kills its worker: fixed); the engine lives on', async () => {
     const e = await engine();
     const r = await run(e, '({a: undefined, b: [undefined, function () {}, 1], c: () => 1, d: value})', [j('1'), j('2')]);
     assert.deepEqual(texts(r.outputs.result), ['{"b":[null,null,1],"d":1}', '{"b":[null,null,1],"d":2}']);
   });
 
-  test('integral numbers below 2^53 become integers, others floats (§17.26 approximation)', async () => {
+  test('integral numbers below 2^53 become integers, others floats (approximating the 32-bit rule of the reference)', async () => {
     const e = await engine();
     const r = await run(e, '[Math.floor(2.5), value, 2 ** 31, 2 ** 53, 0.5, 1e300, NaN]', [j('3000000000')]);
     assert.deepEqual(texts(r.outputs.result), ['[2,3000000000,2147483648,9007199254740992.0,0.5,1e300,null]']);

@@ -1,4 +1,4 @@
-/** `javascript` (libraries spec §9): the JavaScript engine model and its `process` treatment. */
+/** `javascript`: the JavaScript engine model and its `process` treatment. */
 import { model, treatment } from '@tutti/core';
 import { JavaScriptEngine } from './engine.js';
 import { runProcess } from './process.js';

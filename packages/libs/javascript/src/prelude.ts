@@ -3,9 +3,9 @@
  * `code`. It evaluates to a pair of functions that live inside the realm and never go on
  * its global object, so user code can neither call nor replace them:
  *
- * - `inject(text)` parses one JSON text and defines the global `value` (libraries spec §9:
+ * - `inject(text)` parses one JSON text and defines the global `value` (as the reference does:
  *   the previous `value` is deleted, then a writable, enumerable, configurable data
- *   property is created, as the reference does);
+ *   property is created);
  * - `convert(result)` returns the JSON text of a completion value, or `undefined` when it
  *   has none (see {@link PRELUDE} for the rules).
  *
@@ -15,24 +15,25 @@
  * does not change what `process` outputs.
  */
 
-/** Deepest array/object nesting a result may have: deeper, the `Json` parser refuses it (libraries §7.1). */
+/** Deepest array/object nesting a result may have: deeper, the `Json` parser refuses it. */
 export const MAX_RESULT_DEPTH = 128;
 
 /**
- * The prelude. Conversion rules (libraries spec §9 with the fixes of §17.25 and §17.26):
+ * The prelude. Conversion rules (the reference's, with two fixes: nested `undefined` and
+ * functions are omitted instead of killing the realm, and integral numbers are integers):
  *
  * - `undefined`, a function, a symbol or a BigInt at the top, a cycle, nesting deeper than
  *   {@link MAX_RESULT_DEPTH}, or an exception → `undefined` (none);
  * - `null`, booleans and strings as they are; NaN and ±∞ → `null`;
- * - numbers (§17.26, approximate): an integral number of magnitude below 2^53 is written as
- *   a JSON integer (`-0` as `0`), any other finite number as a JSON float, with `.0` added
- *   when its shortest form has neither fraction nor exponent (`9007199254740992.0`);
+ * - numbers (approximating the reference, which writes only 32-bit integers as such): an
+ *   integral number of magnitude below 2^53 is written as a JSON integer (`-0` as `0`),
+ *   any other finite number as a JSON float, with `.0` added when its shortest form has neither fraction nor exponent (`9007199254740992.0`);
  * - arrays: elements `0…length−1` read with `[[Get]]`; holes, `undefined` and functions
- *   give `null` (§17.25 fix, as `JSON.stringify`); a symbol or BigInt element fails;
+ *   give `null` (a fix, as `JSON.stringify`); a symbol or BigInt element fails;
  * - other objects: every own string-keyed property, enumerable or not, in
  *   `Object.getOwnPropertyNames` order (the `Json` value sorts keys anyway); an accessor
  *   gives `null` without running its getter; `undefined`- and function-valued members are
- *   omitted (§17.25 fix); `toJSON` is not consulted, as in the reference.
+ *   omitted (a fix); `toJSON` is not consulted, as in the reference.
  */
 export const PRELUDE = `(() => {
   'use strict';

@@ -1,5 +1,5 @@
 /**
- * Behaviour of `javascript::process` (libraries spec §9): for each `Json` received, set the
+ * Behaviour of `javascript::process`: for each `Json` received, set the
  * global `value`, evaluate `code` in the engine's realm and send its completion value as
  * `Json`, or none. One output per input, in order.
  */

@@ -52,7 +52,7 @@ describe('evaluation', () => {
     assert.equal(r.evaluate('0', 'var s = {k: 1}; [s, s]'), '[{"k":1},{"k":1}]');
   });
 
-  test('nested undefined and functions follow JSON.stringify (§17.25 fix)', async () => {
+  test('nested undefined and functions follow JSON.stringify (the reference kills its worker: fixed)', async () => {
     const r = await realm();
     assert.equal(r.evaluate('0', '({a: undefined, b: 1, f() {}, g: function () {}})'), '{"b":1}');
     assert.equal(r.evaluate('0', '[undefined, function () {}, 2, , 4]'), '[null,null,2,null,4]');
@@ -61,7 +61,7 @@ describe('evaluation', () => {
     assert.equal(r.evaluate('5', 'value * 2'), '10');
   });
 
-  test('integral numbers below 2^53 are integers, others floats (§17.26 approximation)', async () => {
+  test('integral numbers below 2^53 are integers, others floats (approximating the 32-bit rule of the reference)', async () => {
     const r = await realm();
     assert.equal(r.evaluate('0', 'Math.floor(2.5)'), '2');
     assert.equal(r.evaluate('3000000000', 'value'), '3000000000');

@@ -1,13 +1,13 @@
 /**
  * The sandbox of `javascript::JavaScriptEngine`: one ECMAScript realm in which the model's
- * `code` and every `process` script run (libraries spec §9).
+ * `code` and every `process` script run.
  *
  * ## Choice of sandbox: QuickJS compiled to WebAssembly (`quickjs-emscripten-core`)
  *
  * Three candidates were measured on Node 20.20 (x86-64, this repository's machine), each
  * behind the same interface (inject the JSON text of `value`, evaluate the script, convert
  * the completion value to JSON text inside the sandbox); throughput is for
- * `annotate(value)` of acceptance case 018 on `{"word":"stressed"}`, with a time limit:
+ * `annotate(value)` (a function reshaping a word into three fields) on `{"word":"stressed"}`, with a time limit:
  *
  * | | `node:vm`, fresh null-prototype context | `isolated-vm` 5.0.4 | QuickJS 2025-09-13 (`quickjs-emscripten` 0.32.0, release-sync build) |
  * |---|---|---|---|
@@ -28,7 +28,7 @@
  * evaluations/s on the realm directly and ≈ 80 % of that through `process`; a realm costs
  * ≈ 5–50 ms to create (the WebAssembly code is compiled once per process).
  *
- * ## Limits (best effort, as the spec allows)
+ * ## Limits (best effort)
  *
  * - Time: every evaluation (the model's `code`, each `process` script with its conversion
  *   and the promise jobs it queued) has {@link RealmOptions.timeLimitMs}, 10 s by default;

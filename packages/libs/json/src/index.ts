@@ -1,4 +1,4 @@
-/** The `json` package (libraries spec §7): descriptors of its native elements (areas `json` and `json/value`). */
+/** The `json` package: descriptors of its native elements (areas `json` and `json/value`). */
 import type { PackageDescriptor } from '@tutti/core';
 import { jsonValue } from './json/value.js';
 import { jsonElements } from './json.js';

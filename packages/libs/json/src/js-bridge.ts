@@ -1,6 +1,6 @@
 /**
- * JSON ↔ JavaScript values, by the rules libraries spec §9 gives for
- * `javascript::process` (with the recommended fixes of §17.25/26), so that package and
+ * JSON ↔ JavaScript values, by the rules of the reference's
+ * `javascript::process` (with two fixes, see javascript's prelude.ts), so that package and
  * any other can share them: JSON → JS gives plain objects (members in key order) and
  * numbers; JS → JSON keeps integral numbers below 2^53 as integers and other finite
  * numbers as floats, turns NaN/±∞ into `null`, omits `undefined`- and function-valued
@@ -99,7 +99,7 @@ function arrayFromJs(x: readonly unknown[], seen: Set<object>): JsonRaw[] {
 function objectFromJs(x: object, seen: Set<object>): JsonObject {
   const keys: string[] = [];
   const values: JsonRaw[] = [];
-  // Own string-keyed properties, enumerable or not (§9); accessors give null.
+  // Own string-keyed properties, enumerable or not (as the reference); accessors give null.
   for (const key of Object.getOwnPropertyNames(x)) {
     const d = Object.getOwnPropertyDescriptor(x, key);
     if (d === undefined) continue;

@@ -1,5 +1,5 @@
 /**
- * The value of `json::Json` (libraries spec §7.1): an immutable JSON tree whose numbers
+ * The value of `json::Json`: an immutable JSON tree whose numbers
  * keep the reference's model (integers that fit `i64`/`u64` stay exact, floats stay
  * floats), with the data traits the type declares as methods, named as `std/conv`
  * calls them (see `@tutti/lib-std`'s conv/data-traits.ts): `toString()` (compact text),

@@ -1,4 +1,4 @@
-/** `json` (libraries spec §7.1): the JSON value data type, parsing and validation. */
+/** `json`: the JSON value data type, parsing and validation. */
 import { dataType, END, fn, treatment, type Value } from '@tutti/core';
 import { isSyntaxError, JsonValue } from './json-value.js';
 import { parseJson } from './parse.js';
@@ -61,7 +61,7 @@ export const jsonElements = [
         const b = await inputs.text.recvMany();
         if (b === END) return;
         const out: boolean[] = new Array(b.length);
-        // Same rules and limits as `|to_json` (libraries §7.1), so the same parser.
+        // Same rules and limits as `|to_json`, so the same parser.
         for (let i = 0; i < b.length; i++) out[i] = !isSyntaxError(parseJson(b[i] as string));
         if (!(await outputs.is_json.sendMany(out))) return;
       }

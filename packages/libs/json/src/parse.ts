@@ -1,5 +1,5 @@
 /**
- * A strict JSON parser that keeps what `JSON.parse` loses (libraries spec §7.1): integers
+ * A strict JSON parser that keeps what `JSON.parse` loses: integers
  * apart from floats (`1` vs `1.0`), integers up to 2^64 exact, sorted object keys.
  * It follows the reference parser (`serde_json`) step by step so that it accepts and
  * rejects the same texts and reports the same errors at the same places:

@@ -1,5 +1,5 @@
 /**
- * The tree inside a `Json` value (libraries spec §7.1), kept close to plain JavaScript so
+ * The tree inside a `Json` value, kept close to plain JavaScript so
  * that parsing allocates little: `null`, booleans, strings and arrays are themselves;
  * numbers keep the reference's integer/float distinction without a box for the common
  * cases.

@@ -1,5 +1,5 @@
 /**
- * JSON text of a raw tree (libraries spec §7.1), byte for byte as the reference writes it:
+ * JSON text of a raw tree, byte for byte as the reference writes it:
  * compact (ToString) or pretty (Display: two-space indentation, `": "` after keys, `[]`
  * and `{}` when empty). Floats always show that they are floats (`1.0`, `1e16`), strings
  * escape only what JSON requires.

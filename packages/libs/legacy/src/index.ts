@@ -1,5 +1,5 @@
 /**
- * The 0.9 surface of the bundled packages (libraries spec Appendix B), for programs that
+ * The 0.9 surface of the bundled packages (docs/legacy.md), for programs that
  * require `^0.9`: the `log` package, which exists only in 0.9 (0.10 logs through
  * `std/engine/log`), and the 0.9 layer of `cicd`, thin `.mel` wrappers over the 0.10
  * elements that add the `logger: Logger` model slots and the 0.9 parameter types. How the

@@ -1,5 +1,5 @@
 /**
- * Values of the 0.9 `log/logger::Log` data type (libraries spec Appendix B): one record,
+ * Values of the 0.9 `log/logger::Log` data type: one record,
  * with the time, level, label, message and the id of the track that emitted it.
  */
 import type { LogLevel, RunLogRecord } from '@tutti/core';

@@ -1,5 +1,5 @@
 /**
- * `log/logger` of the 0.9 surface (libraries spec Appendix B). Tutti has one log facility,
+ * `log/logger` of the 0.9 surface (docs/legacy.md). Tutti has one log facility,
  * the engine's: a `Logger` does not collect records of its own, it subscribes to the
  * engine's log stream (`ModelContext.subscribeLogs`) and hands every record of the run to
  * its `logs` tracks and `trackLogs` instances. So the `log*` treatments log to the engine

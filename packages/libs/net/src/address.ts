@@ -1,5 +1,5 @@
 /**
- * The values of `net/ip` (libraries spec §10): IPv4 and IPv6 addresses and the `Ip` that
+ * The values of `net/ip`: IPv4 and IPv6 addresses and the `Ip` that
  * holds either. Parsing follows the reference's (Rust's `std::net`) strict grammar: no
  * port, no brackets, no zone id, no leading zeros in IPv4 octets (`01.2.3.4` would read as
  * octal elsewhere), at most four hex digits per IPv6 group, one `::`, and an optional

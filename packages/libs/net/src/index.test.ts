@@ -7,7 +7,7 @@ test('net descriptors are consistent', () => {
   assert.deepEqual(validatePackages([net]), []);
 });
 
-test('net declares the elements of libraries spec §10', () => {
+test('net declares its elements: address types, constructors and conversions', () => {
   const count = (kind: string) => net.elements.filter((e) => e.kind === kind).length;
   assert.equal(count('data'), 3);
   assert.equal(count('function'), 14);

@@ -1,5 +1,5 @@
 /**
- * The `net` package (libraries spec §10): IP address types of the area `net/ip`. It has no
+ * The `net` package: IP address types of the area `net/ip`. It has no
  * `.mel` areas.
  */
 import type { PackageDescriptor } from '@tutti/core';

@@ -1,4 +1,4 @@
-/** `net/ip` (libraries spec §10): IP address data types, constructors and conversions. */
+/** `net/ip`: IP address data types, constructors and conversions. */
 import { dataType, fn, mapEach, treatment, type Value } from '@tutti/core';
 import { IpValue, Ipv4Value, Ipv6Value } from './address.js';
 

@@ -1,5 +1,5 @@
 /**
- * The value of `process/command::Command` (libraries spec §5.1): a program and its
+ * The value of `process/command::Command`: a program and its
  * arguments, run without any shell. Immutable, like every value that can be shared by the
  * receivers of one output.
  */

@@ -1,4 +1,4 @@
-/** `process/command` (libraries spec §5.1): the command data type and its constructors. */
+/** `process/command`: the command data type and its constructors. */
 import { dataType, fn, registerDataCodec } from '@tutti/core';
 import { CommandValue } from './command-value.js';
 import { splitWords } from './raw-command.js';

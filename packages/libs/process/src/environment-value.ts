@@ -1,11 +1,11 @@
 /**
- * The value of `process/environment::Environment` (libraries spec §5.1): how a command's
+ * The value of `process/environment::Environment`: how a command's
  * process is set up (working directory, variables, inherited environment or not).
  */
 import { type DataValue, quoteString } from '@tutti/core';
 import { StringMapValue } from '@tutti/lib-std';
 
-/** `${NAME}` references, the only form `expand_variables` replaces (libraries spec §5.1). */
+/** `${NAME}` references, the only form `expand_variables` replaces. */
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
 /**

@@ -1,4 +1,4 @@
-/** `process/environment` (libraries spec §5.1): the execution environment data type and its constructors. */
+/** `process/environment`: the execution environment data type and its constructors. */
 import { dataType, END, fn, registerDataCodec, treatment } from '@tutti/core';
 import { StringMapValue } from '@tutti/lib-std';
 import { EnvironmentValue, environmentOf } from './environment-value.js';

@@ -179,7 +179,7 @@ test('spawnOneTerminable: a stdin that never closes does not hold the run after 
   assert.deepEqual(r.outputs.finished, [V]);
 });
 
-test('spawnTerminable: outputs concatenated, stops after a non-zero exit with failed (local backend, §17.13)', async () => {
+test('spawnTerminable: outputs concatenated, stops after a non-zero exit with failed (local backend, as the reference)', async () => {
   const ok = await runTreatment(spawnMany, {
     inputs: { executor: [local], commands: [cmd('echo', 'a'), sh('echo b; echo e >&2')], environment: [null] },
   });

@@ -1,5 +1,5 @@
 /**
- * `process/exec` (libraries spec §5.1–§5.2): the executor handle and the native execution
+ * `process/exec`: the executor handle and the native execution
  * treatments. The treatments receive their Block inputs (rule B), drive the executor (see
  * executor.ts) and turn its outcomes into status outputs; all process handling is the
  * executor's.

@@ -1,10 +1,10 @@
 /**
- * The execution backend behind a `process/exec::Executor` value (libraries spec §5.1): the
+ * The execution backend behind a `process/exec::Executor` value: the
  * treatments of `process/exec` only call the three operations below, so other packages
  * (`work` container and Kubernetes executors) provide backends by implementing this
  * interface, without importing this package's internals.
  *
- * A backend decides what a run's outcome is (libraries §17.13, reproduced per backend: the
+ * A backend decides what a run's outcome is (the reference's behaviour, reproduced per backend: the
  * local `spawnOut` reports a non-zero exit as a failure, container backends as a
  * completion); the treatments map outcomes onto their status outputs.
  */

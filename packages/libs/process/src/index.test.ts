@@ -10,7 +10,7 @@ test('process descriptors are consistent with std', () => {
   assert.deepEqual(validatePackages([std, process]), []);
 });
 
-test('process declares the native elements of libraries spec §5.1–§5.2', () => {
+test('process declares its native elements: data types, constructors and exec treatments', () => {
   const count = (kind: string) => process.elements.filter((e) => e.kind === kind).length;
   assert.equal(count('treatment'), 6);
   assert.equal(count('function'), 6);

@@ -1,5 +1,5 @@
 /**
- * The `process` package (libraries spec §5, local execution): descriptors of its native
+ * The `process` package (local execution): descriptors of its native
  * elements, plus its own `.mel` areas under `mel/` (`process/exec` wrappers and `process/local`).
  */
 import { fileURLToPath } from 'node:url';

@@ -145,7 +145,7 @@ test('a process killed by a signal has no exit code; spawnOut counts it as a fai
   });
 });
 
-test('spawnOut: zero is a completion, non-zero a failure carrying the code (§17.13, local backend)', async () => {
+test('spawnOut: zero is a completion, non-zero a failure carrying the code (local backend, as the reference)', async () => {
   const out = collector();
   const err = collector();
   const c = control();
@@ -190,7 +190,7 @@ test('spawn: stdin is piped through, and closed at its end', async () => {
   assert.equal(out.text(), 'hello world');
 });
 
-test('large output is never truncated, even through a slow consumer, and its tail arrives (§17.12)', async () => {
+test('large output is never truncated, even through a slow consumer, and its tail arrives (the reference may lose it)', async () => {
   const out = collector({ delayEvery: 16 });
   const err = collector();
   const c = control();

@@ -1,5 +1,5 @@
 /**
- * The local executor (libraries spec §5.1, `|local_executor`): commands run as child
+ * The local executor (`|local_executor`): commands run as child
  * processes of the engine, on `node:child_process.spawn`.
  *
  * Each child leads its own process group (see process-groups.ts), so terminating a run or
@@ -49,7 +49,7 @@ export class LocalExecutor implements Executor {
 
   /**
    * As `spawn` with stdin null; a non-zero exit (or a signal) is a failure with this
-   * backend (libraries §17.13, reproduced: `spawnTerminable` stops there with `failed`).
+   * backend (as in the reference: `spawnTerminable` stops there with `failed`).
    */
   spawnOut(
     command: CommandValue,
@@ -69,8 +69,8 @@ export class LocalExecutor implements Executor {
 
   /**
    * Runs with stdout/stderr piped (and stdin when `stdio.stdin` is given); resolves once the
-   * process exited and both outputs reached their end (libraries §17.12, fixed: no tail
-   * output is lost).
+   * process exited and both outputs reached their end (the reference may lose tail
+   * output: fixed here).
    */
   private piped(
     command: CommandValue,

@@ -1,4 +1,4 @@
-/** `process/local` (libraries spec §5.1): the local executor; its `.mel` treatments are in `mel/local.mel`. */
+/** `process/local`: the local executor; its `.mel` treatments are in `mel/local.mel`. */
 import { fn } from '@tutti/core';
 import { LocalExecutor } from './local-executor.js';
 

@@ -1,5 +1,5 @@
 /**
- * POSIX-shell-like word splitting for `|raw_command` (libraries spec §5.1): quotes and
+ * POSIX-shell-like word splitting for `|raw_command`: quotes and
  * backslashes are honoured, nothing else is interpreted (no operators, globbing or
  * expansion: `&&`, `|` and `${X}` stay literal words), as the reference's `shlex` split.
  */

@@ -1,5 +1,5 @@
 /**
- * Compiling a Rust `regex` pattern (libraries spec §8): parse with the Rust grammar
+ * Compiling a Rust `regex` pattern: parse with the Rust grammar
  * (Rust's error messages for what Rust rejects), then emit for `re2js`, a JavaScript port
  * of RE2 that matches in time linear in the text, so that no pattern can hold the event
  * loop (`^(a+)+$` answers at once). Group names are kept aside. Compiled patterns are

@@ -1,5 +1,5 @@
 /**
- * Rust's replacement syntax (`Captures::expand`, libraries spec §8): `$1`, `$name`,
+ * Rust's replacement syntax (`Captures::expand`): `$1`, `$name`,
  * `${name}`, `$$`. It differs from JavaScript's `String.prototype.replace` patterns:
  * `$name` takes the longest run of ASCII letters, digits and `_` (so `$1a` is the group
  * named `1a`, usually absent), an unknown group expands to nothing, and a `$` that starts

@@ -1,4 +1,4 @@
-/** The `regex` package (libraries spec §8): descriptors of its native elements. */
+/** The `regex` package: descriptors of its native elements. */
 import type { PackageDescriptor } from '@tutti/core';
 import { regexElements } from './regex.js';
 

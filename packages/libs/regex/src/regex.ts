@@ -1,5 +1,5 @@
 /**
- * `regex` (libraries spec §8): regular expressions in the Rust `regex` dialect, translated
+ * `regex`: regular expressions in the Rust `regex` dialect, translated
  * to JavaScript RegExps (see `compile.ts`). Treatments compile once per track: a pattern
  * that does not compile sends the reference-style message on `error` and reads no text;
  * otherwise `error` closes at once. Functions answer `false`/none for a bad pattern. A

@@ -1,5 +1,5 @@
 /**
- * Value binding, Mélodium → SQL (libraries spec §12): which JavaScript value each driver
+ * Value binding, Mélodium → SQL: which JavaScript value each driver
  * receives for a `Map` entry.
  *
  * | Mélodium | PostgreSQL (`pg`) | MySQL (`mysql2`) | SQLite (`better-sqlite3`) |
@@ -13,8 +13,8 @@
  * | `void`, vectors, none | NULL | NULL | NULL |
  * | a data value | its ToString text, or NULL without that trait | same | same |
  *
- * ⚑ The reference binds `u64`, `i128` and `u128` as DOUBLE, losing precision above 2^53
- * (§17.18). Here they stay exact wherever the driver allows: PostgreSQL and MySQL take
+ * ⚑ The reference binds `u64`, `i128` and `u128` as DOUBLE, losing precision above 2^53.
+ * Here they stay exact wherever the driver allows: PostgreSQL and MySQL take
  * untyped text parameters that the server converts to the column's type, and SQLite takes
  * 64-bit integers; only a SQLite value outside the i64 range becomes a double.
  */

@@ -1,5 +1,5 @@
 /**
- * The three drivers behind `SqlPool` and row decoding, SQL → `Map` (libraries spec §12).
+ * The three drivers behind `SqlPool` and row decoding, SQL → `Map`.
  * Treatments see only {@link SqlDriver}; each implementation talks to its npm driver.
  *
  * Row decoding: NULL → none (entry type `Option<T>` with the column's type when known,

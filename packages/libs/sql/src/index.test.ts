@@ -8,7 +8,7 @@ test('sql descriptors are consistent with std', () => {
   assert.deepEqual(validatePackages([std, sql]), []);
 });
 
-test('sql declares the elements of libraries spec §12', () => {
+test('sql declares its elements: SqlPool, its sources and query treatments', () => {
   const treatments = sql.elements.filter((e) => e.kind === 'treatment');
   const sources = treatments.filter((e) => e.source !== undefined);
   assert.equal(sql.elements.filter((e) => e.kind === 'model').length, 1);

@@ -1,5 +1,5 @@
 /**
- * The `sql` package (libraries spec §12): the `SqlPool` model, its sources and the query
+ * The `sql` package: the `SqlPool` model, its sources and the query
  * treatments, all in the package's root area `sql`. It has no `.mel` areas.
  */
 import type { PackageDescriptor } from '@tutti/core';

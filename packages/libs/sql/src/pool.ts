@@ -1,5 +1,5 @@
 /**
- * The `SqlPool` model (libraries spec §12). Nothing happens until `connect`: it validates
+ * The `SqlPool` model. Nothing happens until `connect`: it validates
  * the URL and options and creates the driver's pool, which opens connections lazily, so
  * `connected` fires even when the server is unreachable and connection errors surface on
  * the first query. `close` drains the pool and fires `closed`; the engine's shutdown closes

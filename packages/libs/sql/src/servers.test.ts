@@ -102,7 +102,7 @@ const needs = (kind: 'pg' | 'mysql', name: string, fn: (url: string) => Promise<
     await fn(u);
   });
 
-needs('pg', 'postgres: `?` is renumbered only for the scheme postgres, other symbols too (quirk §17.18)', async (url) => {
+needs('pg', 'postgres: `?` is renumbered only for the scheme postgres, other symbols too (as the reference)', async (url) => {
   const bind = { bind: [row({ a: ['i32', 2], b: ['string', 'x'] })] };
   const p = await connectedPool(url);
   const r = await run('fetch', p, { sql: "SELECT ? + 1 AS a, ? || '?' AS b", bindings: ['a', 'b'] }, bind);

@@ -1,5 +1,5 @@
 /**
- * SQL text preparation (libraries spec §12, "Placeholders"): `$n` renumbering for the
+ * SQL text preparation: `$n` renumbering for the
  * `postgres` scheme and the statements of the batch treatments.
  */
 

@@ -1,4 +1,4 @@
-/** `sql` (libraries spec §12): the connection pool model, its sources and the query treatments. */
+/** `sql`: the connection pool model, its sources and the query treatments. */
 import { model, source, treatment } from '@tutti/core';
 import { SqlPool } from './pool.js';
 import { runClose, runConnect, runExecute, runExecuteBatch, runExecuteEach, runExecuteRaw, runFetch, runFetchBatch } from './treatments.js';

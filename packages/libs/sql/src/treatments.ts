@@ -1,5 +1,5 @@
 /**
- * Behaviour of the `sql` treatments (libraries spec §12). Status outputs follow §1.4:
+ * Behaviour of the `sql` treatments. Status outputs:
  * `failed` + `error`/`errors` on failure, `completed` on success, `finished` last in every
  * case. A pool that is not connected (no `connect` yet, failed, or closed) is a failure.
  */
@@ -45,7 +45,7 @@ export async function runClose(ctx: Ctx): Promise<void> {
 
 /**
  * `executeRaw`. ⚑ The reference runs as soon as its track starts and never reads `trigger`
- * (§17.17); here it waits for `trigger` — a value or its closure — which gives the same
+ * (a reference quirk); here it waits for `trigger` — a value or its closure — which gives the same
  * result in the usual placement (the `connected` track) and lets other placements order it.
  */
 export async function runExecuteRaw(ctx: Ctx): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * Database URLs of `SqlPool` (libraries spec §12): which driver a URL selects and the
+ * Database URLs of `SqlPool`: which driver a URL selects and the
  * options the pool parameters give it. Validation happens at `connect`; nothing here opens
  * a connection (the pool is lazy: connection errors surface on the first query).
  */
@@ -13,7 +13,7 @@ export interface PoolConfig {
   readonly dialect: Dialect;
   /**
    * Whether `bind_symbol` occurrences are renumbered `$1, $2, …`: only when the scheme is
-   * exactly `postgres` (⚑ quirk §17.18, reproduced: `postgresql://` sends `?` unchanged).
+   * exactly `postgres` (⚑ the reference's quirk, reproduced: `postgresql://` sends `?` unchanged).
    */
   readonly renumber: boolean;
   readonly maxConnections: number;

@@ -137,7 +137,7 @@ export function sqlSuite(dialect: Dialect, setup: () => Promise<string | { skip:
     }
   });
 
-  it('values bind and rows decode per the tables of §12 (u64 exact where the driver allows)', async () => {
+  it('values bind and rows decode as the drivers of the reference do (u64 exact where the driver allows)', async () => {
     const pool = await connectedPool(url);
     try {
       assert.equal(status(await run('executeRaw', pool, { sql: facts.typesTable })), 'completed finished');

@@ -1,5 +1,5 @@
 /**
- * `std/conv` (libraries spec §3.7): conversions, each as a function `|name` and a streaming
+ * `std/conv`: conversions, each as a function `|name` and a streaming
  * treatment applying it to every value. The behaviour lives in `conv/`: one converter
  * factory per family, chosen from the source type `T` once per call or per run.
  */

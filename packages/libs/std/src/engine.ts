@@ -1,10 +1,10 @@
-/** `std/engine` (libraries spec §3.1): the engine model, its `ready` source, run ids. */
+/** `std/engine`: the engine model, its `ready` source, run ids. */
 import { randomUUID } from 'node:crypto';
 import { fn, model, source } from '@tutti/core';
 
 const area = 'std/engine';
 
-/** The version the bundled packages report (language spec Appendix C.13). */
+/** The version the bundled packages report: 0.10.2, that of the reference they follow. */
 export const ENGINE_VERSION = '0.10.2';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -30,7 +30,8 @@ export const engine = [
     sources: ['ready'],
     doc: 'Handle on the running engine. Each instance fires its `ready` source once, when the engine starts.',
     create: (ctx) => ({
-      // Background activity: one track for `ready`, whose trigger emits one `_` (§5.8).
+      // Background activity: exactly one track for `ready`, whose trigger emits one `_`
+      // (so every `startup` instance, owning its model, starts one track).
       async continuous() {
         await ctx.createTrack('ready', {
           feed: async (outputs) => {

@@ -1,4 +1,4 @@
-/** `std/flow` (libraries spec §3.4): generic stream and block plumbing. */
+/** `std/flow`: generic stream and block plumbing. */
 import { treatment } from '@tutti/core';
 import * as blocks from './flow/blocks.js';
 import * as sequence from './flow/sequence.js';

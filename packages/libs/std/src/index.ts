@@ -1,5 +1,5 @@
 /**
- * The `std` package (libraries spec §3): descriptors of its native elements, plus its own
+ * The `std` package: descriptors of its native elements, plus its own
  * `.mel` areas under `mel/` (`mel/engine/util.mel` is the area `std/engine/util`).
  */
 import { fileURLToPath } from 'node:url';
@@ -23,7 +23,7 @@ import { textCompose } from './text/compose.js';
 import { textConvert } from './text/convert.js';
 import { types } from './types.js';
 
-/** The bundled `std` package, version 0.10.2 (language spec Appendix C.13). */
+/** The bundled `std` package, version 0.10.2 (the version every bundled package reports). */
 export const std: PackageDescriptor = {
   name: 'std',
   version: '0.10.2',

@@ -1,5 +1,5 @@
 /**
- * `std/ops` (libraries spec §3.8): generic comparisons, as functions and pairwise streaming
+ * `std/ops`: generic comparisons, as functions and pairwise streaming
  * treatments. The semantics (NaN, code point order, float `min`/`max`, `clamp` errors) are
  * in ops/order.ts.
  */

@@ -1,6 +1,6 @@
 /**
- * `std/types`, `std/types/float`, `std/types/char` (libraries spec §3.19): type bounds and
- * special values. `Bounded` types are the integers, the floats and `byte` (Appendix A);
+ * `std/types`, `std/types/float`, `std/types/char`: type bounds and
+ * special values. `Bounded` types are the integers, the floats and `byte`;
  * a float's bounds are its most negative/positive finite values, not the infinities.
  */
 import { canon, type DataType, type FunctionImpl, fn, formatType, INT_TYPES, isIntType } from '@tutti/core';
@@ -18,7 +18,7 @@ function bound(t: DataType | undefined, sign: -1 | 1): unknown {
     if (name === 'f64') return sign * Number.MAX_VALUE;
     if (name === 'byte') return sign < 0 ? 0 : 255;
   }
-  // Log levels are Bounded with min trace and max error (quirk §17.2, reproduced).
+  // Log levels are Bounded with min trace and max error (the reference's quirk, reproduced: against their order).
   if (t?.kind === 'data' && t.id === 'std/engine/log::Level') return LevelValue.of(sign < 0 ? 'trace' : 'error');
   throw new Error(`Type '${t === undefined ? '?' : formatType(t)}' does not implement 'Bounded'`);
 }

@@ -1,5 +1,5 @@
 /**
- * `work/access` (libraries spec §14.1): where and how to reach a worker.
+ * `work/access`: where and how to reach a worker.
  *
  * An `Access` built by `distant` with the `local` location also carries the SHA-256
  * fingerprint of the certificate the worker generated at start (`--localhost`), and the
@@ -14,7 +14,7 @@ import type { IpValue } from '@tutti/lib-net';
 
 const area = 'work/access';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** The nil UUID, which a malformed key becomes (§14.1). */
+/** The nil UUID, which a malformed key becomes (as in the reference). */
 export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
 /** A key as a canonical UUID, or the nil UUID when malformed. */

@@ -1,15 +1,15 @@
 /**
- * `work/distant` (libraries spec §14.1, §14.2): obtaining a worker. The model holds the
- * location and API settings; `distant` builds the request document of §14.2 with a fresh
+ * `work/distant`: obtaining a worker. The model holds the
+ * location and API settings; `distant` builds the reference's request document with a fresh
  * key pair and hands it to a {@link Location}:
  *
  * - `local` (Tutti's, the default: no setup): a `tutti dist --localhost` child process on
  *   this host, on a free port, whose generated certificate is pinned by the returned
  *   `Access`;
- * - `api`: the Mélodium cloud protocol of §14.2 (start, poll for the access);
+ * - `api`: the Mélodium cloud protocol (start, poll for the access);
  * - `compose` (and later Kubernetes) plug in through {@link registerLocation}.
  *
- * Deviation: the spec's default location is `"api"`; Tutti's is `"local"`, so that a
+ * Deviation: the reference's default location is `"api"`; Tutti's is `"local"`, so that a
  * program naming no location runs with no account and no setup (docs/distribution.md).
  * Every worker a model started is stopped when the run ends (and, as a last resort, when
  * the process exits), so no process is left behind.
@@ -26,7 +26,7 @@ import type { ContainerValue, ServiceContainerValue, VolumeValue } from './resou
 
 const area = 'work/distant';
 const DEFAULT_API_URL = 'https://api.melodium.tech/0.1';
-/** The User-Agent of API calls (§14.2). */
+/** The User-Agent of API calls (the reference's). */
 export const USER_AGENT = 'work-mel/0.10.2';
 /** The engine version sent in requests. */
 const ENGINE_VERSION = '0.10.2';
@@ -39,7 +39,7 @@ export function defaultApiUrl(): string {
 
 /** What a location receives. */
 export interface DistantRequest {
-  /** The §14.2 request document (JSON-ready). */
+  /** The request document, as the reference sends it (JSON-ready). */
   readonly document: Readonly<Record<string, unknown>>;
   /** Sent to the worker (its `--recv-key`). */
   readonly remoteKey: string;
@@ -308,10 +308,10 @@ const sleep = (ms: number, signal: AbortSignal) =>
     );
   });
 
-/** Milliseconds of the API's first poll and of later ones (§14.2: 1 s, then 5 s); tests shorten them. */
+/** Milliseconds of the API's first poll and of later ones (as the reference: 1 s, then 5 s); tests shorten them. */
 export const apiTiming = { first: 1000, next: 5000 };
 
-/** The `api` location: §14.2's HTTP protocol. */
+/** The `api` location: the Mélodium cloud API's HTTP protocol. */
 export const apiLocation: Location = async (request, context) => {
   if (context.apiUrl === undefined || context.apiToken === undefined)
     throw new Error(
@@ -400,7 +400,7 @@ class DistantEngineInstance implements ModelInstance {
   }
 }
 
-/** A resource value in its §14.2 JSON form (the resource types provide `toJSON`). */
+/** A resource value in its request-document JSON form (the resource types provide `toJSON`). */
 const json = (v: Value): unknown => JSON.parse(JSON.stringify(v ?? null));
 
 export const distant = [

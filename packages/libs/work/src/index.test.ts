@@ -12,7 +12,7 @@ test('work descriptors are consistent with std, fs and process', () => {
   assert.deepEqual(validatePackages([std, net, fs, process, work]), []);
 });
 
-test('work/resources declares the elements of libraries spec §14.1', () => {
+test('work/resources declares its elements: data types, constructors, getExecutor, getFileSystem', () => {
   const names = (kind: string, area: string) =>
     work.elements
       .filter((e) => e.kind === kind && e.area === area)

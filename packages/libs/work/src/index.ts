@@ -1,5 +1,5 @@
 /**
- * The `work` package (libraries spec §14): where workers come from (`work/access`,
+ * The `work` package: where workers come from (`work/access`,
  * `work/distant`) and the executors and volumes that live next to a worker (`work/resources`).
  */
 import type { PackageDescriptor } from '@tutti/core';

@@ -1,7 +1,7 @@
 /**
  * Volumes for the `local` location: each volume a runner asks for is a folder of its own
  * under one temporary folder, handed to the worker as the `MELODIUM_RUN_VOLUMES` /
- * `MELODIUM_RUN_VOLUME_<name>` environment that `getFileSystem` reads (§14.2), as the
+ * `MELODIUM_RUN_VOLUME_<name>` environment that `getFileSystem` reads, as the
  * `compose` location does with its container volumes. The commands a local step runs are
  * host processes that inherit that environment, so a program can reach a volume's folder
  * as `$MELODIUM_RUN_VOLUME_<name>` where a container would mount it. The folders are

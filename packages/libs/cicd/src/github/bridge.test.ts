@@ -78,7 +78,7 @@ async function evalString(e: JavaScriptEngine, value: string, assume = false, lo
   return r.outputs.evaluated?.[0] as string;
 }
 
-describe('expressions (§15.8.7 rules 1–4)', () => {
+describe('expressions: placeholders, `.name` rewriting, the local env, only string results count', () => {
   test('placeholders are replaced by their evaluation; .name is a member access, dashes included', async () => {
     const e = await prepared();
     assert.equal(await evalString(e, 'sha=${{ github.sha }} repo=${{github.repository}}'), 'sha=abc123 repo=owner/repo');
@@ -247,7 +247,7 @@ describe('githubCommand', () => {
       const [c, ...rest] = await command(shell, run);
       assert.equal(rest.length, 0);
       assert.ok(c instanceof CommandValue);
-      // Any stable hash of the script is acceptable (§15.8.7); this one is SHA-256.
+      // Any stable hash of the script would do; this one is SHA-256.
       const file = join(tmpdir(), `${createHash('sha256').update(run).digest('hex')}.${ext}`);
       assert.deepEqual([c.command, ...c.arguments], expected(file), String(shell));
       assert.equal(readFileSync(file, 'utf8'), run);

@@ -1,5 +1,5 @@
 /**
- * `cicd/services/github::githubCommand` (libraries spec §15.8.7): a GitHub Actions `run:`
+ * `cicd/services/github::githubCommand`: a GitHub Actions `run:`
  * script written to a temporary file, and the command that runs it with the step's shell.
  */
 import { createHash } from 'node:crypto';
@@ -35,7 +35,7 @@ export function shellCommand(
     case 'python':
       return { ext: 'py', program: 'python', args: [file('py')] };
     case 'cmd':
-      // ⚑ As the reference (and the spec's table): the command names `<hash>.cmd.cmd`
+      // ⚑ As the reference: the command names `<hash>.cmd.cmd`
       // while the file written is `<hash>.cmd`.
       return { ext: 'cmd', program: env.ComSpec ?? 'cmd.exe', args: ['/D', '/E:ON', '/V:OFF', '/S', '/C', `"CALL "${file('cmd')}.cmd""`] };
     default:

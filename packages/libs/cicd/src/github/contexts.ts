@@ -1,5 +1,5 @@
 /**
- * `cicd/services/github` (libraries spec §15.7, §15.8.7): the treatments that fill the
+ * `cicd/services/github`: the treatments that fill the
  * expression realm and evaluate expressions in it. `prepareContexts`, `includeNeeds`,
  * `includeInputs` and `replicateContextsWithInputs` are `.mel` in the reference (wrappers
  * over `javascript::process`); here they are native over the same realm primitive, which
@@ -96,7 +96,7 @@ export const githubContexts = [
     inputs: { map: 'Block<StringMap>' },
     outputs: { evaluated: 'Block<StringMap>' },
     doc:
-      'Evaluates every value of `map` in the realm (§15.8.7): each `${{ … }}` is replaced by its result when ' +
+      'Evaluates every value of `map` in the realm: each `${{ … }}` is replaced by its result when ' +
       'that is a string and by `""` otherwise (⚑ booleans and numbers too); with `assume`, a value without ' +
       'placeholder is evaluated whole. `env` is overlaid with `local_context.env`, `value` is `local_context`.',
     async run({ inputs, outputs, params, models }) {

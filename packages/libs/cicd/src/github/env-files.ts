@@ -1,8 +1,8 @@
 /**
- * The files a GitHub Actions step shares with later steps (libraries spec §15.8.7):
+ * The files a GitHub Actions step shares with later steps:
  * `GITHUB_ENV` (one per workflow), `GITHUB_OUTPUT` (one per step) and the workspace
  * directory, all under the OS temporary directory. Entries are read with `dotenv`, the
- * maintained parser of the `KEY=VALUE` syntax the spec names (quotes, `export`, comments,
+ * maintained parser of the `KEY=VALUE` syntax of GitHub's env files (quotes, `export`, comments,
  * multi-line quoted values), rather than a hand-written one.
  */
 import { mkdir, open, readFile } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 /**
- * The GitHub Actions expression realm (libraries spec §15.8.7): scripts run in a
+ * The GitHub Actions expression realm: scripts run in a
  * `javascript::JavaScriptEngine`'s realm, which keeps the GitHub contexts (`github`, `env`,
  * `steps`, `job`, …) as global lexical variables between evaluations.
  *
@@ -61,7 +61,7 @@ export async function prepareContexts(engine: JavaScriptEngine, contextsJson: st
 const PLACEHOLDER = /\$\{\{([^}]*)\}\}/g;
 
 /**
- * Rule 2 of §15.8.7: every `.name` (word characters and `-`) becomes `["name"]`, so
+ * The reference's rewrite before evaluation: every `.name` (word characters and `-`) becomes `["name"]`, so
  * `strategy.job-index` is a member access. ⚑ As in the reference, string literals and
  * decimals are rewritten too (`1.5` → `1["5"]`).
  */
@@ -87,7 +87,7 @@ async function evaluateExpression(engine: JavaScriptEngine, expression: string, 
 }
 
 /**
- * Evaluates one value with rules 1–4 of §15.8.7: each `${{ … }}` placeholder is replaced by
+ * Evaluates one value with the reference's rules: each `${{ … }}` placeholder is replaced by
  * its evaluation; with `assume`, a value holding no placeholder is evaluated as a whole.
  *
  * @param localContext JSON text of `local_context`

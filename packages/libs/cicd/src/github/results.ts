@@ -1,5 +1,5 @@
 /**
- * Step and job results of the GitHub Actions bridge (libraries spec §15.8.7):
+ * Step and job results of the GitHub Actions bridge:
  * `githubSetOutputs` records a step in the realm's `steps` and `job.status`;
  * `githubJobResult` builds the job's result for the jobs that need it.
  */
@@ -27,7 +27,7 @@ async function firstOf(a: InputPort, b: InputPort): Promise<'a' | 'b' | 'none'> 
 /**
  * The recording script. The reference declares `let identifier` at top level, so a second
  * recording in the same realm throws a redeclaration error and only the first step is
- * recorded (⚑); the spec asks for a block, which this uses, so every step is recorded.
+ * recorded (⚑); this uses a block instead, so every step is recorded.
  */
 export function recordStepScript(stepId: string): string {
   return `{ let identifier = ${JSON.stringify(stepId)};
@@ -91,7 +91,7 @@ export const githubResults = [
       'Once `trigger_release` delivered or closed, evaluates the `outputs` expressions and builds ' +
       '`{"<name>": {"result": job.status, "outputs": {…}}}` in the realm; emits `success` when `job.status` is ' +
       '`"success"`, `failure` when it is `"failure"`, then `result`; `finished` always. (The reference evaluates ' +
-      'that text as a script, a syntax error; it is evaluated as an object literal here, as the spec asks.)',
+      'that text as a script, a syntax error; it is evaluated as an object literal here.)',
     async run({ inputs, outputs, params, models }) {
       await inputs.trigger_release.recvOne();
       const engine = engineOf(models, 'contexts', 'githubJobResult');

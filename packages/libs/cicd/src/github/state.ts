@@ -1,7 +1,7 @@
 /**
- * `cicd/services/github` (libraries spec §15.7), the status part: GitHub commit-status
+ * `cicd/services/github`, the status part: GitHub commit-status
  * states and the two requests that post one. Both are native, not `.mel` as in the
- * reference (see post-status.ts); signatures, requests and logging are the spec's.
+ * reference (see post-status.ts); signatures, requests and logging are the reference's.
  */
 import { dataType, END, fn, type TreatmentContext, treatment } from '@tutti/core';
 import { dashboardUrl, githubApiUrl } from '../api-url.js';
@@ -13,7 +13,7 @@ export const area = 'cicd/services/github';
 /** The type's identifier: the gitlab area declares a `StepState` too. */
 export const GITHUB_STEP_STATE = `${area}::StepState`;
 
-/** The GitHub status request of §15.7 (body members in the spec's order). */
+/** The GitHub status request of `postGithubState` (body members in the reference's order). */
 export function githubRequest(p: {
   url: string;
   token: string;

@@ -1,6 +1,6 @@
 /**
  * How `json/value` reads its generic inputs: the infallible conversions `ToBool`, `ToI64`,
- * `ToU64`, `ToF64` and `ToString` (libraries spec §3.7, Appendix A), chosen once per
+ * `ToU64`, `ToF64` and `ToString` (as `std/conv` defines them), chosen once per
  * generic argument. Core types are converted here (values of the integer types are
  * already exact and canonical, so the integer conversions are identities); a library
  * data type declaring the trait is asked through its method, as `std/conv` does.

@@ -66,7 +66,7 @@ const rows: Row[] = [
     inputs: [0, -1, -(2n ** 63n), 2n ** 63n - 1n],
     expected: ['0', '-1', '-9223372036854775808', '9223372036854775807'],
   },
-  // Libraries §17.15: 32-bit inputs work in the treatment too (the reference panics).
+  // 32-bit inputs work in the treatment too (the reference panics).
   {
     fn: 'from_number_i64',
     treatment: 'fromNumberI64',

@@ -1,4 +1,4 @@
-/** `json/value` (libraries spec §7.2): building and inspecting JSON values, each function with a streaming twin. */
+/** `json/value`: building and inspecting JSON values, each function with a streaming twin. */
 import { type DataType, END, fn, type GenericArgs, treatment, type Value } from '@tutti/core';
 import type { StringMapValue } from '@tutti/lib-std';
 import { JsonValue } from '../json-value.js';
@@ -64,7 +64,8 @@ const fromBool: Make = (g) => {
   const read = readBool(arg(g, 'B'));
   return (v) => JsonValue.bool(read(v));
 };
-// Libraries §17.15: the treatments convert with 64 bits, as the functions do.
+// The treatments convert with 64 bits, as the functions do (the reference's use 16-bit
+// conversions and panic on wider inputs).
 const fromI64: Make = (g) => {
   const read = readInt(arg(g, 'I'), 'toI64');
   return (v) => JsonValue.int(read(v));

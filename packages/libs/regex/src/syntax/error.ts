@@ -1,7 +1,7 @@
 /**
  * Compile errors of a Rust `regex` pattern. The text mimics the reference engine's
  * (`regex parse error:` then the pattern with carets under the offending part, then
- * `error: …`); libraries spec §8 only requires that an error is reported, but users
+ * `error: …`); the exact text is not a compatibility promise, but users
  * recognise the shape.
  */
 

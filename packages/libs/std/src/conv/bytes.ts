@@ -1,10 +1,10 @@
 /**
- * `to_bytes` (libraries spec §3.7): the binary form of a value. Numbers are big-endian
+ * `to_bytes`: the binary form of a value. Numbers are big-endian
  * over their type's width (an `i8` is one byte, a `u128` sixteen, an `f32` its four IEEE
  * bytes), `bool` one byte 1/0, `byte` itself, `char`/`string` their UTF-8, `void` and
  * data objects nothing, an `Option` its inner value's bytes or nothing.
  *
- * Vectors differ by form (quirk §17.7, reproduced): the function gives `[]`, while the
+ * Vectors differ by form (a quirk of the reference, reproduced): the function gives `[]`, while the
  * treatment gives the vector of its elements' conversions, nested (`[[0, 1], [0, 2]]`
  * for a `Vec<u16>` `[1, 2]`), although its output is declared `Vec<byte>`.
  */

@@ -28,7 +28,7 @@ export function dataConverter(kind: ConvKind, target: string, from: DataType & {
   return (v) => {
     let f = (v as Record<string, unknown> | null)?.[method];
     // Without its own `tryToString`, a type's TryToString is its ToString wrapped in some,
-    // as for core types (libraries §3.7).
+    // as for core types.
     if (typeof f !== 'function' && method === 'tryToString') f = (v as Record<string, unknown>).toString;
     if (typeof f !== 'function' || f === Object.prototype.toString) {
       throw new Error(`Data type '${from.name}' has no method '${method}' for its conversion trait`);

@@ -63,7 +63,7 @@ test('|to_bytes: other types', () => {
   assert.deepEqual(call('to_bytes', 'Option<u16>', 258), bytes(1, 2));
   assert.deepEqual(call('to_bytes', 'Option<u16>', null), bytes());
   assert.deepEqual(call('to_bytes', 'Json', {}), bytes());
-  // Quirk §17.7: the function gives nothing for vectors.
+  // The reference's quirk, reproduced: the function gives nothing for vectors.
   assert.deepEqual(call('to_bytes', 'Vec<u8>', [1, 2]), bytes());
   assert.deepEqual(call('to_bytes', 'Option<Vec<u8>>', [1, 2]), bytes());
 });

@@ -1,4 +1,4 @@
-/** The conversion families of `std/conv` and their targets (libraries spec §3.7). */
+/** The conversion families of `std/conv` and their targets. */
 
 /** Function name prefix of a family: `to_i8`, `try_to_i8`, `saturating_to_i8`. */
 export type ConvKind = 'to' | 'try_to' | 'saturating_to';

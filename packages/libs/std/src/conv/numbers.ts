@@ -1,5 +1,5 @@
 /**
- * Exact numeric casts behind `std/conv` (libraries spec §3.7), with Rust's semantics:
+ * Exact numeric casts behind `std/conv`, with Rust's semantics:
  * integer → float rounds once to nearest (ties to even, overflow to ±∞), float → integer
  * truncates toward zero. Integers arrive canonical (number while safe, bigint beyond, see
  * core's values.ts) and leave canonical.
@@ -35,7 +35,7 @@ export function intToF64(v: Int): number {
 
 /**
  * Float → integer as Rust's `as`: NaN → 0, ±∞ and out-of-range values clamp to the
- * bounds, otherwise truncation toward zero (`saturating_to_…`, libraries §3.7).
+ * bounds, otherwise truncation toward zero (`saturating_to_…`).
  */
 export function floatToIntSaturating(t: IntInfo, x: number): Int {
   if (Number.isNaN(x)) return 0;

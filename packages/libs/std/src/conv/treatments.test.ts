@@ -25,7 +25,7 @@ test('toVoid gives one void per value', async () => {
   assert.deepEqual(r.outputs.iter, [undefined, undefined, undefined]);
 });
 
-test('toBytes converts each value; vectors element-wise (quirk §17.7)', async () => {
+test('toBytes converts each value; vectors element-wise (the reference quirk, unlike the function)', async () => {
   const r = await convert('toBytes', 'u16', [1, 256]);
   assert.deepEqual(r.outputs.data, [bytes(0, 1), bytes(1, 0)]);
   const nested = await convert('toBytes', 'Vec<u16>', [[1, 2], []]);

@@ -7,7 +7,7 @@ const displayString = (s: string) => displayValue(s, coreType('string'));
 
 const show = (v: unknown, type: string) => displayValue(v, typeOf(type, { Json: 'json::Json', Map: 'std/data/map::Map' }));
 
-test('integers, bool and void render as in §6.2', () => {
+test('integers, bool and void render as Display shows them', () => {
   assert.equal(show(-12, 'i8'), '-12');
   assert.equal(show(2n ** 64n, 'u128'), '18446744073709551616');
   assert.equal(show(true, 'bool'), 'true');

@@ -1,8 +1,9 @@
 /**
- * The value of `std/data/map::Map` (libraries spec §3.14): an immutable map from `string`
+ * The value of `std/data/map::Map`: an immutable map from `string`
  * keys to values of any type. Each entry keeps the value's type beside it, because the
  * JavaScript value alone cannot tell `u8` 1 from `i64` 1 or `byte` 1, and `|get<T>` must
- * answer none when the stored type is not `T` (§3.14; §17.8: the treatments check too).
+ * answer none when the stored type is not `T` (the treatments check too, where the
+ * reference's do not).
  *
  * Immutable for the same reason as `StringMapValue` (a value is shared by every receiver
  * of a fan-out). Entries keep their insertion order; equality ignores it.
@@ -105,7 +106,7 @@ export class MapValue implements DataValue {
     return true;
   }
 
-  /** Debug dump on one line: `{"a": 1, "b": "x"}`, values rendered by Display (§6.2), strings always quoted. */
+  /** Debug dump on one line: `{"a": 1, "b": "x"}`, values rendered by Display, strings always quoted. */
   display(): string {
     const parts: string[] = [];
     for (const [k, e] of this.map) parts.push(`${quoteString(k)}: ${dumpValue(e.value, e.type)}`);

@@ -151,7 +151,7 @@ describe('std/data/map stream treatments', () => {
     });
   });
 
-  test('get answers none for an absent key and for another type (§17.8)', async () => {
+  test('get answers none for an absent key and for another type (the treatment checks the type too)', async () => {
     const maps = [MapValue.entry('k', 1, u8), MapValue.entry('k', 1, coreType('i32')), MapValue.empty, MapValue.entry('k', 7, u8)];
     const r = await runTreatment(t(stream, 'get'), {
       generics: { T: 'u8' },

@@ -1,9 +1,9 @@
 /**
- * `std/data/map` and `std/data/map/block` (libraries spec §3.14): the heterogeneous `Map` data type.
+ * `std/data/map` and `std/data/map/block`: the heterogeneous `Map` data type.
  *
  * Values are {@link MapValue}s; each entry stores the generic argument `T` it was inserted
- * with, and every `get` (function and treatments alike, §17.8) answers none when the
- * stored type is not the requested `T`.
+ * with, and every `get` (function and treatments alike; the reference's treatments do not
+ * check) answers none when the stored type is not the requested `T`.
  */
 import { type DataType, dataType, END, fn, type GenericArgs, treatment, type Value } from '@tutti/core';
 import { pairKernel, pairwise } from '../ops/op-streams.js';
@@ -152,7 +152,7 @@ export const dataMap = [
     outputs: { merged: 'Block<Map>' },
     doc: '`base` overwritten by `entries`; `base` unchanged when `entries` closes empty.',
     async run({ inputs, outputs }) {
-      // Rule B on `base` only: `entries` may close empty (§3.14).
+      // Rule B on `base` only: `entries` may close empty (the map stays as it is).
       const base = await inputs.base.recvOne();
       if (base === END) return;
       const entries = await inputs.entries.recvOne();

@@ -1,5 +1,5 @@
 /**
- * The value of `std/data/string_map::StringMap` (libraries spec §3.15): an immutable map
+ * The value of `std/data/string_map::StringMap`: an immutable map
  * from `string` keys to `string` values. Other packages build and read it (HTTP headers,
  * process environments, regex captures, JSON objects), so the API is small: build with
  * {@link StringMapValue.from} / {@link StringMapValue.empty}, derive with `with`/`merge`,
@@ -93,7 +93,7 @@ export class StringMapValue implements DataValue {
     return true;
   }
 
-  /** Debug dump on one line: `{"a": "x", "b": "y"}`, keys and values quoted and escaped as Display does (§6.2). */
+  /** Debug dump on one line: `{"a": "x", "b": "y"}`, keys and values quoted and escaped as Display does. */
   display(): string {
     const parts: string[] = [];
     for (const [k, v] of this.map) parts.push(`${quoteString(k)}: ${quoteString(v)}`);

@@ -1,5 +1,5 @@
 /**
- * `std/data/string_map` and `std/data/string_map/block` (libraries spec §3.15): the `StringMap` data type.
+ * `std/data/string_map` and `std/data/string_map/block`: the `StringMap` data type.
  *
  * Values are {@link StringMapValue}s; a missing key reads as none (`null`).
  */
@@ -148,7 +148,7 @@ export const dataStringMap = [
     outputs: { merged: 'Block<StringMap>' },
     doc: '`base` overwritten by `entries`; `base` unchanged when `entries` closes empty.',
     async run({ inputs, outputs }) {
-      // Rule B on `base` only: `entries` may close empty (§3.15).
+      // Rule B on `base` only: `entries` may close empty (the map stays as it is).
       const base = await inputs.base.recvOne();
       if (base === END) return;
       const entries = await inputs.entries.recvOne();

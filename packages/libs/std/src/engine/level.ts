@@ -1,5 +1,5 @@
 /**
- * Values of `std/engine/log::Level`. Quirk kept (libraries §17.2): the order follows the
+ * Values of `std/engine/log::Level`. Quirk of the reference, kept: the order follows the
  * declaration, error < warning < info < debug < trace, while `|min`/`|max` (Bounded)
  * give trace and error.
  */

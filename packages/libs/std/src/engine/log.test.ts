@@ -26,7 +26,7 @@ test('logStream logs every message in order at its level and label', async () =>
   ]);
 });
 
-test('logDataStream renders values with Display (§6.2); an empty stream logs nothing', async () => {
+test('logDataStream renders values with Display; an empty stream logs nothing', async () => {
   const r = await runTreatment(named('logDataStream'), {
     generics: { D: 'Vec<Option<byte>>' },
     params: { level: LevelValue.of('info'), label: 'v' },
@@ -56,7 +56,7 @@ test('label variants wait for the label (rule B: nothing without it)', async () 
   assert.deepEqual(data.logs, [{ level: 'debug', label: 's', message: '${a\nb}' }]);
 });
 
-test('Level values: order error < … < trace (quirk §17.2), display, functions', () => {
+test('Level values: order error < … < trace (the reference quirk), display, functions', () => {
   const levels = ['error', 'warning', 'info', 'debug', 'trace'].map((l) => fnIn(log, l)([], {}) as LevelValue);
   assert.deepEqual(
     levels.map((l) => l.display()),
@@ -66,7 +66,7 @@ test('Level values: order error < … < trace (quirk §17.2), display, functions
   assert.equal(levels[2]?.equals(LevelValue.of('info')), true);
 });
 
-test('|min and |max of Level are trace and error (Bounded, quirk §17.2)', async () => {
+test('|min and |max of Level are trace and error (Bounded, against the order: the reference quirk)', async () => {
   const { types } = await import('../types.js');
   const level = { kind: 'data', id: 'std/engine/log::Level', name: 'Level' } as const;
   assert.equal((fnIn(types, 'min')([], { B: level }) as LevelValue).display(), 'trace');

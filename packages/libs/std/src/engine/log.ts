@@ -1,5 +1,5 @@
 /**
- * `std/engine/log` (libraries spec §3.3): log levels and the native logging treatments.
+ * `std/engine/log`: log levels and the native logging treatments.
  * Records go to the engine's log facility with the track id; the engine adds the time.
  */
 import {
@@ -34,7 +34,7 @@ function levelOf(v: Value): LogLevel {
   return v instanceof LevelValue ? v.level : 'info';
 }
 
-/** Renders values for the log: strings as they are, data through Display (§6.2). */
+/** Renders values for the log: strings as they are, data through Display. */
 function renderer(t: DataType | undefined): (v: Value) => string {
   return t === undefined ? (v) => String(v) : (v) => displayValue(v, t);
 }

@@ -2,7 +2,7 @@
  * Small helpers shared by the `std/flow` behaviours: reading inputs value by value
  * without a promise per value, forwarding whole batches, and waiting on block pairs.
  *
- * Hot treatments keep one promise per batch (libraries §1.4): a {@link BatchReader}
+ * Hot treatments keep one promise per batch (values travel in batches): a {@link BatchReader}
  * hands out values synchronously from the batch it holds and only awaits when that
  * batch is used up.
  */

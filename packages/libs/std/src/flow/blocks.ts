@@ -1,5 +1,5 @@
 /**
- * Behaviours of the `std/flow` treatments built on Block inputs (libraries §3.4). They
+ * Behaviours of the `std/flow` treatments built on Block inputs. They
  * handle at most a few values, so they use `recvOne`/`sendOne`; rule B (a block input
  * closing empty ends the treatment silently) is the common thread.
  */

@@ -111,7 +111,7 @@ test('concentrated stays open while a registered producer runs', async () => {
   await Promise.all([producer.done, consumer.done]);
 });
 
-test('concentrated closes when no producer is in the track (quirk §17.9, fixed)', async () => {
+test('concentrated closes when no producer is in the track (the reference never ends: fixed)', async () => {
   const conc = newConcentrator();
   const r = await runTreatment(d('concentrated'), { generics: { T: 'u8' }, models: { concentrator: conc }, inputs: { trigger: [0] } });
   assert.deepEqual(r.outputs.data, []);

@@ -1,4 +1,4 @@
-/** `std/flow/concentrate` (libraries spec §3.6): fan-in of values within one track. */
+/** `std/flow/concentrate`: fan-in of values within one track. */
 import { END, model, treatment } from '@tutti/core';
 import { yieldToLoop } from './batch.js';
 import { Concentrator, concentratorOf, typeKey } from './concentrator.js';
@@ -58,7 +58,8 @@ export const concentrate = [
       try {
         if ((await inputs.trigger.recvOne()) === END) return;
         // Every task of the track has registered after one turn of the event loop, so
-        // "no producer left" is now a safe conclusion (quirk §17.9, fixed).
+        // "no producer left" is now a safe conclusion (the reference's `concentrated` never
+        // ends without producers: fixed here).
         await yieldToLoop();
         for (;;) {
           const b = await channel.take();

@@ -1,5 +1,5 @@
 /**
- * The `std/flow/concentrate::Concentrator` model (libraries §3.6): fan-in channels keyed by
+ * The `std/flow/concentrate::Concentrator` model: fan-in channels keyed by
  * (track id, data type), shared by `concentrate`/`concentrateBlock` (producers) and
  * `concentrated` (consumers) of the same track.
  *
@@ -7,7 +7,7 @@
  * track all start together, so by the time a consumer's trigger has arrived and it has
  * yielded once to the event loop, every producer of its track is known: a consumer ends
  * when no registered producer is left and the channel is drained. That also ends it when
- * no producer ever registers, which the reference never does (quirk §17.9, fixed).
+ * no producer ever registers, which the reference never does (a reference quirk, fixed).
  *
  * A producer waits while 500 values are pending, but only while some consumer may still
  * read them: once every registered consumer of the channel has finished, or when no
@@ -17,7 +17,7 @@
 import { type Batch, type DataType, END, type End, type ModelInstance } from '@tutti/core';
 import { concatBatches, yieldToLoop } from './batch.js';
 
-/** Values a channel holds before its producers wait (libraries §3.6). */
+/** Values a channel holds before its producers wait (500, as in the reference). */
 export const CONCENTRATOR_CAPACITY = 500;
 
 /** The channel key of a data type; library data types by identifier, not by bare name. */

@@ -12,7 +12,7 @@ const d = (name: string): TreatmentDescriptor => {
   return found;
 };
 
-test('count numbers elements from 0 (quirk §17.1), across batches', async () => {
+test('count numbers elements from 0 (as the reference does, though documented 1-based), across batches', async () => {
   const r = await runTreatment(d('count'), {
     generics: { T: 'string' },
     inputs: { stream: { batches: [['a', 'b'], ['c'], ['d', 'e', 'f']] } },

@@ -1,5 +1,5 @@
 /**
- * Behaviours of the hot `std/flow` treatments (libraries §3.4): `count`, `generate`,
+ * Behaviours of the hot `std/flow` treatments: `count`, `generate`,
  * `generateIndefinitely` and `trigger`. They sit on benchmark paths (tens of millions of
  * values), so they loop per batch only and avoid allocating where they can.
  *
@@ -11,7 +11,7 @@ import { MAX_CHUNK } from '../ops/op-streams.js';
 import { isByte, yieldToLoop } from './batch.js';
 
 /**
- * Values per generated chunk (at most 2^20, libraries §3.4): the kernels' batch size.
+ * Values per generated chunk (at most 2^20, as the reference's `generate`): the kernels' batch size.
  * A larger array (over 128 KiB of slots) is born in V8's large-object space, and filling
  * one costs an order of magnitude more per value (measured: 58 against 3.3 ns per value
  * for 32 768 against 8 192 counter values), which made `count` the bottleneck of
@@ -49,7 +49,7 @@ export function numbering(from: number | bigint, n: number): Value[] {
 }
 
 /**
- * `count`: 0, 1, 2, … per received element (quirk §17.1: 0-based), as `u128`; sent in
+ * `count`: 0, 1, 2, … per received element (0-based, as the reference, although documented 1-based), as `u128`; sent in
  * batches of at most {@link MAX_CHUNK} whatever the size of the received ones.
  */
 export const count: TreatmentRun<'stream', 'count', never> = async ({ inputs, outputs }) => {
@@ -109,7 +109,7 @@ export const generateIndefinitely: TreatmentRun<'trigger', 'stream', 'data'> = a
 
 /**
  * `trigger`: `start` and `first` on the first batch, `end` then `last` at the end. It reads
- * the whole stream even when no output is used (libraries §3.4).
+ * the whole stream even when no output is used.
  */
 export const trigger: TreatmentRun<'stream', 'start' | 'end' | 'first' | 'last', never> = async ({ inputs, outputs }) => {
   const input = inputs.stream;

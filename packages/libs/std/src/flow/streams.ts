@@ -1,5 +1,5 @@
 /**
- * Behaviours of the `std/flow` treatments that route whole streams (libraries §3.4):
+ * Behaviours of the `std/flow` treatments that route whole streams:
  * forwarding, merging, selecting and gating. Each works per batch; the ones that read
  * two inputs element by element use {@link BatchReader}s so that only batch boundaries
  * cost a promise.

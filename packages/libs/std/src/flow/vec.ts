@@ -1,4 +1,4 @@
-/** `std/flow/vec` (libraries spec §3.5): flow treatments over streams of vectors. */
+/** `std/flow/vec`: flow treatments over streams of vectors. */
 import { treatment } from '@tutti/core';
 import * as vectors from './vectors.js';
 

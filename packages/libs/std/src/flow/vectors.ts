@@ -1,5 +1,5 @@
 /**
- * Behaviours of `std/flow/vec` (libraries §3.5): streams of vectors to streams of values
+ * Behaviours of `std/flow/vec`: streams of vectors to streams of values
  * and back. A `Vec<byte>` may be a `Uint8Array` (values.ts); byte vectors built here are
  * `Uint8Array`s, and any vector is accepted as either form.
  */
@@ -42,7 +42,7 @@ export const flatten: TreatmentRun<'vector', 'value', never> = async ({ inputs, 
       }
     }
     if (out.length === 0) {
-      // Empty vectors produce nothing, not even an empty batch (§1.4); still honour rule C.
+      // Empty vectors produce nothing, not even an empty batch (a batch is never empty); still honour rule C.
       if (!output.usable) return;
       continue;
     }

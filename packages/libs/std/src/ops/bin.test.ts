@@ -55,7 +55,7 @@ describe('std/ops/bin functions', () => {
 });
 
 describe('std/ops/bin treatments', () => {
-  test('bool streams; the xor output port is `or` (libraries §17.5)', async () => {
+  test('bool streams; the xor output port is `or` (as in the reference)', async () => {
     const a = [true, true, false, false];
     const b = { batches: [[true], [false, true, false]] };
     const run = async (name: string, port: string) =>

@@ -1,5 +1,5 @@
 /**
- * `std/ops/bin` (libraries spec §3.11): bitwise/logical operations on `bool` and `byte`.
+ * `std/ops/bin`: bitwise/logical operations on `bool` and `byte`.
  * Byte results travel as `Uint8Array` batches (executive.ts: the preferred form for bytes).
  */
 import { type Batch, type DataType, fn, type OutputPort, treatment, type Value } from '@tutti/core';
@@ -94,7 +94,8 @@ export const opsBin = [
   }),
   pairwise('and', 'and', 'Pairwise bitwise/logical AND.'),
   pairwise('or', 'or', 'Pairwise bitwise/logical OR.'),
-  // ⚑ quirk (libraries §17.5): the XOR treatment's output port is named `or`.
+  // ⚑ quirk of the reference, reproduced (port names are compatibility facts): the XOR
+  // treatment's output port is named `or`.
   pairwise('xor', 'or', 'Pairwise bitwise/logical XOR (output port named `or`).'),
   treatment(area, 'not', {
     generics: 'B: Binary',

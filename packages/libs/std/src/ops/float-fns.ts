@@ -1,5 +1,5 @@
 /**
- * The functions of `std/ops/float` (libraries spec §3.10) with Rust semantics, for `f32`
+ * The functions of `std/ops/float` with Rust semantics, for `f32`
  * and `f64`. An `f32` function computes on doubles and rounds the result with
  * `Math.fround`; where Rust's `f32` formula rounds intermediate steps (`to_degrees`,
  * `to_radians`, `log`) those steps round too, so the results match the reference.

@@ -1,6 +1,6 @@
 /**
  * The `std/ops/num` operations that floats implement (`Add Sub Mul Div Rem Euclid Neg
- * Signed`, libraries Appendix A), with IEEE-754 semantics as in Rust. An `f32` operation
+ * Signed`), with IEEE-754 semantics as in Rust. An `f32` operation
  * computes on the (exact) doubles and rounds once with `Math.fround`, which gives the
  * correctly rounded binary32 result for `+ − × ÷ %` (a double holds more than twice the
  * binary32 precision).
@@ -34,7 +34,7 @@ function signum(v: number): number {
 }
 
 // Sign-bit tests. A NaN's sign bit is not observable reliably in JavaScript, so NaN gives
-// false for both, as the reference documents (libraries §3.9).
+// false for both, as the reference documents.
 function isPositive(v: unknown): boolean {
   return (v as number) > 0 || Object.is(v, 0);
 }

@@ -1,5 +1,5 @@
 /**
- * `std/ops/float` (libraries spec §3.10): floating-point predicates and functions, as
+ * `std/ops/float`: floating-point predicates and functions, as
  * functions and treatments. The behaviour, per `f32`/`f64`, is in float-fns.ts.
  */
 import { type DataType, fn, type OutputPort, treatment } from '@tutti/core';
@@ -117,7 +117,7 @@ export const opsFloat = [
   ...compute('asinh', 'asinh', 'Inverse hyperbolic sine.'),
   ...compute('acosh', 'acosh', 'Inverse hyperbolic cosine.'),
   ...compute('atanh', 'atanh', 'Inverse hyperbolic tangent.'),
-  // ⚑ quirk (libraries §17.6): snake_case output ports.
+  // ⚑ quirk of the reference, reproduced: snake_case output ports.
   ...compute('to_degrees', 'toDegrees', 'Converts radians to degrees.', undefined, 'to_degrees'),
   ...compute('to_radians', 'toRadians', 'Converts degrees to radians.', undefined, 'to_radians'),
 ];

@@ -161,7 +161,7 @@ describe('integer arithmetic against a BigInt model', () => {
   }
 });
 
-describe('integer edge cases named by the spec', () => {
+describe('integer edge cases: wrapping, checked and saturating forms at the bounds', () => {
   test('i8: 127 + 1 wraps to −128, checked gives none, saturating stays 127', () => {
     const i8 = intArith('i8');
     assert.equal(i8.add(127, 1), -128);

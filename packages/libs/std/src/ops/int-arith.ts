@@ -1,5 +1,5 @@
 /**
- * Integer arithmetic of `std/ops/num` (libraries spec §3.9) with Rust semantics, one
+ * Integer arithmetic of `std/ops/num` with Rust semantics, one
  * specialised set of operations per integer type, built once and cached.
  *
  * Types of at most 32 bits hold plain numbers and wrap with int32 tricks (`| 0`, `>>> 0`,
@@ -9,7 +9,7 @@
  * to BigInt otherwise; see int-wide.ts. Results are always canonical (values.ts), and never
  * `-0`.
  *
- * Deliberate choices where the reference panics (libraries §17.28): signed `MIN / −1` wraps
+ * Deliberate choices where the reference panics: signed `MIN / −1` wraps
  * to `MIN` and `MIN % −1` is 0, for the Euclidean forms too; the checked forms give none.
  * Division and remainder by zero give 0 (the reference's own rule), none when checked.
  */

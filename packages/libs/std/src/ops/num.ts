@@ -1,5 +1,5 @@
 /**
- * `std/ops/num` (libraries spec §3.9): arithmetic, each as a function and a streaming
+ * `std/ops/num`: arithmetic, each as a function and a streaming
  * treatment. The behaviour lives in int-arith.ts (integers) and float-num.ts (floats);
  * num-select.ts picks it once per call or run from the generic argument `N`.
  */
@@ -115,7 +115,7 @@ export const opsNum = [
   ...binary('checked_add', 'checkedAdd', 'CheckedAdd', 'sum', 'Sum `a + b`; none on overflow.'),
   ...binary('saturating_add', 'saturatingAdd', 'SaturatingAdd', 'sum', 'Sum `a + b`, clamped to the bounds.'),
   ...binary('wrapping_add', 'wrappingAdd', 'WrappingAdd', 'sum', 'Sum `a + b`, modular.'),
-  // ⚑ quirk (libraries §17.4): the `sub` treatment's bound is declared as `Add`, the function's as `Sub`.
+  // ⚑ quirk of the reference, accepted: the `sub` treatment's bound is declared as `Add`, the function's as `Sub`.
   ...binary('sub', 'sub', 'Sub', 'diff', 'Difference `a − b`; integer overflow wraps.', 'Add'),
   ...binary('checked_sub', 'checkedSub', 'CheckedSub', 'diff', 'Difference `a − b`; none on overflow.'),
   ...binary('saturating_sub', 'saturatingSub', 'SaturatingSub', 'diff', 'Difference `a − b`, clamped to the bounds.'),

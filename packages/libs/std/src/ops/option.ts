@@ -1,5 +1,5 @@
 /**
- * `std/ops/option` and `std/ops/option/block` (libraries spec §3.12): handling `Option<T>` values.
+ * `std/ops/option` and `std/ops/option/block`: handling `Option<T>` values.
  *
  * None is `null` and some(v) is `v` itself (core values.ts), so wrapping is the identity on
  * values and unwrapping is a test against `null`: no behaviour here depends on `T`.
@@ -40,7 +40,7 @@ export const opsOption = [
         if (b === END) return;
         const out: Value[] = [];
         for (let i = 0; i < b.length; i++) if (b[i] !== null) out.push(b[i]);
-        // A batch of nones sends nothing (§1.4), but a gone consumer must still stop us.
+        // A batch of nones sends nothing (a batch is never empty), but a gone consumer must still stop us.
         if (out.length === 0 ? !outputs.value.usable : !(await outputs.value.sendMany(out))) return;
       }
     },

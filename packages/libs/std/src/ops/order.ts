@@ -1,5 +1,5 @@
 /**
- * Equality and ordering for `std/ops` (libraries spec §3.8), specialised once per generic
+ * Equality and ordering for `std/ops`, specialised once per generic
  * argument. Semantics are Rust's, as in the reference:
  *
  * - numbers, `bool` and `byte` compare with JavaScript's operators (exact across the
@@ -11,7 +11,7 @@
  * - `min`/`max` of floats ignore a NaN operand (Rust's `f64::min`/`max`) and order `-0`
  *   before `+0`; ties of other types return `a` for `min` and `b` for `max` (Rust's `Ord`);
  * - `clamp` requires `min <= max`: the reference panics otherwise (and on a NaN bound), and
- *   libraries §17.28 asks for an error instead of an invented value.
+ *   Tutti gives an error instead of an invented value.
  */
 import { compareStrings, compareValues, type DataType, type Value, valueEquals } from '@tutti/core';
 

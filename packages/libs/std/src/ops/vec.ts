@@ -1,5 +1,5 @@
 /**
- * `std/ops/vec` and `std/ops/vec/block` (libraries spec §3.13): vector membership and concatenation.
+ * `std/ops/vec` and `std/ops/vec/block`: vector membership and concatenation.
  *
  * Membership is `PartialEquality`: for core types the representation is canonical, so
  * strict equality (`indexOf`) is exactly that trait, NaN included (never found, as in

@@ -1,5 +1,5 @@
 /**
- * Character class tests of `std/text/compare/char` (libraries §3.17), matching Rust's
+ * Character class tests of `std/text/compare/char`, matching Rust's
  * `char::is_*` methods through Unicode property escapes. A char value holds exactly one
  * code point; the patterns are anchored so a malformed value cannot match by a part.
  */
@@ -50,7 +50,7 @@ export function isWhitespace(c: string): boolean {
 /**
  * Whether `c` is a digit in radix `base`, as Rust's `char::is_digit`: ASCII `0`–`9`, then
  * Latin letters of either case for radixes above 10. A radix outside 2–36 gives false
- * (the reference panics below 2, libraries §17 item 28).
+ * (the reference panics below 2).
  *
  * @example
  * ```ts

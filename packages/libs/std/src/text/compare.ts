@@ -1,4 +1,4 @@
-/** `std/text/compare` and `std/text/compare/char` (libraries spec §3.17): text and character tests. */
+/** `std/text/compare` and `std/text/compare/char`: text and character tests. */
 import { fn, mapEach, treatment } from '@tutti/core';
 import { isAlphabetic, isAlphanumeric, isAscii, isControl, isDigit, isLowercase, isUppercase, isWhitespace } from './char-class.js';
 

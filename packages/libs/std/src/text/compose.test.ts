@@ -55,7 +55,7 @@ test('rescale with an empty delimiter releases every piece of the inclusive spli
   assert.deepEqual(await rescale([['ab']], ''), ['', 'a', 'b']);
 });
 
-test('|split follows the spec rows', () => {
+test('|split: inclusive keeps each delimiter, exclusive leaves a trailing empty part', () => {
   assert.deepEqual(call('split', 'a\nb\n', '\n', true), ['a\n', 'b\n']);
   assert.deepEqual(call('split', 'a\nb\n', '\n', false), ['a', 'b', '']);
   assert.deepEqual(call('split', 'a\nb', '\n', true), ['a\n', 'b']);

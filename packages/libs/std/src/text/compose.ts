@@ -1,5 +1,5 @@
 /**
- * `std/text/compose` (libraries spec §3.16): re-cutting, splitting, trimming and
+ * `std/text/compose`: re-cutting, splitting, trimming and
  * formatting text. The string algorithms live in `split.ts`, `whitespace.ts` and
  * `format.ts`, which follow Rust's and `strfmt`'s semantics rather than JavaScript's.
  */

@@ -64,7 +64,7 @@ test('toUtf8 sends each batch of strings as one byte array', async () => {
     capacity: 1,
   });
   assert.deepEqual(r.outputs.encoded, [0x61, 0xc3, 0xa9, 0x62]);
-  // The batch of empty strings delivers nothing (§1.4).
+  // The batch of empty strings delivers nothing (a batch is never empty).
   assert.equal(r.batches.encoded?.length, 2);
   for (const b of r.batches.encoded ?? []) assert.ok(b instanceof Uint8Array);
 });

@@ -1,4 +1,4 @@
-/** `std/text/convert/string` and `std/text/convert/char` (libraries spec §3.18): text ↔ chars ↔ UTF-8 bytes. */
+/** `std/text/convert/string` and `std/text/convert/char`: text ↔ chars ↔ UTF-8 bytes. */
 import { END, fn, mapEach, treatment, type Value } from '@tutti/core';
 import { decodeUtf8Lossy, encodeUtf8, encodeUtf8All } from './utf8.js';
 
@@ -56,7 +56,7 @@ export const textConvert = [
       for (;;) {
         const batch = await inputs.encoded.recvMany();
         if (batch === END) return;
-        // Each chunk on its own: a character cut across two chunks gives U+FFFD twice (§3.18).
+        // Each chunk on its own: a character cut across two chunks gives U+FFFD twice, as in the reference.
         if (!(await outputs.text.sendOne(decodeUtf8Lossy(batch)))) return;
       }
     },

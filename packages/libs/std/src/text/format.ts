@@ -1,5 +1,5 @@
 /**
- * `|format` placeholders (libraries §3.16). The reference formats with the `strfmt` crate,
+ * `|format` placeholders. The reference formats with the `strfmt` crate,
  * whose placeholder specs follow Python's `str.format` mini-language, not Rust's; this is
  * a port of its scanner and of its string formatting, so that the accepted texts, the
  * refused ones and the padding match. Every error makes the whole result fail (none),

@@ -1,7 +1,7 @@
 /**
- * Rule C (libraries §1.4) for every text treatment: with an input that never ends and an
- * output nobody consumes, a treatment must stop after its first failed send instead of
- * reading on. The input ends by itself after a limit, so a faulty treatment fails the
+ * Rule C (when every consumer of an output is gone, the treatment stops) for every text
+ * treatment: with an input that never ends and an output nobody consumes, a treatment
+ * must stop after its first failed send instead of reading on. The input ends by itself after a limit, so a faulty treatment fails the
  * count instead of hanging the test.
  */
 import assert from 'node:assert/strict';

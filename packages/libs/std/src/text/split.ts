@@ -1,6 +1,6 @@
 /**
  * Splitting and re-cutting text with the semantics of Rust's `str::split` and
- * `str::split_inclusive`, which the reference uses (libraries §3.16). They differ from
+ * `str::split_inclusive`, which the reference uses. They differ from
  * JavaScript's `String.prototype.split`: an empty delimiter matches at every character
  * boundary *including both ends*, and the inclusive form keeps each delimiter and never
  * yields an empty last piece.

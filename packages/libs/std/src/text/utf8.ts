@@ -1,5 +1,5 @@
 /**
- * UTF-8 for `std/text/convert` (libraries §3.18). Decoding is lossy like Rust's
+ * UTF-8 for `std/text/convert`. Decoding is lossy like Rust's
  * `String::from_utf8_lossy`: the WHATWG decoder replaces the same maximal invalid
  * subparts by U+FFFD. It must keep a leading BOM (`ignoreBOM`), which the reference
  * never strips, and never runs in stream mode: each call decodes its bytes on their own.

@@ -1,6 +1,6 @@
 /**
- * Trimming with the Unicode `White_Space` property, as Rust's `str::trim` does (libraries
- * §3.16). JavaScript's `trim` uses another set: it keeps U+0085 (NEL) and removes U+FEFF
+ * Trimming with the Unicode `White_Space` property, as Rust's `str::trim` does (the
+ * reference uses it). JavaScript's `trim` uses another set: it keeps U+0085 (NEL) and removes U+FEFF
  * (BOM); this one does the opposite. Every `White_Space` code point is in the BMP, so a
  * UTF-16 code unit test is exact (the test file checks the table against `\p{White_Space}`).
  */

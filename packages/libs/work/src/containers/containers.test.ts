@@ -163,7 +163,7 @@ needs('a set starts; a command runs in its executor container with streamed outp
   assert.equal(c.starts, 1);
   assert.equal(out.text(), 'on box\nstreamed input\n');
   assert.equal(err.text(), 'oops\n');
-  // Without stdin, a non-zero exit is still a completion with container executors (§5.2).
+  // Without stdin, a non-zero exit is still a completion with container executors (as in the reference).
   const quiet = await got.executor.spawnOut(new CommandValue('false', []), null, control(), { stdout: out.sink, stderr: err.sink });
   assert.deepEqual(quiet, { status: 'completed', exit: 1 });
   const missing = await got.executor.exec(new CommandValue('no-such-program', []), null, control());
@@ -403,7 +403,7 @@ needs('a .mel program runs a command in a container with getExecutor and process
     assert.equal(readFileSync(join(dir, 'stdout.txt'), 'utf8'), 'box\n');
     assert.equal(readFileSync(join(dir, 'volume.txt'), 'utf8'), 'box\n');
     assert.equal(existsSync(join(dir, 'error.txt')), false);
-    // An unknown container: the spec's message on `error`, nothing run.
+    // An unknown container: the reference's message on `error`, nothing run.
     rmSync(join(dir, 'stdout.txt'));
     const unknown = spawnSync(process.execPath, [CLI, 'run', 'main.mel', '--container', 'nope'], {
       cwd: dir,

@@ -1,6 +1,6 @@
 /**
  * A container set: the executor containers, service containers, volumes and network one
- * `compose` worker request asks for (libraries spec §14.2), started with the podman or
+ * `compose` worker request asks for, started with the podman or
  * docker CLI next to a worker engine that runs on the host. See docs/containers.md for the
  * decisions (worker on the host, volumes as host directories, names and labels, limits).
  *
@@ -45,7 +45,11 @@ export interface ContainerSetRequest {
 }
 
 export interface ContainerSet {
-  /** The MELODIUM_RUN_* environment a worker on the host needs to reach these executors and volumes (§14.2). */
+  /**
+   * The MELODIUM_RUN_* environment a worker on the host needs to reach these executors and
+   * volumes (`MELODIUM_RUN_CONTAINERS`, `MELODIUM_RUN_VOLUMES`, …, as the reference's compose
+   * location gives them).
+   */
   readonly env: Readonly<Record<string, string>>;
   /** The set's host directory (its volumes). */
   readonly dir: string;

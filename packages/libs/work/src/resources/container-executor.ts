@@ -1,5 +1,5 @@
 /**
- * The container executor (libraries spec §14.2, "Container executor"): a `process/exec`
+ * The container executor: a `process/exec`
  * backend running commands inside a running container through `<engine> exec`, so that
  * `process/exec` treatments work with it unchanged.
  *
@@ -13,8 +13,8 @@
  * configured environment (read once per executor with `inspect`, not with `echo`).
  *
  * Outcomes: the exit code of `exec` is the command's, reported as a completion for every
- * operation (a non-zero exit included: libraries §5.2, "container executors report it as
- * completion"). For `exec` (no stdio) an engine error (exit 125 with the engine's `Error:`
+ * operation (a non-zero exit included: the reference's container executors report it as a
+ * completion). For `exec` (no stdio) an engine error (exit 125 with the engine's `Error:`
  * line, e.g. the container is gone) is reported as a failure with that message.
  */
 import type { ChildProcess } from 'node:child_process';

@@ -32,7 +32,7 @@ test('getExecutor: none is the local executor; a listed container gets a contain
   assert.ok('executor' in docker && docker.executor instanceof ContainerExecutor && docker.executor.engine.program === 'docker');
 });
 
-test('getExecutor: the errors of the spec', () => {
+test('getExecutor: the error messages of the reference', () => {
   assert.deepEqual(executorFor('box', {}), { error: 'Executor name not set' });
   assert.deepEqual(executorFor('box', { ...worker, MELODIUM_RUN_EXECUTOR: 'kubernetes' }), { error: 'Executor name not set' });
   // Listed but without its container name, or not listed at all.
@@ -40,7 +40,7 @@ test('getExecutor: the errors of the spec', () => {
   assert.deepEqual(executorFor('x', worker), { error: "No container 'x' listed as available" });
 });
 
-test('getFileSystem: rooted at the listed volume, else the spec error', () => {
+test('getFileSystem: rooted at the listed volume, else the error of the reference', () => {
   const got = fileSystemFor('data', worker);
   assert.ok('filesystem' in got && got.filesystem instanceof LocalFileSystem);
   assert.equal(got.filesystem.root, '/tmp/somewhere/data');

@@ -1,8 +1,8 @@
 /**
- * `work/resources` and `work/resources/arch` (libraries spec §14.1): the resource
+ * `work/resources` and `work/resources/arch`: the resource
  * descriptions programs give `work/distant::distant`, and, inside a worker, access to the
  * executors and volumes next to it (`getExecutor`, `getFileSystem`) through the
- * `MELODIUM_RUN_*` environment of §14.2.
+ * `MELODIUM_RUN_*` environment (as the reference's workers read it).
  */
 import { dataType, END, fn, treatment } from '@tutti/core';
 import { LocalFileSystem } from '@tutti/lib-fs';
@@ -27,8 +27,8 @@ function listed(env: NodeJS.ProcessEnv, key: string): string[] {
 }
 
 /**
- * The executor `getExecutor` gives for `name` in a worker whose environment is `env`
- * (libraries §14.1): none → the local executor; some → the container executor of the
+ * The executor `getExecutor` gives for `name` in a worker whose environment is `env`:
+ * none → the local executor; some → the container executor of the
  * container listed under that name; else the reason.
  */
 export function executorFor(name: string | null, env: NodeJS.ProcessEnv = process.env): { executor: Executor } | { error: string } {
@@ -50,7 +50,7 @@ export function executorFor(name: string | null, env: NodeJS.ProcessEnv = proces
   return { executor };
 }
 
-/** The file system `getFileSystem` gives for volume `name` (libraries §14.2), or the reason. */
+/** The file system `getFileSystem` gives for volume `name`, or the reason. */
 export function fileSystemFor(name: string, env: NodeJS.ProcessEnv = process.env): { filesystem: LocalFileSystem } | { error: string } {
   const root = env[`MELODIUM_RUN_VOLUME_${name}`];
   if (!listed(env, 'MELODIUM_RUN_VOLUMES').includes(name) || root === undefined || root === '')

@@ -1,5 +1,5 @@
 /**
- * The values of `work/resources` (libraries spec §14.1): architectures, container and
+ * The values of `work/resources`: architectures, container and
  * volume descriptions as programs build them for `work/distant::distant`. Their fields are
  * those of a {@link ContainerSetRequest}'s entries, so a `compose` location hands them over
  * as they are.

@@ -1,7 +1,9 @@
 /**
- * Language spec Appendix E: cycles among instances are legal (E.1) and run on the engine
- * with the usual closing rules, a cycle whose tasks all wait on each other ends with the
- * deadlock report; the run command line of E.3; the log and live debug files of E.4.
+ * What real programs of the reference need beyond the first reading of the language:
+ * cycles among instances are legal and run on the engine with the usual closing rules, a
+ * cycle whose tasks all wait on each other ends with the deadlock report; run options
+ * before or after the program path (`--` ends them); the log and live debug files
+ * (parent folders created, the debug file readable while the run goes on).
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -24,7 +26,7 @@ const HTTP_HEADER = `#!/usr/bin/env melodium
 #! require = std:0.10.2 http:0.10.2 net:0.10.2
 `;
 
-describe('E.1 cycles', () => {
+describe('cycles among instances', () => {
   test('the request/response wiring of an HTTP server and an echo self-loop check clean', async () => {
     // The usual shape of a server: the request body, through a few instances, back into
     // the same connection's status and body; and an echo answering with the request itself.
@@ -180,7 +182,7 @@ treatment main(text: string, times: u8 = 1)
 }
 `;
 
-describe('E.3 run command lines', () => {
+describe('run command lines: options before or after the program path', () => {
   test('run options after the program, and -- before the program arguments', () => {
     const p = project({ 'echo.mel': ECHO });
     const logs = join(p, 'deep/er/run.log');
@@ -234,7 +236,7 @@ describe('E.3 run command lines', () => {
   });
 });
 
-describe('E.4 log and debug files', () => {
+describe('log and debug files', () => {
   test('a log or debug path that cannot be created is a usage error before anything runs', () => {
     const p = project({ 'echo.mel': ECHO });
     for (const flag of ['--logs', '--debug']) {
