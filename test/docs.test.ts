@@ -1,26 +1,43 @@
 /**
  * Every example of the user documentation (`docs/`) runs here, so the docs cannot drift
- * from what Tutti does. The rules (also in docs/README.md, "Examples in these pages"):
+ * from what Tutti does. Each page gets a scratch folder of its own, in which `examples`,
+ * `scripts` and `test` lead to the checkout's (the pages' commands are written from the
+ * repository root). The rules (also in docs/README.md, "Examples in these pages"), by the
+ * block's language:
  *
- * - a ```` ```mel ```` block is a complete standalone script: it must check without errors;
- * - a block whose info string has `file=PATH` (```` ```toml file=shop/Compo.toml ````) is
- *   written to PATH in the page's own temporary folder, for the blocks that follow;
- * - a ```` ```console ```` block is a shell session: each `$ command` runs (with bash, in that
- *   folder, with the built `tutti` first on PATH, `CI=true`, no colours), and the lines up to
- *   the next `$` are its expected output, stdout and stderr together. Timestamps
+ * - `mel`: a complete standalone script: it must check without errors;
+ * - any block whose info string has `file=PATH` (```` ```toml file=shop/Compo.toml ````) is
+ *   written to PATH in the scratch folder, for the blocks that follow (a `mel` one is also
+ *   checked when the page runs it);
+ * - `console`: a shell session: each `$ command` runs (with bash, in the scratch folder,
+ *   with the built `tutti` first on PATH, `CI=true`, no colours), and the lines up to the
+ *   next `$` are its expected output, stdout and stderr together. Timestamps
  *   (`[2026-12-04T10:00:00.000Z]`) and durations (`1.2 s`, `850 ms`) compare as equal
- *   whatever their value, and so do runs of spaces after a word (table columns); a line `...` stands for any number of lines; `<…>` inside a line
- *   for any text. A command that ends with a non-zero status prints `[exit N]` last.
- * - other blocks (```` ```text ````, ```` ```sh ```` usage lines with placeholders, grammar)
- *   are not run.
+ *   whatever their value, and so do runs of spaces after a word (table columns); a line
+ *   `...` stands for any number of lines; `<…>` inside a line for any text. A command that
+ *   ends with a non-zero status prints `[exit N]` last.
+ * - `sh`: a script: it runs with `bash -e` in the scratch folder (same environment) and
+ *   must exit 0; its output is not compared.
+ * - `ts`: a TypeScript module using the workspace packages: it runs (tsx) with the scratch
+ *   folder as its working directory and must exit 0.
+ * - `json`, `yaml`: data: each must parse; a `json` block with `report=FILE` shows the
+ *   fields of FILE, written by an earlier block (`tutti run --report FILE`): the same
+ *   fields, no more, no fewer. `toml`: a `Compo.toml`, which must read as one.
+ * - `text` and unlabelled blocks show output, grammar or layout, not code.
+ * - A block with the flag `norun` is shown only: the page says in words what it needs
+ *   that a test cannot have here (a GitHub token, a webhook from the internet). Any other
+ *   language fails the test, so that no new kind of example goes unrun.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
+import { DiagnosticSink } from '@tutti/core';
 import { checkPath } from '@tutti/driver';
+import { parseManifest } from '@tutti/loader';
+import { parse as parseYaml } from 'yaml';
 import { ROOT } from './helpers.js';
 
 const DOCS = join(ROOT, 'docs');
@@ -148,17 +165,55 @@ test('check, run and info answer --help with the main help', () => {
 });
 
 const bin = binFolder();
+const ENV = { ...process.env, PATH: `${bin}:${process.env.PATH}`, NO_COLOR: '1', CI: 'true', TUTTI_DOCS_TEST: '1' };
+/** Languages shown, not run: output, grammar, layouts. */
+const SHOWN = new Set(['', 'text']);
+const DATA = new Set(['json', 'toml', 'yaml']);
+const RUN = new Set(['mel', 'console', 'sh', 'ts', ...DATA]);
+
+/** Whether podman or docker answers (pages' container examples need one). */
+function containerEngine(): boolean {
+  const engine = process.env.TUTTI_CONTAINER_ENGINE ?? 'podman';
+  return spawnSync(engine, ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** The key paths of a JSON value (`steps[].name`): what a documented shape must match. */
+function shape(value: unknown, at = '', out = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const v of value) shape(v, `${at}[]`, out);
+  else if (value !== null && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) {
+      out.add(`${at}.${k}`);
+      shape(v, `${at}.${k}`, out);
+    }
+  return out;
+}
+
+test('every block of docs/ is of a kind this test runs or shows', () => {
+  for (const page of pages)
+    for (const b of blocks(readFileSync(join(DOCS, page), 'utf8')))
+      assert.ok(
+        SHOWN.has(b.lang) || RUN.has(b.lang) || b.attrs.has('file') || b.flags.has('norun'),
+        `docs/${page}:${b.line}: no rule runs a \`${b.lang}\` block (test/docs.test.ts): make it one of ${[...RUN].join(', ')}, a file=, or norun`,
+      );
+});
 
 for (const page of pages) {
   const text = readFileSync(join(DOCS, page), 'utf8');
-  const found = blocks(text);
-  if (!found.some((b) => b.lang === 'mel' || b.lang === 'console')) continue;
-  test(`docs/${page}: every example runs`, { timeout: 300_000 }, async () => {
+  const found = blocks(text).filter((b) => !SHOWN.has(b.lang) && !b.flags.has('norun'));
+  if (found.length === 0) continue;
+  test(`docs/${page}: every example runs`, { timeout: 600_000 }, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'tutti-docs-'));
+    // The pages' commands are written from the repository root.
+    for (const f of ['examples', 'scripts', 'test']) symlinkSync(join(ROOT, f), join(dir, f));
     try {
       let n = 0;
       for (const b of found) {
         const where = `docs/${page}:${b.line}`;
+        if (b.flags.has('containers') && !containerEngine()) {
+          if (process.env.CI === 'true') assert.fail(`${where}: needs podman or docker`);
+          t.diagnostic(`${where}: skipped, no container engine`);
+          continue;
+        }
         const file = b.attrs.get('file');
         if (file !== undefined) {
           mkdirSync(dirname(join(dir, file)), { recursive: true });
@@ -173,12 +228,7 @@ for (const page of pages) {
           assert.deepEqual(errs, [], `${where}: the example does not check`);
         } else if (b.lang === 'console') {
           for (const { command, expected } of session(b.body)) {
-            const r = spawnSync('bash', ['-c', command], {
-              cwd: dir,
-              encoding: 'utf8',
-              env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, NO_COLOR: '1', CI: 'true', TUTTI_DOCS_TEST: '1' },
-              timeout: 240_000,
-            });
+            const r = spawnSync('bash', ['-c', command], { cwd: dir, encoding: 'utf8', env: ENV, timeout: 240_000 });
             let output = `${r.stdout}${r.stderr}`.replace(/\n$/, '');
             if (r.status !== 0) output += `${output === '' ? '' : '\n'}[exit ${r.status ?? r.signal}]`;
             const actual = output === '' ? [] : normalise(output).split('\n');
@@ -189,6 +239,42 @@ for (const page of pages) {
               `${where}: \`${command}\` printed:\n${actual.join('\n')}\n--- the page says:\n${wanted.join('\n')}`,
             );
           }
+        } else if (b.lang === 'sh') {
+          const r = spawnSync('bash', ['-e', '-c', b.body], { cwd: dir, encoding: 'utf8', env: ENV, timeout: 400_000 });
+          assert.equal(r.status, 0, `${where}: the script failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
+        } else if (b.lang === 'ts') {
+          // In the checkout, so that the workspace packages resolve; run from the scratch folder.
+          const module = join(ROOT, 'test', `.docs-example-${process.pid}-${++n}.ts`);
+          writeFileSync(module, b.body);
+          try {
+            const r = spawnSync(process.execPath, ['--import', 'tsx', module], { cwd: dir, encoding: 'utf8', env: ENV, timeout: 60_000 });
+            assert.equal(r.status, 0, `${where}: the module failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
+          } finally {
+            rmSync(module, { force: true });
+          }
+        } else if (b.lang === 'json') {
+          let value: unknown;
+          assert.doesNotThrow(() => {
+            value = JSON.parse(b.body);
+          }, `${where}: not JSON`);
+          const report = b.attrs.get('report');
+          if (report !== undefined) {
+            // Every field the page shows exists in a real report, and the other way round.
+            const real = shape(JSON.parse(readFileSync(join(dir, report), 'utf8')));
+            assert.deepEqual([...shape(value)].filter((k) => !real.has(k)), [], `${where}: fields shown that ${report} lacks`);
+            assert.deepEqual([...real].filter((k) => !shape(value).has(k)), [], `${where}: fields of ${report} the page does not show`);
+          }
+        } else if (b.lang === 'toml') {
+          // TOML in these pages is a Compo.toml.
+          const sink = new DiagnosticSink();
+          parseManifest(b.body, where, sink);
+          assert.deepEqual(
+            sink.items.map((d) => d.message),
+            [],
+            `${where}: not a valid Compo.toml`,
+          );
+        } else if (b.lang === 'yaml') {
+          assert.doesNotThrow(() => parseYaml(b.body), `${where}: not YAML`);
         }
       }
     } finally {
