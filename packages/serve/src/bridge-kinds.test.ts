@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -96,6 +96,14 @@ jobs:
     steps:
       - run: echo linted
 `,
+    '.github/workflows/slow.yml': `on: workflow_dispatch
+jobs:
+  wait:
+    runs-on: ubuntu-latest
+    steps:
+      - name: Sleep
+        run: sleep 60 & echo $! > "${join(root, 'sleep.pid')}"; wait
+`,
     '.github/workflows/bad.yml': `on: push
 jobs:
   first:
@@ -124,6 +132,7 @@ jobs:
           pipelines: [
             { name: 'ci', kind: 'github', workflow: '.github/workflows/ci.yml', on: ['push', 'manual'] },
             { name: 'bad', kind: 'github', workflow: '.github/workflows/bad.yml', on: ['manual'] },
+            { name: 'slow', kind: 'github', workflow: '.github/workflows/slow.yml', on: ['manual'] },
           ],
         },
       ],
@@ -141,6 +150,8 @@ jobs:
       if (e.type === 'job') events.push(`job ${e.job}:${e.state}`);
       if (e.type === 'step') events.push(`step ${e.job}/${e.name}:${e.state}`);
     });
+    const project = (await call(s, 'GET', '/api/projects/gh')).body;
+    assert.equal(project.pipelines[0].workflow, '.github/workflows/ci.yml');
     const r = await call(s, 'POST', '/hooks/github/gh', body, { 'x-github-event': 'push', 'x-hub-signature-256': signature });
     assert.equal(r.status, 202);
     assert.equal(r.body.runs.length, 1, 'only ci runs on a push');
@@ -195,7 +206,42 @@ jobs:
     );
   });
 
+  test('cancel stops the running job and its processes', async () => {
+    const r = await call(s, 'POST', '/api/projects/gh/pipelines/slow/runs', '{}');
+    const pidFile = join(root, 'sleep.pid');
+    for (let i = 0; i < 400; i++) {
+      if (existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '') break;
+      await new Promise((x) => setTimeout(x, 50));
+    }
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    assert.ok(alive(), 'the step is running');
+    const t0 = Date.now();
+    assert.equal((await call(s, 'POST', `/api/runs/${r.body.id}/cancel`)).status, 202);
+    await s.queue.whenIdle();
+    assert.ok(Date.now() - t0 < 10_000, 'cancelled within 10 s');
+    const { body } = await call(s, 'GET', `/api/runs/${r.body.id}`);
+    assert.equal(body.run.state, 'cancelled');
+    assert.equal(body.jobs[0].state, 'cancelled');
+    for (let i = 0; i < 100 && alive(); i++) await new Promise((x) => setTimeout(x, 50));
+    assert.equal(alive(), false, "the step's process is gone");
+  });
+
   test('a workflow that does not validate gives a failed run with located diagnostics', async () => {
+    const check = (await call(s, 'GET', '/api/projects/gh/pipelines/bad/check')).body;
+    assert.match(check.jobs[0].diagnostics.map((x: { text: string }) => x.text).join('\n'), /bad\.yml:9:\d+: .*nowhere/);
+    const good = (await call(s, 'GET', '/api/projects/gh/pipelines/ci/check')).body;
+    assert.deepEqual(
+      good.jobs.map((j: { name: string }) => j.name),
+      ['build', 'test', 'lint'],
+    );
     const r = await call(s, 'POST', '/api/projects/gh/pipelines/bad/runs', '{}');
     assert.equal(r.status, 201);
     await s.queue.whenIdle();
