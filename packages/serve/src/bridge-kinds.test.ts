@@ -13,8 +13,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { parseConfig, type RunningServer, startServer } from './index.js';
 
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const TOKEN = 'write-token-0123456789abcdef';
 const SECRET = 'hook-secret-for-kinds';
 const root = mkdtempSync(join(tmpdir(), 'tutti-serve-kinds-'));
@@ -93,8 +95,11 @@ jobs:
         run: test -f "${flag}" || { echo "the flag is missing"; exit 1; }
   lint:
     runs-on: ubuntu-latest
+    strategy:
+      matrix:
+        n: [1, 2]
     steps:
-      - run: echo linted
+      - run: echo linted \${{ matrix.n }}
 `,
     '.github/workflows/slow.yml': `on: workflow_dispatch
 jobs:
@@ -103,6 +108,14 @@ jobs:
     steps:
       - name: Sleep
         run: sleep 60 & echo $! > "${join(root, 'sleep.pid')}"; wait
+`,
+    '.github/workflows/boxed.yml': `on: workflow_dispatch
+jobs:
+  boxed:
+    runs-on: linux-box
+    steps:
+      - name: Where
+        run: test -f /run/.containerenv && echo "in a container, debian $(cat /etc/debian_version)"
 `,
     '.github/workflows/bad.yml': `on: push
 jobs:
@@ -133,6 +146,13 @@ jobs:
             { name: 'ci', kind: 'github', workflow: '.github/workflows/ci.yml', on: ['push', 'manual'] },
             { name: 'bad', kind: 'github', workflow: '.github/workflows/bad.yml', on: ['manual'] },
             { name: 'slow', kind: 'github', workflow: '.github/workflows/slow.yml', on: ['manual'] },
+            {
+              name: 'boxed',
+              kind: 'github',
+              workflow: '.github/workflows/boxed.yml',
+              on: ['manual'],
+              platforms: { 'linux-box': 'localhost/debian:bookworm' },
+            },
           ],
         },
       ],
@@ -169,6 +189,25 @@ jobs:
     assert.ok(events.includes('step test/Check flag:failed'));
     const steps = (detail.steps as Step[]).filter((x) => x.job === 'test').map((x) => `${x.name}:${x.state}`);
     assert.deepEqual(steps, ['Use version:passed', 'Check flag:failed']);
+    const legs = (detail.steps as Step[])
+      .filter((x) => x.job === 'lint')
+      .map((x) => `${x.name}:${x.state}`)
+      .sort();
+    assert.deepEqual(
+      legs,
+      [
+        'lint (1) › Run echo linted ${{ matrix.n }}:passed',
+        'lint (1):passed',
+        'lint (2) › Run echo linted ${{ matrix.n }}:passed',
+        'lint (2):passed',
+      ],
+      'matrix legs and their steps, named as the bridge names them',
+    );
+    const lintGraph = (await call(s, 'GET', `/api/runs/${runId}/graph`)).body.jobs.find((j: { name: string }) => j.name === 'lint').graph;
+    assert.deepEqual(
+      lintGraph.states.map((x: string[]) => x[0]),
+      ['passed'],
+    );
     const testLog = logLines(data, runId, 'test');
     assert.ok(
       testLog.some((l) => l.label === 'Use version' && l.message === 'testing 1.2.3'),
@@ -234,6 +273,31 @@ jobs:
     assert.equal(alive(), false, "the step's process is gone");
   });
 
+  test('platforms: a runs-on label mapped to an image runs the job in a container (podman), removed after', async () => {
+    // The engine's environment (podman needs flags on these machines), as .ci/run sets it.
+    if (process.env.TUTTI_CONTAINER_ENGINE === undefined) {
+      const out = execFileSync(process.execPath, [join(REPO_ROOT, 'scripts/container-image.mjs')], { encoding: 'utf8' });
+      for (const m of out.matchAll(/^export (\w+)='(.*)'$/gm)) process.env[m[1] as string] = m[2] as string;
+    }
+    const r = await call(s, 'POST', '/api/projects/gh/pipelines/boxed/runs', '{}');
+    await s.queue.whenIdle();
+    const { body } = await call(s, 'GET', `/api/runs/${r.body.id}`);
+    const lines = logLines(data, r.body.id, 'boxed');
+    assert.equal(body.run.state, 'passed', JSON.stringify(lines));
+    assert.ok(
+      lines.some((l) => l.label === 'Where' && /^in a container, debian \d+/.test(l.message)),
+      JSON.stringify(lines),
+    );
+    const engine = process.env.TUTTI_CONTAINER_ENGINE ?? 'podman';
+    const args = (process.env.TUTTI_CONTAINER_ENGINE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    const names = execFileSync(engine, [...args, 'ps', '-a', '--format', '{{.Names}}'], { encoding: 'utf8' });
+    assert.deepEqual(
+      names.split('\n').filter((n) => n.startsWith('tutti-gh-')),
+      [],
+      'no container left',
+    );
+  });
+
   test('a workflow that does not validate gives a failed run with located diagnostics', async () => {
     const check = (await call(s, 'GET', '/api/projects/gh/pipelines/bad/check')).body;
     assert.match(check.jobs[0].diagnostics.map((x: { text: string }) => x.text).join('\n'), /bad\.yml:9:\d+: .*nowhere/);
@@ -258,7 +322,7 @@ jobs:
 describe('the gitlab kind', async () => {
   const flag = join(root, 'gitlab-flag');
   const repo = repository('gl', {
-    '.gitlab-ci.yml': `stages: [build, test]
+    '.gitlab-ci.yml': `stages: [build, test, report]
 build:
   stage: build
   script:
@@ -274,6 +338,11 @@ test:
     - cat out/a.txt
     - echo "version $VERSION"
     - test -f "${flag}" || { echo "the flag is missing"; exit 1; }
+report:
+  stage: report
+  when: on_failure
+  script:
+    - echo "something failed"
 release:
   stage: test
   rules:
@@ -310,11 +379,13 @@ release:
     runId = r.body.runs[0];
     await s.queue.whenIdle();
     const { body: detail } = await call(s, 'GET', `/api/runs/${runId}`);
-    assert.deepEqual(detail.jobs.map((j: Job) => j.name).sort(), ['build', 'test'], 'release is not created for a push to main');
+    assert.deepEqual(detail.jobs.map((j: Job) => j.name).sort(), ['build', 'report', 'test'], 'release is not created for a push to main');
     const jobs = byName(detail.jobs);
     assert.equal(jobs.build?.state, 'passed');
     assert.equal(jobs.test?.state, 'failed');
     assert.deepEqual(jobs.test?.needs, ['build'], 'stage order');
+    assert.equal(jobs.report?.state, 'passed', 'when: on_failure ran after the failure');
+    assert.ok(logLines(data, runId, 'report').some((l) => l.message === 'something failed'));
     assert.match(jobs.test?.detail ?? '', /exit(ed)? (with )?code 1/);
     const testLog = logLines(data, runId, 'test').map((l) => l.message);
     assert.ok(testLog.includes('artifact content'), "build's artifact was downloaded");
