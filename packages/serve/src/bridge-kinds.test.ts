@@ -322,6 +322,12 @@ jobs:
 describe('the gitlab kind', async () => {
   const flag = join(root, 'gitlab-flag');
   const repo = repository('gl', {
+    'ci/broken.yml': `stages: [build]
+job:
+  stage: deploy
+  script:
+    - echo never
+`,
     '.gitlab-ci.yml': `stages: [build, test, report]
 build:
   stage: build
@@ -363,7 +369,10 @@ release:
           repository: repo.dir,
           branch: 'main',
           gitlab: { secret: SECRET },
-          pipelines: [{ name: 'ci', kind: 'gitlab', on: ['push'] }],
+          pipelines: [
+            { name: 'ci', kind: 'gitlab', on: ['push'] },
+            { name: 'broken', kind: 'gitlab', file: 'ci/broken.yml', on: ['manual'] },
+          ],
         },
       ],
     }),
@@ -410,5 +419,16 @@ release:
       .map((l) => l.message);
     assert.ok(again.includes('artifact content'));
     assert.ok(again.includes('version 4.5.6'));
+  });
+
+  test('a pipeline file that does not load gives a failed run with located diagnostics', async () => {
+    const r = await call(s, 'POST', '/api/projects/gl/pipelines/broken/runs', '{}');
+    await s.queue.whenIdle();
+    const { body } = await call(s, 'GET', `/api/runs/${r.body.id}`);
+    assert.equal(body.run.state, 'failed');
+    assert.equal(body.jobs[0].name, 'pipeline');
+    assert.match(body.jobs[0].detail, /^E_GITLAB: .*deploy/);
+    const d = (await call(s, 'GET', `/api/runs/${r.body.id}/graph`)).body.jobs[0].graph.diagnostics[0];
+    assert.deepEqual([d.file, d.line], ['ci/broken.yml', 3]);
   });
 });
