@@ -156,29 +156,37 @@ export const githubKind: PipelineKind = {
             needs[n] = (await readJson<Github.NeedResult>(join(state, 'outputs', `${n}.json`))) ?? { result: 'skipped', outputs: {} };
           const stepName = (group: string | undefined, name: string) =>
             group === undefined ? name : job.matrix ? `${group} › ${name}` : name;
-          const r = await session.runJob(job.id, {
-            needs,
-            signal: ctx.signal,
-            onStep: (e) => {
-              // A leg without a group is the job itself unless the job has a matrix.
-              if (e.group === undefined && !job.matrix) return;
-              ctx.step({
-                name: stepName(e.group, e.name),
-                state: e.state,
-                time: e.time,
-                ...(e.detail === undefined ? {} : { detail: e.detail }),
-              });
-            },
-            onLog: (group, step, line) =>
-              ctx.log({
-                time: new Date(),
-                level: logLevel(line),
-                label: stepName(group, step),
-                message: line.replace(/^##\[(error|warning)\]/, ''),
-              }),
-            onNote: (text) =>
-              ctx.log({ time: new Date(), level: /\berror\b/.test(text) ? 'error' : 'warning', label: job.id, message: text.trimEnd() }),
-          });
+          let r: Github.JobRunResult;
+          try {
+            r = await session.runJob(job.id, {
+              needs,
+              signal: ctx.signal,
+              onStep: (e) => {
+                // A leg without a group is the job itself unless the job has a matrix.
+                if (e.group === undefined && !job.matrix) return;
+                ctx.step({
+                  name: stepName(e.group, e.name),
+                  state: e.state,
+                  time: e.time,
+                  ...(e.detail === undefined ? {} : { detail: e.detail }),
+                });
+              },
+              onLog: (group, step, line) =>
+                ctx.log({
+                  time: new Date(),
+                  level: logLevel(line),
+                  label: stepName(group, step),
+                  message: line.replace(/^##\[(error|warning)\]/, ''),
+                }),
+              onNote: (text) =>
+                ctx.log({ time: new Date(), level: /\berror\b/.test(text) ? 'error' : 'warning', label: job.id, message: text.trimEnd() }),
+            });
+          } catch (e) {
+            // An action that is not in the cache and cannot be fetched, an input that is missing.
+            if (!(e instanceof gh.WorkflowError)) throw e;
+            for (const line of e.message.split('\n')) ctx.log({ time: new Date(), level: 'error', label: job.id, message: line });
+            return { ok: false, detail: e.message.split('\n')[0] as string };
+          }
           await writeJson(join(state, 'outputs', `${job.id}.json`), { result: r.result, outputs: r.outputs });
           if (r.result === 'success') return { ok: true };
           if (r.result === 'skipped') return { ok: false, skipped: true, ...(r.detail === undefined ? {} : { detail: r.detail }) };

@@ -189,7 +189,16 @@ export class RunQueue {
       } catch (e) {
         return await finish(signal.aborted ? 'cancelled' : 'failed', (e as Error).message);
       }
-      const params = { ...run.params, sha, workspace, ref: run.ref ?? '', event: run.trigger, run: String(id) };
+      const params: Record<string, string> = {
+        // A run without a branch of its own (manual, schedule) is on the project's branch.
+        ...(project.branch === undefined ? {} : { branch: project.branch }),
+        ...run.params,
+        sha,
+        workspace,
+        ref: run.ref ?? '',
+        event: run.trigger,
+        run: String(id),
+      };
       const jobs = await this.prepareJobs(run, pipeline, kind.prepare.bind(kind), workspace, params);
       mkdirSync(join(dir, 'logs'), { recursive: true });
       const outcome = await this.schedule(
