@@ -59,6 +59,9 @@ async function bundle(entry, out) {
 }
 
 await bundle(join(ROOT, 'packages/cli/dist/main.js'), OUT);
+// `tutti serve`, loaded by that command only (the server, SQLite/PostgreSQL stores, croner,
+// dagre, the pipeline kinds): none of it is evaluated when another command starts.
+await bundle(join(ROOT, 'packages/cli/dist/serve.js'), join(ROOT, 'packages/cli/dist/serve.bundle.mjs'));
 // The GitHub bridge, loaded by `tutti github` only (it brings a YAML parser and picomatch).
 await bundle(join(ROOT, 'packages/bridges/github/dist/index.js'), join(ROOT, 'packages/bridges/github/dist/github.bundle.mjs'));
 // The GitLab bridge, loaded by `tutti gitlab` only (YAML parser, RE2): its static imports would

@@ -4,11 +4,11 @@
  * (streams both ways, Blocks, several instances at once); faults end the run, never hang.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { connect, createServer } from 'node:tls';
@@ -539,4 +539,49 @@ test('tutti dist: usage errors exit 2 with a message', async () => {
   const h = run(['dist', '--help']);
   assert.equal(await h.exited, 0);
   assert.ok(h.out.some((l) => l.includes('--recv-key UUID')));
+});
+
+test('tutti serve (a bundle of its own) hands the worker command to its programs: work/distant local starts the worker', async () => {
+  const repo = project({ 'prog.mel': viaDistant(3) });
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' });
+  git('init', '--quiet', '--initial-branch=main');
+  git('-c', 'user.name=t', '-c', 'user.email=t@example.org', 'add', '.');
+  git('-c', 'user.name=t', '-c', 'user.email=t@example.org', 'commit', '--quiet', '-m', 'prog');
+  const token = 'write-token-0123456789abcdef';
+  const config = join(repo, '..', `${basename(repo)}-serve.json`);
+  writeFileSync(
+    config,
+    JSON.stringify({
+      port: 0,
+      data: join(repo, '..', `${basename(repo)}-data`),
+      tokens: [{ token }],
+      projects: [{ name: 'p', repository: repo, pipelines: [{ name: 'dist', program: 'prog.mel', on: ['manual'] }] }],
+    }),
+  );
+  // No TUTTI_DIST_COMMAND to fall back on: the command can only come from the CLI.
+  const s = run(['serve', '--config', config], { TUTTI_DIST_COMMAND: '' });
+  try {
+    await waitFor(s.out, /listening on http:/, 20_000);
+    const url = /listening on (http:\/\/[0-9.:]+)/.exec(s.out.join('\n'))?.[1] as string;
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const created = (await (await fetch(`${url}/api/projects/p/pipelines/dist/runs`, { method: 'POST', headers, body: '{}' })).json()) as {
+      id: number;
+    };
+    let state = 'queued';
+    for (let i = 0; i < 400 && (state === 'queued' || state === 'running'); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      state = ((await (await fetch(`${url}/api/runs/${created.id}`, { headers })).json()) as { run: { state: string } }).run.state;
+    }
+    const logs = (await (await fetch(`${url}/api/runs/${created.id}/logs?job=main`, { headers })).json()) as {
+      lines: { label: string; message: string }[];
+    };
+    assert.equal(state, 'passed', JSON.stringify(logs.lines));
+    assert.equal(logs.lines.filter((l) => l.label === 'w' && l.message === '42').length, 3, JSON.stringify(logs.lines));
+  } finally {
+    s.child.kill('SIGTERM');
+    await within(s.exited, 10_000, 'the server end');
+    rmSync(join(repo, '..', `${basename(repo)}-data`), { recursive: true, force: true });
+    rmSync(config, { force: true });
+    rmSync(repo, { recursive: true, force: true });
+  }
 });

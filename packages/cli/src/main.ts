@@ -31,7 +31,6 @@ import { commandDoc } from './doc.js';
 import { commandJeu } from './jeu.js';
 import { commandNew } from './new.js';
 import { runProgram } from './run.js';
-import { commandServe, ServeUsageError } from './serve.js';
 import { PROGRESS_OPTIONS, type ProgressOption } from './steps.js';
 
 /**
@@ -56,6 +55,18 @@ async function loadGitlab(): Promise<typeof import('@tutti/gitlab')> {
   if (existsSync(bundle)) return (await import(bundle.href)) as typeof import('@tutti/gitlab');
   const name = '@tutti/gitlab'; // a variable: the CLI bundle must not inline it
   return (await import(name)) as typeof import('@tutti/gitlab');
+}
+
+/**
+ * `tutti serve`, from a bundle of its own (scripts/bundle.mjs): the server, its stores
+ * (SQLite, PostgreSQL), the scheduler and the pipeline kinds stay out of every other
+ * command's start-up; unbundled (development), the module next to this one.
+ */
+async function loadServe(): Promise<typeof import('./serve.js')> {
+  const bundle = new URL('./serve.bundle.mjs', import.meta.url);
+  if (existsSync(bundle)) return (await import(bundle.href)) as typeof import('./serve.js');
+  const name = './serve.js'; // a variable: the CLI bundle must not inline it
+  return (await import(name)) as typeof import('./serve.js');
 }
 
 /** A problem with the command line (exit status 2). */
@@ -167,8 +178,19 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await (await loadGithub()).githubMain(rest);
       case 'jeu':
         return await commandJeu(rest, (m) => new UsageError(m));
-      case 'serve':
-        return await commandServe(rest);
+      case 'serve': {
+        const serve = await loadServe();
+        try {
+          // The serve bundle's lib-work is its own: it gets the worker command from here.
+          return await serve.commandServe(
+            rest,
+            process.argv[1] === undefined ? {} : { workerCommand: [process.execPath, process.argv[1]] },
+          );
+        } catch (e) {
+          if (e instanceof serve.ServeUsageError) throw new UsageError(e.message);
+          throw e;
+        }
+      }
       case 'new':
         return commandNew(rest, (m) => new UsageError(m));
       case 'gitlab': {
@@ -190,7 +212,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (
       e instanceof UsageError ||
       e instanceof DistUsageError ||
-      e instanceof ServeUsageError ||
       e instanceof RequestError ||
       e instanceof OutputFileError ||
       (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))

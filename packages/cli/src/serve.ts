@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { setWorkerCommand } from '@tutti/lib-work';
 
 /** A problem with the command line or the configuration (exit status 2), thrown to main. */
 export class ServeUsageError extends Error {}
@@ -11,9 +12,10 @@ export class ServeUsageError extends Error {}
 export const SERVE_HELP = `Usage: tutti serve [--config FILE] [--port N] [--data DIR] [--host IP]
 
 Starts a CI server: webhooks from GitHub and GitLab, cron schedules and manual runs start
-pipelines of your projects (git repositories with .mel programs); runs are queued, executed
-by the engine in this process, and recorded (SQLite in DIR, or PostgreSQL); the studio, a
-web page at the printed URL, shows each run's graph live with its logs.
+pipelines of your projects (git repositories); runs are queued, executed in this process,
+and recorded (SQLite in DIR, or PostgreSQL); the studio, a web page at the printed URL, shows
+each run's graph live with its logs. A pipeline is a .mel program's entrypoints (kind mel),
+a GitHub workflow file (kind github) or a .gitlab-ci.yml (kind gitlab).
 
   -c, --config FILE   configuration (JSON; docs/serve.md): projects, pipelines, tokens,
                       database, concurrency, retention
@@ -26,8 +28,19 @@ The API is described at /api/openapi.json. Stop with Ctrl-C or SIGTERM: running 
 marked interrupted, queued runs wait for the next start.
 `;
 
+/** What the CLI hands to `tutti serve`, which runs from a bundle of its own. */
+export interface ServeHost {
+  /**
+   * The command that starts `tutti dist` workers (work/distant's `local` location). The serve
+   * bundle has its own copy of `@tutti/lib-work`, whose worker command the CLI's
+   * `setWorkerCommand` does not reach: it is set here for the programs serve runs.
+   */
+  readonly workerCommand?: readonly string[];
+}
+
 /** Runs `tutti serve` until SIGINT/SIGTERM; returns the exit status. */
-export async function commandServe(args: readonly string[]): Promise<number> {
+export async function commandServe(args: readonly string[], host: ServeHost = {}): Promise<number> {
+  if (host.workerCommand !== undefined) setWorkerCommand(host.workerCommand);
   let values: { config?: string; port?: string; data?: string; host?: string; help?: boolean };
   try {
     values = parseArgs({

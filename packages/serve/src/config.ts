@@ -35,11 +35,38 @@ export interface MelJobConfig {
 export const TRIGGERS = ['push', 'pull_request', 'merge_request', 'schedule', 'manual'] as const;
 export type Trigger = (typeof TRIGGERS)[number];
 
+/** A `github` pipeline: one workflow file of the repository. */
+export interface GithubPipelineConfig {
+  /** The workflow file, relative to the repository root (`.github/workflows/ci.yml`). */
+  readonly workflow: string;
+  /** runs-on label → container image, as `tutti github run -P` (`host`, or unmapped: the job runs on the host). */
+  readonly platforms: Readonly<Record<string, string>>;
+  /** The `secrets` context (values may be `{ "env": "NAME" }`). */
+  readonly secrets: Readonly<Record<string, string>>;
+  /** The `vars` context. */
+  readonly vars: Readonly<Record<string, string>>;
+}
+
+/** A `gitlab` pipeline: a `.gitlab-ci.yml` of the repository. */
+export interface GitlabPipelineConfig {
+  /** The pipeline file, relative to the repository root (`.gitlab-ci.yml` by default). */
+  readonly file: string;
+  /** Pipeline variables (highest precedence, as variables given to a pipeline run). */
+  readonly variables: Readonly<Record<string, string>>;
+}
+
+/** The pipeline kinds: `mel` (built in), `github` and `gitlab` (their bridges load when a run needs them). */
+export const KINDS = ['mel', 'github', 'gitlab'] as const;
+
 /** One pipeline of a project. */
 export interface PipelineConfig {
   readonly name: string;
-  /** Only `mel` is built in; other kinds register with {@link registerPipelineKind}. */
+  /** `mel`, `github` or `gitlab`; further kinds may register with {@link registerPipelineKind}. */
   readonly kind: string;
+  /** The workflow of a `github` pipeline. */
+  readonly github?: GithubPipelineConfig;
+  /** The pipeline file of a `gitlab` pipeline. */
+  readonly gitlab?: GitlabPipelineConfig;
   /** Jobs by name (`mel`: a single `program` becomes one job named `main`). */
   readonly jobs: Readonly<Record<string, MelJobConfig>>;
   /** Kind-specific definition (e.g. a workflow file), kept as written. */
@@ -279,10 +306,61 @@ function projectFrom(reader: Reader, value: Json, path: string): ProjectConfig {
 
 function parsePipeline(r: Reader, value: Json, path: string): PipelineConfig {
   const o = r.object(value, path);
-  r.known(o, path, ['name', 'kind', 'program', 'command', 'args', 'jobs', 'source', 'on', 'branches', 'schedule', 'params', 'artifacts']);
+  const kindFields: Record<string, readonly string[]> = {
+    mel: ['program', 'command', 'args', 'jobs'],
+    github: ['workflow', 'platforms', 'secrets', 'vars'],
+    gitlab: ['file', 'variables'],
+  };
+  r.known(o, path, [
+    'name',
+    'kind',
+    ...new Set(Object.values(kindFields).flat()),
+    'source',
+    'on',
+    'branches',
+    'schedule',
+    'params',
+    'artifacts',
+  ]);
   const name = r.string(o.name, `${path}.name`);
   if (!NAME.test(name)) r.fail(`${path}.name`, 'a name is 1 to 64 letters, digits, dots, dashes or underscores');
   const kind = r.optString(o.kind, `${path}.kind`) ?? 'mel';
+  // A field of another built-in kind is a mistake (a `workflow` on a gitlab pipeline).
+  for (const [k, fields] of Object.entries(kindFields))
+    if (k !== kind && (kindFields[kind] !== undefined || k !== 'mel'))
+      for (const f of fields)
+        if (o[f] !== undefined && !(kindFields[kind] ?? []).includes(f))
+          r.fail(`${path}.${f}`, `'${f}' belongs to ${k} pipelines, not to a ${kind} pipeline`);
+  const inRepo = (v: Json, at: string, what: string): string => {
+    const p = r.string(v, at);
+    if (p === '' || p.startsWith('/') || p.split(/[\\/]/).includes('..'))
+      r.fail(at, `${what} is a path inside the repository (no leading / and no ..)`);
+    return p;
+  };
+  const strMap = (v: Json, at: string): Record<string, string> => {
+    const out: Record<string, string> = {};
+    if (v !== undefined) for (const [k, x] of Object.entries(r.object(v, at))) out[k] = r.string(x, `${at}.${k}`);
+    return out;
+  };
+  let github: GithubPipelineConfig | undefined;
+  let gitlab: GitlabPipelineConfig | undefined;
+  if (kind === 'github') {
+    if (o.workflow === undefined)
+      r.fail(path, "a github pipeline needs 'workflow': its workflow file in the repository (e.g. .github/workflows/ci.yml)");
+    github = {
+      workflow: inRepo(o.workflow, `${path}.workflow`, 'a workflow'),
+      platforms: strMap(o.platforms, `${path}.platforms`),
+      secrets: strMap(o.secrets, `${path}.secrets`),
+      vars: strMap(o.vars, `${path}.vars`),
+    };
+  } else if (kind === 'gitlab') {
+    gitlab = {
+      file: o.file === undefined ? '.gitlab-ci.yml' : inRepo(o.file, `${path}.file`, 'a pipeline file'),
+      variables: strMap(o.variables, `${path}.variables`),
+    };
+    for (const k of Object.keys(gitlab.variables))
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) r.fail(`${path}.variables.${k}`, `'${k}' is not a valid variable name`);
+  }
   const jobs: Record<string, MelJobConfig> = {};
   if (o.jobs !== undefined) {
     if (o.program !== undefined) r.fail(`${path}.program`, "give either 'program' (one job) or 'jobs', not both");
@@ -310,6 +388,8 @@ function parsePipeline(r: Reader, value: Json, path: string): PipelineConfig {
   return {
     name,
     kind,
+    ...(github === undefined ? {} : { github }),
+    ...(gitlab === undefined ? {} : { gitlab }),
     jobs,
     ...(o.source === undefined ? {} : { source: r.object(o.source, `${path}.source`) }),
     on: [...(on as Trigger[]), ...(schedule !== undefined && !on.includes('schedule') ? (['schedule'] as const) : [])],

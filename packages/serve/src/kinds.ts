@@ -6,13 +6,15 @@
  *
  * `mel` is built in: each job is one entrypoint of a Mélodium program in the repository,
  * checked and launched through the driver (`checkPath`, `launch`) and run by `runDesign` in
- * this process. The GitHub-workflow and GitLab-CI kinds plug in through
- * {@link registerPipelineKind} when their bridges are available.
+ * this process. `github` (a workflow file) and `gitlab` (a `.gitlab-ci.yml`) run through the
+ * bridges, loaded on a run's first need of them (bridge-kinds.ts). Other kinds plug in
+ * through {@link registerPipelineKind}.
  */
 import { join } from 'node:path';
 import type { Diagnostic } from '@tutti/core';
 import { checkPath, launch, programSource, RequestError, renderHuman, runDesign, toJson } from '@tutti/driver';
 import type { EngineEvent, LogRecord, StepRecord } from '@tutti/engine';
+import { githubKind, gitlabKind } from './bridge-kinds.js';
 import type { PipelineConfig } from './config.js';
 import { designGraph, type GraphNode } from './graph.js';
 
@@ -40,6 +42,8 @@ export interface JobContext {
 export interface JobOutcome {
   readonly ok: boolean;
   readonly cancelled?: boolean;
+  /** It did not run (a condition of its own said no): the job ends `skipped`. */
+  readonly skipped?: boolean;
   readonly detail?: string;
 }
 
@@ -52,6 +56,17 @@ export interface PreparedJob {
   readonly diagnostics: readonly DiagnosticInfo[];
   /** Undefined when the job cannot run (its diagnostics say why). */
   readonly run?: (ctx: JobContext) => Promise<JobOutcome>;
+  /**
+   * When it starts: `on_success` (default) once every need passed (skipped when one did
+   * not); `always` once every need ended, whatever their states; `on_failure` once every
+   * need ended and one failed (skipped otherwise).
+   */
+  readonly when?: 'on_success' | 'always' | 'on_failure';
+  /**
+   * For a graph of steps (not of treatments): the node id of a step the job reports, so a
+   * step's state is its node's. Absent: nodes follow the engine's treatment events.
+   */
+  readonly nodeOfStep?: (step: string) => string | undefined;
 }
 
 /** A pipeline kind. */
@@ -153,3 +168,5 @@ export const melKind: PipelineKind = {
 };
 
 registerPipelineKind(melKind);
+registerPipelineKind(githubKind);
+registerPipelineKind(gitlabKind);

@@ -19,7 +19,7 @@ import type { EventBus } from './bus.js';
 import { NODE_FLUSH_MS } from './bus.js';
 import type { PipelineConfig, ProjectConfig } from './config.js';
 import { criticalPath, type LaidOutGraph, layoutGraph } from './graph.js';
-import { type DiagnosticInfo, type PreparedJob, pipelineKind } from './kinds.js';
+import { type DiagnosticInfo, type JobOutcome, type PreparedJob, pipelineKind } from './kinds.js';
 import { StatusReporter } from './status.js';
 import type { JobRecord, JobState, RunRecord, Store } from './store/types.js';
 import { prepareWorkspace } from './workspace.js';
@@ -189,7 +189,16 @@ export class RunQueue {
       } catch (e) {
         return await finish(signal.aborted ? 'cancelled' : 'failed', (e as Error).message);
       }
-      const params = { ...run.params, sha, workspace, ref: run.ref ?? '', event: run.trigger, run: String(id) };
+      const params: Record<string, string> = {
+        // A run without a branch of its own (manual, schedule) is on the project's branch.
+        ...(project.branch === undefined ? {} : { branch: project.branch }),
+        ...run.params,
+        sha,
+        workspace,
+        ref: run.ref ?? '',
+        event: run.trigger,
+        run: String(id),
+      };
       const jobs = await this.prepareJobs(run, pipeline, kind.prepare.bind(kind), workspace, params);
       mkdirSync(join(dir, 'logs'), { recursive: true });
       const outcome = await this.schedule(
@@ -260,13 +269,18 @@ export class RunQueue {
     const runningJobs = new Map<string, Promise<void>>();
     for (;;) {
       // Skip jobs whose needs cannot pass; start those whose needs passed.
-      for (const { record } of jobs) {
+      for (const { job, record } of jobs) {
         if (state.get(record.name) !== 'waiting') continue;
         const needs = record.needs.map((n) => state.get(n));
+        const ended = needs.every((s) => s === undefined || TERMINAL_JOB.has(s));
+        const notPassed = needs.some((s) => s !== undefined && s !== 'passed' && TERMINAL_JOB.has(s));
+        const when = job.when ?? 'on_success';
         if (signal.aborted) await this.setJob(run, record, 'cancelled', state, reporter, 'the run was cancelled');
-        else if (needs.some((s) => s !== undefined && s !== 'passed' && TERMINAL_JOB.has(s)))
+        else if (when === 'on_success' && notPassed)
           await this.setJob(run, record, 'skipped', state, reporter, 'a job it needs did not pass');
-        else if (needs.every((s) => s === 'passed' || s === undefined)) {
+        else if (when === 'on_failure' && ended && !needs.includes('failed'))
+          await this.setJob(run, record, 'skipped', state, reporter, 'no job it needs failed (when: on_failure)');
+        else if (when === 'on_success' ? needs.every((s) => s === 'passed' || s === undefined) : ended) {
           const entry = byName.get(record.name) as { job: PreparedJob; record: JobRecord };
           state.set(record.name, 'running');
           runningJobs.set(
@@ -282,6 +296,8 @@ export class RunQueue {
     if (finals.every((s) => s === 'passed')) return { state: 'passed' };
     if (signal.aborted) return { state: 'cancelled', detail: String(signal.reason ?? 'cancelled') };
     const failed = jobs.filter((j) => state.get(j.record.name) === 'failed').map((j) => j.record.name);
+    // Jobs skipped by their own conditions (a workflow's if:, rules) do not fail the run.
+    if (failed.length === 0 && finals.every((s) => s === 'passed' || s === 'skipped')) return { state: 'passed' };
     return { state: 'failed', detail: `failed: ${failed.join(', ')}` };
   }
 
@@ -414,6 +430,21 @@ export class RunQueue {
     };
     const step = (r: StepRecord) => {
       const time = r.time.toISOString();
+      const node = job.nodeOfStep?.(r.name);
+      const ni = node === undefined ? undefined : live.index.get(node);
+      if (ni !== undefined) {
+        const ns = live.states[ni] as [string, number, number];
+        const now = r.time.getTime();
+        if (r.state === 'running' || r.state === 'preparing') {
+          ns[0] = 'running';
+          if (ns[1] === 0) ns[1] = now;
+        } else if (TERMINAL_JOB.has(r.state)) {
+          ns[0] = r.state;
+          if (ns[1] === 0) ns[1] = now;
+          ns[2] = now;
+        }
+        touch(ni);
+      }
       const t = steps.get(r.name) ?? {};
       if (r.state === 'running' && t.startedAt === undefined) t.startedAt = time;
       if (TERMINAL_JOB.has(r.state)) t.endedAt = time;
@@ -430,7 +461,7 @@ export class RunQueue {
         time,
       });
     };
-    let outcome: { ok: boolean; cancelled?: boolean; detail?: string };
+    let outcome: JobOutcome;
     try {
       outcome = await job.run({ signal, log: (r) => this.writeLog(run, record.name, logFile, r), step, event });
     } catch (e) {
@@ -461,7 +492,7 @@ export class RunQueue {
       await store.putGraph(run.id, record.name, JSON.stringify(graph));
     }
     this.live.delete(key);
-    const final: JobState = outcome.ok ? 'passed' : outcome.cancelled ? 'cancelled' : 'failed';
+    const final: JobState = outcome.ok ? 'passed' : outcome.cancelled ? 'cancelled' : outcome.skipped ? 'skipped' : 'failed';
     await this.setJob(run, running, final, state, reporter, outcome.detail, { startedAt, endedAt: new Date(endedAt).toISOString() });
   }
 

@@ -177,6 +177,9 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       branches: pl.branches,
       schedule: pl.schedule,
       params: pl.params,
+      // The file of a github or gitlab pipeline (never its secrets or variables).
+      ...(pl.github === undefined ? {} : { workflow: pl.github.workflow }),
+      ...(pl.gitlab === undefined ? {} : { file: pl.gitlab.file }),
       jobs: Object.fromEntries(Object.entries(pl.jobs).map(([k, j]) => [k, { program: j.program, command: j.command, needs: j.needs }])),
     })),
   });

@@ -97,6 +97,36 @@ test('configuration mistakes name their place', () => {
     "serve.json: projects[0].pipelines[0].on[0]: unknown trigger 'tag' (known: push, pull_request, merge_request, schedule, manual)",
   );
   assert.equal(bad({ database: 'mysql://x' }), 'serve.json: database: expected a postgres:// URL (SQLite is used when absent)');
+  assert.equal(
+    bad(project([{ name: 'ci', kind: 'github' }])),
+    "serve.json: projects[0].pipelines[0]: a github pipeline needs 'workflow': its workflow file in the repository (e.g. .github/workflows/ci.yml)",
+  );
+  assert.equal(
+    bad(project([{ name: 'ci', kind: 'github', workflow: '/etc/ci.yml' }])),
+    'serve.json: projects[0].pipelines[0].workflow: a workflow is a path inside the repository (no leading / and no ..)',
+  );
+  assert.equal(
+    bad(project([{ name: 'ci', kind: 'github', workflow: 'ci.yml', platforms: { 'ubuntu-latest': 3 } }])),
+    'serve.json: projects[0].pipelines[0].platforms.ubuntu-latest: expected a string',
+  );
+  assert.equal(
+    bad(project([{ name: 'ci', kind: 'gitlab', workflow: 'ci.yml' }])),
+    "serve.json: projects[0].pipelines[0].workflow: 'workflow' belongs to github pipelines, not to a gitlab pipeline",
+  );
+  assert.equal(
+    bad(project([{ name: 'ci', kind: 'github', workflow: 'ci.yml', program: 'a.mel' }])),
+    "serve.json: projects[0].pipelines[0].program: 'program' belongs to mel pipelines, not to a github pipeline",
+  );
+  assert.equal(
+    bad(project([{ name: 'ci', file: 'x.yml' }])),
+    "serve.json: projects[0].pipelines[0].file: 'file' belongs to gitlab pipelines, not to a mel pipeline",
+  );
+  assert.equal(
+    bad(project([{ name: 'ci', kind: 'gitlab', variables: { 'A-B': 'x' } }])),
+    "serve.json: projects[0].pipelines[0].variables.A-B: 'A-B' is not a valid variable name",
+  );
+  const ok = parseConfig(project([{ name: 'ci', kind: 'gitlab' }]), 'serve.json', {});
+  assert.deepEqual(ok.projects[0]?.pipelines[0]?.gitlab, { file: '.gitlab-ci.yml', variables: {} });
 });
 
 test('the layered layout places every node in layers along the edges; cycles do not hang it', () => {

@@ -89,7 +89,7 @@ export interface RunReport {
   readonly annotations: { level: string; message: string; file?: string; line?: string }[];
 }
 
-interface JobValue {
+export interface JobValue {
   readonly outputs: Record<string, string>;
 }
 
@@ -99,7 +99,7 @@ export function defaultCacheRoot(): string {
 }
 
 /** Everything the legs of a run share. */
-class RunState {
+export class RunState {
   readonly legs: LegReport[] = [];
   readonly annotations: RunReport['annotations'] = [];
   readonly summaries: { name: string; text: string }[] = [];
@@ -190,7 +190,8 @@ export async function selectWorkflows(opts: GithubRunOptions, repo: RepoFacts, p
   return selected;
 }
 
-const needsOf = (j: Raw): string[] => (j.needs === undefined ? [] : Array.isArray(j.needs) ? j.needs.map(String) : [String(j.needs)]);
+export const needsOf = (j: Raw): string[] =>
+  j.needs === undefined ? [] : Array.isArray(j.needs) ? j.needs.map(String) : [String(j.needs)];
 
 /** The jobs to run: all, or `-j JOB` and what it needs (transitively). */
 function jobsToRun(w: Workflow, only: string | undefined): { id: string; needs: string[]; def: Raw }[] {
@@ -239,7 +240,7 @@ export function graphJobs(ws: readonly Workflow[], only?: string): string {
 }
 
 /** The github context and default environment of a run. */
-function githubContext(st: RunState, w: Workflow): Raw {
+export function githubContext(st: RunState, w: Workflow): Raw {
   const r = st.repo;
   const ref = typeof st.eventPayload.ref === 'string' ? st.eventPayload.ref : r.ref;
   const isPr = st.opts.event.startsWith('pull_request');
@@ -314,7 +315,7 @@ function defaultEnv(gh: Raw, leg: { workspace: string; temp: string; name: strin
 
 const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60);
 
-interface Ctx {
+export interface Ctx {
   readonly st: RunState;
   readonly w: Workflow;
   readonly inputs: Record<string, unknown>;
@@ -323,15 +324,18 @@ interface Ctx {
   readonly prefix: string;
 }
 
-/** Runs one workflow's job graph; resolves with each job's outcome. */
-async function runWorkflowGraph(ctx: Ctx, signal: AbortSignal): Promise<Map<string, JobOutcome<JobValue>>> {
-  const { st, w } = ctx;
-  const jobs = jobsToRun(w, ctx.prefix === '' ? st.opts.job : undefined);
-  const gh = githubContext(st, w);
-  const baseScope = (needs: ReadonlyMap<string, JobOutcome<JobValue>>, needIds: readonly string[]): Scope => ({
+/** The expression scope of a job (before its matrix): the run's contexts and its needs' results and outputs. */
+export function jobScope(
+  ctx: Ctx,
+  gh: Raw,
+  needs: ReadonlyMap<string, { readonly result: string; readonly value?: JobValue | undefined }>,
+  needIds: readonly string[],
+  aborted: boolean,
+): Scope {
+  return {
     contexts: {
       github: gh,
-      vars: st.opts.vars,
+      vars: ctx.st.opts.vars,
       inputs: ctx.inputs,
       secrets: ctx.secrets,
       env: {},
@@ -341,9 +345,18 @@ async function runWorkflowGraph(ctx: Ctx, signal: AbortSignal): Promise<Map<stri
     },
     status: {
       success: needIds.every((n) => needs.get(n)?.result === 'success'),
-      cancelled: signal.aborted,
+      cancelled: aborted,
     },
-  });
+  };
+}
+
+/** Runs one workflow's job graph; resolves with each job's outcome. */
+async function runWorkflowGraph(ctx: Ctx, signal: AbortSignal): Promise<Map<string, JobOutcome<JobValue>>> {
+  const { st, w } = ctx;
+  const jobs = jobsToRun(w, ctx.prefix === '' ? st.opts.job : undefined);
+  const gh = githubContext(st, w);
+  const baseScope = (needs: ReadonlyMap<string, JobOutcome<JobValue>>, needIds: readonly string[]): Scope =>
+    jobScope(ctx, gh, needs, needIds, signal.aborted);
   return runGraph<{ id: string; needs: string[]; def: Raw }, Prepared, JobValue>({
     jobs,
     // while a job waits for its needs, the images of its container and services are pulled
@@ -440,7 +453,7 @@ function staticImages(def: Raw, platforms: Record<string, string>): string[] {
 }
 
 /** A job: its matrix legs within `max-parallel`, `fail-fast` cancelling the others on a failure. */
-async function runJob(
+export async function runJob(
   ctx: Ctx,
   j: { id: string; needs: string[]; def: Raw },
   scope: Scope,
@@ -724,7 +737,7 @@ async function runLeg(
 }
 
 /** A job that calls a reusable workflow (`uses: ./.github/workflows/x.yml`): its jobs as a nested graph. */
-async function runReusable(
+export async function runReusable(
   ctx: Ctx,
   j: { id: string; needs: string[]; def: Raw },
   scope: Scope,
@@ -791,7 +804,7 @@ async function runReusable(
 }
 
 /** Every `uses:` of steps (and local composite actions are read at run time: they may come from a checkout). */
-function usesOf(ws: readonly Workflow[]): string[] {
+export function usesOf(ws: readonly Workflow[]): string[] {
   const out = new Set<string>();
   for (const w of ws)
     for (const j of Object.values(w.jobs))
@@ -804,7 +817,7 @@ function usesOf(ws: readonly Workflow[]): string[] {
 }
 
 /** The payload GitHub would send, in its main fields, when no --event-path is given. */
-function defaultPayload(event: string, r: RepoFacts): Raw {
+export function defaultPayload(event: string, r: RepoFacts): Raw {
   const [owner, name] = r.repository.split('/');
   const repository = { full_name: r.repository, name, owner: { login: owner }, default_branch: r.defaultBranch };
   const sender = { login: r.actor };

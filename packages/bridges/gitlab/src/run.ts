@@ -71,7 +71,11 @@ export interface RunnerOptions {
   readonly signal?: AbortSignal;
   readonly events?: RunEvents;
   /** Jobs running at once (default: no limit, as a GitLab instance with enough runners). */
-  readonly concurrency?: number;
+  readonly concurrency?: number /**
+   * Dotenv reports of jobs outside the selection (by job name), for a host that runs the jobs
+   * of one pipeline one at a time (`tutti serve`): a job receives them as it would this run's.
+   */;
+  readonly dotenv?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export interface RunResult {
@@ -82,6 +86,8 @@ export interface RunResult {
   /** The chain of jobs no parallelism could shorten, and its summed run time. */
   readonly criticalPath: { readonly ids: readonly string[]; readonly ms: number };
   readonly ok: boolean;
+  /** The dotenv reports (`artifacts:reports:dotenv`) the jobs that ran produced, by job name. */
+  readonly dotenv: Readonly<Record<string, Record<string, string>>>;
 }
 
 interface Prepared {
@@ -445,7 +451,7 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
   /** Variables of a job at run time (precedence in variables.ts). */
   const jobVariables = (j: PlannedJob, needs: ReadonlyMap<string, JobOutcome<Value>>, p: Prepared): Record<string, string> => {
     const dotenv: Record<string, string> = {};
-    for (const d of j.dependencies) Object.assign(dotenv, needs.get(d)?.value?.dotenv ?? {});
+    for (const d of j.dependencies) Object.assign(dotenv, needs.get(d)?.value?.dotenv ?? options.dotenv?.[d] ?? {});
     const jobPredefined: Record<string, string> = {
       CI_JOB_NAME: j.name,
       CI_JOB_NAME_SLUG: slug(j.name),
@@ -631,6 +637,9 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
     graphMs: Math.max(0, ...[...result.values()].map((o) => o.endedAt)),
     criticalPath: cp,
     ok: jobs.every((r) => r.status !== 'failed' && r.status !== 'canceled'),
+    dotenv: Object.fromEntries(
+      [...result.values()].flatMap((o) => (o.value === undefined ? [] : [[o.id, o.value.dotenv] as [string, Record<string, string>]])),
+    ),
   };
 }
 
