@@ -3,11 +3,16 @@
  * the `work` library chooses: TUTTI_CONTAINER_ENGINE, else podman, else docker): a network of
  * the job's own, each service started on it under its id as host name (and its `ports`
  * published, for jobs on the host), the job container kept alive (`tail -f /dev/null`, as
- * GitHub's runner) with the workspace and runner temp mounted at the same paths as on the host,
- * so a step runs through `exec` with nothing to translate. Everything is removed at the end of
- * the job, failed or not.
+ * GitHub's runner) with the runner's folders mounted where GitHub's runner mounts them
+ * (`/__w/<repo>/<repo>`, `/__w/_temp`, `/github/home`, `/github/workflow`, `/__w/_actions`,
+ * the runner's Node at `/__e/node20`) and also at their host paths, so that `${{
+ * github.workspace }}` (a host path on GitHub too) still names the workspace. Steps run through
+ * `exec`. Everything is removed at the end of the job, failed or not.
  */
 import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { basename, join, relative, sep } from 'node:path';
 import { ContainerEngine } from '@tutti/lib-work';
 
 export type Raw = Record<string, unknown>;
@@ -47,6 +52,101 @@ export function splitOptions(s: string): string[] {
   return [...s.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
 }
 
+/** A folder or file of the runner and where the job container sees it. */
+export interface Mount {
+  readonly host: string;
+  readonly inner: string;
+  readonly ro?: boolean;
+}
+
+/** The paths GitHub's runner gives a container job (`repo`: the repository's name). */
+export function containerPaths(repo: string): { workspace: string; temp: string; home: string; eventPath: string; actions: string } {
+  return {
+    workspace: `/__w/${repo}/${repo}`,
+    temp: '/__w/_temp',
+    home: '/github/home',
+    eventPath: '/github/workflow/event.json',
+    actions: '/__w/_actions',
+  };
+}
+
+/** Where the runner's Node is in a job container (GitHub's `/__e/node20`). */
+export const INNER_NODE = '/__e/node20/bin/node';
+const INNER_NODE_LIB = '/__e/node20/lib';
+
+/**
+ * The shared libraries the running Node has loaded, the dynamic loader included (from
+ * /proc/self/maps: exact, no process spawned); native addons are left out. Empty off Linux.
+ */
+let nodeLibs: string[] | undefined;
+export function hostNodeLibraries(): string[] {
+  if (nodeLibs) return nodeLibs;
+  const libs = new Set<string>();
+  try {
+    for (const line of readFileSync('/proc/self/maps', 'utf8').split('\n')) {
+      const i = line.indexOf('/');
+      if (i < 0) continue;
+      const p = line.slice(i).trim();
+      if (p.includes(`${sep}node_modules${sep}`) || !/\.so(\.[\d.]+)?$/.test(p)) continue;
+      if (p === process.execPath || p.endsWith('.node')) continue;
+      libs.add(p);
+    }
+  } catch {
+    // not Linux: no /proc
+  }
+  nodeLibs = [...libs];
+  return nodeLibs;
+}
+
+/**
+ * The mounts of a job container: the workspace, runner temp, home (`temp/_github_home`), the
+ * event payload, the action cache (read-only) and the Node binary Tutti runs on with the
+ * libraries it loaded (read-only, at `/__e/node20/bin/node` and `/__e/node20/lib/`), as GitHub
+ * mounts its runner's folders and Node.
+ */
+export async function jobMounts(o: {
+  readonly workspace: string;
+  readonly temp: string;
+  readonly repo: string;
+  readonly eventPath: string;
+  readonly actionCache: string;
+}): Promise<Mount[]> {
+  const p = containerPaths(o.repo);
+  const home = join(o.temp, '_github_home');
+  await mkdir(home, { recursive: true });
+  const m: Mount[] = [
+    { host: o.workspace, inner: p.workspace },
+    { host: o.temp, inner: p.temp },
+    { host: home, inner: p.home },
+    { host: o.eventPath, inner: p.eventPath, ro: true },
+    // the host paths too: `${{ github.workspace }}` and `${{ runner.temp }}` are host paths on GitHub
+    { host: o.workspace, inner: o.workspace },
+    { host: o.temp, inner: o.temp },
+  ];
+  if (existsSync(o.actionCache))
+    m.push({ host: o.actionCache, inner: p.actions, ro: true }, { host: o.actionCache, inner: o.actionCache, ro: true });
+  if (process.platform === 'linux') {
+    m.push({ host: process.execPath, inner: INNER_NODE, ro: true });
+    // under the name the loader looks for: libstdc++.so.6.0.30 is found as libstdc++.so.6
+    for (const l of hostNodeLibraries())
+      m.push({ host: l, inner: `${INNER_NODE_LIB}/${basename(l).replace(/^(.*\.so\.\d+)\.[\d.]+$/, '$1')}`, ro: true });
+  }
+  return m;
+}
+
+/** The path a job container sees for a host path under one of its mounts (the longest match), else undefined. */
+export function innerPath(mounts: readonly Mount[], hostPath: string): string | undefined {
+  let best: Mount | undefined;
+  for (const m of mounts) {
+    if (m.host === m.inner) continue; // the host-path mounts: GitHub's paths are preferred
+    if (hostPath !== m.host && !hostPath.startsWith(m.host + sep)) continue;
+    if (!best || m.host.length > best.host.length) best = m;
+  }
+  if (!best) return undefined;
+  const rest = relative(best.host, hostPath);
+  return rest === '' ? best.inner : `${best.inner}/${rest.split(sep).join('/')}`;
+}
+
 export interface ServiceInfo {
   readonly id: string;
   readonly network: string;
@@ -62,6 +162,15 @@ export class JobContainers {
   /** The job container's PATH and whether it has bash. */
   path = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
   hasBash = false;
+  /**
+   * How the job container runs the runner's Node: the binary itself when it starts there, else
+   * through the host's dynamic loader with the host's libraries (images without glibc or
+   * libstdc++); undefined when neither starts (the reason in `nodeProblem`).
+   */
+  node?: readonly string[];
+  nodeProblem = "the runner's Node is not mounted (only on Linux hosts)";
+  /** The runner's folders as the job container sees them. */
+  mounts: readonly Mount[] = [];
   readonly services: Record<string, ServiceInfo> = {};
   private networkMade = false;
   private stopped = false;
@@ -94,9 +203,10 @@ export class JobContainers {
   async start(
     container: ContainerSpec | undefined,
     services: Record<string, ContainerSpec>,
-    mounts: string[],
+    mounts: readonly Mount[],
     signal?: AbortSignal,
   ): Promise<void> {
+    this.mounts = mounts;
     await Promise.all(
       [...(container ? [container.image] : []), ...Object.values(services).map((s) => s.image)].map((i) => this.ensureImage(i, signal)),
     );
@@ -130,22 +240,31 @@ export class JobContainers {
       const name = `${this.network}-job`;
       this.names.push(name);
       const args = ['run', '-d', '--name', name, '--network', this.network];
-      for (const m of mounts) args.push('-v', `${m}:${m}`);
+      for (const m of mounts) args.push('-v', `${m.host}:${m.inner}${m.ro ? ':ro' : ''}`);
       for (const [k, v] of Object.entries(container.env)) args.push('-e', `${k}=${v}`);
       for (const p of container.ports) args.push('-p', p);
       for (const v of container.volumes) args.push('-v', v);
       args.push(...container.options, '--entrypoint', 'tail', container.image, '-f', '/dev/null');
       this.log(`Starting job container (${container.image})`);
       this.containerId = await this.run(args, signal);
-      const probe = await this.engine.run(
-        ['exec', name, 'sh', '-c', 'printf %s "$PATH"; command -v bash >/dev/null && printf "\\nbash"'],
-        signal,
-      );
+      // its PATH, whether it has bash, and how the runner's Node starts in it
+      const loader = mounts.find((m) => m.inner.startsWith(`${INNER_NODE_LIB}/ld-`))?.inner;
+      const viaLoader = loader ? `${loader} --library-path ${INNER_NODE_LIB} ${INNER_NODE}` : '';
+      const script = [
+        'printf %s "$PATH"',
+        'if command -v bash >/dev/null; then printf "\\nbash"; else printf "\\n"; fi',
+        `if [ -x ${INNER_NODE} ]; then if ${INNER_NODE} --version >/dev/null 2>&1; then printf "\\nnode"; ${viaLoader ? `elif ${viaLoader} --version >/dev/null 2>&1; then printf "\\nloader"; ` : ''}else printf "\\nbroken"; fi; fi`,
+      ].join('; ');
+      const probe = await this.engine.run(['exec', name, 'sh', '-c', script], signal);
       if (probe.code === 0) {
-        const [path, bash] = probe.stdout.split('\n');
+        const [path, bash, node] = probe.stdout.split('\n');
         if (path) this.path = path;
         this.hasBash = bash === 'bash';
-      }
+        if (node === 'node') this.node = [INNER_NODE];
+        else if (node === 'loader' && loader) this.node = [loader, '--library-path', INNER_NODE_LIB, INNER_NODE];
+        else if (node === 'broken')
+          this.nodeProblem = `the runner's Node (mounted at ${INNER_NODE}) does not start in ${container.image}, neither by itself nor through the host's dynamic loader`;
+      } else this.nodeProblem = `cannot probe the job container (${probe.stderr.trim() || `exit ${probe.code}`})`;
     }
   }
 
@@ -159,6 +278,11 @@ export class JobContainers {
       if (signal?.aborted) throw new ContainerProblem('cancelled');
       await new Promise((res) => setTimeout(res, delay));
     }
+  }
+
+  /** The path the job container sees for a host path (the host path itself when it is not under a runner folder). */
+  inner(hostPath: string): string {
+    return innerPath(this.mounts, hostPath) ?? hostPath;
   }
 
   /** `engine exec` arguments running `program args` in the job container at `cwd` with `env`. */

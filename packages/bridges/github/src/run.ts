@@ -13,7 +13,7 @@ import type { Writable } from 'node:stream';
 import { ArtifactStore, CacheStore, graphCriticalPath, type JobOutcome, runGraph } from '@tutti/pipeline';
 import { runBuiltin } from './builtins.js';
 import { Masker } from './commands.js';
-import { ContainerProblem, type ContainerSpec, containerSpec, JobContainers } from './containers.js';
+import { ContainerProblem, type ContainerSpec, containerPaths, containerSpec, JobContainers, jobMounts } from './containers.js';
 import { asString, condition, ExpressionProblem, evalMap, evalValue, type Scope, truthy } from './expressions.js';
 import { changedFiles, type RepoFacts, repoFacts } from './git.js';
 import { expandMatrix, legName, MatrixError } from './matrix.js';
@@ -119,6 +119,16 @@ export class RunState {
     readonly masker: Masker,
     readonly actionCache: string,
   ) {}
+
+  /** The repository's name (`/__w/<name>/<name>` in job containers). */
+  get repoName(): string {
+    return this.repo.repository.split('/').pop() || basename(this.opts.cwd) || 'repo';
+  }
+
+  /** The mounts of a job container whose workspace and temp are these. */
+  mounts(workspace: string, temp: string) {
+    return jobMounts({ workspace, temp, repo: this.repoName, eventPath: this.eventPath, actionCache: this.actionCache });
+  }
 
   logLine(group: string, step: string, line: string): void {
     this.view.log(group, step, line);
@@ -377,7 +387,7 @@ async function runWorkflowGraph(ctx: Ctx, signal: AbortSignal): Promise<Map<stri
       await mkdir(join(dir, 'workspace'), { recursive: true });
       await mkdir(join(dir, 'temp'), { recursive: true });
       try {
-        await c.start(spec.container, spec.services, [join(dir, 'workspace'), join(dir, 'temp')], signal);
+        await c.start(spec.container, spec.services, await st.mounts(join(dir, 'workspace'), join(dir, 'temp')), signal);
       } catch (e) {
         await c.stop();
         if (e instanceof ContainerProblem) return { dir, error: e.message };
@@ -610,6 +620,11 @@ async function runLeg(
     }
     // a job on the host inherits the machine's environment; one in a container does not
     machineEnv = { ...(containerDef ? {} : (process.env as Record<string, string>)), ...defaultEnv(gh, { workspace, temp, name }) };
+    if (containerDef) {
+      // GitHub's paths in a job container (the `github`/`runner` contexts keep the host paths, as GitHub's)
+      const p = containerPaths(st.repoName);
+      Object.assign(machineEnv, { GITHUB_WORKSPACE: p.workspace, RUNNER_TEMP: p.temp, HOME: p.home, GITHUB_EVENT_PATH: p.eventPath });
+    }
     baseEnv = { ...st.opts.env, ...wfEnv, ...jobEnv };
   } catch (e) {
     if (!(e instanceof ExpressionProblem || e instanceof ContainerProblem)) throw e;
@@ -627,7 +642,7 @@ async function runLeg(
         st.logLine(group, setup, `Containers started ahead (network ${containers.network})`);
       } else {
         containers = new JobContainers((l) => st.logLine(group, setup, l));
-        await containers.start(containerDef, serviceDefs, [workspace, temp], runSignal);
+        await containers.start(containerDef, serviceDefs, await st.mounts(workspace, temp), runSignal);
       }
       contexts.job = {
         status: 'success',

@@ -8,9 +8,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { type Masker, parseCommand, readEnvFile, readPathFile } from './commands.js';
+import { innerPath, type JobContainers } from './containers.js';
 import {
   asString,
   condition,
@@ -63,7 +64,7 @@ export interface Leg {
   readonly annotations: { level: string; message: string; file?: string; line?: string }[];
   seq: number;
   /** The job container, when the job runs in one (steps run through `exec`). */
-  readonly container?: import('./containers.js').JobContainers;
+  readonly container?: JobContainers;
   /** GITHUB_STATE saved by each remote action's `pre` script, by action folder. */
   readonly preState: Map<string, Record<string, string>>;
 }
@@ -327,6 +328,39 @@ async function applyFileCommands(
   if (summary.trim() !== '') leg.summaries.push(summary);
 }
 
+/** The command files as the job container sees them (`/__w/_temp/_runner_file_commands/…`). */
+function innerFiles(c: JobContainers, files: Record<string, string>): Record<string, string> {
+  const r: Record<string, string> = {};
+  for (const k in files) r[k] = c.inner(files[k]!);
+  return r;
+}
+
+/**
+ * Runs a JavaScript action's script: on the host with the Node Tutti runs on, or in the job
+ * container with that same Node mounted at `/__e/node20` (as GitHub runs its own Node there).
+ */
+async function runNodeScript(
+  f: Frame,
+  label: string,
+  script: string,
+  env: Record<string, string>,
+  files: Record<string, string>,
+  timeoutMs: number | undefined,
+  outputs: Record<string, string>,
+): Promise<void> {
+  const leg = f.leg;
+  const c = leg.container;
+  if (!c)
+    return runWithCommands(f, label, process.execPath, [script], leg.workspace, processEnv(leg, env, files), timeoutMs, outputs, label);
+  if (!c.node) throw new StepFailure(`${label}: a JavaScript action runs in the job container, but ${c.nodeProblem}`);
+  const at = innerPath(c.mounts, script);
+  if (at === undefined) throw new StepFailure(`${label}: the action's folder (${dirname(script)}) is not visible in the job container`);
+  const [program, ...pre] = c.node;
+  const inner = { ...env, ...innerFiles(c, files), PATH: [...leg.paths, c.path].join(':') };
+  const x = c.execArgs(c.inner(leg.workspace), inner, program!, [...pre, at]);
+  return runWithCommands(f, label, x.program, x.args, leg.workspace, process.env, timeoutMs, outputs, label);
+}
+
 /** The environment of a process: the step's env, GITHUB_PATH entries first in PATH. */
 function processEnv(leg: Leg, env: Record<string, string>, files: Record<string, string>): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = { ...env, ...files };
@@ -457,9 +491,12 @@ async function runScript(
   const outputs: Record<string, string> = {};
   try {
     if (leg.container) {
-      // in the job container: its own PATH (GITHUB_PATH entries first), the step's env only
-      const inner = { ...env, ...files, PATH: [...leg.paths, leg.container.path].join(':') };
-      const x = leg.container.execArgs(cwd, inner, cmd.program, cmd.args);
+      // in the job container, at GitHub's paths (/__w/…): its own PATH (GITHUB_PATH entries
+      // first), the step's env only
+      const c = leg.container;
+      const icmd = shellCommand(shellText, c.inner(file), bashHere);
+      const inner = { ...env, ...innerFiles(c, files), PATH: [...leg.paths, c.path].join(':') };
+      const x = c.execArgs(c.inner(cwd), inner, icmd.program, icmd.args);
       await runWithCommands(f, name, x.program, x.args, leg.workspace, process.env, timeoutMs, outputs, name);
     } else await runWithCommands(f, name, cmd.program, cmd.args, cwd, processEnv(leg, env, files), timeoutMs, outputs, name);
   } finally {
@@ -606,7 +643,7 @@ async function runComposite(
     prefix: `${name} › `,
     actionPath: meta.dir,
     inputs,
-    env: { ...env, GITHUB_ACTION_PATH: meta.dir },
+    env: { ...env, GITHUB_ACTION_PATH: f.leg.container ? f.leg.container.inner(meta.dir) : meta.dir },
     timings: f.timings,
   };
   const steps = (meta.runs.steps ?? []) as Raw[];
@@ -632,17 +669,12 @@ async function runNodeAction(
   timeoutMs: number | undefined,
 ): Promise<Record<string, string>> {
   const leg = f.leg;
-  if (leg.container) throw new StepFailure(`JavaScript action '${meta.name}': JavaScript actions do not run in container jobs yet`);
   const state: Record<string, string> = {};
   const node = async (script: string, label: string, outputs: Record<string, string>) => {
     const files = await commandFiles(leg);
-    const e = processEnv(
-      leg,
-      { ...env, ...inputEnv(inputs), ...Object.fromEntries(Object.entries(state).map(([k, v]) => [`STATE_${k}`, v])) },
-      files,
-    );
+    const e = { ...env, ...inputEnv(inputs), ...Object.fromEntries(Object.entries(state).map(([k, v]) => [`STATE_${k}`, v])) };
     try {
-      await runWithCommands(f, label, process.execPath, [join(meta.dir, script)], leg.workspace, e, timeoutMs, outputs, label);
+      await runNodeScript(f, label, join(meta.dir, script), e, files, timeoutMs, outputs);
     } finally {
       await applyFileCommands(leg, files, outputs, state);
     }
@@ -701,17 +733,7 @@ export async function runPres(f: Frame, steps: readonly Raw[]): Promise<void> {
     const files = await commandFiles(leg);
     const state: Record<string, string> = {};
     try {
-      await runWithCommands(
-        f,
-        name,
-        process.execPath,
-        [join(meta.dir, meta.runs.pre)],
-        leg.workspace,
-        processEnv(leg, { ...frameEnv(f), ...inputEnv(inputs) }, files),
-        undefined,
-        {},
-        name,
-      );
+      await runNodeScript(f, name, join(meta.dir, meta.runs.pre), { ...frameEnv(f), ...inputEnv(inputs) }, files, undefined, {});
       leg.host.report(name, 'passed');
     } catch (e) {
       if (!(e instanceof StepFailure)) throw e;
@@ -780,7 +802,12 @@ async function runDocker(
     '-w',
     leg.workspace,
   ];
-  if (leg.container) a.push('--network', leg.container.network);
+  if (leg.container) {
+    a.push('--network', leg.container.network);
+    // in a container job the step's env names GitHub's paths (/__w/…): mount them too
+    for (const m of leg.container.mounts)
+      if (m.host !== m.inner && !m.inner.startsWith('/__e/')) a.push('-v', `${m.host}:${m.inner}${m.ro ? ':ro' : ''}`);
+  }
   for (const [k, v] of Object.entries({ ...env, ...files }))
     if (process.env[k] !== v || k.startsWith('GITHUB_') || k.startsWith('INPUT_')) a.push('-e', `${k}=${v}`);
   if (entrypoint) a.push('--entrypoint', entrypoint);
