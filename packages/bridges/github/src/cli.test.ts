@@ -52,7 +52,7 @@ test('the built CLI lists, graphs and runs; parse errors exit 2', async () => {
 test('SIGINT cancels the run: the step is stopped, always() steps run, exit 1, nothing left behind', async () => {
   const marker = join(tmpdir(), `tutti-gh-sigint-${process.pid}`);
   const dir = await repo(
-    `on: push\njobs:\n  long:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo started; echo $$ > ${marker}; sleep 30; echo never\n      - if: always()\n        run: echo "cleanup ran"\n      - run: echo "not after cancel"\n`,
+    `on: push\njobs:\n  long:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo $$ > ${marker}; echo started; sleep 30; echo never\n      - if: always()\n        run: echo "cleanup ran"\n      - run: echo "not after cancel"\n`,
   );
   const before = new Set((await readdir(tmpdir())).filter((f) => f.startsWith('tutti-github-')));
   const child = spawn(process.execPath, [TUTTI, 'github', 'run', '--progress', 'plain', '--cache-dir', join(dir, 'cache')], {

@@ -9,7 +9,7 @@
  * its type (`matrix: ${{ fromJSON(…) }}`, `with: { n: ${{ 3 }} }`).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
@@ -113,12 +113,7 @@ function hashFilesCalls(text: string): string[][] {
  * the workspace; '' when nothing matches. Patterns starting with `!` exclude.
  */
 export async function hashFiles(workspace: string, patterns: readonly string[]): Promise<string> {
-  const include = patterns.filter((p) => !p.startsWith('!'));
-  const exclude = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
-  const root = resolve(workspace);
-  const norm = (p: string) => relative(root, resolve(root, p)).split(sep).join('/');
-  const inc = picomatch(include.map(norm), { dot: true });
-  const exc = exclude.length > 0 ? picomatch(exclude.map(norm), { dot: true }) : () => false;
+  const { root, inc, exc } = matchers(workspace, patterns);
   const files: string[] = [];
   const walk = async (d: string): Promise<void> => {
     let entries: import('node:fs').Dirent[];
@@ -144,6 +139,48 @@ export async function hashFiles(workspace: string, patterns: readonly string[]):
     for await (const chunk of createReadStream(f)) h.update(chunk as Buffer);
     all.update(h.digest());
   }
+  return all.digest('hex');
+}
+
+/** The workspace and the include and exclude matchers of hashFiles patterns. */
+function matchers(workspace: string, patterns: readonly string[]) {
+  const include = patterns.filter((p) => !p.startsWith('!'));
+  const exclude = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
+  const root = resolve(workspace);
+  const norm = (p: string) => relative(root, resolve(root, p)).split(sep).join('/');
+  const inc = picomatch(include.map(norm), { dot: true });
+  const exc = exclude.length > 0 ? picomatch(exclude.map(norm), { dot: true }) : () => false;
+  return { root, inc, exc };
+}
+
+/**
+ * `hashFiles` computed during evaluation, for arguments known only then (expressions,
+ * `format(...)`, matrix values, env): the same result as `hashFiles`, read synchronously (the
+ * evaluator is synchronous), once per step and set of patterns.
+ */
+export function hashFilesSync(workspace: string, patterns: readonly string[]): string {
+  const { root, inc, exc } = matchers(workspace, patterns);
+  const files: string[] = [];
+  const walk = (d: string): void => {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = join(d, e.name);
+      const rel = relative(root, p).split(sep).join('/');
+      if (e.isDirectory()) {
+        if (e.name !== '.git') walk(p);
+      } else if (e.isFile() && inc(rel) && !exc(rel)) files.push(p);
+    }
+  };
+  walk(root);
+  if (files.length === 0) return '';
+  files.sort();
+  const all = createHash('sha256');
+  for (const f of files) all.update(createHash('sha256').update(readFileSync(f)).digest());
   return all.digest('hex');
 }
 
@@ -177,8 +214,14 @@ export function evaluate(text: string, scope: Scope): unknown {
         maxArgs: 255,
         call: (...args) => {
           const key = JSON.stringify(args.map((a) => a.coerceString()));
-          const h = scope.hashes?.get(key);
-          if (h === undefined) throw new ExpressionProblem('hashFiles() arguments must be literal strings here');
+          let h = scope.hashes?.get(key);
+          if (h === undefined) {
+            // arguments computed by the expression: hashed now, under the workspace
+            if (scope.workspace === undefined)
+              throw new ExpressionProblem('hashFiles() is available only in steps (it searches the workspace)');
+            h = hashFilesSync(scope.workspace, JSON.parse(key) as string[]);
+            if (scope.hashes instanceof Map) scope.hashes.set(key, h);
+          }
           return new L.data.StringData(h);
         },
       },

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -173,6 +174,58 @@ describe('tutti github run', () => {
     const { status, out } = await run({ workflows: '.github/workflows/reuse.yml', event: 'pull_request', secrets: { TOKEN: 'tok-123' } });
     assert.equal(status, 0, out);
     has(out, '│ inner got caller x2 secret=***', '│ called said hi-caller');
+  });
+
+  test('a matrix on a reusable workflow call: one call per combination with its inputs, outputs merged', async () => {
+    const { status, out, report } = await run({ workflows: '.github/workflows/reuse-matrix.yml', event: 'workflow_dispatch' });
+    assert.equal(status, 0, out);
+    has(
+      out,
+      '│ inner got ann x1 secret=',
+      '│ inner got ann x3 secret=',
+      '│ inner got bob x3 secret=',
+      '✓ call (ann, 1) / inner passed',
+      '✓ call (bob, 3) / inner passed',
+      // max-parallel 1: the calls finish in order, the last one that set the output wins
+      '│ merged said hi-bob result success',
+    );
+    assert.ok(!out.includes('inner got bob x1'), 'excluded combination');
+    const calls = report.jobs.filter((j) => j.job === 'call');
+    assert.deepEqual(
+      calls.map((c) => [c.name, c.matrix, c.outputs.said]),
+      [
+        ['call (ann, 1)', { who: 'ann', times: 1 }, 'hi-ann'],
+        ['call (ann, 3)', { who: 'ann', times: 3 }, 'hi-ann'],
+        ['call (bob, 3)', { who: 'bob', times: 3 }, 'hi-bob'],
+      ],
+    );
+  });
+
+  test('a matrix on a reusable workflow call: fail-fast cancels the calls not started', async () => {
+    const { status, out, report } = await run({ workflows: '.github/workflows/reuse-matrix-ff.yml', event: 'workflow_dispatch' });
+    assert.equal(status, 1, out);
+    has(out, '│ exiting with 3', '│ call result failure');
+    assert.ok(!out.includes('exiting with 0'), out);
+    assert.deepEqual(
+      report.jobs.filter((j) => j.job === 'call').map((c) => [c.name, c.result]),
+      [['call (3)', 'failure']],
+    );
+  });
+
+  test('hashFiles() with computed arguments (format, matrix, env), hashed when each step runs', async () => {
+    const { dir } = await repo();
+    const sha = (b: Buffer | string) => createHash('sha256').update(b).digest();
+    const hashOf = (...contents: string[]) =>
+      createHash('sha256')
+        .update(Buffer.concat(contents.map((c) => sha(c))))
+        .digest('hex');
+    const file = await readFile(join(dir, 'sub/file.txt'), 'utf8');
+    const { status, out } = await run({ workflows: '.github/workflows/hashing.yml', event: 'workflow_dispatch' });
+    assert.equal(status, 0, out);
+    const one = hashOf(file);
+    // sorted by path: sub/file.txt, then sub/second.txt
+    const two = hashOf(file, 'second\n');
+    has(out, `│ literal=${one}`, `│ format=${one}`, `│ env=${one}`, '│ none=.', `│ after=${two}`, `│ excluded=${one}`);
   });
 
   test('actions: nested composites, JavaScript with pre/post, remote from the cache, artifacts, cache', async () => {

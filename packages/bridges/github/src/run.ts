@@ -751,19 +751,97 @@ async function runLeg(
   return r;
 }
 
-/** A job that calls a reusable workflow (`uses: ./.github/workflows/x.yml`): its jobs as a nested graph. */
+/**
+ * A job that calls a reusable workflow (`uses: ./.github/workflows/x.yml`): its jobs as a nested
+ * graph. With a matrix, one call per combination (`call (v1, v2)`, its `with:` and `secrets:`
+ * evaluated with that `matrix`), within `max-parallel`, `fail-fast` cancelling the other calls;
+ * the outputs merged as for a matrix job (for each output, the last call to finish that set it
+ * non-empty).
+ */
 export async function runReusable(
   ctx: Ctx,
   j: { id: string; needs: string[]; def: Raw },
   scope: Scope,
   signal: AbortSignal,
-): Promise<{ result: 'success' | 'failure'; value: JobValue }> {
+): Promise<{ result: 'success' | 'failure' | 'cancelled'; value: JobValue }> {
+  if (j.def.strategy === undefined) return runCall(ctx, j, scope, ctx.prefix + j.id, signal);
+  const { st } = ctx;
+  const strategy = (j.def.strategy ?? {}) as Raw;
+  let combos: Record<string, unknown>[];
+  let failFast: boolean;
+  let maxParallel: number;
+  try {
+    const m = evalValue(strategy.matrix, scope);
+    combos = m === undefined ? [{}] : expandMatrix(m);
+    if (combos.length === 0) throw new MatrixError('the matrix has no combination');
+    failFast = strategy['fail-fast'] === undefined ? true : truthy(evalValue(strategy['fail-fast'], scope));
+    maxParallel = strategy['max-parallel'] !== undefined ? Number(evalValue(strategy['max-parallel'], scope)) : combos.length;
+  } catch (e) {
+    if (!(e instanceof MatrixError || e instanceof ExpressionProblem)) throw e;
+    const group = `${ctx.prefix}${j.id}`;
+    st.view.step({ name: group, state: 'failed', time: new Date(), detail: `${ctx.w.where(j.id)}: ${e.message}` });
+    st.legs.push({ workflow: ctx.w.file, job: j.id, name: group, result: 'failure', outputs: {}, durationMs: 0, steps: [] });
+    return { result: 'failure', value: { outputs: {} } };
+  }
+  const legAbort = new AbortController();
+  setMaxListeners(0, legAbort.signal);
+  const legSignal = AbortSignal.any([signal, legAbort.signal]);
+  const results: { result: 'success' | 'failure' | 'cancelled'; outputs: Record<string, string> }[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < combos.length) {
+      const i = next++;
+      const combo = combos[i]!;
+      const group = `${ctx.prefix}${legName(j.id, combo)}`;
+      if (legSignal.aborted) {
+        results.push({ result: 'cancelled', outputs: {} });
+        st.view.step({ name: group, state: 'cancelled', time: new Date() });
+        continue;
+      }
+      const legScope: Scope = {
+        ...scope,
+        contexts: {
+          ...scope.contexts,
+          matrix: combo,
+          strategy: { 'fail-fast': failFast, 'job-index': i, 'job-total': combos.length, 'max-parallel': maxParallel },
+        },
+      };
+      const r = await runCall(ctx, j, legScope, group, legSignal, combo);
+      results.push({ result: r.result, outputs: r.value.outputs });
+      if (r.result === 'failure' && failFast && combos.length > 1) legAbort.abort();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(maxParallel || 1, combos.length)) }, worker));
+  const outputs: Record<string, string> = {};
+  for (const r of results) for (const [k, v] of Object.entries(r.outputs)) if (v !== '' || !(k in outputs)) outputs[k] = v;
+  const failed = results.some((r) => r.result === 'failure');
+  const cancelled = results.some((r) => r.result === 'cancelled');
+  return { result: failed ? 'failure' : cancelled ? 'cancelled' : 'success', value: { outputs } };
+}
+
+/** One call of a reusable workflow, shown as `group` (its jobs as `group / job`). */
+async function runCall(
+  ctx: Ctx,
+  j: { id: string; needs: string[]; def: Raw },
+  scope: Scope,
+  group: string,
+  signal: AbortSignal,
+  combo?: Record<string, unknown>,
+): Promise<{ result: 'success' | 'failure' | 'cancelled'; value: JobValue }> {
   const { st } = ctx;
   const uses = String(j.def.uses);
-  const group = `${ctx.prefix}${j.id}`;
   const fail = (msg: string) => {
     st.view.step({ name: group, state: 'failed', time: new Date(), detail: `${ctx.w.where(j.id)}: ${msg}` });
-    st.legs.push({ workflow: ctx.w.file, job: j.id, name: group, result: 'failure', outputs: {}, durationMs: 0, steps: [] });
+    st.legs.push({
+      workflow: ctx.w.file,
+      job: j.id,
+      name: group,
+      ...(combo ? { matrix: combo } : {}),
+      result: 'failure',
+      outputs: {},
+      durationMs: 0,
+      steps: [],
+    });
     return { result: 'failure' as const, value: { outputs: {} } };
   };
   let rel: string;
@@ -771,7 +849,6 @@ export async function runReusable(
   else if (uses.startsWith('$/')) rel = `./${uses.slice(2)}`;
   else if (uses.startsWith(`${st.repo.repository}/`)) rel = `./${uses.slice(st.repo.repository.length + 1).replace(/@.*$/, '')}`;
   else return fail(`reusable workflow '${uses}' is in another repository: only this repository's workflows can run offline`);
-  if (j.def.strategy !== undefined) return fail('a matrix on a reusable workflow call is not supported yet');
   let called: Workflow;
   try {
     called = await loadWorkflow(resolve(st.opts.cwd, rel), st.opts.cwd);
@@ -795,6 +872,7 @@ export async function runReusable(
   const out = await runWorkflowGraph({ st, w: called, inputs, secrets, prefix: `${group} / ` }, signal);
   const jobsCtx = Object.fromEntries([...out].map(([id, o]) => [id, { result: o.result, outputs: o.value?.outputs ?? {} }]));
   const failed = [...out.values()].some((o) => o.result === 'failure' || o.result === 'cancelled');
+  const cancelled = failed && signal.aborted;
   const outputs: Record<string, string> = {};
   for (const [k, spec] of Object.entries((call?.outputs ?? {}) as Record<string, Raw>)) {
     try {
@@ -805,17 +883,19 @@ export async function runReusable(
       st.view.write(`${group}: warning: output '${k}': ${(e as Error).message}`);
     }
   }
-  st.view.step({ name: group, state: failed ? 'failed' : 'passed', time: new Date() });
+  const result = cancelled ? 'cancelled' : failed ? 'failure' : 'success';
+  st.view.step({ name: group, state: cancelled ? 'cancelled' : failed ? 'failed' : 'passed', time: new Date() });
   st.legs.push({
     workflow: ctx.w.file,
     job: j.id,
     name: group,
-    result: failed ? 'failure' : 'success',
+    ...(combo ? { matrix: combo } : {}),
+    result,
     outputs,
     durationMs: Math.round(performance.now() - t0),
     steps: [],
   });
-  return { result: failed ? 'failure' : 'success', value: { outputs } };
+  return { result, value: { outputs } };
 }
 
 /** Every `uses:` of steps (and local composite actions are read at run time: they may come from a checkout). */

@@ -210,6 +210,8 @@ async function runStep(f: Frame, step0: Raw): Promise<void> {
     if (step[k] !== undefined && step[k] !== null && typeof step[k] !== 'string') step[k] = String(step[k]);
   const id = typeof step.id === 'string' ? step.id : autoId(step, f.steps);
   const env0 = frameEnv(f);
+  // hashFiles() is computed when a step is evaluated (files change between steps), once per step
+  leg.hashes.clear();
   await prepareHashFiles(texts(step), leg.workspace, leg.hashes);
   let display = stepDisplayName(step);
   let scope = frameScope(f, env0);
