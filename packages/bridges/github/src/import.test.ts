@@ -81,3 +81,63 @@ test('import writes a checked project that runs with the outcome of tutti github
   assert.deepEqual(melJobs, ghJobs);
   assert.deepEqual(ghJobs, ['build', 'deploy', 'lint', 'test']);
 });
+
+/** Each job's outcome: `succeeded`/`failed` from the imported program's log lines. */
+const melOutcomes = (stdout: string) =>
+  Object.fromEntries([...stdout.matchAll(/(?:info|error): ([\w-]+): job [\w-]+ (succeeded|failed)/g)].map((m) => [m[1]!, m[2]!]));
+
+test('import: if: on any step (skips, status functions on the failure path), matrices as one instance per leg', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tutti-gh-import-steps-'));
+  dirs.push(dir);
+  await cp(fileURLToPath(new URL('../test/import-steps', import.meta.url)), dir, { recursive: true });
+  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
+  const out = join(dir, 'mel');
+  const r = await githubImport(dir, undefined, out, 'acme/widgets');
+  assert.deepEqual(r.warnings, []);
+  const checked = await checkPath(join(out, 'Compo.toml'), { all: true });
+  assert.deepEqual(
+    checked.sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
+    [],
+  );
+  const run = spawnSync(process.execPath, [TUTTI, 'run', join(out, 'Compo.toml'), '--progress', 'plain'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (c) => {
+    text += c;
+  });
+  const gh = await githubRun({
+    cwd: dir,
+    event: 'push',
+    secrets: {},
+    env: {},
+    vars: {},
+    inputs: {},
+    platforms: {},
+    cacheDir: join(dir, 'cache'),
+    progress: 'plain',
+    out: stream,
+  });
+  // the same exit status, the same job outcomes (a matrix job: every leg), the same step lines
+  assert.equal(gh.status, 1, text);
+  assert.equal(run.status, gh.status, run.stdout + run.stderr);
+  const ghOutcomes: Record<string, string> = {};
+  for (const j of gh.report!.jobs)
+    if (j.result === 'success' || j.result === 'failure')
+      ghOutcomes[j.job] = ghOutcomes[j.job] === 'failed' || j.result === 'failure' ? 'failed' : 'succeeded';
+  assert.deepEqual(melOutcomes(run.stdout), ghOutcomes);
+  assert.deepEqual(ghOutcomes, { conditions: 'succeeded', failing: 'failed', legs: 'succeeded', 'after-legs': 'succeeded' });
+  const lines = (s: string) =>
+    [
+      ...s.matchAll(
+        /│ (first|after a skipped step|always runs|before|on failure|cleanup|leg .*|only alpine|all legs done|never.*|not after.*|no failure.*)$/gm,
+      ),
+    ]
+      .map((m) => m[1]!)
+      .sort();
+  assert.deepEqual(lines(run.stdout), lines(text));
+  assert.ok(lines(text).includes('leg alpine 1 of 3'), text);
+});

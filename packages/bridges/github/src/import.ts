@@ -7,15 +7,22 @@
  * continue-on-error), and a `main` that prepares the GitHub contexts and starts each job once
  * the jobs it needs have succeeded.
  *
+ * Steps run on two rails: while no step has failed, and after a failure. A step with `if:`
+ * is gated by that condition evaluated in the helpers' realm (`githubStringEval`, with the
+ * expression asked to give the string "true": the reference's rule keeps only strings, so a
+ * boolean condition would never hold), with GitHub's implicit `success() &&` and the status
+ * functions replaced by what they give on each rail; a skipped step passes the chain on. A
+ * matrix is expanded here: one instance of the job treatment per leg, each with a realm of its
+ * own holding its `matrix` and `strategy` (scalars as strings, for the same reason).
+ *
  * What the generated program does not cover (reported as warnings, and as comments at the
- * place in the code): `uses:` steps, step `if:` (runAction emits nothing for a skipped step,
- * so the chain would stop), matrices, job `if:`, job outputs and the `needs` context,
- * reusable workflows, containers and services, timeouts. The expression helpers evaluate
- * `${{ }}` with the reference's rules (`cicd/services/github`: only a string result counts,
- * anything else becomes `""`): `bash` runs with `-x`.
+ * place in the code): `uses:` steps, a matrix computed by an expression, `fail-fast` and
+ * `max-parallel`, job `if:`, job outputs and the `needs` context, reusable workflows,
+ * containers and services, timeouts. `bash` runs with `-x` (the helpers' shell table).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { expandMatrix, legName } from './matrix.js';
 import { findWorkflows, loadWorkflow, type Raw, type Workflow, WorkflowError } from './workflow.js';
 
 export interface ImportResult {
@@ -40,9 +47,34 @@ const asText = (v: unknown) => (v === null || v === undefined ? '' : typeof v ==
 const stringMap = (entries: [string, string][]) =>
   entries.length === 0 ? undefined : `|wrap<StringMap>(|map([${entries.map(([k, v]) => `|entry(${str(k)}, ${str(v)})`).join(', ')}]))`;
 
-/** One job as a treatment. */
+/** The text of an `if:` without its `${{ }}`. */
+const bare = (v: unknown) =>
+  asText(v)
+    .replace(/^\s*\$\{\{([\s\S]*)\}\}\s*$/, '$1')
+    .trim();
+
+const STATUS = /\b(success|failure|always|cancelled)\s*\(\s*\)/gi;
+
+/**
+ * A step condition for one rail of the chain (`failed`: a step before it failed), GitHub's rules:
+ * without a status function `success() && (if)`; the status functions replaced by what they give
+ * on that rail. 'true'/'false' when constant, else an expression.
+ */
+function railCondition(ifText: string | undefined, failed: boolean): string {
+  if (ifText === undefined || ifText === '') return failed ? 'false' : 'true';
+  STATUS.lastIndex = 0;
+  if (!STATUS.test(ifText)) return failed ? 'false' : ifText;
+  const e = ifText.replace(STATUS, (_m, f: string) => {
+    const fn = f.toLowerCase();
+    return String(fn === 'always' || (fn === 'success' && !failed) || (fn === 'failure' && failed));
+  });
+  return /^\s*\(?\s*(true|false)\s*\)?\s*$/.test(e) ? e.replace(/[\s()]/g, '') : e;
+}
+
+/** One job as a treatment: its steps on two rails, the job ok so far, or failed so far. */
 function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => void): string {
   const lines: string[] = [];
+  const wires: string[] = [];
   const steps = (job.steps ?? []) as Raw[];
   const name = asText(job.name) || id;
   const defaults = { ...((w.defaults?.run ?? {}) as Raw), ...(((job.defaults as Raw | undefined)?.run ?? {}) as Raw) };
@@ -50,13 +82,33 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
     k,
     asText(v),
   ]);
-  for (const key of ['strategy', 'if', 'outputs', 'container', 'services', 'timeout-minutes', 'uses'])
+  for (const key of ['if', 'outputs', 'container', 'services', 'timeout-minutes', 'uses'])
     if (job[key] !== undefined) warn(`${w.where(id)}: job '${id}': '${key}' is not imported`);
   lines.push('/**', `Job \`${id}\`${name !== id ? ` ("${name}")` : ''} of ${w.file}: its steps in order.`, '*/');
   lines.push(`treatment ${ident(id, 'job_')}[contexts: JavaScriptEngine]()`);
   lines.push('  input trigger: Block<void>', '  output success: Block<void>', '  output failed: Block<void>', '{');
-  const calls: { var: string; coe: boolean }[] = [];
   const used = new Set<string>();
+  const fresh = (base: string) => {
+    let v = base;
+    while (used.has(v)) v = `${v}_`;
+    used.add(v);
+    return v;
+  };
+  /** One output from several (one<void> takes two inputs: a chain of them). */
+  const merge = (sources: string[]): string | undefined => {
+    if (sources.length <= 1) return sources[0];
+    let prev = sources[0]!;
+    for (const src of sources.slice(1)) {
+      const o = fresh('either');
+      lines.push(`    ${o}: one<void>()`);
+      wires.push(`    ${prev} -> ${o}.a`, `    ${src} -> ${o}.b`);
+      prev = `${o}.value`;
+    }
+    return prev;
+  };
+  // ok: the outputs after which the job has not failed; failed: those after which it has
+  let ok: string[] = ['Self.trigger'];
+  let failed: string[] = [];
   steps.forEach((s, i) => {
     const display = asText(s.name) || (typeof s.run === 'string' ? `Run ${s.run.trim().split('\n')[0]}` : `Run ${asText(s.uses)}`);
     if (typeof s.run !== 'string' && typeof s.run !== 'number' && typeof s.run !== 'boolean') {
@@ -64,16 +116,10 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
       lines.push(`    // not imported: step ${i + 1} '${display.replaceAll('\n', ' ')}' (uses: ${asText(s.uses)})`);
       return;
     }
-    if (s.if !== undefined && i < steps.length - 1)
-      warn(
-        `${w.where(id)}: job '${id}', step ${i + 1} ('${display}'): 'if:' stops the generated chain when false (runAction emits nothing for a skipped step)`,
-      );
     if (s['timeout-minutes'] !== undefined) warn(`${w.where(id)}: job '${id}', step ${i + 1}: 'timeout-minutes' is not imported`);
-    let v = ident(typeof s.id === 'string' ? s.id : `step${i + 1}`);
-    while (used.has(v)) v = `${v}_`;
-    used.add(v);
-    const coe = s['continue-on-error'] !== undefined;
-    const params: string[] = [`name = ${str(typeof s.id === 'string' ? s.id : `step${i + 1}`)}`];
+    const stepName = typeof s.id === 'string' ? s.id : `step${i + 1}`;
+    const coe = s['continue-on-error'] !== undefined && s['continue-on-error'] !== false;
+    const params: string[] = [`name = ${str(stepName)}`];
     params.push(`display_name = |wrap<string>(${str(display)})`);
     const shell = s.shell ?? defaults.shell;
     if (shell !== undefined) params.push(`shell = |wrap<string>(${str(asText(shell))})`);
@@ -81,56 +127,58 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
     if (wd !== undefined) params.push(`working_directory = |wrap<string>(${str(asText(wd))})`);
     const env = stringMap([...baseEnv, ...Object.entries((s.env ?? {}) as Raw).map(([k, x]): [string, string] => [k, asText(x)])]);
     if (env) params.push(`env = ${env}`);
-    if (s.if !== undefined)
-      params.push(
-        `if = |wrap<string>(${str(
-          asText(s.if)
-            .replace(/^\s*\$\{\{([\s\S]*)\}\}\s*$/, '$1')
-            .trim(),
-        )})`,
-      );
     if (coe) {
       const c = s['continue-on-error'];
-      params.push(
-        `continue_on_error = |wrap<string>(${str(
-          c === true
-            ? "'true'"
-            : c === false
-              ? "'false'"
-              : asText(c)
-                  .replace(/^\s*\$\{\{([\s\S]*)\}\}\s*$/, '$1')
-                  .trim(),
-        )})`,
-      );
+      params.push(`continue_on_error = |wrap<string>(${str(c === true ? "'true'" : bare(c))})`);
     }
     params.push(`commands = ${str(asText(s.run))}`);
-    lines.push(`    // ${display.replaceAll('\n', ' ')}`);
-    lines.push(`    ${v}: runAction[contexts = contexts](${params.join(', ')})`);
-    calls.push({ var: v, coe });
-  });
-  if (calls.length === 0) {
-    lines.push('    Self.trigger -> Self.success');
-    lines.push('}');
-    return lines.join('\n');
-  }
-  lines.push('');
-  lines.push(`    Self.trigger -> ${calls[0]!.var}.trigger`);
-  for (let i = 1; i < calls.length; i++) lines.push(`    ${calls[i - 1]!.var}.continue -> ${calls[i]!.var}.trigger`);
-  lines.push(`    ${calls[calls.length - 1]!.var}.continue -> Self.success`);
-  const failing = calls.filter((c) => !c.coe);
-  if (failing.length === 1) lines.push(`    ${failing[0]!.var}.failed -> Self.failed`);
-  else if (failing.length > 1) {
-    // one<void> takes two inputs: a chain of them gathers every step's failure
-    let prev = `${failing[0]!.var}.failed`;
-    for (let i = 1; i < failing.length; i++) {
-      const o = `failure${i}`;
-      lines.splice(lines.indexOf(''), 0, `    ${o}: one<void>()`);
-      lines.push(`    ${prev} -> ${o}.a`, `    ${failing[i]!.var}.failed -> ${o}.b`);
-      prev = `${o}.value`;
+    const ifText = s.if === undefined ? undefined : bare(s.if);
+    const nextOk: string[] = [];
+    const nextFailed: string[] = [];
+    for (const rail of ['ok', 'failed'] as const) {
+      const sources = rail === 'ok' ? ok : failed;
+      const passOn = rail === 'ok' ? nextOk : nextFailed;
+      if (sources.length === 0) continue;
+      const cond = railCondition(ifText, rail === 'failed');
+      if (cond === 'false') {
+        passOn.push(...sources);
+        continue;
+      }
+      const from = merge(sources)!;
+      const v = fresh(ident(stepName) + (rail === 'failed' ? '_after_failure' : ''));
+      lines.push(`    // ${display.replaceAll('\n', ' ')}${rail === 'failed' ? ' (when a step before failed)' : ''}`);
+      lines.push(`    ${v}: runAction[contexts = contexts](${params.join(', ')})`);
+      if (cond === 'true') wires.push(`    ${from} -> ${v}.trigger`);
+      else {
+        // GitHub's result of the condition: the helpers' realm evaluates it and a boolean
+        // counts (the reference's rule keeps only strings, so `"true"` is asked for)
+        const g = fresh(`${v}_if`);
+        lines.push(
+          `    ${g}: emit<string>(value = ${str(`\${{ (${cond}) ? "true" : "false" }}`)})`,
+          `    ${g}_value: githubStringEval[contexts = contexts](local_context = |null())`,
+          `    ${g}_true: equalTo<string>(value = "true")`,
+          `    ${g}_gate: filterBlock<void>()`,
+        );
+        wires.push(
+          `    ${from} -> ${g}.trigger,emit -> ${g}_value.value,evaluated -> ${g}_true.data,result -> ${g}_gate.select`,
+          `    ${from} -> ${g}_gate.value`,
+          `    ${g}_gate.accepted -> ${v}.trigger`,
+        );
+        passOn.push(`${g}_gate.rejected`);
+      }
+      if (rail === 'ok') {
+        nextOk.push(`${v}.continue`);
+        if (!coe) nextFailed.push(`${v}.failed`);
+      } else nextFailed.push(`${v}.completed`, `${v}.failed`);
     }
-    lines.push(`    ${prev} -> Self.failed`);
-  }
-  lines.push('}');
+    ok = nextOk;
+    failed = nextFailed;
+  });
+  const okEnd = merge(ok);
+  const failedEnd = merge(failed);
+  if (okEnd) wires.push(`    ${okEnd} -> Self.success`);
+  if (failedEnd) wires.push(`    ${failedEnd} -> Self.failed`);
+  lines.push('', ...wires, '}');
   return lines.join('\n');
 }
 
@@ -139,72 +187,119 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
   const jobs = Object.entries(w.jobs);
   const out: string[] = [];
   out.push(
+    'use cicd/services/github::githubStringEval',
     'use cicd/services/github::prepareContexts',
     'use cicd/services/github::runAction',
     'use javascript::JavaScriptEngine',
+    'use json/value::|null',
     'use std/data/string_map::StringMap',
     'use std/data/string_map::|entry',
     'use std/data/string_map::|map',
     'use std/engine/log::logErrorMessage',
     'use std/engine/log::logInfoMessage',
     'use std/engine/util::startup',
+    'use std/flow::emit',
+    'use std/flow::filterBlock',
     'use std/flow::one',
     'use std/flow::waitBlock',
+    'use std/ops/block::equalTo',
     'use std/ops/option::|wrap',
     '',
   );
   for (const [id, job] of jobs) out.push(jobTreatment(w, id, job, warn), '');
-  const contexts = JSON.stringify({ github: { workflow: w.name, repository, event_name: 'push' } });
+  const github = { workflow: w.name, repository, event_name: 'push' };
+  const contexts = JSON.stringify({ github });
   out.push(
     '/**',
-    `Workflow "${w.name}" (${w.file}): each job starts once the jobs it needs have succeeded.`,
+    `Workflow "${w.name}" (${w.file}): each job starts once the jobs it needs have succeeded;`,
+    'each leg of a matrix job runs with an expression realm of its own (its `matrix` and `strategy`).',
     '`contexts` is the JSON of the GitHub contexts (`github`, `env`, `vars`…).',
     '*/',
     `treatment main(const contexts: string = ${str(contexts)})`,
     '  model js: JavaScriptEngine()',
-    '{',
-    '    startup()',
-    '    prepare: prepareContexts[contexts = js](github_contexts = contexts)',
   );
+  const head: string[] = ['{', '    startup()', '    prepare: prepareContexts[contexts = js](github_contexts = contexts)'];
   const body: string[] = ['    startup.trigger -> prepare.trigger'];
   let waits = 0;
-  let failures: string[] = [];
-  for (const [id, job] of jobs) {
-    const v = ident(id, 'job_');
-    out.push(`    ${v}: ${v}[contexts = js]()`);
-    const needs = job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs.map(String) : [String(job.needs)];
-    let source = needs.length === 0 ? 'prepare.ready' : `${ident(needs[0]!, 'job_')}.success`;
-    for (const n of needs.slice(1)) {
+  /** A block emitted once both are: a chain of waitBlock<void>. */
+  const both = (sources: string[]): string => {
+    let source = sources[0]!;
+    for (const n of sources.slice(1)) {
       const wname = `needs${++waits}`;
-      out.push(`    ${wname}: waitBlock<void>()`);
-      body.push(`    ${source} -> ${wname}.a`, `    ${ident(n, 'job_')}.success -> ${wname}.b`);
+      head.push(`    ${wname}: waitBlock<void>()`);
+      body.push(`    ${source} -> ${wname}.a`, `    ${n} -> ${wname}.b`);
       source = `${wname}.awaited`;
     }
-    body.push(`    ${source} -> ${v}.trigger`);
-    failures.push(`${v}.failed`);
-    const done = `${v}Done`;
-    out.push(`    ${done}: logInfoMessage(label = ${str(id)}, message = ${str(`job ${id} succeeded`)})`);
-    body.push(`    ${v}.success -> ${done}.trigger`);
-  }
-  // every job's failure is logged as an error
-  let i = 0;
-  while (failures.length > 1) {
-    const next: string[] = [];
-    for (let k = 0; k + 1 < failures.length; k += 2) {
-      const o = `anyFailure${++i}`;
-      out.push(`    ${o}: one<void>()`);
-      body.push(`    ${failures[k]} -> ${o}.a`, `    ${failures[k + 1]} -> ${o}.b`);
-      next.push(`${o}.value`);
+    return source;
+  };
+  let anys = 0;
+  const either = (sources: string[]): string => {
+    let source = sources[0]!;
+    for (const n of sources.slice(1)) {
+      const o = `anyFailure${++anys}`;
+      head.push(`    ${o}: one<void>()`);
+      body.push(`    ${source} -> ${o}.a`, `    ${n} -> ${o}.b`);
+      source = `${o}.value`;
     }
-    if (failures.length % 2 === 1) next.push(failures[failures.length - 1]!);
-    failures = next;
+    return source;
+  };
+  // first the legs of every job and the block telling each job succeeded, then the wiring
+  const plans: { id: string; needs: string[]; legs: { inst: string; prepare?: string }[]; ok: string }[] = [];
+  for (const [id, job] of jobs) {
+    const v = ident(id, 'job_');
+    const needs = job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs.map(String) : [String(job.needs)];
+    // the legs of a matrix, expanded here (a matrix holding expressions is not imported)
+    const strategy = (job.strategy ?? undefined) as Raw | undefined;
+    let combos: (Record<string, unknown> | undefined)[] = [undefined];
+    if (strategy?.matrix !== undefined) {
+      if (JSON.stringify(strategy.matrix).includes('${{'))
+        warn(`${w.where(id)}: job '${id}': a matrix computed by an expression is not imported`);
+      else
+        try {
+          combos = expandMatrix(strategy.matrix);
+        } catch (e) {
+          warn(`${w.where(id)}: job '${id}': ${(e as Error).message}`);
+        }
+      for (const key of ['fail-fast', 'max-parallel'])
+        if (strategy[key] !== undefined) warn(`${w.where(id)}: job '${id}': 'strategy.${key}' is not imported (every leg runs)`);
+    }
+    const legs: { inst: string; prepare?: string }[] = [];
+    combos.forEach((combo, k) => {
+      if (!combo) {
+        head.push(`    ${v}: ${v}[contexts = js]()`);
+        legs.push({ inst: v });
+        return;
+      }
+      const leg = `${v}_${k + 1}`;
+      // scalars as strings: the helpers keep only string results (`${{ matrix.n }}` would be "")
+      const asStrings = (o: Record<string, unknown>) =>
+        Object.fromEntries(Object.entries(o).map(([key, x]) => [key, typeof x === 'number' || typeof x === 'boolean' ? String(x) : x]));
+      const legContexts = JSON.stringify({
+        github,
+        matrix: asStrings(combo),
+        strategy: asStrings({ 'fail-fast': true, 'job-index': k, 'job-total': combos.length, 'max-parallel': combos.length }),
+      });
+      out.push(`  model js_${leg}: JavaScriptEngine()`);
+      head.push(`    // ${legName(id, combo)}`);
+      head.push(`    prepare_${leg}: prepareContexts[contexts = js_${leg}](github_contexts = ${str(legContexts)})`);
+      head.push(`    ${leg}: ${v}[contexts = js_${leg}]()`);
+      body.push(`    startup.trigger -> prepare_${leg}.trigger`);
+      legs.push({ inst: leg, prepare: `prepare_${leg}.ready` });
+    });
+    // the job succeeded once every leg did; it failed when one did
+    const ok = both(legs.map((l) => `${l.inst}.success`));
+    head.push(`    ${v}Done: logInfoMessage(label = ${str(id)}, message = ${str(`job ${id} succeeded`)})`);
+    body.push(`    ${ok} -> ${v}Done.trigger`);
+    head.push(`    ${v}Failed: logErrorMessage(label = ${str(id)}, message = ${str(`job ${id} failed`)})`);
+    body.push(`    ${either(legs.map((l) => `${l.inst}.failed`))} -> ${v}Failed.trigger`);
+    plans.push({ id, needs, legs, ok });
   }
-  if (failures.length === 1) {
-    out.push(`    failed: logErrorMessage(label = ${str(w.name)}, message = "a job failed")`);
-    body.push(`    ${failures[0]} -> failed.trigger`);
+  const okOf = new Map(plans.map((p) => [p.id, p.ok]));
+  for (const p of plans) {
+    const start = p.needs.length === 0 ? 'prepare.ready' : both(p.needs.map((n) => okOf.get(n)!));
+    for (const l of p.legs) body.push(`    ${l.prepare ? both([start, l.prepare]) : start} -> ${l.inst}.trigger`);
   }
-  out.push('', ...body, '}', '');
-  return out.join('\n');
+  return [...out, ...head, '', ...body, '}', ''].join('\n');
 }
 
 /** Writes the project; WorkflowError for workflows that do not parse. */
