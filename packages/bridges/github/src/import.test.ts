@@ -27,16 +27,15 @@ test('import writes a checked project that runs with the outcome of tutti github
   const out = join(dir, 'mel');
   const r = await githubImport(dir, undefined, out, 'acme/widgets');
   assert.deepEqual(r.files, ['Compo.toml', 'ci.mel']);
-  assert.deepEqual(r.warnings, [
-    ".github/workflows/ci.yml:27:3: job 'deploy', step 1 ('Run actions/checkout@v4'): 'uses: actions/checkout@v4' is not imported",
-  ]);
+  // actions/checkout: the imported steps run in the working tree itself
+  assert.deepEqual(r.warnings, []);
   const mel = await readFile(join(out, 'ci.mel'), 'utf8');
   // readable: treatments after the jobs, comments with the step names
   for (const s of [
     'treatment job_build[contexts: JavaScriptEngine]()',
     '    // Setup',
     'needs1: waitBlock<void>()',
-    "// not imported: step 1 'Run actions/checkout@v4'",
+    '// Run actions/checkout@v4: the steps run in the working tree (what checking out this repository gives)',
   ])
     assert.ok(mel.includes(s), `missing ${s}\n${mel}`);
 
@@ -91,9 +90,13 @@ test('import: if: on any step (skips, status functions on the failure path), mat
   dirs.push(dir);
   await cp(fileURLToPath(new URL('../test/import-steps', import.meta.url)), dir, { recursive: true });
   execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
+  execFileSync('git', ['remote', 'add', 'origin', 'git@github.com:acme/widgets.git'], { cwd: dir });
   const out = join(dir, 'mel');
   const r = await githubImport(dir, undefined, out, 'acme/widgets');
-  assert.deepEqual(r.warnings, []);
+  assert.deepEqual(r.warnings, [
+    ".github/workflows/steps.yml:5:3: job 'conditions', step 6 ('Run actions/upload-artifact@v4'): 'uses: actions/upload-artifact@v4' is not imported",
+    ".github/workflows/steps.yml:5:3: job 'conditions', step 7: 'timeout-minutes' is not imported",
+  ]);
   const checked = await checkPath(join(out, 'Compo.toml'), { all: true });
   assert.deepEqual(
     checked.sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
@@ -129,7 +132,14 @@ test('import: if: on any step (skips, status functions on the failure path), mat
     if (j.result === 'success' || j.result === 'failure')
       ghOutcomes[j.job] = ghOutcomes[j.job] === 'failed' || j.result === 'failure' ? 'failed' : 'succeeded';
   assert.deepEqual(melOutcomes(run.stdout), ghOutcomes);
-  assert.deepEqual(ghOutcomes, { conditions: 'succeeded', failing: 'failed', legs: 'succeeded', 'after-legs': 'succeeded' });
+  assert.deepEqual(ghOutcomes, {
+    conditions: 'succeeded',
+    failing: 'failed',
+    legs: 'succeeded',
+    'after-legs': 'succeeded',
+    'only-in-acme': 'succeeded',
+  });
+  assert.match(run.stdout, /only-on-pr: job only-on-pr skipped/);
   const lines = (s: string) =>
     [
       ...s.matchAll(

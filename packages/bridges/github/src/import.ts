@@ -82,7 +82,7 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
     k,
     asText(v),
   ]);
-  for (const key of ['if', 'outputs', 'container', 'services', 'timeout-minutes', 'uses'])
+  for (const key of ['outputs', 'container', 'services', 'timeout-minutes', 'uses'])
     if (job[key] !== undefined) warn(`${w.where(id)}: job '${id}': '${key}' is not imported`);
   lines.push('/**', `Job \`${id}\`${name !== id ? ` ("${name}")` : ''} of ${w.file}: its steps in order.`, '*/');
   lines.push(`treatment ${ident(id, 'job_')}[contexts: JavaScriptEngine]()`);
@@ -111,6 +111,12 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
   let failed: string[] = [];
   steps.forEach((s, i) => {
     const display = asText(s.name) || (typeof s.run === 'string' ? `Run ${s.run.trim().split('\n')[0]}` : `Run ${asText(s.uses)}`);
+    const uses = asText(s.uses).trim();
+    if (/^actions\/checkout@/.test(uses) && s.if === undefined && (s.with === undefined || Object.keys(s.with as Raw).length === 0)) {
+      // the imported steps run in the working tree itself: what a checkout of this repository gives
+      lines.push(`    // ${display.replaceAll('\n', ' ')}: the steps run in the working tree (what checking out this repository gives)`);
+      return;
+    }
     if (typeof s.run !== 'string' && typeof s.run !== 'number' && typeof s.run !== 'boolean') {
       warn(`${w.where(id)}: job '${id}', step ${i + 1} ('${display}'): 'uses: ${asText(s.uses)}' is not imported`);
       lines.push(`    // not imported: step ${i + 1} '${display.replaceAll('\n', ' ')}' (uses: ${asText(s.uses)})`);
@@ -244,7 +250,7 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     return source;
   };
   // first the legs of every job and the block telling each job succeeded, then the wiring
-  const plans: { id: string; needs: string[]; legs: { inst: string; prepare?: string }[]; ok: string }[] = [];
+  const plans: { id: string; needs: string[]; legs: { inst: string; prepare?: string }[]; ok: string; if?: string }[] = [];
   for (const [id, job] of jobs) {
     const v = ident(id, 'job_');
     const needs = job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs.map(String) : [String(job.needs)];
@@ -292,11 +298,38 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     body.push(`    ${ok} -> ${v}Done.trigger`);
     head.push(`    ${v}Failed: logErrorMessage(label = ${str(id)}, message = ${str(`job ${id} failed`)})`);
     body.push(`    ${either(legs.map((l) => `${l.inst}.failed`))} -> ${v}Failed.trigger`);
-    plans.push({ id, needs, legs, ok });
+    // job `if:` over the run's contexts (GitHub's implicit `success()` is the needs having
+    // succeeded, which is when the job starts); with a status function or `needs`, not imported
+    let cond: string | undefined;
+    if (job.if !== undefined) {
+      cond = bare(job.if);
+      STATUS.lastIndex = 0;
+      if (STATUS.test(cond) || /\bneeds\b/.test(cond)) {
+        warn(`${w.where(id)}: job '${id}': 'if: ${cond}' (status functions, needs) is not imported: the job runs when its needs succeeded`);
+        cond = undefined;
+      }
+    }
+    plans.push({ id, needs, legs, ok, ...(cond !== undefined ? { if: cond } : {}) });
   }
   const okOf = new Map(plans.map((p) => [p.id, p.ok]));
   for (const p of plans) {
-    const start = p.needs.length === 0 ? 'prepare.ready' : both(p.needs.map((n) => okOf.get(n)!));
+    let start = p.needs.length === 0 ? 'prepare.ready' : both(p.needs.map((n) => okOf.get(n)!));
+    if (p.if !== undefined) {
+      const g = `${ident(p.id, 'job_')}If`;
+      head.push(
+        `    ${g}: emit<string>(value = ${str(`\${{ (${p.if}) ? "true" : "false" }}`)})`,
+        `    ${g}Value: githubStringEval[contexts = js](local_context = |null())`,
+        `    ${g}True: equalTo<string>(value = "true")`,
+        `    ${g}Gate: filterBlock<void>()`,
+        `    ${g}Skipped: logInfoMessage(label = ${str(p.id)}, message = ${str(`job ${p.id} skipped`)})`,
+      );
+      body.push(
+        `    ${start} -> ${g}.trigger,emit -> ${g}Value.value,evaluated -> ${g}True.data,result -> ${g}Gate.select`,
+        `    ${start} -> ${g}Gate.value`,
+        `    ${g}Gate.rejected -> ${g}Skipped.trigger`,
+      );
+      start = `${g}Gate.accepted`;
+    }
     for (const l of p.legs) body.push(`    ${l.prepare ? both([start, l.prepare]) : start} -> ${l.inst}.trigger`);
   }
   return [...out, ...head, '', ...body, '}', ''].join('\n');
