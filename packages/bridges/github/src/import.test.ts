@@ -94,8 +94,8 @@ test('import: if: on any step (skips, status functions on the failure path), mat
   const out = join(dir, 'mel');
   const r = await githubImport(dir, undefined, out, 'acme/widgets');
   assert.deepEqual(r.warnings, [
-    ".github/workflows/steps.yml:5:3: job 'conditions', step 6 ('Run actions/upload-artifact@v4'): 'uses: actions/upload-artifact@v4' is not imported",
-    ".github/workflows/steps.yml:5:3: job 'conditions', step 7: 'timeout-minutes' is not imported",
+    ".github/workflows/steps.yml:16:9: job 'conditions', step 6 ('Run actions/upload-artifact@v4'): 'uses: actions/upload-artifact@v4' is not imported",
+    ".github/workflows/steps.yml:21:9: job 'conditions', step 7: 'timeout-minutes' is not imported",
   ]);
   const checked = await checkPath(join(out, 'Compo.toml'), { all: true });
   assert.deepEqual(

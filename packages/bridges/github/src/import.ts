@@ -118,11 +118,12 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
       return;
     }
     if (typeof s.run !== 'string' && typeof s.run !== 'number' && typeof s.run !== 'boolean') {
-      warn(`${w.where(id)}: job '${id}', step ${i + 1} ('${display}'): 'uses: ${asText(s.uses)}' is not imported`);
+      warn(`${w.where(id, i, 'uses')}: job '${id}', step ${i + 1} ('${display}'): 'uses: ${asText(s.uses)}' is not imported`);
       lines.push(`    // not imported: step ${i + 1} '${display.replaceAll('\n', ' ')}' (uses: ${asText(s.uses)})`);
       return;
     }
-    if (s['timeout-minutes'] !== undefined) warn(`${w.where(id)}: job '${id}', step ${i + 1}: 'timeout-minutes' is not imported`);
+    if (s['timeout-minutes'] !== undefined)
+      warn(`${w.where(id, i, 'timeout-minutes')}: job '${id}', step ${i + 1}: 'timeout-minutes' is not imported`);
     const stepName = typeof s.id === 'string' ? s.id : `step${i + 1}`;
     const coe = s['continue-on-error'] !== undefined && s['continue-on-error'] !== false;
     const params: string[] = [`name = ${str(stepName)}`];

@@ -7,7 +7,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import picomatch from 'picomatch';
-import { isMap, LineCounter, parseDocument } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { actionsLibs } from './actions.js';
 
 /** A workflow that does not parse, or a usage problem with one (exit status 2). */
@@ -27,7 +27,8 @@ export interface Workflow {
   readonly concurrency: unknown;
   readonly jobs: Readonly<Record<string, Raw>>;
   /** `file:line:col` of a job key, for messages. */
-  where(jobId?: string): string;
+  /** `file:line:column` of the workflow, a job, one of its steps (index from 0) or a key of that step. */
+  where(jobId?: string, step?: number, key?: string): string;
 }
 
 /** The workflow files `-W` names: a file, or every *.yml / *.yaml directly inside a folder. */
@@ -66,11 +67,17 @@ export async function loadWorkflow(path: string, root: string): Promise<Workflow
   const doc = parseDocument(text, { lineCounter: lc });
   const raw = doc.toJS({ maxAliasCount: 1000 }) as Raw;
   const jobsNode = doc.get('jobs', true);
-  const where = (jobId?: string): string => {
+  const where = (jobId?: string, step?: number, key?: string): string => {
     let offset = 0;
+    const start = (n: unknown) => (n as { range?: [number] } | undefined)?.range?.[0];
+    const pairOf = (m: unknown, k: string) => (isMap(m) ? m.items.find((p) => (p.key as { value?: unknown })?.value === k) : undefined);
     if (jobId !== undefined && isMap(jobsNode)) {
-      const pair = jobsNode.items.find((p) => (p.key as { value?: unknown })?.value === jobId);
-      offset = (pair?.key as { range?: [number] } | undefined)?.range?.[0] ?? 0;
+      const pair = pairOf(jobsNode, jobId);
+      offset = start(pair?.key) ?? 0;
+      // a step of the job (index from 0), and one of its keys
+      const steps = step !== undefined ? pairOf(pair?.value, 'steps')?.value : undefined;
+      const item = isSeq(steps) ? steps.items[step!] : undefined;
+      if (item) offset = start((key !== undefined ? pairOf(item, key)?.key : undefined) ?? item) ?? offset;
     }
     const p = lc.linePos(offset);
     return `${file}:${p.line}:${p.col}`;
