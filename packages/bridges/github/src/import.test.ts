@@ -150,4 +150,13 @@ test('import: if: on any step (skips, status functions on the failure path), mat
       .sort();
   assert.deepEqual(lines(run.stdout), lines(text));
   assert.ok(lines(text).includes('leg alpine 1 of 3'), text);
+  // the steps that passed and failed, under the labels of tutti github run (`job › step`, `job (leg) › step`)
+  // (the actions, upload-artifact and checkout, are not steps of the imported program)
+  const steps = (s: string) =>
+    [...new Set([...s.matchAll(/^([✓✗]) (.+ › .+) (passed|failed) \(/gm)].map((m) => `${m[1]} ${m[2]} ${m[3]}`))]
+      .filter((l) => !l.includes('› Run actions/'))
+      .sort();
+  assert.deepEqual(steps(run.stdout), steps(text));
+  assert.ok(steps(text).includes('✓ legs (alpine, 1) › Run echo "only alpine" passed'), text);
+  assert.ok(steps(text).includes('✗ failing › Run exit 2 failed'), text);
 });

@@ -72,7 +72,13 @@ function railCondition(ifText: string | undefined, failed: boolean): string {
 }
 
 /** One job as a treatment: its steps on two rails, the job ok so far, or failed so far. */
-function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => void): string {
+function jobTreatment(
+  w: Workflow,
+  id: string,
+  job: Raw,
+  warn: (m: string) => void,
+  leg?: { readonly treatment: string; readonly name: string },
+): string {
   const lines: string[] = [];
   const wires: string[] = [];
   const steps = (job.steps ?? []) as Raw[];
@@ -84,8 +90,13 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
   ]);
   for (const key of ['outputs', 'container', 'services', 'timeout-minutes', 'uses'])
     if (job[key] !== undefined) warn(`${w.where(id)}: job '${id}': '${key}' is not imported`);
-  lines.push('/**', `Job \`${id}\`${name !== id ? ` ("${name}")` : ''} of ${w.file}: its steps in order.`, '*/');
-  lines.push(`treatment ${ident(id, 'job_')}[contexts: JavaScriptEngine]()`);
+  const label = leg?.name ?? name;
+  lines.push(
+    '/**',
+    `Job \`${id}\`${name !== id ? ` ("${name}")` : ''} of ${w.file}${leg ? `, leg \`${leg.name}\` of its matrix` : ''}: its steps in order.`,
+    '*/',
+  );
+  lines.push(`treatment ${leg?.treatment ?? ident(id, 'job_')}[contexts: JavaScriptEngine]()`);
   lines.push('  input trigger: Block<void>', '  output success: Block<void>', '  output failed: Block<void>', '{');
   const used = new Set<string>();
   const fresh = (base: string) => {
@@ -127,7 +138,8 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
     const stepName = typeof s.id === 'string' ? s.id : `step${i + 1}`;
     const coe = s['continue-on-error'] !== undefined && s['continue-on-error'] !== false;
     const params: string[] = [`name = ${str(stepName)}`];
-    params.push(`display_name = |wrap<string>(${str(display)})`);
+    // labelled as `tutti github run` labels it: `job › step`
+    params.push(`display_name = |wrap<string>(${str(`${label} › ${display}`)})`);
     const shell = s.shell ?? defaults.shell;
     if (shell !== undefined) params.push(`shell = |wrap<string>(${str(asText(shell))})`);
     const wd = s['working-directory'] ?? defaults['working-directory'];
@@ -213,7 +225,32 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     'use std/ops/option::|wrap',
     '',
   );
-  for (const [id, job] of jobs) out.push(jobTreatment(w, id, job, warn), '');
+  // the legs of each job: a static matrix is expanded here, one treatment per leg
+  const legsOf = new Map<string, (Record<string, unknown> | undefined)[]>();
+  for (const [id, job] of jobs) {
+    const strategy = (job.strategy ?? undefined) as Raw | undefined;
+    let combos: (Record<string, unknown> | undefined)[] = [undefined];
+    if (strategy?.matrix !== undefined) {
+      if (JSON.stringify(strategy.matrix).includes('${{'))
+        warn(`${w.where(id)}: job '${id}': a matrix computed by an expression is not imported`);
+      else
+        try {
+          combos = expandMatrix(strategy.matrix);
+        } catch (e) {
+          warn(`${w.where(id)}: job '${id}': ${(e as Error).message}`);
+        }
+      for (const key of ['fail-fast', 'max-parallel'])
+        if (strategy[key] !== undefined) warn(`${w.where(id)}: job '${id}': 'strategy.${key}' is not imported (every leg runs)`);
+    }
+    legsOf.set(id, combos);
+    combos.forEach((combo, k) => {
+      const leg = combo ? { treatment: `${ident(id, 'job_')}_${k + 1}`, name: legName(asText(job.name) || id, combo) } : undefined;
+      out.push(
+        jobTreatment(w, id, job, (m) => (k === 0 ? warn(m) : undefined), leg),
+        '',
+      );
+    });
+  }
   const github = { workflow: w.name, repository, event_name: 'push' };
   const contexts = JSON.stringify({ github });
   out.push(
@@ -255,21 +292,7 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
   for (const [id, job] of jobs) {
     const v = ident(id, 'job_');
     const needs = job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs.map(String) : [String(job.needs)];
-    // the legs of a matrix, expanded here (a matrix holding expressions is not imported)
-    const strategy = (job.strategy ?? undefined) as Raw | undefined;
-    let combos: (Record<string, unknown> | undefined)[] = [undefined];
-    if (strategy?.matrix !== undefined) {
-      if (JSON.stringify(strategy.matrix).includes('${{'))
-        warn(`${w.where(id)}: job '${id}': a matrix computed by an expression is not imported`);
-      else
-        try {
-          combos = expandMatrix(strategy.matrix);
-        } catch (e) {
-          warn(`${w.where(id)}: job '${id}': ${(e as Error).message}`);
-        }
-      for (const key of ['fail-fast', 'max-parallel'])
-        if (strategy[key] !== undefined) warn(`${w.where(id)}: job '${id}': 'strategy.${key}' is not imported (every leg runs)`);
-    }
+    const combos = legsOf.get(id)!;
     const legs: { inst: string; prepare?: string }[] = [];
     combos.forEach((combo, k) => {
       if (!combo) {
@@ -289,7 +312,7 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
       out.push(`  model js_${leg}: JavaScriptEngine()`);
       head.push(`    // ${legName(id, combo)}`);
       head.push(`    prepare_${leg}: prepareContexts[contexts = js_${leg}](github_contexts = ${str(legContexts)})`);
-      head.push(`    ${leg}: ${v}[contexts = js_${leg}]()`);
+      head.push(`    ${leg}: ${leg}[contexts = js_${leg}]()`);
       body.push(`    startup.trigger -> prepare_${leg}.trigger`);
       legs.push({ inst: leg, prepare: `prepare_${leg}.ready` });
     });
