@@ -165,7 +165,16 @@ test('check, run and info answer --help with the main help', () => {
 });
 
 const bin = binFolder();
-const ENV = { ...process.env, PATH: `${bin}:${process.env.PATH}`, NO_COLOR: '1', CI: 'true', TUTTI_DOCS_TEST: '1' };
+// GIT_CEILING_DIRECTORIES: git never finds a repository above a scratch folder (a stray
+// /tmp/.git would make it the pages' repository).
+const ENV = {
+  ...process.env,
+  PATH: `${bin}:${process.env.PATH}`,
+  NO_COLOR: '1',
+  CI: 'true',
+  TUTTI_DOCS_TEST: '1',
+  GIT_CEILING_DIRECTORIES: tmpdir(),
+};
 /** Languages shown, not run: output, grammar, layouts. */
 const SHOWN = new Set(['', 'text']);
 const DATA = new Set(['json', 'toml', 'yaml']);
