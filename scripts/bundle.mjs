@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// Bundles the CLI and every workspace package it uses into one ESM file,
-// packages/cli/dist/tutti.bundle.mjs, which bin/tutti.js prefers: loading one module
-// instead of a few hundred saves most of the start-up time of `tutti run` (issue #3,
-// benchmark (e)).
+// Bundles the CLI and every workspace package it uses into one file,
+// packages/cli/dist/tutti.bundle.cjs, which bin/tutti.js prefers: loading one module
+// instead of a few hundred saves most of the start-up time of `tutti run`. It is CommonJS
+// so that bin/tutti.js can compile it with V8's code cache (vm.Script); `import.meta.url`
+// becomes the bundle's file URL. The commands that load more (serve, the bridges) get ESM
+// bundles of their own, imported on demand.
 //
 // Files the code finds at run time stay files, at the same place relative to the bundle
 // as in the repository: each workspace module's `import.meta.url` becomes the URL its
@@ -22,33 +24,47 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const OUT = join(ROOT, 'packages/cli/dist/tutti.bundle.mjs');
+const OUT = join(ROOT, 'packages/cli/dist/tutti.bundle.cjs');
 const root = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
 
+/** A dynamic `import(` in compiled JavaScript (not a method named import, not `import.meta`). */
+const DYNAMIC_IMPORT = /(?<![\w$.])import\(/g;
+
 /** Bundles `entry` (a built module under packages/) into `out`, with the rules above. */
-async function bundle(entry, out) {
+async function bundle(entry, out, format = 'esm') {
   await build({
     entryPoints: [entry],
     outfile: out,
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format,
     target: 'node20',
     logLevel: 'warning',
     // Whitespace only (names and stack traces stay readable): a third less text to decode and
     // parse at every start.
     minifyWhitespace: true,
     external: Object.keys({ ...root.dependencies, ...root.optionalDependencies }),
-    // CommonJS dependencies (semver) use require(): give the bundle one.
-    banner: { js: "import { createRequire as __tuttiRequire } from 'node:module'; const require = __tuttiRequire(import.meta.url);" },
+    ...(format === 'esm'
+      ? // CommonJS dependencies (semver) use require(): give the bundle one.
+        {
+          banner: { js: "import { createRequire as __tuttiRequire } from 'node:module'; const require = __tuttiRequire(import.meta.url);" },
+        }
+      : {
+          banner: { js: "var __tuttiBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+          define: { 'import.meta.url': '__tuttiBundleUrl' },
+        }),
     plugins: [
       {
         name: 'import-meta-url-relative-to-bundle',
         setup(b) {
           b.onLoad({ filter: /\.js$/ }, async (args) => {
             if (!args.path.startsWith(join(ROOT, 'packages') + sep) || args.path.includes(`${sep}node_modules${sep}`)) return undefined;
-            const text = await readFile(args.path, 'utf8');
-            if (!text.includes('import.meta.url')) return undefined;
+            let text = await readFile(args.path, 'utf8');
+            // In the CommonJS bundle, `import()` is bin/tutti.js's (Node 20's vm cannot import
+            // from compiled code without --experimental-vm-modules).
+            const dynamic = format === 'cjs' && text.search(DYNAMIC_IMPORT) !== -1;
+            if (dynamic) text = text.replace(DYNAMIC_IMPORT, '__tuttiImport(');
+            if (!text.includes('import.meta.url')) return dynamic ? { contents: text, loader: 'js' } : undefined;
             const path = relative(dirname(out), args.path).split(sep).join('/');
             return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(path)}, import.meta.url).href`), loader: 'js' };
           });
@@ -58,7 +74,7 @@ async function bundle(entry, out) {
   });
 }
 
-await bundle(join(ROOT, 'packages/cli/dist/main.js'), OUT);
+await bundle(join(ROOT, 'packages/cli/dist/main.js'), OUT, 'cjs');
 // `tutti serve`, loaded by that command only (the server, SQLite/PostgreSQL stores, croner,
 // dagre, the pipeline kinds): none of it is evaluated when another command starts.
 await bundle(join(ROOT, 'packages/cli/dist/serve.js'), join(ROOT, 'packages/cli/dist/serve.bundle.mjs'));

@@ -12,7 +12,7 @@
 // needs root (debootstrap) and the Debian mirror; a concurrent build from another test
 // process waits on a lock directory instead of building twice.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -133,7 +133,7 @@ function alive(pid) {
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const setup = await containerSetup();
   if (setup.skip !== undefined) {
     process.stderr.write(`container-image: ${setup.skip}\n`);

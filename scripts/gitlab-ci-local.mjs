@@ -9,7 +9,7 @@
 // `peerSetup()` returns { bin } or { skip: reason } (no npm registry, no rsync, a failed build).
 // A lock directory keeps two test processes from installing at once.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -72,7 +72,7 @@ export async function peerSetup() {
   }
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const s = await peerSetup();
   if (s.skip) {
     console.error(s.skip);

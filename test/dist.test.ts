@@ -497,6 +497,70 @@ test('work/distant local: the worker is a child of the run, gone within 5 s of S
   assert.equal(alive(workers[0] as number), false, 'the worker is gone');
 });
 
+test('--path packages go with the program: the distributed treatment lives in one, the worker loads it', async () => {
+  const dir = project({
+    'lib/shared.mel': `#! name = shared
+#! version = 0.2.0
+#! require = std:0.10.2
+
+use std/ops/num::add
+
+/// Doubles a stream; runs on the worker.
+treatment double()
+  input nums: Stream<u64>
+  output doubled: Stream<u64>
+{
+  add<u64>()
+  Self.nums -> add.a
+  Self.nums -> add.b
+  add.sum -> Self.doubled
+}
+`,
+    'prog.mel': `#! name = prog
+#! version = 0.1.0
+#! require = std:0.10.2 distrib:0.10.2 work:0.10.2 shared:0.2.0
+
+use std/engine/util::startup
+use std/flow::emit
+use std/flow::generate
+use std/engine/log::logDataInfos
+use std/data/map::|map
+use distrib::DistributionEngine
+use distrib::start
+use distrib::distribute
+use distrib::sendStream
+use distrib::recvStream
+use work/distant::DistantEngine
+use work/distant::distant
+
+treatment main()
+  model dist: DistributionEngine(treatment = "shared::double", version = "0.2.0")
+  model de: DistantEngine(api_url = _, api_token = _)
+{
+  startup()
+  distant[distant_engine = de](max_duration = 60, memory = 100, cpu = 100, storage = 100, edition = _, arch = _, volumes = [], containers = [], service_containers = [], tags = [])
+  start[distributor = dist](params = |map([]))
+  distribute[distributor = dist]()
+  n: emit<u128>(value = 3)
+  generate<u64>(data = 21)
+  sendStream<u64>[distributor = dist](name = "nums")
+  recvStream<u64>[distributor = dist](name = "doubled")
+  logDataInfos<u64>(label = "doubled")
+  startup.trigger -> distant.trigger,access -> start.access
+  start.ready -> distribute.trigger
+  distribute.distribution_id -> sendStream.distribution_id
+  distribute.distribution_id -> recvStream.distribution_id
+  start.ready -> n.trigger,emit -> generate.length,stream -> sendStream.data
+  recvStream.data -> logDataInfos.data
+}
+`,
+  });
+  // A folder of packages given with --path (the same works with the .mel file itself).
+  const o = run(['run', '--path', join(dir, 'lib'), join(dir, 'prog.mel')]);
+  assert.equal(await within(o.exited, 30_000, 'the run'), 0, o.out.join('\n'));
+  assert.equal(o.out.filter((l) => l.endsWith('info: doubled: 42')).length, 3, o.out.join('\n'));
+});
+
 test('distribute without a start fails with "Distribution failed"; stop without a start returns; the run ends', async () => {
   const dir = project({
     'prog.mel': `${HEADER}

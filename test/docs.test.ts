@@ -165,7 +165,16 @@ test('check, run and info answer --help with the main help', () => {
 });
 
 const bin = binFolder();
-const ENV = { ...process.env, PATH: `${bin}:${process.env.PATH}`, NO_COLOR: '1', CI: 'true', TUTTI_DOCS_TEST: '1' };
+// GIT_CEILING_DIRECTORIES: git never finds a repository above a scratch folder (a stray
+// /tmp/.git would make it the pages' repository).
+const ENV = {
+  ...process.env,
+  PATH: `${bin}:${process.env.PATH}`,
+  NO_COLOR: '1',
+  CI: 'true',
+  TUTTI_DOCS_TEST: '1',
+  GIT_CEILING_DIRECTORIES: tmpdir(),
+};
 /** Languages shown, not run: output, grammar, layouts. */
 const SHOWN = new Set(['', 'text']);
 const DATA = new Set(['json', 'toml', 'yaml']);
@@ -247,7 +256,12 @@ for (const page of pages) {
           const module = join(ROOT, 'test', `.docs-example-${process.pid}-${++n}.ts`);
           writeFileSync(module, b.body);
           try {
-            const r = spawnSync(process.execPath, ['--import', 'tsx', module], { cwd: dir, encoding: 'utf8', env: ENV, timeout: 60_000 });
+            const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), module], {
+              cwd: dir,
+              encoding: 'utf8',
+              env: ENV,
+              timeout: 60_000,
+            });
             assert.equal(r.status, 0, `${where}: the module failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
           } finally {
             rmSync(module, { force: true });
@@ -261,8 +275,16 @@ for (const page of pages) {
           if (report !== undefined) {
             // Every field the page shows exists in a real report, and the other way round.
             const real = shape(JSON.parse(readFileSync(join(dir, report), 'utf8')));
-            assert.deepEqual([...shape(value)].filter((k) => !real.has(k)), [], `${where}: fields shown that ${report} lacks`);
-            assert.deepEqual([...real].filter((k) => !shape(value).has(k)), [], `${where}: fields of ${report} the page does not show`);
+            assert.deepEqual(
+              [...shape(value)].filter((k) => !real.has(k)),
+              [],
+              `${where}: fields shown that ${report} lacks`,
+            );
+            assert.deepEqual(
+              [...real].filter((k) => !shape(value).has(k)),
+              [],
+              `${where}: fields of ${report} the page does not show`,
+            );
           }
         } else if (b.lang === 'toml') {
           // TOML in these pages is a Compo.toml.

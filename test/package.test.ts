@@ -17,7 +17,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const BUNDLE = join(ROOT, 'packages/cli/dist/tutti.bundle.mjs');
+const BUNDLE = join(ROOT, 'packages/cli/dist/tutti.bundle.cjs');
 const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
 
 // The child processes must not see the test runner's or an enclosing `npm run`'s settings.
@@ -78,7 +78,7 @@ test('the tarball holds the launcher, the bundle, the .mel sources and QuickJS, 
       'packages/bridges/gitlab/dist/gitlab.bundle.mjs',
       'packages/cli/bin/tutti.js',
       'packages/cli/dist/serve.bundle.mjs',
-      'packages/cli/dist/tutti.bundle.mjs',
+      'packages/cli/dist/tutti.bundle.cjs',
       'packages/libs/javascript/dist/realm-worker.bundle.mjs',
       'packages/serve/studio/index.html',
       'packages/serve/studio/studio.css',
@@ -96,8 +96,8 @@ test('the installed copy names no file of the checkout', () => {
   const installed = join(prefix, 'lib', 'node_modules', 'tutti');
   const walk = (d: string): string[] =>
     readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
-  const files = walk(installed).filter((f) => /\.(m?js|json)$/.test(f));
-  assert.ok(files.includes(join(installed, 'packages/cli/dist/tutti.bundle.mjs')));
+  const files = walk(installed).filter((f) => /\.(m?js|cjs|json)$/.test(f));
+  assert.ok(files.includes(join(installed, 'packages/cli/dist/tutti.bundle.cjs')));
   for (const f of files) assert.ok(!readFileSync(f, 'utf8').includes(ROOT), `${relative(installed, f)} names ${ROOT}`);
 });
 

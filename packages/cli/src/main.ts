@@ -480,7 +480,7 @@ async function commandRun(args: readonly string[]): Promise<number> {
     handedOver = true;
     return await runProgram({
       design,
-      ...(checked.loaded === undefined ? {} : { program: programSource(line.program, checked.loaded) }),
+      ...(checked.loaded === undefined ? {} : { program: programSource(line.program, checked.loaded, line.options.get('--path') ?? []) }),
       color: process.stdout.isTTY === true && useColor(),
       ...(logs !== undefined ? { logs } : {}),
       ...(debug !== undefined ? { debug } : {}),

@@ -124,10 +124,17 @@ export function select(
 
 /**
  * Where a loaded program's sources are, for the run (`RunOptions.program`): the script
- * file, or the folder of its `Compo.toml`. `distrib` ships them to workers.
+ * file, or the folder of its `Compo.toml`, and the `--path` locations it was loaded with.
+ * `distrib` ships them to workers.
  */
-export function programSource(program: string, loaded: LoadedProgram): ProgramSource {
+export function programSource(program: string, loaded: LoadedProgram, paths: readonly string[] = []): ProgramSource {
   const abs = resolve(program);
   const path = loaded.kind === 'script' ? abs : basename(abs) === 'Compo.toml' ? dirname(abs) : abs;
-  return { kind: loaded.kind, path, name: loaded.name, version: loaded.version };
+  return {
+    kind: loaded.kind,
+    path,
+    name: loaded.name,
+    version: loaded.version,
+    ...(paths.length > 0 ? { paths: paths.map((p) => resolve(p)) } : {}),
+  };
 }

@@ -41,6 +41,7 @@ import {
   keysEqual,
   MELODIUM_VERSION,
   type Message,
+  type PathFiles,
   PROTOCOL_VERSION,
   type ProgramFiles,
   parseWireType,
@@ -268,8 +269,10 @@ class Session {
     this.tmp = mkdtempSync(join(tmpdir(), 'tutti-dist-'));
     const paths: string[] = [];
     if (m.program !== null) paths.push(writeProgram(this.tmp, m.program));
+    for (const [i, p] of (m.paths ?? []).entries()) paths.push(writePath(join(this.tmp, `path-${i}`), p));
     const bundledNames = new Set(BUNDLED.map((b) => b.name));
-    if (!bundledNames.has(pkg) && m.program?.name !== pkg) return `package '${pkg}' is neither bundled nor the program sent`;
+    if (!bundledNames.has(pkg) && m.program?.name !== pkg && (m.paths ?? []).length === 0)
+      return `package '${pkg}' is neither bundled nor the program sent`;
 
     // Pass 1: the treatment's signature, from a wrapper that only requires its package.
     const probe = join(this.tmp, 'probe.mel');
@@ -365,16 +368,28 @@ class Session {
   }
 }
 
-/** Writes the shipped files under `dir`; returns the path to give as `--path`. */
-function writeProgram(dir: string, p: ProgramFiles): string {
-  const root = join(dir, 'program');
-  for (const [rel, text] of p.files) {
+/** Writes shipped files under `root`, refusing paths that would leave it. */
+function writeFiles(root: string, files: readonly (readonly [string, string])[]): void {
+  mkdirSync(root, { recursive: true });
+  for (const [rel, text] of files) {
     if (rel.startsWith('/') || rel.split(/[\\/]/).includes('..')) throw new Error(`refusing file path '${rel}'`);
     const full = join(root, rel);
     mkdirSync(dirname(full), { recursive: true });
     writeFileSync(full, text);
   }
+}
+
+/** Writes the shipped files under `dir`; returns the path to give as `--path`. */
+function writeProgram(dir: string, p: ProgramFiles): string {
+  const root = join(dir, 'program');
+  writeFiles(root, p.files);
   return p.kind === 'script' ? join(root, (p.files[0] as readonly [string, string])[0]) : root;
+}
+
+/** Writes one of the orchestrator's `--path` locations under `root`; returns it as a `--path`. */
+function writePath(root: string, p: PathFiles): string {
+  writeFiles(root, p.files);
+  return p.kind === 'file' ? join(root, p.name) : root;
 }
 
 function diagnosticsText(items: readonly Parameters<typeof renderHuman>[0][]): string {

@@ -171,6 +171,8 @@ export interface ProgramSource {
   /** The root package's name and version. */
   readonly name: string;
   readonly version: string;
+  /** The `--path` locations the program was loaded with (absolute): their `.mel` packages are shipped with it. */
+  readonly paths?: readonly string[];
 }
 
 /** What a native model receives at creation. */

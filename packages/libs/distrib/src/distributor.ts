@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import type { LogLevel, ModelContext, ModelInstance, ProgramSource } from '@tutti/core';
 import type { MapValue } from '@tutti/lib-std';
 import { encodeValue, unserializable, wireType } from './codec.js';
@@ -18,6 +18,7 @@ import {
   keysEqual,
   MELODIUM_VERSION,
   type Message,
+  type PathFiles,
   PROTOCOL_VERSION,
   type ProgramFiles,
   versionsCompatible,
@@ -50,6 +51,11 @@ function connectionOptions(): ConnectionOptions {
 export function programFiles(p: ProgramSource): ProgramFiles {
   if (p.kind === 'script')
     return { kind: 'script', name: p.name, version: p.version, files: [[basename(p.path), readFileSync(p.path, 'utf8')]] };
+  return { kind: 'project', name: p.name, version: p.version, files: melFiles(p.path) };
+}
+
+/** Files of `.mel` packages under a folder (not hidden ones, not node_modules), at their paths relative to it. */
+function melFiles(root: string): [string, string][] {
   const files: [string, string][] = [];
   const walk = (dir: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -57,11 +63,32 @@ export function programFiles(p: ProgramSource): ProgramFiles {
       const full = join(dir, e.name);
       if (e.isDirectory()) walk(full);
       else if (e.isFile() && (e.name.endsWith('.mel') || e.name === 'Compo.toml') && statSync(full).size < 16 << 20)
-        files.push([relative(p.path, full), readFileSync(full, 'utf8')]);
+        files.push([relative(root, full), readFileSync(full, 'utf8')]);
     }
   };
-  walk(p.path);
-  return { kind: 'project', name: p.name, version: p.version, files };
+  walk(root);
+  return files;
+}
+
+/**
+ * The program's `--path` locations as shipped to the worker: `.mel` scripts, and folders
+ * (a project, or a folder of packages) with their `.mel` and `Compo.toml` files. Native
+ * packages and `.jeu` archives are not shipped: the worker must have them installed.
+ */
+export function pathFiles(p: ProgramSource): PathFiles[] {
+  const out: PathFiles[] = [];
+  for (const path of p.paths ?? []) {
+    const at = basename(path) === 'Compo.toml' ? dirname(path) : path;
+    let isDir: boolean;
+    try {
+      isDir = statSync(at).isDirectory();
+    } catch {
+      continue; // the loader already reported it
+    }
+    if (isDir) out.push({ kind: 'folder', name: basename(at), files: melFiles(at) });
+    else if (at.endsWith('.mel')) out.push({ kind: 'file', name: basename(at), files: [[basename(at), readFileSync(at, 'utf8')]] });
+  }
+  return out;
 }
 
 /** The `DistributionEngine` model instance. */
@@ -122,6 +149,7 @@ export class Distributor implements ModelInstance {
         wireParams.push([name, wireType(e.type), encodeValue(e.type, e.value)]);
       }
     const program = this.ctx.program === undefined ? null : programFiles(this.ctx.program);
+    const paths = this.ctx.program === undefined ? [] : pathFiles(this.ctx.program);
     const o = connectionOptions();
     const socket = await openSocket(access, o.timeout ?? defaultTimeout());
     const conn = new Connection(socket, (m) => this.onMessage(m), o);
@@ -151,6 +179,7 @@ export class Distributor implements ModelInstance {
     const launched = await this.request<{ ok: boolean; message?: string }>((r) => (this.launched = r), {
       t: 'load',
       program,
+      ...(paths.length > 0 ? { paths } : {}),
       entrypoint: treatment,
       version,
       params: wireParams,

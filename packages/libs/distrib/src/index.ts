@@ -22,6 +22,7 @@ export {
   keysEqual,
   MELODIUM_VERSION,
   type Message,
+  type PathFiles,
   PROTOCOL_VERSION,
   type ProgramFiles,
   ProtocolError,

@@ -36,6 +36,18 @@ export interface ProgramFiles {
   readonly files: readonly (readonly [string, string])[];
 }
 
+/**
+ * A `--path` location of the orchestrator, shipped with the program: a `.mel` file, or a
+ * folder's `.mel` and `Compo.toml` files at their relative paths. The worker writes it and
+ * loads the program with it as `--path`, as the orchestrator did.
+ */
+export interface PathFiles {
+  readonly kind: 'file' | 'folder';
+  /** The file's name (`file`), or the folder's (shown in messages). */
+  readonly name: string;
+  readonly files: readonly (readonly [string, string])[];
+}
+
 /** Every message of the protocol, by its `t` tag. */
 export type Message =
   | {
@@ -59,6 +71,8 @@ export type Message =
   | {
       readonly t: 'load';
       readonly program: ProgramFiles | null;
+      /** The orchestrator's `--path` packages (absent from older orchestrators). */
+      readonly paths?: readonly PathFiles[];
       readonly entrypoint: string;
       readonly version: string;
       /** name → [type text, value] (values encoded by codec.ts). */

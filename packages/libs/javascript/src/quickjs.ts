@@ -12,7 +12,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import * as releaseSync from '@jitl/quickjs-wasmfile-release-sync';
 import {
   type CustomizeVariantOptions,
   newQuickJSWASMModuleFromVariant,
@@ -21,8 +20,17 @@ import {
   type QuickJSWASMModule,
 } from 'quickjs-emscripten-core';
 
-// The package's types describe its CommonJS entry; as an ES module its default export is the variant.
-const variant = (releaseSync as unknown as { default: QuickJSSyncVariant }).default;
+let variant: Promise<QuickJSSyncVariant> | undefined;
+
+/**
+ * The QuickJS build, imported on first use: a static import would load it at every start
+ * of tutti (about 6 ms), also for the programs that never run JavaScript.
+ */
+function quickjsVariant(): Promise<QuickJSSyncVariant> {
+  // The package's types describe its CommonJS entry; as an ES module its default export is the variant.
+  variant ??= import('@jitl/quickjs-wasmfile-release-sync').then((m) => (m as unknown as { default: QuickJSSyncVariant }).default);
+  return variant;
+}
 
 // The lib settings of this repository (ES2023 + Node types) do not declare WebAssembly.
 export type WasmModule = NonNullable<CustomizeVariantOptions['wasmModule']>;
@@ -80,6 +88,6 @@ export async function newQuickJS(maxBytes: number): Promise<QuickJSInstance> {
   const wasmModule = await compiledModule();
   const maximum = Math.max(2 * INITIAL_PAGES, Math.ceil(maxBytes / PAGE));
   const memory = new wasm.Memory({ initial: INITIAL_PAGES, maximum });
-  const quickjs = await newQuickJSWASMModuleFromVariant(newVariant(variant, { wasmModule, wasmMemory: memory as never }));
+  const quickjs = await newQuickJSWASMModuleFromVariant(newVariant(await quickjsVariant(), { wasmModule, wasmMemory: memory as never }));
   return { quickjs, memory, maxBytes: maximum * PAGE };
 }
