@@ -38,6 +38,8 @@ Options of run:
       --logs DIR           write each job's log to DIR/<job>.log
       --report FILE        write a JSON report (JUnit XML when FILE ends in .xml)
       --concurrency N      run at most N jobs at once (default: no limit)
+      --services-timeout S  seconds a job waits for its services' ports (HEALTHCHECK_TCP_PORT,
+                           else the ports their images expose) before warning (default 30; 0: no wait)
 
 Options of import:
   -f, --file PATH          the pipeline file (default: .gitlab-ci.yml)
@@ -119,6 +121,7 @@ async function commandRun(argv: readonly string[], io: CommandIo): Promise<numbe
       logs: { type: 'string' },
       report: { type: 'string' },
       concurrency: { type: 'string' },
+      'services-timeout': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -131,6 +134,12 @@ async function commandRun(argv: readonly string[], io: CommandIo): Promise<numbe
     concurrency = Number(values.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1)
       throw new GitlabUsageError(`--concurrency expects a positive integer, got '${values.concurrency}'`);
+  }
+  let servicesTimeout: number | undefined;
+  if (values['services-timeout'] !== undefined) {
+    servicesTimeout = Number(values['services-timeout']);
+    if (!Number.isFinite(servicesTimeout) || servicesTimeout < 0 || values['services-timeout'].trim() === '')
+      throw new GitlabUsageError(`--services-timeout expects a number of seconds (0 or more), got '${values['services-timeout']}'`);
   }
   const { root, config, plan: p } = await loadPlan(values.file, parseVariables(values.variable ?? []), io.cwd);
   if (p.filteredOut) {
@@ -202,6 +211,7 @@ async function commandRun(argv: readonly string[], io: CommandIo): Promise<numbe
         },
       },
       ...(concurrency !== undefined ? { concurrency } : {}),
+      ...(servicesTimeout !== undefined ? { servicesTimeout } : {}),
     });
   } finally {
     process.off('SIGINT', onSignal);
