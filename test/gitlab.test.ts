@@ -218,4 +218,41 @@ describe('tutti gitlab run: command line', () => {
     assert.equal(r.status, 0);
     assert.match(r.stdout, /tutti gitlab run \[--file PATH\]/);
   });
+
+  test('masked variables stay out of log files and reports; values GitLab cannot mask are refused with the place', () => {
+    const dir = repository(join(PIPELINES, 'masked'), 'masked');
+    const args = ['--variables-file', 'ci-variables.yml', '--variable', 'CLI_SECRET=s3cr3t-from-cli', '--masked', 'CLI_SECRET'];
+    let r = tutti(['gitlab', 'run', ...args, '--logs', 'logs', '--report', 'out/run.json'], dir);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const show = readFileSync(join(dir, 'logs/show.log'), 'utf8');
+    assert.match(show, /^token is \[MASKED\]$/m);
+    assert.match(show, /Deploying to https:\/\/deploy:\[MASKED\]@deploy\.example\.com/);
+    assert.match(readFileSync(join(dir, 'logs/fail.log'), 'utf8'), /^failing with \[MASKED\]$/m);
+    const report = readFileSync(join(dir, 'out/run.json'), 'utf8');
+    assert.match(report, /Deploying to https:\/\/deploy:\[MASKED\]@/, 'the section header, masked, is in the report');
+    for (const text of [show, report, r.stdout, r.stderr]) {
+      assert.ok(!text.includes('glpat-Abc123xyz789'), text);
+      assert.ok(!text.includes('s3cr3t-from-cli'), text);
+    }
+    // Artifacts are the job's files: the value is intact there, as on GitLab.
+    assert.equal(readFileSync(join(dir, '.tutti/gitlab/artifacts/show/token.txt'), 'utf8'), 'glpat-Abc123xyz789\n');
+    r = tutti(['gitlab', 'run', '--variable', 'SHORT=abc', '--masked', 'SHORT'], dir);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--masked SHORT: a masked value must be at least 8 characters long, as GitLab requires/);
+    r = tutti(['gitlab', 'run', '--masked', 'NOPE'], dir);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /--masked NOPE: no such variable/);
+    writeFileSync(join(dir, 'bad.yml'), 'OK: fine\nTOKEN:\n  value: has space in it\n  masked: true\n');
+    r = tutti(['gitlab', 'run', '--variables-file', 'bad.yml'], dir);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^tutti gitlab: bad\.yml:2:1: TOKEN: a masked value cannot contain spaces, as GitLab requires/);
+    writeFileSync(join(dir, 'bad.yml'), 'TOKEN:\n  value: x\n  hidden: true\n');
+    r = tutti(['gitlab', 'run', '--variables-file', 'bad.yml'], dir);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^tutti gitlab: bad\.yml:3:3: TOKEN: unknown key 'hidden'/);
+    r = tutti(['gitlab', 'run', '--variables-file', 'none.yml'], dir);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /variables file none\.yml: not found/);
+    assert.ok(!r.stderr.includes('    at '), r.stderr);
+  });
 });

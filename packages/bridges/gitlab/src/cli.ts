@@ -5,11 +5,12 @@
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LiveView, ProgressBoard, renderSummary } from '@tutti/pipeline';
+import { LiveView, ProgressBoard, renderSummary, SecretMasker } from '@tutti/pipeline';
 import { loadPlan } from './load.js';
 import type { PlannedJob } from './plan.js';
 import { writeReport } from './report.js';
 import { type RunResult, runJobs } from './run.js';
+import { GITLAB_MASK, readVariablesFile, unmaskable } from './secrets.js';
 import { sectionMark, stripAnsi } from './sections.js';
 import { GitlabUsageError } from './usage.js';
 import { GitlabConfigError } from './yaml.js';
@@ -31,6 +32,9 @@ Options of run:
   JOB...                   run only these jobs (a parallel job's name selects all its legs)
       --needs              with JOB: also what they need, transitively
       --variable NAME=VALUE  a pipeline variable (highest precedence); repeatable
+      --variables-file FILE  project variables, as GitLab's settings hold them: NAME: value, or
+                           NAME: {value: V, masked: true} (gitlab-ci-local's variables file format)
+      --masked NAME        mask NAME's value ([MASKED]) in every log line, log file and report; repeatable
       --manual JOB         play this manual job; repeatable
       --list               list the pipeline's jobs (stage, when, needs) and exit
       --graph              show the jobs' dependency graph and exit
@@ -106,7 +110,8 @@ function parseVariables(list: readonly string[]): Record<string, string> {
   return out;
 }
 
-async function commandRun(argv: readonly string[], io: CommandIo): Promise<number> {
+async function commandRun(argv: readonly string[], given: CommandIo): Promise<number> {
+  let io = given;
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -122,6 +127,8 @@ async function commandRun(argv: readonly string[], io: CommandIo): Promise<numbe
       report: { type: 'string' },
       concurrency: { type: 'string' },
       'services-timeout': { type: 'string' },
+      'variables-file': { type: 'string' },
+      masked: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -141,7 +148,24 @@ async function commandRun(argv: readonly string[], io: CommandIo): Promise<numbe
     if (!Number.isFinite(servicesTimeout) || servicesTimeout < 0 || values['services-timeout'].trim() === '')
       throw new GitlabUsageError(`--services-timeout expects a number of seconds (0 or more), got '${values['services-timeout']}'`);
   }
-  const { root, config, plan: p } = await loadPlan(values.file, parseVariables(values.variable ?? []), io.cwd);
+  // Project variables (the file) under pipeline variables (--variable), as on GitLab.
+  const project = values['variables-file'] === undefined ? undefined : readVariablesFile(resolve(io.cwd, values['variables-file']), io.cwd);
+  const variables = { ...project?.values, ...parseVariables(values.variable ?? []) };
+  const masker = new SecretMasker(GITLAB_MASK);
+  for (const name of values.masked ?? []) {
+    if (!(name in variables))
+      throw new GitlabUsageError(`--masked ${name}: no such variable (give it with --variable ${name}=VALUE or in --variables-file)`);
+    const why = unmaskable(variables[name] as string);
+    if (why !== undefined) throw new GitlabUsageError(`--masked ${name}: ${why}, as GitLab requires`);
+    masker.add(variables[name] as string);
+  }
+  for (const name of project?.masked ?? []) {
+    const why = unmaskable(variables[name] as string);
+    if (why !== undefined) throw new GitlabConfigError(`${name}: ${why}, as GitLab requires`, project?.where.get(name));
+    masker.add(variables[name] as string);
+  }
+  if (masker.size > 0) io = { ...given, out: (t) => given.out(masker.mask(t)), err: (t) => given.err(masker.mask(t)) };
+  const { root, config, plan: p } = await loadPlan(values.file, variables, io.cwd);
   if (p.filteredOut) {
     io.out('No pipeline: workflow:rules exclude this push (no rule matched, or the matching rule says when: never).\n');
     return 0;
@@ -212,6 +236,7 @@ async function commandRun(argv: readonly string[], io: CommandIo): Promise<numbe
       },
       ...(concurrency !== undefined ? { concurrency } : {}),
       ...(servicesTimeout !== undefined ? { servicesTimeout } : {}),
+      ...(masker.size > 0 ? { mask: (t: string) => masker.mask(t) } : {}),
     });
   } finally {
     process.off('SIGINT', onSignal);
@@ -227,7 +252,7 @@ async function commandRun(argv: readonly string[], io: CommandIo): Promise<numbe
     })}`,
   );
   io.out(statusLine(result));
-  if (values.report !== undefined) writeReport(resolve(io.cwd, values.report), config.file, result);
+  if (values.report !== undefined) writeReport(resolve(io.cwd, values.report), config.file, result, (t) => masker.mask(t));
   if (controller.signal.aborted) return 130;
   return result.ok ? 0 : 1;
 }

@@ -81,6 +81,8 @@ export interface RunnerOptions {
    * runner's `wait_for_services_timeout`, default 30); 0 or less: no wait.
    */
   readonly servicesTimeout?: number;
+  /** Hides masked variables' values in every line of a job (its log file and the view). */
+  readonly mask?: (text: string) => string;
 }
 
 /** A started service of a job: where it answers and what to wait for. */
@@ -397,7 +399,9 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
     const logFile = options.logsDir === undefined ? undefined : join(options.logsDir, `${slug(j.name) || 'job'}.log`);
     const log = logFile === undefined ? undefined : createWriteStream(logFile);
     const tracker = new SectionTracker();
-    const emit = (text: string): void => {
+    const mask = options.mask;
+    const emit = (raw: string): void => {
+      const text = mask === undefined ? raw : mask(raw);
       tracker.feed(text);
       log?.write(`${text}\n`);
       events.line?.(j, text);
