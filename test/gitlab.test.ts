@@ -118,21 +118,29 @@ describe('tutti gitlab run: pipelines of test/gitlab/pipelines', () => {
 });
 
 describe('tutti gitlab import: the same outcomes as tutti gitlab run', () => {
-  for (const name of ['basic', 'inherit', 'failure']) {
+  // failure: when: on_failure and always; retry-timeout: retry (when, exit_codes) and timeout;
+  // manual: manual jobs not played, a blocking one holding the later stages, when: delayed.
+  for (const name of ['basic', 'inherit', 'failure', 'retry-timeout', 'manual']) {
     test(`${name}: the imported project checks, runs, and its jobs end as in tutti gitlab run`, () => {
+      const counter = (): string[] => {
+        const c = mkdtempSync(join(tmpdir(), 'tutti-gl-counter-'));
+        temps.push(c);
+        return ['--variable', `COUNTER_DIR=${c}`];
+      };
       const dir = repository(join(PIPELINES, name), name);
-      const imported = tutti(['gitlab', 'import', '-o', '.tutti/imported'], dir);
+      const imported = tutti(['gitlab', 'import', '-o', '.tutti/imported', ...counter()], dir);
       assert.equal(imported.status, 0, imported.stderr);
       const checked = tutti(['check', '.tutti/imported/Compo.toml'], dir);
       assert.equal(checked.status, 0, checked.stderr + checked.stdout);
+      assert.ok(!checked.stderr.includes('warning'), checked.stderr);
       const ran = tutti(['run', '.tutti/imported/Compo.toml'], dir);
       const fromImport = new Map<string, string>();
-      for (const m of ran.stdout.matchAll(/gitlab: job (.+?) (passed|failed)( \(allowed to fail\))?$/gm))
+      for (const m of ran.stdout.matchAll(/gitlab: job (.+?) (passed|failed|manual)( \(allowed to fail\))?/gm))
         fromImport.set(m[1] as string, m[3] === undefined ? (m[2] as string) : 'warning');
       // The same jobs in a fresh copy, with tutti gitlab run.
       const again = repository(join(PIPELINES, name), name);
       const report = join(again, '.tutti/report.json');
-      const direct = tutti(['gitlab', 'run', '--report', report], again);
+      const direct = tutti(['gitlab', 'run', '--report', report, ...counter()], again);
       // The same exit status: 1 when a job failed that was not allowed to.
       assert.equal(ran.status, direct.status, `${ran.stdout}\n${ran.stderr}`);
       const left = [...imported.stdout.matchAll(/left out: (.+?) \(/g)].map((m) => m[1]);
@@ -142,6 +150,7 @@ describe('tutti gitlab import: the same outcomes as tutti gitlab run', () => {
         if (j.status === 'success') expected.set(j.name, 'passed');
         else if (j.status === 'failed') expected.set(j.name, 'failed');
         else if (j.status === 'warning') expected.set(j.name, 'warning');
+        else if (j.status === 'manual') expected.set(j.name, 'manual');
       }
       assert.deepEqual(Object.fromEntries(fromImport), Object.fromEntries(expected), ran.stdout);
     });

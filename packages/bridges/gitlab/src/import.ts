@@ -10,7 +10,13 @@
  * of each job are written resolved into its step. What the import does not cover is listed in
  * the project's README and in docs/gitlab-ci.md: jobs run in the directory `tutti run` is
  * started in (no fresh copies: artifacts are simply the files the earlier jobs left), no
- * images or services, caches, retry, timeout, manual, `when: on_failure` (commented out).
+ * images or services, no caches (warned about with the job's place).
+ *
+ * Covered: `retry` (max, when, exit_codes), `timeout` and `when: delayed` through a small bash
+ * wrapper around the job's script (coreutils `timeout`, `sleep`); `when: on_failure` (the job
+ * starts when what it waits on finished and one of them failed) and `when: always`; manual
+ * jobs as GitLab leaves them unplayed — they log `job NAME manual (not played)`, and the jobs
+ * that need them (or, for a blocking one, the later stages) do not run.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -66,6 +72,32 @@ export interface Imported {
   readonly warnings: readonly string[];
 }
 
+/**
+ * The bash wrapper of a job's script (given as \$1): waits \`start_in\` for a delayed job, runs
+ * the script under coreutils' \`timeout\` (the job's \`timeout\`; GitLab's reason
+ * \`job_execution_timeout\`), and reruns it per \`retry\` (\`max\`, \`when\`, \`exit_codes\`) as
+ * GitLab's runner does, printing the same \`Retrying (attempt N of M)\` line as \`tutti gitlab run\`.
+ */
+export function wrapper(j: PlannedJob): string {
+  const delay = j.when === 'delayed' ? Math.ceil(j.startIn / 1000) : 0;
+  return `${delay > 0 ? `echo "Waiting ${delay} s (when: delayed)"; sleep ${delay}\n` : ''}n=0
+while :; do
+  n=$((n+1))
+  timeout -k 5 ${j.timeout} bash -c "$1"; code=$?
+  [ "$code" -eq 0 ] && exit 0
+  kind=script_failure
+  if [ "$code" -eq 124 ] || [ "$code" -eq 137 ]; then kind=job_execution_timeout; echo "ERROR: Job failed: execution took longer than ${j.timeout} s (job_execution_timeout)"; fi
+  [ "$n" -le ${j.retry.max} ] || exit "$code"
+  case ' ${j.retry.when.join(' ')} ' in *' always '*|*" $kind "*) ;; *) exit "$code" ;; esac
+  ${
+    j.retry.exitCodes.length === 0
+      ? ''
+      : `case ' ${j.retry.exitCodes.join(' ')} ' in *" $code "*) ;; *) exit "$code" ;; esac
+  `
+  }echo "Retrying (attempt $((n+1)) of ${j.retry.max + 1})"
+done`;
+}
+
 /** Writes the project's files for a planned pipeline. */
 export function importPipeline(
   jobs: readonly PlannedJob[],
@@ -79,19 +111,14 @@ export function importPipeline(
   const warnings: string[] = [];
   const included: PlannedJob[] = [];
   for (const j of jobs) {
-    if (j.when === 'manual') notCovered.push({ job: j.name, why: 'manual job (never played by the imported program)' });
-    else if (j.when === 'on_failure') notCovered.push({ job: j.name, why: 'when: on_failure (no failure branch is generated)' });
-    else {
-      included.push(j);
-      ids.set(j.name, identifier(j.name, taken));
-    }
+    included.push(j);
+    ids.set(j.name, identifier(j.name, taken));
   }
   for (const j of included) {
+    const at = j.loc === undefined ? '' : `${j.loc.file}:${j.loc.line}:${j.loc.col}: `;
     if (j.image !== undefined || j.services.length > 0)
-      warnings.push(`${j.name}: image/services are not imported; the job runs on the host`);
-    if (j.cache.length > 0) warnings.push(`${j.name}: cache is not imported`);
-    if (j.retry.max > 0) warnings.push(`${j.name}: retry is not imported`);
-    if (j.when === 'delayed') warnings.push(`${j.name}: when: delayed runs at once in the imported program`);
+      warnings.push(`${at}${j.name}: image/services are not imported; the job runs on the host`);
+    if (j.cache.length > 0) warnings.push(`${at}${j.name}: cache is not imported`);
   }
 
   const step = (j: PlannedJob): string => {
@@ -114,8 +141,10 @@ export function importPipeline(
     return `|wrap<StringMap>(|map([\n            ${entries}]))`;
   };
 
-  const anyAllowed = included.some((j) => j.allowFailure || j.allowExitCodes !== undefined);
-  const anyStrict = included.some((j) => !(j.allowFailure || j.allowExitCodes !== undefined));
+  const run = included.filter((j) => j.when !== 'manual');
+  const anyAllowed = run.some((j) => j.allowFailure || j.allowExitCodes !== undefined);
+  const anyStrict = run.some((j) => !(j.allowFailure || j.allowExitCodes !== undefined));
+  const anyClose = anyAllowed || run.length < included.length;
   let mel = `use cicd/naive::localStep
 use process/command::|command
 use std/data/string_map::StringMap
@@ -123,31 +152,71 @@ use std/data/string_map::|entry
 use std/data/string_map::|map
 ${anyStrict ? 'use std/engine/log::logErrorMessage\n' : ''}use std/engine/log::logInfoMessage
 ${anyAllowed ? 'use std/engine/log::logWarningMessage\n' : ''}use std/engine/util::startup
-use std/flow::one
+${anyClose ? 'use std/flow::closeBlock\n' : ''}use std/flow::one
 use std/flow::uncheck
 __WAIT__use std/ops/option::|wrap
 
 `;
   for (const j of included) {
     const id = ids.get(j.name) as string;
+    if (j.when === 'manual') {
+      mel += `/**
+Job \`${j.name}\` (stage \`${j.stage}\`, when: manual): GitLab creates it and leaves it waiting for
+someone to play it; so does this program. \`success\` never comes: the jobs that need it do not
+run${j.allowFailure ? '' : ', nor (it is blocking) the later stages'}.
+*/
+treatment job_${id}()
+  input trigger: Block<void>
+  output success: Block<void>
+  output failure: Block<void>
+  output finished: Block<void>
+{
+    waiting: logInfoMessage(label = "gitlab", message = ${melString(`job ${j.name} manual (not played)`)})
+    unplayed: closeBlock<void>()
+    notRun: uncheck<void>()
+    done: one<void>()
+
+    Self.trigger -> waiting.trigger
+    Self.trigger -> unplayed.trigger
+    unplayed.closed -> Self.success
+    unplayed.closed -> Self.failure
+    Self.trigger -> done.a
+    Self.trigger -> notRun.value,uncheck -> done.b
+    done.value -> Self.finished
+}
+
+`;
+      continue;
+    }
     // dotenv reports of the jobs it depends on: the files are in the shared directory.
     const dotenv = j.dependencies.flatMap((d) => jobs.find((o) => o.name === d)?.artifacts?.dotenv ?? []);
     const load = dotenv.map((f) => `if [ -f ${shellQuote(f)} ]; then set -a; . ./${shellQuote(f)}; set +a; fi`).join('\n');
     const main = (load === '' ? '' : `${load}\n`) + scriptText([...j.beforeScript, ...j.script]);
     const allowed = j.allowFailure || j.allowExitCodes !== undefined;
+    const how = [
+      j.when === 'always' ? 'when: always' : j.when === 'on_failure' ? 'when: on_failure' : '',
+      j.when === 'delayed' ? `when: delayed, start_in ${j.startIn / 1000} s` : '',
+      j.retry.max > 0 ? `retry ${j.retry.max}` : '',
+      `timeout ${j.timeout} s`,
+      allowed ? 'allowed to fail' : '',
+    ]
+      .filter((x) => x !== '')
+      .join(', ');
     mel += `/**
-Job \`${j.name}\` (stage \`${j.stage}\`${j.when === 'always' ? ', when: always' : ''}${allowed ? ', allowed to fail' : ''}): its \`before_script\` and \`script\`
+Job \`${j.name}\` (stage \`${j.stage}\`, ${how}): its \`before_script\` and \`script\`
 with bash, stopping at the first failing command${j.afterScript.length > 0 ? ', then its `after_script` in a shell of its own' : ''}.
-\`success\` when the script passed; \`finished\` in any case, also when the job is not run
-(its trigger closed without coming: a need failed), so that \`when: always\` jobs still run.
+\`success\` when the script passed; \`failure\` when it failed${allowed ? ' (never: it may fail)' : ''}; \`finished\` in
+any case, also when the job is not run (its trigger closed without coming: a need failed), so
+that \`when: always\` jobs still run.
 */
 treatment job_${id}()
   input trigger: Block<void>
   output success: Block<void>
+  output failure: Block<void>
   output finished: Block<void>
 {
     script: localStep(name = ${melString(j.name)},
-        commands = [|command("bash", ["-c", ${melString(main)}])],
+        commands = [|command("bash", ["-c", ${melString(wrapper(j))}, ${melString(j.name)}, ${melString(main)}])],
         variables = ${step(j)}${allowed ? ',\n        allow_failure = true' : ''})
     passed: logInfoMessage(label = "gitlab", message = ${melString(`job ${j.name} passed`)})
     ${allowed ? 'failed: logWarningMessage' : 'failed: logErrorMessage'}(label = "gitlab", message = ${melString(`job ${j.name} failed${allowed ? ' (allowed to fail)' : ''}`)})
@@ -161,6 +230,7 @@ treatment job_${id}()
     script.success -> passed.trigger
     script.error -> failed.trigger
     script.success -> Self.success
+${allowed ? '    never: closeBlock<void>()\n    Self.trigger -> never.trigger\n    never.closed -> Self.failure' : '    script.error -> Self.failure'}
 `;
     if (j.afterScript.length > 0) {
       mel += `    after: localStep(name = ${melString(`${j.name} (after_script)`)},
@@ -195,8 +265,28 @@ treatment main()
     const signal = (d: string): string => {
       const dj = included.find((o) => o.name === d) as PlannedJob;
       const allowed = dj.allowFailure || dj.allowExitCodes !== undefined;
-      return `${ids.get(d)}.${allowed || j.when === 'always' ? 'finished' : 'success'}`;
+      // A manual job not played: what needs it does not run; a later stage runs unless it blocks.
+      if (dj.when === 'manual') return `${ids.get(d)}.${j.needs === undefined && allowed ? 'finished' : 'success'}`;
+      return `${ids.get(d)}.${allowed || j.when === 'always' || j.when === 'on_failure' || dj.when === 'on_failure' ? 'finished' : 'success'}`;
     };
+    if (j.when === 'on_failure') {
+      // When everything it waits on finished, and one of them failed (GitLab's on_failure).
+      if (deps.length === 0) continue; // nothing before it can fail: never runs
+      let all = signal(deps[0] as string);
+      let failed = `${ids.get(deps[0] as string)}.failure`;
+      for (const d of deps.slice(1)) {
+        const w = `wait_${++waits}`;
+        const o = `any_${waits}`;
+        mel += `    ${w}: waitBlock<void>()\n    ${o}: one<void>()\n`;
+        wiring.push(`    ${all} -> ${w}.a`, `    ${signal(d)} -> ${w}.b`, `    ${failed} -> ${o}.a`, `    ${ids.get(d)}.failure -> ${o}.b`);
+        all = `${w}.awaited`;
+        failed = `${o}.value`;
+      }
+      const w = `wait_${++waits}`;
+      mel += `    ${w}: waitBlock<void>()\n`;
+      wiring.push(`    ${all} -> ${w}.a`, `    ${failed} -> ${w}.b`, `    ${w}.awaited -> ${id}.trigger`);
+      continue;
+    }
     if (deps.length === 0) wiring.push(`    startup.trigger -> ${id}.trigger`);
     else if (deps.length === 1) wiring.push(`    ${signal(deps[0] as string)} -> ${id}.trigger`);
     else {
@@ -240,9 +330,9 @@ Every job logs \`job NAME passed\` or \`job NAME failed\` under the label \`gitl
 Not covered by the import (use \`tutti gitlab run\` for these): jobs run in the current directory,
 one after the other's files (no fresh copy per job; artifacts are the files earlier jobs left, and
 dotenv reports are read from there);
-\`image:\`/\`services:\` (jobs run on the host), \`cache\`, \`retry\`, \`timeout\`, manual jobs,
-\`when: on_failure\`, \`when: delayed\` (runs at once), \`rules\` and \`variables\` are evaluated
-at import time (the CI_* values are those of the commit imported).
+\`image:\`/\`services:\` (jobs run on the host), \`cache\`; \`rules\` and \`variables\` are
+evaluated at import time (the CI_* values are those of the commit imported); a retried job runs
+again in the same directory. Manual jobs are not played (as GitLab leaves them waiting).
 `;
   if (notCovered.length > 0) readme += `\nJobs left out:\n\n${notCovered.map((n) => `- \`${n.job}\`: ${n.why}`).join('\n')}\n`;
   if (warnings.length > 0) readme += `\nApproximations:\n\n${warnings.map((w) => `- ${w}`).join('\n')}\n`;
@@ -283,7 +373,7 @@ export async function commandImport(argv: readonly string[], io: Io): Promise<nu
   for (const [f, text] of Object.entries(imported.files)) writeFileSync(join(out, f), text);
   io.out(`Wrote ${out}/Compo.toml and main.mel: ${p.jobs.length - imported.notCovered.length} job(s).\n`);
   for (const n of imported.notCovered) io.out(`  left out: ${n.job} (${n.why})\n`);
-  for (const w of imported.warnings) io.out(`  note: ${w}\n`);
+  for (const w of imported.warnings) io.out(`  warning: ${w}\n`);
   io.out(`Run it from the repository root: tutti run ${out}/Compo.toml\n`);
   return 0;
 }
