@@ -119,6 +119,7 @@ export function importPipeline(
     if (j.image !== undefined || j.services.length > 0)
       warnings.push(`${at}${j.name}: image/services are not imported; the job runs on the host`);
     if (j.cache.length > 0) warnings.push(`${at}${j.name}: cache is not imported`);
+    if (j.resourceGroup !== undefined) warnings.push(`${at}${j.name}: resource_group is not imported; jobs of the group may overlap`);
   }
 
   const step = (j: PlannedJob): string => {

@@ -391,6 +391,28 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
       p = await prepareNow(g, ctx.signal);
       lazyPrepared.push([g, p]); // the scheduler releases LAZY (nothing); this is cleaned up at the end
     }
+    // resource_group: one job of a group at a time (GitLab's default process mode, unordered).
+    let releaseGroup: (() => void) | undefined;
+    if (j.resourceGroup !== undefined) {
+      const vars = jobVariables(j, ctx.needs, p);
+      const group = expandText(j.resourceGroup, (n) => vars[n]);
+      if (groups.busy(group)) events.state?.(j, 'waiting', `waiting for resource: ${group}`);
+      releaseGroup = await groups.acquire(group, ctx.signal);
+      if (releaseGroup === undefined) return { result: 'cancelled' as const };
+    }
+    try {
+      return await runAcquired(j, p, ctx);
+    } finally {
+      releaseGroup?.();
+    }
+  };
+
+  const runAcquired = async (
+    j: PlannedJob,
+    p: Prepared,
+    ctx: { prepared: Prepared | undefined; needs: ReadonlyMap<string, JobOutcome<Value>>; signal: AbortSignal },
+  ) => {
+    if (j.resourceGroup !== undefined) events.state?.(j, 'running');
     const startedAt = performance.now() - t0;
     if (j.when === 'delayed' && j.startIn > 0) {
       events.state?.(j, 'waiting', `delayed ${Math.round(j.startIn / 1000)} s`);
@@ -604,6 +626,7 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
     return { exitCode: main.code, reason, timedOut: main.timedOut, canceled: main.canceled };
   };
 
+  const groups = new ResourceGroups();
   /** Preparations whose services were waited for (a retry does not wait again). */
   const waited = new WeakSet<Prepared>();
   const servicesTimeout = options.servicesTimeout ?? 30;
@@ -738,6 +761,43 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
       [...result.values()].flatMap((o) => (o.value === undefined ? [] : [[o.id, o.value.dotenv] as [string, Record<string, string>]])),
     ),
   };
+}
+
+/** Named locks for `resource_group`: one holder per name, waiters served in arrival order. */
+export class ResourceGroups {
+  private readonly queues = new Map<string, (() => void)[]>();
+
+  busy(name: string): boolean {
+    return this.queues.has(name);
+  }
+
+  /** Resolves with the release once the group is this caller's; undefined when `signal` aborts first. */
+  acquire(name: string, signal: AbortSignal): Promise<(() => void) | undefined> {
+    const release = (): void => {
+      const q = this.queues.get(name) as (() => void)[];
+      q.shift();
+      if (q.length === 0) this.queues.delete(name);
+      else (q[0] as () => void)();
+    };
+    const q = this.queues.get(name);
+    if (q === undefined) {
+      this.queues.set(name, [() => {}]);
+      return Promise.resolve(release);
+    }
+    return new Promise((resolveAcquire) => {
+      const turn = (): void => {
+        signal.removeEventListener('abort', onAbort);
+        resolveAcquire(release);
+      };
+      const onAbort = (): void => {
+        const i = q.indexOf(turn);
+        if (i > 0) q.splice(i, 1);
+        resolveAcquire(undefined);
+      };
+      q.push(turn);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
 }
 
 /**
