@@ -802,11 +802,12 @@ export class ResourceGroups {
 
 /**
  * The probe run in the job's container (`sh -c PROBE probe HOST PORT SECONDS`): connects with
- * bash's /dev/tcp (or `nc -z`) every 100 ms until the port answers (exit 0) or the time is up
- * (exit 1); exit 3 when the image has neither.
+ * bash's /dev/tcp (or `nc -z`), each attempt cut at 2 s (coreutils `timeout`, when the image has
+ * it), every 100 ms until the port answers (exit 0) or the time is up (exit 1); exit 3 when the
+ * image has neither.
  */
-const PROBE = `h=$1; p=$2; end=$(( $(date +%s) + $3 ))
-if command -v bash >/dev/null 2>&1; then try() { bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$h" "$p" 2>/dev/null; }
+const PROBE = `h=$1; p=$2; end=$(( $(date +%s) + $3 )); t=; command -v timeout >/dev/null 2>&1 && t="timeout 2"
+if command -v bash >/dev/null 2>&1; then try() { $t bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$h" "$p" 2>/dev/null; }
 elif command -v nc >/dev/null 2>&1; then try() { nc -z -w 2 "$h" "$p" 2>/dev/null; }
 else echo "the job's image has neither bash nor nc to probe port $p of $h" >&2; exit 3; fi
 while :; do try && exit 0; [ "$(date +%s)" -ge "$end" ] && exit 1; sleep 0.1 2>/dev/null || sleep 1; done`;
