@@ -19,6 +19,7 @@ export const GITLAB_HELP = `tutti gitlab — run a .gitlab-ci.yml pipeline local
 
 Usage:
   tutti gitlab run [--file PATH] [JOB...] [--needs] [--variable NAME=VALUE]... [--manual JOB]...
+                   [--variables-file FILE] [--masked NAME]... [--services-timeout S]
                    [--list] [--graph] [--dry-run] [--logs DIR] [--report FILE]
   tutti gitlab import [--file PATH] [-o DIR]
 
