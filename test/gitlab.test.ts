@@ -157,6 +157,21 @@ describe('tutti gitlab import: the same outcomes as tutti gitlab run', () => {
   }
 });
 
+describe('tutti gitlab import: what it does not cover is warned about with its place', () => {
+  test('image/services, cache and resource_group: a warning with file:line:column each', () => {
+    let dir = repository(join(PIPELINES, 'containers'), 'imp-containers');
+    let r = tutti(['gitlab', 'import', '-o', '.tutti/imported'], dir);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^ {2}warning: \.gitlab-ci\.yml:10:1: test: image\/services are not imported; the job runs on the host$/m);
+    dir = repository(join(PIPELINES, 'resource-group'), 'imp-groups');
+    r = tutti(['gitlab', 'import', '-o', '.tutti/imported'], dir);
+    assert.match(r.stdout, /warning: \.gitlab-ci\.yml:\d+:1: staging: resource_group is not imported; jobs of the group may overlap/);
+    dir = repository(join(PIPELINES, 'cache'), 'imp-cache');
+    r = tutti(['gitlab', 'import', '-o', '.tutti/imported'], dir);
+    assert.match(r.stdout, /warning: \.gitlab-ci\.yml:\d+:\d+: \S+: cache is not imported/);
+  });
+});
+
 describe('tutti gitlab run: command line', () => {
   test('--list, --graph and --dry-run show the plan without running', () => {
     const dir = repository(join(PIPELINES, 'basic'), 'cli');
