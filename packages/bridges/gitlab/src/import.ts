@@ -10,7 +10,8 @@
  * of each job are written resolved into its step. What the import does not cover is listed in
  * the project's README and in docs/gitlab-ci.md: jobs run in the directory `tutti run` is
  * started in (no fresh copies: artifacts are simply the files the earlier jobs left), no
- * images or services, no caches (warned about with the job's place).
+ * caches, no wait for services (warned about with the job's place). Jobs with `image:` or
+ * `services:` run in containers: see {@link containerJob}.
  *
  * Covered: `retry` (max, when, exit_codes), `timeout` and `when: delayed` through a small bash
  * wrapper around the job's script (coreutils `timeout`, `sleep`); `when: on_failure` (the job
@@ -26,7 +27,7 @@ import { loadPlan } from './load.js';
 import type { PlannedJob } from './plan.js';
 import { scriptText } from './run.js';
 import { GitlabUsageError } from './usage.js';
-import { asDefs, resolveVariables } from './variables.js';
+import { asDefs, expandText, resolveVariables } from './variables.js';
 
 interface Io {
   readonly out: (text: string) => void;
@@ -98,6 +99,109 @@ while :; do
 done`;
 }
 
+/**
+ * A job with `image:`/`services:` as a `cicd/naive::simpleStepWithInput` on the `compose`
+ * dispatcher (podman or docker, the same container sets `tutti gitlab run` uses): the project
+ * is packed with tar into `.tutti/gitlab-import/`, streamed into the container, unpacked at
+ * `/builds/<project path>`, the job's scripts run there (the wrapper of retry and timeout, then
+ * `after_script` with `CI_JOB_STATUS`), and the folder is packed again and streamed back over
+ * the project's directory, so that later jobs see the files it left, as on the host. Needs
+ * bash and tar in the image. Services become `|service_container`s named after their first
+ * alias.
+ */
+function containerJob(
+  j: PlannedJob,
+  id: string,
+  main: string,
+  allowed: boolean,
+  variables: string,
+  vars: Record<string, string>,
+  buildsDir: string,
+): string {
+  const expand = (t: string): string => expandText(t, (n) => vars[n]);
+  const image = expand(j.image?.name ?? 'localhost/debian:bookworm');
+  const inTar = `.tutti/gitlab-import/${id}.in.tar`;
+  const outTar = `.tutti/gitlab-import/${id}.out.tar`;
+  const used = new Set<string>();
+  const services = j.services.map((sv, i) => {
+    const first = sv.aliases.find((a) => !used.has(a) && /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(a)) ?? `service-${i}`;
+    used.add(first);
+    const env: Record<string, string> = { ...vars };
+    for (const [k, v] of Object.entries(sv.variables)) env[k] = expandText(v, (n) => env[n] ?? vars[n]);
+    const entries = Object.entries(env)
+      .map(([k, v]) => `|entry(${melString(k)}, ${melString(v)})`)
+      .join(', ');
+    const command = sv.command === undefined ? '_' : `|wrap<Vec<string>>([${sv.command.map(melString).join(', ')}])`;
+    return `|service_container(${melString(first)}, 0, 0, 0, |host_arch(), [], ${melString(expand(sv.name))}, _, |wrap<StringMap>(|map([${entries}])), ${command})`;
+  });
+  // $1 the wrapper, $2 the script, $3 after_script (may be empty).
+  const outer = `d=${shellQuote(buildsDir)}
+mkdir -p "$d" && tar -xf /mnt/data/project.tar -C "$d" && cd "$d" || { echo "ERROR: the project could not be unpacked in the container"; exit 1; }
+bash -c "$1" "$0" "$2"; code=$?
+if [ -n "$3" ]; then
+  if [ "$code" -eq 0 ]; then s=success; else s=failed; fi
+  CI_JOB_STATUS=$s bash -c "$3" || echo "WARNING: after_script failed, ignored"
+fi
+tar -cf /mnt/data/out.tar -C "$d" .
+exit "$code"`;
+  const after = j.afterScript.length > 0 ? scriptText(j.afterScript) : '';
+  return `/**
+Job \`${j.name}\` (stage \`${j.stage}\`, image \`${image}\`${j.services.length > 0 ? `, services ${j.services.map((x) => `\`${x.name}\``).join(', ')}` : ''}${allowed ? ', allowed to fail' : ''}):
+the project is packed, streamed into the job's container, unpacked at \`${buildsDir}\`, the
+scripts run there, and the folder comes back over the project's directory.
+*/
+treatment job_${id}[dispatcher: CicdDispatchEngine]()
+  input trigger: Block<void>
+  output success: Block<void>
+  output failure: Block<void>
+  output finished: Block<void>
+{
+    pack: localStep(name = ${melString(`${j.name} (pack)`)},
+        commands = [|command("bash", ["-c", ${melString(`mkdir -p .tutti/gitlab-import && tar -cf ${inTar} --exclude=./.tutti --exclude=./.git .`)}])])
+    read: readLocal(path = ${melString(inTar)})
+    script: simpleStepWithInput[dispatcher = dispatcher](name = ${melString(j.name)}, image = ${melString(image)},
+        in_file = "project.tar", out_file = |wrap<string>("out.tar"), max_duration = ${j.timeout * (j.retry.max + 1) + 600},
+        commands = [|command("bash", ["-c", ${melString(outer)}, ${melString(j.name)}, ${melString(wrapper(j))}, ${melString(main)}, ${melString(after)}])],
+        variables = ${variables},
+        service_containers = [${services.join(',\n            ')}])
+    write: writeLocal(path = ${melString(outTar)})
+    unpack: localStep(name = ${melString(`${j.name} (unpack)`)},
+        commands = [|command("bash", ["-c", ${melString(`tar -xf ${outTar} && rm -f ${inTar} ${outTar}`)}])])
+    passed: logInfoMessage(label = "gitlab", message = ${melString(`job ${j.name} passed`)})
+    ${allowed ? 'failed: logWarningMessage' : 'failed: logErrorMessage'}(label = "gitlab", message = ${melString(`job ${j.name} failed${allowed ? ' (allowed to fail)' : ''}`)})
+    passedBack: waitBlock<void>()
+    failedBack: waitBlock<void>()
+    anyFailure: one<void>()
+    settled: one<void>()
+    notRun: uncheck<void>()
+    done: one<void>()
+
+    Self.trigger -> pack.trigger
+    pack.success -> read.trigger
+    pack.success -> script.trigger
+    read.data -> script.data
+    script.data -> write.data
+    write.completed -> unpack.trigger
+    script.success -> passedBack.a
+    unpack.finished -> passedBack.b
+    passedBack.awaited -> passed.trigger
+    passedBack.awaited -> Self.success
+    script.error -> failedBack.a
+    unpack.finished -> failedBack.b
+    failedBack.awaited -> anyFailure.a
+    script.failed -> anyFailure.b
+    anyFailure.value -> failed.trigger
+    unpack.finished -> settled.a
+    script.failed -> settled.b
+    Self.trigger -> notRun.value,uncheck -> done.a
+    settled.value -> done.b
+    done.value -> Self.finished
+${allowed ? '    never: closeBlock<void>()\n    Self.trigger -> never.trigger\n    never.closed -> Self.failure' : '    anyFailure.value -> Self.failure'}
+}
+
+`;
+}
+
 /** Writes the project's files for a planned pipeline. */
 export function importPipeline(
   jobs: readonly PlannedJob[],
@@ -116,12 +220,31 @@ export function importPipeline(
   }
   for (const j of included) {
     const at = j.loc === undefined ? '' : `${j.loc.file}:${j.loc.line}:${j.loc.col}: `;
-    if (j.image !== undefined || j.services.length > 0)
-      warnings.push(`${at}${j.name}: image/services are not imported; the job runs on the host`);
+    for (const sv of j.services) {
+      if (sv.aliases.length > 1) warnings.push(`${at}${j.name}: service ${sv.name}: only its first alias (${sv.aliases[0]}) is imported`);
+      if (sv.entrypoint !== undefined)
+        warnings.push(`${at}${j.name}: service ${sv.name}: entrypoint is not imported (|service_container has none)`);
+    }
+    if (j.services.length > 0)
+      warnings.push(`${at}${j.name}: the imported job does not wait for its services' ports (tutti gitlab run does)`);
     if (j.cache.length > 0) warnings.push(`${at}${j.name}: cache is not imported`);
     if (j.resourceGroup !== undefined) warnings.push(`${at}${j.name}: resource_group is not imported; jobs of the group may overlap`);
   }
 
+  const inContainer = (j: PlannedJob): boolean => j.when !== 'manual' && (j.image !== undefined || j.services.length > 0);
+  const buildsDir = `/builds/${predefined.CI_PROJECT_PATH ?? 'project'}`;
+  const jobVars = (j: PlannedJob): Record<string, string> =>
+    resolveVariables([
+      asDefs(predefined),
+      asDefs({
+        CI_JOB_NAME: j.name,
+        CI_JOB_NAME_SLUG: slug(j.name),
+        CI_JOB_STAGE: j.stage,
+        ...(j.nodeIndex !== undefined ? { CI_NODE_INDEX: String(j.nodeIndex), CI_NODE_TOTAL: String(j.nodeTotal) } : {}),
+      }),
+      j.variables,
+      asDefs(pipelineVariables),
+    ]);
   const step = (j: PlannedJob): string => {
     const vars = resolveVariables([
       asDefs(predefined),
@@ -135,7 +258,7 @@ export function importPipeline(
       asDefs(pipelineVariables),
     ]);
     // The job's directory is where the program runs: `${PWD}` is expanded by |environment.
-    vars.CI_PROJECT_DIR = '${PWD}';
+    vars.CI_PROJECT_DIR = inContainer(j) ? buildsDir : '${PWD}';
     const entries = Object.entries(vars)
       .map(([k, v]) => `|entry(${melString(k)}, ${melString(v)})`)
       .join(',\n            ');
@@ -146,7 +269,8 @@ export function importPipeline(
   const anyAllowed = run.some((j) => j.allowFailure || j.allowExitCodes !== undefined);
   const anyStrict = run.some((j) => !(j.allowFailure || j.allowExitCodes !== undefined));
   const anyClose = anyAllowed || run.length < included.length;
-  let mel = `use cicd/naive::localStep
+  const anyContainer = included.some(inContainer);
+  let mel = `${anyContainer ? 'use cicd/naive::simpleStepWithInput\nuse cicd/naive::|host_arch\nuse cicd/runners::CicdDispatchEngine\nuse fs/local::readLocal\nuse fs/local::writeLocal\n' : ''}use cicd/naive::localStep
 use process/command::|command
 use std/data/string_map::StringMap
 use std/data/string_map::|entry
@@ -156,7 +280,7 @@ ${anyAllowed ? 'use std/engine/log::logWarningMessage\n' : ''}use std/engine/uti
 ${anyClose ? 'use std/flow::closeBlock\n' : ''}use std/flow::one
 use std/flow::uncheck
 __WAIT__use std/ops/option::|wrap
-
+${anyContainer && included.some((j) => inContainer(j) && j.services.length > 0) ? 'use work/resources::|service_container\n' : ''}
 `;
   for (const j of included) {
     const id = ids.get(j.name) as string;
@@ -194,6 +318,10 @@ treatment job_${id}()
     const load = dotenv.map((f) => `if [ -f ${shellQuote(f)} ]; then set -a; . ./${shellQuote(f)}; set +a; fi`).join('\n');
     const main = (load === '' ? '' : `${load}\n`) + scriptText([...j.beforeScript, ...j.script]);
     const allowed = j.allowFailure || j.allowExitCodes !== undefined;
+    if (inContainer(j)) {
+      mel += containerJob(j, id, main, allowed, step(j), jobVars(j), buildsDir);
+      continue;
+    }
     const how = [
       j.when === 'always' ? 'when: always' : j.when === 'on_failure' ? 'when: on_failure' : '',
       j.when === 'delayed' ? `when: delayed, start_in ${j.startIn / 1000} s` : '',
@@ -252,14 +380,14 @@ The pipeline \`${name}\`: every job as a treatment, started when its needs (or t
 stages) are done, as \`tutti gitlab run\` starts them.
 */
 treatment main()
-{
+${anyContainer ? '  model dispatcher: CicdDispatchEngine(location = "compose")\n' : ''}{
     startup()
 `;
   const wiring: string[] = [];
   let waits = 0;
   for (const j of included) {
     const id = ids.get(j.name) as string;
-    mel += `    ${id}: job_${id}()\n`;
+    mel += `    ${id}: job_${id}${inContainer(j) ? '[dispatcher = dispatcher]' : ''}()\n`;
     const deps = (
       j.needs === undefined ? included.filter((o) => o.stageIndex < j.stageIndex).map((o) => o.name) : j.needs.map((n) => n.job)
     ).filter((n) => ids.has(n));
@@ -304,7 +432,7 @@ treatment main()
     }
   }
   mel += `\n${wiring.join('\n')}\n}\n`;
-  mel = mel.replace('__WAIT__', waits > 0 ? 'use std/flow::waitBlock\n' : '');
+  mel = mel.replace('__WAIT__', waits > 0 || anyContainer ? 'use std/flow::waitBlock\n' : '');
 
   const pkg = slug(name).replace(/-/g, '_') || 'pipeline';
   const compo = `name = "${pkg}"
@@ -314,7 +442,7 @@ version = "0.1.0"
 std = "0.10.2"
 cicd = "0.10.2"
 process = "0.10.2"
-
+${anyContainer ? 'fs = "0.10.2"\nwork = "0.10.2"\n' : ''}
 [entrypoints]
 main = "${pkg}/main::main"
 `;
@@ -331,7 +459,8 @@ Every job logs \`job NAME passed\` or \`job NAME failed\` under the label \`gitl
 Not covered by the import (use \`tutti gitlab run\` for these): jobs run in the current directory,
 one after the other's files (no fresh copy per job; artifacts are the files earlier jobs left, and
 dotenv reports are read from there);
-\`image:\`/\`services:\` (jobs run on the host), \`cache\`; \`rules\` and \`variables\` are
+\`cache\`, waiting for services' ports; jobs with \`image:\`/\`services:\` run through podman or docker
+(the \`compose\` dispatcher); \`rules\` and \`variables\` are
 evaluated at import time (the CI_* values are those of the commit imported); a retried job runs
 again in the same directory. Manual jobs are not played (as GitLab leaves them waiting).
 `;
