@@ -11,9 +11,15 @@ test('resource groups: one holder per name, waiters in arrival order, other name
   const other = await groups.acquire('staging', never);
   assert.ok(other !== undefined, 'another group is free');
   const abort = new AbortController();
-  const b = groups.acquire('prod', never).then((r) => (order.push('b'), r));
+  const b = groups.acquire('prod', never).then((r) => {
+    order.push('b');
+    return r;
+  });
   const gone = groups.acquire('prod', abort.signal);
-  const c = groups.acquire('prod', never).then((r) => (order.push('c'), r));
+  const c = groups.acquire('prod', never).then((r) => {
+    order.push('c');
+    return r;
+  });
   abort.abort();
   assert.equal(await gone, undefined);
   await new Promise((r) => setTimeout(r, 10));
