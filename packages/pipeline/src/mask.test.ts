@@ -58,3 +58,10 @@ test('values of secret parameters are collected from maps, arrays and designs', 
   );
   assert.equal(d.mask('s3cr3t plain ght_999 local x'), '*** plain *** local x');
 });
+
+test('a masker may use another mask text (GitLab hosts show [MASKED])', () => {
+  const m = new SecretMasker('[MASKED]');
+  m.add('glpat-Abc123xyz789');
+  assert.equal(m.mask('token glpat-Abc123xyz789 end'), 'token [MASKED] end');
+  assert.equal(new SecretMasker().mask('nothing'), 'nothing');
+});

@@ -36,6 +36,9 @@ export class SecretMasker {
   private pattern: RegExp | undefined;
   private stale = false;
 
+  /** `replacement`: what a secret becomes (default `***`; GitLab's hosts use `[MASKED]`). */
+  constructor(private readonly replacement: string = MASK) {}
+
   /** How many strings (values and their forms) are masked. */
   get size(): number {
     return this.values.size;
@@ -72,13 +75,13 @@ export class SecretMasker {
     for (const k of Object.keys(params)) if (isSecretName(k)) this.addValue(params[k]);
   }
 
-  /** `text` with every secret replaced by `***`. */
+  /** `text` with every secret replaced by `***` (or the constructor's replacement). */
   mask(text: string): string {
     if (this.values.size === 0) return text;
     if (this.stale || this.pattern === undefined) this.compile();
     const p = this.pattern as RegExp;
     p.lastIndex = 0;
-    return p.test(text) ? text.replace(p, MASK) : text;
+    return p.test(text) ? text.replace(p, this.replacement) : text;
   }
 
   private put(v: string): void {

@@ -5,11 +5,12 @@
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LiveView, ProgressBoard, renderSummary } from '@tutti/pipeline';
+import { LiveView, ProgressBoard, renderSummary, SecretMasker } from '@tutti/pipeline';
 import { loadPlan } from './load.js';
 import type { PlannedJob } from './plan.js';
 import { writeReport } from './report.js';
 import { type RunResult, runJobs } from './run.js';
+import { GITLAB_MASK, readVariablesFile, unmaskable } from './secrets.js';
 import { sectionMark, stripAnsi } from './sections.js';
 import { GitlabUsageError } from './usage.js';
 import { GitlabConfigError } from './yaml.js';
@@ -18,6 +19,7 @@ export const GITLAB_HELP = `tutti gitlab — run a .gitlab-ci.yml pipeline local
 
 Usage:
   tutti gitlab run [--file PATH] [JOB...] [--needs] [--variable NAME=VALUE]... [--manual JOB]...
+                   [--variables-file FILE] [--masked NAME]... [--services-timeout S]
                    [--list] [--graph] [--dry-run] [--logs DIR] [--report FILE]
   tutti gitlab import [--file PATH] [-o DIR]
 
@@ -31,6 +33,9 @@ Options of run:
   JOB...                   run only these jobs (a parallel job's name selects all its legs)
       --needs              with JOB: also what they need, transitively
       --variable NAME=VALUE  a pipeline variable (highest precedence); repeatable
+      --variables-file FILE  project variables, as GitLab's settings hold them: NAME: value, or
+                           NAME: {value: V, masked: true} (gitlab-ci-local's variables file format)
+      --masked NAME        mask NAME's value ([MASKED]) in every log line, log file and report; repeatable
       --manual JOB         play this manual job; repeatable
       --list               list the pipeline's jobs (stage, when, needs) and exit
       --graph              show the jobs' dependency graph and exit
@@ -38,6 +43,8 @@ Options of run:
       --logs DIR           write each job's log to DIR/<job>.log
       --report FILE        write a JSON report (JUnit XML when FILE ends in .xml)
       --concurrency N      run at most N jobs at once (default: no limit)
+      --services-timeout S  seconds a job waits for its services' ports (HEALTHCHECK_TCP_PORT,
+                           else the ports their images expose) before warning (default 30; 0: no wait)
 
 Options of import:
   -f, --file PATH          the pipeline file (default: .gitlab-ci.yml)
@@ -104,7 +111,8 @@ function parseVariables(list: readonly string[]): Record<string, string> {
   return out;
 }
 
-async function commandRun(argv: readonly string[], io: CommandIo): Promise<number> {
+async function commandRun(argv: readonly string[], given: CommandIo): Promise<number> {
+  let io = given;
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
@@ -119,6 +127,9 @@ async function commandRun(argv: readonly string[], io: CommandIo): Promise<numbe
       logs: { type: 'string' },
       report: { type: 'string' },
       concurrency: { type: 'string' },
+      'services-timeout': { type: 'string' },
+      'variables-file': { type: 'string' },
+      masked: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -132,7 +143,30 @@ async function commandRun(argv: readonly string[], io: CommandIo): Promise<numbe
     if (!Number.isInteger(concurrency) || concurrency < 1)
       throw new GitlabUsageError(`--concurrency expects a positive integer, got '${values.concurrency}'`);
   }
-  const { root, config, plan: p } = await loadPlan(values.file, parseVariables(values.variable ?? []), io.cwd);
+  let servicesTimeout: number | undefined;
+  if (values['services-timeout'] !== undefined) {
+    servicesTimeout = Number(values['services-timeout']);
+    if (!Number.isFinite(servicesTimeout) || servicesTimeout < 0 || values['services-timeout'].trim() === '')
+      throw new GitlabUsageError(`--services-timeout expects a number of seconds (0 or more), got '${values['services-timeout']}'`);
+  }
+  // Project variables (the file) under pipeline variables (--variable), as on GitLab.
+  const project = values['variables-file'] === undefined ? undefined : readVariablesFile(resolve(io.cwd, values['variables-file']), io.cwd);
+  const variables = { ...project?.values, ...parseVariables(values.variable ?? []) };
+  const masker = new SecretMasker(GITLAB_MASK);
+  for (const name of values.masked ?? []) {
+    if (!(name in variables))
+      throw new GitlabUsageError(`--masked ${name}: no such variable (give it with --variable ${name}=VALUE or in --variables-file)`);
+    const why = unmaskable(variables[name] as string);
+    if (why !== undefined) throw new GitlabUsageError(`--masked ${name}: ${why}, as GitLab requires`);
+    masker.add(variables[name] as string);
+  }
+  for (const name of project?.masked ?? []) {
+    const why = unmaskable(variables[name] as string);
+    if (why !== undefined) throw new GitlabConfigError(`${name}: ${why}, as GitLab requires`, project?.where.get(name));
+    masker.add(variables[name] as string);
+  }
+  if (masker.size > 0) io = { ...given, out: (t) => given.out(masker.mask(t)), err: (t) => given.err(masker.mask(t)) };
+  const { root, config, plan: p } = await loadPlan(values.file, variables, io.cwd);
   if (p.filteredOut) {
     io.out('No pipeline: workflow:rules exclude this push (no rule matched, or the matching rule says when: never).\n');
     return 0;
@@ -202,6 +236,8 @@ async function commandRun(argv: readonly string[], io: CommandIo): Promise<numbe
         },
       },
       ...(concurrency !== undefined ? { concurrency } : {}),
+      ...(servicesTimeout !== undefined ? { servicesTimeout } : {}),
+      ...(masker.size > 0 ? { mask: (t: string) => masker.mask(t) } : {}),
     });
   } finally {
     process.off('SIGINT', onSignal);
@@ -217,7 +253,7 @@ async function commandRun(argv: readonly string[], io: CommandIo): Promise<numbe
     })}`,
   );
   io.out(statusLine(result));
-  if (values.report !== undefined) writeReport(resolve(io.cwd, values.report), config.file, result);
+  if (values.report !== undefined) writeReport(resolve(io.cwd, values.report), config.file, result, (t) => masker.mask(t));
   if (controller.signal.aborted) return 130;
   return result.ok ? 0 : 1;
 }

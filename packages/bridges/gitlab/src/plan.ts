@@ -95,6 +95,8 @@ export interface PlannedJob {
   readonly nodeIndex: number | undefined;
   readonly nodeTotal: number | undefined;
   readonly environment: string | undefined;
+  /** `resource_group` (variables expanded when the job starts): jobs sharing one never run at once. */
+  readonly resourceGroup: string | undefined;
 }
 
 export interface Plan {
@@ -412,6 +414,7 @@ export function plan(config: Config, options: PlanOptions): Plan {
           : body.environment === undefined
             ? undefined
             : String(body.environment),
+        resourceGroup: parseResourceGroup(body.resource_group, where, body),
       };
       if (job.script.length === 0 && body.trigger === undefined)
         throw new GitlabConfigError(`${where}: script can't be blank`, keyLoc(body, 'script'));
@@ -599,6 +602,17 @@ function parseImage(v: Value | undefined, where: string, parent: Mapping): Image
       entrypoint: v.entrypoint === undefined ? undefined : strList(v.entrypoint, `${where}:entrypoint`, v, 'entrypoint'),
     };
   throw new GitlabConfigError(`${where} must be an image name or {name, entrypoint}`, keyLoc(parent, 'image'));
+}
+
+/** GitLab's rule: letters, digits, `-`, `_`, `/`, `$`, `{`, `}`, `.` and spaces; not starting or ending with `/`. */
+function parseResourceGroup(v: Value | undefined, where: string, parent: Mapping): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || v === '' || !/^[A-Za-z0-9_\-/${}. ]+$/.test(v) || v.startsWith('/') || v.endsWith('/'))
+    throw new GitlabConfigError(
+      `${where}: resource_group may contain only letters, digits, '-', '_', '/', '$', '{', '}', '.' and spaces, and may not start or end with '/'`,
+      keyLoc(parent, 'resource_group'),
+    );
+  return v;
 }
 
 function parseServices(v: Value | undefined, where: string, parent: Mapping): ServiceSpec[] {

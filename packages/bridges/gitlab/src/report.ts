@@ -64,7 +64,8 @@ export function reportJunit(file: string, result: RunResult): string {
 }
 
 /** Writes the report (JSON, or JUnit XML for a `.xml` name); missing folders are created. */
-export function writeReport(path: string, file: string, result: RunResult): void {
+/** Writes the report (JUnit XML for a `.xml` path); `mask` hides masked variables' values. */
+export function writeReport(path: string, file: string, result: RunResult, mask: (text: string) => string = (t) => t): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, path.endsWith('.xml') ? reportJunit(file, result) : `${JSON.stringify(reportJson(file, result), null, 2)}\n`);
+  writeFileSync(path, mask(path.endsWith('.xml') ? reportJunit(file, result) : `${JSON.stringify(reportJson(file, result), null, 2)}\n`));
 }

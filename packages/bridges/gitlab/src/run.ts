@@ -76,6 +76,24 @@ export interface RunnerOptions {
    * of one pipeline one at a time (`tutti serve`): a job receives them as it would this run's.
    */;
   readonly dotenv?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * Seconds a job waits for its services' ports to answer before its script starts (GitLab
+   * runner's `wait_for_services_timeout`, default 30); 0 or less: no wait.
+   */
+  readonly servicesTimeout?: number;
+  /** Hides masked variables' values in every line of a job (its log file and the view). */
+  readonly mask?: (text: string) => string;
+}
+
+/** A started service of a job: where it answers and what to wait for. */
+interface StartedService {
+  /** The service as the job's file names it (image name). */
+  readonly image: string;
+  /** The name the probe uses (its first alias). */
+  readonly host: string;
+  readonly container: string;
+  /** TCP ports to wait for: HEALTHCHECK_TCP_PORT, else the ports the image exposes. */
+  readonly ports: readonly number[];
 }
 
 export interface RunResult {
@@ -101,6 +119,7 @@ interface Prepared {
   readonly container: string | undefined;
   readonly engine: ContainerEngine | undefined;
   readonly tempDir: string | undefined;
+  readonly services: readonly StartedService[];
 }
 
 interface Value {
@@ -118,6 +137,7 @@ const LAZY: Prepared = {
   container: undefined,
   engine: undefined,
   tempDir: undefined,
+  services: [],
 };
 
 /** Store names are the jobs' names, made safe for a folder name. */
@@ -211,6 +231,7 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
         container: undefined,
         engine: undefined,
         tempDir: base,
+        services: [],
       };
     }
     if (engine === undefined) throw engineError ?? new Error('no container engine');
@@ -220,6 +241,17 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
     // Image names may use variables (`image: $image` from a matrix), as on GitLab.
     const image = expandText(j.image?.name ?? 'localhost/debian:bookworm', (n) => vars[n]);
     mkdirSync(base, { recursive: true });
+    // Each service: a container named after its first alias (when free), reachable by every alias.
+    const used = new Set(['job']);
+    const services = j.services.map((s, i) => {
+      const env: Record<string, string> = { ...vars };
+      for (const [k, v] of Object.entries(s.variables)) env[k] = expandText(v, (n) => env[n] ?? vars[n]);
+      const first = s.aliases.find((a) => !used.has(a) && /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(a));
+      const name = first ?? `service-${i}`;
+      used.add(name);
+      return { spec: s, name, env, image: expandText(s.name, (n) => vars[n]) };
+    });
+    const ports = await Promise.all(services.map((s) => servicePorts(e, s.image, s.env.HEALTHCHECK_TCP_PORT, signal)));
     const set = await startContainerSet(
       {
         runId: `${runId}-${slug(j.name).slice(0, 20)}`,
@@ -242,16 +274,18 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
             ],
           },
         ],
-        serviceContainers: j.services.map((s) => ({
-          name: s.aliases[0] ?? slug(s.name),
-          image: expandText(s.name, (n) => vars[n]),
+        serviceContainers: services.map((s) => ({
+          name: s.name,
+          image: s.image,
           memory: 0,
           cpu: 0,
           storage: 0,
           arch: undefined,
           mounts: [],
-          env: { ...vars, ...s.variables },
-          command: s.command,
+          env: s.env,
+          command: s.spec.command,
+          entrypoint: s.spec.entrypoint,
+          aliases: s.spec.aliases,
         })),
       },
       { engine: e, workDir: base, signal },
@@ -267,6 +301,12 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
       container: set.env.MELODIUM_RUN_CONTAINER_job,
       engine: e,
       tempDir: base,
+      services: services.map((s, i) => ({
+        image: s.spec.name,
+        host: s.name,
+        container: set.env[`MELODIUM_RUN_SERVICE_CONTAINER_${s.name}`] as string,
+        ports: ports[i] as number[],
+      })),
     };
   };
 
@@ -351,6 +391,28 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
       p = await prepareNow(g, ctx.signal);
       lazyPrepared.push([g, p]); // the scheduler releases LAZY (nothing); this is cleaned up at the end
     }
+    // resource_group: one job of a group at a time (GitLab's default process mode, unordered).
+    let releaseGroup: (() => void) | undefined;
+    if (j.resourceGroup !== undefined) {
+      const vars = jobVariables(j, ctx.needs, p);
+      const group = expandText(j.resourceGroup, (n) => vars[n]);
+      if (groups.busy(group)) events.state?.(j, 'waiting', `waiting for resource: ${group}`);
+      releaseGroup = await groups.acquire(group, ctx.signal);
+      if (releaseGroup === undefined) return { result: 'cancelled' as const };
+    }
+    try {
+      return await runAcquired(j, p, ctx);
+    } finally {
+      releaseGroup?.();
+    }
+  };
+
+  const runAcquired = async (
+    j: PlannedJob,
+    p: Prepared,
+    ctx: { prepared: Prepared | undefined; needs: ReadonlyMap<string, JobOutcome<Value>>; signal: AbortSignal },
+  ) => {
+    if (j.resourceGroup !== undefined) events.state?.(j, 'running');
     const startedAt = performance.now() - t0;
     if (j.when === 'delayed' && j.startIn > 0) {
       events.state?.(j, 'waiting', `delayed ${Math.round(j.startIn / 1000)} s`);
@@ -359,7 +421,9 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
     const logFile = options.logsDir === undefined ? undefined : join(options.logsDir, `${slug(j.name) || 'job'}.log`);
     const log = logFile === undefined ? undefined : createWriteStream(logFile);
     const tracker = new SectionTracker();
-    const emit = (text: string): void => {
+    const mask = options.mask;
+    const emit = (raw: string): void => {
+      const text = mask === undefined ? raw : mask(raw);
       tracker.feed(text);
       log?.write(`${text}\n`);
       events.line?.(j, text);
@@ -500,6 +564,10 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
     emit(
       `Running with tutti gitlab (${p.container === undefined ? 'shell executor' : `${p.engine?.kind} executor, image ${j.image?.name ?? 'localhost/debian:bookworm'}`})`,
     );
+    if (p.services.length > 0 && !waited.has(p)) {
+      waited.add(p);
+      await waitForServices(p, emit, signal);
+    }
     // Artifacts of the dependencies (this run's, or a previous run's for jobs outside the selection).
     if (j.dependencies.length > 0) {
       emit(sectionStart('download_artifacts', 'Downloading artifacts'));
@@ -556,6 +624,58 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
       emit(`Saved cache ${key}`);
     }
     return { exitCode: main.code, reason, timedOut: main.timedOut, canceled: main.canceled };
+  };
+
+  const groups = new ResourceGroups();
+  /** Preparations whose services were waited for (a retry does not wait again). */
+  const waited = new WeakSet<Prepared>();
+  const servicesTimeout = options.servicesTimeout ?? 30;
+  /**
+   * As GitLab's runner: each service's ports are probed from the job's network until they
+   * accept a connection; one that does not within the timeout gets the runner's warning with
+   * the service's logs, and the job goes on.
+   */
+  const waitForServices = async (p: Prepared, emit: (t: string) => void, signal: AbortSignal): Promise<void> => {
+    const e = p.engine as ContainerEngine;
+    const waits = p.services.filter((s) => s.ports.length > 0);
+    if (waits.length === 0 || servicesTimeout <= 0) return;
+    emit(sectionStart('prepare_services', 'Waiting for services'));
+    const results = await Promise.all(
+      waits.map(async (s) => {
+        const t = performance.now();
+        for (const port of s.ports) {
+          const r = await e.run(
+            ['exec', p.container as string, 'sh', '-c', PROBE, 'probe', s.host, String(port), String(servicesTimeout)],
+            signal,
+          );
+          if (r.code !== 0)
+            return {
+              s,
+              port,
+              error:
+                r.code === 3 ? r.stderr.trim() : `service "${s.host}" timeout: port ${port} did not answer within ${servicesTimeout} s`,
+            };
+        }
+        return { s, port: 0, error: undefined, ms: performance.now() - t };
+      }),
+    );
+    for (const r of results) {
+      if (r.error === undefined) {
+        emit(`Service ${r.s.image} (${r.s.host}) answers on port${r.s.ports.length === 1 ? '' : 's'} ${r.s.ports.join(', ')}`);
+        continue;
+      }
+      const logs = await e.run(['logs', '--tail', '20', r.s.container]);
+      emit(`*** WARNING: Service ${r.s.image} (${r.s.host}) probably didn't start properly.`);
+      emit('');
+      emit('Health check error:');
+      emit(r.error);
+      emit('');
+      emit('Service container logs:');
+      for (const l of `${logs.stdout}${logs.stderr}`.split('\n')) if (l !== '') emit(l);
+      emit('');
+      emit('*********');
+    }
+    emit(sectionEnd('prepare_services'));
   };
 
   let scriptSeq = 0;
@@ -641,6 +761,80 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
       [...result.values()].flatMap((o) => (o.value === undefined ? [] : [[o.id, o.value.dotenv] as [string, Record<string, string>]])),
     ),
   };
+}
+
+/** Named locks for `resource_group`: one holder per name, waiters served in arrival order. */
+export class ResourceGroups {
+  private readonly queues = new Map<string, (() => void)[]>();
+
+  busy(name: string): boolean {
+    return this.queues.has(name);
+  }
+
+  /** Resolves with the release once the group is this caller's; undefined when `signal` aborts first. */
+  acquire(name: string, signal: AbortSignal): Promise<(() => void) | undefined> {
+    const release = (): void => {
+      const q = this.queues.get(name) as (() => void)[];
+      q.shift();
+      if (q.length === 0) this.queues.delete(name);
+      else (q[0] as () => void)();
+    };
+    const q = this.queues.get(name);
+    if (q === undefined) {
+      this.queues.set(name, [() => {}]);
+      return Promise.resolve(release);
+    }
+    return new Promise((resolveAcquire) => {
+      const turn = (): void => {
+        signal.removeEventListener('abort', onAbort);
+        resolveAcquire(release);
+      };
+      const onAbort = (): void => {
+        const i = q.indexOf(turn);
+        if (i > 0) q.splice(i, 1);
+        resolveAcquire(undefined);
+      };
+      q.push(turn);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
+
+/**
+ * The probe run in the job's container (`sh -c PROBE probe HOST PORT SECONDS`): connects with
+ * bash's /dev/tcp (or `nc -z`), each attempt cut at 2 s (coreutils `timeout`, when the image has
+ * it), every 100 ms until the port answers (exit 0) or the time is up (exit 1); exit 3 when the
+ * image has neither.
+ */
+const PROBE = `h=$1; p=$2; end=$(( $(date +%s) + $3 )); t=; command -v timeout >/dev/null 2>&1 && t="timeout 2"
+if command -v bash >/dev/null 2>&1; then try() { $t bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$h" "$p" 2>/dev/null; }
+elif command -v nc >/dev/null 2>&1; then try() { nc -z -w 2 "$h" "$p" 2>/dev/null; }
+else echo "the job's image has neither bash nor nc to probe port $p of $h" >&2; exit 3; fi
+while :; do try && exit 0; [ "$(date +%s)" -ge "$end" ] && exit 1; sleep 0.1 2>/dev/null || sleep 1; done`;
+
+/** The TCP ports a service is waited on: HEALTHCHECK_TCP_PORT when set (as GitLab), else what its image exposes. */
+async function servicePorts(
+  engine: ContainerEngine,
+  image: string,
+  healthcheck: string | undefined,
+  signal: AbortSignal,
+): Promise<number[]> {
+  if (healthcheck !== undefined && healthcheck.trim() !== '') {
+    const n = Number(healthcheck.trim());
+    return Number.isInteger(n) && n > 0 && n < 65536 ? [n] : [];
+  }
+  const r = await engine.run(['image', 'inspect', '--format', '{{json .Config.ExposedPorts}}', image], signal);
+  if (r.code !== 0) return []; // a missing image fails the start, with its own message
+  try {
+    const exposed = JSON.parse(r.stdout.trim() || 'null') as Record<string, unknown> | null;
+    return Object.keys(exposed ?? {})
+      .filter((k) => k.endsWith('/tcp') || !k.includes('/'))
+      .map((k) => Number.parseInt(k, 10))
+      .filter((n) => Number.isInteger(n) && n > 0)
+      .sort((a, b) => a - b);
+  } catch {
+    return [];
+  }
 }
 
 /** A record's outcome in words (for the live view). */

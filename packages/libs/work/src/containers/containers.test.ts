@@ -19,7 +19,7 @@ import { containerSetup } from '../../../../../scripts/container-image.mjs';
 import { ContainerExecutor } from '../resources/container-executor.js';
 import { executorFor, fileSystemFor } from '../resources/resources.js';
 import { ContainerEngine, ContainerError } from './engine.js';
-import { type ContainerSet, type ContainerSetRequest, removeLeftovers, startContainerSet } from './set.js';
+import { type ContainerSet, type ContainerSetRequest, removeLeftovers, startContainerSet, validateRequest } from './set.js';
 
 interface Setup {
   engine?: string;
@@ -417,4 +417,19 @@ needs('a .mel program runs a command in a container with getExecutor and process
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('service network aliases must be usable host names', () => {
+  const request = (aliases: string[]): ContainerSetRequest => ({
+    runId: 'aliases',
+    maxDuration: 10,
+    volumes: [],
+    containers: [],
+    serviceContainers: [{ ...container('db'), env: {}, command: undefined, entrypoint: ['sh', '-c'], aliases }],
+  });
+  validateRequest(request(['db', 'postgres', 'library__postgres', 'registry.example.com-tools-pg']));
+  assert.throws(
+    () => validateRequest(request(['db', 'no spaces'])),
+    (e: unknown) => e instanceof ContainerError && /Network alias 'no spaces' of container 'db' is not valid/.test(e.message),
+  );
 });

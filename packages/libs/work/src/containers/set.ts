@@ -32,6 +32,13 @@ export interface ContainerSpec {
 export interface ServiceContainerSpec extends ContainerSpec {
   readonly env: Readonly<Record<string, string>>;
   readonly command: readonly string[] | undefined;
+  /**
+   * Extension (GitLab's `services: entrypoint`): replaces the image's entrypoint; its first word
+   * is the program, the others come before `command`. `[]` or `['']` clears it. None: the image's.
+   */
+  readonly entrypoint?: readonly string[] | undefined;
+  /** Extension (GitLab's `services: alias: "a,b"`): more names on the set's network, besides `name`. */
+  readonly aliases?: readonly string[] | undefined;
 }
 
 export interface ContainerSetRequest {
@@ -102,6 +109,8 @@ export function validateRequest(request: ContainerSetRequest): void {
     if (names.has(c.name)) fail(`Container '${c.name}' is declared twice`);
     names.add(c.name);
     if (c.image.trim() === '') fail(`Container '${c.name}' has no image`);
+    for (const a of (c as Partial<ServiceContainerSpec>).aliases ?? [])
+      if (!NAME.test(a)) fail(`Network alias '${a}' of container '${c.name}' is not valid: letters, digits, '_', '.' and '-' only`);
     if (c.arch !== undefined) {
       if (arch !== undefined && arch.arch !== c.arch)
         fail(`All containers of a request must share one architecture: '${arch.name}' is ${arch.arch}, '${c.name}' is ${c.arch}`);
@@ -185,9 +194,13 @@ export async function startContainerSet(request: ContainerSetRequest, options: C
       const full = `${prefix}-service-${c.name}`;
       env[`MELODIUM_RUN_SERVICE_CONTAINER_${c.name}`] = full;
       const vars = Object.entries(c.env).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
+      const aliases = (c.aliases ?? []).filter((a) => a !== c.name).flatMap((a) => ['--network-alias', a]);
+      // `--entrypoint` takes one program: the entrypoint's other words lead the command.
+      const entry = c.entrypoint === undefined ? [] : ['--entrypoint', c.entrypoint[0] ?? ''];
+      const command = [...(c.entrypoint?.slice(1) ?? []), ...(c.command ?? [])];
       runs.push({
         name: full,
-        args: [...common(c.name, full, 'service'), ...limits(c, volumeDirs), ...vars, c.image, ...(c.command ?? [])],
+        args: [...common(c.name, full, 'service'), ...aliases, ...limits(c, volumeDirs), ...vars, ...entry, c.image, ...command],
       });
     }
     for (const c of request.containers) {
