@@ -180,10 +180,11 @@ const SHOWN = new Set(['', 'text']);
 const DATA = new Set(['json', 'toml', 'yaml']);
 const RUN = new Set(['mel', 'console', 'sh', 'ts', ...DATA]);
 
-/** Whether podman or docker answers (pages' container examples need one). */
+let engineAnswers: boolean | undefined;
+/** Whether podman or docker answers (pages' container examples need one); asked once. */
 function containerEngine(): boolean {
-  const engine = process.env.TUTTI_CONTAINER_ENGINE ?? 'podman';
-  return spawnSync(engine, ['--version'], { stdio: 'ignore' }).status === 0;
+  engineAnswers ??= spawnSync(process.env.TUTTI_CONTAINER_ENGINE ?? 'podman', ['--version'], { stdio: 'ignore' }).status === 0;
+  return engineAnswers;
 }
 
 /** The key paths of a JSON value (`steps[].name`): what a documented shape must match. */
@@ -275,13 +276,14 @@ for (const page of pages) {
           if (report !== undefined) {
             // Every field the page shows exists in a real report, and the other way round.
             const real = shape(JSON.parse(readFileSync(join(dir, report), 'utf8')));
+            const shown = shape(value);
             assert.deepEqual(
-              [...shape(value)].filter((k) => !real.has(k)),
+              [...shown].filter((k) => !real.has(k)),
               [],
               `${where}: fields shown that ${report} lacks`,
             );
             assert.deepEqual(
-              [...real].filter((k) => !shape(value).has(k)),
+              [...real].filter((k) => !shown.has(k)),
               [],
               `${where}: fields of ${report} the page does not show`,
             );

@@ -81,8 +81,7 @@ export async function loadProgram(programPath: string, options: LoadOptions, sin
     }
   } else if (basename(abs) === 'Compo.toml') manifestPath = abs;
 
-  const candidates = new Map<string, Candidate>();
-  for (const d of options.bundled) candidates.set(d.name, { view: new NativePackage(d), bundled: true, deps: bundledDeps(d), where: {} });
+  const candidates = bundledCandidates(options.bundled);
   for (const p of options.paths ?? []) await loadPathEntry(p, candidates, sink);
 
   let root: Candidate;
@@ -197,8 +196,7 @@ export interface LoadedPackages {
  * dependencies of each (problems reported into `sink`, as for a program).
  */
 export async function loadPackages(options: LoadOptions, sink: DiagnosticSink): Promise<LoadedPackages | undefined> {
-  const candidates = new Map<string, Candidate>();
-  for (const d of options.bundled) candidates.set(d.name, { view: new NativePackage(d), bundled: true, deps: bundledDeps(d), where: {} });
+  const candidates = bundledCandidates(options.bundled);
   for (const p of options.paths ?? []) await loadPathEntry(p, candidates, sink);
   return resolveAll(candidates, options.bundled, sink);
 }
@@ -210,8 +208,7 @@ export async function loadPackages(options: LoadOptions, sink: DiagnosticSink): 
  * `<name>_0_10` aliases (see {@link LoadOptions.legacy}).
  */
 export async function loadLegacyPackages(options: LoadOptions, sink: DiagnosticSink): Promise<LoadedPackages | undefined> {
-  const candidates = new Map<string, Candidate>();
-  for (const d of options.bundled) candidates.set(d.name, { view: new NativePackage(d), bundled: true, deps: bundledDeps(d), where: {} });
+  const candidates = bundledCandidates(options.bundled);
   const legacy = options.legacy ?? [];
   const deps: Dependency[] = [];
   for (const d of legacy) {
@@ -228,6 +225,13 @@ export async function loadLegacyPackages(options: LoadOptions, sink: DiagnosticS
   };
   selectLegacy(root, candidates, legacy);
   return resolveAll(candidates, options.bundled, sink);
+}
+
+/** The bundled packages as candidates, by name. */
+function bundledCandidates(bundled: readonly PackageDescriptor[]): Map<string, Candidate> {
+  const candidates = new Map<string, Candidate>();
+  for (const d of bundled) candidates.set(d.name, { view: new NativePackage(d), bundled: true, deps: bundledDeps(d), where: {} });
+  return candidates;
 }
 
 function resolveAll(

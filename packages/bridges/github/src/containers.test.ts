@@ -5,10 +5,9 @@ import { execFileSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { githubRun } from './run.js';
+import { runCaptured } from '../test/support.js';
 
 const FIXTURE = fileURLToPath(new URL('../test/containers', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -42,26 +41,15 @@ const leftovers = () => {
 
 test('container: and services: (by name in the job network, by published port on the host), -P LABEL=IMAGE; nothing left behind', async () => {
   const before = leftovers();
-  const out = new PassThrough();
-  let text = '';
-  out.on('data', (c) => {
-    text += c;
-  });
   const prev = process.env.HOST_ONLY;
   process.env.HOST_ONLY = 'from-host';
   try {
-    const r = await githubRun({
+    const r = await runCaptured({
       cwd: dir,
-      event: 'push',
-      secrets: {},
-      env: {},
-      vars: {},
-      inputs: {},
       platforms: { 'self-hosted-debian': 'localhost/debian:bookworm' },
       cacheDir: join(dir, '.cache'),
-      progress: 'plain',
-      out,
     });
+    const text = r.text;
     assert.equal(r.status, 0, text);
     for (const line of [
       '│ debian 12 env=yes host-only=unset container=true',
@@ -126,23 +114,8 @@ test('a JavaScript action in an image without libstdc++: the runner Node starts 
     ].join('\n'),
   );
   execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: repo });
-  const out = new PassThrough();
-  let text = '';
-  out.on('data', (c) => {
-    text += c;
-  });
-  const r = await githubRun({
-    cwd: repo,
-    event: 'push',
-    secrets: {},
-    env: {},
-    vars: {},
-    inputs: {},
-    platforms: {},
-    cacheDir: join(dir, '.cache'),
-    progress: 'plain',
-    out,
-  });
+  const r = await runCaptured({ cwd: repo, cacheDir: join(dir, '.cache') });
+  const text = r.text;
   assert.equal(r.status, 0, text);
   assert.ok(text.includes('│ no libstdc++ here'), text);
   // started as `ld-linux… --library-path /__e/node20/lib /__e/node20/bin/node`: the loader is the process

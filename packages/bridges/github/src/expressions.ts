@@ -10,7 +10,6 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, readdirSync, readFileSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { type ExpressionData, type FunctionDefinition, libs } from './actions.js';
@@ -113,26 +112,8 @@ function hashFilesCalls(text: string): string[][] {
  * the workspace; '' when nothing matches. Patterns starting with `!` exclude.
  */
 export async function hashFiles(workspace: string, patterns: readonly string[]): Promise<string> {
-  const { root, inc, exc } = matchers(workspace, patterns);
-  const files: string[] = [];
-  const walk = async (d: string): Promise<void> => {
-    let entries: import('node:fs').Dirent[];
-    try {
-      entries = await readdir(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = join(d, e.name);
-      const rel = relative(root, p).split(sep).join('/');
-      if (e.isDirectory()) {
-        if (e.name !== '.git') await walk(p);
-      } else if (e.isFile() && inc(rel) && !exc(rel)) files.push(p);
-    }
-  };
-  await walk(root);
+  const files = matchedFiles(workspace, patterns);
   if (files.length === 0) return '';
-  files.sort();
   const all = createHash('sha256');
   for (const f of files) {
     const h = createHash('sha256');
@@ -142,24 +123,27 @@ export async function hashFiles(workspace: string, patterns: readonly string[]):
   return all.digest('hex');
 }
 
-/** The workspace and the include and exclude matchers of hashFiles patterns. */
-function matchers(workspace: string, patterns: readonly string[]) {
-  const include = patterns.filter((p) => !p.startsWith('!'));
-  const exclude = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
-  const root = resolve(workspace);
-  const norm = (p: string) => relative(root, resolve(root, p)).split(sep).join('/');
-  const inc = picomatch(include.map(norm), { dot: true });
-  const exc = exclude.length > 0 ? picomatch(exclude.map(norm), { dot: true }) : () => false;
-  return { root, inc, exc };
-}
-
 /**
  * `hashFiles` computed during evaluation, for arguments known only then (expressions,
  * `format(...)`, matrix values, env): the same result as `hashFiles`, read synchronously (the
  * evaluator is synchronous), once per step and set of patterns.
  */
 export function hashFilesSync(workspace: string, patterns: readonly string[]): string {
-  const { root, inc, exc } = matchers(workspace, patterns);
+  const files = matchedFiles(workspace, patterns);
+  if (files.length === 0) return '';
+  const all = createHash('sha256');
+  for (const f of files) all.update(createHash('sha256').update(readFileSync(f)).digest());
+  return all.digest('hex');
+}
+
+/** The files under the workspace (`.git` aside) that the hashFiles patterns match, sorted by path. */
+function matchedFiles(workspace: string, patterns: readonly string[]): string[] {
+  const include = patterns.filter((p) => !p.startsWith('!'));
+  const exclude = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
+  const root = resolve(workspace);
+  const norm = (p: string) => relative(root, resolve(root, p)).split(sep).join('/');
+  const inc = picomatch(include.map(norm), { dot: true });
+  const exc = exclude.length > 0 ? picomatch(exclude.map(norm), { dot: true }) : () => false;
   const files: string[] = [];
   const walk = (d: string): void => {
     let entries: import('node:fs').Dirent[];
@@ -177,11 +161,7 @@ export function hashFilesSync(workspace: string, patterns: readonly string[]): s
     }
   };
   walk(root);
-  if (files.length === 0) return '';
-  files.sort();
-  const all = createHash('sha256');
-  for (const f of files) all.update(createHash('sha256').update(readFileSync(f)).digest());
-  return all.digest('hex');
+  return files.sort();
 }
 
 /** Computes the `hashFiles` calls of the given texts ahead (the evaluator itself is synchronous). */

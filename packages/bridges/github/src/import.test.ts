@@ -5,12 +5,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { checkPath } from '@tutti/driver';
+import { runCaptured } from '../test/support.js';
 import { githubImport } from './import.js';
-import { githubRun } from './run.js';
 
 const FIXTURE = fileURLToPath(new URL('../test/import', import.meta.url));
 const TUTTI = fileURLToPath(new URL('../../../cli/bin/tutti.js', import.meta.url));
@@ -54,23 +53,8 @@ test('import writes a checked project that runs with the outcome of tutti github
   const melJobs = [...run.stdout.matchAll(/info: (\w+): job \w+ succeeded/g)].map((m) => m[1]).sort();
   assert.ok(run.stdout.includes('hello bar 1.2.3'), run.stdout);
 
-  const stream = new PassThrough();
-  let text = '';
-  stream.on('data', (c) => {
-    text += c;
-  });
-  const gh = await githubRun({
-    cwd: dir,
-    event: 'push',
-    secrets: {},
-    env: {},
-    vars: {},
-    inputs: {},
-    platforms: {},
-    cacheDir: join(dir, 'cache'),
-    progress: 'plain',
-    out: stream,
-  });
+  const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache') });
+  const text = gh.text;
   assert.equal(gh.status, 0);
   assert.ok(text.includes('│ hello bar 1.2.3'), text);
   const ghJobs = gh
@@ -107,23 +91,8 @@ test('import: if: on any step (skips, status functions on the failure path), mat
     encoding: 'utf8',
     env: { ...process.env, CI: 'true' },
   });
-  const stream = new PassThrough();
-  let text = '';
-  stream.on('data', (c) => {
-    text += c;
-  });
-  const gh = await githubRun({
-    cwd: dir,
-    event: 'push',
-    secrets: {},
-    env: {},
-    vars: {},
-    inputs: {},
-    platforms: {},
-    cacheDir: join(dir, 'cache'),
-    progress: 'plain',
-    out: stream,
-  });
+  const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache') });
+  const text = gh.text;
   // the same exit status, the same job outcomes (a matrix job: every leg), the same step lines
   assert.equal(gh.status, 1, text);
   assert.equal(run.status, gh.status, run.stdout + run.stderr);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { runCaptured } from '../test/support.js';
 import { githubMain } from './cli.js';
 import { type GithubRunOptions, githubRun, type RunReport } from './run.js';
 
@@ -36,25 +37,8 @@ async function repo(): Promise<{ dir: string; cache: string }> {
 
 async function run(o: Partial<GithubRunOptions> & { workflows: string }): Promise<{ status: number; out: string; report: RunReport }> {
   const { dir, cache } = await repo();
-  const out = new PassThrough();
-  let text = '';
-  out.on('data', (c) => {
-    text += c;
-  });
-  const r = await githubRun({
-    cwd: dir,
-    event: 'push',
-    secrets: {},
-    env: {},
-    vars: {},
-    inputs: {},
-    platforms: {},
-    cacheDir: cache,
-    out,
-    progress: 'plain',
-    ...o,
-  });
-  return { status: r.status, out: text, report: r.report! };
+  const r = await runCaptured({ cwd: dir, cacheDir: cache, ...o });
+  return { status: r.status, out: r.text, report: r.report! };
 }
 
 const has = (text: string, ...lines: string[]) => {
