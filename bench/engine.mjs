@@ -382,10 +382,12 @@ function copyBench(dir, where) {
 }
 if (ONLY.includes('d')) {
   // In memory first (tmpfs, /dev/shm): the engine's stream against dd's, without the disk.
-  // On this machine's disk (ext4 mounted with `discard`) a 1 GiB write stalls 1–3 s in a
-  // third of the copies, whichever tool makes it — dd as much as the engine — which decides
-  // a median of five more than either tool does. Then on disk, as a user's files are (the
-  // per-round ratios there compare copies made one after the other).
+  // On this machine's disk (ext4 mounted with `discard`) a 1 GiB write stalls 1–3 s in about
+  // a third of the copies, whichever tool makes it — dd as much as the engine — which decides
+  // a median of five more than either tool does. Copies in memory stall too, less often (up
+  // to 2 s, cp and dd included), so one run's medians are not the whole story: the rounds
+  // are printed. Then on disk, as a user's files are (the per-round ratios compare copies
+  // made one after the other).
   const shm = '/dev/shm';
   let memory;
   try {
