@@ -371,8 +371,8 @@ export class Spawner {
         remote.onFail(JSON.parse(payload.toString()) as SpawnError);
         break;
       case T_OUT:
-        // The chunk is handed on: copy it out of the frame buffer, which is reused.
-        remote.data(payload[0] as number, Buffer.from(payload.subarray(1)));
+        // A view into the frame's buffer: socket reads come in fresh buffers, never reused.
+        remote.data(payload[0] as number, payload.subarray(1));
         break;
       case T_OUT_END:
         remote.end(payload[0] as number);
