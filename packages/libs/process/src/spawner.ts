@@ -86,6 +86,12 @@ const { spawn } = require('node:child_process');
 for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(s, () => {});
 const out = process.stdout;
 const children = new Map();
+function leave() {
+  for (const c of children.values()) { try { process.kill(-c.pid, 'SIGKILL'); } catch {} }
+  process.exit(0);
+}
+// The engine went away while something was still to tell it (EPIPE): nobody listens any more.
+out.on('error', leave);
 const envs = new Map();
 function send(type, id, payload) {
   const head = Buffer.allocUnsafe(9);
@@ -163,10 +169,8 @@ process.stdin.on('data', (chunk) => {
   }
   pending = at === buf.length ? null : buf.subarray(at);
 });
-process.stdin.on('end', () => {
-  for (const c of children.values()) { try { process.kill(-c.pid, 'SIGKILL'); } catch {} }
-  process.exit(0);
-});
+process.stdin.on('end', leave);
+process.stdin.on('error', leave);
 send(10, 0);
 `;
 
@@ -267,7 +271,8 @@ export class Spawner {
   private inherited: { json: string; id: number } | undefined;
 
   constructor() {
-    this.child = spawn(process.execPath, ['-e', SPAWNER_SOURCE], { stdio: ['pipe', 'pipe', 'inherit'], env: process.env });
+    // Its stderr is not the user's: a spawner that fails ends, and commands run directly again.
+    this.child = spawn(process.execPath, ['-e', SPAWNER_SOURCE], { stdio: ['pipe', 'pipe', 'ignore'], env: process.env });
     this.child.on('error', () => this.lose());
     this.child.once('exit', () => this.lose());
     const input = this.child.stdout as Readable;
