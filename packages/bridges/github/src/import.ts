@@ -71,6 +71,19 @@ function railCondition(ifText: string | undefined, failed: boolean): string {
   return /^\s*\(?\s*(true|false)\s*\)?\s*$/.test(e) ? e.replace(/[\s()]/g, '') : e;
 }
 
+/** `timeout-minutes` as a number of minutes (a number, or a text holding one); undefined otherwise. */
+function minutesOf(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : Number.NaN;
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * The job's deadline (seconds since the epoch), set in the job's realm by the first step that
+ * evaluates it and read by the later ones: the helpers evaluate `${{ }}` as JavaScript there.
+ */
+const deadlineExpression = (minutes: number) =>
+  `\${{ job.tutti_deadline || (job.tutti_deadline = String(Math.floor(Date.now() / 1000) + ${Math.ceil(minutes * 60)})) }}`;
+
 /** One job as a treatment: its steps on two rails, the job ok so far, or failed so far. */
 function jobTreatment(
   w: Workflow,
@@ -88,8 +101,14 @@ function jobTreatment(
     k,
     asText(v),
   ]);
-  for (const key of ['outputs', 'container', 'services', 'timeout-minutes', 'uses'])
+  for (const key of ['container', 'services', 'uses'])
     if (job[key] !== undefined) warn(`${w.where(id)}: job '${id}': '${key}' is not imported`);
+  // the job's timeout: a deadline set in its realm when its first step starts, which every step
+  // on the way while no step failed honours (`job_deadline`); the steps after a failure run
+  // without it (on GitHub, `always()` steps still run after a job timeout)
+  const jobMinutes = minutesOf(job['timeout-minutes']);
+  if (job['timeout-minutes'] !== undefined && jobMinutes === undefined)
+    warn(`${w.where(id)}: job '${id}': 'timeout-minutes: ${asText(job['timeout-minutes'])}' (not a number) is not imported`);
   const label = leg?.name ?? name;
   lines.push(
     '/**',
@@ -133,8 +152,11 @@ function jobTreatment(
       lines.push(`    // not imported: step ${i + 1} '${display.replaceAll('\n', ' ')}' (uses: ${asText(s.uses)})`);
       return;
     }
-    if (s['timeout-minutes'] !== undefined)
-      warn(`${w.where(id, i, 'timeout-minutes')}: job '${id}', step ${i + 1}: 'timeout-minutes' is not imported`);
+    const stepMinutes = minutesOf(s['timeout-minutes']);
+    if (s['timeout-minutes'] !== undefined && stepMinutes === undefined)
+      warn(
+        `${w.where(id, i, 'timeout-minutes')}: job '${id}', step ${i + 1}: 'timeout-minutes: ${asText(s['timeout-minutes'])}' (not a number) is not imported`,
+      );
     const stepName = typeof s.id === 'string' ? s.id : `step${i + 1}`;
     const coe = s['continue-on-error'] !== undefined && s['continue-on-error'] !== false;
     const params: string[] = [`name = ${str(stepName)}`];
@@ -144,13 +166,20 @@ function jobTreatment(
     if (shell !== undefined) params.push(`shell = |wrap<string>(${str(asText(shell))})`);
     const wd = s['working-directory'] ?? defaults['working-directory'];
     if (wd !== undefined) params.push(`working_directory = |wrap<string>(${str(asText(wd))})`);
-    const env = stringMap([...baseEnv, ...Object.entries((s.env ?? {}) as Raw).map(([k, x]): [string, string] => [k, asText(x)])]);
-    if (env) params.push(`env = ${env}`);
+    const envEntries = [...baseEnv, ...Object.entries((s.env ?? {}) as Raw).map(([k, x]): [string, string] => [k, asText(x)])];
     if (coe) {
       const c = s['continue-on-error'];
       params.push(`continue_on_error = |wrap<string>(${str(c === true ? "'true'" : bare(c))})`);
     }
+    if (stepMinutes !== undefined) params.push(`timeout_minutes = |wrap<f64>(${stepMinutes})`);
     params.push(`commands = ${str(asText(s.run))}`);
+    /** The parameters on one rail: env, and on the first rail the job's deadline. */
+    const paramsOn = (failedRail: boolean) => {
+      const deadline = jobMinutes !== undefined && !failedRail;
+      const env = stringMap(deadline ? [...envEntries, ['TUTTI_JOB_DEADLINE', deadlineExpression(jobMinutes)]] : envEntries);
+      const head = params.slice(0, -1);
+      return [...head, ...(env ? [`env = ${env}`] : []), ...(deadline ? ['job_deadline = true'] : []), params.at(-1)!].join(', ');
+    };
     const ifText = s.if === undefined ? undefined : bare(s.if);
     const nextOk: string[] = [];
     const nextFailed: string[] = [];
@@ -166,7 +195,7 @@ function jobTreatment(
       const from = merge(sources)!;
       const v = fresh(ident(stepName) + (rail === 'failed' ? '_after_failure' : ''));
       lines.push(`    // ${display.replaceAll('\n', ' ')}${rail === 'failed' ? ' (when a step before failed)' : ''}`);
-      lines.push(`    ${v}: runAction[contexts = contexts](${params.join(', ')})`);
+      lines.push(`    ${v}: runAction[contexts = contexts](${paramsOn(rail === 'failed')})`);
       if (cond === 'true') wires.push(`    ${from} -> ${v}.trigger`);
       else {
         // GitHub's result of the condition: the helpers' realm evaluates it and a boolean
@@ -206,7 +235,9 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
   const jobs = Object.entries(w.jobs);
   const out: string[] = [];
   out.push(
+    'use cicd/services/github::githubJobResult',
     'use cicd/services/github::githubStringEval',
+    'use cicd/services/github::includeNeeds',
     'use cicd/services/github::prepareContexts',
     'use cicd/services/github::runAction',
     'use javascript::JavaScriptEngine',
@@ -256,14 +287,14 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
   out.push(
     '/**',
     `Workflow "${w.name}" (${w.file}): each job starts once the jobs it needs have succeeded;`,
-    'each leg of a matrix job runs with an expression realm of its own (its `matrix` and `strategy`).',
-    '`contexts` is the JSON of the GitHub contexts (`github`, `env`, `vars`…).',
+    'each job (each leg of a matrix job) runs with an expression realm of its own (its `steps`,',
+    'its `needs` with their results and outputs, a leg its `matrix` and `strategy`).',
+    '`contexts` is the JSON of the GitHub contexts (`github`, `env`, `vars`…) of the jobs without matrix.',
     '*/',
     `treatment main(const contexts: string = ${str(contexts)})`,
-    '  model js: JavaScriptEngine()',
   );
-  const head: string[] = ['{', '    startup()', '    prepare: prepareContexts[contexts = js](github_contexts = contexts)'];
-  const body: string[] = ['    startup.trigger -> prepare.trigger'];
+  const head: string[] = ['{', '    startup()'];
+  const body: string[] = [];
   let waits = 0;
   /** A block emitted once both are: a chain of waitBlock<void>. */
   const both = (sources: string[]): string => {
@@ -287,34 +318,43 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     }
     return source;
   };
+  // the jobs whose result (`needs.<id>`: result and outputs) another job reads
+  const needsOf = (job: Raw) => (job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs.map(String) : [String(job.needs)]);
+  const needed = new Set(jobs.flatMap(([, job]) => needsOf(job)));
+  const matrixJob = (id: string) => legsOf.get(id)![0] !== undefined;
+  for (const [id, job] of jobs)
+    if (job.outputs !== undefined && matrixJob(id))
+      warn(`${w.where(id)}: job '${id}': the outputs of a matrix job are not imported (needs.${id}.outputs is empty)`);
   // first the legs of every job and the block telling each job succeeded, then the wiring
-  const plans: { id: string; needs: string[]; legs: { inst: string; prepare?: string }[]; ok: string; if?: string }[] = [];
+  interface Leg {
+    readonly inst: string;
+    readonly realm: string;
+    /** The block telling the leg's realm is ready (its needs included). */
+    ready: string;
+  }
+  const plans: { id: string; needs: string[]; legs: Leg[]; ok: string; if?: string }[] = [];
   for (const [id, job] of jobs) {
     const v = ident(id, 'job_');
-    const needs = job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs.map(String) : [String(job.needs)];
+    const needs = needsOf(job);
     const combos = legsOf.get(id)!;
-    const legs: { inst: string; prepare?: string }[] = [];
+    const legs: Leg[] = [];
     combos.forEach((combo, k) => {
-      if (!combo) {
-        head.push(`    ${v}: ${v}[contexts = js]()`);
-        legs.push({ inst: v });
-        return;
-      }
-      const leg = `${v}_${k + 1}`;
+      // each job (each leg) has an expression realm of its own: its steps, job status, needs
+      const leg = combo ? `${v}_${k + 1}` : v;
       // scalars as strings: the helpers keep only string results (`${{ matrix.n }}` would be "")
       const asStrings = (o: Record<string, unknown>) =>
         Object.fromEntries(Object.entries(o).map(([key, x]) => [key, typeof x === 'number' || typeof x === 'boolean' ? String(x) : x]));
       const legContexts = JSON.stringify({
         github,
-        matrix: asStrings(combo),
+        matrix: asStrings(combo ?? {}),
         strategy: asStrings({ 'fail-fast': true, 'job-index': k, 'job-total': combos.length, 'max-parallel': combos.length }),
       });
       out.push(`  model js_${leg}: JavaScriptEngine()`);
-      head.push(`    // ${legName(id, combo)}`);
-      head.push(`    prepare_${leg}: prepareContexts[contexts = js_${leg}](github_contexts = ${str(legContexts)})`);
+      if (combo) head.push(`    // ${legName(id, combo)}`);
+      head.push(`    prepare_${leg}: prepareContexts[contexts = js_${leg}](github_contexts = ${combo ? str(legContexts) : 'contexts'})`);
       head.push(`    ${leg}: ${leg}[contexts = js_${leg}]()`);
       body.push(`    startup.trigger -> prepare_${leg}.trigger`);
-      legs.push({ inst: leg, prepare: `prepare_${leg}.ready` });
+      legs.push({ inst: leg, realm: `js_${leg}`, ready: `prepare_${leg}.ready` });
     });
     // the job succeeded once every leg did; it failed when one did
     const ok = both(legs.map((l) => `${l.inst}.success`));
@@ -322,39 +362,68 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     body.push(`    ${ok} -> ${v}Done.trigger`);
     head.push(`    ${v}Failed: logErrorMessage(label = ${str(id)}, message = ${str(`job ${id} failed`)})`);
     body.push(`    ${either(legs.map((l) => `${l.inst}.failed`))} -> ${v}Failed.trigger`);
-    // job `if:` over the run's contexts (GitHub's implicit `success()` is the needs having
-    // succeeded, which is when the job starts); with a status function or `needs`, not imported
+    // what the jobs that need this one see: `needs.<id>.result` and its outputs, evaluated in
+    // its realm once it succeeded (they start only then)
+    if (needed.has(id) && !matrixJob(id)) {
+      const outputs = Object.entries((job.outputs ?? {}) as Raw).map(([k, x]) => `|entry(${str(k)}, ${str(asText(x))})`);
+      head.push(
+        `    result_${v}: githubJobResult[contexts = js_${v}](name = ${str(id)}, outputs = |map([${outputs.join(', ')}]), local_context = |null())`,
+      );
+      body.push(`    ${ok} -> result_${v}.trigger_release`);
+    }
+    // job `if:` over the run's contexts and its needs (GitHub's implicit `success()` is the
+    // needs having succeeded, which is when the job starts); with a status function, or
+    // `needs` in a matrix job's, not imported
     let cond: string | undefined;
     if (job.if !== undefined) {
       cond = bare(job.if);
       STATUS.lastIndex = 0;
-      if (STATUS.test(cond) || /\bneeds\b/.test(cond)) {
-        warn(`${w.where(id)}: job '${id}': 'if: ${cond}' (status functions, needs) is not imported: the job runs when its needs succeeded`);
+      if (STATUS.test(cond) || (/\bneeds\b/.test(cond) && combos[0] !== undefined)) {
+        warn(
+          `${w.where(id)}: job '${id}': 'if: ${cond}' (status functions, needs in a matrix job) is not imported: the job runs when its needs succeeded`,
+        );
         cond = undefined;
       }
     }
     plans.push({ id, needs, legs, ok, ...(cond !== undefined ? { if: cond } : {}) });
   }
-  const okOf = new Map(plans.map((p) => [p.id, p.ok]));
-  for (const p of plans) {
-    let start = p.needs.length === 0 ? 'prepare.ready' : both(p.needs.map((n) => okOf.get(n)!));
-    if (p.if !== undefined) {
-      const g = `${ident(p.id, 'job_')}If`;
-      head.push(
-        `    ${g}: emit<string>(value = ${str(`\${{ (${p.if}) ? "true" : "false" }}`)})`,
-        `    ${g}Value: githubStringEval[contexts = js](local_context = |null())`,
-        `    ${g}True: equalTo<string>(value = "true")`,
-        `    ${g}Gate: filterBlock<void>()`,
-        `    ${g}Skipped: logInfoMessage(label = ${str(p.id)}, message = ${str(`job ${p.id} skipped`)})`,
-      );
-      body.push(
-        `    ${start} -> ${g}.trigger,emit -> ${g}Value.value,evaluated -> ${g}True.data,result -> ${g}Gate.select`,
-        `    ${start} -> ${g}Gate.value`,
-        `    ${g}Gate.rejected -> ${g}Skipped.trigger`,
-      );
-      start = `${g}Gate.accepted`;
+  const byId = new Map(plans.map((p) => [p.id, p]));
+  // the needs' results go into the realm of each leg of the jobs that need them
+  for (const p of plans)
+    for (const l of p.legs) {
+      const includes: string[] = [];
+      for (const n of p.needs) {
+        if (matrixJob(n)) continue;
+        const inc = `needs_${l.inst}_${ident(n)}`;
+        head.push(`    ${inc}: includeNeeds[contexts = ${l.realm}](from = ${str(n)})`);
+        body.push(`    ${l.ready} -> ${inc}.trigger`, `    result_${ident(n, 'job_')}.result -> ${inc}.needs`);
+        includes.push(`${inc}.ready`);
+      }
+      if (includes.length > 0) l.ready = both(includes);
     }
-    for (const l of p.legs) body.push(`    ${l.prepare ? both([start, l.prepare]) : start} -> ${l.inst}.trigger`);
+  for (const p of plans) {
+    const needsOk = p.needs.map((n) => byId.get(n)!.ok);
+    for (const l of p.legs) {
+      let start = both([...needsOk, l.ready]);
+      if (p.if !== undefined) {
+        // evaluated in the leg's own realm: the run's contexts and the needs' results
+        const g = `${l.inst}If`;
+        head.push(
+          `    ${g}: emit<string>(value = ${str(`\${{ (${p.if}) ? "true" : "false" }}`)})`,
+          `    ${g}Value: githubStringEval[contexts = ${l.realm}](local_context = |null())`,
+          `    ${g}True: equalTo<string>(value = "true")`,
+          `    ${g}Gate: filterBlock<void>()`,
+          `    ${g}Skipped: logInfoMessage(label = ${str(p.id)}, message = ${str(`job ${p.id} skipped`)})`,
+        );
+        body.push(
+          `    ${start} -> ${g}.trigger,emit -> ${g}Value.value,evaluated -> ${g}True.data,result -> ${g}Gate.select`,
+          `    ${start} -> ${g}Gate.value`,
+          `    ${g}Gate.rejected -> ${g}Skipped.trigger`,
+        );
+        start = `${g}Gate.accepted`;
+      }
+      body.push(`    ${start} -> ${l.inst}.trigger`);
+    }
   }
   return [...out, ...head, '', ...body, '}', ''].join('\n');
 }
