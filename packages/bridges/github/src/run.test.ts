@@ -297,6 +297,29 @@ describe('tutti github run', () => {
   });
 });
 
+describe('tutti github run: concurrency', () => {
+  test('concurrency groups: one job at a time, cancel-in-progress, a later arrival takes the waiting place', async () => {
+    const t0 = Date.now();
+    const { status, out, report } = await run({ workflows: '.github/workflows/concurrency.yml', event: 'workflow_dispatch' });
+    // `slow` was cancelled by `later`: a cancelled job fails the run, as an interrupted one does
+    assert.equal(status, 1, out);
+    assert.ok(Date.now() - t0 < 15_000, 'slow did not run its 20 s');
+    const result = (job: string) => report.jobs.find((j) => j.job === job)?.result;
+    assert.equal(result('slow'), 'cancelled');
+    assert.equal(result('later'), 'success');
+    has(out, '│ slow started', '│ later ran', "waiting for concurrency group 'ship'");
+    assert.ok(!out.includes('│ slow done'));
+    // deploy: a and its group, b and c (both `deploy-x`) never overlap; a runs beside them
+    const at = (l: string) => out.indexOf(`│ ${l}`);
+    assert.ok(at('b out') < at('c in') || at('c out') < at('b in'), out);
+    // queue: `second` waited behind `first`, then `third` took its place: second never ran
+    assert.equal(result('second'), 'cancelled');
+    assert.equal(result('third'), 'success');
+    assert.ok(!out.includes('│ second ran'));
+    assert.ok(at('first out') < at('third ran'), out);
+  });
+});
+
 describe('tutti github (command line)', () => {
   const cli = async (...args: string[]) => {
     const out = new PassThrough();

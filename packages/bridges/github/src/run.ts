@@ -13,6 +13,7 @@ import type { Writable } from 'node:stream';
 import { ArtifactStore, CacheStore, graphCriticalPath, type JobOutcome, runGraph } from '@tutti/pipeline';
 import { runBuiltin } from './builtins.js';
 import { Masker } from './commands.js';
+import { ConcurrencyGroups, concurrencyOf } from './concurrency.js';
 import { ContainerProblem, type ContainerSpec, containerPaths, containerSpec, JobContainers, jobMounts } from './containers.js';
 import { asString, condition, ExpressionProblem, evalMap, evalValue, type Scope, truthy } from './expressions.js';
 import { changedFiles, type RepoFacts, repoFacts } from './git.js';
@@ -103,6 +104,10 @@ export class RunState {
   readonly legs: LegReport[] = [];
   readonly annotations: RunReport['annotations'] = [];
   readonly summaries: { name: string; text: string }[] = [];
+  /** `concurrency:` groups of workflows and jobs. */
+  readonly groups = new ConcurrencyGroups();
+  /** Workflows a later one of their concurrency group cancelled before they ran. */
+  cancelledWorkflows = 0;
   private readonly logFiles = new Map<string, WriteStream>();
   private readonly logPaths = new Map<string, string>();
   private logSeq = 0;
@@ -420,8 +425,35 @@ async function runWorkflowGraph(ctx: Ctx, signal: AbortSignal): Promise<Map<stri
     },
     run: async (j, rc) => {
       const scope = baseScope(rc.needs, j.needs);
-      if (typeof j.def.uses === 'string') return runReusable(ctx, j, scope, rc.signal);
-      return runJob(ctx, j, scope, gh, rc.signal, rc.prepared);
+      const go = (s: AbortSignal) =>
+        typeof j.def.uses === 'string' ? runReusable(ctx, j, scope, s) : runJob(ctx, j, scope, gh, s, rc.prepared);
+      const name = `${ctx.prefix}${j.id}`;
+      let c: ReturnType<typeof concurrencyOf>;
+      try {
+        c = concurrencyOf(j.def.concurrency, scope);
+      } catch (e) {
+        st.view.step({ name, state: 'failed', time: new Date(), detail: `${w.where(j.id)}: concurrency: ${(e as Error).message}` });
+        st.legs.push({ workflow: w.file, job: j.id, name, result: 'failure', outputs: {}, durationMs: 0, steps: [] });
+        return { result: 'failure' as const, value: { outputs: {} } };
+      }
+      if (!c) return go(rc.signal);
+      const group = c.group;
+      return st.groups.run(
+        group,
+        c.cancelInProgress,
+        (s) => go(AbortSignal.any([rc.signal, s])),
+        () => {
+          st.view.step({
+            name,
+            state: 'cancelled',
+            time: new Date(),
+            detail: `a later job of concurrency group '${group}' took its place`,
+          });
+          st.legs.push({ workflow: w.file, job: j.id, name, result: 'cancelled', outputs: {}, durationMs: 0, steps: [] });
+          return { result: 'cancelled' as const, value: { outputs: {} } };
+        },
+        () => st.view.write(`${name}: waiting for concurrency group '${group}'`),
+      );
     },
   });
 }
@@ -1069,10 +1101,27 @@ export async function githubRun(opts: GithubRunOptions): Promise<{ status: 0 | 1
   try {
     await Promise.all(
       ws.map(async (w) => {
-        const out = await runWorkflowGraph(
-          { st, w, inputs: inputsOf.get(w) ?? {}, secrets: { GITHUB_TOKEN: '', ...opts.secrets }, prefix: '' },
-          signal,
-        );
+        const ctx: Ctx = { st, w, inputs: inputsOf.get(w) ?? {}, secrets: { GITHUB_TOKEN: '', ...opts.secrets }, prefix: '' };
+        // workflow-level concurrency: among the workflows of this run, in the order they are listed
+        let c: ReturnType<typeof concurrencyOf>;
+        try {
+          c = concurrencyOf(w.concurrency, { contexts: { github: githubContext(st, w), inputs: ctx.inputs, vars: opts.vars } });
+        } catch (e) {
+          view.write(`${w.where()}: warning: concurrency: ${(e as Error).message} (ignored)`);
+        }
+        const out = !c
+          ? await runWorkflowGraph(ctx, signal)
+          : await st.groups.run(
+              c.group,
+              c.cancelInProgress,
+              (s) => runWorkflowGraph(ctx, AbortSignal.any([signal, s])),
+              () => {
+                view.write(`${w.file}: cancelled: a later workflow of concurrency group '${c.group}' took its place`);
+                st.cancelledWorkflows++;
+                return new Map<string, JobOutcome<JobValue>>();
+              },
+              () => view.write(`${w.file}: waiting for concurrency group '${c.group}'`),
+            );
         allOutcomes.push({ w, out });
       }),
     );
@@ -1082,7 +1131,9 @@ export async function githubRun(opts: GithubRunOptions): Promise<{ status: 0 | 1
     await st.closeLogs();
     await rm(runDir, { recursive: true, force: true }).catch(() => {});
   }
-  const failed = allOutcomes.some(({ out }) => [...out.values()].some((o) => o.result === 'failure' || o.result === 'cancelled'));
+  const failed =
+    st.cancelledWorkflows > 0 ||
+    allOutcomes.some(({ out }) => [...out.values()].some((o) => o.result === 'failure' || o.result === 'cancelled'));
   const durationMs = Math.round(performance.now() - t0);
   // summary
   let cp: { ids: string[]; ms: number } = { ids: [], ms: 0 };
