@@ -129,7 +129,7 @@ test('import: if: on any step (skips, status functions on the failure path), mat
   assert.ok(steps(text).includes('✗ failing › Run exit 2 failed'), text);
 });
 
-test('import: job outputs and the needs context across jobs, job if: over needs, timeout-minutes of steps and jobs', async () => {
+test('import: job outputs and the needs context across jobs, job if: over needs and status functions, timeout-minutes of steps and jobs', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'tutti-gh-import-jobs-'));
   dirs.push(dir);
   await cp(fileURLToPath(new URL('../test/import-jobs', import.meta.url)), dir, { recursive: true });
@@ -158,18 +158,32 @@ test('import: job outputs and the needs context across jobs, job if: over needs,
   for (const j of gh.report!.jobs)
     if (j.result === 'success' || j.result === 'failure') ghOutcomes[j.job] = j.result === 'failure' ? 'failed' : 'succeeded';
   assert.deepEqual(melOutcomes(run.stdout), ghOutcomes);
-  assert.deepEqual(ghOutcomes, { plan: 'succeeded', build: 'succeeded', deploy: 'succeeded', stuck: 'failed' });
+  assert.deepEqual(ghOutcomes, {
+    plan: 'succeeded',
+    build: 'succeeded',
+    deploy: 'succeeded',
+    stuck: 'failed',
+    broken: 'failed',
+    report: 'succeeded',
+    'on-failure': 'succeeded',
+  });
   assert.match(run.stdout, /never: job never skipped/);
   const lines = (s: string) =>
-    [...s.matchAll(/│ (building .*|after the tolerated timeout|deploying .*|never deployed.*|stuck starts|cleanup after.*)$/gm)]
+    [
+      ...s.matchAll(
+        /│ (building .*|after the tolerated timeout|deploying .*|never.*|stuck starts|cleanup after.*|report .*|broken failed.*)$/gm,
+      ),
+    ]
       .map((m) => m[1]!)
       .sort();
   assert.deepEqual(lines(run.stdout), lines(text));
   assert.deepEqual(lines(text), [
     'after the tolerated timeout',
+    'broken failed, as on-failure saw',
     'building 1.2.3 for staging (plan success)',
     'cleanup after the job timeout',
     'deploying 1.2.3',
+    'report plan=success broken=failure',
     'stuck starts',
   ]);
   assert.ok(run.stdout.includes('The step has timed out after 2 s (timeout-minutes).'), run.stdout);

@@ -15,10 +15,15 @@
  * matrix is expanded here: one instance of the job treatment per leg, each with a realm of its
  * own holding its `matrix` and `strategy` (scalars as strings, for the same reason).
  *
+ * Each job (each leg) has an expression realm of its own; a job that another needs ends with
+ * `githubJobResult` and the needing jobs `includeNeeds` it (`needs.<id>.result`, outputs). Job
+ * `if:` is evaluated there, status functions from the needs' results. `timeout-minutes` of
+ * steps and jobs go to `runAction`'s `timeout_minutes` and `job_deadline`.
+ *
  * What the generated program does not cover (reported as warnings, and as comments at the
  * place in the code): `uses:` steps, a matrix computed by an expression, `fail-fast` and
- * `max-parallel`, job `if:`, job outputs and the `needs` context, reusable workflows,
- * containers and services, timeouts. `bash` runs with `-x` (the helpers' shell table).
+ * `max-parallel`, matrix jobs' outputs, reusable workflows, containers and services.
+ * `bash` runs with `-x` (the helpers' shell table).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -332,7 +337,7 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     /** The block telling the leg's realm is ready (its needs included). */
     ready: string;
   }
-  const plans: { id: string; needs: string[]; legs: Leg[]; ok: string; if?: string }[] = [];
+  const plans: { id: string; needs: string[]; legs: Leg[]; ok: string; end: string; afterEnds: boolean; if?: string }[] = [];
   for (const [id, job] of jobs) {
     const v = ident(id, 'job_');
     const needs = needsOf(job);
@@ -361,31 +366,53 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     head.push(`    ${v}Done: logInfoMessage(label = ${str(id)}, message = ${str(`job ${id} succeeded`)})`);
     body.push(`    ${ok} -> ${v}Done.trigger`);
     head.push(`    ${v}Failed: logErrorMessage(label = ${str(id)}, message = ${str(`job ${id} failed`)})`);
-    body.push(`    ${either(legs.map((l) => `${l.inst}.failed`))} -> ${v}Failed.trigger`);
-    // what the jobs that need this one see: `needs.<id>.result` and its outputs, evaluated in
-    // its realm once it succeeded (they start only then)
+    const failed = either(legs.map((l) => `${l.inst}.failed`));
+    body.push(`    ${failed} -> ${v}Failed.trigger`);
+    // the job ended, succeeded or failed (a skipped job never ends)
+    const end = either([ok, failed]);
+    // what the jobs that need this one see: `needs.<id>.result` (its job.status) and its
+    // outputs, evaluated in its realm once it ended
     if (needed.has(id) && !matrixJob(id)) {
       const outputs = Object.entries((job.outputs ?? {}) as Raw).map(([k, x]) => `|entry(${str(k)}, ${str(asText(x))})`);
       head.push(
         `    result_${v}: githubJobResult[contexts = js_${v}](name = ${str(id)}, outputs = |map([${outputs.join(', ')}]), local_context = |null())`,
       );
-      body.push(`    ${ok} -> result_${v}.trigger_release`);
+      body.push(`    ${end} -> result_${v}.trigger_release`);
     }
-    // job `if:` over the run's contexts and its needs (GitHub's implicit `success()` is the
-    // needs having succeeded, which is when the job starts); with a status function, or
-    // `needs` in a matrix job's, not imported
+    // job `if:` over the run's contexts and its needs' results and outputs: GitHub's implicit
+    // `success()` is the needs having succeeded, which is when the job starts; with a status
+    // function the job starts once its needs ended, the functions read from `needs` (not
+    // imported: status functions or `needs` in a matrix job's `if:`, or status functions over
+    // a matrix job's result)
     let cond: string | undefined;
+    let afterEnds = false;
     if (job.if !== undefined) {
       cond = bare(job.if);
       STATUS.lastIndex = 0;
-      if (STATUS.test(cond) || (/\bneeds\b/.test(cond) && combos[0] !== undefined)) {
+      const status = STATUS.test(cond);
+      if ((status || /\bneeds\b/.test(cond)) && combos[0] !== undefined) {
         warn(
-          `${w.where(id)}: job '${id}': 'if: ${cond}' (status functions, needs in a matrix job) is not imported: the job runs when its needs succeeded`,
+          `${w.where(id)}: job '${id}': 'if: ${cond}' (status functions or needs in a matrix job) is not imported: the job runs when its needs succeeded`,
         );
         cond = undefined;
+      } else if (status && needs.some(matrixJob)) {
+        warn(
+          `${w.where(id)}: job '${id}': 'if: ${cond}' (status functions over a matrix job's result) is not imported: the job runs when its needs succeeded`,
+        );
+        cond = undefined;
+      } else if (status) {
+        afterEnds = true;
+        const result = (n: string) => `needs[${JSON.stringify(n)}]["result"]`;
+        cond = cond.replace(STATUS, (_m, f: string) => {
+          const fn = f.toLowerCase();
+          if (fn === 'always') return 'true';
+          if (fn === 'cancelled') return 'false';
+          if (fn === 'success') return `(${needs.map((n) => `${result(n)} == "success"`).join(' && ') || 'true'})`;
+          return `(${needs.map((n) => `${result(n)} == "failure"`).join(' || ') || 'false'})`;
+        });
       }
     }
-    plans.push({ id, needs, legs, ok, ...(cond !== undefined ? { if: cond } : {}) });
+    plans.push({ id, needs, legs, ok, end, afterEnds, ...(cond !== undefined ? { if: cond } : {}) });
   }
   const byId = new Map(plans.map((p) => [p.id, p]));
   // the needs' results go into the realm of each leg of the jobs that need them
@@ -402,7 +429,8 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
       if (includes.length > 0) l.ready = both(includes);
     }
   for (const p of plans) {
-    const needsOk = p.needs.map((n) => byId.get(n)!.ok);
+    // with a status function in its `if:`, the job waits for its needs to end, else to succeed
+    const needsOk = p.needs.map((n) => (p.afterEnds ? byId.get(n)!.end : byId.get(n)!.ok));
     for (const l of p.legs) {
       let start = both([...needsOk, l.ready]);
       if (p.if !== undefined) {
