@@ -49,8 +49,91 @@ export function ident(s: string, prefix = ''): string {
 
 const asText = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'string' ? v : String(v));
 
+/** An env value that is the run's identifier (`|run_id()`), not a text. */
+const RUN_ID = '\u0000run_id';
+
 const stringMap = (entries: [string, string][]) =>
-  entries.length === 0 ? undefined : `|wrap<StringMap>(|map([${entries.map(([k, v]) => `|entry(${str(k)}, ${str(v)})`).join(', ')}]))`;
+  entries.length === 0
+    ? undefined
+    : `|wrap<StringMap>(|map([${entries.map(([k, v]) => `|entry(${str(k)}, ${v === RUN_ID ? '|run_id()' : str(v)})`).join(', ')}]))`;
+
+/**
+ * `actions/upload-artifact`: the files of `path` (lines, globs, `!` excludes) copied into this
+ * run's artifact store, relative to the search paths' common folder as GitHub stores them.
+ */
+const UPLOAD_ARTIFACT = `# actions/upload-artifact, imported: the files into this run's artifact store
+{ set +x; } 2>/dev/null; set -euo pipefail; shopt -s globstar nullglob dotglob
+name="\${INPUT_NAME:-artifact}"; dest="\${TMPDIR:-/tmp}/tutti-artifacts-$TUTTI_RUN_ID/$name"
+if [ -e "$dest" ] && [ "\${INPUT_OVERWRITE:-false}" != true ]; then echo "Error: an artifact named '$name' was already uploaded in this run" >&2; exit 1; fi
+inc=(); exc=(); files=(); roots=()
+while IFS= read -r l; do l="$(printf '%s' "$l" | sed 's/^[[:space:]]*//;s/[[:space:]]*$//')"; [ -z "$l" ] && continue; if [ "\${l#!}" != "$l" ]; then exc+=("\${l#!}"); else inc+=("$l"); fi; done <<< "\${INPUT_PATH:-}"
+add() { if [ -d "$1" ]; then while IFS= read -r g; do files+=("$g"); done < <(find "$1" -type f); elif [ -f "$1" ]; then files+=("$1"); fi; }
+for p in "\${inc[@]}"; do
+  p="\${p#./}"
+  if [[ $p == *[*?[]* ]]; then pre="\${p%%[*?[]*}"; r="\${pre%/*}"; [ "$r" = "$pre" ] && r=.; roots+=("\${r:-/}"); for f in $p; do add "$f"; done
+  else p="\${p%/}"; if [ -d "$p" ]; then roots+=("$p"); else roots+=("$(dirname "$p")"); fi; add "$p"; fi
+done
+lca="\${roots[0]:-.}"
+for r in "\${roots[@]}"; do while [ "$lca" != . ] && [ "$lca" != / ] && [ "$r" != "$lca" ] && [ "\${r#"$lca"/}" = "$r" ]; do lca="$(dirname "$lca")"; done; done
+n=0
+for f in "\${files[@]}"; do
+  f="\${f#./}"; skip=; for x in "\${exc[@]}"; do x="\${x#./}"; [[ $f == $x ]] && skip=1; done; [ -n "$skip" ] && continue
+  if [ "$lca" = . ]; then rel="$f"; else rel="\${f#"$lca"/}"; fi
+  mkdir -p "$dest/$(dirname "$rel")"; cp -p "$f" "$dest/$rel"; n=$((n + 1))
+done
+if [ "$n" -eq 0 ]; then
+  case "\${INPUT_IF_NO_FILES_FOUND:-warn}" in
+    error) echo "Error: No files were found with the provided path: \${INPUT_PATH:-}. No artifacts will be uploaded." >&2; exit 1 ;;
+    ignore) exit 0 ;;
+    *) echo "Warning: No files were found with the provided path: \${INPUT_PATH:-}. No artifacts will be uploaded."; exit 0 ;;
+  esac
+fi
+echo "Artifact $name: $n file(s) uploaded"`;
+
+/** `actions/download-artifact`: one artifact (`name`) into `path`, or every one (matching `pattern`) into `path/<name>`. */
+const DOWNLOAD_ARTIFACT = `# actions/download-artifact, imported: from this run's artifact store
+{ set +x; } 2>/dev/null; set -euo pipefail
+store="\${TMPDIR:-/tmp}/tutti-artifacts-$TUTTI_RUN_ID"; to="\${INPUT_PATH:-.}"
+if [ -n "\${INPUT_NAME:-}" ]; then
+  [ -d "$store/$INPUT_NAME" ] || { echo "Error: Artifact not found: $INPUT_NAME" >&2; exit 1; }
+  mkdir -p "$to"; cp -pR "$store/$INPUT_NAME/." "$to/"; echo "Artifact $INPUT_NAME downloaded to $to"
+else
+  for d in "$store"/*/; do
+    [ -d "$d" ] || continue; n="$(basename "$d")"
+    if [ -n "\${INPUT_PATTERN:-}" ] && [[ $n != $INPUT_PATTERN ]]; then continue; fi
+    if [ "\${INPUT_MERGE_MULTIPLE:-false}" = true ]; then t="$to"; else t="$to/$n"; fi
+    mkdir -p "$t"; cp -pR "$d." "$t/"; echo "Artifact $n downloaded to $t"
+  done
+fi
+echo "download-path=$(cd "$to" 2>/dev/null && pwd || echo "$to")" >> "$GITHUB_OUTPUT"`;
+
+/** The inputs of the artifact actions the imported scripts honour. */
+const ARTIFACT_INPUTS: Record<string, readonly string[]> = {
+  'actions/upload-artifact': ['name', 'path', 'if-no-files-found', 'overwrite'],
+  'actions/download-artifact': ['name', 'path', 'pattern', 'merge-multiple'],
+};
+
+/** An artifact action step as the `run:` step of its script (inputs as `INPUT_*`); undefined for other steps. */
+function artifactStep(s: Raw, warnInput: (key: string, action: string) => void): Raw | undefined {
+  const action = asText(s.uses).trim().replace(/@.*$/, '');
+  const known = ARTIFACT_INPUTS[action];
+  if (!known) return undefined;
+  const env: Raw = { ...((s.env ?? {}) as Raw), TUTTI_RUN_ID: RUN_ID };
+  for (const [k, v] of Object.entries((s.with ?? {}) as Raw)) {
+    if (!known.includes(k)) warnInput(k, action);
+    // GitHub's INPUT_IF-NO-FILES-FOUND is no shell variable name: `-` becomes `_`
+    else env[`INPUT_${k.replace(/[ -]/g, '_').toUpperCase()}`] = asText(v);
+  }
+  const { with: _with, uses: _uses, ...rest } = s;
+  return {
+    ...rest,
+    name: s.name ?? `Run ${asText(s.uses).trim()}`,
+    run: action === 'actions/upload-artifact' ? UPLOAD_ARTIFACT : DOWNLOAD_ARTIFACT,
+    shell: 'bash',
+    'working-directory': '.',
+    env,
+  };
+}
 
 /** The text of an `if:` without its `${{ }}`. */
 const bare = (v: unknown) =>
@@ -99,7 +182,13 @@ function jobTreatment(
 ): string {
   const lines: string[] = [];
   const wires: string[] = [];
-  const steps = (job.steps ?? []) as Raw[];
+  // artifact actions become the run: steps of their scripts
+  const steps = ((job.steps ?? []) as Raw[]).map(
+    (s, i) =>
+      artifactStep(s, (key, action) =>
+        warn(`${w.where(id, i, 'with')}: job '${id}', step ${i + 1}: 'with: ${key}' of ${action} is not imported (ignored)`),
+      ) ?? s,
+  );
   const name = asText(job.name) || id;
   const defaults = { ...((w.defaults?.run ?? {}) as Raw), ...(((job.defaults as Raw | undefined)?.run ?? {}) as Raw) };
   const baseEnv: [string, string][] = [...Object.entries(w.env ?? {}), ...Object.entries((job.env ?? {}) as Raw)].map(([k, v]) => [
@@ -238,6 +327,10 @@ function jobTreatment(
 /** The area of one workflow: its jobs and a `main` starting them as their needs succeed. */
 function workflowArea(w: Workflow, repository: string, warn: (m: string) => void): string {
   const jobs = Object.entries(w.jobs);
+  // the run's artifact store, when a step uploads or downloads one: removed once every job ended
+  const artifacts = jobs.some(([, job]) =>
+    ((job.steps ?? []) as Raw[]).some((s) => ARTIFACT_INPUTS[asText(s.uses).trim().replace(/@.*$/, '')] !== undefined),
+  );
   const out: string[] = [];
   out.push(
     'use cicd/services/github::githubJobResult',
@@ -250,12 +343,16 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     'use std/data/string_map::StringMap',
     'use std/data/string_map::|entry',
     'use std/data/string_map::|map',
+    ...(artifacts ? ['use std/engine::|run_id'] : []),
     'use std/engine/log::logErrorMessage',
     'use std/engine/log::logInfoMessage',
     'use std/engine/util::startup',
     'use std/flow::emit',
+    ...(artifacts ? ['use std/flow::closeBlock'] : []),
     'use std/flow::filterBlock',
+    ...(artifacts ? ['use std/flow::flock'] : []),
     'use std/flow::one',
+    ...(artifacts ? ['use std/flow::trigger'] : []),
     'use std/flow::waitBlock',
     'use std/ops/block::equalTo',
     'use std/ops/option::|wrap',
@@ -452,6 +549,32 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
       }
       body.push(`    ${start} -> ${l.inst}.trigger`);
     }
+  }
+  if (artifacts && plans.length > 0) {
+    // once every job ended (or will never run: its end closes), the run's artifact store goes
+    let ended = plans[0]!.end;
+    plans.slice(1).forEach((p, k) => {
+      head.push(`    ended${k + 1}: flock<void>()`, `    endedAll${k + 1}: trigger<void>()`);
+      body.push(
+        `    ${ended} -> ended${k + 1}.a`,
+        `    ${p.end} -> ended${k + 1}.b`,
+        `    ended${k + 1}.stream -> endedAll${k + 1}.stream`,
+      );
+      ended = `endedAll${k + 1}.end`;
+    });
+    if (plans.length === 1) {
+      head.push('    ended1: flock<void>()', '    endedAll1: trigger<void>()', '    ended1Never: closeBlock<void>()');
+      body.push(
+        `    ${ended} -> ended1.a`,
+        '    startup.trigger -> ended1Never.trigger,closed -> ended1.b',
+        '    ended1.stream -> endedAll1.stream',
+      );
+      ended = 'endedAll1.end';
+    }
+    head.push(
+      `    removeArtifacts: runAction[contexts = ${plans[0]!.legs[0]!.realm}](name = "artifacts", display_name = |wrap<string>("Remove the run's artifacts"), env = ${stringMap([['TUTTI_RUN_ID', RUN_ID]])}, commands = ${str('rm -rf "${TMPDIR:-/tmp}/tutti-artifacts-$TUTTI_RUN_ID"')})`,
+    );
+    body.push(`    ${ended} -> removeArtifacts.trigger`);
   }
   return [...out, ...head, '', ...body, '}', ''].join('\n');
 }
