@@ -77,9 +77,11 @@ function sniffBom(bytes: Uint8Array): { encoding: string; length: number } | 'pe
   return undefined;
 }
 
+const EMPTY = new Uint8Array(0);
+
 /** Holds the first bytes until it is known whether they are a byte-order mark. */
 class BomSniffingDecoder implements StreamDecoder {
-  private head = new Uint8Array(0);
+  private head = EMPTY;
   private inner: StreamDecoder | undefined;
 
   constructor(private readonly encoding: string) {}
@@ -94,7 +96,7 @@ class BomSniffingDecoder implements StreamDecoder {
       this.head = all;
       return '';
     }
-    this.head = new Uint8Array(0);
+    this.head = EMPTY;
     this.inner = decoderFor(bom?.encoding ?? this.encoding);
     return this.inner.decode(bom === undefined ? all : all.subarray(bom.length));
   }

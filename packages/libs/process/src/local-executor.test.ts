@@ -11,8 +11,14 @@ import { EnvironmentValue } from './environment-value.js';
 import type { ByteSink, ByteSource, RunControl } from './executor.js';
 import { errorText, LocalExecutor } from './local-executor.js';
 import { trackedGroups } from './process-groups.js';
+import { spawnerReady } from './spawner.js';
 
-const local = new LocalExecutor();
+/**
+ * The same tests run twice: here with every command spawned from this process, and from
+ * spawner.test.ts with every command going through the long-lived spawner.
+ */
+const SPAWNER = process.env.TUTTI_TEST_SPAWNER === 'always' ? 'always' : 'off';
+const local = new LocalExecutor(SPAWNER);
 const cmd = (program: string, ...args: string[]) => new CommandValue(program, args);
 const sh = (script: string) => cmd('sh', '-c', script);
 const ENOENT = 'No such file or directory (os error 2)';
@@ -21,6 +27,7 @@ const stops: AbortController[] = [];
 let dir = '';
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tutti-process-'));
+  if (SPAWNER === 'always') await spawnerReady();
 });
 after(async () => {
   for (const s of stops) s.abort();

@@ -1,19 +1,21 @@
 /**
  * The local executor (`|local_executor`): commands run as child
- * processes of the engine, on `node:child_process.spawn`.
+ * processes of the engine, on `node:child_process.spawn`, from the engine's process for the
+ * first command and through the long-lived spawner (spawner.ts) once it is up.
  *
  * Each child leads its own process group (see process-groups.ts), so terminating a run or
  * stopping the engine kills the whole tree. The engine's own work per command is kept to
- * the spawn call, two listeners and a `kill(pgid, 0)` probe at exit: spawning itself costs
- * about a millisecond, everything here a few microseconds (bench/process.mjs).
+ * the spawn request, two listeners and a `kill(pgid, 0)` probe at exit (bench/process.mjs).
  */
-import { type ChildProcess, type SpawnOptions, type StdioOptions, spawn } from 'node:child_process';
+import { type SpawnOptions, type StdioOptions, spawn } from 'node:child_process';
+import type { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { getSystemErrorMap } from 'node:util';
 import type { CommandValue } from './command-value.js';
 import type { EnvironmentValue } from './environment-value.js';
 import type { ByteSink, ByteSource, Executor, RunControl, RunOutcome } from './executor.js';
 import { killGroup, leaderExited, trackGroup } from './process-groups.js';
+import { type SpawnError, type SpawnRequest, spawnerFor } from './spawner.js';
 import { feed, forward } from './stdio.js';
 
 const TERMINATED: RunOutcome = { status: 'terminated' };
@@ -21,19 +23,41 @@ const IGNORE: StdioOptions = 'ignore';
 const PIPES: StdioOptions = ['pipe', 'pipe', 'pipe'];
 const OUT_PIPES: StdioOptions = ['ignore', 'pipe', 'pipe'];
 
-/** Runs commands as local child processes. One value serves every run: it holds no state. */
+/** What the executor uses of a started child, whether Node's `ChildProcess` or the spawner's. */
+interface Child extends EventEmitter {
+  readonly pid?: number | undefined;
+  readonly stdin: Writable | null;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+}
+
+/** Most distinct environments kept built (a pipeline's steps mostly share a few). */
+const ENV_CACHE = 256;
+
+/**
+ * Runs commands as local child processes. One value serves every run: it holds no state
+ * beyond caches.
+ *
+ * `spawner`: `auto` (the default) hands commands to the long-lived spawner once a second one
+ * comes; `off` spawns every command from this process; `always` uses the spawner as soon as it
+ * is up (tests).
+ */
 export class LocalExecutor implements Executor {
   /** Child environments by environment value: built once, a value is often reused for many commands. */
   private readonly envs = new WeakMap<EnvironmentValue, NodeJS.ProcessEnv>();
+  /** The same by content: each step of a pipeline makes its own value of the same environment. */
+  private readonly envsByContent = new Map<string, NodeJS.ProcessEnv>();
+
+  constructor(private readonly spawner: 'auto' | 'off' | 'always' = 'auto') {}
 
   exec(command: CommandValue, environment: EnvironmentValue | null, control: RunControl): Promise<RunOutcome> {
     return new Promise((resolve) => {
-      const child = this.start(command, environment, IGNORE, resolve);
-      if (child === undefined) return;
-      const run = new Supervision(child.pid as number, control);
-      child.once('exit', (code) => {
-        run.leaderExited();
-        resolve(run.end() ? TERMINATED : { status: 'completed', exit: code });
+      this.start(command, environment, 'none', resolve, (child) => {
+        const run = new Supervision(child.pid as number, control);
+        child.once('exit', (code: number | null) => {
+          run.leaderExited();
+          resolve(run.end() ? TERMINATED : { status: 'completed', exit: code });
+        });
       });
     });
   }
@@ -80,72 +104,93 @@ export class LocalExecutor implements Executor {
     judge: (code: number | null) => RunOutcome,
   ): Promise<RunOutcome> {
     return new Promise((resolve) => {
-      const child = this.start(command, environment, stdio.stdin === undefined ? OUT_PIPES : PIPES, resolve);
-      if (child === undefined) {
+      const failed = (outcome: RunOutcome): void => {
         stdio.stdin?.cancel();
-        return;
-      }
-      const run = new Supervision(child.pid as number, control);
-      const outs = [forward(child.stdout as Readable, stdio.stdout), forward(child.stderr as Readable, stdio.stderr)];
-      if (stdio.stdin !== undefined) void feed(stdio.stdin, child.stdin as Writable);
-      const exited = new Promise<number | null>((done) => {
-        child.once('exit', (code) => {
-          // Whatever is still unsent cannot be read any more.
-          stdio.stdin?.cancel();
-          run.leaderExited();
-          done(code);
+        resolve(outcome);
+      };
+      this.start(command, environment, stdio.stdin === undefined ? 'out' : 'all', failed, (child) => {
+        const run = new Supervision(child.pid as number, control);
+        const outs = [forward(child.stdout as Readable, stdio.stdout), forward(child.stderr as Readable, stdio.stderr)];
+        if (stdio.stdin !== undefined) void feed(stdio.stdin, child.stdin as Writable);
+        const exited = new Promise<number | null>((done) => {
+          child.once('exit', (code: number | null) => {
+            // Whatever is still unsent cannot be read any more.
+            stdio.stdin?.cancel();
+            run.leaderExited();
+            done(code);
+          });
         });
+        // None of these rejects.
+        void Promise.all([exited, ...outs]).then(([code]) => resolve(run.end() ? TERMINATED : judge(code)));
       });
-      // None of these rejects.
-      void Promise.all([exited, ...outs]).then(([code]) => resolve(run.end() ? TERMINATED : judge(code)));
     });
   }
 
   /**
-   * Spawns the child, calling `control.started` when it runs; when it cannot be started,
-   * resolves `fail` with the failure and returns undefined.
+   * Spawns the child (directly or through the spawner) and hands it to `started` once it
+   * runs; when it cannot be started, resolves `fail` with the failure instead.
    */
   private start(
     command: CommandValue,
     environment: EnvironmentValue | null,
-    stdio: StdioOptions,
+    pipes: SpawnRequest['pipes'],
     fail: (outcome: RunOutcome) => void,
-  ): ChildProcess | undefined {
+    started: (child: Child) => void,
+  ): void {
     // Node refuses an empty program name outright; the system would say ENOENT.
     if (command.command === '') {
       fail({ status: 'failed', error: errorText({ errno: -2 }) });
-      return undefined;
+      return;
     }
-    let child: ChildProcess;
+    const env = this.environment(environment);
+    const cwd = environment?.workingDirectory ?? null;
+    const spawner = spawnerFor(this.spawner);
+    if (spawner !== undefined) {
+      const request: SpawnRequest = { file: command.command, args: command.arguments as string[], env, cwd, pipes };
+      spawner.start(request, started, (e: SpawnError) =>
+        fail({ status: 'failed', error: errorText(Object.assign(new Error(e.message), { errno: e.errno })) }),
+      );
+      return;
+    }
+    const options: SpawnOptions = { stdio: STDIO[pipes], detached: true };
+    if (env !== null) options.env = env;
+    if (cwd !== null) options.cwd = cwd;
+    let child: ReturnType<typeof spawn>;
     try {
-      child = spawn(command.command, command.arguments as string[], this.options(environment, stdio));
+      child = spawn(command.command, command.arguments as string[], options);
     } catch (e) {
       // Invalid arguments (a NUL byte) and some resource errors are thrown at once.
       fail({ status: 'failed', error: errorText(e) });
-      return undefined;
+      return;
     }
     if (child.pid === undefined) {
       // ENOENT, EACCES, a missing working directory: reported asynchronously.
       child.once('error', (e) => fail({ status: 'failed', error: errorText(e) }));
-      return undefined;
+      return;
     }
     // Later errors concern signals sent to an exited child: nothing to report.
     child.on('error', ignore);
-    return child;
+    started(child);
   }
 
-  private options(environment: EnvironmentValue | null, stdio: StdioOptions): SpawnOptions {
-    if (environment === null) return { stdio, detached: true };
+  /** The child's environment; null to inherit the engine's. */
+  private environment(environment: EnvironmentValue | null): NodeJS.ProcessEnv | null {
+    if (environment === null) return null;
     let env = this.envs.get(environment);
+    if (env !== undefined) return env;
+    const key = JSON.stringify([environment.clearEnv, environment.expandVariables, ...environment.variables]);
+    env = this.envsByContent.get(key);
     if (env === undefined) {
       env = { ...(environment.clearEnv ? {} : process.env), ...environment.variablesFor(process.env) };
-      this.envs.set(environment, env);
+      if (this.envsByContent.size >= ENV_CACHE) this.envsByContent.clear();
+      this.envsByContent.set(key, env);
     }
-    return environment.workingDirectory === null
-      ? { stdio, detached: true, env }
-      : { stdio, detached: true, env, cwd: environment.workingDirectory };
+    this.envs.set(environment, env);
+    return env;
   }
 }
+
+const STDIO: Record<SpawnRequest['pipes'], StdioOptions> = { none: IGNORE, out: OUT_PIPES, all: PIPES };
 
 /** One running child: its group is tracked and killed on `terminate`. */
 class Supervision {

@@ -1,0 +1,463 @@
+/**
+ * A long-lived spawner: a small Node process that starts the local executor's commands on the
+ * engine's behalf.
+ *
+ * Why: `child_process.spawn` blocks the calling thread until the child has called `exec`, and
+ * the `fork` inside it costs more the more memory the caller maps. A run of thousands of steps
+ * maps a large heap, so each spawn took longer as the run grew (measured on the 2-core bench
+ * machine: 15 ms per `spawn` from a 50 MB process, 24 ms from a 760 MB one, under the same
+ * load), and the engine's thread was blocked for all of it. The spawner maps little, and while
+ * it forks the engine goes on with its own work.
+ *
+ * What stays with the engine: the process groups. Every command still leads its own group
+ * (`detached`), the engine tracks it by its pid and kills it with `kill(-pgid)` exactly as for
+ * a direct spawn (process-groups.ts). The spawner only starts processes, relays their standard
+ * streams and tells how they exited.
+ *
+ * The protocol, over the spawner's stdin (requests) and stdout (answers): frames of a 4-byte
+ * little-endian length, then a type byte, a 4-byte request id and the payload (JSON for
+ * control messages, raw bytes for stream data). Output is flow-controlled per stream: the
+ * spawner sends one chunk of a child's stdout or stderr, pauses that stream, and resumes it
+ * when the engine acknowledges the chunk (its sink took it), so a slow consumer slows the
+ * process through its pipe as with a direct spawn. Input chunks are acknowledged once written.
+ *
+ * Lifetime: started at the second command of a process (a program that runs one command never
+ * pays for it), used once it answered, and unreferenced while idle, so it never keeps the engine
+ * alive. It ignores SIGINT, SIGTERM and SIGHUP (the engine decides, and kills the groups); when
+ * the engine goes away its stdin ends, and it kills every group it started that is still there,
+ * then exits, so that even a killed engine leaves no command behind. If it dies, commands run
+ * directly again and those it was running end as failed.
+ *
+ * `TUTTI_SPAWNER=0` turns it off (every command is spawned directly).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { Readable, Writable } from 'node:stream';
+
+/** What a command is started with, as `child_process.spawn` takes it. */
+export interface SpawnRequest {
+  readonly file: string;
+  readonly args: readonly string[];
+  /** Null: the engine's own environment (as it is now). */
+  readonly env: NodeJS.ProcessEnv | null;
+  /** Null: the engine's working directory (as it is now). */
+  readonly cwd: string | null;
+  /** Which standard streams are piped: none, stdout and stderr, or all three. */
+  readonly pipes: 'none' | 'out' | 'all';
+}
+
+/** A process started through the spawner, shaped as the parts of `ChildProcess` the executor uses. */
+export interface SpawnedChild extends EventEmitter {
+  readonly pid: number;
+  readonly stdin: Writable | null;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+}
+
+/** Failure to start: the system error as Node reports it (`errno` negative, as in `spawn`'s errors). */
+export interface SpawnError {
+  readonly errno?: number;
+  readonly code?: string;
+  readonly message: string;
+}
+
+// Frame types. Engine → spawner:
+const T_SPAWN = 1; // JSON {file, args, env?, envId, cwd, pipes}
+const T_STDIN = 2; // bytes
+const T_STDIN_END = 3;
+const T_ACK = 4; // payload: one byte, the fd whose chunk was taken
+// Spawner → engine:
+const T_READY = 10;
+const T_STARTED = 11; // JSON {pid}
+const T_FAILED = 12; // JSON {errno, code, message}
+const T_OUT = 13; // payload: fd byte, then bytes
+const T_OUT_END = 14; // payload: fd byte
+const T_EXIT = 15; // JSON {code, signal}
+const T_STDIN_ACK = 16;
+const T_STDIN_ERROR = 17;
+
+/**
+ * The spawner's own program (CommonJS, no dependency, run with `node -e`): nothing to ship
+ * beside the engine's bundle, and it starts in the time of `node -e 0`.
+ */
+const SPAWNER_SOURCE = String.raw`
+'use strict';
+const { spawn } = require('node:child_process');
+for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(s, () => {});
+const out = process.stdout;
+const children = new Map();
+const envs = new Map();
+function send(type, id, payload) {
+  const head = Buffer.allocUnsafe(9);
+  head.writeUInt32LE(5 + (payload ? payload.length : 0), 0);
+  head[4] = type;
+  head.writeUInt32LE(id, 5);
+  if (payload && payload.length > 0) { out.cork(); out.write(head); out.write(payload); out.uncork(); }
+  else out.write(head);
+}
+const json = (v) => Buffer.from(JSON.stringify(v));
+function fdByte(fd, data) {
+  const b = Buffer.allocUnsafe(1 + (data ? data.length : 0));
+  b[0] = fd;
+  if (data) data.copy(b, 1);
+  return b;
+}
+function relay(id, c, fd, stream) {
+  stream.on('data', (chunk) => { stream.pause(); c.paused[fd] = stream; send(13, id, fdByte(fd, chunk)); });
+  stream.on('error', () => {});
+  stream.on('close', () => send(14, id, fdByte(fd)));
+}
+function start(id, r) {
+  if (r.env !== undefined) envs.set(r.envId, r.env);
+  const options = { detached: true, stdio: r.pipes === 'none' ? 'ignore' : r.pipes === 'out' ? ['ignore', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'], env: envs.get(r.envId) };
+  if (r.cwd !== null) options.cwd = r.cwd;
+  let child;
+  try {
+    child = spawn(r.file, r.args, options);
+  } catch (e) {
+    send(12, id, json({ errno: e.errno, code: e.code, message: e.message }));
+    return;
+  }
+  if (child.pid === undefined) {
+    child.once('error', (e) => send(12, id, json({ errno: e.errno, code: e.code, message: e.message })));
+    return;
+  }
+  child.on('error', () => {});
+  const c = { child, paused: [], pid: child.pid };
+  children.set(id, c);
+  send(11, id, json({ pid: child.pid }));
+  if (child.stdout) relay(id, c, 1, child.stdout);
+  if (child.stderr) relay(id, c, 2, child.stderr);
+  if (child.stdin) child.stdin.on('error', () => { if (!c.stdinBroken) { c.stdinBroken = true; send(17, id); } });
+  child.once('exit', (code, signal) => {
+    c.exited = true;
+    send(15, id, json({ code, signal }));
+    if (!child.stdout && !child.stderr) children.delete(id);
+  });
+  child.once('close', () => children.delete(id));
+}
+function handle(type, id, payload) {
+  if (type === 1) return start(id, JSON.parse(payload.toString()));
+  const c = children.get(id);
+  if (c === undefined) return;
+  if (type === 2) {
+    if (c.stdinBroken || !c.child.stdin) return send(17, id);
+    c.child.stdin.write(Buffer.from(payload), () => send(16, id));
+  } else if (type === 3) {
+    if (c.child.stdin && !c.stdinBroken) c.child.stdin.end();
+  } else if (type === 4) {
+    const s = c.paused[payload[0]];
+    c.paused[payload[0]] = undefined;
+    if (s) s.resume();
+  }
+}
+let pending = null;
+process.stdin.on('data', (chunk) => {
+  let buf = pending === null ? chunk : Buffer.concat([pending, chunk]);
+  let at = 0;
+  while (buf.length - at >= 4) {
+    const len = buf.readUInt32LE(at);
+    if (buf.length - at < 4 + len) break;
+    handle(buf[at + 4], buf.readUInt32LE(at + 5), buf.subarray(at + 9, at + 4 + len));
+    at += 4 + len;
+  }
+  pending = at === buf.length ? null : buf.subarray(at);
+});
+process.stdin.on('end', () => {
+  for (const c of children.values()) { try { process.kill(-c.pid, 'SIGKILL'); } catch {} }
+  process.exit(0);
+});
+send(10, 0);
+`;
+
+/** A child started through the spawner, fed by the spawner's frames. */
+class RemoteChild extends EventEmitter implements SpawnedChild {
+  pid = 0;
+  stdin: Writable | null = null;
+  stdout: Readable | null = null;
+  stderr: Readable | null = null;
+  /** Write callbacks of stdin chunks, in order. */
+  readonly stdinAcks: ((error?: Error | null) => void)[] = [];
+  exited = false;
+  /** Whether the started (or failed) answer came. */
+  settled = false;
+
+  constructor(
+    private readonly spawner: Spawner,
+    readonly id: number,
+    pipes: SpawnRequest['pipes'],
+    readonly onStart: (child: RemoteChild) => void,
+    readonly onFail: (error: SpawnError) => void,
+  ) {
+    super();
+    if (pipes !== 'none') {
+      this.stdout = this.output(1);
+      this.stderr = this.output(2);
+    }
+    if (pipes === 'all') {
+      this.stdin = new Writable({
+        write: (chunk: Buffer, _encoding, callback) => {
+          this.stdinAcks.push(callback);
+          this.spawner.send(T_STDIN, this.id, chunk);
+        },
+        final: (callback) => {
+          this.spawner.send(T_STDIN_END, this.id);
+          callback();
+        },
+      });
+    }
+  }
+
+  /** A readable that acknowledges each chunk once it is taken below its high-water mark. */
+  private output(fd: 1 | 2): Readable {
+    const ack = Buffer.of(fd);
+    let owed = false;
+    const stream = new Readable({
+      read: () => {
+        if (!owed) return;
+        owed = false;
+        this.spawner.send(T_ACK, this.id, ack);
+      },
+    });
+    (stream as Readable & { owe: () => void }).owe = () => {
+      owed = true;
+    };
+    return stream;
+  }
+
+  data(fd: number, chunk: Buffer): void {
+    const stream = fd === 1 ? this.stdout : this.stderr;
+    if (stream === null) return;
+    if (stream.push(chunk)) this.spawner.send(T_ACK, this.id, Buffer.of(fd));
+    else (stream as Readable & { owe: () => void }).owe();
+  }
+
+  end(fd: number): void {
+    (fd === 1 ? this.stdout : this.stderr)?.push(null);
+  }
+
+  /** The spawner went away: what was running ends as killed, with its streams closed. */
+  lost(): void {
+    if (!this.settled) {
+      this.settled = true;
+      this.onFail({ message: 'the spawner process ended' });
+      return;
+    }
+    this.stdout?.push(null);
+    this.stderr?.push(null);
+    for (const ack of this.stdinAcks.splice(0)) ack(new Error('the spawner process ended'));
+    if (!this.exited) {
+      this.exited = true;
+      this.emit('exit', null, 'SIGKILL');
+    }
+  }
+}
+
+/** The engine's side of one spawner process. */
+export class Spawner {
+  private readonly child: ChildProcess;
+  private readonly running = new Map<number, RemoteChild>();
+  private nextId = 1;
+  private ready = false;
+  private gone = false;
+  private pending: Buffer | null = null;
+  private readonly envIds = new WeakMap<object, number>();
+  private nextEnvId = 1;
+  /** The last snapshot of the engine's own environment, for commands that inherit it. */
+  private inherited: { json: string; id: number } | undefined;
+
+  constructor() {
+    this.child = spawn(process.execPath, ['-e', SPAWNER_SOURCE], { stdio: ['pipe', 'pipe', 'inherit'], env: process.env });
+    this.child.on('error', () => this.lose());
+    this.child.once('exit', () => this.lose());
+    const input = this.child.stdout as Readable;
+    input.on('data', (chunk: Buffer) => this.receive(chunk));
+    input.on('error', () => this.lose());
+    (this.child.stdin as Writable).on('error', () => this.lose());
+    this.idle();
+  }
+
+  /** Commands it was asked to start (tests check that they went through it). */
+  requested = 0;
+
+  /** The spawner's process id. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Whether commands may be sent to it now. */
+  get usable(): boolean {
+    return this.ready && !this.gone;
+  }
+
+  /** Starts a command; exactly one of `onStart` and `onFail` is called. */
+  start(request: SpawnRequest, onStart: (child: SpawnedChild) => void, onFail: (error: SpawnError) => void): void {
+    const id = this.nextId++;
+    this.requested++;
+    const remote = new RemoteChild(this, id, request.pipes, onStart as (c: RemoteChild) => void, onFail);
+    this.running.set(id, remote);
+    if (this.running.size === 1) this.busy();
+    const { env, envId } = this.environment(request.env);
+    const payload: Record<string, unknown> = {
+      file: request.file,
+      args: request.args,
+      envId,
+      cwd: request.cwd ?? process.cwd(),
+      pipes: request.pipes,
+    };
+    if (env !== undefined) payload.env = env;
+    this.send(T_SPAWN, id, Buffer.from(JSON.stringify(payload)));
+  }
+
+  /** An environment's id on the spawner side, with the environment itself the first time. */
+  private environment(env: NodeJS.ProcessEnv | null): { env?: NodeJS.ProcessEnv; envId: number } {
+    if (env !== null) {
+      const known = this.envIds.get(env);
+      if (known !== undefined) return { envId: known };
+      const id = this.nextEnvId++;
+      this.envIds.set(env, id);
+      return { env, envId: id };
+    }
+    // The engine's environment may have changed since the last command: compare its text.
+    const json = JSON.stringify(process.env);
+    if (this.inherited?.json === json) return { envId: this.inherited.id };
+    this.inherited = { json, id: this.nextEnvId++ };
+    return { env: process.env, envId: this.inherited.id };
+  }
+
+  send(type: number, id: number, payload?: Uint8Array): void {
+    if (this.gone) return;
+    const head = Buffer.allocUnsafe(9);
+    head.writeUInt32LE(5 + (payload?.length ?? 0), 0);
+    head[4] = type;
+    head.writeUInt32LE(id, 5);
+    const stdin = this.child.stdin as Writable;
+    if (payload !== undefined && payload.length > 0) {
+      stdin.cork();
+      stdin.write(head);
+      stdin.write(payload);
+      stdin.uncork();
+    } else stdin.write(head);
+  }
+
+  private receive(chunk: Buffer): void {
+    const buf = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
+    let at = 0;
+    while (buf.length - at >= 4) {
+      const len = buf.readUInt32LE(at);
+      if (buf.length - at < 4 + len) break;
+      this.handle(buf[at + 4] as number, buf.readUInt32LE(at + 5), buf.subarray(at + 9, at + 4 + len));
+      at += 4 + len;
+    }
+    this.pending = at === buf.length ? null : buf.subarray(at);
+  }
+
+  private handle(type: number, id: number, payload: Buffer): void {
+    if (type === T_READY) {
+      this.ready = true;
+      return;
+    }
+    const remote = this.running.get(id);
+    if (remote === undefined) return;
+    switch (type) {
+      case T_STARTED:
+        remote.pid = (JSON.parse(payload.toString()) as { pid: number }).pid;
+        remote.settled = true;
+        remote.onStart(remote);
+        break;
+      case T_FAILED:
+        remote.settled = true;
+        this.forget(id);
+        remote.onFail(JSON.parse(payload.toString()) as SpawnError);
+        break;
+      case T_OUT:
+        // A view into the frame's buffer: socket reads come in fresh buffers, never reused.
+        remote.data(payload[0] as number, payload.subarray(1));
+        break;
+      case T_OUT_END:
+        remote.end(payload[0] as number);
+        this.settleIfDone(remote);
+        break;
+      case T_EXIT: {
+        const { code, signal } = JSON.parse(payload.toString()) as { code: number | null; signal: NodeJS.Signals | null };
+        remote.exited = true;
+        remote.emit('exit', code, signal);
+        this.settleIfDone(remote);
+        break;
+      }
+      case T_STDIN_ACK:
+        remote.stdinAcks.shift()?.();
+        break;
+      case T_STDIN_ERROR: {
+        const error = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+        for (const ack of remote.stdinAcks.splice(0)) ack(error);
+        if (remote.stdin !== null && !remote.stdin.destroyed) remote.stdin.destroy(error);
+        break;
+      }
+    }
+  }
+
+  private ended = new WeakMap<RemoteChild, number>();
+
+  /** Forgets a child once it exited and its piped outputs ended. */
+  private settleIfDone(remote: RemoteChild): void {
+    const outputs = remote.stdout === null ? 0 : 2;
+    const ends = (this.ended.get(remote) ?? 0) + 1;
+    this.ended.set(remote, ends);
+    if (remote.exited && ends >= outputs + 1) this.forget(remote.id);
+  }
+
+  private forget(id: number): void {
+    this.running.delete(id);
+    if (this.running.size === 0) this.idle();
+  }
+
+  /** While nothing runs, the spawner does not keep the engine alive. */
+  private idle(): void {
+    this.child.unref();
+    (this.child.stdout as Readable & { unref?: () => void }).unref?.();
+    (this.child.stdin as Writable & { unref?: () => void }).unref?.();
+  }
+
+  private busy(): void {
+    this.child.ref();
+    (this.child.stdout as Readable & { ref?: () => void }).ref?.();
+    (this.child.stdin as Writable & { ref?: () => void }).ref?.();
+  }
+
+  private lose(): void {
+    if (this.gone) return;
+    this.gone = true;
+    const lost = [...this.running.values()];
+    this.running.clear();
+    this.idle();
+    for (const remote of lost) remote.lost();
+  }
+
+  /** Ends the spawner (tests; the engine's exit ends it by closing its stdin). */
+  close(): void {
+    (this.child.stdin as Writable).end();
+  }
+}
+
+let shared: Spawner | undefined;
+let requests = 0;
+
+/**
+ * The process's spawner when it is ready to take a command, else undefined (the caller spawns
+ * directly). `mode`: `auto` starts it at the second request; `off` never; `always` starts it
+ * at once (tests, which then wait for {@link spawnerReady}).
+ */
+export function spawnerFor(mode: 'auto' | 'off' | 'always'): Spawner | undefined {
+  if (mode === 'off' || process.env.TUTTI_SPAWNER === '0') return undefined;
+  requests++;
+  if (shared === undefined && (mode === 'always' || requests >= 2)) shared = new Spawner();
+  return shared?.usable === true ? shared : undefined;
+}
+
+/** Resolves once the process's spawner answers (starting it): for tests. */
+export async function spawnerReady(): Promise<Spawner> {
+  shared ??= new Spawner();
+  while (!shared.usable) await new Promise((r) => setTimeout(r, 5));
+  return shared;
+}
