@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -78,6 +78,39 @@ test('runAction: GITHUB_ENV and GITHUB_OUTPUT reach later steps, if skips, conti
     const job = r.logs.find((l) => l.label === 'job');
     assert.deepEqual(JSON.parse(job?.message ?? 'null'), { job: { outputs: { version: '1.2.3' }, result: 'failure' } });
   } finally {
+    for (const f of readdirSync(tmpdir())) if (f.startsWith(workflow)) rmSync(join(tmpdir(), f), { recursive: true, force: true });
+  }
+});
+
+test('runAction: timeout_minutes and the job deadline kill the step (its process group), which fails', async () => {
+  const workflow = `wf-${randomUUID()}`;
+  const pidFile = join(tmpdir(), `${workflow}.pid`);
+  process.env.PID_FILE = pidFile;
+  const t0 = Date.now();
+  try {
+    const deadline = Math.floor(Date.now() / 1000) + 3;
+    const r = await runProgram(join(ROOT, 'test/cicd/actions_timeout.mel'), [
+      '--contexts',
+      JSON.stringify({ github: { workflow, deadline: String(deadline) } }),
+    ]);
+    assert.equal(r.ok, true);
+    assert.equal(r.last('slow')?.state, 'passed', 'continue-on-error: concluded as success');
+    assert.ok(r.lines('slow').includes('The step has timed out after 1 s (timeout-minutes).'), r.lines('slow').join('\n'));
+    // the whole group went: the background sleep too
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    let state = 'gone';
+    try {
+      // a killed process not yet reaped (its parent died with it) is a zombie: gone as well
+      state = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '')[0]!;
+    } catch {}
+    assert.ok(state === 'gone' || state === 'Z', `the background sleep survived (${state})`);
+    assert.deepEqual(r.lines('quick'), ['+ echo within the limit', 'within the limit']);
+    assert.deepEqual(r.states('quick'), ['waiting', 'running', 'passed']);
+    assert.equal(r.last('late')?.state, 'failed');
+    assert.ok(r.lines('late').includes('The job has timed out (timeout-minutes).'), r.lines('late').join('\n'));
+    assert.ok(Date.now() - t0 < 15_000, 'stopped long before the 30 s sleeps');
+  } finally {
+    delete process.env.PID_FILE;
     for (const f of readdirSync(tmpdir())) if (f.startsWith(workflow)) rmSync(join(tmpdir(), f), { recursive: true, force: true });
   }
 });

@@ -35,7 +35,7 @@ Options of run:
       --dry-run            plan and evaluate every job and step without running scripts
       --logs DIR           one log file per step under DIR/<job>/
       --report FILE        a JSON report, or JUnit XML when FILE ends in .xml
-      --action-cache DIR   remote actions, laid out owner/repo@ref
+      --action-cache DIR   remote actions and reusable workflows, laid out owner/repo@ref
                            (default: ~/.cache/tutti/github/actions)
       --cache-dir DIR      the actions/cache store (default: ~/.cache/tutti/github)
   -C, --directory DIR      the repository (default: the current directory)

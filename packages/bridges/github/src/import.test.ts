@@ -2,6 +2,7 @@
 // as `tutti check`) and `tutti run` gives the same outcome as `tutti github run`.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,10 +78,8 @@ test('import: if: on any step (skips, status functions on the failure path), mat
   execFileSync('git', ['remote', 'add', 'origin', 'git@github.com:acme/widgets.git'], { cwd: dir });
   const out = join(dir, 'mel');
   const r = await githubImport(dir, undefined, out, 'acme/widgets');
-  assert.deepEqual(r.warnings, [
-    ".github/workflows/steps.yml:16:9: job 'conditions', step 6 ('Run actions/upload-artifact@v4'): 'uses: actions/upload-artifact@v4' is not imported",
-    ".github/workflows/steps.yml:21:9: job 'conditions', step 7: 'timeout-minutes' is not imported",
-  ]);
+  // (its actions/upload-artifact is imported as the script that stores the files)
+  assert.deepEqual(r.warnings, []);
   const checked = await checkPath(join(out, 'Compo.toml'), { all: true });
   assert.deepEqual(
     checked.sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
@@ -128,4 +127,71 @@ test('import: if: on any step (skips, status functions on the failure path), mat
   assert.deepEqual(steps(run.stdout), steps(text));
   assert.ok(steps(text).includes('✓ legs (alpine, 1) › Run echo "only alpine" passed'), text);
   assert.ok(steps(text).includes('✗ failing › Run exit 2 failed'), text);
+});
+
+test('import: job outputs and the needs context across jobs, job if: over needs and status functions, timeout-minutes of steps and jobs', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tutti-gh-import-jobs-'));
+  dirs.push(dir);
+  await cp(fileURLToPath(new URL('../test/import-jobs', import.meta.url)), dir, { recursive: true });
+  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
+  const out = join(dir, 'mel');
+  const r = await githubImport(dir, undefined, out, 'acme/widgets');
+  assert.deepEqual(r.warnings, []);
+  const checked = await checkPath(join(out, 'Compo.toml'), { all: true });
+  assert.deepEqual(
+    checked.sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
+    [],
+  );
+  const stores = () => readdirSync(tmpdir()).filter((f) => f.startsWith('tutti-artifacts-')).length;
+  const storesBefore = stores();
+  const t0 = Date.now();
+  const run = spawnSync(process.execPath, [TUTTI, 'run', join(out, 'Compo.toml'), '--progress', 'plain'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
+  assert.ok(Date.now() - t0 < 20_000, 'the timeouts stopped the 30 s sleeps');
+  assert.equal(stores(), storesBefore, "the run's artifact store is removed at its end");
+  const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache') });
+  const text = gh.text;
+  // `stuck` timed out: both runs fail, with the same job outcomes
+  assert.equal(gh.status, 1, text);
+  assert.equal(run.status, gh.status, run.stdout + run.stderr);
+  const ghOutcomes: Record<string, string> = {};
+  for (const j of gh.report!.jobs)
+    if (j.result === 'success' || j.result === 'failure') ghOutcomes[j.job] = j.result === 'failure' ? 'failed' : 'succeeded';
+  assert.deepEqual(melOutcomes(run.stdout), ghOutcomes);
+  assert.deepEqual(ghOutcomes, {
+    plan: 'succeeded',
+    build: 'succeeded',
+    deploy: 'succeeded',
+    stuck: 'failed',
+    broken: 'failed',
+    report: 'succeeded',
+    'on-failure': 'succeeded',
+    make: 'succeeded',
+    use: 'succeeded',
+  });
+  assert.match(run.stdout, /never: job never skipped/);
+  const lines = (s: string) =>
+    [
+      ...s.matchAll(
+        /│ (building .*|after the tolerated timeout|deploying .*|never.*|stuck starts|cleanup after.*|report .*|broken failed.*|got .*)$/gm,
+      ),
+    ]
+      .map((m) => m[1]!)
+      .sort();
+  assert.deepEqual(lines(run.stdout), lines(text));
+  assert.deepEqual(lines(text), [
+    'after the tolerated timeout',
+    'broken failed, as on-failure saw',
+    'building 1.2.3 for staging (plan success)',
+    'cleanup after the job timeout',
+    'deploying 1.2.3',
+    'got one two tmp=none at got',
+    'report plan=success broken=failure',
+    'stuck starts',
+  ]);
+  assert.ok(run.stdout.includes('The step has timed out after 2 s (timeout-minutes).'), run.stdout);
+  assert.ok(run.stdout.includes('The job has timed out (timeout-minutes).'), run.stdout);
 });

@@ -15,10 +15,15 @@
  * matrix is expanded here: one instance of the job treatment per leg, each with a realm of its
  * own holding its `matrix` and `strategy` (scalars as strings, for the same reason).
  *
+ * Each job (each leg) has an expression realm of its own; a job that another needs ends with
+ * `githubJobResult` and the needing jobs `includeNeeds` it (`needs.<id>.result`, outputs). Job
+ * `if:` is evaluated there, status functions from the needs' results. `timeout-minutes` of
+ * steps and jobs go to `runAction`'s `timeout_minutes` and `job_deadline`.
+ *
  * What the generated program does not cover (reported as warnings, and as comments at the
  * place in the code): `uses:` steps, a matrix computed by an expression, `fail-fast` and
- * `max-parallel`, job `if:`, job outputs and the `needs` context, reusable workflows,
- * containers and services, timeouts. `bash` runs with `-x` (the helpers' shell table).
+ * `max-parallel`, matrix jobs' outputs, reusable workflows, containers and services.
+ * `bash` runs with `-x` (the helpers' shell table).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -44,8 +49,91 @@ export function ident(s: string, prefix = ''): string {
 
 const asText = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'string' ? v : String(v));
 
+/** An env value that is the run's identifier (`|run_id()`), not a text. */
+const RUN_ID = '\u0000run_id';
+
 const stringMap = (entries: [string, string][]) =>
-  entries.length === 0 ? undefined : `|wrap<StringMap>(|map([${entries.map(([k, v]) => `|entry(${str(k)}, ${str(v)})`).join(', ')}]))`;
+  entries.length === 0
+    ? undefined
+    : `|wrap<StringMap>(|map([${entries.map(([k, v]) => `|entry(${str(k)}, ${v === RUN_ID ? '|run_id()' : str(v)})`).join(', ')}]))`;
+
+/**
+ * `actions/upload-artifact`: the files of `path` (lines, globs, `!` excludes) copied into this
+ * run's artifact store, relative to the search paths' common folder as GitHub stores them.
+ */
+const UPLOAD_ARTIFACT = `# actions/upload-artifact, imported: the files into this run's artifact store
+{ set +x; } 2>/dev/null; set -euo pipefail; shopt -s globstar nullglob dotglob
+name="\${INPUT_NAME:-artifact}"; dest="\${TMPDIR:-/tmp}/tutti-artifacts-$TUTTI_RUN_ID/$name"
+if [ -e "$dest" ] && [ "\${INPUT_OVERWRITE:-false}" != true ]; then echo "Error: an artifact named '$name' was already uploaded in this run" >&2; exit 1; fi
+inc=(); exc=(); files=(); roots=()
+while IFS= read -r l; do l="$(printf '%s' "$l" | sed 's/^[[:space:]]*//;s/[[:space:]]*$//')"; [ -z "$l" ] && continue; if [ "\${l#!}" != "$l" ]; then exc+=("\${l#!}"); else inc+=("$l"); fi; done <<< "\${INPUT_PATH:-}"
+add() { if [ -d "$1" ]; then while IFS= read -r g; do files+=("$g"); done < <(find "$1" -type f); elif [ -f "$1" ]; then files+=("$1"); fi; }
+for p in "\${inc[@]}"; do
+  p="\${p#./}"
+  if [[ $p == *[*?[]* ]]; then pre="\${p%%[*?[]*}"; r="\${pre%/*}"; [ "$r" = "$pre" ] && r=.; roots+=("\${r:-/}"); for f in $p; do add "$f"; done
+  else p="\${p%/}"; if [ -d "$p" ]; then roots+=("$p"); else roots+=("$(dirname "$p")"); fi; add "$p"; fi
+done
+lca="\${roots[0]:-.}"
+for r in "\${roots[@]}"; do while [ "$lca" != . ] && [ "$lca" != / ] && [ "$r" != "$lca" ] && [ "\${r#"$lca"/}" = "$r" ]; do lca="$(dirname "$lca")"; done; done
+n=0
+for f in "\${files[@]}"; do
+  f="\${f#./}"; skip=; for x in "\${exc[@]}"; do x="\${x#./}"; [[ $f == $x ]] && skip=1; done; [ -n "$skip" ] && continue
+  if [ "$lca" = . ]; then rel="$f"; else rel="\${f#"$lca"/}"; fi
+  mkdir -p "$dest/$(dirname "$rel")"; cp -p "$f" "$dest/$rel"; n=$((n + 1))
+done
+if [ "$n" -eq 0 ]; then
+  case "\${INPUT_IF_NO_FILES_FOUND:-warn}" in
+    error) echo "Error: No files were found with the provided path: \${INPUT_PATH:-}. No artifacts will be uploaded." >&2; exit 1 ;;
+    ignore) exit 0 ;;
+    *) echo "Warning: No files were found with the provided path: \${INPUT_PATH:-}. No artifacts will be uploaded."; exit 0 ;;
+  esac
+fi
+echo "Artifact $name: $n file(s) uploaded"`;
+
+/** `actions/download-artifact`: one artifact (`name`) into `path`, or every one (matching `pattern`) into `path/<name>`. */
+const DOWNLOAD_ARTIFACT = `# actions/download-artifact, imported: from this run's artifact store
+{ set +x; } 2>/dev/null; set -euo pipefail
+store="\${TMPDIR:-/tmp}/tutti-artifacts-$TUTTI_RUN_ID"; to="\${INPUT_PATH:-.}"
+if [ -n "\${INPUT_NAME:-}" ]; then
+  [ -d "$store/$INPUT_NAME" ] || { echo "Error: Artifact not found: $INPUT_NAME" >&2; exit 1; }
+  mkdir -p "$to"; cp -pR "$store/$INPUT_NAME/." "$to/"; echo "Artifact $INPUT_NAME downloaded to $to"
+else
+  for d in "$store"/*/; do
+    [ -d "$d" ] || continue; n="$(basename "$d")"
+    if [ -n "\${INPUT_PATTERN:-}" ] && [[ $n != $INPUT_PATTERN ]]; then continue; fi
+    if [ "\${INPUT_MERGE_MULTIPLE:-false}" = true ]; then t="$to"; else t="$to/$n"; fi
+    mkdir -p "$t"; cp -pR "$d." "$t/"; echo "Artifact $n downloaded to $t"
+  done
+fi
+echo "download-path=$(cd "$to" 2>/dev/null && pwd || echo "$to")" >> "$GITHUB_OUTPUT"`;
+
+/** The inputs of the artifact actions the imported scripts honour. */
+const ARTIFACT_INPUTS: Record<string, readonly string[]> = {
+  'actions/upload-artifact': ['name', 'path', 'if-no-files-found', 'overwrite'],
+  'actions/download-artifact': ['name', 'path', 'pattern', 'merge-multiple'],
+};
+
+/** An artifact action step as the `run:` step of its script (inputs as `INPUT_*`); undefined for other steps. */
+function artifactStep(s: Raw, warnInput: (key: string, action: string) => void): Raw | undefined {
+  const action = asText(s.uses).trim().replace(/@.*$/, '');
+  const known = ARTIFACT_INPUTS[action];
+  if (!known) return undefined;
+  const env: Raw = { ...((s.env ?? {}) as Raw), TUTTI_RUN_ID: RUN_ID };
+  for (const [k, v] of Object.entries((s.with ?? {}) as Raw)) {
+    if (!known.includes(k)) warnInput(k, action);
+    // GitHub's INPUT_IF-NO-FILES-FOUND is no shell variable name: `-` becomes `_`
+    else env[`INPUT_${k.replace(/[ -]/g, '_').toUpperCase()}`] = asText(v);
+  }
+  const { with: _with, uses: _uses, ...rest } = s;
+  return {
+    ...rest,
+    name: s.name ?? `Run ${asText(s.uses).trim()}`,
+    run: action === 'actions/upload-artifact' ? UPLOAD_ARTIFACT : DOWNLOAD_ARTIFACT,
+    shell: 'bash',
+    'working-directory': '.',
+    env,
+  };
+}
 
 /** The text of an `if:` without its `${{ }}`. */
 const bare = (v: unknown) =>
@@ -71,6 +159,19 @@ function railCondition(ifText: string | undefined, failed: boolean): string {
   return /^\s*\(?\s*(true|false)\s*\)?\s*$/.test(e) ? e.replace(/[\s()]/g, '') : e;
 }
 
+/** `timeout-minutes` as a number of minutes (a number, or a text holding one); undefined otherwise. */
+function minutesOf(v: unknown): number | undefined {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : Number.NaN;
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * The job's deadline (seconds since the epoch), set in the job's realm by the first step that
+ * evaluates it and read by the later ones: the helpers evaluate `${{ }}` as JavaScript there.
+ */
+const deadlineExpression = (minutes: number) =>
+  `\${{ job.tutti_deadline || (job.tutti_deadline = String(Math.floor(Date.now() / 1000) + ${Math.ceil(minutes * 60)})) }}`;
+
 /** One job as a treatment: its steps on two rails, the job ok so far, or failed so far. */
 function jobTreatment(
   w: Workflow,
@@ -81,15 +182,27 @@ function jobTreatment(
 ): string {
   const lines: string[] = [];
   const wires: string[] = [];
-  const steps = (job.steps ?? []) as Raw[];
+  // artifact actions become the run: steps of their scripts
+  const steps = ((job.steps ?? []) as Raw[]).map(
+    (s, i) =>
+      artifactStep(s, (key, action) =>
+        warn(`${w.where(id, i, 'with')}: job '${id}', step ${i + 1}: 'with: ${key}' of ${action} is not imported (ignored)`),
+      ) ?? s,
+  );
   const name = asText(job.name) || id;
   const defaults = { ...((w.defaults?.run ?? {}) as Raw), ...(((job.defaults as Raw | undefined)?.run ?? {}) as Raw) };
   const baseEnv: [string, string][] = [...Object.entries(w.env ?? {}), ...Object.entries((job.env ?? {}) as Raw)].map(([k, v]) => [
     k,
     asText(v),
   ]);
-  for (const key of ['outputs', 'container', 'services', 'timeout-minutes', 'uses'])
+  for (const key of ['container', 'services', 'uses'])
     if (job[key] !== undefined) warn(`${w.where(id)}: job '${id}': '${key}' is not imported`);
+  // the job's timeout: a deadline set in its realm when its first step starts, which every step
+  // on the way while no step failed honours (`job_deadline`); the steps after a failure run
+  // without it (on GitHub, `always()` steps still run after a job timeout)
+  const jobMinutes = minutesOf(job['timeout-minutes']);
+  if (job['timeout-minutes'] !== undefined && jobMinutes === undefined)
+    warn(`${w.where(id)}: job '${id}': 'timeout-minutes: ${asText(job['timeout-minutes'])}' (not a number) is not imported`);
   const label = leg?.name ?? name;
   lines.push(
     '/**',
@@ -133,8 +246,11 @@ function jobTreatment(
       lines.push(`    // not imported: step ${i + 1} '${display.replaceAll('\n', ' ')}' (uses: ${asText(s.uses)})`);
       return;
     }
-    if (s['timeout-minutes'] !== undefined)
-      warn(`${w.where(id, i, 'timeout-minutes')}: job '${id}', step ${i + 1}: 'timeout-minutes' is not imported`);
+    const stepMinutes = minutesOf(s['timeout-minutes']);
+    if (s['timeout-minutes'] !== undefined && stepMinutes === undefined)
+      warn(
+        `${w.where(id, i, 'timeout-minutes')}: job '${id}', step ${i + 1}: 'timeout-minutes: ${asText(s['timeout-minutes'])}' (not a number) is not imported`,
+      );
     const stepName = typeof s.id === 'string' ? s.id : `step${i + 1}`;
     const coe = s['continue-on-error'] !== undefined && s['continue-on-error'] !== false;
     const params: string[] = [`name = ${str(stepName)}`];
@@ -144,13 +260,20 @@ function jobTreatment(
     if (shell !== undefined) params.push(`shell = |wrap<string>(${str(asText(shell))})`);
     const wd = s['working-directory'] ?? defaults['working-directory'];
     if (wd !== undefined) params.push(`working_directory = |wrap<string>(${str(asText(wd))})`);
-    const env = stringMap([...baseEnv, ...Object.entries((s.env ?? {}) as Raw).map(([k, x]): [string, string] => [k, asText(x)])]);
-    if (env) params.push(`env = ${env}`);
+    const envEntries = [...baseEnv, ...Object.entries((s.env ?? {}) as Raw).map(([k, x]): [string, string] => [k, asText(x)])];
     if (coe) {
       const c = s['continue-on-error'];
       params.push(`continue_on_error = |wrap<string>(${str(c === true ? "'true'" : bare(c))})`);
     }
+    if (stepMinutes !== undefined) params.push(`timeout_minutes = |wrap<f64>(${stepMinutes})`);
     params.push(`commands = ${str(asText(s.run))}`);
+    /** The parameters on one rail: env, and on the first rail the job's deadline. */
+    const paramsOn = (failedRail: boolean) => {
+      const deadline = jobMinutes !== undefined && !failedRail;
+      const env = stringMap(deadline ? [...envEntries, ['TUTTI_JOB_DEADLINE', deadlineExpression(jobMinutes)]] : envEntries);
+      const head = params.slice(0, -1);
+      return [...head, ...(env ? [`env = ${env}`] : []), ...(deadline ? ['job_deadline = true'] : []), params.at(-1)!].join(', ');
+    };
     const ifText = s.if === undefined ? undefined : bare(s.if);
     const nextOk: string[] = [];
     const nextFailed: string[] = [];
@@ -166,7 +289,7 @@ function jobTreatment(
       const from = merge(sources)!;
       const v = fresh(ident(stepName) + (rail === 'failed' ? '_after_failure' : ''));
       lines.push(`    // ${display.replaceAll('\n', ' ')}${rail === 'failed' ? ' (when a step before failed)' : ''}`);
-      lines.push(`    ${v}: runAction[contexts = contexts](${params.join(', ')})`);
+      lines.push(`    ${v}: runAction[contexts = contexts](${paramsOn(rail === 'failed')})`);
       if (cond === 'true') wires.push(`    ${from} -> ${v}.trigger`);
       else {
         // GitHub's result of the condition: the helpers' realm evaluates it and a boolean
@@ -204,9 +327,15 @@ function jobTreatment(
 /** The area of one workflow: its jobs and a `main` starting them as their needs succeed. */
 function workflowArea(w: Workflow, repository: string, warn: (m: string) => void): string {
   const jobs = Object.entries(w.jobs);
+  // the run's artifact store, when a step uploads or downloads one: removed once every job ended
+  const artifacts = jobs.some(([, job]) =>
+    ((job.steps ?? []) as Raw[]).some((s) => ARTIFACT_INPUTS[asText(s.uses).trim().replace(/@.*$/, '')] !== undefined),
+  );
   const out: string[] = [];
   out.push(
+    'use cicd/services/github::githubJobResult',
     'use cicd/services/github::githubStringEval',
+    'use cicd/services/github::includeNeeds',
     'use cicd/services/github::prepareContexts',
     'use cicd/services/github::runAction',
     'use javascript::JavaScriptEngine',
@@ -214,12 +343,16 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     'use std/data/string_map::StringMap',
     'use std/data/string_map::|entry',
     'use std/data/string_map::|map',
+    ...(artifacts ? ['use std/engine::|run_id'] : []),
     'use std/engine/log::logErrorMessage',
     'use std/engine/log::logInfoMessage',
     'use std/engine/util::startup',
     'use std/flow::emit',
+    ...(artifacts ? ['use std/flow::closeBlock'] : []),
     'use std/flow::filterBlock',
+    ...(artifacts ? ['use std/flow::flock'] : []),
     'use std/flow::one',
+    ...(artifacts ? ['use std/flow::trigger'] : []),
     'use std/flow::waitBlock',
     'use std/ops/block::equalTo',
     'use std/ops/option::|wrap',
@@ -256,14 +389,14 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
   out.push(
     '/**',
     `Workflow "${w.name}" (${w.file}): each job starts once the jobs it needs have succeeded;`,
-    'each leg of a matrix job runs with an expression realm of its own (its `matrix` and `strategy`).',
-    '`contexts` is the JSON of the GitHub contexts (`github`, `env`, `vars`…).',
+    'each job (each leg of a matrix job) runs with an expression realm of its own (its `steps`,',
+    'its `needs` with their results and outputs, a leg its `matrix` and `strategy`).',
+    '`contexts` is the JSON of the GitHub contexts (`github`, `env`, `vars`…) of the jobs without matrix.',
     '*/',
     `treatment main(const contexts: string = ${str(contexts)})`,
-    '  model js: JavaScriptEngine()',
   );
-  const head: string[] = ['{', '    startup()', '    prepare: prepareContexts[contexts = js](github_contexts = contexts)'];
-  const body: string[] = ['    startup.trigger -> prepare.trigger'];
+  const head: string[] = ['{', '    startup()'];
+  const body: string[] = [];
   let waits = 0;
   /** A block emitted once both are: a chain of waitBlock<void>. */
   const both = (sources: string[]): string => {
@@ -287,74 +420,161 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     }
     return source;
   };
+  // the jobs whose result (`needs.<id>`: result and outputs) another job reads
+  const needsOf = (job: Raw) => (job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs.map(String) : [String(job.needs)]);
+  const needed = new Set(jobs.flatMap(([, job]) => needsOf(job)));
+  const matrixJob = (id: string) => legsOf.get(id)![0] !== undefined;
+  for (const [id, job] of jobs)
+    if (job.outputs !== undefined && matrixJob(id))
+      warn(`${w.where(id)}: job '${id}': the outputs of a matrix job are not imported (needs.${id}.outputs is empty)`);
   // first the legs of every job and the block telling each job succeeded, then the wiring
-  const plans: { id: string; needs: string[]; legs: { inst: string; prepare?: string }[]; ok: string; if?: string }[] = [];
+  interface Leg {
+    readonly inst: string;
+    readonly realm: string;
+    /** The block telling the leg's realm is ready (its needs included). */
+    ready: string;
+  }
+  const plans: { id: string; needs: string[]; legs: Leg[]; ok: string; end: string; afterEnds: boolean; if?: string }[] = [];
   for (const [id, job] of jobs) {
     const v = ident(id, 'job_');
-    const needs = job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs.map(String) : [String(job.needs)];
+    const needs = needsOf(job);
     const combos = legsOf.get(id)!;
-    const legs: { inst: string; prepare?: string }[] = [];
+    const legs: Leg[] = [];
     combos.forEach((combo, k) => {
-      if (!combo) {
-        head.push(`    ${v}: ${v}[contexts = js]()`);
-        legs.push({ inst: v });
-        return;
-      }
-      const leg = `${v}_${k + 1}`;
+      // each job (each leg) has an expression realm of its own: its steps, job status, needs
+      const leg = combo ? `${v}_${k + 1}` : v;
       // scalars as strings: the helpers keep only string results (`${{ matrix.n }}` would be "")
       const asStrings = (o: Record<string, unknown>) =>
         Object.fromEntries(Object.entries(o).map(([key, x]) => [key, typeof x === 'number' || typeof x === 'boolean' ? String(x) : x]));
       const legContexts = JSON.stringify({
         github,
-        matrix: asStrings(combo),
+        matrix: asStrings(combo ?? {}),
         strategy: asStrings({ 'fail-fast': true, 'job-index': k, 'job-total': combos.length, 'max-parallel': combos.length }),
       });
       out.push(`  model js_${leg}: JavaScriptEngine()`);
-      head.push(`    // ${legName(id, combo)}`);
-      head.push(`    prepare_${leg}: prepareContexts[contexts = js_${leg}](github_contexts = ${str(legContexts)})`);
+      if (combo) head.push(`    // ${legName(id, combo)}`);
+      head.push(`    prepare_${leg}: prepareContexts[contexts = js_${leg}](github_contexts = ${combo ? str(legContexts) : 'contexts'})`);
       head.push(`    ${leg}: ${leg}[contexts = js_${leg}]()`);
       body.push(`    startup.trigger -> prepare_${leg}.trigger`);
-      legs.push({ inst: leg, prepare: `prepare_${leg}.ready` });
+      legs.push({ inst: leg, realm: `js_${leg}`, ready: `prepare_${leg}.ready` });
     });
     // the job succeeded once every leg did; it failed when one did
     const ok = both(legs.map((l) => `${l.inst}.success`));
     head.push(`    ${v}Done: logInfoMessage(label = ${str(id)}, message = ${str(`job ${id} succeeded`)})`);
     body.push(`    ${ok} -> ${v}Done.trigger`);
     head.push(`    ${v}Failed: logErrorMessage(label = ${str(id)}, message = ${str(`job ${id} failed`)})`);
-    body.push(`    ${either(legs.map((l) => `${l.inst}.failed`))} -> ${v}Failed.trigger`);
-    // job `if:` over the run's contexts (GitHub's implicit `success()` is the needs having
-    // succeeded, which is when the job starts); with a status function or `needs`, not imported
+    const failed = either(legs.map((l) => `${l.inst}.failed`));
+    body.push(`    ${failed} -> ${v}Failed.trigger`);
+    // the job ended, succeeded or failed (a skipped job never ends)
+    const end = either([ok, failed]);
+    // what the jobs that need this one see: `needs.<id>.result` (its job.status) and its
+    // outputs, evaluated in its realm once it ended
+    if (needed.has(id) && !matrixJob(id)) {
+      const outputs = Object.entries((job.outputs ?? {}) as Raw).map(([k, x]) => `|entry(${str(k)}, ${str(asText(x))})`);
+      head.push(
+        `    result_${v}: githubJobResult[contexts = js_${v}](name = ${str(id)}, outputs = |map([${outputs.join(', ')}]), local_context = |null())`,
+      );
+      body.push(`    ${end} -> result_${v}.trigger_release`);
+    }
+    // job `if:` over the run's contexts and its needs' results and outputs: GitHub's implicit
+    // `success()` is the needs having succeeded, which is when the job starts; with a status
+    // function the job starts once its needs ended, the functions read from `needs` (not
+    // imported: status functions or `needs` in a matrix job's `if:`, or status functions over
+    // a matrix job's result)
     let cond: string | undefined;
+    let afterEnds = false;
     if (job.if !== undefined) {
       cond = bare(job.if);
       STATUS.lastIndex = 0;
-      if (STATUS.test(cond) || /\bneeds\b/.test(cond)) {
-        warn(`${w.where(id)}: job '${id}': 'if: ${cond}' (status functions, needs) is not imported: the job runs when its needs succeeded`);
+      const status = STATUS.test(cond);
+      if ((status || /\bneeds\b/.test(cond)) && combos[0] !== undefined) {
+        warn(
+          `${w.where(id)}: job '${id}': 'if: ${cond}' (status functions or needs in a matrix job) is not imported: the job runs when its needs succeeded`,
+        );
         cond = undefined;
+      } else if (status && needs.some(matrixJob)) {
+        warn(
+          `${w.where(id)}: job '${id}': 'if: ${cond}' (status functions over a matrix job's result) is not imported: the job runs when its needs succeeded`,
+        );
+        cond = undefined;
+      } else if (status) {
+        afterEnds = true;
+        const result = (n: string) => `needs[${JSON.stringify(n)}]["result"]`;
+        cond = cond.replace(STATUS, (_m, f: string) => {
+          const fn = f.toLowerCase();
+          if (fn === 'always') return 'true';
+          if (fn === 'cancelled') return 'false';
+          if (fn === 'success') return `(${needs.map((n) => `${result(n)} == "success"`).join(' && ') || 'true'})`;
+          return `(${needs.map((n) => `${result(n)} == "failure"`).join(' || ') || 'false'})`;
+        });
       }
     }
-    plans.push({ id, needs, legs, ok, ...(cond !== undefined ? { if: cond } : {}) });
+    plans.push({ id, needs, legs, ok, end, afterEnds, ...(cond !== undefined ? { if: cond } : {}) });
   }
-  const okOf = new Map(plans.map((p) => [p.id, p.ok]));
-  for (const p of plans) {
-    let start = p.needs.length === 0 ? 'prepare.ready' : both(p.needs.map((n) => okOf.get(n)!));
-    if (p.if !== undefined) {
-      const g = `${ident(p.id, 'job_')}If`;
-      head.push(
-        `    ${g}: emit<string>(value = ${str(`\${{ (${p.if}) ? "true" : "false" }}`)})`,
-        `    ${g}Value: githubStringEval[contexts = js](local_context = |null())`,
-        `    ${g}True: equalTo<string>(value = "true")`,
-        `    ${g}Gate: filterBlock<void>()`,
-        `    ${g}Skipped: logInfoMessage(label = ${str(p.id)}, message = ${str(`job ${p.id} skipped`)})`,
-      );
-      body.push(
-        `    ${start} -> ${g}.trigger,emit -> ${g}Value.value,evaluated -> ${g}True.data,result -> ${g}Gate.select`,
-        `    ${start} -> ${g}Gate.value`,
-        `    ${g}Gate.rejected -> ${g}Skipped.trigger`,
-      );
-      start = `${g}Gate.accepted`;
+  const byId = new Map(plans.map((p) => [p.id, p]));
+  // the needs' results go into the realm of each leg of the jobs that need them
+  for (const p of plans)
+    for (const l of p.legs) {
+      const includes: string[] = [];
+      for (const n of p.needs) {
+        if (matrixJob(n)) continue;
+        const inc = `needs_${l.inst}_${ident(n)}`;
+        head.push(`    ${inc}: includeNeeds[contexts = ${l.realm}](from = ${str(n)})`);
+        body.push(`    ${l.ready} -> ${inc}.trigger`, `    result_${ident(n, 'job_')}.result -> ${inc}.needs`);
+        includes.push(`${inc}.ready`);
+      }
+      if (includes.length > 0) l.ready = both(includes);
     }
-    for (const l of p.legs) body.push(`    ${l.prepare ? both([start, l.prepare]) : start} -> ${l.inst}.trigger`);
+  for (const p of plans) {
+    // with a status function in its `if:`, the job waits for its needs to end, else to succeed
+    const needsOk = p.needs.map((n) => (p.afterEnds ? byId.get(n)!.end : byId.get(n)!.ok));
+    for (const l of p.legs) {
+      let start = both([...needsOk, l.ready]);
+      if (p.if !== undefined) {
+        // evaluated in the leg's own realm: the run's contexts and the needs' results
+        const g = `${l.inst}If`;
+        head.push(
+          `    ${g}: emit<string>(value = ${str(`\${{ (${p.if}) ? "true" : "false" }}`)})`,
+          `    ${g}Value: githubStringEval[contexts = ${l.realm}](local_context = |null())`,
+          `    ${g}True: equalTo<string>(value = "true")`,
+          `    ${g}Gate: filterBlock<void>()`,
+          `    ${g}Skipped: logInfoMessage(label = ${str(p.id)}, message = ${str(`job ${p.id} skipped`)})`,
+        );
+        body.push(
+          `    ${start} -> ${g}.trigger,emit -> ${g}Value.value,evaluated -> ${g}True.data,result -> ${g}Gate.select`,
+          `    ${start} -> ${g}Gate.value`,
+          `    ${g}Gate.rejected -> ${g}Skipped.trigger`,
+        );
+        start = `${g}Gate.accepted`;
+      }
+      body.push(`    ${start} -> ${l.inst}.trigger`);
+    }
+  }
+  if (artifacts && plans.length > 0) {
+    // once every job ended (or will never run: its end closes), the run's artifact store goes
+    let ended = plans[0]!.end;
+    plans.slice(1).forEach((p, k) => {
+      head.push(`    ended${k + 1}: flock<void>()`, `    endedAll${k + 1}: trigger<void>()`);
+      body.push(
+        `    ${ended} -> ended${k + 1}.a`,
+        `    ${p.end} -> ended${k + 1}.b`,
+        `    ended${k + 1}.stream -> endedAll${k + 1}.stream`,
+      );
+      ended = `endedAll${k + 1}.end`;
+    });
+    if (plans.length === 1) {
+      head.push('    ended1: flock<void>()', '    endedAll1: trigger<void>()', '    ended1Never: closeBlock<void>()');
+      body.push(
+        `    ${ended} -> ended1.a`,
+        '    startup.trigger -> ended1Never.trigger,closed -> ended1.b',
+        '    ended1.stream -> endedAll1.stream',
+      );
+      ended = 'endedAll1.end';
+    }
+    head.push(
+      `    removeArtifacts: runAction[contexts = ${plans[0]!.legs[0]!.realm}](name = "artifacts", display_name = |wrap<string>("Remove the run's artifacts"), env = ${stringMap([['TUTTI_RUN_ID', RUN_ID]])}, commands = ${str('rm -rf "${TMPDIR:-/tmp}/tutti-artifacts-$TUTTI_RUN_ID"')})`,
+    );
+    body.push(`    ${ended} -> removeArtifacts.trigger`);
   }
   return [...out, ...head, '', ...body, '}', ''].join('\n');
 }

@@ -1,8 +1,9 @@
 /**
- * Remote actions (`owner/repo[/path]@ref`) come from the action cache folder, laid out
- * `owner/repo@ref` (a checkout of the action's repository at that ref). A missing one is cloned
- * with `git clone` when the network allows; when it cannot be, the run stops before any job
- * starts, naming the action and how to put it in the cache.
+ * Remote actions (`owner/repo[/path]@ref`) and reusable workflows of other repositories
+ * (`owner/repo/.github/workflows/x.yml@ref`) come from the action cache folder, laid out
+ * `owner/repo@ref` (a checkout of the repository at that ref). A missing one is cloned with
+ * `git clone` when the network allows; when it cannot be, the run stops before any job starts,
+ * naming the action or workflow and how to put it in the cache.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,7 +13,10 @@ import { WorkflowError } from './workflow.js';
 
 export interface ActionRef {
   readonly uses: string;
+  /** The action's folder (or the workflow's file) in the cache. */
   readonly dir: string;
+  /** The checkout of its repository in the cache (`owner/repo@ref`). */
+  readonly root: string;
 }
 
 /** `owner/repo/path@ref` → its parts. */
@@ -29,11 +33,15 @@ const run = (args: string[], cwd?: string): Promise<string | undefined> =>
     );
   });
 
-/** Finds (or clones) every remote action; WorkflowError naming those that cannot be had. */
+/**
+ * Finds (or clones) every remote action and reusable workflow (those in `workflows`);
+ * WorkflowError naming those that cannot be had.
+ */
 export async function resolveActions(
   uses: readonly string[],
   cacheDir: string,
   server = process.env.TUTTI_GITHUB_SERVER ?? 'https://github.com',
+  workflows: ReadonlySet<string> = new Set(),
 ): Promise<Map<string, ActionRef>> {
   const out = new Map<string, ActionRef>();
   const missing: string[] = [];
@@ -41,7 +49,11 @@ export async function resolveActions(
     uses.map(async (u) => {
       const p = parseUses(u);
       if (!p) {
-        missing.push(`${u}: not an action reference (owner/repo[/path]@ref)`);
+        missing.push(
+          workflows.has(u)
+            ? `reusable workflow ${u}: not a workflow reference (owner/repo/path@ref)`
+            : `${u}: not an action reference (owner/repo[/path]@ref)`,
+        );
         return;
       }
       const root = join(cacheDir, p.owner, `${p.repo}@${p.ref}`);
@@ -56,15 +68,18 @@ export async function resolveActions(
         if (err !== undefined) {
           await rm(root, { recursive: true, force: true });
           missing.push(
-            `${u}: not in the action cache (${root}) and cannot be cloned from ${url} (${err}).\n` +
+            `${workflows.has(u) ? 'reusable workflow ' : ''}${u}: not in the action cache (${root}) and cannot be cloned from ${url} (${err}).\n` +
               `  Cache it with: git clone --depth 1 --branch ${p.ref} ${url} ${root}`,
           );
           return;
         }
       }
-      out.set(u, { uses: u, dir: p.path ? join(root, p.path) : root });
+      out.set(u, { uses: u, dir: p.path ? join(root, p.path) : root, root });
     }),
   );
-  if (missing.length > 0) throw new WorkflowError(`cannot run: ${missing.length} action(s) unavailable\n${missing.sort().join('\n')}`);
+  if (missing.length > 0) {
+    const what = uses.some((u) => workflows.has(u)) ? 'action(s) or reusable workflow(s)' : 'action(s)';
+    throw new WorkflowError(`cannot run: ${missing.length} ${what} unavailable\n${missing.sort().join('\n')}`);
+  }
   return out;
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -296,6 +297,29 @@ describe('tutti github run', () => {
   });
 });
 
+describe('tutti github run: concurrency', () => {
+  test('concurrency groups: one job at a time, cancel-in-progress, a later arrival takes the waiting place', async () => {
+    const t0 = Date.now();
+    const { status, out, report } = await run({ workflows: '.github/workflows/concurrency.yml', event: 'workflow_dispatch' });
+    // `slow` was cancelled by `later`: a cancelled job fails the run, as an interrupted one does
+    assert.equal(status, 1, out);
+    assert.ok(Date.now() - t0 < 15_000, 'slow did not run its 20 s');
+    const result = (job: string) => report.jobs.find((j) => j.job === job)?.result;
+    assert.equal(result('slow'), 'cancelled');
+    assert.equal(result('later'), 'success');
+    has(out, '│ slow started', '│ later ran', "waiting for concurrency group 'ship'");
+    assert.ok(!out.includes('│ slow done'));
+    // deploy: a and its group, b and c (both `deploy-x`) never overlap; a runs beside them
+    const at = (l: string) => out.indexOf(`│ ${l}`);
+    assert.ok(at('b out') < at('c in') || at('c out') < at('b in'), out);
+    // queue: `second` waited behind `first`, then `third` took its place: second never ran
+    assert.equal(result('second'), 'cancelled');
+    assert.equal(result('third'), 'success');
+    assert.ok(!out.includes('│ second ran'));
+    assert.ok(at('first out') < at('third ran'), out);
+  });
+});
+
 describe('tutti github (command line)', () => {
   const cli = async (...args: string[]) => {
     const out = new PassThrough();
@@ -344,6 +368,98 @@ describe('tutti github (command line)', () => {
       assert.equal(r.status, 2);
       has(r.err, 'nobody/nothing@v0: not in the action cache', 'Cache it with: git clone --depth 1 --branch v0');
       assert.ok(!r.out.includes('ran'));
+    } finally {
+      process.env.TUTTI_GITHUB_SERVER = env.TUTTI_GITHUB_SERVER;
+      if (env.TUTTI_GITHUB_SERVER === undefined) delete process.env.TUTTI_GITHUB_SERVER;
+    }
+  });
+
+  test('reusable workflows of another repository: cloned into the action cache, then run from it; missing ones stop the run', async () => {
+    const { dir } = await repo();
+    const root = dirname(dir);
+    // the other repository, served from a folder as `git clone` reaches GitHub
+    const shared = join(root, 'server/acme/shared');
+    await mkdir(join(shared, '.github/workflows'), { recursive: true });
+    await writeFile(
+      join(shared, '.github/workflows/shared.yml'),
+      [
+        'on:',
+        '  workflow_call:',
+        '    inputs:',
+        '      who: { type: string, required: true }',
+        '    outputs:',
+        '      said: { value: "${{ jobs.greet.outputs.g }}" }',
+        'jobs:',
+        '  greet:',
+        '    runs-on: ubuntu-latest',
+        '    outputs:',
+        '      g: ${{ steps.s.outputs.g }}',
+        '    steps:',
+        '      - id: s',
+        '        run: |',
+        '          echo "shared greets ${{ inputs.who }}"',
+        '          echo "g=hi-${{ inputs.who }}" >> "$GITHUB_OUTPUT"',
+        '  deeper:',
+        '    needs: greet',
+        // `./` in a workflow of another repository names a file of that repository
+        '    uses: ./.github/workflows/inner.yml',
+        '',
+      ].join('\n'),
+    );
+    await writeFile(
+      join(shared, '.github/workflows/inner.yml'),
+      'on: workflow_call\njobs:\n  in:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "inner of shared"\n',
+    );
+    const git = (...a: string[]) => execFileSync('git', a, { cwd: shared, stdio: 'ignore' });
+    git('init', '-q', '-b', 'main');
+    git('add', '-A');
+    git('-c', 'user.email=ada@example.com', '-c', 'user.name=Ada', 'commit', '-qm', 'shared');
+    git('tag', 'v1');
+    await mkdir(join(dir, 'wf'), { recursive: true });
+    await writeFile(
+      join(dir, 'wf/remote.yml'),
+      [
+        'on: push',
+        'jobs:',
+        '  call:',
+        '    uses: acme/shared/.github/workflows/shared.yml@v1',
+        '    with: { who: caller }',
+        '  after:',
+        '    needs: call',
+        '    runs-on: ubuntu-latest',
+        '    steps:',
+        '      - run: echo "shared said ${{ needs.call.outputs.said }}"',
+        '',
+      ].join('\n'),
+    );
+    const ac = join(root, 'ac');
+    const env = { ...process.env };
+    try {
+      process.env.TUTTI_GITHUB_SERVER = join(root, 'server');
+      const r = await cli('run', '-C', dir, '-W', 'wf/remote.yml', '--action-cache', ac, '--progress', 'plain');
+      assert.equal(r.status, 0, r.out + r.err);
+      has(r.out, '│ shared greets caller', '│ inner of shared', '│ shared said hi-caller', '✓ call / deeper / in passed');
+      assert.ok(existsSync(join(ac, 'acme/shared@v1/.github/workflows/shared.yml')), 'cloned into the action cache');
+      // the server gone, the cache serves it
+      await rm(join(root, 'server'), { recursive: true });
+      process.env.TUTTI_GITHUB_SERVER = 'http://127.0.0.1:9';
+      const again = await cli('run', '-C', dir, '-W', 'wf/remote.yml', '--action-cache', ac, '--progress', 'plain');
+      assert.equal(again.status, 0, again.out + again.err);
+      has(again.out, '│ shared said hi-caller');
+      // neither cached nor reachable: nothing runs
+      await writeFile(
+        join(dir, 'wf/missing.yml'),
+        'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ran\n  b:\n    uses: acme/gone/.github/workflows/x.yml@v2\n',
+      );
+      const m = await cli('run', '-C', dir, '-W', 'wf/missing.yml', '--action-cache', ac);
+      assert.equal(m.status, 2);
+      has(
+        m.err,
+        'cannot run: 1 action(s) or reusable workflow(s) unavailable',
+        'reusable workflow acme/gone/.github/workflows/x.yml@v2: not in the action cache',
+        `Cache it with: git clone --depth 1 --branch v2 http://127.0.0.1:9/acme/gone ${join(ac, 'acme/gone@v2')}`,
+      );
+      assert.ok(!m.out.includes('ran'));
     } finally {
       process.env.TUTTI_GITHUB_SERVER = env.TUTTI_GITHUB_SERVER;
       if (env.TUTTI_GITHUB_SERVER === undefined) delete process.env.TUTTI_GITHUB_SERVER;

@@ -13,6 +13,7 @@ import type { Writable } from 'node:stream';
 import { ArtifactStore, CacheStore, graphCriticalPath, type JobOutcome, runGraph } from '@tutti/pipeline';
 import { runBuiltin } from './builtins.js';
 import { Masker } from './commands.js';
+import { ConcurrencyGroups, concurrencyOf } from './concurrency.js';
 import { ContainerProblem, type ContainerSpec, containerPaths, containerSpec, JobContainers, jobMounts } from './containers.js';
 import { asString, condition, ExpressionProblem, evalMap, evalValue, type Scope, truthy } from './expressions.js';
 import { changedFiles, type RepoFacts, repoFacts } from './git.js';
@@ -103,6 +104,10 @@ export class RunState {
   readonly legs: LegReport[] = [];
   readonly annotations: RunReport['annotations'] = [];
   readonly summaries: { name: string; text: string }[] = [];
+  /** `concurrency:` groups of workflows and jobs. */
+  readonly groups = new ConcurrencyGroups();
+  /** Workflows a later one of their concurrency group cancelled before they ran. */
+  cancelledWorkflows = 0;
   private readonly logFiles = new Map<string, WriteStream>();
   private readonly logPaths = new Map<string, string>();
   private logSeq = 0;
@@ -332,6 +337,11 @@ export interface Ctx {
   readonly secrets: Record<string, string>;
   /** Prefix of names for nested (reusable) workflows: `caller / `. */
   readonly prefix: string;
+  /**
+   * The checkout holding the workflow's file when it comes from another repository (its
+   * `owner/repo@ref` folder in the action cache): its `./…` reusable workflows are read there.
+   */
+  readonly home?: string;
 }
 
 /** The expression scope of a job (before its matrix): the run's contexts and its needs' results and outputs. */
@@ -415,8 +425,35 @@ async function runWorkflowGraph(ctx: Ctx, signal: AbortSignal): Promise<Map<stri
     },
     run: async (j, rc) => {
       const scope = baseScope(rc.needs, j.needs);
-      if (typeof j.def.uses === 'string') return runReusable(ctx, j, scope, rc.signal);
-      return runJob(ctx, j, scope, gh, rc.signal, rc.prepared);
+      const go = (s: AbortSignal) =>
+        typeof j.def.uses === 'string' ? runReusable(ctx, j, scope, s) : runJob(ctx, j, scope, gh, s, rc.prepared);
+      const name = `${ctx.prefix}${j.id}`;
+      let c: ReturnType<typeof concurrencyOf>;
+      try {
+        c = concurrencyOf(j.def.concurrency, scope);
+      } catch (e) {
+        st.view.step({ name, state: 'failed', time: new Date(), detail: `${w.where(j.id)}: concurrency: ${(e as Error).message}` });
+        st.legs.push({ workflow: w.file, job: j.id, name, result: 'failure', outputs: {}, durationMs: 0, steps: [] });
+        return { result: 'failure' as const, value: { outputs: {} } };
+      }
+      if (!c) return go(rc.signal);
+      const group = c.group;
+      return st.groups.run(
+        group,
+        c.cancelInProgress,
+        (s) => go(AbortSignal.any([rc.signal, s])),
+        () => {
+          st.view.step({
+            name,
+            state: 'cancelled',
+            time: new Date(),
+            detail: `a later job of concurrency group '${group}' took its place`,
+          });
+          st.legs.push({ workflow: w.file, job: j.id, name, result: 'cancelled', outputs: {}, durationMs: 0, steps: [] });
+          return { result: 'cancelled' as const, value: { outputs: {} } };
+        },
+        () => st.view.write(`${name}: waiting for concurrency group '${group}'`),
+      );
     },
   });
 }
@@ -844,14 +881,21 @@ async function runCall(
     });
     return { result: 'failure' as const, value: { outputs: {} } };
   };
-  let rel: string;
-  if (uses.startsWith('./')) rel = uses;
-  else if (uses.startsWith('$/')) rel = `./${uses.slice(2)}`;
-  else if (uses.startsWith(`${st.repo.repository}/`)) rel = `./${uses.slice(st.repo.repository.length + 1).replace(/@.*$/, '')}`;
-  else return fail(`reusable workflow '${uses}' is in another repository: only this repository's workflows can run offline`);
+  const target = workflowTarget(uses, ctx.home ?? st.opts.cwd, st.opts.cwd, st.repo.repository);
+  let file: string;
+  let home: string | undefined;
+  if ('local' in target) {
+    file = target.local;
+    home = ctx.home !== undefined && file.startsWith(`${ctx.home}/`) ? ctx.home : undefined;
+  } else {
+    const a = st.actions.get(uses);
+    if (!a) return fail(`reusable workflow '${uses}' is not in the action cache (${st.actionCache})`);
+    file = a.dir;
+    home = a.root;
+  }
   let called: Workflow;
   try {
-    called = await loadWorkflow(resolve(st.opts.cwd, rel), st.opts.cwd);
+    called = await loadWorkflow(file, st.opts.cwd);
   } catch (e) {
     return fail((e as Error).message);
   }
@@ -869,7 +913,10 @@ async function runCall(
   }
   st.view.step({ name: group, state: 'running', time: new Date(), needs: j.needs });
   const t0 = performance.now();
-  const out = await runWorkflowGraph({ st, w: called, inputs, secrets, prefix: `${group} / ` }, signal);
+  const out = await runWorkflowGraph(
+    { st, w: called, inputs, secrets, prefix: `${group} / `, ...(home !== undefined ? { home } : {}) },
+    signal,
+  );
   const jobsCtx = Object.fromEntries([...out].map(([id, o]) => [id, { result: o.result, outputs: o.value?.outputs ?? {} }]));
   const failed = [...out.values()].some((o) => o.result === 'failure' || o.result === 'cancelled');
   const cancelled = failed && signal.aborted;
@@ -898,17 +945,82 @@ async function runCall(
   return { result, value: { outputs } };
 }
 
-/** Every `uses:` of steps (and local composite actions are read at run time: they may come from a checkout). */
+/**
+ * Where a job's `uses:` points: a workflow file of the repository `home` holds (`./…`, `$/…`),
+ * of this repository (`owner/repo/…@ref` naming it: read from the working tree, whatever the ref),
+ * or a workflow of another repository (`owner/repo/path@ref`, from the action cache).
+ */
+export function workflowTarget(uses: string, home: string, cwd: string, repository: string): { local: string } | { remote: string } {
+  const u = uses.trim();
+  if (u.startsWith('./')) return { local: resolve(home, u) };
+  if (u.startsWith('$/')) return { local: resolve(home, u.slice(2)) };
+  if (u.startsWith(`${repository}/`)) return { local: resolve(cwd, u.slice(repository.length + 1).replace(/@.*$/, '')) };
+  return { remote: u };
+}
+
+/** The remote actions a workflow's steps name (local composite actions are read at run time: they may come from a checkout). */
+function stepUses(w: Workflow, into: Set<string>): void {
+  for (const j of Object.values(w.jobs))
+    for (const s of ((j.steps ?? []) as Raw[]) ?? []) {
+      const u = typeof s.uses === 'string' ? s.uses.trim() : '';
+      if (u === '' || u.startsWith('./') || u.startsWith('docker://') || BUILTINS.has(u.replace(/@.*$/, ''))) continue;
+      into.add(u);
+    }
+}
+
+/** Every `uses:` of steps of these workflows. */
 export function usesOf(ws: readonly Workflow[]): string[] {
   const out = new Set<string>();
-  for (const w of ws)
-    for (const j of Object.values(w.jobs))
-      for (const s of ((j.steps ?? []) as Raw[]) ?? []) {
-        const u = typeof s.uses === 'string' ? s.uses.trim() : '';
-        if (u === '' || u.startsWith('./') || u.startsWith('docker://') || BUILTINS.has(u.replace(/@.*$/, ''))) continue;
-        out.add(u);
-      }
+  for (const w of ws) stepUses(w, out);
   return [...out];
+}
+
+/**
+ * Finds (or clones) the remote actions and reusable workflows of other repositories that the
+ * workflows name, following reusable workflows (local and remote) to the actions and workflows
+ * they name in turn; WorkflowError (before anything runs) naming those that cannot be had.
+ */
+export async function resolveRemotes(
+  ws: readonly Workflow[],
+  cwd: string,
+  repository: string,
+  actionCache: string,
+): Promise<Map<string, ActionRef>> {
+  const found = new Map<string, ActionRef>();
+  const seen = new Set<string>(ws.map((w) => w.path));
+  let level: { w: Workflow; home: string }[] = ws.map((w) => ({ w, home: cwd }));
+  while (level.length > 0) {
+    const actions = new Set<string>();
+    const workflows = new Set<string>();
+    const locals: { path: string; home: string }[] = [];
+    for (const { w, home } of level) {
+      stepUses(w, actions);
+      for (const j of Object.values(w.jobs)) {
+        if (typeof j.uses !== 'string') continue;
+        const t = workflowTarget(j.uses, home, cwd, repository);
+        if ('remote' in t) workflows.add(t.remote);
+        else locals.push({ path: t.local, home: t.local.startsWith(`${home}/`) ? home : cwd });
+      }
+    }
+    const wanted = [...actions, ...workflows].filter((u) => !found.has(u));
+    const got = await resolveActions(wanted, actionCache, undefined, workflows);
+    for (const [u, a] of got) found.set(u, a);
+    const next: { w: Workflow; home: string }[] = [];
+    const visit = async (path: string, home: string) => {
+      if (seen.has(path)) return;
+      seen.add(path);
+      // a workflow that does not load fails its calling job when it runs, with the reason
+      const w = await loadWorkflow(path, cwd).catch(() => undefined);
+      if (w) next.push({ w, home });
+    };
+    for (const l of locals) await visit(l.path, l.home);
+    for (const u of workflows) {
+      const a = found.get(u);
+      if (a) await visit(a.dir, a.root);
+    }
+    level = next;
+  }
+  return found;
 }
 
 /** The payload GitHub would send, in its main fields, when no --event-path is given. */
@@ -960,7 +1072,7 @@ export async function githubRun(opts: GithubRunOptions): Promise<{ status: 0 | 1
     };
   const cacheRoot = opts.cacheDir ?? defaultCacheRoot();
   const actionCache = opts.actionCache ?? join(cacheRoot, 'actions');
-  const actions = await resolveActions(usesOf(ws), actionCache);
+  const actions = await resolveRemotes(ws, opts.cwd, repo.repository, actionCache);
   const runDir = await mkdtemp(join(tmpdir(), 'tutti-github-'));
   const eventPath = join(runDir, 'event.json');
   await writeFile(eventPath, JSON.stringify(payload));
@@ -989,10 +1101,27 @@ export async function githubRun(opts: GithubRunOptions): Promise<{ status: 0 | 1
   try {
     await Promise.all(
       ws.map(async (w) => {
-        const out = await runWorkflowGraph(
-          { st, w, inputs: inputsOf.get(w) ?? {}, secrets: { GITHUB_TOKEN: '', ...opts.secrets }, prefix: '' },
-          signal,
-        );
+        const ctx: Ctx = { st, w, inputs: inputsOf.get(w) ?? {}, secrets: { GITHUB_TOKEN: '', ...opts.secrets }, prefix: '' };
+        // workflow-level concurrency: among the workflows of this run, in the order they are listed
+        let c: ReturnType<typeof concurrencyOf>;
+        try {
+          c = concurrencyOf(w.concurrency, { contexts: { github: githubContext(st, w), inputs: ctx.inputs, vars: opts.vars } });
+        } catch (e) {
+          view.write(`${w.where()}: warning: concurrency: ${(e as Error).message} (ignored)`);
+        }
+        const out = !c
+          ? await runWorkflowGraph(ctx, signal)
+          : await st.groups.run(
+              c.group,
+              c.cancelInProgress,
+              (s) => runWorkflowGraph(ctx, AbortSignal.any([signal, s])),
+              () => {
+                view.write(`${w.file}: cancelled: a later workflow of concurrency group '${c.group}' took its place`);
+                st.cancelledWorkflows++;
+                return new Map<string, JobOutcome<JobValue>>();
+              },
+              () => view.write(`${w.file}: waiting for concurrency group '${c.group}'`),
+            );
         allOutcomes.push({ w, out });
       }),
     );
@@ -1002,7 +1131,9 @@ export async function githubRun(opts: GithubRunOptions): Promise<{ status: 0 | 1
     await st.closeLogs();
     await rm(runDir, { recursive: true, force: true }).catch(() => {});
   }
-  const failed = allOutcomes.some(({ out }) => [...out.values()].some((o) => o.result === 'failure' || o.result === 'cancelled'));
+  const failed =
+    st.cancelledWorkflows > 0 ||
+    allOutcomes.some(({ out }) => [...out.values()].some((o) => o.result === 'failure' || o.result === 'cancelled'));
   const durationMs = Math.round(performance.now() - t0);
   // summary
   let cp: { ids: string[]; ms: number } = { ids: [], ms: 0 };

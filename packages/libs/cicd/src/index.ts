@@ -12,6 +12,7 @@ import { githubContexts } from './github/contexts.js';
 import { githubEnvFiles } from './github/env-files.js';
 import { githubResults } from './github/results.js';
 import { githubStatus } from './github/state.js';
+import { githubTimeout } from './github/timeout.js';
 import { gitlab } from './gitlab.js';
 import { hostArch } from './naive.js';
 import { setServiceState } from './services.js';
@@ -44,6 +45,7 @@ export const cicd: PackageDescriptor = {
     githubCommand,
     ...githubEnvFiles,
     ...githubResults,
+    githubTimeout,
   ],
 };
 export { defaultApiUrl, githubApiUrl } from './api-url.js';

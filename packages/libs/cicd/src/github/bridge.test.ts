@@ -368,13 +368,14 @@ describe('step environment and results (real files)', () => {
     assert.deepEqual([failed.outputs.success, failed.outputs.failure, failed.outputs.finished], [[], [undefined], [undefined]]);
     assert.equal(String(failed.outputs.result?.[0]), '{"build":{"outputs":{},"result":"failure"}}');
 
-    // The result is what includeNeeds expects.
+    // The result is what includeNeeds expects: its `{"build": …}` is unwrapped (Tutti; the
+    // reference would give needs.build.build.result), as the spec's typical job wiring means.
     const next = await prepared();
     await runTreatment(find('includeNeeds'), {
       models: { contexts: next },
       params: { from: 'build' },
       inputs: { trigger: [undefined], needs: [failed.outputs.result?.[0] as Value] },
     });
-    assert.equal(await evalString(next, '${{ needs.build.build.result }}'), 'failure');
+    assert.equal(await evalString(next, '${{ needs.build.result }}'), 'failure');
   });
 });

@@ -45,12 +45,17 @@ export const githubContexts = [
     params: { from: 'const string' },
     inputs: { trigger: 'Block<void>', needs: 'Block<Json>' },
     outputs: { ready: 'Block<void>' },
-    doc: 'After `trigger`, sets `needs["<from>"]` to the received job result in the realm; then `ready`.',
+    doc:
+      'After `trigger`, sets `needs["<from>"]` to the received job result in the realm; then `ready`. A result as ' +
+      '`githubJobResult` gives it, `{"<from>": {"result": …, "outputs": …}}`, is unwrapped, so that `needs.<from>.result` ' +
+      'and `needs.<from>.outputs.<k>` hold as the typical job wiring means (Tutti: the reference sets the whole object).',
     async run({ inputs, outputs, params, models }) {
       if ((await inputs.trigger.recvOne()) === END) return;
       const needs = await inputs.needs.recvOne();
       if (needs === END) return;
-      const code = `needs[${JSON.stringify(params.from as string)}] = value; true`;
+      const from = JSON.stringify(params.from as string);
+      // githubJobResult's `{"<from>": result}`: its member (an object with that one key)
+      const code = `needs[${from}] = value !== null && typeof value === "object" && Object.keys(value).length === 1 && ${from} in value ? value[${from}] : value; true`;
       await evaluate(engineOf(models, 'contexts', 'includeNeeds'), jsonText(needs), code);
       await outputs.ready.sendOne(undefined);
     },

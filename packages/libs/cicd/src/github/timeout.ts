@@ -1,0 +1,61 @@
+/**
+ * `cicd/services/github::githubTimeout` — Tutti's extension: GitHub's `timeout-minutes` for the
+ * commands of `runAction`.
+ *
+ * The limit is kept by the step's own process group rather than by a timer in the engine: a
+ * treatment waiting on a timer while the step's process runs would look, to the engine's
+ * deadlock detection, like two treatments waiting on each other. The command runs under a
+ * small `sh` wrapper with a background watchdog; at the limit the watchdog prints why and kills
+ * the whole process group (`kill -KILL 0`: the local executor makes every command the leader of
+ * a group of its own), so the script and whatever it started are gone and the step fails (no
+ * exit code). Without the limit reached, the watchdog is stopped when the command exits and
+ * the command's exit code is kept.
+ */
+import { treatment } from '@tutti/core';
+import { CommandValue } from '@tutti/lib-process';
+import { area } from './state.js';
+
+/**
+ * The watchdog: `$1` is the step's limit in seconds (0: none); `TUTTI_JOB_DEADLINE` (seconds
+ * since the epoch, when set) ends the job's time, whichever comes first. The watchdog's
+ * output goes to the step's stderr (fd 3) while its `sleep` holds neither pipe, so that the
+ * step's output ends when the command does.
+ */
+export const WATCHDOG = `s=$1; shift
+why="The step has timed out after $s s (timeout-minutes)."
+if [ -n "\${TUTTI_JOB_DEADLINE:-}" ]; then
+  left=$(( TUTTI_JOB_DEADLINE - $(date +%s) ))
+  if [ "$left" -lt 1 ]; then left=1; fi
+  if [ "$s" -eq 0 ] || [ "$left" -lt "$s" ]; then s=$left; why="The job has timed out (timeout-minutes)."; fi
+fi
+if [ "$s" -eq 0 ]; then exec "$@"; fi
+( sleep "$s" 3>&-; echo "$why" >&3; kill -KILL 0 ) 3>&2 >/dev/null 2>&1 </dev/null &
+w=$!
+"$@"; c=$?
+kill "$w" 2>/dev/null
+exit "$c"`;
+
+/** `command` run under the watchdog with `seconds` (0: only the job's deadline). */
+export function withTimeout(command: CommandValue, seconds: number): CommandValue {
+  return new CommandValue('sh', ['-c', WATCHDOG, 'tutti-timeout', String(seconds), command.command, ...command.arguments]);
+}
+
+export const githubTimeout = treatment(area, 'githubTimeout', {
+  params: { minutes: 'var Option<f64>', job_deadline: 'var bool' },
+  inputs: { commands: 'Stream<Command>' },
+  outputs: { commands: 'Stream<Command>' },
+  doc:
+    "Tutti's extension: each command of `commands`, run under a watchdog that kills the step's process group (and says " +
+    "why on stderr) once it ran `minutes` (GitHub's `timeout-minutes`, rounded up to a second), or, with `job_deadline`, " +
+    'once the time `TUTTI_JOB_DEADLINE` (seconds since the epoch, in the environment the step is given) is reached, ' +
+    'whichever comes first. With neither, the commands pass unchanged.',
+  async run({ inputs, outputs, params }) {
+    const minutes = params.minutes as number | null | undefined;
+    const seconds = minutes === null || minutes === undefined || !Number.isFinite(minutes) ? 0 : Math.max(1, Math.ceil(minutes * 60));
+    const wrap = seconds > 0 || params.job_deadline === true;
+    for await (const batch of inputs.commands) {
+      const out = wrap ? (batch as readonly unknown[]).map((c) => withTimeout(c as CommandValue, seconds)) : batch;
+      if (!(await outputs.commands.sendMany(out))) return;
+    }
+  },
+});
