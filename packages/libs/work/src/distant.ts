@@ -173,6 +173,8 @@ export const composeLocation: Location = async (request, context) => {
   const runId = String(request.document.id ?? randomUUID()).slice(0, 8);
   const resources = request.resources ?? { volumes: [], containers: [], serviceContainers: [] };
   const engine = ContainerEngine.fromEnvironment();
+  if (engine.ignoredArgs.length > 0)
+    context.log('warning', `TUTTI_CONTAINER_ENGINE_ARGS: ${engine.ignoredArgs.join(' ')} ignored (not global flags of ${engine.kind})`);
   // Registered before the start: a process exiting mid-start still removes what was created.
   registerExitHook(runId, engine);
   const set = await startContainerSet(

@@ -8,7 +8,7 @@ import { dataType, END, fn, treatment } from '@tutti/core';
 import { LocalFileSystem } from '@tutti/lib-fs';
 import { type Executor, LocalExecutor } from '@tutti/lib-process';
 import type { StringMapValue } from '@tutti/lib-std';
-import { ContainerEngine, splitArgs } from '../containers/engine.js';
+import { ContainerEngine, engineArgs } from '../containers/engine.js';
 import { ContainerExecutor } from './container-executor.js';
 import { ArchValue, ContainerValue, MountValue, recordOf, ServiceContainerValue, VolumeValue } from './values.js';
 
@@ -44,7 +44,10 @@ export function executorFor(name: string | null, env: NodeJS.ProcessEnv = proces
   const key = `${program}\n${env.TUTTI_CONTAINER_ENGINE_ARGS ?? ''}\n${container}`;
   let executor = containerExecutors.get(key);
   if (executor === undefined) {
-    executor = new ContainerExecutor(new ContainerEngine(kind, program, splitArgs(env.TUTTI_CONTAINER_ENGINE_ARGS), env), container);
+    executor = new ContainerExecutor(
+      new ContainerEngine(kind, program, engineArgs(kind, env.TUTTI_CONTAINER_ENGINE_ARGS).args, env),
+      container,
+    );
     containerExecutors.set(key, executor);
   }
   return { executor };
