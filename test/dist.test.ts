@@ -339,6 +339,22 @@ treatment withModel[other: DistributionEngine]()
   );
 });
 
+test('a send or a receive naming a port the distributed treatment does not have fails the run with the port lists, never a hang', async () => {
+  const w = await worker();
+  // "doubld": a misspelt output (before, its receive waited for ever); "wrd": a misspelt input.
+  const text = manual(1, 3)
+    .replace('recvStream<u64>[distributor = dist](name = "doubled")', 'recvStream<u64>[distributor = dist](name = "doubld")')
+    .replace('sendBlock<string>[distributor = dist](name = "word")', 'sendBlock<string>[distributor = dist](name = "wrd")');
+  const dir = project({ 'prog.mel': text });
+  const o = run(['run', join(dir, 'prog.mel'), '--port', String(w.port), '--rk', w.rk, '--sk', w.sk], { TUTTI_DIST_PIN: w.fingerprint });
+  const code = await within(o.exited, 20_000, 'the orchestrator run');
+  assert.notEqual(code, 0, o.out.join('\n'));
+  const all = o.out.join('\n');
+  assert.match(all, /recvStream failed: prog::echo has no output 'doubld' \(its outputs: 'doubled', 'said'\)/);
+  assert.match(all, /sendBlock failed: prog::echo has no input 'wrd' \(its inputs: 'nums', 'word'\)/);
+  await within(w.exited, 5000, 'the worker end');
+});
+
 test('--certificate/--key: the orchestrator verifies the chain (TUTTI_DIST_CA) and the address, or refuses', async () => {
   const cert = await localhostCertificate();
   const dir = project({ 'cert.pem': cert.cert, 'key.pem': cert.key, 'prog.mel': manual(1, 2) });

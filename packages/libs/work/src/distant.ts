@@ -433,7 +433,12 @@ class DistantEngineInstance implements ModelInstance {
   shutdown(): void {
     const all = [...this.started];
     this.started.clear();
-    this.stopped = Promise.all(all.map((w) => w.stop().catch(() => [])));
+    // Teardown warnings (a container or network that could not be removed) are logged here: the
+    // spec hands them to `distant`'s `errors`, which has closed by then (docs/distribution.md).
+    const log = (warnings: readonly string[]) => {
+      for (const w of warnings) this.ctx.log('warning', this.ctx.path, w);
+    };
+    this.stopped = Promise.all(all.map((w) => w.stop().then(log, (e: Error) => log([e.message]))));
   }
 }
 
