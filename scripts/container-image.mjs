@@ -60,8 +60,31 @@ export function engineEnv(engine) {
   return env;
 }
 
+/**
+ * The global flags for `engine`: for docker only its own (as the work library's engineArgs:
+ * docker refuses podman's `--runtime runc`, which a machine set up for podman exports).
+ */
+export function globalArgs(engine, text) {
+  const all = (text ?? '').split(/\s+/).filter((a) => a !== '');
+  if (engine !== 'docker') return all;
+  const valued = ['--config', '-c', '--context', '-H', '--host', '-l', '--log-level', '--tlscacert', '--tlscert', '--tlskey'];
+  const switches = ['-D', '--debug', '--tls', '--tlsverify'];
+  const kept = [];
+  for (let i = 0; i < all.length; i++) {
+    const a = all[i];
+    const flag = a.split('=')[0];
+    const next = all[i + 1];
+    if (switches.includes(flag)) kept.push(a);
+    else if (valued.includes(flag)) {
+      kept.push(a);
+      if (!a.includes('=') && next !== undefined) kept.push(all[++i]);
+    } else if (!a.includes('=') && next !== undefined && !next.startsWith('-')) i++;
+  }
+  return kept;
+}
+
 function engineCommand(engine, env, args, options = {}) {
-  const global = env.TUTTI_CONTAINER_ENGINE_ARGS.split(/\s+/).filter((a) => a !== '');
+  const global = globalArgs(engine, env.TUTTI_CONTAINER_ENGINE_ARGS);
   return spawnSync(engine, [...global, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', ...options });
 }
 

@@ -184,6 +184,46 @@ test('examples/16 shape on compose: build and test in containers, package fed th
   }
 });
 
+test('examples/16 shape on local: the container steps run as host processes (one notice for the image), package gets the build binary byte for byte; nothing left', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'tutti-cicd-out-'));
+  const artifact = join(out, 'artifact.tar.gz');
+  const image = 'example.invalid/never-pulled:1';
+  const run = start(['examples/cicd/ci_pipeline.mel', '--progress', 'off', '--location', 'local', '--image', image, '--output', artifact]);
+  try {
+    assert.equal(await run.exited, 0, run.output());
+    // The mount point /mnt/data stood for the runner's volume folder: sha256sum printed that folder.
+    const hashes = (step: string) =>
+      [...run.output().matchAll(new RegExp(`debug: ${step}: ([0-9a-f]{64})  (\\S+)/binary`, 'g'))].map((m) => [m[1], m[2]]);
+    const [built] = hashes('build');
+    assert.ok(built !== undefined, run.output());
+    assert.ok(built[1]?.startsWith(run.tmp) && built[1].endsWith('/volumes/data'), `volume folder: ${built[1]}`);
+    assert.deepEqual(
+      hashes('package').map(([h]) => h),
+      [built[0]],
+    );
+    const tar = gunzipSync(readFileSync(artifact));
+    const size = Number.parseInt(tar.subarray(124, 136).toString('ascii').trim(), 8);
+    assert.equal(size, 3_000_000);
+    assert.equal(
+      createHash('sha256')
+        .update(tar.subarray(512, 512 + size))
+        .digest('hex'),
+      built[0],
+    );
+    assert.match(run.output(), /info: ci: artifact written/);
+    assert.doesNotMatch(run.output(), /Executor name not set/);
+    // One notice for the three runners, naming the image.
+    const notices = run.output().match(/location "local" has no containers: [^\n]*/g) ?? [];
+    assert.equal(notices.length, 1, run.output());
+    assert.ok(notices[0]?.includes(`image '${image}' ignored`), notices[0]);
+    assert.ok([...run.descendants.keys()].every((p) => !alive(p)));
+    assert.deepEqual(readdirSync(run.tmp), []);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+    rmSync(run.tmp, { recursive: true, force: true });
+  }
+});
+
 test('cleanup on local: SIGINT and SIGTERM at random points leave no worker, command or temporary file', async () => {
   for (let i = 0; i < 4; i++) {
     const signal: NodeJS.Signals = i % 2 === 0 ? 'SIGINT' : 'SIGTERM';

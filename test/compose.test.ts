@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
+import { engineArgs } from '@tutti/lib-work';
 import { type ContainerSetup, containerSetupForTests, ROOT } from './helpers.js';
 
 const BIN = join(ROOT, 'packages/cli/bin/tutti.js');
@@ -110,7 +111,8 @@ interface Engine {
 
 function engineOf(): Engine {
   const env = { ...process.env, ...setup.env } as Record<string, string>;
-  const global = (env.TUTTI_CONTAINER_ENGINE_ARGS ?? '').split(' ').filter(Boolean);
+  // docker is given only its own global flags, as the library does.
+  const global = engineArgs(setup.engine as 'podman' | 'docker', env.TUTTI_CONTAINER_ENGINE_ARGS).args;
   return {
     env,
     lines: (args) =>

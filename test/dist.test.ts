@@ -287,6 +287,74 @@ test('a treatment version the shipped program does not have: start fails naming 
   await within(w.exited, 5000, 'the worker end');
 });
 
+test('worker limits: a treatment without inputs, a generic one and one with model parameters are refused at start with the reason', async () => {
+  const extra = `
+/// No input: nothing of an instance could reach it.
+treatment noInput(prefix: string)
+  output said: Block<string>
+{
+  startup()
+  emit<string>(value = prefix)
+  startup.trigger -> emit.trigger,emit -> Self.said
+}
+
+/// Generic: start cannot give T.
+treatment passOn<T>()
+  input data: Stream<T>
+  output same: Stream<T>
+{
+  Self.data -> Self.same
+}
+
+/// A model parameter: start cannot give a model instance.
+treatment withModel[other: DistributionEngine]()
+  input word: Block<string>
+  output said: Block<string>
+{
+  Self.word -> Self.said
+}
+`;
+  const cases = [
+    ['noInput', /prog::noInput has no input; a distributed treatment needs one to be reached in its instances/],
+    // Refused by the entry check of the worker's loader (the same as `tutti run` with such an entry), with the location:
+    // DistributionEngine names the treatment and start gives it parameters only, no generic arguments nor models.
+    ['passOn', /prog\.mel:\d+:\d+: entrypoint 'passOn' cannot be launched: it has generics/],
+    ['withModel', /prog\.mel:\d+:\d+: entrypoint 'withModel' cannot be launched: it has configuration models/],
+  ] as const;
+  await Promise.all(
+    cases.map(async ([name, expected]) => {
+      const w = await worker();
+      const text = manual(1, 1).replace('treatment = "prog::echo"', `treatment = "prog::${name}"`) + extra;
+      const dir = project({ 'prog.mel': text });
+      const o = run(['run', join(dir, 'prog.mel'), '--port', String(w.port), '--rk', w.rk, '--sk', w.sk], {
+        TUTTI_DIST_PIN: w.fingerprint,
+      });
+      await within(o.exited, 20_000, `the orchestrator run (${name})`);
+      assert.ok(
+        o.out.some((l) => /failed: the worker could not launch /.test(l) && expected.test(l)),
+        `${name}:\n${o.out.join('\n')}`,
+      );
+      await within(w.exited, 5000, `the worker end (${name})`);
+    }),
+  );
+});
+
+test('a send or a receive naming a port the distributed treatment does not have fails the run with the port lists, never a hang', async () => {
+  const w = await worker();
+  // "doubld": a misspelt output (before, its receive waited for ever); "wrd": a misspelt input.
+  const text = manual(1, 3)
+    .replace('recvStream<u64>[distributor = dist](name = "doubled")', 'recvStream<u64>[distributor = dist](name = "doubld")')
+    .replace('sendBlock<string>[distributor = dist](name = "word")', 'sendBlock<string>[distributor = dist](name = "wrd")');
+  const dir = project({ 'prog.mel': text });
+  const o = run(['run', join(dir, 'prog.mel'), '--port', String(w.port), '--rk', w.rk, '--sk', w.sk], { TUTTI_DIST_PIN: w.fingerprint });
+  const code = await within(o.exited, 20_000, 'the orchestrator run');
+  assert.notEqual(code, 0, o.out.join('\n'));
+  const all = o.out.join('\n');
+  assert.match(all, /recvStream failed: prog::echo has no output 'doubld' \(its outputs: 'doubled', 'said'\)/);
+  assert.match(all, /sendBlock failed: prog::echo has no input 'wrd' \(its inputs: 'nums', 'word'\)/);
+  await within(w.exited, 5000, 'the worker end');
+});
+
 test('--certificate/--key: the orchestrator verifies the chain (TUTTI_DIST_CA) and the address, or refuses', async () => {
   const cert = await localhostCertificate();
   const dir = project({ 'cert.pem': cert.cert, 'key.pem': cert.key, 'prog.mel': manual(1, 2) });

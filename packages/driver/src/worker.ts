@@ -108,6 +108,8 @@ class Session {
   private readonly runAbort = new AbortController();
   private run: Promise<unknown> | undefined;
   private tmp: string | undefined;
+  /** The launched treatment's port names, told to the orchestrator with the launch. */
+  private ports: { inputs: string[]; outputs: string[] } | undefined;
   private timers: NodeJS.Timeout[] = [];
   private state: 'handshake' | 'load' | 'running' = 'handshake';
   /** Track id → instance id. */
@@ -257,7 +259,7 @@ class Session {
       await conn.send({ t: 'launch', ok: false, message: failure });
       return;
     }
-    await conn.send({ t: 'launch', ok: true });
+    await conn.send({ t: 'launch', ok: true, ...(this.ports ?? {}) });
   }
 
   /** Writes the program, checks it, builds the wrapper and starts the run; returns a failure text. */
@@ -291,6 +293,7 @@ class Session {
       if (p.type !== undefined && wireType(p.type) !== ty) return `parameter '${name}' is ${wireType(p.type)}, not ${ty}`;
     }
     const wrapper = wrapperText(pkg, m.version, id, entry, params);
+    this.ports = { inputs: [...entry.inputs.keys()], outputs: [...entry.outputs.keys()] };
     if (typeof wrapper !== 'string') return wrapper.error;
     const wrapperPath = join(this.tmp, 'wrapper.mel');
     writeFileSync(wrapperPath, wrapper);

@@ -97,7 +97,9 @@ export class Distributor implements ModelInstance {
   private conn: Connection | undefined;
   private nextId = 1;
   private readonly instances = new Map<number, (r: { ok: boolean; message?: string }) => void>();
-  private launched: ((m: { ok: boolean; message?: string }) => void) | undefined;
+  private launched: ((m: { ok: boolean; message?: string; inputs?: readonly string[]; outputs?: readonly string[] }) => void) | undefined;
+  /** The launched treatment's ports, when the worker told them. */
+  private ports: { readonly inputs: ReadonlySet<string>; readonly outputs: ReadonlySet<string> } | undefined;
   private confirmed: ((m: Extract<Message, { t: 'confirm' }>) => void) | undefined;
   private workerEnded: (() => void) | undefined;
   private stopped = false;
@@ -176,17 +178,38 @@ export class Distributor implements ModelInstance {
       conn.close();
       return 'the worker answered with a wrong key';
     }
-    const launched = await this.request<{ ok: boolean; message?: string }>((r) => (this.launched = r), {
-      t: 'load',
-      program,
-      ...(paths.length > 0 ? { paths } : {}),
-      entrypoint: treatment,
-      version,
-      params: wireParams,
-    });
+    const launched = await this.request<{ ok: boolean; message?: string; inputs?: readonly string[]; outputs?: readonly string[] }>(
+      (r) => (this.launched = r),
+      {
+        t: 'load',
+        program,
+        ...(paths.length > 0 ? { paths } : {}),
+        entrypoint: treatment,
+        version,
+        params: wireParams,
+      },
+    );
     if (typeof launched === 'string') return launched;
     if (!launched.ok) return `the worker could not launch ${treatment}: ${launched.message ?? 'no reason given'}`;
+    if (launched.inputs !== undefined && launched.outputs !== undefined)
+      this.ports = { inputs: new Set(launched.inputs), outputs: new Set(launched.outputs) };
     return undefined;
+  }
+
+  /**
+   * Why a send to input `name` (or a receive of output `name`) of instance `id` cannot be
+   * served: the launched treatment has no such port. Undefined when it has, or when the worker
+   * did not tell. (Without this check a receive of a misspelt output would wait for ever.)
+   */
+  portProblem(kind: 'input' | 'output', name: string, id: number): string | undefined {
+    const names = kind === 'input' ? this.ports?.inputs : this.ports?.outputs;
+    if (names === undefined || names.has(name)) return undefined;
+    // The instance cannot work as wired: its receives end now, so that nothing here waits for
+    // outputs it may never give (the remote input meant by a misspelt send is never closed).
+    for (const output of this.ports?.outputs ?? []) this.streams.onClose(id, output);
+    const treatment = this.ctx.params.treatment as string;
+    const list = [...names].map((n) => `'${n}'`).join(', ');
+    return `${treatment} has no ${kind} '${name}' (its ${kind}s: ${list === '' ? 'none' : list})`;
   }
 
   /** Sends `m` and waits for the answer registered by `register`, the per-message timeout, or the connection's end. */

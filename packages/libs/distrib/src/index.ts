@@ -46,10 +46,17 @@ async function idOf(ctx: TreatmentContext): Promise<number | undefined> {
  * Where a send or a receive goes: the distributor and the remote instance, once the
  * `distribution_id` came; undefined when it closed empty or the distributor is not connected.
  */
-async function remoteOf(ctx: TreatmentContext): Promise<{ readonly d: Distributor; readonly id: number } | undefined> {
+async function remoteOf(
+  ctx: TreatmentContext,
+  port?: 'input' | 'output',
+): Promise<{ readonly d: Distributor; readonly id: number } | undefined> {
   const d = distributorOf(ctx);
   const id = await idOf(ctx);
-  return id === undefined || !d.ready ? undefined : { d, id };
+  if (id === undefined || !d.ready) return undefined;
+  const problem = port === undefined ? undefined : d.portProblem(port, ctx.params.name as string, id);
+  // A program error: the treatment fails (the engine reports it with its place) and so does the run.
+  if (problem !== undefined) throw new Error(problem);
+  return { d, id };
 }
 
 type ValueType = NonNullable<TreatmentContext['generics'][string]>;
@@ -121,7 +128,7 @@ export const distribElements = [
     inputs: { distribution_id: 'Block<u64>', data: 'Stream<S>' },
     doc: 'Forwards every chunk of `data` to input `name` of the remote instance, then closes it.',
     run: async (ctx) => {
-      const remote = await remoteOf(ctx);
+      const remote = await remoteOf(ctx, 'input');
       if (remote === undefined) return;
       const { d, id } = remote;
       const name = ctx.params.name as string;
@@ -141,7 +148,7 @@ export const distribElements = [
     inputs: { distribution_id: 'Block<u64>', data: 'Block<S>' },
     doc: 'Sends the single value of `data` (if any) to input `name` of the remote instance, then closes it.',
     run: async (ctx) => {
-      const remote = await remoteOf(ctx);
+      const remote = await remoteOf(ctx, 'input');
       if (remote === undefined) return;
       const { d, id } = remote;
       const name = ctx.params.name as string;
@@ -162,7 +169,7 @@ export const distribElements = [
     outputs: { data: 'Stream<D>' },
     doc: 'Streams the remote output `name`; ends when the remote closes it. A value not of type `D` stops the receive.',
     run: async (ctx) => {
-      const remote = await remoteOf(ctx);
+      const remote = await remoteOf(ctx, 'output');
       if (remote === undefined) return;
       const { d, id } = remote;
       const type = ctx.generics.D as ValueType;
@@ -179,7 +186,7 @@ export const distribElements = [
     outputs: { data: 'Block<D>' },
     doc: 'The first value of the remote output `name` (if of type `D`), then stops listening.',
     run: async (ctx) => {
-      const remote = await remoteOf(ctx);
+      const remote = await remoteOf(ctx, 'output');
       if (remote === undefined) return;
       const { d, id } = remote;
       const type = ctx.generics.D as ValueType;

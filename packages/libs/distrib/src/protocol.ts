@@ -78,7 +78,14 @@ export type Message =
       /** name → [type text, value] (values encoded by codec.ts). */
       readonly params: readonly (readonly [string, string, unknown])[];
     }
-  | { readonly t: 'launch'; readonly ok: boolean; readonly message?: string }
+  | {
+      readonly t: 'launch';
+      readonly ok: boolean;
+      readonly message?: string;
+      /** On success, the launched treatment's input and output names (absent from older workers). */
+      readonly inputs?: readonly string[];
+      readonly outputs?: readonly string[];
+    }
   | { readonly t: 'inst'; readonly id: number }
   | { readonly t: 'instd'; readonly id: number; readonly ok: boolean; readonly message?: string }
   | { readonly t: 'in' | 'out'; readonly id: number; readonly name: string; readonly ty: string; readonly v: unknown }

@@ -62,6 +62,8 @@ export interface DistantContext {
   readonly log: (level: LogLevel, message: string) => void;
   /** Aborted when the run stops. */
   readonly signal: AbortSignal;
+  /** What this `DistantEngine` already told the user once (the `local` location's notices). */
+  readonly noticed?: Set<string>;
 }
 
 /** A worker obtained by a location. */
@@ -124,7 +126,10 @@ const LOCAL_START_TIMEOUT = 30_000;
  * folder for each volume asked for (`local-volumes.ts`).
  */
 export const localLocation: Location = async (request, context) => {
-  const volumes = makeLocalVolumes(request.resources?.volumes ?? []);
+  const containers = request.resources?.containers ?? [];
+  const services = request.resources?.serviceContainers ?? [];
+  noticeIgnoredImages(containers, services, context);
+  const volumes = makeLocalVolumes(request.resources?.volumes ?? [], containers);
   if (volumes === undefined) return startLocalWorker(request, context, undefined);
   let worker: StartedWorker;
   try {
@@ -142,6 +147,34 @@ export const localLocation: Location = async (request, context) => {
     },
   };
 };
+
+/**
+ * The one notice of `local` about containers (images are ignored there): each image and each
+ * service container is named once per `DistantEngine` (the first request naming it), so a
+ * pipeline of many steps on the same image says it once.
+ */
+function noticeIgnoredImages(
+  containers: readonly ContainerValue[],
+  services: readonly ServiceContainerValue[],
+  context: DistantContext,
+): void {
+  const seen = context.noticed ?? new Set<string>();
+  const images = [...new Set(containers.map((c) => c.image))].filter((i) => !seen.has(`image ${i}`));
+  const skipped = services.filter((c) => !seen.has(`service ${c.name}`));
+  for (const i of images) seen.add(`image ${i}`);
+  for (const c of skipped) seen.add(`service ${c.name}`);
+  const parts: string[] = [];
+  if (images.length > 0)
+    parts.push(
+      `image${images.length > 1 ? 's' : ''} ${images.map((i) => `'${i}'`).join(', ')} ignored: the commands of container${containers.length > 1 ? 's' : ''} ${containers.map((c) => `'${c.name}'`).join(', ')} run as host processes in the runner's work directory`,
+    );
+  if (skipped.length > 0)
+    parts.push(
+      `service container${skipped.length > 1 ? 's' : ''} ${skipped.map((c) => `'${c.name}' (${c.image})`).join(', ')} not started`,
+    );
+  if (parts.length > 0)
+    context.log('warning', `location "local" has no containers: ${parts.join('; ')}; use location "compose" for containers`);
+}
 
 /**
  * Run ids of container sets still open, with the engine that made them: removed at once
@@ -173,6 +206,8 @@ export const composeLocation: Location = async (request, context) => {
   const runId = String(request.document.id ?? randomUUID()).slice(0, 8);
   const resources = request.resources ?? { volumes: [], containers: [], serviceContainers: [] };
   const engine = ContainerEngine.fromEnvironment();
+  if (engine.ignoredArgs.length > 0)
+    context.log('warning', `TUTTI_CONTAINER_ENGINE_ARGS: ${engine.ignoredArgs.join(' ')} ignored (not global flags of ${engine.kind})`);
   // Registered before the start: a process exiting mid-start still removes what was created.
   registerExitHook(runId, engine);
   const set = await startContainerSet(
@@ -373,6 +408,8 @@ class DistantEngineInstance implements ModelInstance {
   apiUrl: string | undefined;
   apiToken: string | undefined;
   readonly started = new Set<StartedWorker>();
+  /** See {@link DistantContext.noticed}. */
+  readonly noticed = new Set<string>();
 
   constructor(readonly ctx: ModelContext) {}
 
@@ -396,7 +433,12 @@ class DistantEngineInstance implements ModelInstance {
   shutdown(): void {
     const all = [...this.started];
     this.started.clear();
-    this.stopped = Promise.all(all.map((w) => w.stop().catch(() => [])));
+    // Teardown warnings (a container or network that could not be removed) are logged here: the
+    // spec hands them to `distant`'s `errors`, which has closed by then (docs/distribution.md).
+    const log = (warnings: readonly string[]) => {
+      for (const w of warnings) this.ctx.log('warning', this.ctx.path, w);
+    };
+    this.stopped = Promise.all(all.map((w) => w.stop().then(log, (e: Error) => log([e.message]))));
   }
 }
 
@@ -482,6 +524,7 @@ export const distant = [
             apiToken: engine.apiToken,
             log: (level, message) => ctx.log(level, ctx.path, message),
             signal: ctx.signal,
+            noticed: engine.noticed,
           },
         );
       } catch (e) {

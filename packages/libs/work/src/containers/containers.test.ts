@@ -168,6 +168,24 @@ needs('a set starts; a command runs in its executor container with streamed outp
   assert.deepEqual(quiet, { status: 'completed', exit: 1 });
   const missing = await got.executor.exec(new CommandValue('no-such-program', []), null, control());
   assert.deepEqual(missing, { status: 'completed', exit: 127 });
+  // A container that is gone: the engine's error (podman: exit 125, docker: exit 1 + the daemon's answer) is a failure.
+  const gone = await new ContainerExecutor(got.executor.engine, `${got.executor.container}-gone`).exec(
+    new CommandValue('true', []),
+    null,
+    control(),
+  );
+  assert.equal(gone.status, 'failed', JSON.stringify(gone));
+  assert.match((gone as { error: string }).error, /no such container|not found/i);
+});
+
+needs('the engine is the one asked for, with only the global flags it accepts', async (e) => {
+  const asked = process.env.TUTTI_CONTAINER_ENGINE;
+  if (asked === 'podman' || asked === 'docker') assert.equal(e.kind, asked);
+  if (e.kind === 'docker')
+    assert.ok(!e.globalArgs.some((a) => a.startsWith('--runtime') || a.startsWith('--cgroup-manager')), e.globalArgs.join(' '));
+  const set = await sharedSet();
+  assert.equal(set.env.MELODIUM_RUN_EXECUTOR, e.kind);
+  assert.equal(set.env.TUTTI_CONTAINER_ENGINE_ARGS, e.globalArgs.join(' '));
 });
 
 needs('environment: working directory, variables, expansion against the container environment', async () => {

@@ -3,7 +3,8 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { ContainerEngine, ContainerError, engineMessage, splitArgs } from './engine.js';
+import { engineErrorOf } from '../resources/container-executor.js';
+import { ContainerEngine, ContainerError, engineArgs, engineMessage, splitArgs } from './engine.js';
 
 // Fake engine programs on a private PATH: only their presence matters to the choice.
 const bin = mkdtempSync(join(tmpdir(), 'tutti-engine-path-'));
@@ -53,4 +54,28 @@ test("an engine command's failure carries the engine's Error line", async () => 
   assert.match(r.stderr, /ENOENT/);
   assert.equal(engineMessage({ code: 1, stdout: '', stderr: 'failed to connect to syslog: x\nlast words\n' }), 'last words');
   assert.deepEqual(splitArgs(undefined), []);
+});
+
+test("docker gets only docker's global flags out of TUTTI_CONTAINER_ENGINE_ARGS (podman's are ignored)", () => {
+  const podmanArgs = '--runtime runc --cgroup-manager=cgroupfs';
+  assert.deepEqual(engineArgs('podman', podmanArgs), { args: ['--runtime', 'runc', '--cgroup-manager=cgroupfs'], ignored: [] });
+  assert.deepEqual(engineArgs('docker', podmanArgs), { args: [], ignored: ['--runtime', 'runc', '--cgroup-manager=cgroupfs'] });
+  assert.deepEqual(engineArgs('docker', '--root /var/x -D --host unix:///tmp/s.sock --log-level=warn --tls --syslog'), {
+    args: ['-D', '--host', 'unix:///tmp/s.sock', '--log-level=warn', '--tls'],
+    ignored: ['--root', '/var/x', '--syslog'],
+  });
+  const e = ContainerEngine.fromEnvironment({ PATH: both, TUTTI_CONTAINER_ENGINE: 'docker', TUTTI_CONTAINER_ENGINE_ARGS: podmanArgs });
+  assert.deepEqual(e.globalArgs, []);
+  assert.deepEqual(e.ignoredArgs, ['--runtime', 'runc', '--cgroup-manager=cgroupfs']);
+});
+
+test("an exec's engine error: podman's exit 125, docker's exit 1 with the daemon's answer; a command's own exit is not one", () => {
+  assert.equal(
+    engineErrorOf('podman', 125, 'Error: no container with name or ID "x" found: no such container\n'),
+    'no container with name or ID "x" found: no such container',
+  );
+  assert.equal(engineErrorOf('docker', 1, 'Error response from daemon: No such container: x\n'), 'No such container: x');
+  assert.equal(engineErrorOf('podman', 1, 'Error response from daemon: No such container: x\n'), undefined);
+  assert.equal(engineErrorOf('docker', 1, 'grep: nothing\n'), undefined);
+  assert.equal(engineErrorOf('docker', 2, 'Error: x\n'), undefined);
 });

@@ -5,7 +5,10 @@
  * Choice: `TUTTI_CONTAINER_ENGINE` (`podman` or `docker`), else the first of podman and
  * docker found on PATH. Global flags every command gets (before the subcommand) come from
  * `TUTTI_CONTAINER_ENGINE_ARGS`, split on whitespace (e.g. `--runtime runc
- * --cgroup-manager=cgroupfs`, which podman needs on the project's machines).
+ * --cgroup-manager=cgroupfs`, which podman needs on the project's machines). docker's CLI
+ * refuses any global flag it does not know, so for docker only its own global flags are kept
+ * ({@link engineArgs}): a machine set up for podman can switch with `TUTTI_CONTAINER_ENGINE=docker`
+ * alone (e.g. docker's CLI against podman's Docker API service, `DOCKER_HOST`).
  */
 import { type ChildProcess, type StdioOptions, spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
@@ -50,6 +53,50 @@ export function splitArgs(text: string | undefined): string[] {
   return (text ?? '').split(/\s+/).filter((a) => a !== '');
 }
 
+/** docker's global flags that take a value (`--flag value` or `--flag=value`). */
+const DOCKER_VALUE_FLAGS = new Set([
+  '--config',
+  '-c',
+  '--context',
+  '-H',
+  '--host',
+  '-l',
+  '--log-level',
+  '--tlscacert',
+  '--tlscert',
+  '--tlskey',
+]);
+/** docker's global flags without a value. */
+const DOCKER_SWITCHES = new Set(['-D', '--debug', '--tls', '--tlsverify']);
+
+/**
+ * The global flags given to engine `kind` out of `TUTTI_CONTAINER_ENGINE_ARGS`: all of them for
+ * podman; for docker only docker's own global flags (with their values), the others being
+ * returned as `ignored` (podman's `--runtime runc`, `--cgroup-manager=cgroupfs`, `--root DIR`…,
+ * which docker would reject with `unknown flag`). A flag not docker's that is followed by a word
+ * not starting with `-` takes that word as its value (global flags come before the subcommand).
+ */
+export function engineArgs(kind: ContainerEngineKind, text: string | undefined): { args: string[]; ignored: string[] } {
+  const all = splitArgs(text);
+  if (kind === 'podman') return { args: all, ignored: [] };
+  const args: string[] = [];
+  const ignored: string[] = [];
+  for (let i = 0; i < all.length; i++) {
+    const a = all[i] as string;
+    const flag = a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
+    const hasValue = !a.includes('=') && i + 1 < all.length && !(all[i + 1] as string).startsWith('-');
+    if (DOCKER_SWITCHES.has(flag)) args.push(a);
+    else if (DOCKER_VALUE_FLAGS.has(flag)) {
+      args.push(a);
+      if (!a.includes('=') && i + 1 < all.length) args.push(all[++i] as string);
+    } else {
+      ignored.push(a);
+      if (a.startsWith('-') && hasValue) ignored.push(all[++i] as string);
+    }
+  }
+  return { args, ignored };
+}
+
 /** Drives one container engine's CLI. */
 export class ContainerEngine {
   constructor(
@@ -61,6 +108,8 @@ export class ContainerEngine {
     readonly globalArgs: readonly string[] = [],
     /** Environment of the engine's processes (undefined: the engine process's own). */
     readonly env?: NodeJS.ProcessEnv,
+    /** Flags of `TUTTI_CONTAINER_ENGINE_ARGS` left out because this engine does not take them (see {@link engineArgs}). */
+    readonly ignoredArgs: readonly string[] = [],
   ) {}
 
   /**
@@ -69,17 +118,20 @@ export class ContainerEngine {
    */
   static fromEnvironment(env: NodeJS.ProcessEnv = process.env): ContainerEngine {
     const chosen = env.TUTTI_CONTAINER_ENGINE;
-    const args = splitArgs(env.TUTTI_CONTAINER_ENGINE_ARGS);
+    const make = (kind: ContainerEngineKind, program: string) => {
+      const { args, ignored } = engineArgs(kind, env.TUTTI_CONTAINER_ENGINE_ARGS);
+      return new ContainerEngine(kind, program, args, env, ignored);
+    };
     if (chosen !== undefined && chosen !== '') {
       if (chosen !== 'podman' && chosen !== 'docker')
         throw new ContainerError(`TUTTI_CONTAINER_ENGINE is '${chosen}': expected 'podman' or 'docker'`, 'E_CONTAINER_ENGINE');
       const found = findOnPath(chosen, env.PATH);
       if (found === undefined) throw new ContainerError(`Container engine '${chosen}' not found on PATH`, 'E_CONTAINER_ENGINE');
-      return new ContainerEngine(chosen, found, args, env);
+      return make(chosen, found);
     }
     for (const kind of ['podman', 'docker'] as const) {
       const found = findOnPath(kind, env.PATH);
-      if (found !== undefined) return new ContainerEngine(kind, found, args, env);
+      if (found !== undefined) return make(kind, found);
     }
     throw new ContainerError('No container engine found: install podman or docker, or set TUTTI_CONTAINER_ENGINE', 'E_CONTAINER_ENGINE');
   }

@@ -4,6 +4,7 @@ export {
   type ContainerEngineKind,
   ContainerError,
   type EngineResult,
+  engineArgs,
   engineMessage,
   findOnPath,
   splitArgs,

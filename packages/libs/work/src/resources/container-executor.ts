@@ -14,8 +14,9 @@
  *
  * Outcomes: the exit code of `exec` is the command's, reported as a completion for every
  * operation (a non-zero exit included: the reference's container executors report it as a
- * completion). For `exec` (no stdio) an engine error (exit 125 with the engine's `Error:`
- * line, e.g. the container is gone) is reported as a failure with that message.
+ * completion). For `exec` (no stdio) an engine error (podman: exit 125 with its `Error:`
+ * line; docker: exit 1 with `Error response from daemon:`; e.g. the container is gone) is
+ * reported as a failure with that message ({@link engineErrorOf}).
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -63,8 +64,8 @@ export class ContainerExecutor implements Executor {
       });
       child.once('close', (code) => {
         if (run.end()) return resolve(TERMINATED);
-        const engineError = code === 125 ? tail.split('\n').find((l) => l.startsWith('Error: ')) : undefined;
-        resolve(engineError !== undefined ? { status: 'failed', error: engineError.slice(7) } : { status: 'completed', exit: code });
+        const engineError = engineErrorOf(this.engine.kind, code, tail);
+        resolve(engineError !== undefined ? { status: 'failed', error: engineError } : { status: 'completed', exit: code });
       });
     });
   }
@@ -188,6 +189,22 @@ export class ContainerExecutor implements Executor {
       child?.kill('SIGKILL');
     })();
   }
+}
+
+/**
+ * The engine's own error in the stderr of an `exec` that exited with `code`, if it is one:
+ * podman exits 125 with `Error: <message>`; docker's CLI exits 1 with `Error response from
+ * daemon: <message>` (e.g. `No such container`) or `Error: <message>`. A command of the
+ * container that exits 1 and prints such a line itself is taken for an engine error (docker
+ * gives no other way to tell them apart).
+ */
+export function engineErrorOf(kind: 'podman' | 'docker', code: number | null, stderr: string): string | undefined {
+  if (code !== 125 && !(kind === 'docker' && code === 1)) return undefined;
+  for (const line of stderr.split('\n')) {
+    if (line.startsWith('Error response from daemon: ')) return line.slice('Error response from daemon: '.length);
+    if (line.startsWith('Error: ')) return line.slice('Error: '.length);
+  }
+  return undefined;
 }
 
 /** How many times a terminate tries to kill a run inside its container before giving up on it. */

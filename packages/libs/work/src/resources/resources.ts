@@ -8,8 +8,9 @@ import { dataType, END, fn, treatment } from '@tutti/core';
 import { LocalFileSystem } from '@tutti/lib-fs';
 import { type Executor, LocalExecutor } from '@tutti/lib-process';
 import type { StringMapValue } from '@tutti/lib-std';
-import { ContainerEngine, splitArgs } from '../containers/engine.js';
+import { ContainerEngine, engineArgs } from '../containers/engine.js';
 import { ContainerExecutor } from './container-executor.js';
+import { HostContainerExecutor, type HostMount } from './host-executor.js';
 import { ArchValue, ContainerValue, MountValue, recordOf, ServiceContainerValue, VolumeValue } from './values.js';
 
 const area = 'work/resources';
@@ -34,6 +35,7 @@ function listed(env: NodeJS.ProcessEnv, key: string): string[] {
 export function executorFor(name: string | null, env: NodeJS.ProcessEnv = process.env): { executor: Executor } | { error: string } {
   if (name === null) return { executor: localExecutor };
   const kind = env.MELODIUM_RUN_EXECUTOR;
+  if (kind === HOST_EXECUTOR) return hostExecutorFor(name, env);
   // A Kubernetes backend would take over here; this build has none.
   if (kind !== 'podman' && kind !== 'docker') return { error: 'Executor name not set' };
   const container = env[`MELODIUM_RUN_CONTAINER_${name}`];
@@ -44,8 +46,40 @@ export function executorFor(name: string | null, env: NodeJS.ProcessEnv = proces
   const key = `${program}\n${env.TUTTI_CONTAINER_ENGINE_ARGS ?? ''}\n${container}`;
   let executor = containerExecutors.get(key);
   if (executor === undefined) {
-    executor = new ContainerExecutor(new ContainerEngine(kind, program, splitArgs(env.TUTTI_CONTAINER_ENGINE_ARGS), env), container);
+    executor = new ContainerExecutor(
+      new ContainerEngine(kind, program, engineArgs(kind, env.TUTTI_CONTAINER_ENGINE_ARGS).args, env),
+      container,
+    );
     containerExecutors.set(key, executor);
+  }
+  return { executor };
+}
+
+/**
+ * `MELODIUM_RUN_EXECUTOR` of a `local` worker (Tutti's extension): its containers are folders
+ * and their commands host processes (`host-executor.ts`). `MELODIUM_RUN_CONTAINER_<name>` is
+ * the container's folder, `TUTTI_RUN_MOUNTS_<name>` a JSON list of `[mount point, folder]`.
+ */
+export const HOST_EXECUTOR = 'host';
+
+const hostExecutors = new Map<string, HostContainerExecutor>();
+
+function hostExecutorFor(name: string, env: NodeJS.ProcessEnv): { executor: Executor } | { error: string } {
+  const dir = env[`MELODIUM_RUN_CONTAINER_${name}`];
+  if (!listed(env, 'MELODIUM_RUN_CONTAINERS').includes(name) || dir === undefined || dir === '')
+    return { error: `No container '${name}' listed as available` };
+  const mountsText = env[`TUTTI_RUN_MOUNTS_${name}`] ?? '[]';
+  const key = `${dir}\n${mountsText}`;
+  let executor = hostExecutors.get(key);
+  if (executor === undefined) {
+    let mounts: HostMount[] = [];
+    try {
+      mounts = (JSON.parse(mountsText) as [string, string][]).map(([point, d]) => ({ point, dir: d }));
+    } catch {
+      return { error: `TUTTI_RUN_MOUNTS_${name} is not a JSON list of [mount point, folder]` };
+    }
+    executor = new HostContainerExecutor(localExecutor, name, dir, mounts);
+    hostExecutors.set(key, executor);
   }
   return { executor };
 }
