@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 // @ts-expect-error: a plain ESM script without type declarations
 import { containerSetup } from '../scripts/container-image.mjs';
-import { git, repository, temps, tutti } from './gitlab-helpers.js';
+import { buildTestImages, git, repository, temps, tutti } from './gitlab-helpers.js';
 import { ROOT } from './helpers.js';
 
 const PIPELINES = join(ROOT, 'test/gitlab/pipelines');
@@ -49,6 +49,7 @@ let containers: { env?: Record<string, string>; skip?: string } = { skip: 'not s
 before(async () => {
   try {
     containers = await containerSetup();
+    if (containers.env !== undefined) buildTestImages(containers.env);
   } catch (e) {
     containers = { skip: `no base image: ${(e as Error).message}` };
   }
