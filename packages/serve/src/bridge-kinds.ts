@@ -258,11 +258,18 @@ export const gitlabKind: PipelineKind = {
             ? { branch, tag: undefined, refName: branch }
             : {}),
       };
-      const config = gl.loadConfig({ root: workspace, file, projectPath: repo.projectPath });
       const predefined = gl.pipelineVariables(repo, def.file);
       predefined.CI_PIPELINE_SOURCE = GITLAB_SOURCE[params.event ?? ''] ?? 'push';
       if (params.run !== undefined && params.run !== '0') predefined.CI_PIPELINE_ID = params.run;
-      planned = gl.plan(config, { repo, predefined, pipelineVariables: { ...def.variables, ...manualParams(params) } });
+      const pipelineVariables = { ...def.variables, ...manualParams(params) };
+      // include: rules see the predefined, project and pipeline variables, as on GitLab.
+      const config = gl.loadConfig({
+        root: workspace,
+        file,
+        projectPath: repo.projectPath,
+        variables: { ...predefined, ...pipelineVariables },
+      });
+      planned = gl.plan(config, { repo, predefined, pipelineVariables });
     } catch (e) {
       if (!(e instanceof gl.GitlabConfigError)) throw e;
       return [{ name: 'pipeline', needs: [], diagnostics: diagnostics(e.render(), 'E_GITLAB', def.file) }];
