@@ -55,6 +55,10 @@ Options of run:
 Options of import:
   -f, --file PATH          the pipeline file (default: .gitlab-ci.yml)
   -o, --output DIR         where to write the .mel project (default: gitlab-import)
+      --variable NAME=VALUE  a pipeline variable, as for run (repeatable)
+      --services-timeout S  seconds the imported jobs wait for their services' HEALTHCHECK_TCP_PORT
+                           (default 30; 0: no wait)
+      --templates DIR, --projects DIR  as for run
 
 Artifacts and caches are kept in .tutti/gitlab/ at the repository root.
 Exit status: 0 every job that ran passed or was allowed to fail; 1 a job failed; 2 usage
