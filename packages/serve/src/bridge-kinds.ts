@@ -278,6 +278,7 @@ export const gitlabKind: PipelineKind = {
       const why = `${def.file}: workflow:rules create no pipeline for this ${params.event ?? 'push'}`;
       return [{ name: 'pipeline', needs: [], diagnostics: [], run: async () => ({ ok: false, skipped: true, detail: why }) }];
     }
+    const mask = gl.projectMask(def.masked.map((n) => def.variables[n] as string));
     const names = jobNames(planned.jobs.map((j) => j.name));
     const nameOf = (n: string) => names.get(n) as string;
     return planned.jobs.map((j): PreparedJob => {
@@ -323,6 +324,8 @@ export const gitlabKind: PipelineKind = {
             logsDir: undefined,
             signal: ctx.signal,
             dotenv,
+            // The project's masked variables, as --masked does: [MASKED] in every line.
+            ...(mask === undefined ? {} : { mask }),
             events: {
               line: (_job, text) => {
                 const mark = gl.sectionMark(text);
