@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 // @ts-expect-error: a plain ESM script without type declarations
 import { containerSetup } from '../scripts/container-image.mjs';
-import { git, repository, temps, tutti } from './gitlab-helpers.js';
+import { buildTestImages, git, repository, temps, tutti } from './gitlab-helpers.js';
 import { ROOT } from './helpers.js';
 
 const PIPELINES = join(ROOT, 'test/gitlab/pipelines');
@@ -49,6 +49,7 @@ let containers: { env?: Record<string, string>; skip?: string } = { skip: 'not s
 before(async () => {
   try {
     containers = await containerSetup();
+    if (containers.env !== undefined) buildTestImages(containers.env);
   } catch (e) {
     containers = { skip: `no base image: ${(e as Error).message}` };
   }
@@ -120,11 +121,27 @@ describe('tutti gitlab run: pipelines of test/gitlab/pipelines', () => {
 describe('tutti gitlab import: the same outcomes as tutti gitlab run', () => {
   // failure: when: on_failure and always; retry-timeout: retry (when, exit_codes) and timeout;
   // manual: manual jobs not played, a blocking one holding the later stages, when: delayed.
-  // containers: image: and services: through simpleStepWithInput on the compose dispatcher.
-  for (const name of ['basic', 'inherit', 'failure', 'retry-timeout', 'manual', 'containers']) {
+  // containers: image: and services: through simpleStepWithInput on the compose dispatcher;
+  // services: every alias, entrypoint + command, the wait for HEALTHCHECK_TCP_PORT and the
+  // warning; entrypoint: a job's image: entrypoint; cache: restored after the files are gone;
+  // resource-group: the jobs of a group never overlap (they would fail if they did).
+  const inContainers = ['containers', 'services', 'entrypoint'];
+  const args: Record<string, string[]> = { services: ['--services-timeout', '6'] };
+  for (const name of [
+    'basic',
+    'inherit',
+    'failure',
+    'retry-timeout',
+    'manual',
+    'containers',
+    'services',
+    'entrypoint',
+    'cache',
+    'resource-group',
+  ]) {
     test(`${name}: the imported project checks, runs, and its jobs end as in tutti gitlab run`, (t) => {
       let env: Record<string, string> = {};
-      if (name === 'containers') {
+      if (inContainers.includes(name)) {
         if (containers.skip !== undefined) {
           t.skip(containers.skip);
           return;
@@ -137,7 +154,8 @@ describe('tutti gitlab import: the same outcomes as tutti gitlab run', () => {
         return ['--variable', `COUNTER_DIR=${c}`];
       };
       const dir = repository(join(PIPELINES, name), name);
-      const imported = tutti(['gitlab', 'import', '-o', '.tutti/imported', ...counter()], dir);
+      const counterArgs = counter();
+      const imported = tutti(['gitlab', 'import', '-o', '.tutti/imported', ...counterArgs, ...(args[name] ?? [])], dir);
       assert.equal(imported.status, 0, imported.stderr);
       const checked = tutti(['check', '.tutti/imported/Compo.toml'], dir);
       assert.equal(checked.status, 0, checked.stderr + checked.stdout);
@@ -149,7 +167,7 @@ describe('tutti gitlab import: the same outcomes as tutti gitlab run', () => {
       // The same jobs in a fresh copy, with tutti gitlab run.
       const again = repository(join(PIPELINES, name), name);
       const report = join(again, '.tutti/report.json');
-      const direct = tutti(['gitlab', 'run', '--report', report, ...counter()], again, env);
+      const direct = tutti(['gitlab', 'run', '--report', report, ...counter(), ...(args[name] ?? [])], again, env);
       // The same exit status: 1 when a job failed that was not allowed to — except that a
       // container step whose image is missing fails the program even when its job may fail
       // (the step's own failure; documented in docs/gitlab-ci.md).
@@ -166,27 +184,50 @@ describe('tutti gitlab import: the same outcomes as tutti gitlab run', () => {
         else if (j.status === 'manual') expected.set(j.name, 'manual');
       }
       assert.deepEqual(Object.fromEntries(fromImport), Object.fromEntries(expected), ran.stdout);
+      if (name === 'services') {
+        assert.equal(ran.stdout.match(/hello from the service on 5000/g)?.length, 2, ran.stdout); // by db and by postgres
+        assert.match(ran.stdout, /Service localhost\/debian:bookworm \(db\) answers on port 5000/);
+        assert.match(ran.stdout, /\*\*\* WARNING: Service localhost\/debian:bookworm \(mute\) probably didn't start properly\./);
+        assert.match(ran.stdout, /service "mute" timeout: port 6000 did not answer within 6 s/);
+      }
+      if (name === 'entrypoint') {
+        assert.match(ran.stdout, /greeter is the job entrypoint/);
+        assert.match(ran.stdout, /no entrypoint ran/);
+      }
+      if (name === 'resource-group') assert.match(ran.stdout, /Waiting for resource: production/);
+      if (name === 'cache') {
+        assert.match(ran.stdout, /cache miss in fill/);
+        assert.match(ran.stdout, /Saved cache deps-main/);
+        // A fresh checkout: the cached folders come back from the caches.
+        rmSync(join(dir, 'vendor'), { recursive: true, force: true });
+        rmSync(join(dir, 'node'), { recursive: true, force: true });
+        const second = tutti(['run', '.tutti/imported/Compo.toml'], dir, env);
+        assert.equal(second.status, 0, second.stdout + second.stderr);
+        assert.match(second.stdout, /Restored cache deps-main/);
+        assert.match(second.stdout, /cache hit in fill: lib v1/);
+        assert.match(second.stdout, /files cache restored/);
+      }
     });
   }
 });
 
 describe('tutti gitlab import: what it does not cover is warned about with its place', () => {
-  test('services not waited for, extra aliases, service entrypoints, cache and resource_group: a warning with file:line:column each', () => {
-    let dir = repository(join(PIPELINES, 'services'), 'imp-services');
+  test('a service without HEALTHCHECK_TCP_PORT is not waited for: a warning with file:line:column; services, caches and groups import without other warnings', () => {
+    let dir = repository(join(PIPELINES, 'containers'), 'imp-containers');
     let r = tutti(['gitlab', 'import', '-o', '.tutti/imported'], dir);
     assert.equal(r.status, 0, r.stderr);
-    assert.match(r.stdout, /^ {2}warning: \.gitlab-ci\.yml:\d+:1: talk: the imported job does not wait for its services' ports/m);
     assert.match(
       r.stdout,
-      /warning: \.gitlab-ci\.yml:\d+:1: talk: service localhost\/debian:bookworm: only its first alias \(db\) is imported/,
+      /^ {2}warning: \.gitlab-ci\.yml:\d+:1: test: service localhost\/debian:bookworm: no HEALTHCHECK_TCP_PORT, so the imported job does not wait for it/m,
     );
-    assert.match(r.stdout, /warning: \.gitlab-ci\.yml:\d+:1: talk: service localhost\/debian:bookworm: entrypoint is not imported/);
-    dir = repository(join(PIPELINES, 'resource-group'), 'imp-groups');
-    r = tutti(['gitlab', 'import', '-o', '.tutti/imported'], dir);
-    assert.match(r.stdout, /warning: \.gitlab-ci\.yml:\d+:1: staging: resource_group is not imported; jobs of the group may overlap/);
-    dir = repository(join(PIPELINES, 'cache'), 'imp-cache');
-    r = tutti(['gitlab', 'import', '-o', '.tutti/imported'], dir);
-    assert.match(r.stdout, /warning: \.gitlab-ci\.yml:\d+:\d+: \S+: cache is not imported/);
+    for (const name of ['services', 'resource-group', 'cache']) {
+      dir = repository(join(PIPELINES, name), `imp-${name}`);
+      r = tutti(['gitlab', 'import', '-o', '.tutti/imported'], dir);
+      assert.equal(r.status, 0, r.stderr);
+      // services: only its second service (no HEALTHCHECK_TCP_PORT, it never listens) is not waited for.
+      const others = r.stdout.split('\n').filter((l) => l.includes('warning:') && !/talk: service .*: no HEALTHCHECK_TCP_PORT/.test(l));
+      assert.deepEqual(others, [], `${name}: ${r.stdout}`);
+    }
   });
 });
 

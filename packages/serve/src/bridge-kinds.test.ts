@@ -322,6 +322,11 @@ jobs:
 describe('the gitlab kind', async () => {
   const flag = join(root, 'gitlab-flag');
   const repo = repository('gl', {
+    'ci/secret.yml': `show:
+  script:
+    - echo "token is $API_TOKEN, user $DEPLOY_USER"
+    - test "$API_TOKEN" = glpat-Abc123xyz789 && echo "the script got the real value"
+`,
     'ci/broken.yml': `stages: [build]
 job:
   stage: deploy
@@ -372,6 +377,13 @@ release:
           pipelines: [
             { name: 'ci', kind: 'gitlab', on: ['push'] },
             { name: 'broken', kind: 'gitlab', file: 'ci/broken.yml', on: ['manual'] },
+            {
+              name: 'secret',
+              kind: 'gitlab',
+              file: 'ci/secret.yml',
+              on: ['manual'],
+              variables: { API_TOKEN: { value: 'glpat-Abc123xyz789', masked: true }, DEPLOY_USER: 'ada' },
+            },
           ],
         },
       ],
@@ -419,6 +431,35 @@ release:
       .map((l) => l.message);
     assert.ok(again.includes('artifact content'));
     assert.ok(again.includes('version 4.5.6'));
+  });
+
+  test("a project's masked variables show as [MASKED] in the job logs; scripts receive them", async () => {
+    const r = await call(s, 'POST', '/api/projects/gl/pipelines/secret/runs', '{}');
+    await s.queue.whenIdle();
+    const { body } = await call(s, 'GET', `/api/runs/${r.body.id}`);
+    assert.equal(body.run.state, 'passed');
+    const lines = logLines(data, r.body.id, 'show').map((l) => l.message);
+    assert.ok(lines.includes('token is [MASKED], user ada'), lines.join('\n'));
+    assert.ok(lines.includes('the script got the real value'));
+    assert.ok(!lines.some((l) => l.includes('glpat-Abc123xyz789')), lines.join('\n'));
+  });
+
+  test('a masked value GitLab could not mask is refused with its place in the configuration', () => {
+    const config = (value: string) => ({
+      port: 0,
+      data: join(root, 'never'),
+      tokens: [{ token: TOKEN }],
+      projects: [
+        {
+          name: 'p',
+          repository: repo.dir,
+          pipelines: [{ name: 'ci', kind: 'gitlab', variables: { KEY: { value, masked: true } } }],
+        },
+      ],
+    });
+    assert.throws(() => parseConfig(config('short')), /variables\.KEY\.value.*at least 8 characters long, as GitLab requires/);
+    assert.throws(() => parseConfig(config('has spaces in it')), /cannot contain spaces/);
+    assert.doesNotThrow(() => parseConfig(config('long-enough-value')));
   });
 
   test('a pipeline file that does not load gives a failed run with located diagnostics', async () => {

@@ -258,11 +258,18 @@ export const gitlabKind: PipelineKind = {
             ? { branch, tag: undefined, refName: branch }
             : {}),
       };
-      const config = gl.loadConfig({ root: workspace, file, projectPath: repo.projectPath });
       const predefined = gl.pipelineVariables(repo, def.file);
       predefined.CI_PIPELINE_SOURCE = GITLAB_SOURCE[params.event ?? ''] ?? 'push';
       if (params.run !== undefined && params.run !== '0') predefined.CI_PIPELINE_ID = params.run;
-      planned = gl.plan(config, { repo, predefined, pipelineVariables: { ...def.variables, ...manualParams(params) } });
+      const pipelineVariables = { ...def.variables, ...manualParams(params) };
+      // include: rules see the predefined, project and pipeline variables, as on GitLab.
+      const config = gl.loadConfig({
+        root: workspace,
+        file,
+        projectPath: repo.projectPath,
+        variables: { ...predefined, ...pipelineVariables },
+      });
+      planned = gl.plan(config, { repo, predefined, pipelineVariables });
     } catch (e) {
       if (!(e instanceof gl.GitlabConfigError)) throw e;
       return [{ name: 'pipeline', needs: [], diagnostics: diagnostics(e.render(), 'E_GITLAB', def.file) }];
@@ -271,6 +278,7 @@ export const gitlabKind: PipelineKind = {
       const why = `${def.file}: workflow:rules create no pipeline for this ${params.event ?? 'push'}`;
       return [{ name: 'pipeline', needs: [], diagnostics: [], run: async () => ({ ok: false, skipped: true, detail: why }) }];
     }
+    const mask = gl.projectMask(def.masked.map((n) => def.variables[n] as string));
     const names = jobNames(planned.jobs.map((j) => j.name));
     const nameOf = (n: string) => names.get(n) as string;
     return planned.jobs.map((j): PreparedJob => {
@@ -316,6 +324,8 @@ export const gitlabKind: PipelineKind = {
             logsDir: undefined,
             signal: ctx.signal,
             dotenv,
+            // The project's masked variables, as --masked does: [MASKED] in every line.
+            ...(mask === undefined ? {} : { mask }),
             events: {
               line: (_job, text) => {
                 const mark = gl.sectionMark(text);

@@ -51,8 +51,14 @@ export interface GithubPipelineConfig {
 export interface GitlabPipelineConfig {
   /** The pipeline file, relative to the repository root (`.gitlab-ci.yml` by default). */
   readonly file: string;
-  /** Pipeline variables (highest precedence, as variables given to a pipeline run). */
+  /**
+   * Pipeline variables (highest precedence, as variables given to a pipeline run): `NAME: value`,
+   * or `NAME: {value, masked}` as a GitLab project's CI/CD variables (the variables file of
+   * `tutti gitlab run --variables-file`).
+   */
   readonly variables: Readonly<Record<string, string>>;
+  /** Names of `variables` whose values show as `[MASKED]` in the jobs' logs (`--masked NAME`). */
+  readonly masked: readonly string[];
 }
 
 /** The pipeline kinds: `mel` (built in), `github` and `gitlab` (their bridges load when a run needs them). */
@@ -354,12 +360,40 @@ function parsePipeline(r: Reader, value: Json, path: string): PipelineConfig {
       vars: strMap(o.vars, `${path}.vars`),
     };
   } else if (kind === 'gitlab') {
+    // `NAME: value` or `NAME: {value, masked, protected, description}` (GitLab's variables API).
+    const variables: Record<string, string> = {};
+    const masked: string[] = [];
+    if (o.variables !== undefined)
+      for (const [k, x] of Object.entries(r.object(o.variables, `${path}.variables`))) {
+        const at = `${path}.variables.${k}`;
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) r.fail(at, `'${k}' is not a valid variable name`);
+        if (typeof x === 'string' || (typeof x === 'object' && x !== null && 'env' in x)) {
+          variables[k] = r.string(x, at); // text, or {env: NAME}
+          continue;
+        }
+        const e = r.object(x, at);
+        r.known(e, at, ['value', 'masked', 'protected', 'description']);
+        variables[k] = r.string(e.value, `${at}.value`);
+        if (e.masked !== undefined && typeof e.masked !== 'boolean') r.fail(`${at}.masked`, 'masked is true or false');
+        if (e.masked === true) {
+          // GitLab's conditions for a maskable value (as the GitLab bridge checks --masked).
+          const v = variables[k] as string;
+          const why = /[\r\n]/.test(v)
+            ? 'a masked value must be a single line'
+            : /\s/.test(v)
+              ? 'a masked value cannot contain spaces'
+              : v.length < 8
+                ? 'a masked value must be at least 8 characters long'
+                : undefined;
+          if (why !== undefined) r.fail(`${at}.value`, `${why}, as GitLab requires`);
+          masked.push(k);
+        }
+      }
     gitlab = {
       file: o.file === undefined ? '.gitlab-ci.yml' : inRepo(o.file, `${path}.file`, 'a pipeline file'),
-      variables: strMap(o.variables, `${path}.variables`),
+      variables,
+      masked,
     };
-    for (const k of Object.keys(gitlab.variables))
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) r.fail(`${path}.variables.${k}`, `'${k}' is not a valid variable name`);
   }
   const jobs: Record<string, MelJobConfig> = {};
   if (o.jobs !== undefined) {

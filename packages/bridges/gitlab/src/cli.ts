@@ -20,8 +20,10 @@ export const GITLAB_HELP = `tutti gitlab — run a .gitlab-ci.yml pipeline local
 Usage:
   tutti gitlab run [--file PATH] [JOB...] [--needs] [--variable NAME=VALUE]... [--manual JOB]...
                    [--variables-file FILE] [--masked NAME]... [--services-timeout S]
+                   [--templates DIR] [--projects DIR]
                    [--list] [--graph] [--dry-run] [--logs DIR] [--report FILE]
-  tutti gitlab import [--file PATH] [-o DIR]
+  tutti gitlab import [--file PATH] [-o DIR] [--variable NAME=VALUE]... [--services-timeout S]
+                      [--templates DIR] [--projects DIR]
 
 run: the pipeline a push of the checked-out commit would create (rules, only/except and
 workflow:rules evaluated with the CI_* variables of the local git repository). Each job starts
@@ -45,10 +47,18 @@ Options of run:
       --concurrency N      run at most N jobs at once (default: no limit)
       --services-timeout S  seconds a job waits for its services' ports (HEALTHCHECK_TCP_PORT,
                            else the ports their images expose) before warning (default 30; 0: no wait)
+      --templates DIR      GitLab's CI templates for include: template (lib/gitlab/ci/templates of a
+                           GitLab checkout; default $TUTTI_GITLAB_TEMPLATES)
+      --projects DIR       checked-out projects as DIR/<group>/<project>, for include: project of
+                           other projects and include: component (default $TUTTI_GITLAB_PROJECTS)
 
 Options of import:
   -f, --file PATH          the pipeline file (default: .gitlab-ci.yml)
   -o, --output DIR         where to write the .mel project (default: gitlab-import)
+      --variable NAME=VALUE  a pipeline variable, as for run (repeatable)
+      --services-timeout S  seconds the imported jobs wait for their services' HEALTHCHECK_TCP_PORT
+                           (default 30; 0: no wait)
+      --templates DIR, --projects DIR  as for run
 
 Artifacts and caches are kept in .tutti/gitlab/ at the repository root.
 Exit status: 0 every job that ran passed or was allowed to fail; 1 a job failed; 2 usage
@@ -128,6 +138,8 @@ async function commandRun(argv: readonly string[], given: CommandIo): Promise<nu
       report: { type: 'string' },
       concurrency: { type: 'string' },
       'services-timeout': { type: 'string' },
+      templates: { type: 'string' },
+      projects: { type: 'string' },
       'variables-file': { type: 'string' },
       masked: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
@@ -166,7 +178,14 @@ async function commandRun(argv: readonly string[], given: CommandIo): Promise<nu
     masker.add(variables[name] as string);
   }
   if (masker.size > 0) io = { ...given, out: (t) => given.out(masker.mask(t)), err: (t) => given.err(masker.mask(t)) };
-  const { root, config, plan: p } = await loadPlan(values.file, variables, io.cwd);
+  const {
+    root,
+    config,
+    plan: p,
+  } = await loadPlan(values.file, variables, io.cwd, {
+    templates: values.templates ?? process.env.TUTTI_GITLAB_TEMPLATES,
+    projects: values.projects ?? process.env.TUTTI_GITLAB_PROJECTS,
+  });
   if (p.filteredOut) {
     io.out('No pipeline: workflow:rules exclude this push (no rule matched, or the matching rule says when: never).\n');
     return 0;

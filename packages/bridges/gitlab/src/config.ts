@@ -3,9 +3,11 @@
  *
  * 1. `include:` — local files of the repository (paths from the project root, `*` and `**`
  *    wildcards, nested includes, `project:` when it names this very project, read at `ref:`
- *    with git) are read and deep-merged in order, the including file last (it wins). Remote,
- *    template and component includes and other projects need a GitLab server: an error naming
- *    the include.
+ *    with git), `remote:` URLs (fetched with a timeout), `template:`s from a local folder of
+ *    GitLab's templates, other projects' files and `component:`s from a local folder of
+ *    checked-out projects — each kept only when its `rules:` (`if`, `exists`, `changes`,
+ *    `when`) match, with its `inputs:` given to the file's `spec:inputs` — are read and
+ *    deep-merged in order, the including file last (it wins).
  * 2. `!reference [job, key, …]` tags are replaced by the value they point at (nested up to ten
  *    levels; a list inside a script list is flattened, as GitLab does).
  * 3. `extends:` (a name or a list, multi-level up to eleven, cycles refused) deep-merges the
@@ -15,12 +17,18 @@
  *
  * Hidden jobs (`.name`) take part in 2 and 3 and are then dropped.
  */
-import { execFileSync } from 'node:child_process';
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import { globToRegExp } from './glob.js';
+import { ExpressionError, evaluateIf } from './expression.js';
+import { globMatches, globToRegExp } from './glob.js';
+import { changedFiles, repoFiles } from './repo-files.js';
+import { expandText } from './variables.js';
 import {
   GitlabConfigError,
+  type Inputs,
   isMapping,
   keyLoc,
   keyLocs,
@@ -136,6 +144,62 @@ export interface LoadOptions {
   readonly file: string;
   /** This project's path (`group/project`), for `include: project:` of the same project. */
   readonly projectPath?: string;
+  /**
+   * The variables includes see — in their `rules: if` and expanded in their paths: as on
+   * GitLab, the predefined, project and pipeline variables (not the file's own `variables:`).
+   */
+  readonly variables?: Readonly<Record<string, string>>;
+  /** A folder of GitLab's CI templates (`lib/gitlab/ci/templates` of a GitLab checkout), for `include: template`. */
+  readonly templates?: string;
+  /**
+   * A folder of checked-out projects, `<folder>/<group>/<project>` (git repositories when a
+   * `ref` or a component version names a commit), for `include: project` and `include: component`.
+   */
+  readonly projects?: string;
+  /** How long an `include: remote` may take, in milliseconds (default 10 000). */
+  readonly remoteTimeoutMs?: number;
+}
+
+/** Where a file's `local:` includes are read: a project's folder, at a git ref or in its working tree. */
+interface Origin {
+  readonly root: string;
+  readonly ref: string | undefined;
+  /** For messages: the project (undefined: this one). */
+  readonly project: string | undefined;
+}
+
+interface Included {
+  readonly text: string;
+  /** As shown in messages (`ci/a.yml`, `group/tools/ci.yml@v1`, a URL). */
+  readonly name: string;
+  /** Identity for cycle detection. */
+  readonly key: string;
+  readonly origin: Origin;
+  readonly inputs: Inputs | undefined;
+}
+
+/**
+ * Fetches a URL in a child process (loadConfig is synchronous): its text, or why not. The
+ * child is bounded by the timeout (the fetch's own signal, and a kill just after).
+ */
+function fetchText(url: string, timeoutMs: number): { text: string } | { error: string } {
+  const script = `const [url, ms] = process.argv.slice(1);
+fetch(url, { signal: AbortSignal.timeout(Number(ms)), redirect: 'follow' }).then(async (r) => {
+  if (!r.ok) { process.stderr.write('HTTP ' + r.status + (r.statusText ? ' ' + r.statusText : '')); process.exit(3); }
+  process.stdout.write(await r.text());
+}, (e) => {
+  process.stderr.write(e.name === 'TimeoutError' ? 'no answer within ' + Number(ms) / 1000 + ' s' : String(e.cause?.code ?? e.cause?.message ?? e.message));
+  process.exit(4);
+});`;
+  const r = spawnSync(process.execPath, ['-e', script, '--', url, String(timeoutMs)], {
+    encoding: 'utf8',
+    timeout: timeoutMs + 2000,
+    maxBuffer: 16 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (r.status === 0) return { text: r.stdout };
+  if (r.error !== undefined || r.status === null) return { error: `no answer within ${timeoutMs / 1000} s` };
+  return { error: r.stderr.trim() || `exit ${r.status}` };
 }
 
 const MAX_INCLUDES = 150;
@@ -160,11 +224,15 @@ export function loadConfig(options: LoadOptions): Config {
     }
   };
 
+  const vars = options.variables ?? {};
+  const expand = (t: string): string => expandText(t, (n) => vars[n]);
+  const here: Origin = { root: options.root, ref: undefined, project: undefined };
+
   /** Reads a file and its includes; returns the deep merge (includes first, the file last). */
-  const loadFile = (_abs: string, text: string, name: string, chain: string[]): Mapping => {
+  const loadFile = (text: string, name: string, chain: string[], origin: Origin, inputs: Inputs | undefined): Mapping => {
     files.push(name);
     if (files.length > MAX_INCLUDES) throw new GitlabConfigError(`more than ${MAX_INCLUDES} included files`);
-    const doc = parseYaml(text, name);
+    const doc = parseYaml(text, name, inputs, vars);
     if (doc === null) return {};
     if (!isMapping(doc))
       throw new GitlabConfigError('the configuration must be a mapping of keys to values', locOf(doc) ?? { file: name, line: 1, col: 1 });
@@ -173,11 +241,10 @@ export function loadConfig(options: LoadOptions): Config {
     let merged: Mapping = {};
     for (const entry of Array.isArray(include) ? include : [include]) {
       const at = locOf(entry) ?? keyLoc(doc, 'include');
-      for (const inc of resolveInclude(entry, at)) {
-        const key = inc.key;
-        if (chain.includes(key))
-          throw new GitlabConfigError(`include cycle: '${inc.name}' includes itself (${[...chain, key].join(' → ')})`, at);
-        merged = deepMerge(merged, loadFile(inc.abs, inc.text, inc.name, [...chain, key]));
+      for (const inc of resolveInclude(entry, at, origin)) {
+        if (chain.includes(inc.key))
+          throw new GitlabConfigError(`include cycle: '${inc.name}' includes itself (${[...chain, inc.key].join(' → ')})`, at);
+        merged = deepMerge(merged, loadFile(inc.text, inc.name, [...chain, inc.key], inc.origin, inc.inputs));
       }
     }
     const own: Mapping = {};
@@ -186,54 +253,53 @@ export function loadConfig(options: LoadOptions): Config {
     return deepMerge(merged, own);
   };
 
-  const resolveInclude = (entry: Value, at: Loc | undefined): { abs: string; text: string; name: string; key: string }[] => {
+  const KEYS = ['local', 'remote', 'template', 'component', 'project', 'file', 'ref', 'rules', 'inputs', 'integrity', 'cache'];
+  const resolveInclude = (entry: Value, at: Loc | undefined, origin: Origin): Included[] => {
     if (typeof entry === 'string') {
-      if (/^https?:\/\//.test(entry)) return remote(entry, at);
-      return local(entry, at);
+      const path = expand(entry);
+      if (/^https?:\/\//.test(path)) return [remote(path, undefined, at, undefined)];
+      return local(path, at, origin, undefined);
     }
     if (!isMapping(entry))
       throw new GitlabConfigError('include: expects a file path or a mapping (local, file, remote, template, component)', at);
-    if (entry.rules !== undefined)
-      throw new GitlabConfigError(
-        'include: rules are not supported by tutti gitlab (the include would depend on variables)',
-        keyLoc(entry, 'rules'),
-      );
-    if (typeof entry.local === 'string') return local(entry.local, keyLoc(entry, 'local'));
-    if (typeof entry.remote === 'string') return remote(entry.remote, keyLoc(entry, 'remote'));
-    if (typeof entry.template === 'string')
-      throw new GitlabConfigError(
-        `include: template '${entry.template}' is one of GitLab's templates, served by a GitLab instance: copy it into the repository and include it with 'local:'`,
-        keyLoc(entry, 'template'),
-      );
-    if (typeof entry.component === 'string')
-      throw new GitlabConfigError(
-        `include: component '${entry.component}' needs a GitLab instance's catalog: not supported locally`,
-        keyLoc(entry, 'component'),
-      );
+    for (const k of Object.keys(entry))
+      if (!KEYS.includes(k)) throw new GitlabConfigError(`include: unknown keyword '${k}'`, keyLoc(entry, k) ?? at);
+    if (entry.rules !== undefined && !includeRulesMatch(entry.rules, keyLoc(entry, 'rules') ?? at)) return [];
+    let inputs: Inputs | undefined;
+    if (entry.inputs !== undefined) {
+      if (!isMapping(entry.inputs))
+        throw new GitlabConfigError('include: inputs must be a mapping of input names to values', keyLoc(entry, 'inputs'));
+      inputs = entry.inputs;
+    }
+    if (typeof entry.local === 'string') return local(expand(entry.local), keyLoc(entry, 'local'), origin, inputs);
+    if (typeof entry.remote === 'string')
+      return [
+        remote(expand(entry.remote), entry.integrity === undefined ? undefined : String(entry.integrity), keyLoc(entry, 'remote'), inputs),
+      ];
+    if (typeof entry.template === 'string') return [template(expand(entry.template), keyLoc(entry, 'template'), inputs)];
+    if (typeof entry.component === 'string') return [component(expand(entry.component), keyLoc(entry, 'component'), inputs)];
     if (entry.project !== undefined) {
-      const project = String(entry.project);
-      if (options.projectPath === undefined || project.replace(/^\/+/, '') !== options.projectPath)
-        throw new GitlabConfigError(
-          `include: project '${project}' is another project, which needs a GitLab server: clone it and include its files with 'local:'`,
-          keyLoc(entry, 'project'),
-        );
+      const project = expand(String(entry.project)).replace(/^\/+|\/+$/g, '');
       const list = Array.isArray(entry.file) ? entry.file : [entry.file];
-      const ref = entry.ref === undefined ? undefined : String(entry.ref);
+      const ref = entry.ref === undefined ? undefined : expand(String(entry.ref));
+      const where = keyLoc(entry, 'file') ?? keyLoc(entry, 'project');
+      const self = options.projectPath !== undefined && project === options.projectPath;
+      let target: Origin;
+      if (self) target = { root: options.root, ref, project: undefined };
+      else {
+        if (options.projects === undefined)
+          throw new GitlabConfigError(
+            `include: project '${project}' is another project: give a folder of checked-out projects with --projects DIR (read as DIR/${project}), or copy its files into this repository and include them with 'local:'`,
+            keyLoc(entry, 'project'),
+          );
+        const dir = join(options.projects, ...project.split('/'));
+        if (project.split('/').includes('..') || !existsSync(dir))
+          throw new GitlabConfigError(`include: project '${project}' is not in the projects folder (no ${dir})`, keyLoc(entry, 'project'));
+        target = { root: dir, ref, project };
+      }
       return list.map((f) => {
-        if (typeof f !== 'string') throw new GitlabConfigError('include: file must be a path', keyLoc(entry, 'file'));
-        if (ref === undefined) return local(f, keyLoc(entry, 'file'))[0] as { abs: string; text: string; name: string; key: string };
-        const path = f.replace(/^\/+/, '');
-        let text: string;
-        try {
-          text = execFileSync('git', ['show', `${ref}:${path}`], {
-            cwd: options.root,
-            encoding: 'utf8',
-            stdio: ['ignore', 'pipe', 'ignore'],
-          });
-        } catch {
-          throw new GitlabConfigError(`include: file '${path}' not found at ref '${ref}' of this repository`, keyLoc(entry, 'file'));
-        }
-        return { abs: join(options.root, path), text, name: `${path}@${ref}`, key: `${ref}:${path}` };
+        if (typeof f !== 'string') throw new GitlabConfigError('include: file must be a path', where);
+        return fileOf(target, expand(f).replace(/^\/+/, ''), where, inputs);
       });
     }
     if (entry.file !== undefined)
@@ -241,31 +307,184 @@ export function loadConfig(options: LoadOptions): Config {
     throw new GitlabConfigError('include: expects one of local, file (with project), remote, template, component', at);
   };
 
-  const remote = (url: string, at: Loc | undefined): never => {
-    throw new GitlabConfigError(
-      `include: remote '${url}' would be fetched from the network, which tutti gitlab does not do: download it into the repository and include it with 'local:'`,
-      at,
-    );
+  /** A file of a project (this one or another), at a git ref or in its working tree. */
+  const fileOf = (o: Origin, path: string, at: Loc | undefined, inputs: Inputs | undefined): Included => {
+    if (path.split('/').includes('..')) throw new GitlabConfigError(`include: '${path}' leaves its project ('..')`, at);
+    if (!/\.ya?ml$/.test(path)) throw new GitlabConfigError(`include: '${path}' must be a .yml or .yaml file`, at);
+    const where = o.project === undefined ? '' : `${o.project}/`;
+    if (o.ref === undefined) {
+      const abs = join(o.root, path);
+      return {
+        text: readFile(abs, at),
+        name: o.project === undefined ? display(abs) : `${where}${path}`,
+        key: `${where}${path}`,
+        origin: o,
+        inputs,
+      };
+    }
+    let text: string;
+    try {
+      text = execFileSync('git', ['show', `${o.ref}:${path}`], { cwd: o.root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    } catch {
+      throw new GitlabConfigError(
+        `include: file '${path}' not found at ref '${o.ref}' of ${o.project === undefined ? 'this repository' : `project '${o.project}' (${o.root})`}`,
+        at,
+      );
+    }
+    return { text, name: `${where}${path}@${o.ref}`, key: `${where}${o.ref}:${path}`, origin: o, inputs };
   };
 
-  const local = (path: string, at: Loc | undefined): { abs: string; text: string; name: string; key: string }[] => {
+  /**
+   * `include: rules`, as GitLab evaluates them when it reads the includes: the first rule whose
+   * `if`, `exists` and `changes` all hold decides (`when: never` leaves the file out); no
+   * matching rule leaves it out. Only those keywords are allowed there.
+   */
+  const includeRulesMatch = (rules: Value, at: Loc | undefined): boolean => {
+    if (!Array.isArray(rules)) throw new GitlabConfigError('include: rules must be a list of rules', at);
+    for (const rule of rules) {
+      const where = locOf(rule) ?? at;
+      if (!isMapping(rule)) throw new GitlabConfigError('include: rules: each rule must be a mapping', where);
+      for (const k of Object.keys(rule))
+        if (!['if', 'exists', 'changes', 'when'].includes(k))
+          throw new GitlabConfigError(
+            `include: rules: '${k}' is not allowed here (if, exists, changes and when are)`,
+            keyLoc(rule, k) ?? where,
+          );
+      if (rule.when !== undefined && rule.when !== 'never' && rule.when !== 'always')
+        throw new GitlabConfigError(
+          `include: rules: when must be never or always, not '${String(rule.when)}'`,
+          keyLoc(rule, 'when') ?? where,
+        );
+      if (rule.if !== undefined) {
+        if (typeof rule.if !== 'string') throw new GitlabConfigError('include: rules: if must be a string expression', keyLoc(rule, 'if'));
+        let holds: boolean;
+        try {
+          holds = evaluateIf(rule.if, (n) => vars[n]);
+        } catch (e) {
+          if (!(e instanceof ExpressionError)) throw e;
+          throw new GitlabConfigError(
+            `include: rules: invalid expression syntax in '${rule.if}': ${e.message} (at character ${e.offset + 1})`,
+            keyLoc(rule, 'if'),
+          );
+        }
+        if (!holds) continue;
+      }
+      if (rule.exists !== undefined) {
+        const globs = pathList(isMapping(rule.exists) ? rule.exists.paths : rule.exists, keyLoc(rule, 'exists'));
+        const all = repoFiles(options.root);
+        if (!all.some((f) => globs.some((g) => globMatches(g, f)))) continue;
+      }
+      if (rule.changes !== undefined) {
+        const spec = rule.changes;
+        const globs = pathList(isMapping(spec) ? spec.paths : spec, keyLoc(rule, 'changes'));
+        const compareTo = isMapping(spec) && spec.compare_to !== undefined ? expand(String(spec.compare_to)) : undefined;
+        const changed = changedFiles(options.root, compareTo);
+        if (changed !== undefined && !changed.some((f) => globs.some((g) => globMatches(g, f)))) continue;
+      }
+      return rule.when !== 'never';
+    }
+    return false;
+  };
+  const pathList = (v: Value | undefined, at: Loc | undefined): string[] => {
+    const list = Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
+    return list.map((x) => {
+      if (typeof x !== 'string') throw new GitlabConfigError('include: rules: exists and changes take paths', at);
+      return expand(x);
+    });
+  };
+
+  const remote = (url: string, integrity: string | undefined, at: Loc | undefined, inputs: Inputs | undefined): Included => {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new GitlabConfigError(`include: remote '${url}' is not a URL`, at);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+      throw new GitlabConfigError(`include: remote '${url}' must be an HTTP or HTTPS URL`, at);
+    if (!/\.ya?ml$/.test(parsed.pathname)) throw new GitlabConfigError(`include: remote '${url}' must be a .yml or .yaml file`, at);
+    const ms = options.remoteTimeoutMs ?? 10_000;
+    const got = fetchText(url, ms);
+    if ('error' in got) throw new GitlabConfigError(`include: remote '${url}' could not be fetched: ${got.error}`, at);
+    if (integrity !== undefined) {
+      const m = /^sha256-(.+)$/.exec(integrity);
+      if (m === null) throw new GitlabConfigError(`include: integrity '${integrity}' must be sha256-<base64 digest>`, at);
+      const digest = createHash('sha256').update(got.text, 'utf8').digest('base64');
+      if (digest !== m[1]) throw new GitlabConfigError(`include: remote '${url}': its content does not match integrity ${integrity}`, at);
+    }
+    // local: includes of a remote file are this project's files, as on GitLab.
+    return { text: got.text, name: url, key: url, origin: here, inputs };
+  };
+
+  const template = (name: string, at: Loc | undefined, inputs: Inputs | undefined): Included => {
+    if (options.templates === undefined)
+      throw new GitlabConfigError(
+        `include: template '${name}' is one of GitLab's templates: give the folder holding them with --templates DIR (lib/gitlab/ci/templates of a GitLab checkout), or copy it into the repository and include it with 'local:'`,
+        at,
+      );
+    if (name.split('/').includes('..') || name.startsWith('/'))
+      throw new GitlabConfigError(`include: template '${name}' is not a template name`, at);
+    const abs = join(options.templates, name);
+    if (!existsSync(abs)) throw new GitlabConfigError(`include: template '${name}' is not in the templates folder (no ${abs})`, at);
+    return { text: readFile(abs, at), name: `template ${name}`, key: `template:${name}`, origin: here, inputs };
+  };
+
+  /**
+   * `component: HOST/GROUP/PROJECT/NAME@VERSION`, read from the projects folder as GitLab lays a
+   * component project out: `templates/NAME.yml` or `templates/NAME/template.yml`, at the
+   * version (a git ref of the checkout; `~latest`: its working tree).
+   */
+  const component = (ref: string, at: Loc | undefined, inputs: Inputs | undefined): Included => {
+    const m = /^([^@]+)@(.+)$/.exec(ref);
+    const parts = m?.[1]?.split('/') ?? [];
+    if (m === null || parts.length < 4 || parts.includes('..'))
+      throw new GitlabConfigError(`include: component '${ref}' must be HOST/GROUP/PROJECT/NAME@VERSION`, at);
+    const project = parts.slice(1, -1).join('/');
+    const name = parts[parts.length - 1] as string;
+    if (options.projects === undefined)
+      throw new GitlabConfigError(
+        `include: component '${ref}' comes from project '${project}': give a folder of checked-out projects with --projects DIR (read as DIR/${project})`,
+        at,
+      );
+    const dir = join(options.projects, ...project.split('/'));
+    if (!existsSync(dir))
+      throw new GitlabConfigError(`include: component '${ref}': project '${project}' is not in the projects folder (no ${dir})`, at);
+    const version = m[2] === '~latest' ? undefined : m[2];
+    const o: Origin = { root: dir, ref: version, project };
+    const candidates = [`templates/${name}.yml`, `templates/${name}/template.yml`];
+    const exists = (p: string): boolean => {
+      if (version === undefined) return existsSync(join(dir, p));
+      try {
+        execFileSync('git', ['cat-file', '-e', `${version}:${p}`], { cwd: dir, stdio: 'ignore' });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const path = candidates.find(exists);
+    if (path === undefined)
+      throw new GitlabConfigError(
+        `include: component '${ref}': project '${project}' has no ${candidates.join(' or ')}${version === undefined ? '' : ` at '${version}'`}`,
+        at,
+      );
+    return fileOf(o, path, at, inputs);
+  };
+
+  const local = (path: string, at: Loc | undefined, origin: Origin, inputs: Inputs | undefined): Included[] => {
     const clean = path.replace(/^\/+/, '');
     if (clean.includes('*')) {
+      if (origin.ref !== undefined)
+        throw new GitlabConfigError(`include: wildcards are read in working trees only ('${path}' at '${origin.ref}')`, at);
       const re = globToRegExp(clean);
-      const found = listFiles(options.root).filter((f) => re.test(f));
+      const found = listFiles(origin.root).filter((f) => re.test(f));
       if (found.length === 0) throw new GitlabConfigError(`include: no file matches '${path}'`, at);
-      return found.map((f) => {
-        const abs = join(options.root, f);
-        return { abs, text: readFile(abs, at), name: f, key: f };
-      });
+      return found.map((f) => fileOf(origin, f, at, inputs));
     }
-    const abs = join(options.root, clean);
-    if (!/\.ya?ml$/.test(clean)) throw new GitlabConfigError(`include: '${path}' must be a .yml or .yaml file`, at);
-    return [{ abs, text: readFile(abs, at), name: clean, key: clean }];
+    return [fileOf(origin, clean, at, inputs)];
   };
 
   const mainName = display(mainPath);
-  const merged = loadFile(mainPath, readFile(mainPath), mainName, [mainName]);
+  const merged = loadFile(readFile(mainPath), mainName, [relative(options.root, mainPath)], here, undefined);
   resolveReferences(merged);
   return build(merged, mainName, files);
 }

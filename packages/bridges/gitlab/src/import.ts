@@ -9,9 +9,11 @@
  * parallel legs), with the CI_* variables of the repository at import time; the variables
  * of each job are written resolved into its step. What the import does not cover is listed in
  * the project's README and in docs/gitlab-ci.md: jobs run in the directory `tutti run` is
- * started in (no fresh copies: artifacts are simply the files the earlier jobs left), no
- * caches, no wait for services (warned about with the job's place). Jobs with `image:` or
- * `services:` run in containers: see {@link containerJob}.
+ * started in (no fresh copies: artifacts are simply the files the earlier jobs left); caches
+ * and resource groups of jobs in containers and the wait for services without
+ * `HEALTHCHECK_TCP_PORT` are not (warned about with the job's place). Jobs with `image:` or
+ * `services:` run in containers: see {@link containerJob}; jobs on the host keep their caches
+ * ({@link cacheScripts}) and resource groups ({@link resourceLock}).
  *
  * Covered: `retry` (max, when, exit_codes), `timeout` and `when: delayed` through a small bash
  * wrapper around the job's script (coreutils `timeout`, `sleep`); `when: on_failure` (the job
@@ -25,7 +27,7 @@ import { parseArgs } from 'node:util';
 import { slug } from './context.js';
 import { loadPlan } from './load.js';
 import type { PlannedJob } from './plan.js';
-import { scriptText } from './run.js';
+import { cacheKey, PROBE, scriptText } from './run.js';
 import { GitlabUsageError } from './usage.js';
 import { asDefs, expandText, resolveVariables } from './variables.js';
 
@@ -79,24 +81,71 @@ export interface Imported {
  * \`job_execution_timeout\`), and reruns it per \`retry\` (\`max\`, \`when\`, \`exit_codes\`) as
  * GitLab's runner does, printing the same \`Retrying (attempt N of M)\` line as \`tutti gitlab run\`.
  */
-export function wrapper(j: PlannedJob): string {
+export function wrapper(j: PlannedJob, before = '', after = ''): string {
   const delay = j.when === 'delayed' ? Math.ceil(j.startIn / 1000) : 0;
-  return `${delay > 0 ? `echo "Waiting ${delay} s (when: delayed)"; sleep ${delay}\n` : ''}n=0
+  return `${delay > 0 ? `echo "Waiting ${delay} s (when: delayed)"; sleep ${delay}\n` : ''}${before}n=0
 while :; do
   n=$((n+1))
   timeout -k 5 ${j.timeout} bash -c "$1"; code=$?
-  [ "$code" -eq 0 ] && exit 0
+  [ "$code" -eq 0 ] && break
   kind=script_failure
   if [ "$code" -eq 124 ] || [ "$code" -eq 137 ]; then kind=job_execution_timeout; echo "ERROR: Job failed: execution took longer than ${j.timeout} s (job_execution_timeout)"; fi
-  [ "$n" -le ${j.retry.max} ] || exit "$code"
-  case ' ${j.retry.when.join(' ')} ' in *' always '*|*" $kind "*) ;; *) exit "$code" ;; esac
+  [ "$n" -le ${j.retry.max} ] || break
+  case ' ${j.retry.when.join(' ')} ' in *' always '*|*" $kind "*) ;; *) break ;; esac
   ${
     j.retry.exitCodes.length === 0
       ? ''
-      : `case ' ${j.retry.exitCodes.join(' ')} ' in *" $code "*) ;; *) exit "$code" ;; esac
+      : `case ' ${j.retry.exitCodes.join(' ')} ' in *" $code "*) ;; *) break ;; esac
   `
   }echo "Retrying (attempt $((n+1)) of ${j.retry.max + 1})"
-done`;
+done
+${after}exit "$code"`;
+}
+
+/**
+ * \`resource_group\` for a job on the host: the wrapper holds an flock on
+ * \`.tutti/gitlab-import/resource-<group>.lock\` for the job's whole run, so jobs of one group
+ * never overlap (GitLab's default \`unordered\` mode); a job that finds it taken says
+ * \`Waiting for resource: NAME\` as \`tutti gitlab run\` does.
+ */
+export function resourceLock(group: string): string {
+  const file = shellQuote(`.tutti/gitlab-import/resource-${slug(group) || 'group'}.lock`);
+  return `mkdir -p .tutti/gitlab-import && exec 9>${file} && if ! flock -n 9; then echo ${shellQuote(`Waiting for resource: ${group}`)}; flock 9; fi
+`;
+}
+
+/**
+ * The caches of a job on the host, restored before its script and saved after it, as
+ * \`tutti gitlab run\` does (key, \`fallback_keys\`, \`policy\`, \`when\`, the same messages), each key a
+ * tar file in \`.tutti/gitlab-import/cache/\`. Keys are computed at import time (\`key: files:\`
+ * from the files as they are then, as GitLab keys a pipeline at its creation).
+ */
+export function cacheScripts(j: PlannedJob, vars: Record<string, string>, root: string): { before: string; after: string } {
+  let before = '';
+  let after = '';
+  const dir = '.tutti/gitlab-import/cache';
+  for (const c of j.cache) {
+    const key = cacheKey(c.key, vars, root);
+    const paths = c.paths.map((x) => expandText(x, (n) => vars[n]));
+    // Globs stay unquoted (bash expands them); other characters are quoted.
+    const words = paths.map((x) => x.replace(/[^A-Za-z0-9_*?/.\-[\]]/g, (ch) => `\\${ch}`)).join(' ');
+    if (c.policy !== 'push') {
+      const keys = [key, ...c.fallbackKeys.map((k) => expandText(k, (n) => vars[n]))];
+      before += `hit=; for k in ${keys.map(shellQuote).join(' ')}; do if [ -f "${dir}/$k.tar" ]; then tar -xf "${dir}/$k.tar" && hit=$k && break; fi; done
+if [ -n "$hit" ]; then echo "Restored cache $hit"; else echo ${shellQuote(`No cache found for ${key}`)}; fi
+`;
+    }
+    if (c.policy !== 'pull') {
+      const cond = c.when === 'always' ? 'true' : c.when === 'on_success' ? '[ "$code" -eq 0 ]' : '[ "$code" -ne 0 ]';
+      after += `if ${cond}; then
+  shopt -s nullglob globstar; have=(); for p in ${words}; do [ -e "$p" ] && have+=("$p"); done; shopt -u nullglob globstar
+  if [ "\${#have[@]}" -eq 0 ]; then echo ${shellQuote(`WARNING: cache ${key}: no matching files`)}
+  else mkdir -p ${dir} && tar -cf ${dir}/${shellQuote(key)}.tar.tmp "\${have[@]}" && mv ${dir}/${shellQuote(key)}.tar.tmp ${dir}/${shellQuote(key)}.tar && echo ${shellQuote(`Saved cache ${key}`)}; fi
+fi
+`;
+    }
+  }
+  return { before, after };
 }
 
 /**
@@ -117,12 +166,17 @@ function containerJob(
   variables: string,
   vars: Record<string, string>,
   buildsDir: string,
+  servicesTimeout: number,
 ): string {
   const expand = (t: string): string => expandText(t, (n) => vars[n]);
   const image = expand(j.image?.name ?? 'localhost/debian:bookworm');
   const inTar = `.tutti/gitlab-import/${id}.in.tar`;
   const outTar = `.tutti/gitlab-import/${id}.out.tar`;
   const used = new Set<string>();
+  // Before the script, in the job's container: the services' other aliases (as /etc/hosts
+  // lines for the address of the first, the container's name), then the wait for their
+  // HEALTHCHECK_TCP_PORT with the probe and the warning of `tutti gitlab run`.
+  let prelude = '';
   const services = j.services.map((sv, i) => {
     const first = sv.aliases.find((a) => !used.has(a) && /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(a)) ?? `service-${i}`;
     used.add(first);
@@ -131,13 +185,26 @@ function containerJob(
     const entries = Object.entries(env)
       .map(([k, v]) => `|entry(${melString(k)}, ${melString(v)})`)
       .join(', ');
-    const command = sv.command === undefined ? '_' : `|wrap<Vec<string>>([${sv.command.map(melString).join(', ')}])`;
+    // `entrypoint` leads the command (the container's program is then the entrypoint's first word).
+    const words = [...(sv.entrypoint ?? []).filter((w, k) => k > 0 || w !== ''), ...(sv.command ?? [])];
+    const command = words.length === 0 ? '_' : `|wrap<Vec<string>>([${words.map(melString).join(', ')}])`;
+    const others = sv.aliases.filter((a) => a !== first && /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(a));
+    if (others.length > 0)
+      prelude += `ip=$(getent hosts ${shellQuote(first)} | awk '{print $1; exit}'); if [ -n "$ip" ]; then echo "$ip ${others.join(' ')}" >> /etc/hosts; else echo ${shellQuote(`WARNING: service ${first} has no address for its aliases ${others.join(', ')}`)}; fi
+`;
+    const port = Number((env.HEALTHCHECK_TCP_PORT ?? '').trim());
+    if (servicesTimeout > 0 && Number.isInteger(port) && port > 0 && port < 65536) {
+      const image = expand(sv.name);
+      prelude += `if sh -c ${shellQuote(PROBE)} probe ${shellQuote(first)} ${port} ${servicesTimeout}; then echo ${shellQuote(`Service ${image} (${first}) answers on port ${port}`)}
+else printf '%s\\n' ${shellQuote(`*** WARNING: Service ${image} (${first}) probably didn't start properly.`)} '' 'Health check error:' ${shellQuote(`service "${first}" timeout: port ${port} did not answer within ${servicesTimeout} s`)} '' '*********'; fi
+`;
+    }
     return `|service_container(${melString(first)}, 0, 0, 0, |host_arch(), [], ${melString(expand(sv.name))}, _, |wrap<StringMap>(|map([${entries}])), ${command})`;
   });
   // $1 the wrapper, $2 the script, $3 after_script (may be empty).
   const outer = `d=${shellQuote(buildsDir)}
 mkdir -p "$d" && tar -xf /mnt/data/project.tar -C "$d" && cd "$d" || { echo "ERROR: the project could not be unpacked in the container"; exit 1; }
-bash -c "$1" "$0" "$2"; code=$?
+${prelude}bash -c "$1" "$0" "$2"; code=$?
 if [ -n "$3" ]; then
   if [ "$code" -eq 0 ]; then s=success; else s=failed; fi
   CI_JOB_STATUS=$s bash -c "$3" || echo "WARNING: after_script failed, ignored"
@@ -145,6 +212,10 @@ fi
 tar -cf /mnt/data/out.tar -C "$d" .
 exit "$code"`;
   const after = j.afterScript.length > 0 ? scriptText(j.afterScript) : '';
+  // `image: entrypoint` (not `[""]`): the job's shell runs as its arguments, as GitLab's runner runs it.
+  const entry = (j.image?.entrypoint ?? []).filter((w, i) => i > 0 || w !== '');
+  const program = entry.length > 0 ? (entry[0] as string) : 'bash';
+  const entryArgs = entry.length > 0 ? [...entry.slice(1), 'bash'] : [];
   return `/**
 Job \`${j.name}\` (stage \`${j.stage}\`, image \`${image}\`${j.services.length > 0 ? `, services ${j.services.map((x) => `\`${x.name}\``).join(', ')}` : ''}${allowed ? ', allowed to fail' : ''}):
 the project is packed, streamed into the job's container, unpacked at \`${buildsDir}\`, the
@@ -161,7 +232,7 @@ treatment job_${id}[dispatcher: CicdDispatchEngine]()
     read: readLocal(path = ${melString(inTar)})
     script: simpleStepWithInput[dispatcher = dispatcher](name = ${melString(j.name)}, image = ${melString(image)},
         in_file = "project.tar", out_file = |wrap<string>("out.tar"), max_duration = ${j.timeout * (j.retry.max + 1) + 600},
-        commands = [|command("bash", ["-c", ${melString(outer)}, ${melString(j.name)}, ${melString(wrapper(j))}, ${melString(main)}, ${melString(after)}])],
+        commands = [|command(${melString(program)}, [${[...entryArgs, '-c', outer, j.name, wrapper(j), main, after].map(melString).join(', ')}])],
         variables = ${variables},
         service_containers = [${services.join(',\n            ')}])
     write: writeLocal(path = ${melString(outTar)})
@@ -208,7 +279,10 @@ export function importPipeline(
   predefined: Record<string, string>,
   pipelineVariables: Record<string, string>,
   name: string,
+  options: { readonly root?: string; readonly servicesTimeout?: number } = {},
 ): Imported {
+  const root = options.root ?? process.cwd();
+  const servicesTimeout = options.servicesTimeout ?? 30;
   const taken = new Set(['main', 'startup']);
   const ids = new Map<string, string>();
   const notCovered: { job: string; why: string }[] = [];
@@ -220,15 +294,16 @@ export function importPipeline(
   }
   for (const j of included) {
     const at = j.loc === undefined ? '' : `${j.loc.file}:${j.loc.line}:${j.loc.col}: `;
-    for (const sv of j.services) {
-      if (sv.aliases.length > 1) warnings.push(`${at}${j.name}: service ${sv.name}: only its first alias (${sv.aliases[0]}) is imported`);
-      if (sv.entrypoint !== undefined)
-        warnings.push(`${at}${j.name}: service ${sv.name}: entrypoint is not imported (|service_container has none)`);
-    }
-    if (j.services.length > 0)
-      warnings.push(`${at}${j.name}: the imported job does not wait for its services' ports (tutti gitlab run does)`);
-    if (j.cache.length > 0) warnings.push(`${at}${j.name}: cache is not imported`);
-    if (j.resourceGroup !== undefined) warnings.push(`${at}${j.name}: resource_group is not imported; jobs of the group may overlap`);
+    for (const sv of j.services)
+      if ((sv.variables.HEALTHCHECK_TCP_PORT ?? '').trim() === '')
+        warnings.push(
+          `${at}${j.name}: service ${sv.name}: no HEALTHCHECK_TCP_PORT, so the imported job does not wait for it (tutti gitlab run waits for the ports its image exposes)`,
+        );
+    const inImage = j.when !== 'manual' && (j.image !== undefined || j.services.length > 0);
+    if (inImage && j.cache.length > 0) warnings.push(`${at}${j.name}: cache of a job in a container is not imported`);
+    if (inImage && j.resourceGroup !== undefined)
+      warnings.push(`${at}${j.name}: resource_group of a job in a container is not imported; jobs of the group may overlap`);
+    if (j.cache.some((c) => c.untracked)) warnings.push(`${at}${j.name}: cache: untracked is not imported`);
   }
 
   const inContainer = (j: PlannedJob): boolean => j.when !== 'manual' && (j.image !== undefined || j.services.length > 0);
@@ -265,12 +340,21 @@ export function importPipeline(
     return `|wrap<StringMap>(|map([\n            ${entries}]))`;
   };
 
+  /** The wrapper of a job on the host, with its resource group's lock and its caches. */
+  const hostWrapper = (j: PlannedJob): string => {
+    const vars = jobVars(j);
+    const caches = cacheScripts(j, vars, root);
+    const lock = j.resourceGroup === undefined ? '' : resourceLock(expandText(j.resourceGroup, (n) => vars[n]));
+    return wrapper(j, lock + caches.before, caches.after);
+  };
+
   const run = included.filter((j) => j.when !== 'manual');
   const anyAllowed = run.some((j) => j.allowFailure || j.allowExitCodes !== undefined);
   const anyStrict = run.some((j) => !(j.allowFailure || j.allowExitCodes !== undefined));
   const anyClose = anyAllowed || run.length < included.length;
   const anyContainer = included.some(inContainer);
-  let mel = `${anyContainer ? 'use cicd/naive::simpleStepWithInput\nuse cicd/naive::|host_arch\nuse cicd/runners::CicdDispatchEngine\nuse fs/local::readLocal\nuse fs/local::writeLocal\n' : ''}use cicd/naive::localStep
+  const anyService = included.some((j) => inContainer(j) && j.services.length > 0);
+  let mel = `${anyContainer ? `use cicd/naive::simpleStepWithInput\n${anyService ? 'use cicd/naive::|host_arch\n' : ''}use cicd/runners::CicdDispatchEngine\nuse fs/local::readLocal\nuse fs/local::writeLocal\n` : ''}use cicd/naive::localStep
 use process/command::|command
 use std/data/string_map::StringMap
 use std/data/string_map::|entry
@@ -280,7 +364,7 @@ ${anyAllowed ? 'use std/engine/log::logWarningMessage\n' : ''}use std/engine/uti
 ${anyClose ? 'use std/flow::closeBlock\n' : ''}use std/flow::one
 use std/flow::uncheck
 __WAIT__use std/ops/option::|wrap
-${anyContainer && included.some((j) => inContainer(j) && j.services.length > 0) ? 'use work/resources::|service_container\n' : ''}
+${anyService ? 'use work/resources::|service_container\n' : ''}
 `;
   for (const j of included) {
     const id = ids.get(j.name) as string;
@@ -319,7 +403,7 @@ treatment job_${id}()
     const main = (load === '' ? '' : `${load}\n`) + scriptText([...j.beforeScript, ...j.script]);
     const allowed = j.allowFailure || j.allowExitCodes !== undefined;
     if (inContainer(j)) {
-      mel += containerJob(j, id, main, allowed, step(j), jobVars(j), buildsDir);
+      mel += containerJob(j, id, main, allowed, step(j), jobVars(j), buildsDir, servicesTimeout);
       continue;
     }
     const how = [
@@ -345,7 +429,7 @@ treatment job_${id}()
   output finished: Block<void>
 {
     script: localStep(name = ${melString(j.name)},
-        commands = [|command("bash", ["-c", ${melString(wrapper(j))}, ${melString(j.name)}, ${melString(main)}])],
+        commands = [|command("bash", ["-c", ${melString(hostWrapper(j))}, ${melString(j.name)}, ${melString(main)}])],
         variables = ${step(j)}${allowed ? ',\n        allow_failure = true' : ''})
     passed: logInfoMessage(label = "gitlab", message = ${melString(`job ${j.name} passed`)})
     ${allowed ? 'failed: logWarningMessage' : 'failed: logErrorMessage'}(label = "gitlab", message = ${melString(`job ${j.name} failed${allowed ? ' (allowed to fail)' : ''}`)})
@@ -459,7 +543,8 @@ Every job logs \`job NAME passed\` or \`job NAME failed\` under the label \`gitl
 Not covered by the import (use \`tutti gitlab run\` for these): jobs run in the current directory,
 one after the other's files (no fresh copy per job; artifacts are the files earlier jobs left, and
 dotenv reports are read from there);
-\`cache\`, waiting for services' ports; jobs with \`image:\`/\`services:\` run through podman or docker
+\`cache\` and \`resource_group\` of jobs in containers, waiting for services without
+\`HEALTHCHECK_TCP_PORT\`, an image's own ENTRYPOINT; jobs with \`image:\`/\`services:\` run through podman or docker
 (the \`compose\` dispatcher); \`rules\` and \`variables\` are
 evaluated at import time (the CI_* values are those of the commit imported); a retried job runs
 again in the same directory. Manual jobs are not played (as GitLab leaves them waiting).
@@ -478,27 +563,47 @@ export async function commandImport(argv: readonly string[], io: Io): Promise<nu
       file: { type: 'string', short: 'f' },
       output: { type: 'string', short: 'o' },
       variable: { type: 'string', multiple: true },
+      'services-timeout': { type: 'string' },
+      templates: { type: 'string' },
+      projects: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
     io.out(
-      'tutti gitlab import [--file PATH] [-o DIR] [--variable NAME=VALUE]...: write the pipeline as a .mel project (see tutti gitlab --help)\n',
+      'tutti gitlab import [--file PATH] [-o DIR] [--variable NAME=VALUE]... [--services-timeout S] [--templates DIR] [--projects DIR]: write the pipeline as a .mel project (see tutti gitlab --help)\n',
     );
     return 0;
   }
   if (positionals.length > 0) throw new GitlabUsageError(`unexpected argument '${positionals[0]}'`);
+  let servicesTimeout: number | undefined;
+  const st = values['services-timeout'];
+  if (st !== undefined) {
+    servicesTimeout = Number(st);
+    if (!Number.isFinite(servicesTimeout) || servicesTimeout < 0 || st.trim() === '')
+      throw new GitlabUsageError(`--services-timeout expects a number of seconds (0 or more), got '${st}'`);
+  }
   const variables: Record<string, string> = {};
   for (const v of values.variable ?? []) {
     const eq = v.indexOf('=');
     if (eq <= 0) throw new GitlabUsageError(`--variable expects NAME=VALUE, got '${v}'`);
     variables[v.slice(0, eq)] = v.slice(eq + 1);
   }
-  const { plan: p, repo } = await loadPlan(values.file, variables, io.cwd);
+  const {
+    plan: p,
+    repo,
+    root,
+  } = await loadPlan(values.file, variables, io.cwd, {
+    templates: values.templates ?? process.env.TUTTI_GITLAB_TEMPLATES,
+    projects: values.projects ?? process.env.TUTTI_GITLAB_PROJECTS,
+  });
   if (p.filteredOut) throw new GitlabUsageError('workflow:rules exclude this push: there is no pipeline to import');
   const out = resolve(io.cwd, values.output ?? 'gitlab-import');
   const name = repo.projectPath.split('/').pop() ?? 'pipeline';
-  const imported = importPipeline(p.jobs, p.predefined, p.pipelineVariables, name);
+  const imported = importPipeline(p.jobs, p.predefined, p.pipelineVariables, name, {
+    root,
+    ...(servicesTimeout !== undefined ? { servicesTimeout } : {}),
+  });
   mkdirSync(out, { recursive: true });
   for (const [f, text] of Object.entries(imported.files)) writeFileSync(join(out, f), text);
   io.out(`Wrote ${out}/Compo.toml and main.mel: ${p.jobs.length - imported.notCovered.length} job(s).\n`);

@@ -9,5 +9,6 @@ export { pipelineVariables, type RepoInfo, readRepo, slug } from './context.js';
 export { ExpressionError, evaluateIf, parseExpression } from './expression.js';
 export { type Plan, type PlannedJob, parseDuration, plan } from './plan.js';
 export { type JobRecord, type JobStatus, type RunnerOptions, type RunResult, runJobs } from './run.js';
+export { GITLAB_MASK, projectMask } from './secrets.js';
 export { sectionMark } from './sections.js';
 export { GitlabConfigError, type Loc } from './yaml.js';

@@ -16,8 +16,14 @@ export function repositoryRoot(cwd: string): string {
   }
 }
 
+/** Where includes of templates and other projects are read (`--templates`, `--projects`). */
+export interface IncludeSources {
+  readonly templates?: string | undefined;
+  readonly projects?: string | undefined;
+}
+
 /** Finds the file and root, loads and plans. */
-export async function loadPlan(file: string | undefined, variables: Record<string, string>, cwd: string) {
+export async function loadPlan(file: string | undefined, variables: Record<string, string>, cwd: string, sources: IncludeSources = {}) {
   const path = file === undefined ? undefined : resolve(cwd, file);
   if (path !== undefined && !existsSync(path)) throw new GitlabUsageError(`pipeline file '${file}' does not exist`);
   const root = repositoryRoot(path === undefined ? cwd : dirname(path));
@@ -25,7 +31,15 @@ export async function loadPlan(file: string | undefined, variables: Record<strin
   if (!existsSync(configFile)) throw new GitlabUsageError(`no .gitlab-ci.yml in ${root} (give one with --file)`);
   const repo = await readRepo(root);
   const rel = relative(root, configFile);
-  const config = loadConfig({ root, file: configFile, projectPath: repo.projectPath });
   const predefined = pipelineVariables(repo, rel);
+  // Includes see the predefined, project and pipeline variables (not the file's own).
+  const config = loadConfig({
+    root,
+    file: configFile,
+    projectPath: repo.projectPath,
+    variables: { ...predefined, ...variables },
+    ...(sources.templates === undefined ? {} : { templates: resolve(cwd, sources.templates) }),
+    ...(sources.projects === undefined ? {} : { projects: resolve(cwd, sources.projects) }),
+  });
   return { root, repo, config, plan: plan(config, { repo, predefined, pipelineVariables: variables }) };
 }

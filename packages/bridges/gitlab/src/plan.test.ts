@@ -152,8 +152,8 @@ test('errors name file and line', async () => {
   assert.match(e.render(), /^\.gitlab-ci\.yml:1:1: jobs:a config should implement the script:, run:, or trigger: keyword/);
   e = await configError({ '.gitlab-ci.yml': 'a:\n  script: [x]\n  stage: nope\n' });
   assert.match(e.render(), /:3:\d+: a job: chosen stage nope does not exist/);
-  e = await configError({ '.gitlab-ci.yml': 'include:\n  - remote: https://example.com/x.yml\na:\n  script: [x]\n' });
-  assert.match(e.render(), /:2:\d+: include: remote 'https:\/\/example\.com\/x\.yml' would be fetched from the network/);
+  e = await configError({ '.gitlab-ci.yml': 'include:\n  - remote: ftp://example.com/x.yml\na:\n  script: [x]\n' });
+  assert.match(e.render(), /:2:\d+: include: remote 'ftp:\/\/example\.com\/x\.yml' must be an HTTP or HTTPS URL/);
   e = await configError({ '.gitlab-ci.yml': 'include:\n  - template: Auto-DevOps.gitlab-ci.yml\na:\n  script: [x]\n' });
   assert.match(e.message, /GitLab's templates/);
   e = await configError({ '.gitlab-ci.yml': 'include: ci/missing.yml\na:\n  script: [x]\n' });
@@ -315,16 +315,18 @@ test('durations', async () => {
   assert.equal(parseDuration('soon'), undefined);
 });
 
-test('a spec: header document is skipped; inputs are refused clearly; an empty file has no jobs', async () => {
-  const { plan: p } = await planOf({ '.gitlab-ci.yml': 'spec:\n  inputs: {}\n---\na:\n  script: [x]\n' });
+test("a spec: header's inputs take their defaults in the main file; one without a default is required; an empty file has no jobs", async () => {
+  const { plan: p } = await planOf({
+    '.gitlab-ci.yml': 'spec:\n  inputs:\n    stage: {default: test}\n---\na:\n  stage: $[[ inputs.stage ]]\n  script: [x]\n',
+  });
   assert.deepEqual(
-    p.jobs.map((j) => j.name),
-    ['a'],
+    p.jobs.map((j) => `${j.name}:${j.stage}`),
+    ['a:test'],
   );
   let e = await configError({
     '.gitlab-ci.yml': 'spec:\n  inputs:\n    stage: {}\n---\na:\n  stage: $[[ inputs.stage ]]\n  script: [x]\n',
   });
-  assert.match(e.render(), /:6:\d+: spec:inputs/);
+  assert.match(e.render(), /:3:\d+: `stage` input: required value has not been provided/);
   e = await configError({ '.gitlab-ci.yml': '' });
   assert.match(e.message, /at least one visible job/);
 });

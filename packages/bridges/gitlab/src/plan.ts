@@ -5,14 +5,12 @@
  * with which `when`, `allow_failure`, `variables` and `needs`; then `needs`, `dependencies` and
  * stages become the graph the runner walks.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
 import { RE2JS } from 're2js';
 import { type Config, flattenScript, type RawJob } from './config.js';
 import { type RepoInfo, slug } from './context.js';
 import { checkPatterns, ExpressionError, evaluateIf, parseExpression } from './expression.js';
 import { globMatches } from './glob.js';
+import { changedFiles, repoFiles } from './repo-files.js';
 import { asDefs, readVariables, resolveVariables, type VarDefs } from './variables.js';
 import { GitlabConfigError, isMapping, keyLoc, type Loc, locOf, type Mapping, type Value } from './yaml.js';
 
@@ -162,52 +160,6 @@ export function parseDuration(text: string): number | undefined {
   }
   if (t === 'never') return Number.POSITIVE_INFINITY;
   return matched.replace(/\s/g, '') === t.replace(/\s/g, '') && matched !== '' ? total : undefined;
-}
-
-/** Files of the repository (tracked and untracked, not ignored), for `rules:exists`. */
-function repoFiles(root: string): string[] {
-  try {
-    return execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], {
-      cwd: root,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    })
-      .split('\n')
-      .filter((l) => l !== '');
-  } catch {
-    const out: string[] = [];
-    const walk = (dir: string): void => {
-      for (const name of readdirSync(dir)) {
-        if (name === '.git') continue;
-        const abs = join(dir, name);
-        if (statSync(abs).isDirectory()) walk(abs);
-        else out.push(relative(root, abs).split(sep).join('/'));
-      }
-    };
-    if (existsSync(root)) walk(root);
-    return out;
-  }
-}
-
-/**
- * Files changed, for `rules:changes` and `only:changes`: against `compareTo` when given, else
- * against the previous commit, plus uncommitted and untracked files (what a push of the working
- * tree would change). Undefined when there is nothing to compare with (a first commit, no git):
- * GitLab then treats `changes` as true.
- */
-function changedFiles(root: string, compareTo: string | undefined): string[] | undefined {
-  const git = (args: string[]): string | undefined => {
-    try {
-      return execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    } catch {
-      return undefined;
-    }
-  };
-  const base = compareTo ?? 'HEAD~1';
-  const diff = git(['diff', '--name-only', base]);
-  if (diff === undefined) return undefined;
-  const untracked = git(['ls-files', '--others', '--exclude-standard']) ?? '';
-  return [...diff.split('\n'), ...untracked.split('\n')].filter((l) => l !== '');
 }
 
 /** Builds the plan. Throws {@link GitlabConfigError} for problems GitLab reports at pipeline creation. */

@@ -1,8 +1,10 @@
 /**
  * Runs a plan as a graph on the shared job scheduler (`@tutti/pipeline`): a job starts the
  * moment its `needs` are done (without `needs`, when every job of the earlier stages is), its
- * workspace and containers are prepared ahead while it waits, and its artifacts (and dotenv
- * reports) flow to the jobs that depend on it through the shared artifact store.
+ * workspace and containers are prepared ahead while it waits, and its artifacts flow to the
+ * jobs that depend on it as one tar stream, extracted into their prepared workspaces while it is
+ * written (and into the shared artifact store, kept for later runs); dotenv reports go with the
+ * job's outcome.
  *
  * One job, as GitLab's runner does it: a fresh copy of the project; artifacts of its
  * dependencies extracted into it; caches restored; `before_script` and `script` in one shell
@@ -14,13 +16,14 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import type { StepState } from '@tutti/core';
 import { ContainerEngine, type ContainerSet, startContainerSet } from '@tutti/lib-work';
 import { ArtifactStore, CacheStore, cacheVersion, graphCriticalPath, type JobOutcome, runGraph } from '@tutti/pipeline';
+import { extractTo, extractToUpload, fanOut, packFiles } from './artifact-stream.js';
 import { slug } from './context.js';
 import { globToRegExp } from './glob.js';
 import type { PlannedJob } from './plan.js';
@@ -120,6 +123,12 @@ interface Prepared {
   readonly engine: ContainerEngine | undefined;
   readonly tempDir: string | undefined;
   readonly services: readonly StartedService[];
+  /**
+   * What the job's shell runs under in its container, as GitLab's Docker executor runs it: the
+   * job's `image: entrypoint` when given (`[""]`: none), else the image's own ENTRYPOINT; the
+   * shell and its script are its arguments.
+   */
+  readonly entrypoint: readonly string[];
 }
 
 interface Value {
@@ -138,6 +147,7 @@ const LAZY: Prepared = {
   engine: undefined,
   tempDir: undefined,
   services: [],
+  entrypoint: [],
 };
 
 /** Store names are the jobs' names, made safe for a folder name. */
@@ -202,9 +212,15 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
   const lazy = (j: PlannedJob): boolean =>
     j.when === 'on_failure' || (j.when === 'manual' && !options.manual.has(j.name) && !options.manual.has(j.base));
   const lazyPrepared: [(typeof graphJobs)[number], Prepared][] = [];
+  // Prepared workspaces of jobs that have not started, by job: a job's artifacts stream into them.
+  const preparedOf = new Map<string, Prepared>();
+  // Artifacts already streamed into a prepared workspace: dependency → its files.
+  const delivered = new WeakMap<Prepared, Map<string, readonly string[]>>();
   const prepare = async (g: (typeof graphJobs)[number], signal: AbortSignal): Promise<Prepared> => {
     if (lazy(g.job)) return LAZY;
-    return prepareNow(g, signal);
+    const p = await prepareNow(g, signal);
+    preparedOf.set(g.id, p);
+    return p;
   };
   const prepareNow = async (g: (typeof graphJobs)[number], signal: AbortSignal): Promise<Prepared> => {
     try {
@@ -232,6 +248,7 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
         engine: undefined,
         tempDir: base,
         services: [],
+        entrypoint: [],
       };
     }
     if (engine === undefined) throw engineError ?? new Error('no container engine');
@@ -251,7 +268,10 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
       used.add(name);
       return { spec: s, name, env, image: expandText(s.name, (n) => vars[n]) };
     });
-    const ports = await Promise.all(services.map((s) => servicePorts(e, s.image, s.env.HEALTHCHECK_TCP_PORT, signal)));
+    const [entrypoint, ports] = await Promise.all([
+      j.image?.entrypoint !== undefined ? Promise.resolve(j.image.entrypoint) : imageEntrypoint(e, image, signal),
+      Promise.all(services.map((s) => servicePorts(e, s.image, s.env.HEALTHCHECK_TCP_PORT, signal))),
+    ]);
     const set = await startContainerSet(
       {
         runId: `${runId}-${slug(j.name).slice(0, 20)}`,
@@ -301,6 +321,7 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
       container: set.env.MELODIUM_RUN_CONTAINER_job,
       engine: e,
       tempDir: base,
+      entrypoint: entrypoint.length === 1 && entrypoint[0] === '' ? [] : entrypoint,
       services: services.map((s, i) => ({
         image: s.spec.name,
         host: s.name,
@@ -313,8 +334,9 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
   // Cleanup is started, not awaited: the scheduler settles a job after its release, and the
   // jobs waiting on it should not wait for a container removal too. The run awaits them all.
   const cleanups: Promise<unknown>[] = [];
-  const release = (_g: (typeof graphJobs)[number], p: Prepared): void => {
+  const release = (g: (typeof graphJobs)[number], p: Prepared): void => {
     if (p === LAZY) return;
+    if (preparedOf.get(g.id) === p) preparedOf.delete(g.id);
     cleanups.push(
       (async () => {
         if (p.set !== undefined) await p.set.close();
@@ -387,6 +409,7 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
   ) => {
     const j = g.job;
     let p = ctx.prepared as Prepared;
+    preparedOf.delete(g.id); // started: nothing streams into it any more
     if (p === LAZY) {
       p = await prepareNow(g, ctx.signal);
       lazyPrepared.push([g, p]); // the scheduler releases LAZY (nothing); this is cleaned up at the end
@@ -438,6 +461,7 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
         if (attempts > 1) {
           emit(`Retrying (attempt ${attempts} of ${j.retry.max + 1})`);
           await emptyDir(p.workspace);
+          delivered.delete(p);
           await copyProject(options.root, files, p.workspace);
         }
         outcome = await runOnce(j, p, ctx.needs, emit, ctx.signal);
@@ -469,8 +493,10 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
           a.untracked ? fileSet : undefined,
         );
         if (uploaded.length === 0) emit(`WARNING: ${a.paths.join(', ') || '(no paths)'}: no matching files`);
-        await artifacts.uploadFiles(artifactName(j.name), p.workspace, uploaded, { overwrite: true });
-        emit(`Uploaded ${uploaded.length} file${uploaded.length === 1 ? '' : 's'} as artifacts of ${j.name}`);
+        const streamedTo = await uploadArtifacts(j, p.workspace, uploaded);
+        emit(
+          `Uploaded ${uploaded.length} file${uploaded.length === 1 ? '' : 's'} as artifacts of ${j.name}${streamedTo.length === 0 ? '' : ` (streamed to ${streamedTo.join(', ')})`}`,
+        );
         for (const f of a.dotenv) {
           try {
             dotenv = { ...dotenv, ...parseDotenv(await readFile(join(p.workspace, f), 'utf8')) };
@@ -510,6 +536,41 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
       result: status === 'failed' ? ('failure' as const) : status === 'canceled' ? ('cancelled' as const) : ('success' as const),
       value,
     };
+  };
+
+  /**
+   * Packs the files once into a tar stream read by the store and by every prepared job that
+   * depends on this one, as it is written; returns the jobs that received it. The store's copy
+   * must succeed (else the upload fails, as before); a job whose extraction fails downloads
+   * from the store when it starts instead.
+   */
+  const uploadArtifacts = async (j: PlannedJob, workspace: string, rels: readonly string[]): Promise<string[]> => {
+    const targets = graphJobs
+      .filter((g) => g.needs.includes(j.name) && g.job.dependencies.includes(j.name) && preparedOf.has(g.id))
+      .map((g) => ({ name: g.id, p: preparedOf.get(g.id) as Prepared }));
+    const up = await artifacts.upload(artifactName(j.name), { overwrite: true });
+    try {
+      const results = await fanOut(await packFiles(workspace, rels), [
+        (s) => extractToUpload(up, s),
+        ...targets.map((t) => (s: import('node:stream').Readable) => extractTo(t.p.workspace, s)),
+      ]);
+      const stored = results[0] as (typeof results)[number];
+      if (!stored.ok) throw stored.error;
+      await up.finish();
+      const got: string[] = [];
+      for (const [i, t] of targets.entries()) {
+        const r = results[i + 1] as (typeof results)[number];
+        if (!r.ok) continue;
+        let m = delivered.get(t.p);
+        if (m === undefined) delivered.set(t.p, (m = new Map()));
+        m.set(j.name, r.value);
+        got.push(t.name);
+      }
+      return got;
+    } catch (e) {
+      await up.abort();
+      throw e;
+    }
   };
 
   /** Variables of a job at run time (precedence in variables.ts). */
@@ -571,7 +632,22 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
     // Artifacts of the dependencies (this run's, or a previous run's for jobs outside the selection).
     if (j.dependencies.length > 0) {
       emit(sectionStart('download_artifacts', 'Downloading artifacts'));
+      // Streamed in ahead, unless two dependencies share a path and arrived out of the
+      // dependencies' order: then every one is extracted again, in order, from the store.
+      const got = delivered.get(p);
+      const seen = new Set<string>();
+      let overlap = false;
+      for (const d of j.dependencies)
+        for (const f of got?.get(d) ?? records.get(d)?.artifacts ?? []) {
+          if (seen.has(f)) overlap = true;
+          seen.add(f);
+        }
       for (const d of j.dependencies) {
+        const streamed = overlap ? undefined : got?.get(d);
+        if (streamed !== undefined) {
+          emit(`Received ${streamed.length} file${streamed.length === 1 ? '' : 's'} from ${d} (streamed while it uploaded)`);
+          continue;
+        }
         if ((await artifacts.info(artifactName(d))) === undefined) {
           if (!selected.has(d)) emit(`WARNING: no artifacts of ${d} (not part of this run, and no earlier run left any)`);
           continue;
@@ -585,7 +661,7 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
     const cacheKeys = j.cache.map((c) => cacheKey(c.key, vars, p.workspace));
     for (const [i, c] of j.cache.entries()) {
       if (c.policy === 'push') continue;
-      const key = await cacheKeys[i];
+      const key = cacheKeys[i];
       const paths = c.paths.map((x) => expandText(x, (n) => vars[n]));
       const hit = await restoreCache(
         caches,
@@ -613,7 +689,7 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
     for (const [i, c] of j.cache.entries()) {
       if (c.policy === 'pull' || main.canceled) continue;
       if (!(c.when === 'always' || (c.when === 'on_success') === success)) continue;
-      const key = (await cacheKeys[i]) as string;
+      const key = cacheKeys[i] as string;
       const wanted = c.paths.map((x) => expandText(x, (n) => vars[n]));
       const paths = await cachePaths(p.workspace, wanted, c.untracked ? fileSet : undefined);
       if (paths.length === 0) {
@@ -705,7 +781,7 @@ export async function runJobs(options: RunnerOptions): Promise<RunResult> {
       const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
       const launcher = `if command -v bash >/dev/null 2>&1; then exec bash "$0"; else exec sh "$0"; fi`;
       child = e.spawn(
-        ['exec', '-w', p.projectDir, ...envArgs, p.container, 'sh', '-c', launcher, `${p.scriptsSeen}/${file}`],
+        ['exec', '-w', p.projectDir, ...envArgs, p.container, ...p.entrypoint, 'sh', '-c', launcher, `${p.scriptsSeen}/${file}`],
         ['ignore', 'pipe', 'pipe'],
       );
     }
@@ -806,11 +882,23 @@ export class ResourceGroups {
  * it), every 100 ms until the port answers (exit 0) or the time is up (exit 1); exit 3 when the
  * image has neither.
  */
-const PROBE = `h=$1; p=$2; end=$(( $(date +%s) + $3 )); t=; command -v timeout >/dev/null 2>&1 && t="timeout 2"
+export const PROBE = `h=$1; p=$2; end=$(( $(date +%s) + $3 )); t=; command -v timeout >/dev/null 2>&1 && t="timeout 2"
 if command -v bash >/dev/null 2>&1; then try() { $t bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$h" "$p" 2>/dev/null; }
 elif command -v nc >/dev/null 2>&1; then try() { nc -z -w 2 "$h" "$p" 2>/dev/null; }
 else echo "the job's image has neither bash nor nc to probe port $p of $h" >&2; exit 3; fi
 while :; do try && exit 0; [ "$(date +%s)" -ge "$end" ] && exit 1; sleep 0.1 2>/dev/null || sleep 1; done`;
+
+/** An image's ENTRYPOINT (none, or a missing image: empty; the start reports a missing image). */
+async function imageEntrypoint(engine: ContainerEngine, image: string, signal: AbortSignal): Promise<string[]> {
+  const r = await engine.run(['image', 'inspect', '--format', '{{json .Config.Entrypoint}}', image], signal);
+  if (r.code !== 0) return [];
+  try {
+    const list = JSON.parse(r.stdout.trim() || 'null') as unknown;
+    return Array.isArray(list) ? list.map(String) : [];
+  } catch {
+    return [];
+  }
+}
 
 /** The TCP ports a service is waited on: HEALTHCHECK_TCP_PORT when set (as GitLab), else what its image exposes. */
 async function servicePorts(
@@ -952,8 +1040,11 @@ async function cachePaths(workspace: string, paths: readonly string[], untracked
   return out;
 }
 
-/** GitLab's cache key: the text (variables expanded), or for `key: files:` a hash of those files, after `prefix-`. */
-async function cacheKey(key: PlannedJob['cache'][number]['key'], vars: Record<string, string>, workspace: string): Promise<string> {
+/**
+ * GitLab's cache key: the text (variables expanded), or for `key: files:` a hash of those files
+ * (small lock files, read at once), after `prefix-`. Shared with the import.
+ */
+export function cacheKey(key: PlannedJob['cache'][number]['key'], vars: Record<string, string>, workspace: string): string {
   if (typeof key === 'string') {
     const k = expandText(key, (n) => vars[n]).replace(/\//g, '-');
     return k === '' || k === '.' || k === '..' ? 'default' : k;
@@ -966,9 +1057,7 @@ async function cacheKey(key: PlannedJob['cache'][number]['key'], vars: Record<st
       expandText(f, (n) => vars[n]),
     );
     if (existsSync(abs)) {
-      h.update(f)
-        .update('\0')
-        .update(await readFile(abs));
+      h.update(f).update('\0').update(readFileSync(abs));
       any = true;
     }
   }

@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
+import { SecretMasker } from '@tutti/pipeline';
 import { GitlabConfigError, isMapping, keyLoc, type Loc, parseYaml } from './yaml.js';
 
 /** GitLab's mask text. */
@@ -73,4 +74,14 @@ export function unmaskable(value: string): string | undefined {
   if (/\s/.test(value)) return 'a masked value cannot contain spaces';
   if (value.length < 8) return 'a masked value must be at least 8 characters long';
   return undefined;
+}
+
+/**
+ * The mask of a project's masked values for `RunnerOptions.mask`, as `--masked` builds it
+ * (each value and its usual printed forms become `[MASKED]`); undefined when there are none.
+ */
+export function projectMask(values: readonly string[]): ((text: string) => string) | undefined {
+  const masker = new SecretMasker(GITLAB_MASK);
+  for (const v of values) masker.add(v);
+  return masker.size === 0 ? undefined : (text) => masker.mask(text);
 }
