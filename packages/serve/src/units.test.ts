@@ -126,7 +126,7 @@ test('configuration mistakes name their place', () => {
     "serve.json: projects[0].pipelines[0].variables.A-B: 'A-B' is not a valid variable name",
   );
   const ok = parseConfig(project([{ name: 'ci', kind: 'gitlab' }]), 'serve.json', {});
-  assert.deepEqual(ok.projects[0]?.pipelines[0]?.gitlab, { file: '.gitlab-ci.yml', variables: {} });
+  assert.deepEqual(ok.projects[0]?.pipelines[0]?.gitlab, { file: '.gitlab-ci.yml', variables: {}, masked: [] });
 });
 
 test('the layered layout places every node in layers along the edges; cycles do not hang it', () => {
