@@ -20,9 +20,14 @@
  * `if:` is evaluated there, status functions from the needs' results. `timeout-minutes` of
  * steps and jobs go to `runAction`'s `timeout_minutes` and `job_deadline`.
  *
+ * `uses:` steps other than a plain checkout and the artifact actions are bash steps calling
+ * `tutti github action USES` (the bridge's own action runner, action-step.ts) with the step's
+ * `with:` as `INPUT_*`; `actions/cache` is split as GitHub splits it, `actions/cache/restore`
+ * at its place and `actions/cache/save` as the job's last step.
+ *
  * What the generated program does not cover (reported as warnings, and as comments at the
- * place in the code): `uses:` steps, a matrix computed by an expression, `fail-fast` and
- * `max-parallel`, matrix jobs' outputs, reusable workflows, containers and services.
+ * place in the code): a matrix computed by an expression, `fail-fast` and `max-parallel`,
+ * matrix jobs' outputs, reusable workflows, containers and services.
  * `bash` runs with `-x` (the helpers' shell table).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -135,6 +140,86 @@ function artifactStep(s: Raw, warnInput: (key: string, action: string) => void):
   };
 }
 
+/** A value whose expressions call hashFiles or read `runner`, and read no context but `github` and `runner`. */
+function deferred(text: string): boolean {
+  const exprs = [...text.matchAll(/\$\{\{([\s\S]*?)\}\}/g)].map((m) => m[1]!.replace(/'(?:[^']|'')*'/g, "''"));
+  if (!exprs.some((e) => /\bhashFiles\s*\(|\brunner\b/.test(e))) return false;
+  // the contexts read: names neither after a `.` nor called
+  const roots = exprs.flatMap((e) => [...e.matchAll(/(?<![.\w-])([A-Za-z_][\w-]*)(?![\w-]*\s*\()/g)].map((m) => m[1]!));
+  return roots.every((r) => ['github', 'runner', 'true', 'false', 'null'].includes(r));
+}
+
+/**
+ * Any other action step (local composite or JavaScript action, remote action from the action
+ * cache, `docker://`, `actions/cache`): a bash step that has `tutti github action` run it, the
+ * Tutti running the program (`$TUTTI_NODE $TUTTI_CLI`, set by the CLI for the commands it
+ * starts; `tutti` on the PATH otherwise). Its `with:` become `INPUT_<NAME>` variables evaluated
+ * as the step's env; its outputs, env and path come back through the step's file commands.
+ */
+function actionStep(s: Raw): Raw {
+  const uses = asText(s.uses).trim();
+  const env: Raw = { ...((s.env ?? {}) as Raw) };
+  for (const [k, v] of Object.entries((s.with ?? {}) as Raw)) {
+    const text = asText(v);
+    const name = k.replace(/ /g, '_').toUpperCase();
+    // expressions over what the helpers' realm lacks (hashFiles, runner) and nothing it alone
+    // has: evaluated by the action runner instead, written `%{{ }}` so the realm leaves them
+    if (deferred(text)) env[`TUTTI_EXPR_INPUT_${name}`] = text.replaceAll('${{', '%{{');
+    else env[`INPUT_${name}`] = text;
+  }
+  const q = `'${uses.replaceAll("'", "'\\''")}'`;
+  const { with: _with, uses: _uses, ...rest } = s;
+  return {
+    ...rest,
+    name: s.name ?? `Run ${uses}`,
+    run: [
+      `# ${uses}, run by Tutti's GitHub action runner (tutti github action)`,
+      '{ set +x; } 2>/dev/null',
+      `if [ -n "\${TUTTI_CLI:-}" ]; then exec "\${TUTTI_NODE:-node}" "$TUTTI_CLI" github action ${q}; else exec tutti github action ${q}; fi`,
+    ].join('\n'),
+    shell: 'bash',
+    // an action runs in the workspace whatever defaults.run says
+    'working-directory': '.',
+    env,
+  };
+}
+
+/**
+ * `actions/cache` restores at its step and saves its key at the end of the job when it was not an exact hit (GitHub's
+ * post step): the imported job gets that step last, `actions/cache/save` under the key the
+ * restore computed. Gives the steps with such post steps appended (ids given where missing).
+ */
+function withCachePosts(steps: Raw[]): Raw[] {
+  const posts: Raw[] = [];
+  const out = steps.map((s, i) => {
+    if (asText(s.uses).trim().replace(/@.*$/, '') !== 'actions/cache') return s;
+    const id = typeof s.id === 'string' ? s.id : `cache${i + 1}`;
+    const w = (s.with ?? {}) as Raw;
+    const out = (k: string) => `steps[${JSON.stringify(id)}]["outputs"][${JSON.stringify(k)}]`;
+    const own = s.if !== undefined ? ` && (${bare(s.if)})` : '';
+    posts.unshift({
+      name: `Post ${asText(s.name) || `Run ${asText(s.uses).trim()}`}`,
+      if: `success()${own} && ${out('cache-hit')} != "true" && ${out('cache-primary-key')} != ""`,
+      uses: 'actions/cache/save@v4',
+      with: {
+        key: `\${{ ${out('cache-primary-key')} }}`,
+        path: w.path,
+        ...(w.enableCrossOsArchive !== undefined ? { enableCrossOsArchive: w.enableCrossOsArchive } : {}),
+      },
+    });
+    // GitHub's own split of actions/cache: its restore now, its save as the post step
+    return {
+      ...s,
+      id,
+      name: s.name ?? `Run ${asText(s.uses).trim()}`,
+      uses: asText(s.uses)
+        .trim()
+        .replace(/^actions\/cache@/, 'actions/cache/restore@'),
+    };
+  });
+  return [...out, ...posts];
+}
+
 /** The text of an `if:` without its `${{ }}`. */
 const bare = (v: unknown) =>
   asText(v)
@@ -183,12 +268,18 @@ function jobTreatment(
   const lines: string[] = [];
   const wires: string[] = [];
   // artifact actions become the run: steps of their scripts
-  const steps = ((job.steps ?? []) as Raw[]).map(
-    (s, i) =>
-      artifactStep(s, (key, action) =>
-        warn(`${w.where(id, i, 'with')}: job '${id}', step ${i + 1}: 'with: ${key}' of ${action} is not imported (ignored)`),
-      ) ?? s,
-  );
+  // other actions become bash steps calling Tutti's action runner
+  const steps = withCachePosts((job.steps ?? []) as Raw[]).map((s, i) => {
+    const a = artifactStep(s, (key, action) =>
+      warn(`${w.where(id, i, 'with')}: job '${id}', step ${i + 1}: 'with: ${key}' of ${action} is not imported (ignored)`),
+    );
+    if (a) return a;
+    if (typeof s.uses !== 'string' || s.run !== undefined) return s;
+    const uses = s.uses.trim();
+    if (/^actions\/checkout@/.test(uses) && s.if === undefined && (s.with === undefined || Object.keys(s.with as Raw).length === 0))
+      return s;
+    return actionStep(s);
+  });
   const name = asText(job.name) || id;
   const defaults = { ...((w.defaults?.run ?? {}) as Raw), ...(((job.defaults as Raw | undefined)?.run ?? {}) as Raw) };
   const baseEnv: [string, string][] = [...Object.entries(w.env ?? {}), ...Object.entries((job.env ?? {}) as Raw)].map(([k, v]) => [
