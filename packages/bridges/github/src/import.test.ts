@@ -254,3 +254,34 @@ test('import: uses: steps of local composite and JavaScript actions, remote acti
     ]);
   }
 });
+
+test("import: a matrix job's outputs merged as GitHub merges them, its result and status functions over it", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tutti-gh-import-matrix-'));
+  dirs.push(dir);
+  await cp(fileURLToPath(new URL('../test/import-matrix', import.meta.url)), dir, { recursive: true });
+  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
+  const out = join(dir, 'mel');
+  const r = await githubImport(dir, undefined, out, 'acme/widgets');
+  assert.deepEqual(r.warnings, []);
+  const checked = await checkPath(join(out, 'Compo.toml'), { all: true });
+  assert.deepEqual(
+    checked.sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
+    [],
+  );
+  const run = spawnSync(process.execPath, [TUTTI, 'run', join(out, 'Compo.toml'), '--progress', 'plain'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
+  const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache') });
+  assert.equal(gh.status, 1, gh.text);
+  assert.equal(run.status, gh.status, run.stdout + run.stderr);
+  const ghOutcomes: Record<string, string> = {};
+  // a matrix job's legs: one failed leg fails the job
+  for (const j of gh.report!.jobs) if (ghOutcomes[j.job] !== 'failed') ghOutcomes[j.job] = j.result === 'failure' ? 'failed' : 'succeeded';
+  assert.deepEqual(melOutcomes(run.stdout), ghOutcomes);
+  assert.deepEqual(ghOutcomes, { build: 'succeeded', use: 'succeeded', flaky: 'failed', report: 'succeeded', after: 'succeeded' });
+  const lines = (s: string) => [...s.matchAll(/│ (outputs .*|flaky .*|a need failed)$/gm)].map((m) => m[1]!).sort();
+  assert.deepEqual(lines(run.stdout), lines(gh.text));
+  assert.deepEqual(lines(gh.text), ['a need failed', 'flaky failure', 'outputs linux=built-linux mac=built-mac result=success']);
+});

@@ -27,7 +27,8 @@
  *
  * What the generated program does not cover (reported as warnings, and as comments at the
  * place in the code): a matrix computed by an expression, `fail-fast` and `max-parallel`,
- * matrix jobs' outputs, reusable workflows, containers and services.
+ * reusable workflows, containers and services. A matrix job's outputs are each leg's result
+ * (`<id>#<n>`) merged by the needing jobs in their realms, as GitHub merges them.
  * `bash` runs with `-x` (the helpers' shell table).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -515,9 +516,6 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
   const needsOf = (job: Raw) => (job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs.map(String) : [String(job.needs)]);
   const needed = new Set(jobs.flatMap(([, job]) => needsOf(job)));
   const matrixJob = (id: string) => legsOf.get(id)![0] !== undefined;
-  for (const [id, job] of jobs)
-    if (job.outputs !== undefined && matrixJob(id))
-      warn(`${w.where(id)}: job '${id}': the outputs of a matrix job are not imported (needs.${id}.outputs is empty)`);
   // first the legs of every job and the block telling each job succeeded, then the wiring
   interface Leg {
     readonly inst: string;
@@ -560,12 +558,26 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     const end = either([ok, failed]);
     // what the jobs that need this one see: `needs.<id>.result` (its job.status) and its
     // outputs, evaluated in its realm once it ended
-    if (needed.has(id) && !matrixJob(id)) {
+    // (of a matrix job: each leg's, `<id>#<n>`, when that leg ended, merged by the jobs that need it)
+    if (needed.has(id)) {
       const outputs = Object.entries((job.outputs ?? {}) as Raw).map(([k, x]) => `|entry(${str(k)}, ${str(asText(x))})`);
-      head.push(
-        `    result_${v}: githubJobResult[contexts = js_${v}](name = ${str(id)}, outputs = |map([${outputs.join(', ')}]), local_context = |null())`,
-      );
-      body.push(`    ${end} -> result_${v}.trigger_release`);
+      const legEnds = matrixJob(id)
+        ? legs.map((l, k) => ({ l, name: `${id}#${k + 1}`, end: either([`${l.inst}.success`, `${l.inst}.failed`]) }))
+        : [{ l: legs[0]!, name: id, end }];
+      for (const r of legEnds) {
+        // a leg's steps are recorded as `<id><job-index>` (the helpers' step ids)
+        const legOutputs =
+          r.name === id
+            ? outputs
+            : Object.entries((job.outputs ?? {}) as Raw).map(
+                ([k, x]) =>
+                  `|entry(${str(k)}, ${str(asText(x).replace(/\bsteps\.([\w-]+)/g, (_m, sid: string) => `steps[${JSON.stringify(sid)} + strategy["job-index"]]`))})`,
+              );
+        head.push(
+          `    result_${r.l.inst}: githubJobResult[contexts = ${r.l.realm}](name = ${str(r.name)}, outputs = |map([${legOutputs.join(', ')}]), local_context = |null())`,
+        );
+        body.push(`    ${r.end} -> result_${r.l.inst}.trigger_release`);
+      }
     }
     // job `if:` over the run's contexts and its needs' results and outputs: GitHub's implicit
     // `success()` is the needs having succeeded, which is when the job starts; with a status
@@ -581,11 +593,6 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
       if ((status || /\bneeds\b/.test(cond)) && combos[0] !== undefined) {
         warn(
           `${w.where(id)}: job '${id}': 'if: ${cond}' (status functions or needs in a matrix job) is not imported: the job runs when its needs succeeded`,
-        );
-        cond = undefined;
-      } else if (status && needs.some(matrixJob)) {
-        warn(
-          `${w.where(id)}: job '${id}': 'if: ${cond}' (status functions over a matrix job's result) is not imported: the job runs when its needs succeeded`,
         );
         cond = undefined;
       } else if (status) {
@@ -608,7 +615,36 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     for (const l of p.legs) {
       const includes: string[] = [];
       for (const n of p.needs) {
-        if (matrixJob(n)) continue;
+        if (matrixJob(n)) {
+          // the legs' results as they end, merged as GitHub merges them: for each output, the
+          // last leg to end that set it non-empty; the result a failure when one leg failed
+          byId.get(n)!.legs.forEach((nl, k) => {
+            const from = `${n}#${k + 1}`;
+            const inc = `needs_${l.inst}_${nl.inst}`;
+            const merge = `${inc}_merge`;
+            // (no braces: the realm's placeholders end at the first `}`)
+            const J = JSON.stringify(n);
+            const code =
+              `\${{ ((r, leg) => (Object.entries(leg.outputs ?? new Object()).forEach(([k, v]) => (v !== "" || !(k in r.outputs)) && (r.outputs[k] = v)), ` +
+              `leg.result !== "success" && r.result !== "failure" && (r.result = leg.result), "merged"))` +
+              `(needs[${J}] ?? (needs[${J}] = Object.fromEntries([["result", "success"], ["outputs", new Object()]])), needs[${JSON.stringify(from)}]) }}`;
+            head.push(
+              `    ${inc}: includeNeeds[contexts = ${l.realm}](from = ${str(from)})`,
+              `    ${merge}: emit<string>(value = ${str(code)})`,
+              `    ${merge}d: githubStringEval[contexts = ${l.realm}](local_context = |null())`,
+              `    ${merge}Done: waitBlock<string>()`,
+            );
+            body.push(
+              `    ${l.ready} -> ${inc}.trigger`,
+              `    result_${nl.inst}.result -> ${inc}.needs`,
+              `    ${inc}.ready -> ${merge}.trigger,emit -> ${merge}d.value`,
+              `    ${merge}d.evaluated -> ${merge}Done.a`,
+              `    ${merge}d.evaluated -> ${merge}Done.b`,
+            );
+            includes.push(`${merge}Done.awaited`);
+          });
+          continue;
+        }
         const inc = `needs_${l.inst}_${ident(n)}`;
         head.push(`    ${inc}: includeNeeds[contexts = ${l.realm}](from = ${str(n)})`);
         body.push(`    ${l.ready} -> ${inc}.trigger`, `    result_${ident(n, 'job_')}.result -> ${inc}.needs`);
