@@ -281,7 +281,18 @@ test("import: a matrix job's outputs merged as GitHub merges them, its result an
   for (const j of gh.report!.jobs) if (ghOutcomes[j.job] !== 'failed') ghOutcomes[j.job] = j.result === 'failure' ? 'failed' : 'succeeded';
   assert.deepEqual(melOutcomes(run.stdout), ghOutcomes);
   assert.deepEqual(ghOutcomes, { build: 'succeeded', use: 'succeeded', flaky: 'failed', report: 'succeeded', after: 'succeeded' });
-  const lines = (s: string) => [...s.matchAll(/│ (outputs .*|flaky .*|a need failed)$/gm)].map((m) => m[1]!).sort();
+  const lines = (s: string) => [...s.matchAll(/│ (outputs .*|flaky .*|a need failed|leg got .*)$/gm)].map((m) => m[1]!).sort();
   assert.deepEqual(lines(run.stdout), lines(gh.text));
-  assert.deepEqual(lines(gh.text), ['a need failed', 'flaky failure', 'outputs linux=built-linux mac=built-mac result=success']);
+  assert.deepEqual(lines(gh.text), [
+    'a need failed',
+    'flaky failure',
+    'leg got built-linux',
+    'leg got built-mac',
+    'outputs linux=built-linux mac=built-mac result=success',
+  ]);
+  // labelled as tutti github run labels them, with the step's own text
+  assert.ok(
+    run.stdout.includes('✓ build (linux) › Run echo "leg got ${{ steps.o.outputs.linux }}${{ steps.o.outputs.mac }}" passed'),
+    run.stdout,
+  );
 });

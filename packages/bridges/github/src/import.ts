@@ -221,6 +221,28 @@ function withCachePosts(steps: Raw[]): Raw[] {
   return [...out, ...posts];
 }
 
+/** `steps.<id>` as a matrix leg's helpers record it: `steps["<id>" + strategy["job-index"]]`. */
+const legSteps = (expression: string) =>
+  expression.replace(/\bsteps\.([\w-]+)/g, (_m, sid: string) => `steps[${JSON.stringify(sid)} + strategy["job-index"]]`);
+
+/** The same in the placeholders of a text. */
+const legStepsIn = (text: string) => text.replace(/\$\{\{([^}]*)\}\}/g, (_m, e: string) => `\${{${legSteps(e)}}}`);
+
+/** A step of a matrix leg with its references to other steps as the leg's helpers record them. */
+function legStepRefs(s: Raw): Raw {
+  const out: Raw = { ...s };
+  if (typeof s.run === 'string') {
+    out.run = legStepsIn(s.run);
+    // labelled with the step's own text
+    out.name ??= `Run ${s.run.trim().split('\n')[0]}`;
+  }
+  if (s.env !== undefined && s.env !== null && typeof s.env === 'object')
+    out.env = Object.fromEntries(Object.entries(s.env as Raw).map(([k, v]) => [k, typeof v === 'string' ? legStepsIn(v) : v]));
+  if (typeof s.if === 'string') out.if = s.if.includes('${{') ? legStepsIn(s.if) : legSteps(s.if);
+  if (typeof s['continue-on-error'] === 'string') out['continue-on-error'] = legStepsIn(s['continue-on-error']);
+  return out;
+}
+
 /** The text of an `if:` without its `${{ }}`. */
 const bare = (v: unknown) =>
   asText(v)
@@ -270,7 +292,7 @@ function jobTreatment(
   const wires: string[] = [];
   // artifact actions become the run: steps of their scripts
   // other actions become bash steps calling Tutti's action runner
-  const steps = withCachePosts((job.steps ?? []) as Raw[]).map((s, i) => {
+  const imported = withCachePosts((job.steps ?? []) as Raw[]).map((s, i) => {
     const a = artifactStep(s, (key, action) =>
       warn(`${w.where(id, i, 'with')}: job '${id}', step ${i + 1}: 'with: ${key}' of ${action} is not imported (ignored)`),
     );
@@ -281,6 +303,8 @@ function jobTreatment(
       return s;
     return actionStep(s);
   });
+  // in a leg of a matrix, the helpers record a step as `<id><job-index>`: `steps.<id>` read so
+  const steps = leg ? imported.map(legStepRefs) : imported;
   const name = asText(job.name) || id;
   const defaults = { ...((w.defaults?.run ?? {}) as Raw), ...(((job.defaults as Raw | undefined)?.run ?? {}) as Raw) };
   const baseEnv: [string, string][] = [...Object.entries(w.env ?? {}), ...Object.entries((job.env ?? {}) as Raw)].map(([k, v]) => [
