@@ -727,7 +727,16 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     );
     body.push(`    ${ended} -> removeArtifacts.trigger`);
   }
-  return [...out, ...head, '', ...body, '}', ''].join('\n');
+  // only the uses the code needs (the checker warns about the others)
+  const lines = [...out, ...head, '', ...body, '}', ''];
+  const code = lines.filter((l) => !l.startsWith('use ')).join('\n');
+  return lines
+    .filter((l) => {
+      if (!l.startsWith('use ')) return true;
+      const name = l.slice(l.lastIndexOf('::') + 2);
+      return new RegExp(`(^|[^\\w|])${name.replace(/[|]/g, '\\|')}\\b`).test(code);
+    })
+    .join('\n');
 }
 
 /** Writes the project; WorkflowError for workflows that do not parse. */
