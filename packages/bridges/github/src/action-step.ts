@@ -18,14 +18,14 @@
 import { existsSync } from 'node:fs';
 import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { ArtifactStore, CacheStore } from '@tutti/pipeline';
 import { actionsLibs } from './actions.js';
 import { runBuiltin } from './builtins.js';
 import { Masker } from './commands.js';
 import { repoFacts } from './git.js';
 import { parseUses, resolveActions } from './remote.js';
-import { type Frame, type Leg, type LegHost, type Raw, runPosts, runPres, runSteps, StepFailure } from './steps.js';
+import { type Frame, type Leg, type LegHost, type Raw, readAction, runPosts, runPres, runSteps, StepFailure } from './steps.js';
 
 export interface ActionStepOptions {
   /** `./path`, `owner/repo[/path]@ref`, `docker://image` or a built-in action. */
@@ -38,8 +38,12 @@ export interface ActionStepOptions {
   readonly out: NodeJS.WritableStream;
 }
 
-/** An expression giving this text as is: the inputs arrive evaluated already. */
-const literal = (s: string) => `\${{ '${s.replaceAll("'", "''")}' }}`;
+/**
+ * A `with:` value giving this text as is (the inputs arrive evaluated already): the text
+ * itself, or when it holds `${{`, an expression whose string has no `}` (JSON escapes).
+ */
+const literal = (s: string) =>
+  s.includes('${{') ? `\${{ fromJSON('${JSON.stringify(s).replaceAll('}', '\\u007d').replaceAll("'", "''")}') }}` : s;
 
 /** GitHub's `name<<delimiter` form of a file command entry (values may hold new lines). */
 function fileEntry(k: string, v: string): string {
@@ -56,15 +60,16 @@ export async function runActionStep(o: ActionStepOptions): Promise<0 | 1> {
   // the step's inputs: GitHub's INPUT_<NAME> (upper case, spaces as `_`); the action's own
   // spelling of each name is found by the runner (the toolkit reads them upper case anyway)
   const withs: Record<string, string> = {};
+  const given: [string, string, boolean][] = [];
   for (const [k, v] of Object.entries(env))
     if (k.startsWith('INPUT_') && k.length > 6) {
-      withs[k.slice(6).toLowerCase()] = literal(v);
+      given.push([k.slice(6), literal(v), false]);
       delete env[k];
     }
   // inputs whose expressions the import left to this runner (hashFiles, runner): `%{{ }}`
   for (const [k, v] of Object.entries(env))
     if (k.startsWith('TUTTI_EXPR_INPUT_') && k.length > 17) {
-      withs[k.slice(17).toLowerCase()] = v.replaceAll('%{{', '${{');
+      given.push([k.slice(17), v.replaceAll('%{{', '${{'), true]);
       delete env[k];
     }
   await actionsLibs();
@@ -82,6 +87,11 @@ export async function runActionStep(o: ActionStepOptions): Promise<0 | 1> {
       });
       for (const [u, a] of got) remotes.set(u, a.dir);
     }
+    // each input under the action's own spelling of its name (GitHub's INPUT_<NAME> is upper case)
+    const dir = uses.startsWith('./') || uses.startsWith('../') ? resolve(workspace, uses) : remotes.get(uses);
+    const declared = dir ? Object.keys((await readAction(dir, uses).catch(() => undefined))?.inputs ?? {}) : [];
+    const spelling = new Map(declared.map((n) => [n.replace(/ /g, '_').toUpperCase(), n]));
+    for (const [upper, value] of given) withs[spelling.get(upper) ?? upper.toLowerCase()] = value;
     const repo = await repoFacts(workspace, basename(workspace));
     const gh: Raw = {
       action: '',
