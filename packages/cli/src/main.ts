@@ -149,6 +149,12 @@ surface (log, cicd with logger slots).
 export async function main(argv: readonly string[]): Promise<number> {
   // work/distant's local location starts workers with this very command line.
   if (process.argv[1] !== undefined) setWorkerCommand([process.execPath, process.argv[1]]);
+  // and the commands a program starts can call this same Tutti back ("$TUTTI_NODE" "$TUTTI_CLI" …):
+  // the projects `tutti github import` writes run their action steps so
+  if (process.argv[1] !== undefined) {
+    process.env.TUTTI_NODE ??= process.execPath;
+    process.env.TUTTI_CLI ??= process.argv[1];
+  }
   try {
     const [first, ...rest] = argv;
     if (first === undefined) throw new UsageError('no command given');

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -79,4 +79,56 @@ test('SIGINT cancels the run: the step is stopped, always() steps run, exit 1, n
   assert.ok(!existsSync(`/proc/${pid}`), `process ${pid} still runs`);
   const afterRun = (await readdir(tmpdir())).filter((f) => f.startsWith('tutti-github-') && !before.has(f));
   assert.deepEqual(afterRun, []);
+});
+
+test('tutti github action: one action step here, results through the file commands; usage and missing actions', async () => {
+  const dir = await repo('on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: "true"\n');
+  await mkdir(join(dir, 'act'));
+  await writeFile(
+    join(dir, 'act/action.yml'),
+    [
+      'inputs:',
+      '  who:',
+      '    default: nobody',
+      '  extraWords:',
+      "    default: ''",
+      'outputs:',
+      '  said:',
+      '    value: ${{ steps.s.outputs.said }}',
+      'runs:',
+      '  using: composite',
+      '  steps:',
+      '    - id: s',
+      '      shell: bash',
+      '      env:',
+      '        WHO: ${{ inputs.who }}${{ inputs.extraWords }}',
+      '      run: |',
+      '        echo "said=hi $WHO" >> "$GITHUB_OUTPUT"',
+      '        echo "SEEN=$WHO" >> "$GITHUB_ENV"',
+      '        echo "said hi"',
+      '',
+    ].join('\n'),
+  );
+  const files = { GITHUB_OUTPUT: join(dir, 'out.txt'), GITHUB_ENV: join(dir, 'env.txt') };
+  await writeFile(files.GITHUB_OUTPUT, '');
+  await writeFile(files.GITHUB_ENV, '');
+  const action = (env: Record<string, string>, ...args: string[]) =>
+    spawnSync(process.execPath, [TUTTI, 'github', 'action', ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, ...files, ...env },
+    });
+  // an input with ${{ }} in its value is given as is, not evaluated again
+  const ok = action({ INPUT_WHO: 'you ${{ github.sha }}', INPUT_EXTRAWORDS: '!' }, './act');
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout, /said hi/);
+  assert.equal(await readFile(files.GITHUB_OUTPUT, 'utf8'), 'said=hi you ${{ github.sha }}!\n');
+  assert.equal(await readFile(files.GITHUB_ENV, 'utf8'), 'SEEN=you ${{ github.sha }}!\n');
+  const missing = action({}, './nope');
+  assert.equal(missing.status, 1);
+  assert.match(missing.stdout, /Can't find 'action.yml', 'action.yaml' or 'Dockerfile'/);
+  const usage = action({});
+  assert.equal(usage.status, 2);
+  assert.match(usage.stderr, /github action takes one action/);
+  assert.doesNotMatch(usage.stderr, /\n\s+at /);
 });

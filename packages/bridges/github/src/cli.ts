@@ -15,6 +15,9 @@ Usage:
   tutti github run [EVENT] [options]    run the workflows the event triggers (EVENT default: push)
   tutti github import [-W PATH] [-o DIR]   write the workflows as a .mel project (default
                                         DIR: workflows-mel), checked by 'tutti check DIR'
+  tutti github action USES              run one action step here (what imported projects
+                                        call): inputs from INPUT_<NAME>, results through
+                                        $GITHUB_OUTPUT, $GITHUB_ENV, $GITHUB_PATH
   tutti github --help
 
 Options of run:
@@ -93,6 +96,36 @@ async function commandImport(args: readonly string[], out: NodeJS.WritableStream
   return 0;
 }
 
+/** `tutti github action USES`: one action step in this environment (imported projects call it). */
+async function commandAction(args: readonly string[], out: NodeJS.WritableStream): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      'action-cache': { type: 'string' },
+      'cache-dir': { type: 'string' },
+      directory: { type: 'string', short: 'C' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    out.write(GITHUB_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new Usage('github action takes one action: ./path, owner/repo[/path]@ref or docker://image');
+  const { defaultCacheRoot } = await import('./run.js');
+  const { runActionStep } = await import('./action-step.js');
+  const cacheRoot = values['cache-dir'] !== undefined ? resolve(values['cache-dir']) : defaultCacheRoot();
+  return runActionStep({
+    uses: positionals[0]!,
+    cwd: resolve(values.directory ?? '.'),
+    env: process.env,
+    actionCache: values['action-cache'] !== undefined ? resolve(values['action-cache']) : join(cacheRoot, 'actions'),
+    cacheRoot,
+    out,
+  });
+}
+
 /** Runs `tutti github ARGS`; resolves with the exit status. */
 export async function githubMain(
   argv: readonly string[],
@@ -106,7 +139,8 @@ export async function githubMain(
   }
   try {
     if (sub === 'import') return await commandImport(rest, out, err);
-    if (sub !== 'run') throw new Usage(`unknown command 'github ${sub}' (expected: run, import)`);
+    if (sub === 'action') return await commandAction(rest, out);
+    if (sub !== 'run') throw new Usage(`unknown command 'github ${sub}' (expected: run, import, action)`);
     const { values, positionals } = parseArgs({
       args: [...rest],
       allowPositionals: true,

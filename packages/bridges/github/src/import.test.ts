@@ -195,3 +195,104 @@ test('import: job outputs and the needs context across jobs, job if: over needs 
   assert.ok(run.stdout.includes('The step has timed out after 2 s (timeout-minutes).'), run.stdout);
   assert.ok(run.stdout.includes('The job has timed out (timeout-minutes).'), run.stdout);
 });
+
+test('import: uses: steps of local composite and JavaScript actions, remote actions from the action cache, actions/cache', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tutti-gh-import-actions-'));
+  dirs.push(dir);
+  await cp(fileURLToPath(new URL('../test/import-actions', import.meta.url)), dir, { recursive: true });
+  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
+  // the remote action acme/shout@v1 in the action cache of each run (nothing is cloned)
+  const caches = { mel: join(dir, 'xdg-mel'), gh: join(dir, 'xdg-gh') };
+  for (const c of Object.values(caches))
+    await cp(join(dir, 'remote/shout'), join(c, 'tutti/github/actions/acme/shout@v1'), { recursive: true });
+  await rm(join(dir, 'remote'), { recursive: true });
+  const out = join(dir, 'mel');
+  const r = await githubImport(dir, undefined, out, 'acme/widgets');
+  assert.deepEqual(r.warnings, []);
+  const mel = await readFile(join(out, 'ci.mel'), 'utf8');
+  for (const s of ["github action './.github/actions/greet'", '|entry("INPUT_WHO", "tutti")', "github action 'actions/cache/restore@v4'"])
+    assert.ok(mel.includes(s), `missing ${s}\n${mel}`);
+  const checked = await checkPath(join(out, 'Compo.toml'), { all: true });
+  assert.deepEqual(
+    checked.sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
+    [],
+  );
+  const melRun = () =>
+    spawnSync(process.execPath, [TUTTI, 'run', join(out, 'Compo.toml'), '--progress', 'plain'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, CI: 'true', XDG_CACHE_HOME: caches.mel },
+    });
+  const ghRun = () => runCaptured({ cwd: dir, cacheDir: join(caches.gh, 'tutti/github') });
+  const lines = (s: string) =>
+    [...s.matchAll(/│ (greet says .*|count: .*|got .*|length .*|shouted .*|cache hit .*|deps .*|after the count.*|broken job .*)$/gm)]
+      .map((m) => m[1]!)
+      .sort();
+  // twice each: the cache misses, saves at the end of the job, then hits
+  for (const round of [1, 2]) {
+    const run = melRun();
+    // the imported steps ran in the working tree, which the checkout would copy
+    await rm(join(dir, 'deps'), { recursive: true, force: true });
+    const gh = await ghRun();
+    assert.equal(gh.status, 1, gh.text);
+    assert.equal(run.status, gh.status, run.stdout + run.stderr);
+    const ghOutcomes: Record<string, string> = {};
+    for (const j of gh.report!.jobs) ghOutcomes[j.job] = j.result === 'failure' ? 'failed' : 'succeeded';
+    assert.deepEqual(melOutcomes(run.stdout), ghOutcomes);
+    assert.deepEqual(ghOutcomes, { local: 'succeeded', remote: 'succeeded', broken: 'failed', cached: 'succeeded' });
+    assert.deepEqual(lines(run.stdout), lines(gh.text));
+    assert.deepEqual(lines(gh.text), [
+      'broken job cleans up',
+      `cache hit ${round === 1 ? 'false' : 'true'}`,
+      "count: 'graph' has 5 letters",
+      "count: 'tutti' has 5 letters",
+      round === 1 ? 'deps installed' : 'deps restored: left-pad 1.3.0',
+      'got hello tutti! counted=tutti',
+      'greet says hello tutti!',
+      'length 5',
+      'shouted QUIET PLEASE',
+    ]);
+  }
+});
+
+test("import: a matrix job's outputs merged as GitHub merges them, its result and status functions over it", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tutti-gh-import-matrix-'));
+  dirs.push(dir);
+  await cp(fileURLToPath(new URL('../test/import-matrix', import.meta.url)), dir, { recursive: true });
+  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
+  const out = join(dir, 'mel');
+  const r = await githubImport(dir, undefined, out, 'acme/widgets');
+  assert.deepEqual(r.warnings, []);
+  const checked = await checkPath(join(out, 'Compo.toml'), { all: true });
+  assert.deepEqual(
+    checked.sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
+    [],
+  );
+  const run = spawnSync(process.execPath, [TUTTI, 'run', join(out, 'Compo.toml'), '--progress', 'plain'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
+  const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache') });
+  assert.equal(gh.status, 1, gh.text);
+  assert.equal(run.status, gh.status, run.stdout + run.stderr);
+  const ghOutcomes: Record<string, string> = {};
+  // a matrix job's legs: one failed leg fails the job
+  for (const j of gh.report!.jobs) if (ghOutcomes[j.job] !== 'failed') ghOutcomes[j.job] = j.result === 'failure' ? 'failed' : 'succeeded';
+  assert.deepEqual(melOutcomes(run.stdout), ghOutcomes);
+  assert.deepEqual(ghOutcomes, { build: 'succeeded', use: 'succeeded', flaky: 'failed', report: 'succeeded', after: 'succeeded' });
+  const lines = (s: string) => [...s.matchAll(/│ (outputs .*|flaky .*|a need failed|leg got .*)$/gm)].map((m) => m[1]!).sort();
+  assert.deepEqual(lines(run.stdout), lines(gh.text));
+  assert.deepEqual(lines(gh.text), [
+    'a need failed',
+    'flaky failure',
+    'leg got built-linux',
+    'leg got built-mac',
+    'outputs linux=built-linux mac=built-mac result=success',
+  ]);
+  // labelled as tutti github run labels them, with the step's own text
+  assert.ok(
+    run.stdout.includes('✓ build (linux) › Run echo "leg got ${{ steps.o.outputs.linux }}${{ steps.o.outputs.mac }}" passed'),
+    run.stdout,
+  );
+});

@@ -20,9 +20,15 @@
  * `if:` is evaluated there, status functions from the needs' results. `timeout-minutes` of
  * steps and jobs go to `runAction`'s `timeout_minutes` and `job_deadline`.
  *
+ * `uses:` steps other than a plain checkout and the artifact actions are bash steps calling
+ * `tutti github action USES` (the bridge's own action runner, action-step.ts) with the step's
+ * `with:` as `INPUT_*`; `actions/cache` is split as GitHub splits it, `actions/cache/restore`
+ * at its place and `actions/cache/save` as the job's last step.
+ *
  * What the generated program does not cover (reported as warnings, and as comments at the
- * place in the code): `uses:` steps, a matrix computed by an expression, `fail-fast` and
- * `max-parallel`, matrix jobs' outputs, reusable workflows, containers and services.
+ * place in the code): a matrix computed by an expression, `fail-fast` and `max-parallel`,
+ * reusable workflows, containers and services. A matrix job's outputs are each leg's result
+ * (`<id>#<n>`) merged by the needing jobs in their realms, as GitHub merges them.
  * `bash` runs with `-x` (the helpers' shell table).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -135,6 +141,108 @@ function artifactStep(s: Raw, warnInput: (key: string, action: string) => void):
   };
 }
 
+/** A value whose expressions call hashFiles or read `runner`, and read no context but `github` and `runner`. */
+function deferred(text: string): boolean {
+  const exprs = [...text.matchAll(/\$\{\{([\s\S]*?)\}\}/g)].map((m) => m[1]!.replace(/'(?:[^']|'')*'/g, "''"));
+  if (!exprs.some((e) => /\bhashFiles\s*\(|\brunner\b/.test(e))) return false;
+  // the contexts read: names neither after a `.` nor called
+  const roots = exprs.flatMap((e) => [...e.matchAll(/(?<![.\w-])([A-Za-z_][\w-]*)(?![\w-]*\s*\()/g)].map((m) => m[1]!));
+  return roots.every((r) => ['github', 'runner', 'true', 'false', 'null'].includes(r));
+}
+
+/**
+ * Any other action step (local composite or JavaScript action, remote action from the action
+ * cache, `docker://`, `actions/cache`): a bash step that has `tutti github action` run it, the
+ * Tutti running the program (`$TUTTI_NODE $TUTTI_CLI`, set by the CLI for the commands it
+ * starts; `tutti` on the PATH otherwise). Its `with:` become `INPUT_<NAME>` variables evaluated
+ * as the step's env; its outputs, env and path come back through the step's file commands.
+ */
+function actionStep(s: Raw): Raw {
+  const uses = asText(s.uses).trim();
+  const env: Raw = { ...((s.env ?? {}) as Raw) };
+  for (const [k, v] of Object.entries((s.with ?? {}) as Raw)) {
+    const text = asText(v);
+    const name = k.replace(/ /g, '_').toUpperCase();
+    // expressions over what the helpers' realm lacks (hashFiles, runner) and nothing it alone
+    // has: evaluated by the action runner instead, written `%{{ }}` so the realm leaves them
+    if (deferred(text)) env[`TUTTI_EXPR_INPUT_${name}`] = text.replaceAll('${{', '%{{');
+    else env[`INPUT_${name}`] = text;
+  }
+  const q = `'${uses.replaceAll("'", "'\\''")}'`;
+  const { with: _with, uses: _uses, ...rest } = s;
+  return {
+    ...rest,
+    name: s.name ?? `Run ${uses}`,
+    run: [
+      `# ${uses}, run by Tutti's GitHub action runner (tutti github action)`,
+      '{ set +x; } 2>/dev/null',
+      `if [ -n "\${TUTTI_CLI:-}" ]; then exec "\${TUTTI_NODE:-node}" "$TUTTI_CLI" github action ${q}; else exec tutti github action ${q}; fi`,
+    ].join('\n'),
+    shell: 'bash',
+    // an action runs in the workspace whatever defaults.run says
+    'working-directory': '.',
+    env,
+  };
+}
+
+/**
+ * `actions/cache` restores at its step and saves its key at the end of the job when it was not an exact hit (GitHub's
+ * post step): the imported job gets that step last, `actions/cache/save` under the key the
+ * restore computed. Gives the steps with such post steps appended (ids given where missing).
+ */
+function withCachePosts(steps: Raw[]): Raw[] {
+  const posts: Raw[] = [];
+  const out = steps.map((s, i) => {
+    if (asText(s.uses).trim().replace(/@.*$/, '') !== 'actions/cache') return s;
+    const id = typeof s.id === 'string' ? s.id : `cache${i + 1}`;
+    const w = (s.with ?? {}) as Raw;
+    const out = (k: string) => `steps[${JSON.stringify(id)}]["outputs"][${JSON.stringify(k)}]`;
+    const own = s.if !== undefined ? ` && (${bare(s.if)})` : '';
+    posts.unshift({
+      name: `Post ${asText(s.name) || `Run ${asText(s.uses).trim()}`}`,
+      if: `success()${own} && ${out('cache-hit')} != "true" && ${out('cache-primary-key')} != ""`,
+      uses: 'actions/cache/save@v4',
+      with: {
+        key: `\${{ ${out('cache-primary-key')} }}`,
+        path: w.path,
+        ...(w.enableCrossOsArchive !== undefined ? { enableCrossOsArchive: w.enableCrossOsArchive } : {}),
+      },
+    });
+    // GitHub's own split of actions/cache: its restore now, its save as the post step
+    return {
+      ...s,
+      id,
+      name: s.name ?? `Run ${asText(s.uses).trim()}`,
+      uses: asText(s.uses)
+        .trim()
+        .replace(/^actions\/cache@/, 'actions/cache/restore@'),
+    };
+  });
+  return [...out, ...posts];
+}
+
+/** `steps.<id>` as a matrix leg's helpers record it: `steps["<id>" + strategy["job-index"]]`. */
+const legSteps = (expression: string) =>
+  expression.replace(/\bsteps\.([\w-]+)/g, (_m, sid: string) => `steps[${JSON.stringify(sid)} + strategy["job-index"]]`);
+
+/** The same in the placeholders of a text. */
+const legStepsIn = (text: string) => text.replace(/\$\{\{([^}]*)\}\}/g, (_m, e: string) => `\${{${legSteps(e)}}}`);
+
+/** A step of a matrix leg with its references to other steps as the leg's helpers record them. */
+function legStepRefs(s: Raw): Raw {
+  const out: Raw = { ...s };
+  if (typeof s.run === 'string') {
+    out.run = legStepsIn(s.run);
+    // labelled with the step's own text
+    out.name ??= `Run ${s.run.trim().split('\n')[0]}`;
+  }
+  if (s.env !== undefined && s.env !== null && typeof s.env === 'object')
+    out.env = Object.fromEntries(Object.entries(s.env as Raw).map(([k, v]) => [k, typeof v === 'string' ? legStepsIn(v) : v]));
+  if (typeof s.if === 'string') out.if = s.if.includes('${{') ? legStepsIn(s.if) : legSteps(s.if);
+  if (typeof s['continue-on-error'] === 'string') out['continue-on-error'] = legStepsIn(s['continue-on-error']);
+  return out;
+}
+
 /** The text of an `if:` without its `${{ }}`. */
 const bare = (v: unknown) =>
   asText(v)
@@ -183,12 +291,20 @@ function jobTreatment(
   const lines: string[] = [];
   const wires: string[] = [];
   // artifact actions become the run: steps of their scripts
-  const steps = ((job.steps ?? []) as Raw[]).map(
-    (s, i) =>
-      artifactStep(s, (key, action) =>
-        warn(`${w.where(id, i, 'with')}: job '${id}', step ${i + 1}: 'with: ${key}' of ${action} is not imported (ignored)`),
-      ) ?? s,
-  );
+  // other actions become bash steps calling Tutti's action runner
+  const imported = withCachePosts((job.steps ?? []) as Raw[]).map((s, i) => {
+    const a = artifactStep(s, (key, action) =>
+      warn(`${w.where(id, i, 'with')}: job '${id}', step ${i + 1}: 'with: ${key}' of ${action} is not imported (ignored)`),
+    );
+    if (a) return a;
+    if (typeof s.uses !== 'string' || s.run !== undefined) return s;
+    const uses = s.uses.trim();
+    if (/^actions\/checkout@/.test(uses) && s.if === undefined && (s.with === undefined || Object.keys(s.with as Raw).length === 0))
+      return s;
+    return actionStep(s);
+  });
+  // in a leg of a matrix, the helpers record a step as `<id><job-index>`: `steps.<id>` read so
+  const steps = leg ? imported.map(legStepRefs) : imported;
   const name = asText(job.name) || id;
   const defaults = { ...((w.defaults?.run ?? {}) as Raw), ...(((job.defaults as Raw | undefined)?.run ?? {}) as Raw) };
   const baseEnv: [string, string][] = [...Object.entries(w.env ?? {}), ...Object.entries((job.env ?? {}) as Raw)].map(([k, v]) => [
@@ -424,9 +540,6 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
   const needsOf = (job: Raw) => (job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs.map(String) : [String(job.needs)]);
   const needed = new Set(jobs.flatMap(([, job]) => needsOf(job)));
   const matrixJob = (id: string) => legsOf.get(id)![0] !== undefined;
-  for (const [id, job] of jobs)
-    if (job.outputs !== undefined && matrixJob(id))
-      warn(`${w.where(id)}: job '${id}': the outputs of a matrix job are not imported (needs.${id}.outputs is empty)`);
   // first the legs of every job and the block telling each job succeeded, then the wiring
   interface Leg {
     readonly inst: string;
@@ -469,12 +582,26 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     const end = either([ok, failed]);
     // what the jobs that need this one see: `needs.<id>.result` (its job.status) and its
     // outputs, evaluated in its realm once it ended
-    if (needed.has(id) && !matrixJob(id)) {
+    // (of a matrix job: each leg's, `<id>#<n>`, when that leg ended, merged by the jobs that need it)
+    if (needed.has(id)) {
       const outputs = Object.entries((job.outputs ?? {}) as Raw).map(([k, x]) => `|entry(${str(k)}, ${str(asText(x))})`);
-      head.push(
-        `    result_${v}: githubJobResult[contexts = js_${v}](name = ${str(id)}, outputs = |map([${outputs.join(', ')}]), local_context = |null())`,
-      );
-      body.push(`    ${end} -> result_${v}.trigger_release`);
+      const legEnds = matrixJob(id)
+        ? legs.map((l, k) => ({ l, name: `${id}#${k + 1}`, end: either([`${l.inst}.success`, `${l.inst}.failed`]) }))
+        : [{ l: legs[0]!, name: id, end }];
+      for (const r of legEnds) {
+        // a leg's steps are recorded as `<id><job-index>` (the helpers' step ids)
+        const legOutputs =
+          r.name === id
+            ? outputs
+            : Object.entries((job.outputs ?? {}) as Raw).map(
+                ([k, x]) =>
+                  `|entry(${str(k)}, ${str(asText(x).replace(/\bsteps\.([\w-]+)/g, (_m, sid: string) => `steps[${JSON.stringify(sid)} + strategy["job-index"]]`))})`,
+              );
+        head.push(
+          `    result_${r.l.inst}: githubJobResult[contexts = ${r.l.realm}](name = ${str(r.name)}, outputs = |map([${legOutputs.join(', ')}]), local_context = |null())`,
+        );
+        body.push(`    ${r.end} -> result_${r.l.inst}.trigger_release`);
+      }
     }
     // job `if:` over the run's contexts and its needs' results and outputs: GitHub's implicit
     // `success()` is the needs having succeeded, which is when the job starts; with a status
@@ -490,11 +617,6 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
       if ((status || /\bneeds\b/.test(cond)) && combos[0] !== undefined) {
         warn(
           `${w.where(id)}: job '${id}': 'if: ${cond}' (status functions or needs in a matrix job) is not imported: the job runs when its needs succeeded`,
-        );
-        cond = undefined;
-      } else if (status && needs.some(matrixJob)) {
-        warn(
-          `${w.where(id)}: job '${id}': 'if: ${cond}' (status functions over a matrix job's result) is not imported: the job runs when its needs succeeded`,
         );
         cond = undefined;
       } else if (status) {
@@ -517,7 +639,36 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     for (const l of p.legs) {
       const includes: string[] = [];
       for (const n of p.needs) {
-        if (matrixJob(n)) continue;
+        if (matrixJob(n)) {
+          // the legs' results as they end, merged as GitHub merges them: for each output, the
+          // last leg to end that set it non-empty; the result a failure when one leg failed
+          byId.get(n)!.legs.forEach((nl, k) => {
+            const from = `${n}#${k + 1}`;
+            const inc = `needs_${l.inst}_${nl.inst}`;
+            const merge = `${inc}_merge`;
+            // (no braces: the realm's placeholders end at the first `}`)
+            const J = JSON.stringify(n);
+            const code =
+              `\${{ ((r, leg) => (Object.entries(leg.outputs ?? new Object()).forEach(([k, v]) => (v !== "" || !(k in r.outputs)) && (r.outputs[k] = v)), ` +
+              `leg.result !== "success" && r.result !== "failure" && (r.result = leg.result), "merged"))` +
+              `(needs[${J}] ?? (needs[${J}] = Object.fromEntries([["result", "success"], ["outputs", new Object()]])), needs[${JSON.stringify(from)}]) }}`;
+            head.push(
+              `    ${inc}: includeNeeds[contexts = ${l.realm}](from = ${str(from)})`,
+              `    ${merge}: emit<string>(value = ${str(code)})`,
+              `    ${merge}d: githubStringEval[contexts = ${l.realm}](local_context = |null())`,
+              `    ${merge}Done: waitBlock<string>()`,
+            );
+            body.push(
+              `    ${l.ready} -> ${inc}.trigger`,
+              `    result_${nl.inst}.result -> ${inc}.needs`,
+              `    ${inc}.ready -> ${merge}.trigger,emit -> ${merge}d.value`,
+              `    ${merge}d.evaluated -> ${merge}Done.a`,
+              `    ${merge}d.evaluated -> ${merge}Done.b`,
+            );
+            includes.push(`${merge}Done.awaited`);
+          });
+          continue;
+        }
         const inc = `needs_${l.inst}_${ident(n)}`;
         head.push(`    ${inc}: includeNeeds[contexts = ${l.realm}](from = ${str(n)})`);
         body.push(`    ${l.ready} -> ${inc}.trigger`, `    result_${ident(n, 'job_')}.result -> ${inc}.needs`);
@@ -576,7 +727,16 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     );
     body.push(`    ${ended} -> removeArtifacts.trigger`);
   }
-  return [...out, ...head, '', ...body, '}', ''].join('\n');
+  // only the uses the code needs (the checker warns about the others)
+  const lines = [...out, ...head, '', ...body, '}', ''];
+  const code = lines.filter((l) => !l.startsWith('use ')).join('\n');
+  return lines
+    .filter((l) => {
+      if (!l.startsWith('use ')) return true;
+      const name = l.slice(l.lastIndexOf('::') + 2);
+      return new RegExp(`(^|[^\\w|])${name.replace(/[|]/g, '\\|')}\\b`).test(code);
+    })
+    .join('\n');
 }
 
 /** Writes the project; WorkflowError for workflows that do not parse. */

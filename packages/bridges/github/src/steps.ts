@@ -601,8 +601,11 @@ async function runUses(
   const meta = await readAction(dir, uses);
   // inputs: the given ones, then the defaults (which may be expressions over github, env…)
   const inputs: Record<string, string> = {};
+  // input names are case-insensitive, as GitHub's (and the expression data's keys are lower case)
+  const given = new Map(Object.entries(withs).map(([k, v]) => [k.toLowerCase(), v]));
+  const declared = new Set(Object.keys(meta.inputs).map((k) => k.toLowerCase()));
   for (const [k, spec] of Object.entries(meta.inputs)) {
-    if (k in withs) inputs[k] = withs[k]!;
+    if (given.has(k.toLowerCase())) inputs[k] = given.get(k.toLowerCase())!;
     else if (spec?.default !== undefined) inputs[k] = asString(evalValue(spec.default, scope));
     else {
       if (spec?.required) leg.host.log(name, `##[warning]Input required and not supplied: ${k}`);
@@ -610,7 +613,7 @@ async function runUses(
     }
   }
   for (const k of Object.keys(withs))
-    if (!(k in meta.inputs)) {
+    if (!declared.has(k.toLowerCase())) {
       inputs[k] = withs[k]!;
       leg.host.log(name, `##[warning]Unexpected input(s) '${k}', valid inputs are [${Object.keys(meta.inputs).join(', ')}]`);
     }
