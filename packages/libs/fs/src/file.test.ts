@@ -89,6 +89,20 @@ test('a multi-MiB file is read in chunks of at most 1 MiB and written back intac
   assert.ok((await readFile(target)).equals(content));
 });
 
+test('a copy is intact whether writes run on the main thread or, after a slow call, through the pool', async () => {
+  const content = randomBytes(3 * READ_CHUNK + 777);
+  const source = join(dir, 'modes.src');
+  await writeFile(source, content);
+  const r = await readWith(source);
+  // slowCallMs -1: every call counts as slow, so writes go through the pool from the start.
+  for (const system of [local, new LocalFileSystem(undefined, { slowCallMs: -1 })]) {
+    const target = join(dir, 'modes.dst');
+    const w = await writeWith(target, r.batches.data as Uint8Array[], flags, system);
+    assert.deepEqual(ok(w), SUCCESS);
+    assert.ok((await readFile(target)).equals(content));
+  }
+});
+
 test('an empty file reads as reached, no data, completed', async () => {
   const path = join(dir, 'empty');
   await writeFile(path, '');

@@ -15,7 +15,7 @@
  * main thread while the system answers at once ({@link SLOW_CALL_MS}), other files (pipes,
  * devices) through Node's thread pool; writes always go through the pool.
  */
-import { constants, type Dir, type Dirent, read as readFd, readSync, write as writeFd } from 'node:fs';
+import { constants, type Dir, type Dirent, read as readFd, readSync, write as writeFd, writeSync } from 'node:fs';
 import { type FileHandle, lstat, mkdir, open, opendir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
@@ -37,7 +37,7 @@ export class LocalFileSystem implements FileSystem {
   /** The absolute, normalised root, or undefined for an unrooted file system. */
   readonly root: string | undefined;
   private readonly rootPrefix: string;
-  /** A main-thread read slower than this (ms) moves its file to the pool ({@link SLOW_CALL_MS}). */
+  /** A main-thread read or write slower than this (ms) moves its file to the pool ({@link SLOW_CALL_MS}). */
   private readonly slowMs: number;
 
   /**
@@ -86,7 +86,7 @@ export class LocalFileSystem implements FileSystem {
       handle = await open(real, mode, 0o666);
       // A truncated regular file is written from offset 0 on; appends and pipes at the file's position.
       const regular = (await handle.stat()).isFile();
-      return new LocalWriter(handle, real, regular && !flags.append ? 0 : null);
+      return new LocalWriter(handle, real, regular && !flags.append ? 0 : null, regular ? this.slowMs : -1);
     } catch (e) {
       await handle?.close().catch(() => undefined);
       throw systemFailure(e, real);
@@ -245,27 +245,51 @@ class RegularReader extends LocalReader {
 }
 
 /**
- * Writes in call order, through the pool; positional writes (a truncated regular file) may
- * overlap ({@link PARALLEL} in flight). Writes stay off the main thread even when the page
- * cache would take them at once: a download or a step's output is written while the main
- * thread receives the next bytes (a 1 GiB HTTP download into a file ran at 30 % of curl with
- * main-thread writes, against 58 % with pooled ones).
+ * Writes in call order. A regular file is written on the main thread while the system
+ * answers at once ({@link SLOW_CALL_MS}, as for reads), then through the pool, where
+ * positional writes (a truncated regular file) may overlap ({@link PARALLEL} in flight);
+ * pipes and devices always go through the pool.
+ *
+ * Measured on the 2-core bench machine, quiet, in one sitting (`bench/engine.mjs` (d) and
+ * `bench/http.mjs` (b), five and three rounds): a 1 GiB copy to this machine's disk took
+ * 278–360 ms with main-thread writes against 366–1 835 ms with pooled ones (`dd`: 201–320),
+ * and the same in memory (437–596 against 410–527; `dd` 323–413); a 1 GiB HTTP download
+ * into a file ran at 45–46 % of curl either way. Pooled writes of one file from two threads
+ * while the main thread reads made the disk copy 2–6× slower than `dd`.
  */
 class LocalWriter implements FileWriter {
   readonly parallel: number;
+  /** Whether writes go through the pool (always for pipes; after a slow call for regular files). */
+  private pooled: boolean;
 
-  /** `position`: where the next write starts, for positional writes; null to write in order. */
+  /**
+   * `position`: where the next write starts, for positional writes; null to write in order.
+   * `slowMs`: see {@link SLOW_CALL_MS}; negative: always through the pool.
+   */
   constructor(
     private readonly handle: FileHandle,
     private readonly path: string,
     private position: number | null,
+    private readonly slowMs: number,
   ) {
     this.parallel = position === null ? 1 : PARALLEL;
+    this.pooled = slowMs < 0;
   }
 
   async write(bytes: Uint8Array): Promise<void> {
     const start = this.position;
     if (start !== null) this.position = start + bytes.length;
+    if (!this.pooled) {
+      const started = performance.now();
+      try {
+        for (let at = 0; at < bytes.length; )
+          at += writeSync(this.handle.fd, bytes, at, bytes.length - at, start === null ? null : start + at);
+      } catch (e) {
+        throw systemFailure(e, this.path);
+      }
+      this.pooled = tooSlow(started, this.slowMs);
+      return;
+    }
     try {
       for (let at = 0; at < bytes.length; ) {
         at += await writeAt(this.handle.fd, bytes, at, start === null ? null : start + at);
