@@ -140,6 +140,18 @@ async function killAndCheck(run: Run, signal: NodeJS.Signals): Promise<number> {
   return Date.now() - t0;
 }
 
+/** The size and SHA-256 of the one file in the gzipped tar `path` (a 512-byte header, then the bytes). */
+function tarredFile(path: string): { size: number; sha256: string } {
+  const tar = gunzipSync(readFileSync(path));
+  const size = Number.parseInt(tar.subarray(124, 136).toString('ascii').trim(), 8);
+  return {
+    size,
+    sha256: createHash('sha256')
+      .update(tar.subarray(512, 512 + size))
+      .digest('hex'),
+  };
+}
+
 test('examples/16 shape on compose: build and test in containers, package fed the build binary byte for byte; nothing left', async (t) => {
   if (setup.skip !== undefined) {
     t.skip(setup.skip);
@@ -164,15 +176,7 @@ test('examples/16 shape on compose: build and test in containers, package fed th
     assert.ok(built !== undefined, run.output());
     assert.deepEqual(hashes('package'), [built]);
     // The archive that came back holds that binary (a one-file tar: 512-byte header, then the bytes).
-    const tar = gunzipSync(readFileSync(artifact));
-    const size = Number.parseInt(tar.subarray(124, 136).toString('ascii').trim(), 8);
-    assert.equal(size, 3_000_000);
-    assert.equal(
-      createHash('sha256')
-        .update(tar.subarray(512, 512 + size))
-        .digest('hex'),
-      built,
-    );
+    assert.deepEqual(tarredFile(artifact), { size: 3_000_000, sha256: built });
     assert.match(run.output(), /info: ci: artifact written/);
     assert.equal(seen.size, 3, `three runners expected, saw ${[...seen].join(', ')}`);
     assert.deepEqual(leftOf(seen), []);
@@ -201,15 +205,7 @@ test('examples/16 shape on local: the container steps run as host processes (one
       hashes('package').map(([h]) => h),
       [built[0]],
     );
-    const tar = gunzipSync(readFileSync(artifact));
-    const size = Number.parseInt(tar.subarray(124, 136).toString('ascii').trim(), 8);
-    assert.equal(size, 3_000_000);
-    assert.equal(
-      createHash('sha256')
-        .update(tar.subarray(512, 512 + size))
-        .digest('hex'),
-      built[0],
-    );
+    assert.deepEqual(tarredFile(artifact), { size: 3_000_000, sha256: built[0] });
     assert.match(run.output(), /info: ci: artifact written/);
     assert.doesNotMatch(run.output(), /Executor name not set/);
     // One notice for the three runners, naming the image.

@@ -12,18 +12,41 @@ import { checkPath } from '@tutti/driver';
 import { runCaptured } from '../test/support.js';
 import { githubImport } from './import.js';
 
-const FIXTURE = fileURLToPath(new URL('../test/import', import.meta.url));
 const TUTTI = fileURLToPath(new URL('../../../cli/bin/tutti.js', import.meta.url));
 const dirs: string[] = [];
 after(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
-test('import writes a checked project that runs with the outcome of tutti github run', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'tutti-gh-import-'));
+/** A scratch git repository holding a copy of the test folder `fixture`. */
+async function repository(fixture: string, prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
   dirs.push(dir);
-  await cp(FIXTURE, dir, { recursive: true });
+  await cp(fileURLToPath(new URL(`../test/${fixture}`, import.meta.url)), dir, { recursive: true });
   execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
+  return dir;
+}
+
+/** Asserts that the imported project at `out` checks without error (as `tutti check`). */
+async function assertChecks(out: string): Promise<void> {
+  const checked = await checkPath(join(out, 'Compo.toml'), { all: true });
+  assert.deepEqual(
+    checked.sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
+    [],
+  );
+}
+
+/** `tutti run` of the imported project at `out`, in `dir`, with plain progress and `CI=true`. */
+function runImported(dir: string, out: string, env: NodeJS.ProcessEnv = {}) {
+  return spawnSync(process.execPath, [TUTTI, 'run', join(out, 'Compo.toml'), '--progress', 'plain'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true', ...env },
+  });
+}
+
+test('import writes a checked project that runs with the outcome of tutti github run', async () => {
+  const dir = await repository('import', 'tutti-gh-import-');
   const out = join(dir, 'mel');
   const r = await githubImport(dir, undefined, out, 'acme/widgets');
   assert.deepEqual(r.files, ['Compo.toml', 'ci.mel']);
@@ -39,17 +62,9 @@ test('import writes a checked project that runs with the outcome of tutti github
   ])
     assert.ok(mel.includes(s), `missing ${s}\n${mel}`);
 
-  const checked = await checkPath(join(out, 'Compo.toml'), { all: true });
-  assert.deepEqual(
-    checked.sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
-    [],
-  );
+  await assertChecks(out);
 
-  const run = spawnSync(process.execPath, [TUTTI, 'run', join(out, 'Compo.toml'), '--progress', 'plain'], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, CI: 'true' },
-  });
+  const run = runImported(dir, out);
   assert.equal(run.status, 0, run.stderr);
   const melJobs = [...run.stdout.matchAll(/info: (\w+): job \w+ succeeded/g)].map((m) => m[1]).sort();
   assert.ok(run.stdout.includes('hello bar 1.2.3'), run.stdout);
@@ -71,25 +86,14 @@ const melOutcomes = (stdout: string) =>
   Object.fromEntries([...stdout.matchAll(/(?:info|error): ([\w-]+): job [\w-]+ (succeeded|failed)/g)].map((m) => [m[1]!, m[2]!]));
 
 test('import: if: on any step (skips, status functions on the failure path), matrices as one instance per leg', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'tutti-gh-import-steps-'));
-  dirs.push(dir);
-  await cp(fileURLToPath(new URL('../test/import-steps', import.meta.url)), dir, { recursive: true });
-  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
+  const dir = await repository('import-steps', 'tutti-gh-import-steps-');
   execFileSync('git', ['remote', 'add', 'origin', 'git@github.com:acme/widgets.git'], { cwd: dir });
   const out = join(dir, 'mel');
   const r = await githubImport(dir, undefined, out, 'acme/widgets');
   // (its actions/upload-artifact is imported as the script that stores the files)
   assert.deepEqual(r.warnings, []);
-  const checked = await checkPath(join(out, 'Compo.toml'), { all: true });
-  assert.deepEqual(
-    checked.sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
-    [],
-  );
-  const run = spawnSync(process.execPath, [TUTTI, 'run', join(out, 'Compo.toml'), '--progress', 'plain'], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, CI: 'true' },
-  });
+  await assertChecks(out);
+  const run = runImported(dir, out);
   const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache') });
   const text = gh.text;
   // the same exit status, the same job outcomes (a matrix job: every leg), the same step lines
@@ -130,26 +134,15 @@ test('import: if: on any step (skips, status functions on the failure path), mat
 });
 
 test('import: job outputs and the needs context across jobs, job if: over needs and status functions, timeout-minutes of steps and jobs', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'tutti-gh-import-jobs-'));
-  dirs.push(dir);
-  await cp(fileURLToPath(new URL('../test/import-jobs', import.meta.url)), dir, { recursive: true });
-  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
+  const dir = await repository('import-jobs', 'tutti-gh-import-jobs-');
   const out = join(dir, 'mel');
   const r = await githubImport(dir, undefined, out, 'acme/widgets');
   assert.deepEqual(r.warnings, []);
-  const checked = await checkPath(join(out, 'Compo.toml'), { all: true });
-  assert.deepEqual(
-    checked.sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
-    [],
-  );
+  await assertChecks(out);
   const stores = () => readdirSync(tmpdir()).filter((f) => f.startsWith('tutti-artifacts-')).length;
   const storesBefore = stores();
   const t0 = Date.now();
-  const run = spawnSync(process.execPath, [TUTTI, 'run', join(out, 'Compo.toml'), '--progress', 'plain'], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, CI: 'true' },
-  });
+  const run = runImported(dir, out);
   assert.ok(Date.now() - t0 < 20_000, 'the timeouts stopped the 30 s sleeps');
   assert.equal(stores(), storesBefore, "the run's artifact store is removed at its end");
   const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache') });
@@ -197,10 +190,7 @@ test('import: job outputs and the needs context across jobs, job if: over needs 
 });
 
 test('import: uses: steps of local composite and JavaScript actions, remote actions from the action cache, actions/cache', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'tutti-gh-import-actions-'));
-  dirs.push(dir);
-  await cp(fileURLToPath(new URL('../test/import-actions', import.meta.url)), dir, { recursive: true });
-  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
+  const dir = await repository('import-actions', 'tutti-gh-import-actions-');
   // the remote action acme/shout@v1 in the action cache of each run (nothing is cloned)
   const caches = { mel: join(dir, 'xdg-mel'), gh: join(dir, 'xdg-gh') };
   for (const c of Object.values(caches))
@@ -212,17 +202,8 @@ test('import: uses: steps of local composite and JavaScript actions, remote acti
   const mel = await readFile(join(out, 'ci.mel'), 'utf8');
   for (const s of ["github action './.github/actions/greet'", '|entry("INPUT_WHO", "tutti")', "github action 'actions/cache/restore@v4'"])
     assert.ok(mel.includes(s), `missing ${s}\n${mel}`);
-  const checked = await checkPath(join(out, 'Compo.toml'), { all: true });
-  assert.deepEqual(
-    checked.sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
-    [],
-  );
-  const melRun = () =>
-    spawnSync(process.execPath, [TUTTI, 'run', join(out, 'Compo.toml'), '--progress', 'plain'], {
-      cwd: dir,
-      encoding: 'utf8',
-      env: { ...process.env, CI: 'true', XDG_CACHE_HOME: caches.mel },
-    });
+  await assertChecks(out);
+  const melRun = () => runImported(dir, out, { XDG_CACHE_HOME: caches.mel });
   const ghRun = () => runCaptured({ cwd: dir, cacheDir: join(caches.gh, 'tutti/github') });
   const lines = (s: string) =>
     [...s.matchAll(/│ (greet says .*|count: .*|got .*|length .*|shouted .*|cache hit .*|deps .*|after the count.*|broken job .*)$/gm)]
@@ -256,23 +237,12 @@ test('import: uses: steps of local composite and JavaScript actions, remote acti
 });
 
 test("import: a matrix job's outputs merged as GitHub merges them, its result and status functions over it", async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'tutti-gh-import-matrix-'));
-  dirs.push(dir);
-  await cp(fileURLToPath(new URL('../test/import-matrix', import.meta.url)), dir, { recursive: true });
-  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
+  const dir = await repository('import-matrix', 'tutti-gh-import-matrix-');
   const out = join(dir, 'mel');
   const r = await githubImport(dir, undefined, out, 'acme/widgets');
   assert.deepEqual(r.warnings, []);
-  const checked = await checkPath(join(out, 'Compo.toml'), { all: true });
-  assert.deepEqual(
-    checked.sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
-    [],
-  );
-  const run = spawnSync(process.execPath, [TUTTI, 'run', join(out, 'Compo.toml'), '--progress', 'plain'], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, CI: 'true' },
-  });
+  await assertChecks(out);
+  const run = runImported(dir, out);
   const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache') });
   assert.equal(gh.status, 1, gh.text);
   assert.equal(run.status, gh.status, run.stdout + run.stderr);

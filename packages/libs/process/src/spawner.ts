@@ -212,28 +212,27 @@ class RemoteChild extends EventEmitter implements SpawnedChild {
     }
   }
 
+  /** Per fd, whether a chunk is owed its acknowledgement (pushed above the high-water mark). */
+  private readonly owed = [false, false, false];
+  /** Exits and output ends seen; the child is done at three (one without pipes: at one). */
+  ends = 0;
+
   /** A readable that acknowledges each chunk once it is taken below its high-water mark. */
   private output(fd: 1 | 2): Readable {
-    const ack = Buffer.of(fd);
-    let owed = false;
-    const stream = new Readable({
+    return new Readable({
       read: () => {
-        if (!owed) return;
-        owed = false;
-        this.spawner.send(T_ACK, this.id, ack);
+        if (!this.owed[fd]) return;
+        this.owed[fd] = false;
+        this.spawner.send(T_ACK, this.id, Buffer.of(fd));
       },
     });
-    (stream as Readable & { owe: () => void }).owe = () => {
-      owed = true;
-    };
-    return stream;
   }
 
   data(fd: number, chunk: Buffer): void {
     const stream = fd === 1 ? this.stdout : this.stderr;
     if (stream === null) return;
     if (stream.push(chunk)) this.spawner.send(T_ACK, this.id, Buffer.of(fd));
-    else (stream as Readable & { owe: () => void }).owe();
+    else this.owed[fd] = true;
   }
 
   end(fd: number): void {
@@ -402,14 +401,10 @@ export class Spawner {
     }
   }
 
-  private ended = new WeakMap<RemoteChild, number>();
-
   /** Forgets a child once it exited and its piped outputs ended. */
   private settleIfDone(remote: RemoteChild): void {
-    const outputs = remote.stdout === null ? 0 : 2;
-    const ends = (this.ended.get(remote) ?? 0) + 1;
-    this.ended.set(remote, ends);
-    if (remote.exited && ends >= outputs + 1) this.forget(remote.id);
+    remote.ends++;
+    if (remote.exited && remote.ends >= (remote.stdout === null ? 1 : 3)) this.forget(remote.id);
   }
 
   private forget(id: number): void {
