@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -17,10 +17,10 @@ process.env.TUTTI_TEST_SPAWNER = 'always';
 await import('./local-executor.test.js');
 const { LocalExecutor } = await import('./local-executor.js');
 const { CommandValue } = await import('./command-value.js');
-const { spawnerReady } = await import('./spawner.js');
+const { pythonProgram, spawnerReady } = await import('./spawner.js');
 
-/** The spawner this run should have: TUTTI_SPAWNER's choice, else Python's where python3 runs. */
-const expectedKind = process.env.TUTTI_SPAWNER === 'node' || spawnSync('python3', ['-c', '']).status !== 0 ? 'node' : 'python';
+/** The spawner this run should have: TUTTI_SPAWNER's choice, else Python's where a python3 program is on the PATH. */
+const expectedKind = process.env.TUTTI_SPAWNER === 'node' || pythonProgram() === null ? 'node' : 'python';
 
 test(`the suite above went through the spawner (${expectedKind})`, async () => {
   const spawner = await spawnerReady();
@@ -31,7 +31,7 @@ test(`the suite above went through the spawner (${expectedKind})`, async () => {
 test('a Python that cannot run the spawner gives way to the Node one', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'tutti-spawner-'));
   try {
-    // A `python3` first on the PATH that exits at once, as one too old would.
+    // The only `python3` on the PATH exits at once, as one too old would.
     await writeFile(join(dir, 'python3'), '#!/bin/sh\nexit 3\n', { mode: 0o755 });
     const engine = `
       const { spawnerReady } = await import(${JSON.stringify(new URL('./spawner.ts', import.meta.url).href)});
@@ -39,13 +39,13 @@ test('a Python that cannot run the spawner gives way to the Node one', async () 
       const { CommandValue } = await import(${JSON.stringify(new URL('./command-value.ts', import.meta.url).href)});
       const spawner = await spawnerReady();
       const control = { started() {}, terminate: new AbortController().signal, stop: new AbortController().signal };
-      const outcome = await new LocalExecutor('always').exec(new CommandValue('true', []), null, control);
+      const outcome = await new LocalExecutor('always').exec(new CommandValue('/bin/true', []), null, control);
       process.stdout.write(JSON.stringify({ kind: spawner.kind, requested: spawner.requested, outcome }));
       spawner.close();
     `;
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', engine], {
       encoding: 'utf8',
-      env: { ...process.env, PATH: `${dir}${delimiter}${process.env.PATH}`, TUTTI_SPAWNER: 'python' },
+      env: { ...process.env, PATH: dir, TUTTI_SPAWNER: 'python' },
     });
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { kind: 'node', requested: 1, outcome: { status: 'completed', exit: 0 } });

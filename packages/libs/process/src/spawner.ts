@@ -33,7 +33,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 
@@ -557,6 +557,11 @@ export class Spawner {
   private nextId = 1;
   private ready = false;
   private gone = false;
+  /** Whether it ended (it is never used again). */
+  get ended(): boolean {
+    return this.gone;
+  }
+
   /** Whether it ended before it was ever ready (a Python too old, say). */
   get stillborn(): boolean {
     return this.gone && !this.ready;
@@ -570,7 +575,7 @@ export class Spawner {
   constructor(readonly kind: SpawnerKind = 'node') {
     // Its stderr is not the user's: a spawner that fails ends, and commands run directly again.
     const [program, args] =
-      kind === 'python' ? ['python3', ['-I', '-c', PYTHON_SPAWNER_SOURCE]] : [process.execPath, ['-e', SPAWNER_SOURCE]];
+      kind === 'python' ? [pythonProgram() ?? 'python3', ['-I', '-c', PYTHON_SPAWNER_SOURCE]] : [process.execPath, ['-e', SPAWNER_SOURCE]];
     this.child = spawn(program, args, { stdio: ['pipe', 'pipe', 'ignore'], env: process.env });
     this.child.on('error', () => this.lose());
     this.child.once('exit', () => this.lose());
@@ -767,22 +772,70 @@ export async function spawnerReady(): Promise<Spawner> {
   return shared;
 }
 
+let directThisTurn = false;
+
+/**
+ * Whether a command that the spawner cannot take yet may be spawned from the engine now.
+ * While the spawner starts, one such command per turn of the event loop: a run's first steps
+ * often come in one burst, and spawning all of them at once would keep the engine's thread in
+ * `fork` for as long, the spawner's ready answer unread behind them. The others are asked
+ * again on the next turn ({@link LocalExecutor} defers them with `setImmediate`).
+ */
+export function directSpawnNow(): boolean {
+  if (shared === undefined || shared.usable || shared.ended) return true;
+  if (directThisTurn) return false;
+  directThisTurn = true;
+  setImmediate(() => {
+    directThisTurn = false;
+  });
+  return true;
+}
+
 /** Which program spawns: Node's or Python's. */
 export type SpawnerKind = 'node' | 'python';
 
+/** The Python interpreter the spawner runs on, once looked up (null: none). */
+let python: string | null | undefined;
+
 /**
- * `TUTTI_SPAWNER=node` or `python` chooses; by default Python when `python3` is on the PATH
- * (looked up without starting anything), else Node.
+ * The first `python3` on the PATH that is a program rather than a script: a script in front
+ * of Python (pyenv's shim, for one) starts a shell and more each time, 1.7 s on a loaded
+ * machine against 0.3 s for the interpreter it ends up running. Looked up without starting
+ * anything; null when there is none.
+ */
+export function pythonProgram(): string | null {
+  if (python !== undefined) return python;
+  python = null;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    const file = join(dir, 'python3');
+    try {
+      accessSync(file, constants.X_OK);
+      const head = Buffer.alloc(4);
+      const fd = openSync(file, 'r');
+      try {
+        readSync(fd, head, 0, 4, 0);
+      } finally {
+        closeSync(fd);
+      }
+      const magic = head.readUInt32BE(0);
+      // ELF, or Mach-O (either byte order, 32 or 64 bits, universal).
+      if (magic === 0x7f454c46 || [0xfeedface, 0xfeedfacf, 0xcefaedfe, 0xcffaedfe, 0xcafebabe].includes(magic)) {
+        python = file;
+        break;
+      }
+    } catch {}
+  }
+  return python;
+}
+
+/**
+ * `TUTTI_SPAWNER=node` or `python` chooses; by default Python when a `python3` program is on
+ * the PATH (see {@link pythonProgram}), else Node.
  */
 function preferredKind(): SpawnerKind {
   const chosen = process.env.TUTTI_SPAWNER;
-  if (chosen === 'node' || chosen === 'python') return chosen;
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (dir === '') continue;
-    try {
-      accessSync(join(dir, 'python3'), constants.X_OK);
-      return 'python';
-    } catch {}
-  }
-  return 'node';
+  if (chosen === 'node') return chosen;
+  if (chosen === 'python') return 'python';
+  return pythonProgram() === null ? 'node' : 'python';
 }
