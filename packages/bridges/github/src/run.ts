@@ -294,7 +294,7 @@ export function githubContext(st: RunState, w: Workflow): Raw {
   };
 }
 
-function defaultEnv(gh: Raw, leg: { workspace: string; temp: string; name: string }): Record<string, string> {
+export function defaultEnv(gh: Raw, leg: { workspace: string; temp: string; name: string }): Record<string, string> {
   return {
     CI: 'true',
     GITHUB_ACTIONS: 'true',
