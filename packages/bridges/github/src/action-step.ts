@@ -120,7 +120,13 @@ export async function runActionStep(o: ActionStepOptions): Promise<0 | 1> {
   const bare = uses.replace(/@.*$/, '');
   const remotes = new Map<string, string>();
   try {
-    if (!o.step && !uses.startsWith('./') && !uses.startsWith('../') && !uses.startsWith('docker://') && !bare.startsWith('actions/cache')) {
+    if (
+      !o.step &&
+      !uses.startsWith('./') &&
+      !uses.startsWith('../') &&
+      !uses.startsWith('docker://') &&
+      !bare.startsWith('actions/cache')
+    ) {
       if (!parseUses(uses))
         throw new StepFailure(`'${uses}' is not a valid action reference (./path, owner/repo[/path]@ref or docker://image)`);
       const got = await resolveActions([uses], o.actionCache).catch((e: Error) => {

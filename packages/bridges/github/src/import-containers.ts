@@ -66,7 +66,9 @@ export function jobEnvironmentPlan(
   const env: [string, string][] = [];
   if (job.container !== undefined && job.container !== null) env.push(['TUTTI_JOB_CONTAINER', specJson(job.container, values)]);
   if (hasServices) env.push(['TUTTI_JOB_SERVICES', specJson(job.services, values)]);
-  values.forEach((v, k) => env.push([`TUTTI_JOB_VALUE_${k + 1}`, v]));
+  values.forEach((v, k) => {
+    env.push([`TUTTI_JOB_VALUE_${k + 1}`, v]);
+  });
   return {
     key: `${area(basename(w.file).replace(/\.ya?ml$/, ''))}.${treatment}`,
     env,

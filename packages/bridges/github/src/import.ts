@@ -310,7 +310,10 @@ function jobTreatment(
     );
     if (a) return a;
     const checkout = (u: unknown) =>
-      typeof u === 'string' && /^actions\/checkout@/.test(u.trim()) && s.if === undefined && (s.with === undefined || Object.keys(s.with as Raw).length === 0);
+      typeof u === 'string' &&
+      /^actions\/checkout@/.test(u.trim()) &&
+      s.if === undefined &&
+      (s.with === undefined || Object.keys(s.with as Raw).length === 0);
     if (jobEnv?.container && inJobContainer(s) && !checkout(s.uses))
       return jobContainerStep(s, jobEnv, RUN_ID, typeof s.uses === 'string' && s.run === undefined ? actionStep(s) : undefined);
     if (typeof s.uses !== 'string' || s.run !== undefined) return s;
