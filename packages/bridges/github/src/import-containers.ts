@@ -137,15 +137,20 @@ export function jobContainerStep(s: Raw, plan: JobEnvironmentPlan, runId: string
   };
 }
 
-/** The step ids of the job environment's own steps in the job's realm. */
-export const UP_STEP = '__tutti_job';
-export const DOWN_STEP = '__tutti_job_down';
+/**
+ * The step ids of the job environment's own steps in the job's realm, after the job's key:
+ * the helpers keep a step's outputs in a file named after the workflow and the step id, which
+ * two jobs of a workflow running at once would otherwise share.
+ */
+export const upStep = (plan: JobEnvironmentPlan) => `__tutti_up_${plan.key.replace(/[^A-Za-z0-9_]/g, '_')}`;
+export const downStep = (plan: JobEnvironmentPlan) => `__tutti_down_${plan.key.replace(/[^A-Za-z0-9_]/g, '_')}`;
 
 /**
  * The code setting `job.container` and `job.services` in the job's realm from what `job up`
  * handed back (no braces: the realm's placeholders end at the first `}`).
  */
-export function jobContextExpression(leg: boolean): string {
-  const steps = leg ? `steps[${JSON.stringify(UP_STEP)} + strategy["job-index"]]` : `steps[${JSON.stringify(UP_STEP)}]`;
+export function jobContextExpression(plan: JobEnvironmentPlan, leg: boolean): string {
+  const id = JSON.stringify(upStep(plan));
+  const steps = leg ? `steps[${id} + strategy["job-index"]]` : `steps[${id}]`;
   return `\${{ ((j) => (job.container = j.container, job.services = j.services, "up"))(JSON.parse(${steps}["outputs"]["job"])) }}`;
 }

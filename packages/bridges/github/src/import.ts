@@ -34,13 +34,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import {
-  DOWN_STEP,
+  downStep,
   inJobContainer,
   jobCommand,
   jobContainerStep,
   jobContextExpression,
   jobEnvironmentPlan,
-  UP_STEP,
+  upStep,
 } from './import-containers.js';
 import { expandMatrix, legName } from './matrix.js';
 import { findWorkflows, loadWorkflow, type Raw, type Workflow, WorkflowError } from './workflow.js';
@@ -372,8 +372,8 @@ function jobTreatment(
       `runAction[contexts = contexts](name = ${str(step)}, display_name = |wrap<string>(${str(`${label} › ${display}`)}), shell = |wrap<string>("bash"), env = ${stringMap([['TUTTI_RUN_ID', RUN_ID], ...jobEnv.env])}, commands = ${str(jobCommand(what, jobEnv.key, comment))})`;
     lines.push(
       `    // Initialize containers: the job's ${jobEnv.container ? 'container and ' : ''}services (tutti github job up)`,
-      `    job_up: ${runner(UP_STEP, 'up', 'Initialize containers', "the job's containers, started as tutti github run starts them")}`,
-      `    job_context: emit<string>(value = ${str(jobContextExpression(leg !== undefined))})`,
+      `    job_up: ${runner(upStep(jobEnv), 'up', 'Initialize containers', "the job's containers, started as tutti github run starts them")}`,
+      `    job_context: emit<string>(value = ${str(jobContextExpression(jobEnv, leg !== undefined))})`,
       '    job_context_value: githubStringEval[contexts = contexts](local_context = |null())',
       '    job_ready: waitBlock<string>()',
     );
@@ -478,7 +478,7 @@ function jobTreatment(
     // whatever happened, once the job ended (an interrupted run: the watcher of `job up`)
     lines.push(
       "    // Stop containers: the job's containers and network removed (tutti github job down)",
-      `    job_down: runAction[contexts = contexts](name = ${str(DOWN_STEP)}, display_name = |wrap<string>(${str(`${label} › Stop containers`)}), shell = |wrap<string>("bash"), env = ${stringMap([['TUTTI_RUN_ID', RUN_ID]])}, commands = ${str(jobCommand('down', jobEnv.key, "the job's containers removed"))})`,
+      `    job_down: runAction[contexts = contexts](name = ${str(downStep(jobEnv))}, display_name = |wrap<string>(${str(`${label} › Stop containers`)}), shell = |wrap<string>("bash"), env = ${stringMap([['TUTTI_RUN_ID', RUN_ID]])}, commands = ${str(jobCommand('down', jobEnv.key, "the job's containers removed"))})`,
     );
     const ended = merge([okEnd, failedEnd].filter((x): x is string => x !== undefined));
     if (ended) wires.push(`    ${ended} -> job_down.trigger`);
