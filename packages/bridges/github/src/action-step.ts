@@ -24,7 +24,7 @@ import { actionsLibs } from './actions.js';
 import { runBuiltin } from './builtins.js';
 import { Masker } from './commands.js';
 import type { JobContainers } from './containers.js';
-import { repoFacts } from './git.js';
+import { type RepoFacts, repoFacts } from './git.js';
 import { parseUses, resolveActions } from './remote.js';
 import { type Frame, type Leg, type LegHost, type Raw, readAction, runPosts, runPres, runSteps, StepFailure } from './steps.js';
 
@@ -43,6 +43,8 @@ export interface ActionStepOptions {
   readonly job?: JobStepEnvironment;
   /** The step's own `env` (a job environment's step: the action's with the step's env). */
   readonly stepEnv?: Record<string, string>;
+  /** The repository's facts when known already (a job environment keeps them: no git run per step). */
+  readonly repo?: RepoFacts;
 }
 
 /**
@@ -139,7 +141,7 @@ export async function runActionStep(o: ActionStepOptions): Promise<0 | 1> {
     const declared = dir ? Object.keys((await readAction(dir, uses).catch(() => undefined))?.inputs ?? {}) : [];
     const spelling = new Map(declared.map((n) => [n.replace(/ /g, '_').toUpperCase(), n]));
     for (const [upper, value] of given) withs[spelling.get(upper) ?? upper.toLowerCase()] = value;
-    const repo = await repoFacts(workspace, basename(workspace));
+    const repo = o.repo ?? (await repoFacts(workspace, basename(workspace)));
     const gh: Raw = {
       action: '',
       action_path: '',

@@ -25,9 +25,12 @@
  * `with:` as `INPUT_*`; `actions/cache` is split as GitHub splits it, `actions/cache/restore`
  * at its place and `actions/cache/save` as the job's last step.
  *
+ * A job with `container:`/`services:` starts, uses and removes its containers through the
+ * bridge's job environment (import-containers.ts, job-env.ts).
+ *
  * What the generated program does not cover (reported as warnings, and as comments at the
  * place in the code): a matrix computed by an expression, `fail-fast` and `max-parallel`,
- * reusable workflows, containers and services. A matrix job's outputs are each leg's result
+ * reusable workflows. A matrix job's outputs are each leg's result
  * (`<id>#<n>`) merged by the needing jobs in their realms, as GitHub merges them.
  * `bash` runs with `-x` (the helpers' shell table).
  */

@@ -39,7 +39,7 @@ import {
   type JobContainersState,
   jobMounts,
 } from './containers.js';
-import { repoFacts } from './git.js';
+import { type RepoFacts, repoFacts } from './git.js';
 import { defaultEnv } from './run.js';
 import type { Raw } from './steps.js';
 
@@ -49,6 +49,8 @@ interface JobState {
   readonly temp: string;
   readonly workspace: string;
   readonly repo: string;
+  /** The repository's facts (`github` context), read once by `up`. */
+  readonly facts: RepoFacts;
   /** The watcher's process id. */
   readonly watcher?: number;
   /** `job.container` and `job.services`. */
@@ -184,6 +186,7 @@ export async function jobUp(o: JobEnvOptions): Promise<0 | 1> {
     temp,
     workspace: o.cwd,
     repo,
+    facts,
     ...(watcher !== undefined ? { watcher } : {}),
     job: {},
     seq: 0,
@@ -295,6 +298,7 @@ export async function jobStep(o: JobEnvOptions): Promise<0 | 1> {
     cacheRoot: o.cacheRoot,
     out: o.out,
     job,
+    repo: state.facts,
     ...(step ? { step } : { stepEnv }),
   });
   // the numbering of the file-command files and the PATH entries, for the next step
