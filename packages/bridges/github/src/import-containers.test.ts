@@ -79,7 +79,7 @@ const stepLines = (text: string) =>
     .filter((l) => !/^(\+ |Starting |Job environment |Containers started|Copied the working tree|##\[error\]|error: )/.test(l))
     .sort();
 
-test('import: a container job (services by name, GitHub paths, file commands, a JavaScript action), matrix legs, services of a host job', async () => {
+test('import: a container job (services by name, GitHub paths, file commands, JavaScript and Docker actions), matrix legs, services of a host job', async () => {
   const mel = await imported('.github/workflows/ci.yml', 'mel');
   for (const s of [
     '// Initialize containers',
@@ -116,6 +116,8 @@ test('import: a container job (services by name, GitHub paths, file commands, a 
     'step env=step-pong from pinger',
     'in the workspace WS/sub: from the working tree',
     "js said 'hello Ada'",
+    'docker step on the job network',
+    'docker step output d',
     'leg plain in debian 12',
     'leg salted in debian 12',
     'host got: pong from host-pinger',
