@@ -76,7 +76,10 @@ function ghOutcomes(report: NonNullable<Awaited<ReturnType<typeof runCaptured>>[
 const stepLines = (text: string) =>
   [...text.matchAll(/│ (.*)$/gm)]
     .map((m) => m[1]!)
-    .filter((l) => !/^(\+ |Starting |Job environment |Containers started|Copied the working tree|##\[error\]|error: )/.test(l))
+    .filter(
+      (l) =>
+        !/^(\+ |Starting |Job environment |Containers started|Copied the working tree|##\[error\]|error: |Pulling |time=|Error: )/.test(l),
+    )
     .sort();
 
 test('import: a container job (services by name, GitHub paths, file commands, JavaScript and Docker actions), matrix legs, services of a host job', async () => {
@@ -127,17 +130,19 @@ test('import: a container job (services by name, GitHub paths, file commands, Ja
   assert.deepEqual(leftBehind(run.stdout), []);
 });
 
-test('import: a failed step in a container job: always() steps run there, the job fails, nothing is left', async () => {
+test('import: a failed step in a container job (always() steps run there) and an image that cannot be pulled (no step runs): the jobs fail, nothing is left', async () => {
   await imported('fail.yml', 'mel-fail');
   const run = runImported('mel-fail');
   const gh = await runCaptured({ cwd: dir, workflows: 'fail.yml', cacheDir: join(dir, '.cache') });
   assert.equal(gh.status, 1, gh.text);
   assert.equal(run.status, gh.status, run.stdout + run.stderr);
-  assert.deepEqual(melOutcomes(run.stdout), { broken: 'failed' });
-  assert.deepEqual(ghOutcomes(gh.report!), { broken: 'failed' });
+  const outcomes = { broken: 'failed', 'no-image': 'failed', after: 'succeeded' };
+  assert.deepEqual(melOutcomes(run.stdout), outcomes);
+  assert.deepEqual(ghOutcomes(gh.report!), outcomes);
   assert.deepEqual(stepLines(run.stdout), stepLines(gh.text));
-  assert.deepEqual(stepLines(run.stdout), ['about to fail', 'cleanup ran in debian 12']);
+  assert.deepEqual(stepLines(run.stdout), ['about to fail', 'cleanup ran in debian 12', 'no-image ended with failure']);
   assert.match(run.stdout, /broken › Stop containers passed/);
+  assert.match(run.stdout, /✗ no-image › Initialize containers failed/);
   assert.deepEqual(leftBehind(run.stdout), []);
   assert.deepEqual(jobDirs(), []);
 });
