@@ -349,6 +349,8 @@ test('import: fail-fast and max-parallel, static and computed, as tutti github r
   assert.ok(existsSync(join(marks, 'slow-started')));
   for (const n of [2, 3])
     assert.match(run.stdout, new RegExp(`stop-early \\(${n}\\) cancelled: another leg of its matrix failed \\(fail-fast\\)`));
+  // the running one is told so too
+  assert.ok(run.stdout.includes('cancel-running (slow) cancelled: another leg of its matrix failed (fail-fast)'), run.stdout);
 
   await rm(marks, { recursive: true });
   await mkdir(marks);

@@ -175,8 +175,8 @@ interface LegResult {
 /** One run of the legs of a matrix: cancelled as a whole on a failure with fail-fast. */
 interface Legs {
   cancelled: boolean;
-  /** The cancel folders of the legs running. */
-  readonly running: Set<string>;
+  /** The cancel folders of the legs running, and their names. */
+  readonly running: Map<string, string>;
 }
 
 /** The live `GithubMatrix`: opens the legs' tracks and collects their results. */
@@ -213,7 +213,7 @@ export class GithubMatrix implements ModelInstance {
     log: (level: 'info' | 'warning' | 'error', label: string, message: string) => void,
     stepState: (name: string, state: 'cancelled') => void,
   ): Promise<LegResult[]> {
-    const legs: Legs = { cancelled: false, running: new Set() };
+    const legs: Legs = { cancelled: false, running: new Map() };
     this.runs.add(legs);
     const ended: LegResult[] = [];
     // scalars as strings: the helpers keep only string results (`${{ matrix.n }}` would be "")
@@ -235,7 +235,8 @@ export class GithubMatrix implements ModelInstance {
         const contexts = JSON.stringify({ ...base, matrix: asStrings(combo), strategy: asStrings(strategy) });
         const r = await this.leg(leg, contexts, parent, legs);
         ended.push(r);
-        if (r.result === 'failure' && failFast && combos.length > 1 && !legs.cancelled) this.cancel(legs);
+        if (r.result === 'failure' && failFast && combos.length > 1 && !legs.cancelled)
+          for (const other of this.cancel(legs)) log('warning', other, `${other} cancelled: another leg of its matrix failed (fail-fast)`);
       }
     };
     try {
@@ -251,7 +252,7 @@ export class GithubMatrix implements ModelInstance {
     const key = randomUUID();
     const dir = mkdtempSync(join(tmpdir(), 'tutti-leg-'));
     legCancelDirs.set(key, dir);
-    legs.running.add(dir);
+    legs.running.set(dir, name);
     try {
       const outcome = await this.ctx.createTrack('githubLeg', {
         contexts: new Map([[LEG_CONTEXT, { key, name }]]),
@@ -276,9 +277,9 @@ export class GithubMatrix implements ModelInstance {
    * Cancels the legs: the mark first, then the process groups listed (a step lists itself
    * before it reads the mark, so each one is either killed here or sees the mark).
    */
-  private cancel(legs: Legs): void {
+  private cancel(legs: Legs): string[] {
     legs.cancelled = true;
-    for (const dir of legs.running) {
+    for (const dir of legs.running.keys()) {
       try {
         writeFileSync(join(dir, 'cancelled'), '');
         for (const f of readdirSync(dir)) {
@@ -295,6 +296,7 @@ export class GithubMatrix implements ModelInstance {
         // the leg ended meanwhile and its folder is gone
       }
     }
+    return [...legs.running.values()];
   }
 }
 
