@@ -4,13 +4,15 @@
 // holder that was SIGKILLed does not hold the group any more. Orderings come from marker files
 // the steps write and wait for, not from durations.
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { ConcurrencyGroups } from './concurrency.js';
 
 const TUTTI = fileURLToPath(new URL('../../../cli/bin/tutti.js', import.meta.url));
 const dirs: string[] = [];
@@ -137,4 +139,30 @@ test('a holder that was SIGKILLed does not hold the group', async () => {
   assert.equal(await two.exit, 0, two.out);
   assert.ok(!two.out.includes('waiting for concurrency group'), two.out);
   assert.ok(two.out.includes('│ deploy two done'), two.out);
+});
+
+test('a lock and an entry left by a dead process are taken over; the group folder is left empty', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'tutti-gh-locks-'));
+  dirs.push(root);
+  // a pid that no longer runs
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  const pid = Number(dead.stdout);
+  const dir = join(root, createHash('sha256').update('/repo\0deploy').digest('hex').slice(0, 32));
+  mkdirSync(join(dir, '.lock'), { recursive: true });
+  writeFileSync(join(dir, '.lock', 'owner'), `${pid} `);
+  writeFileSync(
+    join(dir, '000000000000001-1-000001.json'),
+    JSON.stringify({ pid, start: null, name: 'gone', repository: '/repo', state: 'running' }),
+  );
+  let waited = false;
+  const groups = new ConcurrencyGroups(root, '/repo');
+  const r = await groups.run(
+    'deploy',
+    { cancelInProgress: false, name: 'deploy', onWait: () => (waited = true) },
+    async () => 'ran',
+    () => 'cancelled',
+  );
+  assert.equal(r, 'ran');
+  assert.equal(waited, false);
+  assert.deepEqual(readdirSync(dir), []);
 });

@@ -62,8 +62,8 @@ export function matrixInstances(id: string, job: Raw, v: string): string[] {
   const json = (x: unknown) => str(JSON.stringify(x ?? null));
   const name = asText(job.name) || id;
   return [
-    `    // the legs of ${id}: its matrix (${JSON.stringify(strategy.matrix).includes('${{') ? 'computed at run time' : 'static'}), fail-fast, max-parallel`,
-    `    ${v}: githubMatrix[github_matrix = matrix_${v}, contexts = js_${v}](job = ${str(id)}, name = ${str(name)}, matrix = ${json(strategy.matrix)}, fail_fast = ${json(strategy['fail-fast'] ?? true)}, max_parallel = ${json(strategy['max-parallel'])})`,
+    `    // the legs of ${id}: its matrix (${JSON.stringify(strategy.matrix).includes('${{') ? 'computed at run time' : 'static'}), fail-fast, max-parallel, continue-on-error`,
+    `    ${v}: githubMatrix[github_matrix = matrix_${v}, contexts = js_${v}](job = ${str(id)}, name = ${str(name)}, matrix = ${json(strategy.matrix)}, fail_fast = ${json(strategy['fail-fast'] ?? true)}, max_parallel = ${json(strategy['max-parallel'])}${job['continue-on-error'] !== undefined ? `, continue_on_error = ${json(job['continue-on-error'])}` : ''})`,
     `    legs_${v.slice(4)}: legs_${v.slice(4)}[contexts = js_${v}, matrix = matrix_${v}]()`,
   ];
 }

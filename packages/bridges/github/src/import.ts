@@ -483,6 +483,9 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
   // time (import-matrix.ts): one treatment for its steps, one for its legs
   const matrixJob = (id: string) => ((w.jobs[id]?.strategy ?? undefined) as Raw | undefined)?.matrix !== undefined;
   for (const [id, job] of jobs) {
+    // a job's continue-on-error is applied to the legs of a matrix (githubMatrix) only
+    if (!matrixJob(id) && job['continue-on-error'] !== undefined && job['continue-on-error'] !== false)
+      warn(`${w.where(id)}: job '${id}': 'continue-on-error' of a job without a matrix is not imported (its failure fails the run)`);
     out.push(jobTreatment(w, id, job, warn, matrixJob(id)), '');
     if (matrixJob(id)) out.push(legsTreatment(w, id, job, ident(id, 'job_')), '');
   }

@@ -166,10 +166,11 @@ export async function evaluateTemplate(engine: JavaScriptEngine, value: unknown,
   return value;
 }
 
-/** A leg's result, as `githubLegResult` reports it. */
+/** A leg's result, as `githubLegResult` reports it (`coe`: the job's continue-on-error held for it). */
 interface LegResult {
   readonly result: string;
   readonly outputs: Record<string, string>;
+  readonly coe?: boolean;
 }
 
 /** One run of the legs of a matrix: cancelled as a whole on a failure with fail-fast. */
@@ -205,6 +206,7 @@ export class GithubMatrix implements ModelInstance {
    */
   async run(
     name: (combo: Combo, strategy: Record<string, unknown>) => Promise<string>,
+    continueOnError: (combo: Combo, strategy: Record<string, unknown>) => Promise<boolean>,
     combos: readonly Combo[],
     base: Record<string, unknown>,
     failFast: boolean,
@@ -233,9 +235,11 @@ export class GithubMatrix implements ModelInstance {
           continue;
         }
         const contexts = JSON.stringify({ ...base, matrix: asStrings(combo), strategy: asStrings(strategy) });
-        const r = await this.leg(leg, contexts, parent, legs);
+        const coe = await continueOnError(combo, strategy);
+        const r = { ...(await this.leg(leg, contexts, parent, legs)), coe };
         ended.push(r);
-        if (r.result === 'failure' && failFast && combos.length > 1 && !legs.cancelled)
+        // a leg whose failure the job tolerates (continue-on-error) cancels nothing
+        if (r.result === 'failure' && !coe && failFast && combos.length > 1 && !legs.cancelled)
           for (const other of this.cancel(legs)) log('warning', other, `${other} cancelled: another leg of its matrix failed (fail-fast)`);
       }
     };
@@ -349,6 +353,7 @@ export const githubMatrixElements = [
       matrix: 'var string',
       fail_fast: 'var string = "true"',
       max_parallel: 'var string = "null"',
+      continue_on_error: 'var string = "false"',
     },
     inputs: { trigger: 'Block<void>' },
     outputs: { result: 'Block<Json>', success: 'Block<void>', failed: 'Block<void>' },
@@ -361,7 +366,8 @@ export const githubMatrixElements = [
       '`env`, `vars`, `secrets`, `runner`, `needs`, `inputs`) with its `matrix` and `strategy`, and is named `name (v1, v2)`. ' +
       'Then emits `result`, `{"<job>": {"result": …, "outputs": {…}}}` with the legs\' outputs merged as GitHub merges ' +
       'them (for each output, the last leg to end that set it non-empty) and the result `failure` when a leg failed, ' +
-      '`cancelled` when one was cancelled, else `success`; and `success` or `failed`. A matrix that cannot be evaluated ' +
+      "`cancelled` when one was cancelled, else `success`; and `success` or `failed`. `continue_on_error` (the job's, " +
+      'evaluated for each leg with its `matrix`): a leg it holds for fails without cancelling the others or failing the job. A matrix that cannot be evaluated ' +
       'or expanded, or has no combination, fails the job with an error naming it.',
     async run({ inputs, outputs, params, models: m, contexts: track, track: parent, log, reportStep }) {
       if ((await inputs.trigger.recvOne()) === END) return;
@@ -391,8 +397,14 @@ export const githubMatrixElements = [
           jobName.includes('${{')
             ? textOf(await evaluateTemplate(engine, jobName, { matrix: combo, strategy }).catch(() => legName(job, combo)))
             : legName(jobName, combo);
+        const coeText = JSON.parse(params.continue_on_error as string) as unknown;
+        const coeOf = async (combo: Combo, strategy: Record<string, unknown>) => {
+          const v = await evaluateTemplate(engine, coeText, { matrix: combo, strategy });
+          return v === true || v === 'true';
+        };
         legs = await matrixModel.run(
           nameOf,
+          coeOf,
           combos,
           base,
           failFast !== false && failFast !== 'false',
@@ -409,7 +421,7 @@ export const githubMatrixElements = [
       }
       const merged: Record<string, string> = {};
       for (const r of legs) for (const [k, v] of Object.entries(r.outputs)) if (v !== '' || !(k in merged)) merged[k] = v;
-      const result = legs.some((r) => r.result === 'failure')
+      const result = legs.some((r) => r.result === 'failure' && r.coe !== true)
         ? 'failure'
         : legs.some((r) => r.result === 'cancelled')
           ? 'cancelled'
