@@ -141,6 +141,15 @@ test('a holder that was SIGKILLed does not hold the group', async () => {
   assert.ok(two.out.includes('│ deploy two done'), two.out);
 });
 
+test('a lock directory that cannot be written: a warning, and the run goes on', async () => {
+  const r = await repository();
+  writeFileSync(join(r.marks, 'one-release'), '');
+  const one = start({ ...r, locks: '/dev/null/locks' }, 'deploy.yml', 'one');
+  assert.equal(await one.exit, 0, one.out);
+  assert.ok(one.out.includes('warning: the concurrency lock directory /dev/null/locks cannot be written'), one.out);
+  assert.ok(one.out.includes('│ deploy one done'), one.out);
+});
+
 test('a lock and an entry left by a dead process are taken over; the group folder is left empty', async () => {
   const root = await mkdtemp(join(tmpdir(), 'tutti-gh-locks-'));
   dirs.push(root);

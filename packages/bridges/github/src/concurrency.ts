@@ -15,8 +15,8 @@
  */
 import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { asString, evalValue, type Scope, truthy } from './expressions.js';
@@ -94,15 +94,41 @@ export class ConcurrencyGroups {
   /** This process's arrivals, one at a time, so that "later" is the order `run` is called in. */
   private arrivals: Promise<unknown> = Promise.resolve();
   private seq = 0;
+  /** The folder of this run's own, when the lock directory could not be written. */
+  private own: string | undefined;
 
   /**
    * @param root the lock directory (one folder per group under it)
    * @param repository the repository folder of this run: groups are per repository
+   * @param warn told once when the lock directory cannot be made (the groups then hold within this run only)
    */
   constructor(
-    private readonly root: string,
+    private root: string,
     private readonly repository: string,
+    private readonly warn: (message: string) => void = () => {},
   ) {}
+
+  /** Removes the folder of this run's own, if one was made (at the end of the run). */
+  dispose(): void {
+    if (this.own !== undefined) rmSync(this.own, { recursive: true, force: true });
+  }
+
+  /** The group's folder, made if missing; under a folder of this run's when the lock directory cannot be written. */
+  private folder(group: string): string {
+    const name = createHash('sha256').update(`${this.repository}\0${group}`).digest('hex').slice(0, 32);
+    try {
+      mkdirSync(join(this.root, name), { recursive: true });
+    } catch (e) {
+      const own = mkdtempSync(join(tmpdir(), 'tutti-concurrency-'));
+      this.warn(
+        `warning: the concurrency lock directory ${this.root} cannot be written (${(e as Error).message}); concurrency groups hold within this run only (--concurrency-dir chooses another)`,
+      );
+      this.root = own;
+      this.own = own;
+      mkdirSync(join(this.root, name), { recursive: true });
+    }
+    return join(this.root, name);
+  }
 
   /**
    * Runs `fn` once the group is free, with a signal aborted when a later arrival cancels it
@@ -110,8 +136,7 @@ export class ConcurrencyGroups {
    * later arrival took its place while it waited.
    */
   async run<T>(group: string, o: Options, fn: (signal: AbortSignal) => Promise<T>, cancelled: () => T): Promise<T> {
-    const dir = join(this.root, createHash('sha256').update(`${this.repository}\0${group}`).digest('hex').slice(0, 32));
-    mkdirSync(dir, { recursive: true });
+    const dir = this.folder(group);
     // a name that sorts in arrival order across processes
     const file = join(dir, `${Date.now().toString().padStart(15, '0')}-${process.pid}-${String(++this.seq).padStart(6, '0')}.json`);
     const me: Entry = { ...ME, name: o.name, repository: this.repository, state: 'running' };

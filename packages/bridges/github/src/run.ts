@@ -126,9 +126,18 @@ export class RunState {
     readonly actionCache: string,
   ) {}
 
+  /** Ends the concurrency groups' use (their folder of this run's own, if any, removed). */
+  disposeGroups(): void {
+    this.concurrencyGroups?.dispose();
+  }
+
   /** `concurrency:` groups of workflows and jobs, shared with the other runs of this repository folder. */
   get groups(): ConcurrencyGroups {
-    this.concurrencyGroups ??= new ConcurrencyGroups(this.opts.concurrencyDir ?? defaultConcurrencyDir(), realpathSync(this.opts.cwd));
+    this.concurrencyGroups ??= new ConcurrencyGroups(
+      this.opts.concurrencyDir ?? defaultConcurrencyDir(),
+      realpathSync(this.opts.cwd),
+      (m) => this.view.write(m),
+    );
     return this.concurrencyGroups;
   }
 
@@ -1143,6 +1152,7 @@ export async function githubRun(opts: GithubRunOptions): Promise<{ status: 0 | 1
     graphMs = Math.round(performance.now() - g0);
   } finally {
     view.close();
+    st.disposeGroups();
     await st.closeLogs();
     await rm(runDir, { recursive: true, force: true }).catch(() => {});
   }
