@@ -363,6 +363,8 @@ test('import: fail-fast and max-parallel, static and computed, as tutti github r
     assert.match(run.stdout, new RegExp(`stop-early \\(${n}\\) cancelled: another leg of its matrix failed \\(fail-fast\\)`));
   // the running one is told so too
   assert.ok(run.stdout.includes('cancel-running (slow) cancelled: another leg of its matrix failed (fail-fast)'), run.stdout);
+  // ... and its step says why it stopped
+  assert.ok(run.stdout.includes('The job was cancelled: another leg of its matrix failed (fail-fast).'), run.stdout);
 
   await rm(marks, { recursive: true });
   await mkdir(marks);

@@ -9,7 +9,7 @@
  * Why native: the reference's helpers have no way to open tracks, and the legs must be
  * scheduled as GitHub schedules them — at most `max-parallel` at once, and with `fail-fast` a
  * failed leg cancels the others (those not started never start; the running ones have their
- * step's process group killed through the leg's cancel folder, see timeout.ts). Data cannot
+ * step's process group stopped through the leg's cancel folder, see timeout.ts). Data cannot
  * cross tracks except through a model, so the leg's contexts go in through the source's output
  * and its result comes back to the model through `githubLegResult`.
  *
@@ -18,7 +18,7 @@
  * and `strategy` (scalars as strings: the helpers keep only string results).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -289,12 +289,20 @@ export class GithubMatrix implements ModelInstance {
         for (const f of readdirSync(dir)) {
           if (!/^\d+$/.test(f)) continue;
           const pid = Number(readFileSync(join(dir, f), 'utf8').trim());
-          if (pid > 1)
+          if (pid <= 1) continue;
+          // TERM: the step's wrapper says why and kills its group; a group still there a few
+          // seconds later (a command that holds the wrapper) is killed outright
+          const kill = (signal: NodeJS.Signals) => {
             try {
-              process.kill(-pid, 'SIGKILL');
+              process.kill(-pid, signal);
             } catch {
               // already ended
             }
+          };
+          kill('SIGTERM');
+          setTimeout(() => {
+            if (existsSync(join(dir, f))) kill('SIGKILL');
+          }, 5000).unref();
         }
       } catch {
         // the leg ended meanwhile and its folder is gone

@@ -28,6 +28,9 @@ if [ -n "$c" ]; then
   # cancelled runs nothing (the file is written before the mark is read: see matrix.ts)
   echo $$ > "$c/$$"
   if [ -e "$c/cancelled" ]; then rm -f "$c/$$"; echo "The job was cancelled: another leg of its matrix failed (fail-fast)." >&2; exit 1; fi
+  # cancelled while running: the group gets a TERM (the script ends), then this says why and
+  # kills what is left of the group
+  trap 'echo "The job was cancelled: another leg of its matrix failed (fail-fast)." >&2; rm -f "$c/$$"; kill -KILL 0' TERM
 fi
 why="The step has timed out after $s s (timeout-minutes)."
 if [ -n "\${TUTTI_JOB_DEADLINE:-}" ]; then
