@@ -202,8 +202,8 @@ test('the same program requiring 0.10.2 is refused, each diagnostic naming the 0
       found.some((d) => d.code === code && re.test(d.message)),
       `${code} ${re}: ${JSON.stringify(found.map((d) => `${d.code} ${d.message}`))}`,
     );
-  has('E_UNKNOWN_ELEMENT', /cannot import 'distrib::ready': area 'distrib' has no element 'ready'/);
-  has('E_UNKNOWN_ELEMENT', /cannot import 'distrib::distributionFailure'/);
+  has('E_UNKNOWN_ELEMENT', /cannot import\s'distrib::ready': area 'distrib' has no element 'ready'/);
+  has('E_UNKNOWN_ELEMENT', /cannot import\s'distrib::distributionFailure'/);
   has('E_MISSING_PARAMETER', /model 'DistantEngine' needs parameters 'api_url', 'api_token'/);
   has('E_UNKNOWN_PARAMETER', /model 'DistantEngine' has no parameter 'address'/);
   has(
