@@ -14,7 +14,9 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { DiagnosticSink, formatType } from '@tutti/core';
 import { checkPath } from '@tutti/driver';
+import { checkProgram, type TreatmentSymbol } from '@tutti/lang';
 import { check, project, ROOT } from './helpers.js';
 
 const dirs: string[] = [];
@@ -293,4 +295,45 @@ treatment main()
   assert.equal(r.status, 0, r.out);
   assert.match(r.out, /info: spawned: from the 0\.9 spawn/);
   assert.match(r.out, /inner: from the 0\.10 process of cicd/);
+});
+
+test("the 0.9 process wraps every 0.10 .mel treatment with its signature; only spawn has the 0.9 shape (0.10's spawnOnce)", async () => {
+  const dir = tmp({ 'p.mel': '#! name = p\n#! require = process:^0.9 std:^0.9\ntreatment main() {}\n' });
+  const { loaded } = await checkPath(join(dir, 'p.mel'));
+  assert.ok(loaded);
+  const v09 = loaded.program.packages.get('process');
+  const v10 = loaded.program.packages.get('process_0_10');
+  assert.ok(v09 && v10);
+  assert.equal(v09.version, '0.9.1');
+  const sink = new DiagnosticSink();
+  const r09 = checkProgram({ ...loaded.program, root: v09 }, v09.melAreas(), [], sink);
+  const r10 = checkProgram({ ...loaded.program, root: v10 }, v10.melAreas(), [], sink);
+  assert.deepEqual(
+    sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
+    [],
+  );
+  const shape = (t: TreatmentSymbol) => ({
+    params: [...t.params.values()].map((p) => [p.name, p.variability, p.type && formatType(p.type), p.hasDefault]),
+    inputs: [...t.inputs.values()].map((p) => [p.name, p.flow, p.type && formatType(p.type)]),
+    outputs: [...t.outputs.values()].map((p) => [p.name, p.flow, p.type && formatType(p.type)]),
+  });
+  const treatments = (r: typeof r09, pkg: typeof v09) => {
+    const m = new Map<string, TreatmentSymbol>();
+    for (const area of r.areas) {
+      if (area.pkg !== pkg || area.mel === undefined) continue;
+      for (const name of area.declared.keys()) {
+        const t = area.lookup('name', name);
+        if (t?.kind === 'treatment') m.set(`${area.path.slice(pkg.name.length)}::${name}`, t);
+      }
+    }
+    return m;
+  };
+  const t09 = treatments(r09, v09);
+  const t10 = treatments(r10, v10);
+  assert.deepEqual([...t09.keys()].sort(), [...t10.keys()].sort(), 'the same .mel treatments in both generations');
+  for (const [key, t] of t10) {
+    const expected = key === '/exec::spawn' ? (t10.get('/exec::spawnOnce') as TreatmentSymbol) : t;
+    assert.deepEqual(shape(t09.get(key) as TreatmentSymbol), shape(expected), key);
+  }
+  assert.notDeepEqual(shape(t09.get('/exec::spawn') as TreatmentSymbol), shape(t10.get('/exec::spawn') as TreatmentSymbol));
 });
