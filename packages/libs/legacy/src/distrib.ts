@@ -42,19 +42,21 @@ export class LegacyDistributor extends Distributor {
     const outcome = super.start(access, params);
     if (!this.#reported) {
       this.#reported = true;
-      void outcome.then((e) =>
-        e === undefined
-          ? this.context.createTrack('ready', {
-              feed: async (o) => {
-                await o.trigger?.sendOne(undefined);
-              },
-            })
-          : this.context.createTrack('distributionFailure', {
-              feed: async (o) => {
-                await Promise.all([o.failure?.sendOne(e), o.error?.sendOne(e)]);
-              },
-            }),
-      );
+      outcome
+        .then((e) =>
+          e === undefined
+            ? this.context.createTrack('ready', {
+                feed: async (o) => {
+                  await o.trigger?.sendOne(undefined);
+                },
+              })
+            : this.context.createTrack('distributionFailure', {
+                feed: async (o) => {
+                  await Promise.all([o.failure?.sendOne(e), o.error?.sendOne(e)]);
+                },
+              }),
+        )
+        .catch((e: Error) => this.context.log('error', this.context.path, `the 0.9 source tracks: ${e.message}`));
     }
     return outcome;
   }

@@ -84,7 +84,7 @@ function distant09(base: TreatmentDescriptor): TreatmentDescriptor {
         }),
         errors: tap(ctx.outputs.errors as OutputPort, (v) => messages.push(String(v))),
       };
-      await run(Object.create(ctx, { outputs: { value: outputs } }) as TreatmentContext);
+      await run({ ...ctx, outputs });
       if (!failed) return;
       await Promise.all([ctx.outputs.failure?.sendOne(messages), ctx.outputs.error?.sendOne(messages)]);
     },
