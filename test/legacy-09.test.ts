@@ -30,11 +30,11 @@ const tmp = (files: Record<string, string>) => {
 };
 
 /** Runs the CLI in `cwd` (where the program writes its .log files). */
-function tutti(args: readonly string[], cwd: string) {
+function tutti(args: readonly string[], cwd: string, env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [join(ROOT, 'packages/cli/bin/tutti.js'), ...args], {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, ...env, NO_COLOR: '1' },
     timeout: 60_000,
   });
   return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
@@ -220,26 +220,44 @@ test('the same program requiring 0.10.2 is refused, each diagnostic naming the 0
   has('E_UNKNOWN_PARAMETER', /treatment 'distribute' has no parameter 'params'/);
 });
 
-test('getFileSystem(name) with trigger: a volume the host does not have fails with its name', () => {
+test('getFileSystem(name) with trigger: the volume a worker is given, or a failure naming it', () => {
   const dir = tmp({
     'fs.mel': `#! name = legacy_fs
 #! require = std:^0.9 work:^0.9 fs:^0.9
 use std/engine/util::startup
 use std/engine/log::logInfo
+use std/flow::emit
+use std/flow::stream
+use std/text/convert/string::toUtf8
 use work/resources::getFileSystem
+use fs/file::write
 
 treatment main()
 {
     startup()
     getFileSystem(name = "shared")
+    emitPath: emit<string>(value = "shared.data")
+    emitText: emit<string>(value = "on the volume")
+    stream<string>()
+    toUtf8()
+    write()
     logInfo(label = "volume")
-    startup.trigger -> getFileSystem.trigger,error -> logInfo.message
+    startup.trigger -> getFileSystem.trigger,filesystem -> write.filesystem
+    startup.trigger -> emitPath.trigger,emit -> write.path
+    startup.trigger -> emitText.trigger,emit -> stream.block,stream -> toUtf8.text,encoded -> write.data
+    getFileSystem.error -> logInfo.message
 }
 `,
   });
-  const r = tutti(['run', 'fs.mel'], dir);
-  assert.equal(r.status, 0, r.out);
-  assert.match(r.out, /info: volume: .*'shared'/);
+  const failed = tutti(['run', 'fs.mel'], dir);
+  assert.equal(failed.status, 0, failed.out);
+  assert.match(failed.out, /info: volume: .*'shared'/);
+  // What a worker's volumes look like to the program (docs/distribution.md).
+  const volume = join(dir, 'volume');
+  const given = tutti(['run', 'fs.mel'], dir, { MELODIUM_RUN_VOLUMES: 'shared', MELODIUM_RUN_VOLUME_shared: volume });
+  assert.equal(given.status, 0, given.out);
+  assert.doesNotMatch(given.out, /volume:/);
+  assert.equal(readFileSync(join(volume, 'shared.data'), 'utf8'), 'on the volume');
 });
 
 test('generations mix across packages: a 0.9 program spawns with the 0.9 process while its cicd ^0.9 runs the 0.10 process and work inside', async () => {
