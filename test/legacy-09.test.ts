@@ -260,6 +260,83 @@ treatment main()
   assert.equal(readFileSync(join(volume, 'shared.data'), 'utf8'), 'on the volume');
 });
 
+test('on a local worker, the 0.9 getFileSystem(name) gives a volume distant asked for', () => {
+  const dir = tmp({
+    'v.mel': `#! name = v09dist
+#! version = 0.1.0
+#! require = std:^0.9 work:^0.9 distrib:^0.9 process:^0.9 fs:^0.9
+
+use std/flow::emit
+use std/flow::trigger
+use std/data/map::|map
+use std/engine/util::startup
+use std/engine/log::logInfo
+use work/resources::getFileSystem
+use work/resources::|volume
+use fs/file::write
+use work/distant::DistantEngine
+use work/distant::distant
+use fs/local::writeLocal
+use fs/local::readLocal
+use distrib::DistributionEngine
+use distrib::distribute
+use distrib::start
+use distrib::stop
+use distrib::sendStream
+use distrib::recvStream
+
+treatment main(var input_data: string, var output_data: string)
+  model de: DistantEngine(address = "local", key = "")
+  model distributor: DistributionEngine(treatment = "v09dist::command", version = "0.1.0")
+{
+    startup()
+    distant[distant_engine = de](max_duration = 60, memory = 100, cpu = 100, storage = 100, volumes = [|volume("sharedfolder", 50)])
+    start[distributor = distributor](params = |map([]))
+    stop[distributor = distributor]()
+    startup.trigger -> distant.trigger,access -> start.access
+    trigger<byte>()
+    distribute[distributor = distributor](params = |map([]))
+    sendStream<byte>[distributor = distributor](name = "data")
+    recvStream<byte>[distributor = distributor](name = "data")
+    readLocal(path = input_data)
+    writeLocal(path = output_data)
+    start.ready -> readLocal.trigger,data -> trigger.stream,start -> distribute.trigger
+    distribute.distribution_id -> sendStream.distribution_id
+    distribute.distribution_id -> recvStream.distribution_id
+    readLocal.data -> sendStream.data
+    recvStream.data -> writeLocal.data,finished -> stop.trigger
+}
+
+treatment command()
+  input data:  Stream<byte>
+  output data: Stream<byte>
+{
+    trigger<byte>()
+    startedLog: logInfo(label = "started")
+    emitStarted: emit<string>(value = "yes")
+    Self.data -> trigger.stream,start -> emitStarted.trigger,emit -> startedLog.message
+    Self.data -> Self.data
+    getFileSystem(name = "sharedfolder")
+    emitPath: emit<string>(value = "shared.data")
+    write()
+    errLog: logInfo(label = "volume")
+    doneLog: logInfo(label = "written")
+    emitDone: emit<string>(value = "done")
+    trigger.start -> getFileSystem.trigger,filesystem -> write.filesystem
+    trigger.start -> emitPath.trigger,emit -> write.path
+    Self.data -> write.data
+    getFileSystem.error -> errLog.message
+    write.finished -> emitDone.trigger,emit -> doneLog.message
+}
+`,
+  });
+  writeFileSync(join(dir, 'in.bin'), randomBytes(100));
+  const r = tutti(['run', 'v.mel', '--input_data', 'in.bin', '--output_data', 'out.bin'], dir);
+  assert.equal(r.status, 0, r.out);
+  assert.match(r.out, /info: written: done/);
+  assert.doesNotMatch(r.out, /info: volume:/);
+});
+
 test('generations mix across packages: a 0.9 program spawns with the 0.9 process while its cicd ^0.9 runs the 0.10 process and work inside', async () => {
   const dir = tmp({
     'mix.mel': `#! name = mix
