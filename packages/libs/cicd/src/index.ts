@@ -2,6 +2,7 @@
  * The `cicd` package. Mostly `.mel`, under `mel/`: `cicd/runners`,
  * `cicd/data`, `cicd/steps`, `cicd/naive` and `runAction` of `cicd/services/github` (docs/cicd.md).
  * Native here: the step reporters (`cicd/steps::stepState`, `stepStateOn`, Tutti's extension),
+ * `cicd/steps::spawnLabelled` (the commands of a step),
  * `cicd/naive::|host_arch`, `cicd/services::setServiceState`, the `StepState` types, the status
  * posts and the GitHub Actions helpers of `cicd/services/github` (docs/cicd-reporting.md).
  */
@@ -16,6 +17,7 @@ import { githubTimeout } from './github/timeout.js';
 import { gitlab } from './gitlab.js';
 import { hostArch } from './naive.js';
 import { setServiceState } from './services.js';
+import { spawnLabelled } from './spawn-labelled.js';
 import { logLines, stepReporters } from './step-report.js';
 
 /** The bundled `cicd` package, version 0.10.2. */
@@ -37,6 +39,7 @@ export const cicd: PackageDescriptor = {
   elements: [
     ...stepReporters,
     logLines,
+    spawnLabelled,
     hostArch,
     setServiceState,
     ...gitlab,

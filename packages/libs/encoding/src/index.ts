@@ -9,3 +9,5 @@ export const encoding: PackageDescriptor = {
   doc: 'Text decoding and encoding in the WHATWG Encoding Standard encodings.',
   elements: [...encodingElements],
 };
+export type { StreamDecoder } from './codec.js';
+export { createDecoder } from './decoder.js';

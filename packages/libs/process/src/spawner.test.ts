@@ -26,11 +26,15 @@ test('when the spawner dies, what it ran ends as killed and later commands run d
   const spawner = await spawnerReady();
   const local = new LocalExecutor('always');
   const stop = new AbortController();
-  const control = { started() {}, terminate: new AbortController().signal, stop: stop.signal };
+  let running!: () => void;
+  const started = new Promise<void>((resolve) => {
+    running = resolve;
+  });
+  const control = { started: () => running(), terminate: new AbortController().signal, stop: stop.signal };
   const sink = async () => true;
   const long = local.spawnOut(new CommandValue('sleep', ['30']), null, control, { stdout: sink, stderr: sink });
-  while (spawner.requested === 0 || !alive(spawner.pid as number)) await sleep(10);
-  await sleep(100);
+  // Killed once the command runs (the spawner told its pid), however long that takes.
+  await started;
   process.kill(spawner.pid as number, 'SIGKILL');
   assert.deepEqual(await long, { status: 'failed', exit: null });
   const before = spawner.requested;

@@ -55,3 +55,4 @@ export { type MapEntry, MapValue } from './data/map-value.js';
 export { StringMapValue } from './data/string-map-value.js';
 export { LevelValue } from './engine/level.js';
 export { ENGINE_VERSION, groupId, runId } from './engine.js';
+export { trimWhiteSpaceEnd } from './text/whitespace.js';
