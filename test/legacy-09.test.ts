@@ -45,8 +45,11 @@ function tutti(args: readonly string[], cwd: string, env: Record<string, string>
  * `DistantEngine`, `ready`/`distributionFailure` tracks, and a distributed treatment that
  * spawns `head --bytes 1024 -` with the 0.9 `getExecutor` and `spawn`.
  */
-const program = (require: string, o: { treatment?: string; distributeParams?: string } = {}) => `#! name = legacy_dist
-#! version = 0.1.0
+const program = (
+  require: string,
+  o: { treatment?: string; distributeParams?: string; version?: [string, string] } = {},
+) => `#! name = legacy_dist
+#! version = ${o.version?.[0] ?? '0.1.0'}
 #! require = ${require}
 
 use std/flow::emit
@@ -75,7 +78,7 @@ use distrib::distributionFailure
 
 treatment main(const address: string, var input_data: string, var output_data: string)
   model distant: DistantEngine(address = address, key = "")
-  model distributor: DistributionEngine(treatment = "legacy_dist::${o.treatment ?? 'command'}", version = "0.1.0")
+  model distributor: DistributionEngine(treatment = "legacy_dist::${o.treatment ?? 'command'}", version = "${o.version?.[1] ?? '0.1.0'}")
 {
     startup()
     distant[distant_engine = distant](max_duration = 600, memory = 280, cpu = 1000, storage = 256)
@@ -153,9 +156,14 @@ async function closedPort(): Promise<number> {
 }
 
 test('a 0.9 program runs its treatment on a local worker: DistantEngine(address, key), ready, distribute(params), getExecutor(name), spawn with launch', () => {
-  for (const require of [REQUIRE_09, REQUIRE_PRE]) {
+  // The last as the reference's test program: a pre-release, given to DistributionEngine as a requirement.
+  for (const [require, version] of [
+    [REQUIRE_09, undefined],
+    [REQUIRE_PRE, undefined],
+    [REQUIRE_PRE, ['0.9.2-pre.0', '=0.9.2-pre.0']],
+  ] as const) {
     const input = randomBytes(3000);
-    const dir = tmp({ 'prog.mel': program(require) });
+    const dir = tmp({ 'prog.mel': program(require, version === undefined ? {} : { version: [...version] }) });
     writeFileSync(join(dir, 'in.bin'), input);
     const r = tutti(['run', 'prog.mel', '--address', 'local', '--input_data', 'in.bin', '--output_data', 'out.bin'], dir);
     assert.equal(r.status, 0, r.out);
