@@ -53,6 +53,9 @@ const SIGNAL_EXIT_GRACE_MS = 2000;
 
 /** Runs the design; returns the exit status. Everything the program logs goes to stdout. */
 export async function runProgram(o: RunOptions): Promise<number> {
+  // the commands the program starts know which process runs it: what they leave running past
+  // it (the job containers of an imported GitHub workflow) is removed once it is gone
+  process.env.TUTTI_RUN_PID = String(process.pid);
   const masker = o.masker ?? new SecretMasker();
   const out = new LogWriter(o.color, o.logs, masker);
   const steps = new StepOutput({

@@ -23,7 +23,8 @@ import { ArtifactStore, CacheStore } from '@tutti/pipeline';
 import { actionsLibs } from './actions.js';
 import { runBuiltin } from './builtins.js';
 import { Masker } from './commands.js';
-import { repoFacts } from './git.js';
+import type { JobContainers } from './containers.js';
+import { type RepoFacts, repoFacts } from './git.js';
 import { parseUses, resolveActions } from './remote.js';
 import { type Frame, type Leg, type LegHost, type Raw, readAction, runPosts, runPres, runSteps, StepFailure } from './steps.js';
 
@@ -36,13 +37,42 @@ export interface ActionStepOptions {
   readonly actionCache: string;
   readonly cacheRoot: string;
   readonly out: NodeJS.WritableStream;
+  /** A `run:` step instead of the action (what `tutti github job step` runs in a job environment). */
+  readonly step?: Raw;
+  /** The job environment of an imported job the step runs in (job-env.ts): its container and folders. */
+  readonly job?: JobStepEnvironment;
+  /** The step's own `env` (a job environment's step: the action's with the step's env). */
+  readonly stepEnv?: Record<string, string>;
+  /** The repository's facts when known already (a job environment keeps them: no git run per step). */
+  readonly repo?: RepoFacts;
+}
+
+/**
+ * An imported job's environment, as a step of it sees it: the job container (absent for a job
+ * on the host with services), the runner temp folder mounted in it, the environment of the
+ * job's processes and what earlier steps added to `PATH`; `seq` numbers the file-command files
+ * (updated by the step, kept by the caller for the next one).
+ */
+export interface JobStepEnvironment {
+  readonly containers?: JobContainers;
+  readonly temp: string;
+  seq: number;
+  readonly paths: string[];
+  /** GitHub's default variables for this `github` context (at the container's paths): the machine's environment is not the job's. */
+  readonly machineEnv: (github: Raw) => Record<string, string>;
+  /** The workflow's and job's `env`. */
+  readonly baseEnv: Record<string, string>;
+  /** What earlier steps set through GITHUB_ENV. */
+  readonly setEnv: Record<string, string>;
+  /** `job.container`, `job.services`. */
+  readonly job: Raw;
 }
 
 /**
  * A `with:` value giving this text as is (the inputs arrive evaluated already): the text
  * itself, or when it holds `${{`, an expression whose string has no `}` (JSON escapes).
  */
-const literal = (s: string) =>
+export const literal = (s: string) =>
   s.includes('${{') ? `\${{ fromJSON('${JSON.stringify(s).replaceAll('}', '\\u007d').replaceAll("'", "''")}') }}` : s;
 
 /** GitHub's `name<<delimiter` form of a file command entry (values may hold new lines). */
@@ -51,6 +81,19 @@ function fileEntry(k: string, v: string): string {
   let d = 'ghadelimiter_tutti';
   while (v.includes(d)) d += '_';
   return `${k}<<${d}\n${v}\n${d}\n`;
+}
+
+/**
+ * An entry of the helpers' file commands (`runAction`'s GITHUB_OUTPUT and GITHUB_ENV are read
+ * with dotenv, which knows no `name<<delimiter`): the value quoted with a quote it does not hold
+ * (single quotes keep it as is, new lines included); undefined when it holds all three.
+ */
+export function dotenvEntry(k: string, v: string): string | undefined {
+  if (!/[\n'"`#]/.test(v) && v.trim() === v) return `${k}=${v}\n`;
+  if (!v.includes("'")) return `${k}='${v}'\n`;
+  if (!v.includes('`')) return `${k}=\`${v}\`\n`;
+  if (!v.includes('"') && !/\\[nr]/.test(v)) return `${k}="${v}"\n`;
+  return undefined;
 }
 
 /** Runs the step; resolves with the exit status (0 the step succeeded, 1 it failed). */
@@ -74,12 +117,18 @@ export async function runActionStep(o: ActionStepOptions): Promise<0 | 1> {
     }
   await actionsLibs();
   const workspace = o.cwd;
-  const temp = await mkdtemp(join(tmpdir(), 'tutti-github-action-'));
+  const temp = o.job?.temp ?? (await mkdtemp(join(tmpdir(), 'tutti-github-action-')));
   const uses = o.uses.trim();
   const bare = uses.replace(/@.*$/, '');
   const remotes = new Map<string, string>();
   try {
-    if (!uses.startsWith('./') && !uses.startsWith('../') && !uses.startsWith('docker://') && !bare.startsWith('actions/cache')) {
+    if (
+      !o.step &&
+      !uses.startsWith('./') &&
+      !uses.startsWith('../') &&
+      !uses.startsWith('docker://') &&
+      !bare.startsWith('actions/cache')
+    ) {
       if (!parseUses(uses))
         throw new StepFailure(`'${uses}' is not a valid action reference (./path, owner/repo[/path]@ref or docker://image)`);
       const got = await resolveActions([uses], o.actionCache).catch((e: Error) => {
@@ -92,7 +141,7 @@ export async function runActionStep(o: ActionStepOptions): Promise<0 | 1> {
     const declared = dir ? Object.keys((await readAction(dir, uses).catch(() => undefined))?.inputs ?? {}) : [];
     const spelling = new Map(declared.map((n) => [n.replace(/ /g, '_').toUpperCase(), n]));
     for (const [upper, value] of given) withs[spelling.get(upper) ?? upper.toLowerCase()] = value;
-    const repo = await repoFacts(workspace, basename(workspace));
+    const repo = o.repo ?? (await repoFacts(workspace, basename(workspace)));
     const gh: Raw = {
       action: '',
       action_path: '',
@@ -144,10 +193,11 @@ export async function runActionStep(o: ActionStepOptions): Promise<0 | 1> {
       workspace,
       temp,
       masker: new Masker(),
-      machineEnv: env,
-      baseEnv: {},
-      setEnv: {},
-      paths: [],
+      // in a job environment, the job's processes see the job's variables, not this process's
+      machineEnv: o.job ? o.job.machineEnv(gh) : env,
+      baseEnv: o.job?.baseEnv ?? {},
+      setEnv: { ...o.job?.setEnv },
+      paths: o.job?.paths ?? [],
       summaries: [],
       posts: [],
       signal: abort.signal,
@@ -155,7 +205,7 @@ export async function runActionStep(o: ActionStepOptions): Promise<0 | 1> {
       contexts: {
         github: gh,
         runner: { os: 'Linux', arch: process.arch === 'arm64' ? 'ARM64' : 'X64', name: 'tutti', temp },
-        job: { status: 'success', services: {} },
+        job: { status: 'success', services: {}, ...o.job?.job },
         vars: {},
         secrets: {},
         matrix: {},
@@ -164,8 +214,9 @@ export async function runActionStep(o: ActionStepOptions): Promise<0 | 1> {
       },
       hashes: new Map(),
       annotations: [],
-      seq: 0,
+      seq: o.job?.seq ?? 0,
       preState: new Map(),
+      ...(o.job?.containers?.containerId ? { container: o.job.containers } : {}),
     };
     const onSignal = () => {
       leg.cancelled = true;
@@ -174,7 +225,14 @@ export async function runActionStep(o: ActionStepOptions): Promise<0 | 1> {
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
     const frame: Frame = { leg, steps: {}, failed: false, defaults: {}, prefix: '', timings: [] };
-    const step: Raw = { id: 'action', uses, ...(Object.keys(withs).length > 0 ? { with: withs } : {}) };
+    const step: Raw = o.step
+      ? { ...o.step, id: 'action' }
+      : {
+          id: 'action',
+          uses,
+          ...(Object.keys(withs).length > 0 ? { with: withs } : {}),
+          ...(o.stepEnv ? { env: o.stepEnv } : {}),
+        };
     try {
       await runPres(frame, [step]);
       await runSteps(frame, [step]);
@@ -182,25 +240,31 @@ export async function runActionStep(o: ActionStepOptions): Promise<0 | 1> {
     } finally {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
+      if (o.job) o.job.seq = leg.seq;
     }
     // the results, through the calling step's file commands
     const outputs = frame.steps.action?.outputs ?? {};
     const write = async (file: string | undefined, text: string) => {
       if (file !== undefined && file !== '' && text !== '') await appendFile(file, text);
     };
+    // (in dotenv's syntax, which the helpers read these files with; GitHub's `<<` form for a
+    // value no quote can hold)
+    const entry = (k: string, v: string) => dotenvEntry(k, v) ?? fileEntry(k, v);
     await write(
       env.GITHUB_OUTPUT,
       Object.entries(outputs)
-        .map(([k, v]) => fileEntry(k, v))
+        .map(([k, v]) => entry(k, v))
         .join(''),
     );
     await write(
       env.GITHUB_ENV,
       Object.entries(leg.setEnv)
-        .map(([k, v]) => fileEntry(k, v))
+        .filter(([k, v]) => o.job?.setEnv[k] !== v)
+        .map(([k, v]) => entry(k, v))
         .join(''),
     );
-    await write(env.GITHUB_PATH, leg.paths.map((p) => `${p}\n`).join(''));
+    // a job environment keeps its PATH entries (the helpers have no GITHUB_PATH)
+    if (!o.job) await write(env.GITHUB_PATH, leg.paths.map((p) => `${p}\n`).join(''));
     await write(env.GITHUB_STEP_SUMMARY, leg.summaries.join('\n'));
     if (env.GITHUB_STEP_SUMMARY === undefined) for (const s of leg.summaries) o.out.write(s.endsWith('\n') ? s : `${s}\n`);
     return frame.failed ? 1 : 0;
@@ -209,6 +273,6 @@ export async function runActionStep(o: ActionStepOptions): Promise<0 | 1> {
     o.out.write(`##[error]${e.message}\n`);
     return 1;
   } finally {
-    await rm(temp, { recursive: true, force: true }).catch(() => {});
+    if (!o.job) await rm(temp, { recursive: true, force: true }).catch(() => {});
   }
 }

@@ -18,6 +18,10 @@ Usage:
   tutti github action USES              run one action step here (what imported projects
                                         call): inputs from INPUT_<NAME>, results through
                                         $GITHUB_OUTPUT, $GITHUB_ENV, $GITHUB_PATH
+  tutti github job up|step|down JOB     an imported job's container and services: start
+                                        them, run one step in the job container, remove
+                                        them (what imported projects call; keyed by
+                                        $TUTTI_RUN_ID and JOB)
   tutti github --help
 
 Options of run:
@@ -126,6 +130,44 @@ async function commandAction(args: readonly string[], out: NodeJS.WritableStream
   });
 }
 
+/** `tutti github job up|step|down JOB`: an imported job's environment (job-env.ts). */
+async function commandJob(args: readonly string[], out: NodeJS.WritableStream): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      'action-cache': { type: 'string' },
+      'cache-dir': { type: 'string' },
+      directory: { type: 'string', short: 'C' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    out.write(GITHUB_HELP);
+    return 0;
+  }
+  const [what, key, ...more] = positionals;
+  if (what !== 'up' && what !== 'step' && what !== 'down') throw new Usage('github job takes up, step or down, then the job');
+  if (key === undefined || key === '' || more.length > 0) throw new Usage(`github job ${what} takes one job`);
+  const { defaultCacheRoot } = await import('./run.js');
+  const { jobDown, jobStep, jobUp, JobEnvProblem } = await import('./job-env.js');
+  const cacheRoot = values['cache-dir'] !== undefined ? resolve(values['cache-dir']) : defaultCacheRoot();
+  const o = {
+    key,
+    cwd: resolve(values.directory ?? '.'),
+    env: process.env,
+    actionCache: values['action-cache'] !== undefined ? resolve(values['action-cache']) : join(cacheRoot, 'actions'),
+    cacheRoot,
+    out,
+  };
+  try {
+    return await (what === 'up' ? jobUp(o) : what === 'step' ? jobStep(o) : jobDown(o));
+  } catch (e) {
+    if (e instanceof JobEnvProblem) throw new Usage(e.message);
+    throw e;
+  }
+}
+
 /** Runs `tutti github ARGS`; resolves with the exit status. */
 export async function githubMain(
   argv: readonly string[],
@@ -140,7 +182,8 @@ export async function githubMain(
   try {
     if (sub === 'import') return await commandImport(rest, out, err);
     if (sub === 'action') return await commandAction(rest, out);
-    if (sub !== 'run') throw new Usage(`unknown command 'github ${sub}' (expected: run, import, action)`);
+    if (sub === 'job') return await commandJob(rest, out);
+    if (sub !== 'run') throw new Usage(`unknown command 'github ${sub}' (expected: run, import, action, job)`);
     const { values, positionals } = parseArgs({
       args: [...rest],
       allowPositionals: true,

@@ -7,18 +7,13 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { runCaptured } from '../test/support.js';
+import { containerLeftovers, runCaptured, useContainerEngine } from '../test/support.js';
 
 const FIXTURE = fileURLToPath(new URL('../test/containers', import.meta.url));
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 let dir = '';
 
 before(async () => {
-  // the engine's environment (podman needs flags on these machines), as .ci/run sets it
-  if (process.env.TUTTI_CONTAINER_ENGINE === undefined) {
-    const out = execFileSync(process.execPath, [join(ROOT, 'scripts/container-image.mjs')], { encoding: 'utf8' });
-    for (const m of out.matchAll(/^export (\w+)='(.*)'$/gm)) process.env[m[1]!] = m[2]!;
-  }
+  useContainerEngine();
   dir = await mkdtemp(join(tmpdir(), 'tutti-gh-containers-'));
   await mkdir(join(dir, '.github/workflows'), { recursive: true });
   const wf = (await readFile(join(FIXTURE, 'containers.yml'), 'utf8')).replaceAll('@SVC@', join(FIXTURE, 'svc'));
@@ -32,12 +27,7 @@ after(async () => {
 });
 
 const engine = () => process.env.TUTTI_CONTAINER_ENGINE ?? 'podman';
-const leftovers = () => {
-  const args = (process.env.TUTTI_CONTAINER_ENGINE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const ps = execFileSync(engine(), [...args, 'ps', '-a', '--format', '{{.Names}}'], { encoding: 'utf8' });
-  const nets = execFileSync(engine(), [...args, 'network', 'ls', '--format', '{{.Name}}'], { encoding: 'utf8' });
-  return [...ps.split('\n'), ...nets.split('\n')].filter((n) => n.startsWith('tutti-gh-'));
-};
+const leftovers = containerLeftovers;
 
 test('container: and services: (by name in the job network, by published port on the host), -P LABEL=IMAGE; nothing left behind', async () => {
   const before = leftovers();

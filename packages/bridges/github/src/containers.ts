@@ -153,6 +153,24 @@ export interface ServiceInfo {
   readonly ports: Record<string, string>;
 }
 
+/**
+ * What a `JobContainers` holds, as JSON: the job environment of an imported job is started by
+ * one process (`tutti github job up`), used by others (`job step`) and removed by a last one
+ * (`job down`), each restoring it from this.
+ */
+export interface JobContainersState {
+  readonly network: string;
+  readonly names: readonly string[];
+  readonly networkMade: boolean;
+  readonly containerId?: string;
+  readonly path: string;
+  readonly hasBash: boolean;
+  readonly node?: readonly string[];
+  readonly nodeProblem: string;
+  readonly mounts: readonly Mount[];
+  readonly services: Record<string, ServiceInfo>;
+}
+
 /** The containers of one job; `exec` runs a command in the job container. */
 export class JobContainers {
   readonly engine: ContainerEngine;
@@ -175,13 +193,60 @@ export class JobContainers {
   private networkMade = false;
   private stopped = false;
 
-  constructor(private readonly log: (line: string) => void) {
+  constructor(
+    private readonly log: (line: string) => void,
+    network?: string,
+  ) {
     try {
       this.engine = ContainerEngine.fromEnvironment();
     } catch (e) {
       throw new ContainerProblem((e as Error).message);
     }
-    this.network = `tutti-gh-${randomUUID().slice(0, 8)}`;
+    this.network = network ?? `tutti-gh-${randomUUID().slice(0, 8)}`;
+  }
+
+  /** The names `start` gives the containers of these services and of a job container. */
+  plannedNames(services: readonly string[], container: boolean): string[] {
+    return [...services.map((id) => this.serviceName(id)), ...(container ? [`${this.network}-job`] : [])];
+  }
+
+  private serviceName(id: string): string {
+    return `${this.network}-${id.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+  }
+
+  /** The state to restore this from in another process. */
+  snapshot(): JobContainersState {
+    return {
+      network: this.network,
+      names: [...this.names],
+      networkMade: this.networkMade,
+      ...(this.containerId !== undefined ? { containerId: this.containerId } : {}),
+      path: this.path,
+      hasBash: this.hasBash,
+      ...(this.node ? { node: this.node } : {}),
+      nodeProblem: this.nodeProblem,
+      mounts: this.mounts,
+      services: this.services,
+    };
+  }
+
+  /**
+   * The containers a snapshot describes. `planned` (names `start` was to give, the network
+   * made or not): a snapshot written before `start` ended, so that `stop` still removes
+   * whatever a start cut short had made.
+   */
+  static restore(s: JobContainersState, log: (line: string) => void): JobContainers {
+    const c = new JobContainers(log, s.network);
+    c.names.push(...s.names);
+    c.networkMade = s.networkMade;
+    if (s.containerId !== undefined) c.containerId = s.containerId;
+    c.path = s.path;
+    c.hasBash = s.hasBash;
+    if (s.node) c.node = s.node;
+    c.nodeProblem = s.nodeProblem;
+    c.mounts = s.mounts;
+    Object.assign(c.services, s.services);
+    return c;
   }
 
   private async run(args: string[], signal?: AbortSignal): Promise<string> {
@@ -214,7 +279,7 @@ export class JobContainers {
     this.networkMade = true;
     await Promise.all(
       Object.entries(services).map(async ([id, s]) => {
-        const name = `${this.network}-${id.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+        const name = this.serviceName(id);
         this.names.push(name);
         const args = ['run', '-d', '--name', name, '--network', this.network, '--network-alias', id];
         for (const [k, v] of Object.entries(s.env)) args.push('-e', `${k}=${v}`);

@@ -25,14 +25,26 @@
  * `with:` as `INPUT_*`; `actions/cache` is split as GitHub splits it, `actions/cache/restore`
  * at its place and `actions/cache/save` as the job's last step.
  *
+ * A job with `container:`/`services:` starts, uses and removes its containers through the
+ * bridge's job environment (import-containers.ts, job-env.ts).
+ *
  * What the generated program does not cover (reported as warnings, and as comments at the
  * place in the code): a matrix computed by an expression, `fail-fast` and `max-parallel`,
- * reusable workflows, containers and services. A matrix job's outputs are each leg's result
+ * reusable workflows. A matrix job's outputs are each leg's result
  * (`<id>#<n>`) merged by the needing jobs in their realms, as GitHub merges them.
  * `bash` runs with `-x` (the helpers' shell table).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import {
+  downStep,
+  inJobContainer,
+  jobCommand,
+  jobContainerStep,
+  jobContextExpression,
+  jobEnvironmentPlan,
+  upStep,
+} from './import-containers.js';
 import { expandMatrix, legName } from './matrix.js';
 import { findWorkflows, loadWorkflow, type Raw, type Workflow, WorkflowError } from './workflow.js';
 
@@ -290,6 +302,9 @@ function jobTreatment(
 ): string {
   const lines: string[] = [];
   const wires: string[] = [];
+  // a job with `container:`/`services:`: its environment started first, removed last, its
+  // steps in the job container (import-containers.ts)
+  const jobEnv = jobEnvironmentPlan(w, id, job, leg?.treatment ?? ident(id, 'job_'), ident);
   // artifact actions become the run: steps of their scripts
   // other actions become bash steps calling Tutti's action runner
   const imported = withCachePosts((job.steps ?? []) as Raw[]).map((s, i) => {
@@ -297,10 +312,15 @@ function jobTreatment(
       warn(`${w.where(id, i, 'with')}: job '${id}', step ${i + 1}: 'with: ${key}' of ${action} is not imported (ignored)`),
     );
     if (a) return a;
+    const checkout = (u: unknown) =>
+      typeof u === 'string' &&
+      /^actions\/checkout@/.test(u.trim()) &&
+      s.if === undefined &&
+      (s.with === undefined || Object.keys(s.with as Raw).length === 0);
+    if (jobEnv?.container && inJobContainer(s) && !checkout(s.uses))
+      return jobContainerStep(s, jobEnv, RUN_ID, typeof s.uses === 'string' && s.run === undefined ? actionStep(s) : undefined);
     if (typeof s.uses !== 'string' || s.run !== undefined) return s;
-    const uses = s.uses.trim();
-    if (/^actions\/checkout@/.test(uses) && s.if === undefined && (s.with === undefined || Object.keys(s.with as Raw).length === 0))
-      return s;
+    if (checkout(s.uses)) return s;
     return actionStep(s);
   });
   // in a leg of a matrix, the helpers record a step as `<id><job-index>`: `steps.<id>` read so
@@ -311,8 +331,7 @@ function jobTreatment(
     k,
     asText(v),
   ]);
-  for (const key of ['container', 'services', 'uses'])
-    if (job[key] !== undefined) warn(`${w.where(id)}: job '${id}': '${key}' is not imported`);
+  if (job.uses !== undefined) warn(`${w.where(id)}: job '${id}': 'uses' is not imported`);
   // the job's timeout: a deadline set in its realm when its first step starts, which every step
   // on the way while no step failed honours (`job_deadline`); the steps after a failure run
   // without it (on GitHub, `always()` steps still run after a job timeout)
@@ -349,6 +368,28 @@ function jobTreatment(
   // ok: the outputs after which the job has not failed; failed: those after which it has
   let ok: string[] = ['Self.trigger'];
   let failed: string[] = [];
+  // (the job's environment failing to start: no step runs, the job fails)
+  const envFailed: string[] = [];
+  if (jobEnv) {
+    const runner = (step: string, what: 'up' | 'down', display: string, comment: string) =>
+      `runAction[contexts = contexts](name = ${str(step)}, display_name = |wrap<string>(${str(`${label} › ${display}`)}), shell = |wrap<string>("bash"), env = ${stringMap([['TUTTI_RUN_ID', RUN_ID], ...jobEnv.env])}, commands = ${str(jobCommand(what, jobEnv.key, comment))})`;
+    lines.push(
+      `    // Initialize containers: the job's ${jobEnv.container ? 'container and ' : ''}services (tutti github job up)`,
+      `    job_up: ${runner(upStep(jobEnv), 'up', 'Initialize containers', "the job's containers, started as tutti github run starts them")}`,
+      `    job_context: emit<string>(value = ${str(jobContextExpression(jobEnv, leg !== undefined))})`,
+      '    job_context_value: githubStringEval[contexts = contexts](local_context = |null())',
+      '    job_ready: waitBlock<string>()',
+    );
+    for (const v of ['job_up', 'job_context', 'job_context_value', 'job_ready', 'job_down']) used.add(v);
+    wires.push(
+      '    Self.trigger -> job_up.trigger',
+      '    job_up.continue -> job_context.trigger,emit -> job_context_value.value',
+      '    job_context_value.evaluated -> job_ready.a',
+      '    job_context_value.evaluated -> job_ready.b',
+    );
+    ok = ['job_ready.awaited'];
+    envFailed.push('job_up.failed');
+  }
   steps.forEach((s, i) => {
     const display = asText(s.name) || (typeof s.run === 'string' ? `Run ${s.run.trim().split('\n')[0]}` : `Run ${asText(s.uses)}`);
     const uses = asText(s.uses).trim();
@@ -433,9 +474,18 @@ function jobTreatment(
     failed = nextFailed;
   });
   const okEnd = merge(ok);
-  const failedEnd = merge(failed);
+  const failedEnd = merge([...failed, ...envFailed]);
   if (okEnd) wires.push(`    ${okEnd} -> Self.success`);
   if (failedEnd) wires.push(`    ${failedEnd} -> Self.failed`);
+  if (jobEnv) {
+    // whatever happened, once the job ended (an interrupted run: the watcher of `job up`)
+    lines.push(
+      "    // Stop containers: the job's containers and network removed (tutti github job down)",
+      `    job_down: runAction[contexts = contexts](name = ${str(downStep(jobEnv))}, display_name = |wrap<string>(${str(`${label} › Stop containers`)}), shell = |wrap<string>("bash"), env = ${stringMap([['TUTTI_RUN_ID', RUN_ID]])}, commands = ${str(jobCommand('down', jobEnv.key, "the job's containers removed"))})`,
+    );
+    const ended = merge([okEnd, failedEnd].filter((x): x is string => x !== undefined));
+    if (ended) wires.push(`    ${ended} -> job_down.trigger`);
+  }
   lines.push('', ...wires, '}');
   return lines.join('\n');
 }
@@ -459,7 +509,7 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     'use std/data/string_map::StringMap',
     'use std/data/string_map::|entry',
     'use std/data/string_map::|map',
-    ...(artifacts ? ['use std/engine::|run_id'] : []),
+    'use std/engine::|run_id',
     'use std/engine/log::logErrorMessage',
     'use std/engine/log::logInfoMessage',
     'use std/engine/util::startup',

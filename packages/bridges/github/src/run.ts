@@ -294,7 +294,7 @@ export function githubContext(st: RunState, w: Workflow): Raw {
   };
 }
 
-function defaultEnv(gh: Raw, leg: { workspace: string; temp: string; name: string }): Record<string, string> {
+export function defaultEnv(gh: Raw, leg: { workspace: string; temp: string; name: string }): Record<string, string> {
   return {
     CI: 'true',
     GITHUB_ACTIONS: 'true',
@@ -389,7 +389,13 @@ async function runWorkflowGraph(ctx: Ctx, signal: AbortSignal): Promise<Map<stri
       if (images.length === 0) return {};
       const log = (l: string) => st.view.write(`${ctx.prefix}${j.id}: ${l}`);
       const c = new JobContainers(log);
-      await Promise.all(images.map((i) => c.ensureImage(i, signal)));
+      try {
+        await Promise.all(images.map((i) => c.ensureImage(i, signal)));
+      } catch (e) {
+        // the job reports it when it starts (Initialize containers failed), as any start failure
+        if (e instanceof ContainerProblem) return { error: e.message };
+        throw e;
+      }
       const dynamic = JSON.stringify([j.def.container ?? null, j.def.services ?? null, j.def['runs-on'] ?? null]).includes('${{');
       if (j.def.strategy !== undefined || dynamic) return {};
       const spec = staticSpecs(j.def, st.opts.platforms);

@@ -15,7 +15,7 @@ import type { CommandValue } from './command-value.js';
 import type { EnvironmentValue } from './environment-value.js';
 import type { ByteSink, ByteSource, Executor, RunControl, RunOutcome } from './executor.js';
 import { killGroup, leaderExited, trackGroup } from './process-groups.js';
-import { type SpawnError, type SpawnRequest, spawnerFor } from './spawner.js';
+import { directSpawnNow, type SpawnError, type SpawnRequest, spawnerFor } from './spawner.js';
 import { feed, forward } from './stdio.js';
 
 const TERMINATED: RunOutcome = { status: 'terminated' };
@@ -142,9 +142,13 @@ export class LocalExecutor implements Executor {
       fail({ status: 'failed', error: errorText({ errno: -2 }) });
       return;
     }
+    const spawner = spawnerFor(this.spawner);
+    if (spawner === undefined && !directSpawnNow()) {
+      setImmediate(() => this.start(command, environment, pipes, fail, started));
+      return;
+    }
     const env = this.environment(environment);
     const cwd = environment?.workingDirectory ?? null;
-    const spawner = spawnerFor(this.spawner);
     if (spawner !== undefined) {
       const request: SpawnRequest = { file: command.command, args: command.arguments as string[], env, cwd, pipes };
       spawner.start(request, started, (e: SpawnError) =>

@@ -2,11 +2,12 @@
  * The local executor through the long-lived spawner: the whole executor suite again, with
  * every command started by the spawner, then what only the spawner has (it leaves nothing
  * behind when the engine is killed, and the engine goes on without it when it dies).
+ * The spawner is Python's where `python3` runs; spawner-node.test.ts runs all of it with Node's.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -16,10 +17,41 @@ process.env.TUTTI_TEST_SPAWNER = 'always';
 await import('./local-executor.test.js');
 const { LocalExecutor } = await import('./local-executor.js');
 const { CommandValue } = await import('./command-value.js');
-const { spawnerReady } = await import('./spawner.js');
+const { pythonProgram, spawnerReady } = await import('./spawner.js');
 
-test('the suite above went through the spawner', async () => {
-  assert.ok((await spawnerReady()).requested >= 20);
+/** The spawner this run should have: TUTTI_SPAWNER's choice, else Python's where a python3 program is on the PATH. */
+const expectedKind = process.env.TUTTI_SPAWNER === 'node' || pythonProgram() === null ? 'node' : 'python';
+
+test(`the suite above went through the spawner (${expectedKind})`, async () => {
+  const spawner = await spawnerReady();
+  assert.ok(spawner.requested >= 20);
+  assert.equal(spawner.kind, expectedKind);
+});
+
+test('a Python that cannot run the spawner gives way to the Node one', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tutti-spawner-'));
+  try {
+    // The only `python3` on the PATH exits at once, as one too old would.
+    await writeFile(join(dir, 'python3'), '#!/bin/sh\nexit 3\n', { mode: 0o755 });
+    const engine = `
+      const { spawnerReady } = await import(${JSON.stringify(new URL('./spawner.ts', import.meta.url).href)});
+      const { LocalExecutor } = await import(${JSON.stringify(new URL('./local-executor.ts', import.meta.url).href)});
+      const { CommandValue } = await import(${JSON.stringify(new URL('./command-value.ts', import.meta.url).href)});
+      const spawner = await spawnerReady();
+      const control = { started() {}, terminate: new AbortController().signal, stop: new AbortController().signal };
+      const outcome = await new LocalExecutor('always').exec(new CommandValue('/bin/true', []), null, control);
+      process.stdout.write(JSON.stringify({ kind: spawner.kind, requested: spawner.requested, outcome }));
+      spawner.close();
+    `;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', engine], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: dir, TUTTI_SPAWNER: 'python' },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { kind: 'node', requested: 1, outcome: { status: 'completed', exit: 0 } });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('when the spawner dies, what it ran ends as killed and later commands run directly', async () => {

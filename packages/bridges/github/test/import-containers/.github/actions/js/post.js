@@ -1,0 +1,1 @@
+console.log(`js post: node ${process.execPath} state seen=${process.env.STATE_seen}`);
