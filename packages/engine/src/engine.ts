@@ -302,6 +302,10 @@ export class Engine {
     });
     this.checkEnd();
     await done;
+    // Stopped from outside: the tasks see their closed ports and the abort in the next
+    // microtasks, and their last words (a step reporter telling `cancelled`) must reach the
+    // host before it sums the run up; one turn of the event loop lets every such chain end.
+    if (this.stoppedFromOutside) await new Promise<void>((resolve) => setImmediate(resolve));
     this.abort.abort();
     for (const inst of this.instances) {
       try {
@@ -315,7 +319,11 @@ export class Engine {
   }
 
   /** Stops the run now (SIGINT, SIGTERM, deadlock): live tracks are abandoned. */
+  /** Whether {@link stop} ended the run. */
+  private stoppedFromOutside = false;
+
   stop(reason: string, failed: boolean): void {
+    this.stoppedFromOutside = true;
     if (failed) this.failed = true;
     if (!this.ended) this.report(failed ? 'error' : 'warning', 'engine', reason);
     this.ended = true;
