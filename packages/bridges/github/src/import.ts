@@ -28,9 +28,12 @@
  * A job with `container:`/`services:` starts, uses and removes its containers through the
  * bridge's job environment (import-containers.ts, job-env.ts).
  *
+ * A job calling a reusable workflow of this repository has the called jobs imported inside
+ * the caller's graph (import-reusable.ts).
+ *
  * What the generated program does not cover (reported as warnings, and as comments at the
  * place in the code): a matrix computed by an expression, `fail-fast` and `max-parallel`,
- * reusable workflows. A matrix job's outputs are each leg's result
+ * calls of reusable workflows with a matrix, from a called workflow, or of another repository. A matrix job's outputs are each leg's result
  * (`<id>#<n>`) merged by the needing jobs in their realms, as GitHub merges them.
  * `bash` runs with `-x` (the helpers' shell table).
  */
@@ -45,6 +48,7 @@ import {
   jobEnvironmentPlan,
   upStep,
 } from './import-containers.js';
+import { CALL_STATUS, calledFile, callOutput, callTreatment, INSTALL_ARGS, withCalledJobs } from './import-reusable.js';
 import { expandMatrix, legName } from './matrix.js';
 import { findWorkflows, loadWorkflow, type Raw, type Workflow, WorkflowError } from './workflow.js';
 
@@ -299,12 +303,14 @@ function jobTreatment(
   job: Raw,
   warn: (m: string) => void,
   leg?: { readonly treatment: string; readonly name: string },
+  treatmentName?: string,
 ): string {
   const lines: string[] = [];
+  const tname = leg?.treatment ?? treatmentName ?? ident(id, 'job_');
   const wires: string[] = [];
   // a job with `container:`/`services:`: its environment started first, removed last, its
   // steps in the job container (import-containers.ts)
-  const jobEnv = jobEnvironmentPlan(w, id, job, leg?.treatment ?? ident(id, 'job_'), ident);
+  const jobEnv = jobEnvironmentPlan(w, id, job, tname, ident);
   // artifact actions become the run: steps of their scripts
   // other actions become bash steps calling Tutti's action runner
   const imported = withCachePosts((job.steps ?? []) as Raw[]).map((s, i) => {
@@ -344,7 +350,7 @@ function jobTreatment(
     `Job \`${id}\`${name !== id ? ` ("${name}")` : ''} of ${w.file}${leg ? `, leg \`${leg.name}\` of its matrix` : ''}: its steps in order.`,
     '*/',
   );
-  lines.push(`treatment ${leg?.treatment ?? ident(id, 'job_')}[contexts: JavaScriptEngine]()`);
+  lines.push(`treatment ${tname}[contexts: JavaScriptEngine]()`);
   lines.push('  input trigger: Block<void>', '  output success: Block<void>', '  output failed: Block<void>', '{');
   const used = new Set<string>();
   const fresh = (base: string) => {
@@ -491,8 +497,17 @@ function jobTreatment(
 }
 
 /** The area of one workflow: its jobs and a `main` starting them as their needs succeed. */
-function workflowArea(w: Workflow, repository: string, warn: (m: string) => void): string {
-  const jobs = Object.entries(w.jobs);
+function workflowArea(
+  w: Workflow,
+  repository: string,
+  warn: (m: string) => void,
+  calls: ReadonlyMap<string, Workflow> = new Map(),
+): string {
+  // a call of a reusable workflow: followed by the called jobs, `<call> / <job>` (import-reusable.ts)
+  const flat = withCalledJobs(Object.entries(w.jobs), calls, warn, w);
+  const jobs = flat.jobs;
+  /** The name a job's result has in the realms that include it: a called job's own id. */
+  const resultName = (id: string) => flat.called.get(id)?.local ?? id;
   // the run's artifact store, when a step uploads or downloads one: removed once every job ended
   const artifacts = jobs.some(([, job]) =>
     ((job.steps ?? []) as Raw[]).some((s) => ARTIFACT_INPUTS[asText(s.uses).trim().replace(/@.*$/, '')] !== undefined),
@@ -505,6 +520,7 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     'use cicd/services/github::prepareContexts',
     'use cicd/services/github::runAction',
     'use javascript::JavaScriptEngine',
+    ...(flat.calls.size > 0 ? ['use json::Json'] : []),
     'use json/value::|null',
     'use std/data/string_map::StringMap',
     'use std/data/string_map::|entry',
@@ -514,11 +530,11 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     'use std/engine/log::logInfoMessage',
     'use std/engine/util::startup',
     'use std/flow::emit',
-    ...(artifacts ? ['use std/flow::closeBlock'] : []),
+    ...(artifacts || flat.calls.size > 0 ? ['use std/flow::closeBlock'] : []),
     'use std/flow::filterBlock',
-    ...(artifacts ? ['use std/flow::flock'] : []),
+    ...(artifacts || flat.calls.size > 0 ? ['use std/flow::flock'] : []),
     'use std/flow::one',
-    ...(artifacts ? ['use std/flow::trigger'] : []),
+    ...(artifacts || flat.calls.size > 0 ? ['use std/flow::trigger'] : []),
     'use std/flow::waitBlock',
     'use std/ops/block::equalTo',
     'use std/ops/option::|wrap',
@@ -527,30 +543,41 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
   // the legs of each job: a static matrix is expanded here, one treatment per leg
   const legsOf = new Map<string, (Record<string, unknown> | undefined)[]>();
   for (const [id, job] of jobs) {
+    const call = flat.calls.get(id);
+    if (call) {
+      legsOf.set(id, [undefined]);
+      out.push(callTreatment(call, ident(id, 'job_'), str, warn), '');
+      continue;
+    }
+    // a called job: the messages point into the called workflow
+    const inner = flat.called.get(id);
+    const jw = inner?.w ?? w;
+    const where = () => jw.where(inner?.local ?? id);
     const strategy = (job.strategy ?? undefined) as Raw | undefined;
     let combos: (Record<string, unknown> | undefined)[] = [undefined];
     if (strategy?.matrix !== undefined) {
       if (JSON.stringify(strategy.matrix).includes('${{'))
-        warn(`${w.where(id)}: job '${id}': a matrix computed by an expression is not imported`);
+        warn(`${where()}: job '${id}': a matrix computed by an expression is not imported`);
       else
         try {
           combos = expandMatrix(strategy.matrix);
         } catch (e) {
-          warn(`${w.where(id)}: job '${id}': ${(e as Error).message}`);
+          warn(`${where()}: job '${id}': ${(e as Error).message}`);
         }
       for (const key of ['fail-fast', 'max-parallel'])
-        if (strategy[key] !== undefined) warn(`${w.where(id)}: job '${id}': 'strategy.${key}' is not imported (every leg runs)`);
+        if (strategy[key] !== undefined) warn(`${where()}: job '${id}': 'strategy.${key}' is not imported (every leg runs)`);
     }
     legsOf.set(id, combos);
     combos.forEach((combo, k) => {
       const leg = combo ? { treatment: `${ident(id, 'job_')}_${k + 1}`, name: legName(asText(job.name) || id, combo) } : undefined;
       out.push(
-        jobTreatment(w, id, job, (m) => (k === 0 ? warn(m) : undefined), leg),
+        jobTreatment(jw, inner?.local ?? id, job, (m) => (k === 0 ? warn(m) : undefined), leg, ident(id, 'job_')),
         '',
       );
     });
   }
   const github = { workflow: w.name, repository, event_name: 'push' };
+  const githubOf = github;
   const contexts = JSON.stringify({ github });
   out.push(
     '/**',
@@ -586,9 +613,92 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     }
     return source;
   };
+  /**
+   * Installs the `args` of the call `callInst` (its inputs and secrets) in `realm` once `ready`;
+   * gives the block telling it is done.
+   */
+  const installArgs = (realm: string, ready: string, callInst: string, name: string): string => {
+    const inc = `args_${name}`;
+    head.push(
+      `    ${inc}: includeNeeds[contexts = ${realm}](from = "tutti:call")`,
+      `    ${inc}_set: emit<string>(value = ${str(INSTALL_ARGS)})`,
+      `    ${inc}_setd: githubStringEval[contexts = ${realm}](local_context = |null())`,
+      `    ${inc}_done: waitBlock<string>()`,
+    );
+    body.push(
+      `    ${ready} -> ${inc}.trigger`,
+      `    ${callInst}.args -> ${inc}.needs`,
+      `    ${inc}.ready -> ${inc}_set.trigger,emit -> ${inc}_setd.value`,
+      `    ${inc}_setd.evaluated -> ${inc}_done.a`,
+      `    ${inc}_setd.evaluated -> ${inc}_done.b`,
+    );
+    return `${inc}_done.awaited`;
+  };
+  /**
+   * The result of the call `id` (instance `v`), `result_<v>`, in a realm of its own: the called
+   * jobs' results included once the call started, and once each of them ended or will never
+   * run (closed), its status and its `workflow_call` outputs.
+   */
+  const callResult = (id: string, v: string): { ok: string; failed: string } => {
+    const call = flat.calls.get(id)!;
+    const realm = `js_${v}_out`;
+    out.push(`  model ${realm}: JavaScriptEngine()`);
+    head.push(`    prepare_${v}_out: prepareContexts[contexts = ${realm}](github_contexts = contexts)`);
+    body.push(`    startup.trigger -> prepare_${v}_out.trigger`);
+    const started = installArgs(realm, `prepare_${v}_out.ready`, v, `${v}_out`);
+    const closed: string[] = [];
+    for (const [innerId, inner] of flat.called) {
+      if (inner.call !== id) continue;
+      const iv = ident(innerId, 'job_');
+      legsOf.get(innerId)!.forEach((combo, k) => {
+        const inst = combo ? `${iv}_${k + 1}` : iv;
+        const inc = `${v}_out_${inst}`;
+        head.push(`    ${inc}: includeNeeds[contexts = ${realm}](from = ${str(combo ? `${inner.local}#${k + 1}` : inner.local)})`);
+        body.push(`    ${started} -> ${inc}.trigger`, `    result_${inst}.result -> ${inc}.needs`);
+        closed.push(`${inc}.ready`);
+      });
+    }
+    // every called job's result included, or closed without one (a job that did not run)
+    if (closed.length === 1) {
+      head.push(`    ${v}_none: closeBlock<void>()`);
+      body.push(`    startup.trigger -> ${v}_none.trigger`);
+      closed.push(`${v}_none.closed`);
+    }
+    let all = closed[0];
+    closed.slice(1).forEach((c, k) => {
+      head.push(`    ${v}_ended${k + 1}: flock<void>()`, `    ${v}_endedAll${k + 1}: trigger<void>()`);
+      body.push(
+        `    ${all} -> ${v}_ended${k + 1}.a`,
+        `    ${c} -> ${v}_ended${k + 1}.b`,
+        `    ${v}_ended${k + 1}.stream -> ${v}_endedAll${k + 1}.stream`,
+      );
+      all = `${v}_endedAll${k + 1}.end`;
+    });
+    const status = `${v}_status`;
+    head.push(
+      `    ${status}: emit<string>(value = ${str(CALL_STATUS)})`,
+      `    ${status}Value: githubStringEval[contexts = ${realm}](local_context = |null())`,
+      `    ${status}Done: waitBlock<string>()`,
+    );
+    body.push(
+      `    ${both(all === undefined ? [started] : [all, started])} -> ${status}.trigger,emit -> ${status}Value.value`,
+      `    ${status}Value.evaluated -> ${status}Done.a`,
+      `    ${status}Value.evaluated -> ${status}Done.b`,
+    );
+    const spec = (((call.called.on.workflow_call ?? {}) as Raw).outputs ?? {}) as Record<string, Raw | null>;
+    const outputs = Object.entries(spec).map(([k, o]) => `|entry(${str(k)}, ${str(callOutput(o?.value))})`);
+    head.push(
+      `    result_${v}: githubJobResult[contexts = ${realm}](name = ${str(id)}, outputs = |map([${outputs.join(', ')}]), local_context = |null())`,
+    );
+    body.push(`    ${status}Done.awaited -> result_${v}.trigger_release`);
+    // (githubJobResult evaluates when its trigger closes too: a call that did not start neither succeeds nor fails)
+    return { ok: both([`result_${v}.success`, `${status}Done.awaited`]), failed: both([`result_${v}.failure`, `${status}Done.awaited`]) };
+  };
   // the jobs whose result (`needs.<id>`: result and outputs) another job reads
   const needsOf = (job: Raw) => (job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs.map(String) : [String(job.needs)]);
   const needed = new Set(jobs.flatMap(([, job]) => needsOf(job)));
+  // (a call's result is made of its called jobs' results)
+  for (const inner of flat.called.keys()) needed.add(inner);
   const matrixJob = (id: string) => legsOf.get(id)![0] !== undefined;
   // first the legs of every job and the block telling each job succeeded, then the wiring
   interface Leg {
@@ -603,6 +713,10 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     const needs = needsOf(job);
     const combos = legsOf.get(id)!;
     const legs: Leg[] = [];
+    // a called job's `github.workflow`: its call's (the helpers key a step's files by it, and two
+    // calls of one workflow run the same steps)
+    const inner = flat.called.get(id);
+    const github = inner ? { ...githubOf, workflow: `${w.name} / ${inner.call}` } : githubOf;
     combos.forEach((combo, k) => {
       // each job (each leg) has an expression realm of its own: its steps, job status, needs
       const leg = combo ? `${v}_${k + 1}` : v;
@@ -616,37 +730,41 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
       });
       out.push(`  model js_${leg}: JavaScriptEngine()`);
       if (combo) head.push(`    // ${legName(id, combo)}`);
-      head.push(`    prepare_${leg}: prepareContexts[contexts = js_${leg}](github_contexts = ${combo ? str(legContexts) : 'contexts'})`);
+      head.push(
+        `    prepare_${leg}: prepareContexts[contexts = js_${leg}](github_contexts = ${combo ? str(legContexts) : inner ? str(JSON.stringify({ github })) : 'contexts'})`,
+      );
       head.push(`    ${leg}: ${leg}[contexts = js_${leg}]()`);
       body.push(`    startup.trigger -> prepare_${leg}.trigger`);
       legs.push({ inst: leg, realm: `js_${leg}`, ready: `prepare_${leg}.ready` });
     });
-    // the job succeeded once every leg did; it failed when one did
-    const ok = both(legs.map((l) => `${l.inst}.success`));
+    // the job succeeded once every leg did; it failed when one did (a call: once its called
+    // jobs ended, from their results)
+    const call = flat.calls.get(id);
+    const callEnd = call ? callResult(id, v) : undefined;
+    const ok = callEnd?.ok ?? both(legs.map((l) => `${l.inst}.success`));
     head.push(`    ${v}Done: logInfoMessage(label = ${str(id)}, message = ${str(`job ${id} succeeded`)})`);
     body.push(`    ${ok} -> ${v}Done.trigger`);
     head.push(`    ${v}Failed: logErrorMessage(label = ${str(id)}, message = ${str(`job ${id} failed`)})`);
-    const failed = either(legs.map((l) => `${l.inst}.failed`));
+    const failed = callEnd?.failed ?? either(legs.map((l) => `${l.inst}.failed`));
     body.push(`    ${failed} -> ${v}Failed.trigger`);
     // the job ended, succeeded or failed (a skipped job never ends)
     const end = either([ok, failed]);
     // what the jobs that need this one see: `needs.<id>.result` (its job.status) and its
     // outputs, evaluated in its realm once it ended
     // (of a matrix job: each leg's, `<id>#<n>`, when that leg ended, merged by the jobs that need it)
-    if (needed.has(id)) {
+    if (needed.has(id) && !call) {
       const outputs = Object.entries((job.outputs ?? {}) as Raw).map(([k, x]) => `|entry(${str(k)}, ${str(asText(x))})`);
       const legEnds = matrixJob(id)
-        ? legs.map((l, k) => ({ l, name: `${id}#${k + 1}`, end: either([`${l.inst}.success`, `${l.inst}.failed`]) }))
-        : [{ l: legs[0]!, name: id, end }];
+        ? legs.map((l, k) => ({ l, name: `${resultName(id)}#${k + 1}`, end: either([`${l.inst}.success`, `${l.inst}.failed`]) }))
+        : [{ l: legs[0]!, name: resultName(id), end }];
       for (const r of legEnds) {
         // a leg's steps are recorded as `<id><job-index>` (the helpers' step ids)
-        const legOutputs =
-          r.name === id
-            ? outputs
-            : Object.entries((job.outputs ?? {}) as Raw).map(
-                ([k, x]) =>
-                  `|entry(${str(k)}, ${str(asText(x).replace(/\bsteps\.([\w-]+)/g, (_m, sid: string) => `steps[${JSON.stringify(sid)} + strategy["job-index"]]`))})`,
-              );
+        const legOutputs = !matrixJob(id)
+          ? outputs
+          : Object.entries((job.outputs ?? {}) as Raw).map(
+              ([k, x]) =>
+                `|entry(${str(k)}, ${str(asText(x).replace(/\bsteps\.([\w-]+)/g, (_m, sid: string) => `steps[${JSON.stringify(sid)} + strategy["job-index"]]`))})`,
+            );
         head.push(
           `    result_${r.l.inst}: githubJobResult[contexts = ${r.l.realm}](name = ${str(r.name)}, outputs = |map([${legOutputs.join(', ')}]), local_context = |null())`,
         );
@@ -671,7 +789,7 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
         cond = undefined;
       } else if (status) {
         afterEnds = true;
-        const result = (n: string) => `needs[${JSON.stringify(n)}]["result"]`;
+        const result = (n: string) => `needs[${JSON.stringify(resultName(n))}]["result"]`;
         cond = cond.replace(STATUS, (_m, f: string) => {
           const fn = f.toLowerCase();
           if (fn === 'always') return 'true';
@@ -684,6 +802,11 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     plans.push({ id, needs, legs, ok, end, afterEnds, ...(cond !== undefined ? { if: cond } : {}) });
   }
   const byId = new Map(plans.map((p) => [p.id, p]));
+  // a called job's realm gets the call's inputs and secrets first (and waits for the call to start)
+  for (const p of plans) {
+    const inner = flat.called.get(p.id);
+    if (inner) for (const l of p.legs) l.ready = installArgs(l.realm, l.ready, ident(inner.call, 'job_'), l.inst);
+  }
   // the needs' results go into the realm of each leg of the jobs that need them
   for (const p of plans)
     for (const l of p.legs) {
@@ -693,11 +816,11 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
           // the legs' results as they end, merged as GitHub merges them: for each output, the
           // last leg to end that set it non-empty; the result a failure when one leg failed
           byId.get(n)!.legs.forEach((nl, k) => {
-            const from = `${n}#${k + 1}`;
+            const from = `${resultName(n)}#${k + 1}`;
             const inc = `needs_${l.inst}_${nl.inst}`;
             const merge = `${inc}_merge`;
             // (no braces: the realm's placeholders end at the first `}`)
-            const J = JSON.stringify(n);
+            const J = JSON.stringify(resultName(n));
             const code =
               `\${{ ((r, leg) => (Object.entries(leg.outputs ?? new Object()).forEach(([k, v]) => (v !== "" || !(k in r.outputs)) && (r.outputs[k] = v)), ` +
               `leg.result !== "success" && r.result !== "failure" && (r.result = leg.result), "merged"))` +
@@ -720,7 +843,7 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
           continue;
         }
         const inc = `needs_${l.inst}_${ident(n)}`;
-        head.push(`    ${inc}: includeNeeds[contexts = ${l.realm}](from = ${str(n)})`);
+        head.push(`    ${inc}: includeNeeds[contexts = ${l.realm}](from = ${str(resultName(n))})`);
         body.push(`    ${l.ready} -> ${inc}.trigger`, `    result_${ident(n, 'job_')}.result -> ${inc}.needs`);
         includes.push(`${inc}.ready`);
       }
@@ -797,6 +920,31 @@ export async function githubImport(cwd: string, workflows: string | undefined, o
   for (const f of files) loaded.push(await loadWorkflow(f, cwd));
   const callable = loaded.filter((w) => !(Object.keys(w.on).length === 1 && 'workflow_call' in w.on));
   const warnings: string[] = [];
+  // the reusable workflows of this repository each imported workflow calls, by calling job
+  const callsOf = new Map<Workflow, Map<string, Workflow>>();
+  const called = new Set<string>();
+  for (const w of callable) {
+    const calls = new Map<string, Workflow>();
+    for (const [id, job] of Object.entries(w.jobs)) {
+      if (typeof job.uses !== 'string') continue;
+      const file = calledFile(job.uses, cwd, repository);
+      if (file === undefined) continue; // another repository's: left out with a warning
+      let cw: Workflow;
+      try {
+        cw = loaded.find((l) => l.path === file) ?? (await loadWorkflow(file, cwd));
+      } catch (e) {
+        warnings.push(`${w.where(id)}: job '${id}': ${(e as Error).message}`);
+        continue;
+      }
+      if (!('workflow_call' in cw.on)) {
+        warnings.push(`${w.where(id)}: job '${id}': ${cw.file} is not a reusable workflow (no 'on: workflow_call'): not imported`);
+        continue;
+      }
+      calls.set(id, cw);
+      called.add(cw.path);
+    }
+    callsOf.set(w, calls);
+  }
   const written: string[] = [];
   await mkdir(outDir, { recursive: true });
   const areas = new Set<string>();
@@ -807,7 +955,7 @@ export async function githubImport(cwd: string, workflows: string | undefined, o
     areas.add(area);
     await writeFile(
       join(outDir, `${area}.mel`),
-      workflowArea(w, repository, (m) => warnings.push(m)),
+      workflowArea(w, repository, (m) => warnings.push(m), callsOf.get(w)),
     );
     written.push(`${area}.mel`);
     entries.push(`${area} = "workflows/${area}::main"`);
@@ -832,6 +980,7 @@ export async function githubImport(cwd: string, workflows: string | undefined, o
   await writeFile(join(outDir, 'Compo.toml'), toml);
   written.unshift('Compo.toml');
   for (const w of loaded)
-    if (!callable.includes(w)) warnings.push(`${w.file}: a reusable workflow (on: workflow_call only) is not imported`);
+    if (!callable.includes(w) && !called.has(w.path))
+      warnings.push(`${w.file}: a reusable workflow (on: workflow_call only) that no imported workflow calls is not imported`);
   return { dir: outDir, files: written, warnings };
 }
