@@ -293,8 +293,12 @@ function minutesOf(v: unknown): number | undefined {
  * The job's deadline (seconds since the epoch), set in the job's realm by the first step that
  * evaluates it and read by the later ones: the helpers evaluate `${{ }}` as JavaScript there.
  */
-const deadlineExpression = (minutes: number) =>
-  `\${{ job.tutti_deadline || (job.tutti_deadline = String(Math.floor(Date.now() / 1000) + ${Math.ceil(minutes * 60)})) }}`;
+const deadlineExpression = (minutes: number | string) =>
+  typeof minutes === 'number'
+    ? `\${{ job.tutti_deadline || (job.tutti_deadline = String(Math.floor(Date.now() / 1000) + ${Math.ceil(minutes * 60)})) }}`
+    : // an expression (`${{ needs.plan.outputs.minutes }}`), evaluated in the job's realm by its first
+      // step; no deadline when it gives no positive number
+      `\${{ job.tutti_deadline ?? (job.tutti_deadline = ((m) => (m > 0 ? String(Math.floor(Date.now() / 1000) + Math.ceil(m * 60)) : ""))(Number(${minutes}))) }}`;
 
 /** One job as a treatment: its steps on two rails, the job ok so far, or failed so far. */
 function jobTreatment(
@@ -341,8 +345,11 @@ function jobTreatment(
   // the job's timeout: a deadline set in its realm when its first step starts, which every step
   // on the way while no step failed honours (`job_deadline`); the steps after a failure run
   // without it (on GitHub, `always()` steps still run after a job timeout)
-  const jobMinutes = minutesOf(job['timeout-minutes']);
-  if (job['timeout-minutes'] !== undefined && jobMinutes === undefined)
+  const jobTimeout = job['timeout-minutes'];
+  const jobMinutes: number | string | undefined =
+    minutesOf(jobTimeout) ??
+    (typeof jobTimeout === 'string' && /^\s*\$\{\{[\s\S]*\}\}\s*$/.test(jobTimeout) ? `(${bare(jobTimeout)})` : undefined);
+  if (jobTimeout !== undefined && jobMinutes === undefined)
     warn(`${w.where(id)}: job '${id}': 'timeout-minutes: ${asText(job['timeout-minutes'])}' (not a number) is not imported`);
   const label = leg?.name ?? name;
   lines.push(
@@ -773,21 +780,16 @@ function workflowArea(
     }
     // job `if:` over the run's contexts and its needs' results and outputs: GitHub's implicit
     // `success()` is the needs having succeeded, which is when the job starts; with a status
-    // function the job starts once its needs ended, the functions read from `needs` (not
-    // imported: status functions or `needs` in a matrix job's `if:`, or status functions over
-    // a matrix job's result)
+    // function the job starts once its needs ended, the functions read from `needs`
     let cond: string | undefined;
     let afterEnds = false;
     if (job.if !== undefined) {
       cond = bare(job.if);
       STATUS.lastIndex = 0;
       const status = STATUS.test(cond);
-      if ((status || /\bneeds\b/.test(cond)) && combos[0] !== undefined) {
-        warn(
-          `${w.where(id)}: job '${id}': 'if: ${cond}' (status functions or needs in a matrix job) is not imported: the job runs when its needs succeeded`,
-        );
-        cond = undefined;
-      } else if (status) {
+      // (of a matrix job: evaluated in each leg's realm, which holds the same needs; GitHub
+      // gives no `matrix` to a job's `if:`)
+      if (status) {
         afterEnds = true;
         const result = (n: string) => `needs[${JSON.stringify(resultName(n))}]["result"]`;
         cond = cond.replace(STATUS, (_m, f: string) => {
@@ -852,7 +854,7 @@ function workflowArea(
   for (const p of plans) {
     // with a status function in its `if:`, the job waits for its needs to end, else to succeed
     const needsOk = p.needs.map((n) => (p.afterEnds ? byId.get(n)!.end : byId.get(n)!.ok));
-    for (const l of p.legs) {
+    for (const [k, l] of p.legs.entries()) {
       let start = both([...needsOk, l.ready]);
       if (p.if !== undefined) {
         // evaluated in the leg's own realm: the run's contexts and the needs' results
@@ -862,12 +864,12 @@ function workflowArea(
           `    ${g}Value: githubStringEval[contexts = ${l.realm}](local_context = |null())`,
           `    ${g}True: equalTo<string>(value = "true")`,
           `    ${g}Gate: filterBlock<void>()`,
-          `    ${g}Skipped: logInfoMessage(label = ${str(p.id)}, message = ${str(`job ${p.id} skipped`)})`,
+          ...(k === 0 ? [`    ${g}Skipped: logInfoMessage(label = ${str(p.id)}, message = ${str(`job ${p.id} skipped`)})`] : []),
         );
         body.push(
           `    ${start} -> ${g}.trigger,emit -> ${g}Value.value,evaluated -> ${g}True.data,result -> ${g}Gate.select`,
           `    ${start} -> ${g}Gate.value`,
-          `    ${g}Gate.rejected -> ${g}Skipped.trigger`,
+          ...(k === 0 ? [`    ${g}Gate.rejected -> ${g}Skipped.trigger`] : []),
         );
         start = `${g}Gate.accepted`;
       }
