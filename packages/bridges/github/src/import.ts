@@ -26,7 +26,8 @@
  * at its place and `actions/cache/save` as the job's last step.
  *
  * A job with `container:`/`services:` starts, uses and removes its containers through the
- * bridge's job environment (import-containers.ts, job-env.ts).
+ * bridge's job environment (import-containers.ts, job-env.ts); so does a job whose `runs-on`
+ * label `-P LABEL=IMAGE` maps to an image (`onPlatform`).
  *
  * A job calling a reusable workflow of this repository has the called jobs imported inside
  * the caller's graph (import-reusable.ts).
@@ -509,10 +510,18 @@ function workflowArea(
   repository: string,
   warn: (m: string) => void,
   calls: ReadonlyMap<string, Workflow> = new Map(),
+  platforms: Readonly<Record<string, string>> = {},
 ): string {
   // a call of a reusable workflow: followed by the called jobs, `<call> / <job>` (import-reusable.ts)
   const flat = withCalledJobs(Object.entries(w.jobs), calls, warn, w);
-  const jobs = flat.jobs;
+  // `-P LABEL=IMAGE`: a job without `container:` whose runs-on has that label is a container job
+  const warnPlatform = (id: string) => {
+    const inner = flat.called.get(id);
+    warn(
+      `${(inner?.w ?? w).where(inner?.local ?? id)}: job '${id}': 'runs-on' given by an expression is not matched with -P (the job runs on the host)`,
+    );
+  };
+  const jobs = flat.jobs.map(([id, job]): [string, Raw] => [id, onPlatform(job, platforms, () => warnPlatform(id))]);
   /** The name a job's result has in the realms that include it: a called job's own id. */
   const resultName = (id: string) => flat.called.get(id)?.local ?? id;
   // the run's artifact store, when a step uploads or downloads one: removed once every job ended
@@ -914,8 +923,34 @@ function workflowArea(
     .join('\n');
 }
 
+/**
+ * A job as `-P LABEL=IMAGE` (`platforms`) makes it, as `tutti github run -P` runs it: without
+ * `container:`, its `runs-on` labels mapped to an image (`host`: none; the last one mapped, as
+ * `tutti github run` takes it) give its job container. `dynamic` is called for a `runs-on`
+ * given by an expression (left as it is).
+ */
+export function onPlatform(job: Raw, platforms: Readonly<Record<string, string>>, dynamic: () => void): Raw {
+  if (Object.keys(platforms).length === 0 || typeof job.uses === 'string') return job;
+  if (job.container !== undefined && job.container !== null && job.container !== '') return job;
+  const runsOn = job['runs-on'] ?? 'ubuntu-latest';
+  if (JSON.stringify(runsOn).includes('${{')) {
+    dynamic();
+    return job;
+  }
+  let image: string | undefined;
+  for (const l of Array.isArray(runsOn) ? runsOn : [runsOn])
+    if (typeof l === 'string' && platforms[l] !== undefined && platforms[l] !== 'host') image = platforms[l];
+  return image === undefined ? job : { ...job, container: image };
+}
+
 /** Writes the project; WorkflowError for workflows that do not parse. */
-export async function githubImport(cwd: string, workflows: string | undefined, outDir: string, repository: string): Promise<ImportResult> {
+export async function githubImport(
+  cwd: string,
+  workflows: string | undefined,
+  outDir: string,
+  repository: string,
+  options: { readonly platforms?: Readonly<Record<string, string>> } = {},
+): Promise<ImportResult> {
   const files = await findWorkflows(resolve(cwd, workflows ?? '.github/workflows'));
   if (files.length === 0) throw new WorkflowError(`${workflows ?? '.github/workflows'}: no workflow files (*.yml, *.yaml)`);
   const loaded: Workflow[] = [];
@@ -957,7 +992,7 @@ export async function githubImport(cwd: string, workflows: string | undefined, o
     areas.add(area);
     await writeFile(
       join(outDir, `${area}.mel`),
-      workflowArea(w, repository, (m) => warnings.push(m), callsOf.get(w)),
+      workflowArea(w, repository, (m) => warnings.push(m), callsOf.get(w), options.platforms),
     );
     written.push(`${area}.mel`);
     entries.push(`${area} = "workflows/${area}::main"`);
