@@ -33,6 +33,7 @@ const layers = {
   '@tutti/lib-http': [CORE, STD, '@tutti/lib-net'],
   '@tutti/lib-work': [CORE, STD, '@tutti/lib-net', '@tutti/lib-fs', '@tutti/lib-process'],
   '@tutti/lib-distrib': [CORE, STD, '@tutti/lib-work'],
+  '@tutti/lib-legacy': [CORE, STD, '@tutti/lib-distrib'],
   '@tutti/lib-cicd': [
     CORE,
     STD,

@@ -25,7 +25,8 @@ removed; other files are kept); a non-empty folder it did not write is refused.
 
 Which packages:
   (default), --full   every package available: the bundled ones, those found with --path,
-                      and the 0.9 surface (log, cicd 0.9: what programs requiring ^0.9 get)
+                      and the 0.9 surface (log, cicd, work, distrib, process 0.9: what
+                      programs requiring ^0.9 get)
                       under <output>/0.9/
   -p, --packages PKG  only PKG (repeatable); PKG@0.9 for its 0.9 version (log is 0.9 only)
   -f, --file FILE     only the package of FILE (a .mel script, Compo.toml, project folder or .jeu)

@@ -142,7 +142,7 @@ unreadable files; 130, 143, 129 when stopped by SIGINT, SIGTERM, SIGHUP.
 
 Bundled packages: std, fs, process, encoding, json, regex, javascript, net, http, sql
 (PostgreSQL, MySQL/MariaDB, SQLite), work, distrib, cicd; requirements of ^0.9 get the 0.9
-surface (log, cicd with logger slots).
+surface (log, cicd with logger slots, the 0.9 shapes of work, distrib and process).
 `;
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit status. */

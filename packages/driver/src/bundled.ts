@@ -10,7 +10,7 @@ import { fs } from '@tutti/lib-fs';
 import { http } from '@tutti/lib-http';
 import { javascript } from '@tutti/lib-javascript';
 import { json } from '@tutti/lib-json';
-import { legacyCicd, log } from '@tutti/lib-legacy';
+import { legacyCicd, legacyDistrib, legacyProcess, legacyWork, log } from '@tutti/lib-legacy';
 import { net } from '@tutti/lib-net';
 import { process as processPackage } from '@tutti/lib-process';
 import { regex } from '@tutti/lib-regex';
@@ -36,7 +36,14 @@ export const BUNDLED: readonly PackageDescriptor[] = [
 ];
 
 /**
- * The 0.9 surface (docs/legacy.md): `log`, and the 0.9 layer of `cicd`, chosen
- * by the loader for programs that require `^0.9` of them (`LoadOptions.legacy`).
+ * The 0.9 surface (docs/legacy.md): `log`, and the 0.9 layers of `cicd`, `work`,
+ * `distrib` and `process`, chosen by the loader for programs that require `^0.9` of them
+ * (`LoadOptions.legacy`).
  */
-export const BUNDLED_LEGACY: readonly PackageDescriptor[] = [log, legacyCicd(cicd)];
+export const BUNDLED_LEGACY: readonly PackageDescriptor[] = [
+  log,
+  legacyCicd(cicd),
+  legacyWork(work),
+  legacyDistrib(distrib),
+  legacyProcess(processPackage),
+];

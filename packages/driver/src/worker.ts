@@ -278,7 +278,10 @@ class Session {
 
     // Pass 1: the treatment's signature, from a wrapper that only requires its package.
     const probe = join(this.tmp, 'probe.mel');
-    writeFileSync(probe, `#! name = ${BRIDGE}_probe\n#! version = 0.0.0\n#! require = ${pkg}:=${m.version}\n\ntreatment main() {}\n`);
+    writeFileSync(
+      probe,
+      `#! name = ${BRIDGE}_probe\n#! version = 0.0.0\n#! require = ${pkg}:${exactly(m.version)}\n\ntreatment main() {}\n`,
+    );
     const first = await checkPath(probe, { paths, forceEntry: id });
     const errors = first.sink.items.filter((d) => d.severity === 'error');
     if (errors.length > 0 || first.entry === undefined) return diagnosticsText(errors);
@@ -408,6 +411,15 @@ interface EntrySignature {
   readonly generics: readonly unknown[];
 }
 
+/**
+ * The requirement of the distributed treatment's package: `version` exactly, or `version`
+ * itself when it is already a requirement (the reference's 0.9 programs give
+ * `DistributionEngine(version = "=0.9.2-pre.0")`, docs/legacy.md).
+ */
+function exactly(version: string): string {
+  return /^\s*[=^~<>]/.test(version) ? version.trim() : `=${version}`;
+}
+
 /** The wrapper script: one instance of the treatment per track of the bridge's `instance` source. */
 function wrapperText(
   pkg: string,
@@ -420,7 +432,7 @@ function wrapperText(
   if (entry.modelSlots.length > 0) return { error: `${id} takes models; a distributed treatment cannot` };
   if (entry.inputs.size === 0) return { error: `${id} has no input; a distributed treatment needs one to be reached in its instances` };
   const requires = new Map<string, string>([
-    [pkg, `=${version}`],
+    [pkg, exactly(version)],
     [BRIDGE, BRIDGE_VERSION],
   ]);
   const uses = new Set<string>([

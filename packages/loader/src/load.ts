@@ -15,7 +15,7 @@ import { type Dependency, parseHeader } from './header.js';
 import { hasJeuHeader, type JeuEntry, JeuError, readJeu } from './jeu.js';
 import { parseManifest } from './manifest.js';
 import { ArchivePackage, NativePackage, ProjectPackage, ScriptPackage } from './packages.js';
-import { parseRequirement, satisfies, satisfiesBundled } from './requirement.js';
+import { namesPrerelease09, parseRequirement, type Requirement, satisfies, satisfiesBundled } from './requirement.js';
 
 /** Options of {@link loadProgram}. */
 export interface LoadOptions {
@@ -26,11 +26,13 @@ export interface LoadOptions {
   /**
    * The 0.9 surface (docs/legacy.md): older versions of bundled packages, and
    * packages that only exist in 0.9 (`log`). A package of this list whose name is also
-   * bundled is chosen, for the whole program, when the first requirement of that name met
-   * from the root (breadth first) is satisfied by it and not by the bundled version; it
-   * then reaches the bundled package through the dependency `<name>_0_10`, an alias under
-   * which the 0.10 package's `.mel` elements have identifiers of their own. See
-   * ARCHITECTURE.md and docs/legacy.md.
+   * bundled is chosen when the first requirement of that name met from the root (breadth
+   * first) wants 0.9 and is not satisfied by the bundled version. The bundled package stays
+   * in the program under the alias `<name>_0_10`, under which its `.mel` elements have
+   * identifiers of their own: a 0.9 layer reaches it by that name, and every package whose
+   * requirement of `<name>` only the 0.10 version meets (the bundled 0.10 packages, which
+   * require `0.10.2`) sees it under `<name>` (per-package dependency maps, as package
+   * managers resolve). See ARCHITECTURE.md and docs/legacy.md.
    */
   readonly legacy?: readonly PackageDescriptor[];
 }
@@ -56,6 +58,8 @@ interface Candidate {
   readonly deps: readonly Dependency[];
   /** Where to report its dependency problems. */
   readonly where: { file?: string; span?: Span };
+  /** For the alias `<name>_0_10` of a bundled package replaced by its 0.9 version: `<name>`. */
+  readonly generationOf?: string;
 }
 
 /**
@@ -346,12 +350,43 @@ function selectLegacy(root: Candidate, candidates: Map<string, Candidate>, legac
     }
     const dep = wanted.get(d.name);
     if (!current.bundled || dep === undefined) continue;
-    if (!satisfies(d.version, dep.requirement) || satisfies(current.view.version, dep.requirement)) continue;
+    if (!wantsLegacy(d.version, dep.requirement) || satisfies(current.view.version, dep.requirement)) continue;
     const base = current.view as NativePackage;
     const alias = d.name + LEGACY_BASE_SUFFIX;
     candidates.set(d.name, candidate);
-    candidates.set(alias, { view: new NativePackage(base.descriptor, false, alias), bundled: true, deps: current.deps, where: {} });
+    candidates.set(alias, {
+      view: new NativePackage(base.descriptor, false, alias),
+      bundled: true,
+      deps: current.deps,
+      where: {},
+      generationOf: d.name,
+    });
   }
+}
+
+/**
+ * Whether a requirement asks for the 0.9 generation that `version` (a 0.9 layer) stands
+ * for: it is met by it, or it names a 0.9 pre-release (`=0.9.0-pre.3`, as the reference's
+ * own test programs do), which no release answers.
+ */
+function wantsLegacy(version: string, requirement: Requirement): boolean {
+  return satisfies(version, requirement) || namesPrerelease09(requirement);
+}
+
+/**
+ * The package a dependency resolves to: the candidate of its name, or, when only the 0.10
+ * version meets the requirement and the name was given to a 0.9 layer, the 0.10 package
+ * (kept as `<name>_0_10`). Each package thus has its own dependency map.
+ */
+function candidateFor(dep: Dependency, candidates: ReadonlyMap<string, Candidate>): Candidate | undefined {
+  const found = candidates.get(dep.name);
+  if (found === undefined || accepts(found, dep)) return found;
+  const base = candidates.get(dep.name + LEGACY_BASE_SUFFIX);
+  return base !== undefined && base.generationOf === dep.name && accepts(base, dep) ? base : found;
+}
+
+function accepts(c: Candidate, dep: Dependency): boolean {
+  return c.bundled ? satisfiesBundled(c.view.version, dep.requirement) : satisfies(c.view.version, dep.requirement);
 }
 
 function bundledDeps(d: PackageDescriptor): Dependency[] {
@@ -372,11 +407,8 @@ function resolveDependencies(root: Candidate, candidates: ReadonlyMap<string, Ca
     if (done.has(c)) return;
     onPath.push(c);
     for (const dep of c.deps) {
-      const found = candidates.get(dep.name);
-      const ok =
-        found !== undefined &&
-        found !== c &&
-        (found.bundled ? satisfiesBundled(found.view.version, dep.requirement) : satisfies(found.view.version, dep.requirement));
+      const found = candidateFor(dep, candidates);
+      const ok = found !== undefined && found !== c && accepts(found, dep);
       if (!ok) {
         if (dep.name === c.view.name)
           sink.report(

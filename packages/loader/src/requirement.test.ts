@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseRequirement, type Requirement, satisfies } from './requirement.js';
+import { namesPrerelease09, parseRequirement, type Requirement, satisfies, satisfiesBundled } from './requirement.js';
 
 const req = (t: string) => {
   const r = parseRequirement(t);
@@ -26,4 +26,10 @@ test('version requirements have Cargo semantics', () => {
 
 test('malformed requirements are refused', () => {
   for (const t of ['', 'ten.two', '>=0.9 <0.11', '1.2.3.4', '> =1', 'std', '1. 2']) assert.ok('error' in parseRequirement(t), t);
+});
+
+test('bundled packages answer 0.9 requirements, pre-release pins of 0.9 included', () => {
+  for (const t of ['^0.9', '~0.9.0', '=0.9.1', '=0.9.0-pre.3', '=0.9.2-pre.0']) assert.ok(satisfiesBundled('0.10.2', req(t)), t);
+  for (const t of ['^0.11', '=0.8.0', '=0.10.0-pre.1']) assert.ok(!satisfiesBundled('0.10.2', req(t)), t);
+  assert.ok(namesPrerelease09(req('=0.9.0-pre.3')) && !namesPrerelease09(req('^0.9')) && !namesPrerelease09(req('*')));
 });

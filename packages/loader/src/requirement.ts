@@ -59,7 +59,17 @@ export function satisfies(version: string, req: Requirement): boolean {
  * generation (`^0.9.1`, as the programs written for it require; docs/legacy.md).
  */
 export function satisfiesBundled(version: string, req: Requirement): boolean {
-  return satisfies(version, req) || req.range.intersects(new semver.Range('>=0.9.0 <0.10.0'));
+  return satisfies(version, req) || req.range.intersects(new semver.Range('>=0.9.0 <0.10.0')) || namesPrerelease09(req);
+}
+
+/**
+ * Whether the lowest version `req` accepts is a 0.9 pre-release (`=0.9.0-pre.3`,
+ * `=0.9.2-pre.0`: the reference's own test programs pin them), which no 0.9 range
+ * intersects by semver's rules.
+ */
+export function namesPrerelease09(req: Requirement): boolean {
+  const min = semver.minVersion(req.range);
+  return min !== null && min.major === 0 && min.minor === 9 && min.prerelease.length > 0;
 }
 
 /** Whether `text` is a SemVer version `MAJOR.MINOR.PATCH[-pre][+build]`. */

@@ -48,6 +48,9 @@ Options of run:
       --action-cache DIR   remote actions and reusable workflows, laid out owner/repo@ref
                            (default: ~/.cache/tutti/github/actions)
       --cache-dir DIR      the actions/cache store (default: ~/.cache/tutti/github)
+      --concurrency-dir DIR
+                           the lock directory of concurrency: groups, shared by the runs of
+                           the machine (default: ~/.local/state/tutti/github/concurrency)
   -C, --directory DIR      the repository (default: the current directory)
       --progress MODE      auto (a live board on a terminal, plain lines with CI=true or
                            when piped), tty, plain, or grouped (each step's output in one block)
@@ -209,6 +212,7 @@ export async function githubMain(
         report: { type: 'string' },
         'action-cache': { type: 'string' },
         'cache-dir': { type: 'string' },
+        'concurrency-dir': { type: 'string' },
         directory: { type: 'string', short: 'C' },
         progress: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -262,6 +266,7 @@ export async function githubMain(
         ...(values.report !== undefined ? { report: resolve(values.report) } : {}),
         ...(values['action-cache'] !== undefined ? { actionCache: resolve(values['action-cache']) } : {}),
         ...(values['cache-dir'] !== undefined ? { cacheDir: resolve(values['cache-dir']) } : {}),
+        ...(values['concurrency-dir'] !== undefined ? { concurrencyDir: resolve(values['concurrency-dir']) } : {}),
         progress: progress as 'auto',
         out: out as unknown as import('node:stream').Writable,
         signal: ac.signal,

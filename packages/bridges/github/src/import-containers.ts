@@ -22,6 +22,11 @@ import type { Raw } from './workflow.js';
 export interface JobEnvironmentPlan {
   /** The job's key in the run: the workflow file's area and the job treatment. */
   readonly key: string;
+  /**
+   * The key as the commands give it, when it differs: a matrix job's legs run one treatment,
+   * each leg's environment is `<key>-<job-index>` (an expression the helpers evaluate).
+   */
+  readonly commandKey?: string;
   /** `TUTTI_JOB_CONTAINER`, `TUTTI_JOB_SERVICES` and `TUTTI_JOB_VALUE_<n>` (expression values). */
   readonly env: [string, string][];
   /** Whether the steps run in a job container. */
@@ -130,7 +135,7 @@ export function jobContainerStep(s: Raw, plan: JobEnvironmentPlan, runId: string
     ...rest,
     // labelled with the step's own text
     name: s.name ?? (s.run !== undefined ? `Run ${asText(s.run).trim().split('\n')[0]}` : `Run ${asText(s.uses).trim()}`),
-    run: jobCommand('step', plan.key, comment),
+    run: jobCommand('step', plan.commandKey ?? plan.key, comment),
     shell: 'bash',
     'working-directory': '.',
     env,

@@ -2,8 +2,8 @@
 // as `tutti check`) and `tutti run` gives the same outcome as `tutti github run`.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -85,7 +85,7 @@ test('import writes a checked project that runs with the outcome of tutti github
 const melOutcomes = (stdout: string) =>
   Object.fromEntries([...stdout.matchAll(/(?:info|error): ([\w-]+): job [\w-]+ (succeeded|failed)/g)].map((m) => [m[1]!, m[2]!]));
 
-test('import: if: on any step (skips, status functions on the failure path), matrices as one instance per leg', async () => {
+test('import: if: on any step (skips, status functions on the failure path), matrices (one track per leg)', async () => {
   const dir = await repository('import-steps', 'tutti-gh-import-steps-');
   execFileSync('git', ['remote', 'add', 'origin', 'git@github.com:acme/widgets.git'], { cwd: dir });
   const out = join(dir, 'mel');
@@ -265,4 +265,114 @@ test("import: a matrix job's outputs merged as GitHub merges them, its result an
     run.stdout.includes('✓ build (linux) › Run echo "leg got ${{ steps.o.outputs.linux }}${{ steps.o.outputs.mac }}" passed'),
     run.stdout,
   );
+});
+
+/** The job outcomes of `tutti github run`'s report: a matrix job failed when one leg failed. */
+function ghOutcomesOf(report: { jobs: { job: string; result: string }[] }): Record<string, string> {
+  const outcomes: Record<string, string> = {};
+  for (const j of report.jobs)
+    if (j.result === 'success' || j.result === 'failure' || j.result === 'cancelled')
+      outcomes[j.job] = outcomes[j.job] === 'failed' || j.result !== 'success' ? 'failed' : 'succeeded';
+  return outcomes;
+}
+
+test('import: matrices computed at run time (a whole matrix, a dimension and include from expressions), outputs merged', async () => {
+  const dir = await repository('import-computed', 'tutti-gh-import-computed-');
+  const out = join(dir, 'mel');
+  const r = await githubImport(dir, undefined, out, 'acme/widgets');
+  assert.deepEqual(r.warnings, []);
+  const mel = await readFile(join(out, 'computed.mel'), 'utf8');
+  for (const s of [
+    'treatment legs_build[contexts: JavaScriptEngine, matrix: GithubMatrix]()',
+    '  require @GithubLeg',
+    'matrix = "\\"${{ fromJSON(needs.plan.outputs.m) }}\\""',
+  ])
+    assert.ok(mel.includes(s), `missing ${s}\n${mel}`);
+  await assertChecks(out);
+  const run = runImported(dir, out);
+  const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache') });
+  assert.equal(gh.status, 0, gh.text);
+  assert.equal(run.status, gh.status, run.stdout + run.stderr);
+  assert.deepEqual(melOutcomes(run.stdout), ghOutcomesOf(gh.report!));
+  assert.deepEqual(melOutcomes(run.stdout), { plan: 'succeeded', build: 'succeeded', dims: 'succeeded', use: 'succeeded' });
+  const lines = (s: string) => [...s.matchAll(/│ (leg .*|dims .*|use .*)$/gm)].map((m) => m[1]!).sort();
+  assert.deepEqual(lines(run.stdout), lines(gh.text));
+  assert.deepEqual(lines(gh.text), [
+    'dims a-',
+    'dims b-',
+    'dims bsd-22',
+    'leg linux/18 got built-linux (3 legs)',
+    'leg linux/20 got built-linux (3 legs)',
+    'leg mac/20 got built-mac (3 legs)',
+    'use linux=built-linux mac=built-mac build=success dims=success',
+  ]);
+  // the legs' names and steps, labelled as tutti github run labels them
+  const steps = (s: string) =>
+    [...new Set([...s.matchAll(/^([✓✗]) (.+ › .+) (passed|failed) \(/gm)].map((m) => `${m[1]} ${m[2]} ${m[3]}`))].sort();
+  assert.deepEqual(steps(run.stdout), steps(gh.text));
+  assert.ok(steps(gh.text).includes('✓ dims (bsd, 22) › Run echo "dims ${{ matrix.os }}-${{ matrix.node }}" passed'), gh.text);
+});
+
+test('import: fail-fast and max-parallel, static and computed, as tutti github run applies them', async () => {
+  const dir = await repository('import-strategy', 'tutti-gh-import-strategy-');
+  const out = join(dir, 'mel');
+  const r = await githubImport(dir, undefined, out, 'acme/widgets');
+  assert.deepEqual(r.warnings, []);
+  await assertChecks(out);
+  const marks = join(dir, 'marks');
+  const read = (f: string) => readFileSync(join(marks, f), 'utf8').trim().split('\n');
+  const serial = ['start 1', 'end 1', 'start 2', 'end 2', 'start 3', 'end 3'];
+  const outcomes = {
+    serial: 'succeeded',
+    'stop-early': 'failed',
+    'cancel-running': 'failed',
+    'keep-going': 'failed',
+    limits: 'succeeded',
+    computed: 'failed',
+    experimental: 'succeeded',
+    report: 'succeeded',
+  };
+  const lines = (s: string) =>
+    [...s.matchAll(/│ (stop-early .*|keep-going .*|experimental .*|failing fails|slow was not cancelled|results .*)$/gm)]
+      .map((m) => m[1]!)
+      .sort();
+  const expected = [
+    'experimental 1',
+    'experimental 2',
+    'experimental 3',
+    'failing fails',
+    'keep-going 1',
+    'keep-going 2',
+    'results success failure failure failure failure success',
+    'stop-early 1',
+  ];
+
+  await mkdir(marks);
+  const t0 = Date.now();
+  const run = runImported(dir, out, { MARKS: marks });
+  // the slow leg (sleep 30) was cancelled by its failing sibling
+  assert.ok(Date.now() - t0 < 25_000, 'fail-fast stopped the running leg');
+  assert.equal(run.status, 1, run.stdout + run.stderr);
+  assert.deepEqual(melOutcomes(run.stdout), outcomes);
+  assert.deepEqual(lines(run.stdout), expected);
+  // max-parallel: 1 (given, and computed): one leg at a time, in order
+  assert.deepEqual(read('serial'), serial);
+  assert.deepEqual(read('computed'), serial);
+  assert.ok(existsSync(join(marks, 'slow-started')));
+  for (const n of [2, 3])
+    assert.match(run.stdout, new RegExp(`stop-early \\(${n}\\) cancelled: another leg of its matrix failed \\(fail-fast\\)`));
+  // the running one is told so too
+  assert.ok(run.stdout.includes('cancel-running (slow) cancelled: another leg of its matrix failed (fail-fast)'), run.stdout);
+  // ... and its step says why it stopped
+  assert.ok(run.stdout.includes('The job was cancelled: another leg of its matrix failed (fail-fast).'), run.stdout);
+
+  await rm(marks, { recursive: true });
+  await mkdir(marks);
+  const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache'), env: { MARKS: marks } });
+  assert.equal(gh.status, run.status, gh.text);
+  // (the report lists legs: the experimental one failed; the job's result, success, is in the results line)
+  assert.deepEqual(ghOutcomesOf(gh.report!), { ...outcomes, experimental: 'failed' });
+  assert.deepEqual(lines(gh.text), expected);
+  assert.deepEqual(read('serial'), serial);
+  assert.deepEqual(read('computed'), serial);
 });

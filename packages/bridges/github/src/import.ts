@@ -12,8 +12,8 @@
  * expression asked to give the string "true": the reference's rule keeps only strings, so a
  * boolean condition would never hold), with GitHub's implicit `success() &&` and the status
  * functions replaced by what they give on each rail; a skipped step passes the chain on. A
- * matrix is expanded here: one instance of the job treatment per leg, each with a realm of its
- * own holding its `matrix` and `strategy` (scalars as strings, for the same reason).
+ * matrix job (static or computed) runs its treatment once per leg, each leg a track opened at
+ * run time with a realm of its own holding its `matrix` and `strategy` (import-matrix.ts).
  *
  * Each job (each leg) has an expression realm of its own; a job that another needs ends with
  * `githubJobResult` and the needing jobs `includeNeeds` it (`needs.<id>.result`, outputs). Job
@@ -30,12 +30,12 @@
  * label `-P LABEL=IMAGE` maps to an image (`onPlatform`).
  *
  * A job calling a reusable workflow of this repository has the called jobs imported inside
- * the caller's graph (import-reusable.ts).
+ * the caller's graph (import-reusable.ts), a called matrix job as any matrix job.
  *
  * What the generated program does not cover (reported as warnings, and as comments at the
- * place in the code): a matrix computed by an expression, `fail-fast` and `max-parallel`,
- * calls of reusable workflows with a matrix, from a called workflow, or of another repository. A matrix job's outputs are each leg's result
- * (`<id>#<n>`) merged by the needing jobs in their realms, as GitHub merges them.
+ * place in the code): a matrix of calls of a reusable workflow, calls from a called workflow or
+ * of another repository's. A matrix job's outputs are its legs' outputs merged by its
+ * `githubMatrix`, as GitHub merges them.
  * `bash` runs with `-x` (the helpers' shell table).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -49,8 +49,8 @@ import {
   jobEnvironmentPlan,
   upStep,
 } from './import-containers.js';
+import { legsTreatment, matrixInstances } from './import-matrix.js';
 import { CALL_STATUS, calledFile, callOutput, callTreatment, INSTALL_ARGS, withCalledJobs } from './import-reusable.js';
-import { expandMatrix, legName } from './matrix.js';
 import { findWorkflows, loadWorkflow, type Raw, type Workflow, WorkflowError } from './workflow.js';
 
 export interface ImportResult {
@@ -297,25 +297,23 @@ function minutesOf(v: unknown): number | undefined {
 const deadlineExpression = (minutes: number | string) =>
   typeof minutes === 'number'
     ? `\${{ job.tutti_deadline || (job.tutti_deadline = String(Math.floor(Date.now() / 1000) + ${Math.ceil(minutes * 60)})) }}`
-    : // an expression (`${{ needs.plan.outputs.minutes }}`), evaluated in the job's realm by its first
-      // step; no deadline when it gives no positive number
+    : // an expression (`${{ needs.plan.outputs.minutes }}`, `${{ matrix.minutes }}`), evaluated in the
+      // job's (the leg's) realm by its first step; no deadline when it gives no positive number
       `\${{ job.tutti_deadline ?? (job.tutti_deadline = ((m) => (m > 0 ? String(Math.floor(Date.now() / 1000) + Math.ceil(m * 60)) : ""))(Number(${minutes}))) }}`;
 
 /** One job as a treatment: its steps on two rails, the job ok so far, or failed so far. */
-function jobTreatment(
-  w: Workflow,
-  id: string,
-  job: Raw,
-  warn: (m: string) => void,
-  leg?: { readonly treatment: string; readonly name: string },
-  treatmentName?: string,
-): string {
+function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => void, matrix = false, treatmentName?: string): string {
   const lines: string[] = [];
-  const tname = leg?.treatment ?? treatmentName ?? ident(id, 'job_');
+  // (a called job of a reusable workflow: `id` its id there, its treatment `<call> / <id>`'s)
+  const tname = treatmentName ?? ident(id, 'job_');
   const wires: string[] = [];
-  // a job with `container:`/`services:`: its environment started first, removed last, its
-  // steps in the job container (import-containers.ts)
-  const jobEnv = jobEnvironmentPlan(w, id, job, tname, ident);
+  // a job with `container:`/`services:` (or a runs-on label -P maps to an image): its
+  // environment started first, removed last, its steps in the job container (import-containers.ts)
+  const plan = jobEnvironmentPlan(w, id, job, tname, ident);
+  // every leg of a matrix job runs the one treatment: its environment is told apart by the
+  // leg's index, filled in by the helpers when the step's commands are evaluated (the step ids
+  // of the environment's own steps are the leg's already: `<id><job-index>`)
+  const jobEnv = plan === undefined || !matrix ? plan : { ...plan, commandKey: `${plan.key}-\${{ strategy["job-index"] }}` };
   // artifact actions become the run: steps of their scripts
   // other actions become bash steps calling Tutti's action runner
   const imported = withCachePosts((job.steps ?? []) as Raw[]).map((s, i) => {
@@ -335,7 +333,7 @@ function jobTreatment(
     return actionStep(s);
   });
   // in a leg of a matrix, the helpers record a step as `<id><job-index>`: `steps.<id>` read so
-  const steps = leg ? imported.map(legStepRefs) : imported;
+  const steps = matrix ? imported.map(legStepRefs) : imported;
   const name = asText(job.name) || id;
   const defaults = { ...((w.defaults?.run ?? {}) as Raw), ...(((job.defaults as Raw | undefined)?.run ?? {}) as Raw) };
   const baseEnv: [string, string][] = [...Object.entries(w.env ?? {}), ...Object.entries((job.env ?? {}) as Raw)].map(([k, v]) => [
@@ -346,19 +344,19 @@ function jobTreatment(
   // the job's timeout: a deadline set in its realm when its first step starts, which every step
   // on the way while no step failed honours (`job_deadline`); the steps after a failure run
   // without it (on GitHub, `always()` steps still run after a job timeout)
+  // (given by an expression: evaluated by the first step, in a matrix leg's realm for a leg)
   const jobTimeout = job['timeout-minutes'];
   const jobMinutes: number | string | undefined =
     minutesOf(jobTimeout) ??
     (typeof jobTimeout === 'string' && /^\s*\$\{\{[\s\S]*\}\}\s*$/.test(jobTimeout) ? `(${bare(jobTimeout)})` : undefined);
   if (jobTimeout !== undefined && jobMinutes === undefined)
     warn(`${w.where(id)}: job '${id}': 'timeout-minutes: ${asText(job['timeout-minutes'])}' (not a number) is not imported`);
-  const label = leg?.name ?? name;
   lines.push(
     '/**',
-    `Job \`${id}\`${name !== id ? ` ("${name}")` : ''} of ${w.file}${leg ? `, leg \`${leg.name}\` of its matrix` : ''}: its steps in order.`,
+    `Job \`${id}\`${name !== id ? ` ("${name}")` : ''} of ${w.file}${matrix ? ", run once per leg of its matrix (`leg`: the leg's name, as `job (v1, v2)`)" : ''}: its steps in order.`,
     '*/',
   );
-  lines.push(`treatment ${tname}[contexts: JavaScriptEngine]()`);
+  lines.push(`treatment ${tname}[contexts: JavaScriptEngine](${matrix ? 'leg: string' : ''})`);
   lines.push('  input trigger: Block<void>', '  output success: Block<void>', '  output failed: Block<void>', '{');
   const used = new Set<string>();
   const fresh = (base: string) => {
@@ -380,17 +378,23 @@ function jobTreatment(
     return prev;
   };
   // ok: the outputs after which the job has not failed; failed: those after which it has
+  // a step labelled as `tutti github run` labels it: `job › step`; in a matrix leg, the leg's
+  // name is known when the leg runs: `{leg}` in a format (braces of the text doubled)
+  const displayName = (display: string) =>
+    matrix
+      ? `|wrap<string>(|format(${str(`{leg} › ${display.replaceAll('{', '{{').replaceAll('}', '}}')}`)}, |entry("leg", leg)))`
+      : `|wrap<string>(${str(`${name} › ${display}`)})`;
   let ok: string[] = ['Self.trigger'];
   let failed: string[] = [];
   // (the job's environment failing to start: no step runs, the job fails)
   const envFailed: string[] = [];
   if (jobEnv) {
     const runner = (step: string, what: 'up' | 'down', display: string, comment: string) =>
-      `runAction[contexts = contexts](name = ${str(step)}, display_name = |wrap<string>(${str(`${label} › ${display}`)}), shell = |wrap<string>("bash"), env = ${stringMap([['TUTTI_RUN_ID', RUN_ID], ...jobEnv.env])}, commands = ${str(jobCommand(what, jobEnv.key, comment))})`;
+      `runAction[contexts = contexts](name = ${str(step)}, display_name = ${displayName(display)}, shell = |wrap<string>("bash"), env = ${stringMap([['TUTTI_RUN_ID', RUN_ID], ...jobEnv.env])}, commands = ${str(jobCommand(what, jobEnv.commandKey ?? jobEnv.key, comment))})`;
     lines.push(
       `    // Initialize containers: the job's ${jobEnv.container ? 'container and ' : ''}services (tutti github job up)`,
       `    job_up: ${runner(upStep(jobEnv), 'up', 'Initialize containers', "the job's containers, started as tutti github run starts them")}`,
-      `    job_context: emit<string>(value = ${str(jobContextExpression(jobEnv, leg !== undefined))})`,
+      `    job_context: emit<string>(value = ${str(jobContextExpression(jobEnv, matrix))})`,
       '    job_context_value: githubStringEval[contexts = contexts](local_context = |null())',
       '    job_ready: waitBlock<string>()',
     );
@@ -426,7 +430,7 @@ function jobTreatment(
     const coe = s['continue-on-error'] !== undefined && s['continue-on-error'] !== false;
     const params: string[] = [`name = ${str(stepName)}`];
     // labelled as `tutti github run` labels it: `job › step`
-    params.push(`display_name = |wrap<string>(${str(`${label} › ${display}`)})`);
+    params.push(`display_name = ${displayName(display)}`);
     const shell = s.shell ?? defaults.shell;
     if (shell !== undefined) params.push(`shell = |wrap<string>(${str(asText(shell))})`);
     const wd = s['working-directory'] ?? defaults['working-directory'];
@@ -495,7 +499,7 @@ function jobTreatment(
     // whatever happened, once the job ended (an interrupted run: the watcher of `job up`)
     lines.push(
       "    // Stop containers: the job's containers and network removed (tutti github job down)",
-      `    job_down: runAction[contexts = contexts](name = ${str(downStep(jobEnv))}, display_name = |wrap<string>(${str(`${label} › Stop containers`)}), shell = |wrap<string>("bash"), env = ${stringMap([['TUTTI_RUN_ID', RUN_ID]])}, commands = ${str(jobCommand('down', jobEnv.key, "the job's containers removed"))})`,
+      `    job_down: runAction[contexts = contexts](name = ${str(downStep(jobEnv))}, display_name = ${displayName('Stop containers')}, shell = |wrap<string>("bash"), env = ${stringMap([['TUTTI_RUN_ID', RUN_ID]])}, commands = ${str(jobCommand('down', jobEnv.commandKey ?? jobEnv.key, "the job's containers removed"))})`,
     );
     const ended = merge([okEnd, failedEnd].filter((x): x is string => x !== undefined));
     if (ended) wires.push(`    ${ended} -> job_down.trigger`);
@@ -522,6 +526,7 @@ function workflowArea(
     );
   };
   const jobs = flat.jobs.map(([id, job]): [string, Raw] => [id, onPlatform(job, platforms, () => warnPlatform(id))]);
+  const jobById = new Map(jobs);
   /** The name a job's result has in the realms that include it: a called job's own id. */
   const resultName = (id: string) => flat.called.get(id)?.local ?? id;
   // the run's artifact store, when a step uploads or downloads one: removed once every job ended
@@ -530,10 +535,16 @@ function workflowArea(
   );
   const out: string[] = [];
   out.push(
+    'use cicd/services/github::@GithubLeg',
+    'use cicd/services/github::GithubMatrix',
     'use cicd/services/github::githubJobResult',
+    'use cicd/services/github::githubLeg',
+    'use cicd/services/github::githubLegResult',
+    'use cicd/services/github::githubMatrix',
     'use cicd/services/github::githubStringEval',
     'use cicd/services/github::includeNeeds',
     'use cicd/services/github::prepareContexts',
+    'use cicd/services/github::prepareLegContexts',
     'use cicd/services/github::runAction',
     'use javascript::JavaScriptEngine',
     ...(flat.calls.size > 0 ? ['use json::Json'] : []),
@@ -554,43 +565,29 @@ function workflowArea(
     'use std/flow::waitBlock',
     'use std/ops/block::equalTo',
     'use std/ops/option::|wrap',
+    'use std/text/compose::|format',
     '',
   );
-  // the legs of each job: a static matrix is expanded here, one treatment per leg
-  const legsOf = new Map<string, (Record<string, unknown> | undefined)[]>();
+  // a job with a matrix (static or computed) runs once per leg, each leg a track opened at run
+  // time (import-matrix.ts): one treatment for its steps, one for its legs
+  // (a called job's matrix too: its legs are tracks of its own githubMatrix)
+  const matrixJob = (id: string) =>
+    !flat.calls.has(id) && ((jobById.get(id)?.strategy ?? undefined) as Raw | undefined)?.matrix !== undefined;
   for (const [id, job] of jobs) {
     const call = flat.calls.get(id);
     if (call) {
-      legsOf.set(id, [undefined]);
       out.push(callTreatment(call, ident(id, 'job_'), str, warn), '');
       continue;
     }
     // a called job: the messages point into the called workflow
     const inner = flat.called.get(id);
     const jw = inner?.w ?? w;
-    const where = () => jw.where(inner?.local ?? id);
-    const strategy = (job.strategy ?? undefined) as Raw | undefined;
-    let combos: (Record<string, unknown> | undefined)[] = [undefined];
-    if (strategy?.matrix !== undefined) {
-      if (JSON.stringify(strategy.matrix).includes('${{'))
-        warn(`${where()}: job '${id}': a matrix computed by an expression is not imported`);
-      else
-        try {
-          combos = expandMatrix(strategy.matrix);
-        } catch (e) {
-          warn(`${where()}: job '${id}': ${(e as Error).message}`);
-        }
-      for (const key of ['fail-fast', 'max-parallel'])
-        if (strategy[key] !== undefined) warn(`${where()}: job '${id}': 'strategy.${key}' is not imported (every leg runs)`);
-    }
-    legsOf.set(id, combos);
-    combos.forEach((combo, k) => {
-      const leg = combo ? { treatment: `${ident(id, 'job_')}_${k + 1}`, name: legName(asText(job.name) || id, combo) } : undefined;
-      out.push(
-        jobTreatment(jw, inner?.local ?? id, job, (m) => (k === 0 ? warn(m) : undefined), leg, ident(id, 'job_')),
-        '',
-      );
-    });
+    const local = inner?.local ?? id;
+    // a job's continue-on-error is applied to the legs of a matrix (githubMatrix) only
+    if (!matrixJob(id) && job['continue-on-error'] !== undefined && job['continue-on-error'] !== false)
+      warn(`${jw.where(local)}: job '${id}': 'continue-on-error' of a job without a matrix is not imported (its failure fails the run)`);
+    out.push(jobTreatment(jw, local, job, warn, matrixJob(id), ident(id, 'job_')), '');
+    if (matrixJob(id)) out.push(legsTreatment(jw, id, job, ident(id, 'job_')), '');
   }
   const github = { workflow: w.name, repository, event_name: 'push' };
   const githubOf = github;
@@ -665,14 +662,11 @@ function workflowArea(
     const closed: string[] = [];
     for (const [innerId, inner] of flat.called) {
       if (inner.call !== id) continue;
-      const iv = ident(innerId, 'job_');
-      legsOf.get(innerId)!.forEach((combo, k) => {
-        const inst = combo ? `${iv}_${k + 1}` : iv;
-        const inc = `${v}_out_${inst}`;
-        head.push(`    ${inc}: includeNeeds[contexts = ${realm}](from = ${str(combo ? `${inner.local}#${k + 1}` : inner.local)})`);
-        body.push(`    ${started} -> ${inc}.trigger`, `    result_${inst}.result -> ${inc}.needs`);
-        closed.push(`${inc}.ready`);
-      });
+      // (a matrix job's result: its legs' merged by its githubMatrix)
+      const inc = `${v}_out_${ident(innerId, 'job_')}`;
+      head.push(`    ${inc}: includeNeeds[contexts = ${realm}](from = ${str(inner.local)})`);
+      body.push(`    ${started} -> ${inc}.trigger`, `    ${resultOf(innerId)} -> ${inc}.needs`);
+      closed.push(`${inc}.ready`);
     }
     // every called job's result included, or closed without one (a job that did not run)
     if (closed.length === 1) {
@@ -715,47 +709,40 @@ function workflowArea(
   const needed = new Set(jobs.flatMap(([, job]) => needsOf(job)));
   // (a call's result is made of its called jobs' results)
   for (const inner of flat.called.keys()) needed.add(inner);
-  const matrixJob = (id: string) => legsOf.get(id)![0] !== undefined;
-  // first the legs of every job and the block telling each job succeeded, then the wiring
+  // first each job and the block telling it succeeded, then the wiring
   interface Leg {
     readonly inst: string;
     readonly realm: string;
-    /** The block telling the leg's realm is ready (its needs included). */
+    /** The block telling the job's realm is ready (its needs included). */
     ready: string;
   }
   const plans: { id: string; needs: string[]; legs: Leg[]; ok: string; end: string; afterEnds: boolean; if?: string }[] = [];
+  /** The output giving job `id`'s result (`needs.<id>`) to the jobs that need it. */
+  const resultOf = (id: string) => (matrixJob(id) ? `${ident(id, 'job_')}.result` : `result_${ident(id, 'job_')}.result`);
   for (const [id, job] of jobs) {
     const v = ident(id, 'job_');
     const needs = needsOf(job);
-    const combos = legsOf.get(id)!;
-    const legs: Leg[] = [];
     // a called job's `github.workflow`: its call's (the helpers key a step's files by it, and two
     // calls of one workflow run the same steps)
     const inner = flat.called.get(id);
     const github = inner ? { ...githubOf, workflow: `${w.name} / ${inner.call}` } : githubOf;
-    combos.forEach((combo, k) => {
-      // each job (each leg) has an expression realm of its own: its steps, job status, needs
-      const leg = combo ? `${v}_${k + 1}` : v;
-      // scalars as strings: the helpers keep only string results (`${{ matrix.n }}` would be "")
-      const asStrings = (o: Record<string, unknown>) =>
-        Object.fromEntries(Object.entries(o).map(([key, x]) => [key, typeof x === 'number' || typeof x === 'boolean' ? String(x) : x]));
-      const legContexts = JSON.stringify({
-        github,
-        matrix: asStrings(combo ?? {}),
-        strategy: asStrings({ 'fail-fast': true, 'job-index': k, 'job-total': combos.length, 'max-parallel': combos.length }),
-      });
-      out.push(`  model js_${leg}: JavaScriptEngine()`);
-      if (combo) head.push(`    // ${legName(id, combo)}`);
-      head.push(
-        `    prepare_${leg}: prepareContexts[contexts = js_${leg}](github_contexts = ${combo ? str(legContexts) : inner ? str(JSON.stringify({ github })) : 'contexts'})`,
-      );
-      head.push(`    ${leg}: ${leg}[contexts = js_${leg}]()`);
-      body.push(`    startup.trigger -> prepare_${leg}.trigger`);
-      legs.push({ inst: leg, realm: `js_${leg}`, ready: `prepare_${leg}.ready` });
-    });
+    // each job has an expression realm of its own: its steps, job status, needs (each leg of
+    // a matrix job, a fork of it)
+    out.push(`  model js_${v}: JavaScriptEngine()`);
+    head.push(
+      `    prepare_${v}: prepareContexts[contexts = js_${v}](github_contexts = ${inner ? str(JSON.stringify({ github })) : 'contexts'})`,
+    );
+    body.push(`    startup.trigger -> prepare_${v}.trigger`);
+    const call = flat.calls.get(id);
+    if (call) head.push(`    ${v}: ${v}[contexts = js_${v}]()`);
+    else if (matrixJob(id)) {
+      out.push(`  model matrix_${v}: GithubMatrix()`);
+      // (its result named as the realms that include it read it: a called job's own id)
+      head.push(...matrixInstances(id, job, v, resultName(id)));
+    } else head.push(`    ${v}: ${v}[contexts = js_${v}]()`);
+    const legs: Leg[] = [{ inst: v, realm: `js_${v}`, ready: `prepare_${v}.ready` }];
     // the job succeeded once every leg did; it failed when one did (a call: once its called
     // jobs ended, from their results)
-    const call = flat.calls.get(id);
     const callEnd = call ? callResult(id, v) : undefined;
     const ok = callEnd?.ok ?? both(legs.map((l) => `${l.inst}.success`));
     head.push(`    ${v}Done: logInfoMessage(label = ${str(id)}, message = ${str(`job ${id} succeeded`)})`);
@@ -766,38 +753,27 @@ function workflowArea(
     // the job ended, succeeded or failed (a skipped job never ends)
     const end = either([ok, failed]);
     // what the jobs that need this one see: `needs.<id>.result` (its job.status) and its
-    // outputs, evaluated in its realm once it ended
-    // (of a matrix job: each leg's, `<id>#<n>`, when that leg ended, merged by the jobs that need it)
+    // outputs, evaluated in its realm once it ended (of a matrix job: each leg's, in the leg's
+    // realm, merged by its githubMatrix)
     if (needed.has(id) && !call) {
       const outputs = Object.entries((job.outputs ?? {}) as Raw).map(([k, x]) => `|entry(${str(k)}, ${str(asText(x))})`);
-      const legEnds = matrixJob(id)
-        ? legs.map((l, k) => ({ l, name: `${resultName(id)}#${k + 1}`, end: either([`${l.inst}.success`, `${l.inst}.failed`]) }))
-        : [{ l: legs[0]!, name: resultName(id), end }];
-      for (const r of legEnds) {
-        // a leg's steps are recorded as `<id><job-index>` (the helpers' step ids)
-        const legOutputs = !matrixJob(id)
-          ? outputs
-          : Object.entries((job.outputs ?? {}) as Raw).map(
-              ([k, x]) =>
-                `|entry(${str(k)}, ${str(asText(x).replace(/\bsteps\.([\w-]+)/g, (_m, sid: string) => `steps[${JSON.stringify(sid)} + strategy["job-index"]]`))})`,
-            );
+      if (!matrixJob(id)) {
         head.push(
-          `    result_${r.l.inst}: githubJobResult[contexts = ${r.l.realm}](name = ${str(r.name)}, outputs = |map([${legOutputs.join(', ')}]), local_context = |null())`,
+          `    result_${v}: githubJobResult[contexts = js_${v}](name = ${str(resultName(id))}, outputs = |map([${outputs.join(', ')}]), local_context = |null())`,
         );
-        body.push(`    ${r.end} -> result_${r.l.inst}.trigger_release`);
+        body.push(`    ${end} -> result_${v}.trigger_release`);
       }
     }
     // job `if:` over the run's contexts and its needs' results and outputs: GitHub's implicit
     // `success()` is the needs having succeeded, which is when the job starts; with a status
-    // function the job starts once its needs ended, the functions read from `needs`
+    // function the job starts once its needs ended, the functions read from `needs`; evaluated
+    // before a matrix is expanded, as GitHub does
     let cond: string | undefined;
     let afterEnds = false;
     if (job.if !== undefined) {
       cond = bare(job.if);
       STATUS.lastIndex = 0;
       const status = STATUS.test(cond);
-      // (of a matrix job: evaluated in each leg's realm, which holds the same needs; GitHub
-      // gives no `matrix` to a job's `if:`)
       if (status) {
         afterEnds = true;
         const result = (n: string) => `needs[${JSON.stringify(resultName(n))}]["result"]`;
@@ -813,49 +789,21 @@ function workflowArea(
     plans.push({ id, needs, legs, ok, end, afterEnds, ...(cond !== undefined ? { if: cond } : {}) });
   }
   const byId = new Map(plans.map((p) => [p.id, p]));
-  // a called job's realm gets the call's inputs and secrets first (and waits for the call to start)
+  // a called job's realm gets the call's inputs and secrets first (and waits for the call to
+  // start); a matrix's legs fork that realm, so they have them too
   for (const p of plans) {
     const inner = flat.called.get(p.id);
     if (inner) for (const l of p.legs) l.ready = installArgs(l.realm, l.ready, ident(inner.call, 'job_'), l.inst);
   }
-  // the needs' results go into the realm of each leg of the jobs that need them
+  // the needs' results go into the realm of each job that needs them (a matrix job: its
+  // legs' outputs merged by its githubMatrix)
   for (const p of plans)
     for (const l of p.legs) {
       const includes: string[] = [];
       for (const n of p.needs) {
-        if (matrixJob(n)) {
-          // the legs' results as they end, merged as GitHub merges them: for each output, the
-          // last leg to end that set it non-empty; the result a failure when one leg failed
-          byId.get(n)!.legs.forEach((nl, k) => {
-            const from = `${resultName(n)}#${k + 1}`;
-            const inc = `needs_${l.inst}_${nl.inst}`;
-            const merge = `${inc}_merge`;
-            // (no braces: the realm's placeholders end at the first `}`)
-            const J = JSON.stringify(resultName(n));
-            const code =
-              `\${{ ((r, leg) => (Object.entries(leg.outputs ?? new Object()).forEach(([k, v]) => (v !== "" || !(k in r.outputs)) && (r.outputs[k] = v)), ` +
-              `leg.result !== "success" && r.result !== "failure" && (r.result = leg.result), "merged"))` +
-              `(needs[${J}] ?? (needs[${J}] = Object.fromEntries([["result", "success"], ["outputs", new Object()]])), needs[${JSON.stringify(from)}]) }}`;
-            head.push(
-              `    ${inc}: includeNeeds[contexts = ${l.realm}](from = ${str(from)})`,
-              `    ${merge}: emit<string>(value = ${str(code)})`,
-              `    ${merge}d: githubStringEval[contexts = ${l.realm}](local_context = |null())`,
-              `    ${merge}Done: waitBlock<string>()`,
-            );
-            body.push(
-              `    ${l.ready} -> ${inc}.trigger`,
-              `    result_${nl.inst}.result -> ${inc}.needs`,
-              `    ${inc}.ready -> ${merge}.trigger,emit -> ${merge}d.value`,
-              `    ${merge}d.evaluated -> ${merge}Done.a`,
-              `    ${merge}d.evaluated -> ${merge}Done.b`,
-            );
-            includes.push(`${merge}Done.awaited`);
-          });
-          continue;
-        }
         const inc = `needs_${l.inst}_${ident(n)}`;
         head.push(`    ${inc}: includeNeeds[contexts = ${l.realm}](from = ${str(resultName(n))})`);
-        body.push(`    ${l.ready} -> ${inc}.trigger`, `    result_${ident(n, 'job_')}.result -> ${inc}.needs`);
+        body.push(`    ${l.ready} -> ${inc}.trigger`, `    ${resultOf(n)} -> ${inc}.needs`);
         includes.push(`${inc}.ready`);
       }
       if (includes.length > 0) l.ready = both(includes);
@@ -863,7 +811,7 @@ function workflowArea(
   for (const p of plans) {
     // with a status function in its `if:`, the job waits for its needs to end, else to succeed
     const needsOk = p.needs.map((n) => (p.afterEnds ? byId.get(n)!.end : byId.get(n)!.ok));
-    for (const [k, l] of p.legs.entries()) {
+    for (const l of p.legs) {
       let start = both([...needsOk, l.ready]);
       if (p.if !== undefined) {
         // evaluated in the leg's own realm: the run's contexts and the needs' results
@@ -873,12 +821,12 @@ function workflowArea(
           `    ${g}Value: githubStringEval[contexts = ${l.realm}](local_context = |null())`,
           `    ${g}True: equalTo<string>(value = "true")`,
           `    ${g}Gate: filterBlock<void>()`,
-          ...(k === 0 ? [`    ${g}Skipped: logInfoMessage(label = ${str(p.id)}, message = ${str(`job ${p.id} skipped`)})`] : []),
+          `    ${g}Skipped: logInfoMessage(label = ${str(p.id)}, message = ${str(`job ${p.id} skipped`)})`,
         );
         body.push(
           `    ${start} -> ${g}.trigger,emit -> ${g}Value.value,evaluated -> ${g}True.data,result -> ${g}Gate.select`,
           `    ${start} -> ${g}Gate.value`,
-          ...(k === 0 ? [`    ${g}Gate.rejected -> ${g}Skipped.trigger`] : []),
+          `    ${g}Gate.rejected -> ${g}Skipped.trigger`,
         );
         start = `${g}Gate.accepted`;
       }

@@ -5,7 +5,7 @@
  * workflows as nested graphs, and at the end a summary, the step summaries, the report.
  */
 import { setMaxListeners } from 'node:events';
-import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, realpathSync, type WriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -13,7 +13,7 @@ import type { Writable } from 'node:stream';
 import { ArtifactStore, CacheStore, graphCriticalPath, type JobOutcome, runGraph } from '@tutti/pipeline';
 import { runBuiltin } from './builtins.js';
 import { Masker } from './commands.js';
-import { ConcurrencyGroups, concurrencyOf } from './concurrency.js';
+import { ConcurrencyGroups, concurrencyOf, defaultConcurrencyDir } from './concurrency.js';
 import { ContainerProblem, type ContainerSpec, containerPaths, containerSpec, JobContainers, jobMounts } from './containers.js';
 import { asString, condition, ExpressionProblem, evalMap, evalValue, type Scope, truthy } from './expressions.js';
 import { changedFiles, type RepoFacts, repoFacts } from './git.js';
@@ -54,6 +54,8 @@ export interface GithubRunOptions {
   readonly report?: string;
   readonly actionCache?: string;
   readonly cacheDir?: string;
+  /** The lock directory of `concurrency:` groups, shared by the runs of the machine (default: {@link defaultConcurrencyDir}). */
+  readonly concurrencyDir?: string;
   readonly concurrency?: number;
   readonly out: Writable;
   /** How progress shows (default auto: a live board on a TTY, plain lines otherwise). */
@@ -104,8 +106,7 @@ export class RunState {
   readonly legs: LegReport[] = [];
   readonly annotations: RunReport['annotations'] = [];
   readonly summaries: { name: string; text: string }[] = [];
-  /** `concurrency:` groups of workflows and jobs. */
-  readonly groups = new ConcurrencyGroups();
+  private concurrencyGroups: ConcurrencyGroups | undefined;
   /** Workflows a later one of their concurrency group cancelled before they ran. */
   cancelledWorkflows = 0;
   private readonly logFiles = new Map<string, WriteStream>();
@@ -124,6 +125,21 @@ export class RunState {
     readonly masker: Masker,
     readonly actionCache: string,
   ) {}
+
+  /** Ends the concurrency groups' use (their folder of this run's own, if any, removed). */
+  disposeGroups(): void {
+    this.concurrencyGroups?.dispose();
+  }
+
+  /** `concurrency:` groups of workflows and jobs, shared with the other runs of this repository folder. */
+  get groups(): ConcurrencyGroups {
+    this.concurrencyGroups ??= new ConcurrencyGroups(
+      this.opts.concurrencyDir ?? defaultConcurrencyDir(),
+      realpathSync(this.opts.cwd),
+      (m) => this.view.write(m),
+    );
+    return this.concurrencyGroups;
+  }
 
   /** The repository's name (`/__w/<name>/<name>` in job containers). */
   get repoName(): string {
@@ -446,7 +462,12 @@ async function runWorkflowGraph(ctx: Ctx, signal: AbortSignal): Promise<Map<stri
       const group = c.group;
       return st.groups.run(
         group,
-        c.cancelInProgress,
+        {
+          cancelInProgress: c.cancelInProgress,
+          name,
+          onWait: (holder) => st.view.write(`${name}: waiting for concurrency group '${group}' (held by ${holder})`),
+          onCancelled: (by) => st.view.write(`${name}: cancelled by ${by} (concurrency group '${group}', cancel-in-progress)`),
+        },
         (s) => go(AbortSignal.any([rc.signal, s])),
         () => {
           st.view.step({
@@ -458,7 +479,6 @@ async function runWorkflowGraph(ctx: Ctx, signal: AbortSignal): Promise<Map<stri
           st.legs.push({ workflow: w.file, job: j.id, name, result: 'cancelled', outputs: {}, durationMs: 0, steps: [] });
           return { result: 'cancelled' as const, value: { outputs: {} } };
         },
-        () => st.view.write(`${name}: waiting for concurrency group '${group}'`),
       );
     },
   });
@@ -1119,14 +1139,18 @@ export async function githubRun(opts: GithubRunOptions): Promise<{ status: 0 | 1
           ? await runWorkflowGraph(ctx, signal)
           : await st.groups.run(
               c.group,
-              c.cancelInProgress,
+              {
+                cancelInProgress: c.cancelInProgress,
+                name: w.file,
+                onWait: (holder) => view.write(`${w.file}: waiting for concurrency group '${c.group}' (held by ${holder})`),
+                onCancelled: (by) => view.write(`${w.file}: cancelled by ${by} (concurrency group '${c.group}', cancel-in-progress)`),
+              },
               (s) => runWorkflowGraph(ctx, AbortSignal.any([signal, s])),
               () => {
                 view.write(`${w.file}: cancelled: a later workflow of concurrency group '${c.group}' took its place`);
                 st.cancelledWorkflows++;
                 return new Map<string, JobOutcome<JobValue>>();
               },
-              () => view.write(`${w.file}: waiting for concurrency group '${c.group}'`),
             );
         allOutcomes.push({ w, out });
       }),
@@ -1134,6 +1158,7 @@ export async function githubRun(opts: GithubRunOptions): Promise<{ status: 0 | 1
     graphMs = Math.round(performance.now() - g0);
   } finally {
     view.close();
+    st.disposeGroups();
     await st.closeLogs();
     await rm(runDir, { recursive: true, force: true }).catch(() => {});
   }

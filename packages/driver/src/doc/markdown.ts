@@ -305,7 +305,7 @@ export function markdownPages(set: DocSet): DocPage[] {
     const out = [
       '# The 0.9 surface',
       '',
-      'A program whose `Compo.toml` or header requires `^0.9` of one of these packages gets the version below instead of the 0.10 one, for the whole program; the 0.9 layers wrap the 0.10 elements (linked from their pages).',
+      'A program whose `Compo.toml` or header requires `^0.9` of one of these packages gets the version below instead of the 0.10 one (the bundled 0.10 packages it uses keep seeing the 0.10 version); the 0.9 layers wrap the 0.10 elements (linked from their pages).',
       '',
       ...header,
       ...legacy.map((pkg) => row(pkg, legacyIndex)),

@@ -187,7 +187,9 @@ export class Area {
       }
       pkg = this.pkg.dependencies.get(root.text);
       if (pkg === undefined) return 'poisoned';
-      areaPath = [root.text, ...rest].join('/');
+      // The package's own name: a dependency may be seen under another name (the 0.10
+      // package `work_0_10` is `work` to the packages that require 0.10; loader/load.ts).
+      areaPath = [pkg.name, ...rest].join('/');
     }
     const area = this.host.area(pkg, areaPath);
     if (area.broken) return 'poisoned';

@@ -272,7 +272,9 @@ export function checkModelDeclaration(area: Area, m: ModelSymbol): void {
   // every model of a long chain stays linear.
   const base = resolveModelName(area, syntax.base.text, syntax.base.span, 'file-first');
   const walked: ModelSymbol[] = [m];
-  const seen = new Set<string>([m.id]);
+  // By symbol, not identifier: a 0.9 layer's model derives from the 0.10 model of the same
+  // identifier (`work/distant::DistantEngine`, docs/legacy.md).
+  const seen = new Set<ModelSymbol>([m]);
   let loops = false;
   for (let cur = base; cur !== undefined; cur = cur.base()) {
     const known = chainLoops.get(cur);
@@ -280,11 +282,11 @@ export function checkModelDeclaration(area: Area, m: ModelSymbol): void {
       loops = known;
       break;
     }
-    if (seen.has(cur.id)) {
+    if (seen.has(cur)) {
       loops = true;
       break;
     }
-    seen.add(cur.id);
+    seen.add(cur);
     walked.push(cur);
   }
   for (const w of walked) chainLoops.set(w, loops);

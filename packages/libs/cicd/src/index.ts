@@ -11,6 +11,7 @@ import type { PackageDescriptor } from '@tutti/core';
 import { githubCommand } from './github/command.js';
 import { githubContexts } from './github/contexts.js';
 import { githubEnvFiles } from './github/env-files.js';
+import { githubMatrixElements } from './github/matrix.js';
 import { githubResults } from './github/results.js';
 import { githubStatus } from './github/state.js';
 import { githubTimeout } from './github/timeout.js';
@@ -49,9 +50,12 @@ export const cicd: PackageDescriptor = {
     ...githubEnvFiles,
     ...githubResults,
     githubTimeout,
+    ...githubMatrixElements,
   ],
 };
 export { defaultApiUrl, githubApiUrl } from './api-url.js';
+// GitHub's matrix rules, shared with the bridge's `tutti github run`.
+export { type Combo, expandMatrix, legName } from './github/matrix.js';
 // The status requests, for hosts that report runs themselves (`tutti serve`).
 export { githubRequest } from './github/state.js';
 export { gitlabRequest } from './gitlab.js';

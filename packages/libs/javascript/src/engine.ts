@@ -38,6 +38,15 @@ export class JavaScriptEngine implements ModelInstance {
     return new JavaScriptEngine(realmOptions(ctx.params), String(ctx.params.code ?? ''), (m) => ctx.log('warning', ctx.path, m));
   }
 
+  /**
+   * A new engine with the same limits and code and a realm of its own (created at its first
+   * use): for hosts that give each unit of work an isolated realm, such as each leg of a
+   * GitHub Actions matrix (`cicd/services/github::GithubMatrix`). The caller shuts it down.
+   */
+  fork(): JavaScriptEngine {
+    return new JavaScriptEngine(this.options, this.code, this.warn);
+  }
+
   /** Creates the realm and evaluates `code`. */
   async initialize(): Promise<void> {
     await this.current();

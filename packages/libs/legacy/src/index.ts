@@ -1,8 +1,9 @@
 /**
  * The 0.9 surface of the bundled packages (docs/legacy.md), for programs that
  * require `^0.9`: the `log` package, which exists only in 0.9 (0.10 logs through
- * `std/engine/log`), and the 0.9 layer of `cicd`, thin `.mel` wrappers over the 0.10
- * elements that add the `logger: Logger` model slots and the 0.9 parameter types. How the
+ * `std/engine/log`), the 0.9 layer of `cicd`, thin `.mel` wrappers over the 0.10
+ * elements that add the `logger: Logger` model slots and the 0.9 parameter types, and the
+ * 0.9 shapes of `work`, `distrib` and `process` (work.ts, distrib.ts, process.ts). How the
  * loader chooses between 0.9 and 0.10: `LoadOptions.legacy` in @tutti/loader, and
  * docs/legacy.md.
  */
@@ -12,8 +13,9 @@ import { console } from './console.js';
 import { labelFiles } from './label-files.js';
 import { logger } from './logger.js';
 
-/** The version of the 0.9 surface. */
-export const LEGACY_VERSION = '0.9.1';
+import { LEGACY_VERSION } from './version.js';
+
+export { LEGACY_VERSION } from './version.js';
 
 /** The bundled `log` package (0.9 only). */
 export const log: PackageDescriptor = {
@@ -48,6 +50,9 @@ export function legacyCicd(base: PackageDescriptor): PackageDescriptor {
   };
 }
 
+export { LegacyDistributor, legacyDistrib } from './distrib.js';
 export { labelFileName } from './label-files.js';
 export { LogValue } from './log-value.js';
 export { LoggerModel } from './logger.js';
+export { legacyProcess } from './process.js';
+export { legacyWork } from './work.js';

@@ -7,13 +7,29 @@
  * script completion value back as JSON text), the primitive `javascript::process` uses, so
  * these treatments share the realm, its limits and its serialisation with `process`.
  */
+import type { Value } from '@tutti/core';
 import { JavaScriptEngine } from '@tutti/lib-javascript';
+import { legKey, legRealms } from './legs.js';
 
-/** The engine of model slot `slot`, or an internal error naming the treatment. */
-export function engineOf(models: Readonly<Record<string, unknown>>, slot: string, treatment: string): JavaScriptEngine {
+/**
+ * The engine of model slot `slot`, or an internal error naming the treatment. In a leg's
+ * track (`track`: the treatment's contexts), the leg's own fork of it.
+ */
+export function engineOf(
+  models: Readonly<Record<string, unknown>>,
+  slot: string,
+  treatment: string,
+  track?: ReadonlyMap<string, Readonly<Record<string, Value>>>,
+): JavaScriptEngine {
   const engine = models[slot];
   if (!(engine instanceof JavaScriptEngine)) throw new Error(`${treatment}: its '${slot}' model is not a JavaScriptEngine instance`);
-  return engine;
+  const key = legKey(track);
+  if (key === undefined) return engine;
+  let realms = legRealms.get(key);
+  if (!realms) legRealms.set(key, (realms = new Map()));
+  let fork = realms.get(engine);
+  if (!fork) realms.set(engine, (fork = engine.fork()));
+  return fork;
 }
 
 /**

@@ -54,7 +54,7 @@ export const githubResults = [
       '`"failure"`, no outputs; neither → both `"skipped"`. A failure sets `job.status = "failure"` (⚑ even ' +
       'with `continue_on_error`). Then emits `step_completed` and `step_continue` on success, `step_failed` ' +
       '(and `step_continue` with `continue_on_error`) on failure.',
-    async run({ inputs, outputs, models }) {
+    async run({ inputs, outputs, models, contexts: track }) {
       const [workflow, step, continueOnError, outcome] = await Promise.all([
         inputs.workflow_id.recvOne(),
         inputs.step_id.recvOne(),
@@ -72,7 +72,7 @@ export const githubResults = [
           : outcome === 'b'
             ? { conclusion: continueOnError === true ? 'success' : 'failure', outcome: 'failure', outputs: {} }
             : { conclusion: 'skipped', outcome: 'skipped', outputs: {} };
-      await evaluate(engineOf(models, 'contexts', 'githubSetOutputs'), JSON.stringify(record), recordStepScript(step as string));
+      await evaluate(engineOf(models, 'contexts', 'githubSetOutputs', track), JSON.stringify(record), recordStepScript(step as string));
       if (outcome === 'a') {
         await outputs.step_completed.sendOne(undefined);
         await outputs.step_continue.sendOne(undefined);
@@ -92,9 +92,9 @@ export const githubResults = [
       '`{"<name>": {"result": job.status, "outputs": {…}}}` in the realm; emits `success` when `job.status` is ' +
       '`"success"`, `failure` when it is `"failure"`, then `result`; `finished` always. (The reference evaluates ' +
       'that text as a script, a syntax error; it is evaluated as an object literal here.)',
-    async run({ inputs, outputs, params, models }) {
+    async run({ inputs, outputs, params, models, contexts: track }) {
       await inputs.trigger_release.recvOne();
-      const engine = engineOf(models, 'contexts', 'githubJobResult');
+      const engine = engineOf(models, 'contexts', 'githubJobResult', track);
       const local = String(params.local_context);
       const evaluated: Record<string, string> = {};
       for (const [k, v] of (params.outputs as StringMapValue).entries()) evaluated[k] = await evaluateValue(engine, v, false, local);

@@ -95,9 +95,9 @@ export const githubStatus = [
       '`${{ github.api_url }}/repos/${{ github.repository }}/statuses/${{ github.sha }}` and the token ' +
       '`${{ secrets.GITHUB_TOKEN }}` evaluated in `contexts`. No outputs.',
     async run(ctx) {
-      const { inputs, models } = ctx;
+      const { inputs, models, contexts: track } = ctx;
       if ((await inputs.trigger.recvOne()) === END) return;
-      const engine = engineOf(models, 'contexts', 'postGithubStateContext');
+      const engine = engineOf(models, 'contexts', 'postGithubStateContext', track);
       const url = await evaluateValue(
         engine,
         '${{ github.api_url }}/repos/${{ github.repository }}/statuses/${{ github.sha }}',

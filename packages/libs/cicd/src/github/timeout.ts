@@ -13,6 +13,7 @@
  */
 import { treatment } from '@tutti/core';
 import { CommandValue } from '@tutti/lib-process';
+import { legCancelDirs, legKey } from './legs.js';
 import { area } from './state.js';
 
 /**
@@ -21,23 +22,36 @@ import { area } from './state.js';
  * output goes to the step's stderr (fd 3) while its `sleep` holds neither pipe, so that the
  * step's output ends when the command does.
  */
-export const WATCHDOG = `s=$1; shift
+export const WATCHDOG = `s=$1; c=$2; shift 2
+if [ -n "$c" ]; then
+  # a leg of a matrix (fail-fast): its process group is listed while it runs, and a leg already
+  # cancelled runs nothing (the file is written before the mark is read: see matrix.ts)
+  echo $$ > "$c/$$"
+  if [ -e "$c/cancelled" ]; then rm -f "$c/$$"; echo "The job was cancelled: another leg of its matrix failed (fail-fast)." >&2; exit 1; fi
+  # cancelled while running: the group gets a TERM (the script ends), then this says why and
+  # kills what is left of the group
+  trap 'echo "The job was cancelled: another leg of its matrix failed (fail-fast)." >&2; rm -f "$c/$$"; kill -KILL 0' TERM
+fi
 why="The step has timed out after $s s (timeout-minutes)."
 if [ -n "\${TUTTI_JOB_DEADLINE:-}" ]; then
   left=$(( TUTTI_JOB_DEADLINE - $(date +%s) ))
   if [ "$left" -lt 1 ]; then left=1; fi
   if [ "$s" -eq 0 ] || [ "$left" -lt "$s" ]; then s=$left; why="The job has timed out (timeout-minutes)."; fi
 fi
-if [ "$s" -eq 0 ]; then exec "$@"; fi
-( sleep "$s" 3>&-; echo "$why" >&3; kill -KILL 0 ) 3>&2 >/dev/null 2>&1 </dev/null &
-w=$!
-"$@"; c=$?
-kill "$w" 2>/dev/null
-exit "$c"`;
+if [ "$s" -eq 0 ] && [ -z "$c" ]; then exec "$@"; fi
+w=
+if [ "$s" -gt 0 ]; then ( sleep "$s" 3>&-; echo "$why" >&3; kill -KILL 0 ) 3>&2 >/dev/null 2>&1 </dev/null & w=$!; fi
+"$@"; code=$?
+if [ -n "$w" ]; then kill "$w" 2>/dev/null; fi
+if [ -n "$c" ]; then rm -f "$c/$$"; fi
+exit "$code"`;
 
-/** `command` run under the watchdog with `seconds` (0: only the job's deadline). */
-export function withTimeout(command: CommandValue, seconds: number): CommandValue {
-  return new CommandValue('sh', ['-c', WATCHDOG, 'tutti-timeout', String(seconds), command.command, ...command.arguments]);
+/**
+ * `command` run under the watchdog with `seconds` (0: only the job's deadline), and, in a leg
+ * of a matrix, its cancel folder `cancelDir`.
+ */
+export function withTimeout(command: CommandValue, seconds: number, cancelDir = ''): CommandValue {
+  return new CommandValue('sh', ['-c', WATCHDOG, 'tutti-timeout', String(seconds), cancelDir, command.command, ...command.arguments]);
 }
 
 export const githubTimeout = treatment(area, 'githubTimeout', {
@@ -48,13 +62,17 @@ export const githubTimeout = treatment(area, 'githubTimeout', {
     "Tutti's extension: each command of `commands`, run under a watchdog that kills the step's process group (and says " +
     "why on stderr) once it ran `minutes` (GitHub's `timeout-minutes`, rounded up to a second), or, with `job_deadline`, " +
     'once the time `TUTTI_JOB_DEADLINE` (seconds since the epoch, in the environment the step is given) is reached, ' +
-    'whichever comes first. With neither, the commands pass unchanged.',
-  async run({ inputs, outputs, params }) {
+    'whichever comes first. In a leg of a `GithubMatrix`, the command is also stopped (its process group killed) when ' +
+    'the leg is cancelled (fail-fast), and does not start once it was. With none of these, the commands pass unchanged.',
+  async run({ inputs, outputs, params, contexts }) {
+    // in a leg of a matrix, the leg's cancel folder (fail-fast)
+    const key = legKey(contexts);
+    const cancelDir = key === undefined ? '' : (legCancelDirs.get(key) ?? '');
     const minutes = params.minutes as number | null | undefined;
     const seconds = minutes === null || minutes === undefined || !Number.isFinite(minutes) ? 0 : Math.max(1, Math.ceil(minutes * 60));
-    const wrap = seconds > 0 || params.job_deadline === true;
+    const wrap = seconds > 0 || params.job_deadline === true || cancelDir !== '';
     for await (const batch of inputs.commands) {
-      const out = wrap ? (batch as readonly unknown[]).map((c) => withTimeout(c as CommandValue, seconds)) : batch;
+      const out = wrap ? (batch as readonly unknown[]).map((c) => withTimeout(c as CommandValue, seconds, cancelDir)) : batch;
       if (!(await outputs.commands.sendMany(out))) return;
     }
   },
