@@ -46,6 +46,8 @@ test('import -P ubuntu-latest=IMAGE: those jobs in containers, the others on the
   assert.deepEqual(r.warnings, []);
   const mel = await readFile(join(dir, 'mel', 'ci.mel'), 'utf8');
   assert.match(mel, /TUTTI_JOB_CONTAINER", "\\"localhost\/debian:bookworm\\""/);
+  // a matrix job's legs: one treatment, each leg's job environment keyed by its job index
+  assert.match(mel, /github job up 'ci\.job_legs-\$\{\{ strategy\[\\"job-index\\"\] \}\}'/);
   const checked = await checkPath(join(dir, 'mel', 'Compo.toml'), { all: true });
   assert.deepEqual(
     checked.sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
@@ -59,11 +61,13 @@ test('import -P ubuntu-latest=IMAGE: those jobs in containers, the others on the
   const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache'), platforms: { 'ubuntu-latest': IMAGE } });
   assert.equal(gh.status, 0, gh.text);
   assert.equal(run.status, gh.status, run.stdout + run.stderr);
-  const lines = (s: string) => [...s.matchAll(/│ ((?:in debian|on the host|own container) .*)$/gm)].map((m) => m[1]!).sort();
+  const lines = (s: string) => [...s.matchAll(/│ ((?:in debian|on the host|own container|leg \d) .*)$/gm)].map((m) => m[1]!).sort();
   assert.deepEqual(lines(run.stdout), lines(gh.text));
   const repo = dir.split('/').at(-1)!;
   assert.deepEqual(lines(gh.text), [
     `in debian 12 at /__w/${repo}/${repo}`,
+    'leg 1 in debian 12',
+    'leg 2 in debian 12',
     'on the host after debian 12',
     `own container at /__w/${repo}/${repo}`,
   ]);

@@ -89,3 +89,46 @@ test('import: reusable workflows called by jobs (inputs, defaults, secrets, outp
     'publishing app-1.2.3.tar',
   ]);
 });
+
+test('import: a called job with a matrix (computed from the call inputs) runs its legs as tracks, as under tutti github run', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tutti-gh-import-reusable-matrix-'));
+  dirs.push(dir);
+  await cp(fileURLToPath(new URL('../test/import-reusable-matrix', import.meta.url)), dir, { recursive: true });
+  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
+  const out = join(dir, 'mel');
+  const r = await githubImport(dir, undefined, out, 'acme/widgets');
+  assert.deepEqual(r.warnings, []);
+  const mel = await readFile(join(out, 'ci.mel'), 'utf8');
+  // the called matrix job: one treatment run per leg, its githubMatrix naming its result as the called workflow does
+  for (const s of [
+    'treatment job_grid___legs[contexts: JavaScriptEngine](leg: string)',
+    'githubMatrix[github_matrix = matrix_job_grid___legs',
+  ])
+    assert.ok(mel.includes(s), `missing ${s}`);
+  assert.match(mel, /githubMatrix\[[^\]]*\]\(job = "legs", name = "grid \/ legs"/);
+  const checked = await checkPath(join(out, 'Compo.toml'), { all: true });
+  assert.deepEqual(
+    checked.sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
+    [],
+  );
+  const run = spawnSync(process.execPath, [TUTTI, 'run', join(out, 'Compo.toml'), '--progress', 'plain'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
+  const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache') });
+  assert.equal(gh.status, 0, gh.text);
+  assert.equal(run.status, gh.status, run.stdout + run.stderr);
+  const lines = (s: string) => [...s.matchAll(/│ ((?:leg|summary|after) .*)$/gm)].map((m) => m[1]!).sort();
+  assert.deepEqual(lines(run.stdout), lines(gh.text));
+  assert.deepEqual(lines(gh.text), [
+    'after x-a p-1 (success)',
+    'leg p-1 of 2',
+    'leg p-2 of 2',
+    'leg x-a of 3',
+    'leg x-b of 3',
+    'leg x-c of 3',
+    'summary success p-1',
+    'summary success x-a',
+  ]);
+});

@@ -9,8 +9,8 @@
  * and its `if:` evaluated as any job's; when it starts, its `with:` (over the `workflow_call`
  * inputs' defaults) and `secrets:` are evaluated there (a `githubJobResult` named `tutti:call`)
  * and installed as `inputs` and `secrets` in each called job's realm. In the second
- * (`js_<call>_out`) the called jobs' results are included under their own ids (the legs of a
- * matrix merged as GitHub merges them) once every called job ended or will never run (its
+ * (`js_<call>_out`) the called jobs' results are included under their own ids (a matrix job's
+ * as its `githubMatrix` merged its legs' results) once every called job ended or will never run (its
  * results closed: a job skipped by its `if:` does not hold the call), the call's `job.status`
  * is `failure` when one of them failed, and the `workflow_call` outputs (`jobs.<id>.outputs.<k>`)
  * are evaluated: that result is the caller job's `needs.<call>` for the jobs that need it.
@@ -146,14 +146,12 @@ export const INSTALL_ARGS =
   '(k[0] == "i" ? inputs : secrets)[k.slice(2)] = v), delete needs["tutti:call"], "installed") }}';
 
 /**
- * The called jobs' results, included in the call's second realm, closed: the legs of a matrix
- * (`<id>#<n>`, in the order they ended) merged as GitHub merges them, and the call's
- * `job.status` a failure when one failed.
+ * The call's `job.status` in its second realm, once the called jobs' results are included or
+ * closed: a failure when one of them failed (a matrix job's result is its legs', merged by its
+ * `githubMatrix`).
  */
 export const CALL_STATUS =
-  '${{ (Object.keys(needs).filter((k) => k.includes("#")).forEach((k) => ((t, r) => (Object.entries(r.outputs ?? new Object()).forEach(([o, v]) => (v !== "" || !(o in t.outputs)) && (t.outputs[o] = v)), ' +
-  'r.result !== "success" && t.result !== "failure" && (t.result = r.result)))(needs[k.split("#")[0]] ?? (needs[k.split("#")[0]] = Object.fromEntries([["result", "success"], ["outputs", new Object()]])), needs[k])), ' +
-  'job.status = Object.values(needs).some((n) => n.result == "failure") ? "failure" : "success", job.status) }}';
+  '${{ (job.status = Object.values(needs).some((n) => n.result == "failure") ? "failure" : "success", job.status) }}';
 
 /** A `workflow_call` output's value as evaluated in the call's second realm: `jobs.<id>` are its `needs`. */
 export const callOutput = (value: unknown) => asText(value).replace(/\bjobs\.(?=[\w-])/g, 'needs.');
