@@ -13,8 +13,11 @@ export const GITHUB_HELP = `tutti github — GitHub Actions workflows run locall
 
 Usage:
   tutti github run [EVENT] [options]    run the workflows the event triggers (EVENT default: push)
-  tutti github import [-W PATH] [-o DIR]   write the workflows as a .mel project (default
-                                        DIR: workflows-mel), checked by 'tutti check DIR'
+  tutti github import [-W PATH] [-o DIR] [-P LABEL=host|IMAGE]…
+                                        write the workflows as a .mel project (default
+                                        DIR: workflows-mel), checked by 'tutti check DIR';
+                                        -P as for run: jobs with that runs-on label
+                                        imported as container jobs in IMAGE
   tutti github action USES              run one action step here (what imported projects
                                         call): inputs from INPUT_<NAME>, results through
                                         $GITHUB_OUTPUT, $GITHUB_ENV, $GITHUB_PATH
@@ -85,6 +88,7 @@ async function commandImport(args: readonly string[], out: NodeJS.WritableStream
       workflows: { type: 'string', short: 'W' },
       output: { type: 'string', short: 'o' },
       directory: { type: 'string', short: 'C' },
+      platform: { type: 'string', short: 'P', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -97,7 +101,8 @@ async function commandImport(args: readonly string[], out: NodeJS.WritableStream
   const { repoFacts } = await import('./git.js');
   const { githubImport } = await import('./import.js');
   const repo = await repoFacts(cwd, basename(cwd));
-  const r = await githubImport(cwd, values.workflows, resolve(cwd, values.output ?? 'workflows-mel'), repo.repository);
+  const platforms = pairs(values.platform, '--platform');
+  const r = await githubImport(cwd, values.workflows, resolve(cwd, values.output ?? 'workflows-mel'), repo.repository, { platforms });
   for (const w of r.warnings) err.write(`tutti github import: warning: ${w}\n`);
   out.write(`Wrote ${r.files.map((f) => join(r.dir, f)).join(', ')}\nRun it with: tutti run ${join(r.dir, 'Compo.toml')}\n`);
   return 0;

@@ -26,11 +26,16 @@
  * at its place and `actions/cache/save` as the job's last step.
  *
  * A job with `container:`/`services:` starts, uses and removes its containers through the
- * bridge's job environment (import-containers.ts, job-env.ts).
+ * bridge's job environment (import-containers.ts, job-env.ts); so does a job whose `runs-on`
+ * label `-P LABEL=IMAGE` maps to an image (`onPlatform`).
+ *
+ * A job calling a reusable workflow of this repository has the called jobs imported inside
+ * the caller's graph (import-reusable.ts), a called matrix job as any matrix job.
  *
  * What the generated program does not cover (reported as warnings, and as comments at the
- * place in the code): reusable workflows, `timeout-minutes` given by an expression. A matrix
- * job's outputs are its legs' outputs merged by its `githubMatrix`, as GitHub merges them.
+ * place in the code): a matrix of calls of a reusable workflow, calls from a called workflow or
+ * of another repository's. A matrix job's outputs are its legs' outputs merged by its
+ * `githubMatrix`, as GitHub merges them.
  * `bash` runs with `-x` (the helpers' shell table).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -45,6 +50,7 @@ import {
   upStep,
 } from './import-containers.js';
 import { legsTreatment, matrixInstances } from './import-matrix.js';
+import { CALL_STATUS, calledFile, callOutput, callTreatment, INSTALL_ARGS, withCalledJobs } from './import-reusable.js';
 import { findWorkflows, loadWorkflow, type Raw, type Workflow, WorkflowError } from './workflow.js';
 
 export interface ImportResult {
@@ -288,16 +294,22 @@ function minutesOf(v: unknown): number | undefined {
  * The job's deadline (seconds since the epoch), set in the job's realm by the first step that
  * evaluates it and read by the later ones: the helpers evaluate `${{ }}` as JavaScript there.
  */
-const deadlineExpression = (minutes: number) =>
-  `\${{ job.tutti_deadline || (job.tutti_deadline = String(Math.floor(Date.now() / 1000) + ${Math.ceil(minutes * 60)})) }}`;
+const deadlineExpression = (minutes: number | string) =>
+  typeof minutes === 'number'
+    ? `\${{ job.tutti_deadline || (job.tutti_deadline = String(Math.floor(Date.now() / 1000) + ${Math.ceil(minutes * 60)})) }}`
+    : // an expression (`${{ needs.plan.outputs.minutes }}`, `${{ matrix.minutes }}`), evaluated in the
+      // job's (the leg's) realm by its first step; no deadline when it gives no positive number
+      `\${{ job.tutti_deadline ?? (job.tutti_deadline = ((m) => (m > 0 ? String(Math.floor(Date.now() / 1000) + Math.ceil(m * 60)) : ""))(Number(${minutes}))) }}`;
 
 /** One job as a treatment: its steps on two rails, the job ok so far, or failed so far. */
-function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => void, matrix = false): string {
+function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => void, matrix = false, treatmentName?: string): string {
   const lines: string[] = [];
+  // (a called job of a reusable workflow: `id` its id there, its treatment `<call> / <id>`'s)
+  const tname = treatmentName ?? ident(id, 'job_');
   const wires: string[] = [];
-  // a job with `container:`/`services:`: its environment started first, removed last, its
-  // steps in the job container (import-containers.ts)
-  const plan = jobEnvironmentPlan(w, id, job, ident(id, 'job_'), ident);
+  // a job with `container:`/`services:` (or a runs-on label -P maps to an image): its
+  // environment started first, removed last, its steps in the job container (import-containers.ts)
+  const plan = jobEnvironmentPlan(w, id, job, tname, ident);
   // every leg of a matrix job runs the one treatment: its environment is told apart by the
   // leg's index, filled in by the helpers when the step's commands are evaluated (the step ids
   // of the environment's own steps are the leg's already: `<id><job-index>`)
@@ -332,15 +344,19 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
   // the job's timeout: a deadline set in its realm when its first step starts, which every step
   // on the way while no step failed honours (`job_deadline`); the steps after a failure run
   // without it (on GitHub, `always()` steps still run after a job timeout)
-  const jobMinutes = minutesOf(job['timeout-minutes']);
-  if (job['timeout-minutes'] !== undefined && jobMinutes === undefined)
+  // (given by an expression: evaluated by the first step, in a matrix leg's realm for a leg)
+  const jobTimeout = job['timeout-minutes'];
+  const jobMinutes: number | string | undefined =
+    minutesOf(jobTimeout) ??
+    (typeof jobTimeout === 'string' && /^\s*\$\{\{[\s\S]*\}\}\s*$/.test(jobTimeout) ? `(${bare(jobTimeout)})` : undefined);
+  if (jobTimeout !== undefined && jobMinutes === undefined)
     warn(`${w.where(id)}: job '${id}': 'timeout-minutes: ${asText(job['timeout-minutes'])}' (not a number) is not imported`);
   lines.push(
     '/**',
     `Job \`${id}\`${name !== id ? ` ("${name}")` : ''} of ${w.file}${matrix ? ", run once per leg of its matrix (`leg`: the leg's name, as `job (v1, v2)`)" : ''}: its steps in order.`,
     '*/',
   );
-  lines.push(`treatment ${ident(id, 'job_')}[contexts: JavaScriptEngine](${matrix ? 'leg: string' : ''})`);
+  lines.push(`treatment ${tname}[contexts: JavaScriptEngine](${matrix ? 'leg: string' : ''})`);
   lines.push('  input trigger: Block<void>', '  output success: Block<void>', '  output failed: Block<void>', '{');
   const used = new Set<string>();
   const fresh = (base: string) => {
@@ -493,8 +509,26 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
 }
 
 /** The area of one workflow: its jobs and a `main` starting them as their needs succeed. */
-function workflowArea(w: Workflow, repository: string, warn: (m: string) => void): string {
-  const jobs = Object.entries(w.jobs);
+function workflowArea(
+  w: Workflow,
+  repository: string,
+  warn: (m: string) => void,
+  calls: ReadonlyMap<string, Workflow> = new Map(),
+  platforms: Readonly<Record<string, string>> = {},
+): string {
+  // a call of a reusable workflow: followed by the called jobs, `<call> / <job>` (import-reusable.ts)
+  const flat = withCalledJobs(Object.entries(w.jobs), calls, warn, w);
+  // `-P LABEL=IMAGE`: a job without `container:` whose runs-on has that label is a container job
+  const warnPlatform = (id: string) => {
+    const inner = flat.called.get(id);
+    warn(
+      `${(inner?.w ?? w).where(inner?.local ?? id)}: job '${id}': 'runs-on' given by an expression is not matched with -P (the job runs on the host)`,
+    );
+  };
+  const jobs = flat.jobs.map(([id, job]): [string, Raw] => [id, onPlatform(job, platforms, () => warnPlatform(id))]);
+  const jobById = new Map(jobs);
+  /** The name a job's result has in the realms that include it: a called job's own id. */
+  const resultName = (id: string) => flat.called.get(id)?.local ?? id;
   // the run's artifact store, when a step uploads or downloads one: removed once every job ended
   const artifacts = jobs.some(([, job]) =>
     ((job.steps ?? []) as Raw[]).some((s) => ARTIFACT_INPUTS[asText(s.uses).trim().replace(/@.*$/, '')] !== undefined),
@@ -513,6 +547,7 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     'use cicd/services/github::prepareLegContexts',
     'use cicd/services/github::runAction',
     'use javascript::JavaScriptEngine',
+    ...(flat.calls.size > 0 ? ['use json::Json'] : []),
     'use json/value::|null',
     'use std/data/string_map::StringMap',
     'use std/data/string_map::|entry',
@@ -522,11 +557,11 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     'use std/engine/log::logInfoMessage',
     'use std/engine/util::startup',
     'use std/flow::emit',
-    ...(artifacts ? ['use std/flow::closeBlock'] : []),
+    ...(artifacts || flat.calls.size > 0 ? ['use std/flow::closeBlock'] : []),
     'use std/flow::filterBlock',
-    ...(artifacts ? ['use std/flow::flock'] : []),
+    ...(artifacts || flat.calls.size > 0 ? ['use std/flow::flock'] : []),
     'use std/flow::one',
-    ...(artifacts ? ['use std/flow::trigger'] : []),
+    ...(artifacts || flat.calls.size > 0 ? ['use std/flow::trigger'] : []),
     'use std/flow::waitBlock',
     'use std/ops/block::equalTo',
     'use std/ops/option::|wrap',
@@ -535,15 +570,27 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
   );
   // a job with a matrix (static or computed) runs once per leg, each leg a track opened at run
   // time (import-matrix.ts): one treatment for its steps, one for its legs
-  const matrixJob = (id: string) => ((w.jobs[id]?.strategy ?? undefined) as Raw | undefined)?.matrix !== undefined;
+  // (a called job's matrix too: its legs are tracks of its own githubMatrix)
+  const matrixJob = (id: string) =>
+    !flat.calls.has(id) && ((jobById.get(id)?.strategy ?? undefined) as Raw | undefined)?.matrix !== undefined;
   for (const [id, job] of jobs) {
+    const call = flat.calls.get(id);
+    if (call) {
+      out.push(callTreatment(call, ident(id, 'job_'), str, warn), '');
+      continue;
+    }
+    // a called job: the messages point into the called workflow
+    const inner = flat.called.get(id);
+    const jw = inner?.w ?? w;
+    const local = inner?.local ?? id;
     // a job's continue-on-error is applied to the legs of a matrix (githubMatrix) only
     if (!matrixJob(id) && job['continue-on-error'] !== undefined && job['continue-on-error'] !== false)
-      warn(`${w.where(id)}: job '${id}': 'continue-on-error' of a job without a matrix is not imported (its failure fails the run)`);
-    out.push(jobTreatment(w, id, job, warn, matrixJob(id)), '');
-    if (matrixJob(id)) out.push(legsTreatment(w, id, job, ident(id, 'job_')), '');
+      warn(`${jw.where(local)}: job '${id}': 'continue-on-error' of a job without a matrix is not imported (its failure fails the run)`);
+    out.push(jobTreatment(jw, local, job, warn, matrixJob(id), ident(id, 'job_')), '');
+    if (matrixJob(id)) out.push(legsTreatment(jw, id, job, ident(id, 'job_')), '');
   }
   const github = { workflow: w.name, repository, event_name: 'push' };
+  const githubOf = github;
   const contexts = JSON.stringify({ github });
   out.push(
     '/**',
@@ -579,9 +626,89 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     }
     return source;
   };
+  /**
+   * Installs the `args` of the call `callInst` (its inputs and secrets) in `realm` once `ready`;
+   * gives the block telling it is done.
+   */
+  const installArgs = (realm: string, ready: string, callInst: string, name: string): string => {
+    const inc = `args_${name}`;
+    head.push(
+      `    ${inc}: includeNeeds[contexts = ${realm}](from = "tutti:call")`,
+      `    ${inc}_set: emit<string>(value = ${str(INSTALL_ARGS)})`,
+      `    ${inc}_setd: githubStringEval[contexts = ${realm}](local_context = |null())`,
+      `    ${inc}_done: waitBlock<string>()`,
+    );
+    body.push(
+      `    ${ready} -> ${inc}.trigger`,
+      `    ${callInst}.args -> ${inc}.needs`,
+      `    ${inc}.ready -> ${inc}_set.trigger,emit -> ${inc}_setd.value`,
+      `    ${inc}_setd.evaluated -> ${inc}_done.a`,
+      `    ${inc}_setd.evaluated -> ${inc}_done.b`,
+    );
+    return `${inc}_done.awaited`;
+  };
+  /**
+   * The result of the call `id` (instance `v`), `result_<v>`, in a realm of its own: the called
+   * jobs' results included once the call started, and once each of them ended or will never
+   * run (closed), its status and its `workflow_call` outputs.
+   */
+  const callResult = (id: string, v: string): { ok: string; failed: string } => {
+    const call = flat.calls.get(id)!;
+    const realm = `js_${v}_out`;
+    out.push(`  model ${realm}: JavaScriptEngine()`);
+    head.push(`    prepare_${v}_out: prepareContexts[contexts = ${realm}](github_contexts = contexts)`);
+    body.push(`    startup.trigger -> prepare_${v}_out.trigger`);
+    const started = installArgs(realm, `prepare_${v}_out.ready`, v, `${v}_out`);
+    const closed: string[] = [];
+    for (const [innerId, inner] of flat.called) {
+      if (inner.call !== id) continue;
+      // (a matrix job's result: its legs' merged by its githubMatrix)
+      const inc = `${v}_out_${ident(innerId, 'job_')}`;
+      head.push(`    ${inc}: includeNeeds[contexts = ${realm}](from = ${str(inner.local)})`);
+      body.push(`    ${started} -> ${inc}.trigger`, `    ${resultOf(innerId)} -> ${inc}.needs`);
+      closed.push(`${inc}.ready`);
+    }
+    // every called job's result included, or closed without one (a job that did not run)
+    if (closed.length === 1) {
+      head.push(`    ${v}_none: closeBlock<void>()`);
+      body.push(`    startup.trigger -> ${v}_none.trigger`);
+      closed.push(`${v}_none.closed`);
+    }
+    let all = closed[0];
+    closed.slice(1).forEach((c, k) => {
+      head.push(`    ${v}_ended${k + 1}: flock<void>()`, `    ${v}_endedAll${k + 1}: trigger<void>()`);
+      body.push(
+        `    ${all} -> ${v}_ended${k + 1}.a`,
+        `    ${c} -> ${v}_ended${k + 1}.b`,
+        `    ${v}_ended${k + 1}.stream -> ${v}_endedAll${k + 1}.stream`,
+      );
+      all = `${v}_endedAll${k + 1}.end`;
+    });
+    const status = `${v}_status`;
+    head.push(
+      `    ${status}: emit<string>(value = ${str(CALL_STATUS)})`,
+      `    ${status}Value: githubStringEval[contexts = ${realm}](local_context = |null())`,
+      `    ${status}Done: waitBlock<string>()`,
+    );
+    body.push(
+      `    ${both(all === undefined ? [started] : [all, started])} -> ${status}.trigger,emit -> ${status}Value.value`,
+      `    ${status}Value.evaluated -> ${status}Done.a`,
+      `    ${status}Value.evaluated -> ${status}Done.b`,
+    );
+    const spec = (((call.called.on.workflow_call ?? {}) as Raw).outputs ?? {}) as Record<string, Raw | null>;
+    const outputs = Object.entries(spec).map(([k, o]) => `|entry(${str(k)}, ${str(callOutput(o?.value))})`);
+    head.push(
+      `    result_${v}: githubJobResult[contexts = ${realm}](name = ${str(id)}, outputs = |map([${outputs.join(', ')}]), local_context = |null())`,
+    );
+    body.push(`    ${status}Done.awaited -> result_${v}.trigger_release`);
+    // (githubJobResult evaluates when its trigger closes too: a call that did not start neither succeeds nor fails)
+    return { ok: both([`result_${v}.success`, `${status}Done.awaited`]), failed: both([`result_${v}.failure`, `${status}Done.awaited`]) };
+  };
   // the jobs whose result (`needs.<id>`: result and outputs) another job reads
   const needsOf = (job: Raw) => (job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs.map(String) : [String(job.needs)]);
   const needed = new Set(jobs.flatMap(([, job]) => needsOf(job)));
+  // (a call's result is made of its called jobs' results)
+  for (const inner of flat.called.keys()) needed.add(inner);
   // first each job and the block telling it succeeded, then the wiring
   interface Leg {
     readonly inst: string;
@@ -595,33 +722,44 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
   for (const [id, job] of jobs) {
     const v = ident(id, 'job_');
     const needs = needsOf(job);
+    // a called job's `github.workflow`: its call's (the helpers key a step's files by it, and two
+    // calls of one workflow run the same steps)
+    const inner = flat.called.get(id);
+    const github = inner ? { ...githubOf, workflow: `${w.name} / ${inner.call}` } : githubOf;
     // each job has an expression realm of its own: its steps, job status, needs (each leg of
     // a matrix job, a fork of it)
     out.push(`  model js_${v}: JavaScriptEngine()`);
-    head.push(`    prepare_${v}: prepareContexts[contexts = js_${v}](github_contexts = contexts)`);
+    head.push(
+      `    prepare_${v}: prepareContexts[contexts = js_${v}](github_contexts = ${inner ? str(JSON.stringify({ github })) : 'contexts'})`,
+    );
     body.push(`    startup.trigger -> prepare_${v}.trigger`);
-    if (matrixJob(id)) {
+    const call = flat.calls.get(id);
+    if (call) head.push(`    ${v}: ${v}[contexts = js_${v}]()`);
+    else if (matrixJob(id)) {
       out.push(`  model matrix_${v}: GithubMatrix()`);
-      head.push(...matrixInstances(id, job, v));
+      // (its result named as the realms that include it read it: a called job's own id)
+      head.push(...matrixInstances(id, job, v, resultName(id)));
     } else head.push(`    ${v}: ${v}[contexts = js_${v}]()`);
     const legs: Leg[] = [{ inst: v, realm: `js_${v}`, ready: `prepare_${v}.ready` }];
-    // the job succeeded once every leg did; it failed when one did
-    const ok = both(legs.map((l) => `${l.inst}.success`));
+    // the job succeeded once every leg did; it failed when one did (a call: once its called
+    // jobs ended, from their results)
+    const callEnd = call ? callResult(id, v) : undefined;
+    const ok = callEnd?.ok ?? both(legs.map((l) => `${l.inst}.success`));
     head.push(`    ${v}Done: logInfoMessage(label = ${str(id)}, message = ${str(`job ${id} succeeded`)})`);
     body.push(`    ${ok} -> ${v}Done.trigger`);
     head.push(`    ${v}Failed: logErrorMessage(label = ${str(id)}, message = ${str(`job ${id} failed`)})`);
-    const failed = either(legs.map((l) => `${l.inst}.failed`));
+    const failed = callEnd?.failed ?? either(legs.map((l) => `${l.inst}.failed`));
     body.push(`    ${failed} -> ${v}Failed.trigger`);
     // the job ended, succeeded or failed (a skipped job never ends)
     const end = either([ok, failed]);
     // what the jobs that need this one see: `needs.<id>.result` (its job.status) and its
     // outputs, evaluated in its realm once it ended (of a matrix job: each leg's, in the leg's
     // realm, merged by its githubMatrix)
-    if (needed.has(id)) {
+    if (needed.has(id) && !call) {
       const outputs = Object.entries((job.outputs ?? {}) as Raw).map(([k, x]) => `|entry(${str(k)}, ${str(asText(x))})`);
       if (!matrixJob(id)) {
         head.push(
-          `    result_${v}: githubJobResult[contexts = js_${v}](name = ${str(id)}, outputs = |map([${outputs.join(', ')}]), local_context = |null())`,
+          `    result_${v}: githubJobResult[contexts = js_${v}](name = ${str(resultName(id))}, outputs = |map([${outputs.join(', ')}]), local_context = |null())`,
         );
         body.push(`    ${end} -> result_${v}.trigger_release`);
       }
@@ -638,7 +776,7 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
       const status = STATUS.test(cond);
       if (status) {
         afterEnds = true;
-        const result = (n: string) => `needs[${JSON.stringify(n)}]["result"]`;
+        const result = (n: string) => `needs[${JSON.stringify(resultName(n))}]["result"]`;
         cond = cond.replace(STATUS, (_m, f: string) => {
           const fn = f.toLowerCase();
           if (fn === 'always') return 'true';
@@ -651,6 +789,12 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     plans.push({ id, needs, legs, ok, end, afterEnds, ...(cond !== undefined ? { if: cond } : {}) });
   }
   const byId = new Map(plans.map((p) => [p.id, p]));
+  // a called job's realm gets the call's inputs and secrets first (and waits for the call to
+  // start); a matrix's legs fork that realm, so they have them too
+  for (const p of plans) {
+    const inner = flat.called.get(p.id);
+    if (inner) for (const l of p.legs) l.ready = installArgs(l.realm, l.ready, ident(inner.call, 'job_'), l.inst);
+  }
   // the needs' results go into the realm of each job that needs them (a matrix job: its
   // legs' outputs merged by its githubMatrix)
   for (const p of plans)
@@ -658,7 +802,7 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
       const includes: string[] = [];
       for (const n of p.needs) {
         const inc = `needs_${l.inst}_${ident(n)}`;
-        head.push(`    ${inc}: includeNeeds[contexts = ${l.realm}](from = ${str(n)})`);
+        head.push(`    ${inc}: includeNeeds[contexts = ${l.realm}](from = ${str(resultName(n))})`);
         body.push(`    ${l.ready} -> ${inc}.trigger`, `    ${resultOf(n)} -> ${inc}.needs`);
         includes.push(`${inc}.ready`);
       }
@@ -727,14 +871,65 @@ function workflowArea(w: Workflow, repository: string, warn: (m: string) => void
     .join('\n');
 }
 
+/**
+ * A job as `-P LABEL=IMAGE` (`platforms`) makes it, as `tutti github run -P` runs it: without
+ * `container:`, its `runs-on` labels mapped to an image (`host`: none; the last one mapped, as
+ * `tutti github run` takes it) give its job container. `dynamic` is called for a `runs-on`
+ * given by an expression (left as it is).
+ */
+export function onPlatform(job: Raw, platforms: Readonly<Record<string, string>>, dynamic: () => void): Raw {
+  if (Object.keys(platforms).length === 0 || typeof job.uses === 'string') return job;
+  if (job.container !== undefined && job.container !== null && job.container !== '') return job;
+  const runsOn = job['runs-on'] ?? 'ubuntu-latest';
+  if (JSON.stringify(runsOn).includes('${{')) {
+    dynamic();
+    return job;
+  }
+  let image: string | undefined;
+  for (const l of Array.isArray(runsOn) ? runsOn : [runsOn])
+    if (typeof l === 'string' && platforms[l] !== undefined && platforms[l] !== 'host') image = platforms[l];
+  return image === undefined ? job : { ...job, container: image };
+}
+
 /** Writes the project; WorkflowError for workflows that do not parse. */
-export async function githubImport(cwd: string, workflows: string | undefined, outDir: string, repository: string): Promise<ImportResult> {
+export async function githubImport(
+  cwd: string,
+  workflows: string | undefined,
+  outDir: string,
+  repository: string,
+  options: { readonly platforms?: Readonly<Record<string, string>> } = {},
+): Promise<ImportResult> {
   const files = await findWorkflows(resolve(cwd, workflows ?? '.github/workflows'));
   if (files.length === 0) throw new WorkflowError(`${workflows ?? '.github/workflows'}: no workflow files (*.yml, *.yaml)`);
   const loaded: Workflow[] = [];
   for (const f of files) loaded.push(await loadWorkflow(f, cwd));
   const callable = loaded.filter((w) => !(Object.keys(w.on).length === 1 && 'workflow_call' in w.on));
   const warnings: string[] = [];
+  // the reusable workflows of this repository each imported workflow calls, by calling job
+  const callsOf = new Map<Workflow, Map<string, Workflow>>();
+  const called = new Set<string>();
+  for (const w of callable) {
+    const calls = new Map<string, Workflow>();
+    for (const [id, job] of Object.entries(w.jobs)) {
+      if (typeof job.uses !== 'string') continue;
+      const file = calledFile(job.uses, cwd, repository);
+      if (file === undefined) continue; // another repository's: left out with a warning
+      let cw: Workflow;
+      try {
+        cw = loaded.find((l) => l.path === file) ?? (await loadWorkflow(file, cwd));
+      } catch (e) {
+        warnings.push(`${w.where(id)}: job '${id}': ${(e as Error).message}`);
+        continue;
+      }
+      if (!('workflow_call' in cw.on)) {
+        warnings.push(`${w.where(id)}: job '${id}': ${cw.file} is not a reusable workflow (no 'on: workflow_call'): not imported`);
+        continue;
+      }
+      calls.set(id, cw);
+      called.add(cw.path);
+    }
+    callsOf.set(w, calls);
+  }
   const written: string[] = [];
   await mkdir(outDir, { recursive: true });
   const areas = new Set<string>();
@@ -745,7 +940,7 @@ export async function githubImport(cwd: string, workflows: string | undefined, o
     areas.add(area);
     await writeFile(
       join(outDir, `${area}.mel`),
-      workflowArea(w, repository, (m) => warnings.push(m)),
+      workflowArea(w, repository, (m) => warnings.push(m), callsOf.get(w), options.platforms),
     );
     written.push(`${area}.mel`);
     entries.push(`${area} = "workflows/${area}::main"`);
@@ -770,6 +965,7 @@ export async function githubImport(cwd: string, workflows: string | undefined, o
   await writeFile(join(outDir, 'Compo.toml'), toml);
   written.unshift('Compo.toml');
   for (const w of loaded)
-    if (!callable.includes(w)) warnings.push(`${w.file}: a reusable workflow (on: workflow_call only) is not imported`);
+    if (!callable.includes(w) && !called.has(w.path))
+      warnings.push(`${w.file}: a reusable workflow (on: workflow_call only) that no imported workflow calls is not imported`);
   return { dir: outDir, files: written, warnings };
 }

@@ -1,0 +1,157 @@
+/**
+ * Reusable workflows in `tutti github import`: a job that calls one (`uses: ./.github/workflows/x.yml`,
+ * `$/…`, or `owner/repo/…@ref` naming this repository) has the called workflow's jobs imported
+ * inside the caller's graph, as `tutti github run` runs them (run.ts, `runCall`): each called job
+ * `<call> / <job>` is a job treatment of its own, labelled so, started once the call starts and
+ * the called jobs it needs ended.
+ *
+ * The call itself has two realms. In the first (`js_<call>`) the caller's `needs` are included
+ * and its `if:` evaluated as any job's; when it starts, its `with:` (over the `workflow_call`
+ * inputs' defaults) and `secrets:` are evaluated there (a `githubJobResult` named `tutti:call`)
+ * and installed as `inputs` and `secrets` in each called job's realm. In the second
+ * (`js_<call>_out`) the called jobs' results are included under their own ids (a matrix job's
+ * as its `githubMatrix` merged its legs' results) once every called job ended or will never run (its
+ * results closed: a job skipped by its `if:` does not hold the call), the call's `job.status`
+ * is `failure` when one of them failed, and the `workflow_call` outputs (`jobs.<id>.outputs.<k>`)
+ * are evaluated: that result is the caller job's `needs.<call>` for the jobs that need it.
+ */
+import { resolve } from 'node:path';
+import type { Raw, Workflow } from './workflow.js';
+
+/** A job that calls a reusable workflow, and the called workflow. */
+export interface Call {
+  readonly id: string;
+  readonly job: Raw;
+  readonly called: Workflow;
+}
+
+/** A job of a called workflow as imported in the caller: `<call> / <job>`. */
+export interface CalledJob {
+  readonly call: string;
+  /** Its id in the called workflow (its `needs.<id>` there). */
+  readonly local: string;
+  readonly w: Workflow;
+}
+
+/** The file a job's `uses:` names in this repository; undefined for another repository's workflow. */
+export function calledFile(uses: string, cwd: string, repository: string): string | undefined {
+  const u = uses.trim();
+  if (u.startsWith('./')) return resolve(cwd, u);
+  if (u.startsWith('$/')) return resolve(cwd, u.slice(2));
+  if (u.startsWith(`${repository}/`)) return resolve(cwd, u.slice(repository.length + 1).replace(/@.*$/, ''));
+  return undefined;
+}
+
+const asText = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'string' ? v : String(v));
+const needsOf = (job: Raw) => (job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs.map(String) : [String(job.needs)]);
+
+/**
+ * The caller's jobs with each call followed by the called workflow's jobs (`<call> / <job>`,
+ * their `needs` among themselves renamed so, a boolean input read in an `if:` compared with
+ * `"true"`: the helpers' realm holds inputs as strings, as it holds matrix values).
+ */
+export function withCalledJobs(
+  jobs: [string, Raw][],
+  calls: ReadonlyMap<string, Workflow>,
+  warn: (m: string) => void,
+  w: Workflow,
+): { jobs: [string, Raw][]; calls: Map<string, Call>; called: Map<string, CalledJob> } {
+  const out: [string, Raw][] = [];
+  const byCall = new Map<string, Call>();
+  const called = new Map<string, CalledJob>();
+  for (const [id, job] of jobs) {
+    out.push([id, job]);
+    const cw = calls.get(id);
+    if (!cw) continue;
+    if (job.strategy !== undefined) {
+      warn(`${w.where(id)}: job '${id}': a matrix of calls of a reusable workflow is not imported (the call is left out)`);
+      continue;
+    }
+    byCall.set(id, { id, job, called: cw });
+    const spec = ((cw.on.workflow_call ?? {}) as Raw).inputs as Record<string, Raw | null> | undefined;
+    const booleans = Object.entries(spec ?? {})
+      .filter(([, s]) => s?.type === 'boolean')
+      .map(([k]) => k);
+    const inIf = (text: unknown) =>
+      typeof text !== 'string' && typeof text !== 'boolean'
+        ? text
+        : booleans.reduce(
+            (t, k) =>
+              t.replace(new RegExp(`\\binputs\\.${k.replace(/[-]/g, '\\-')}(?![\\w-])`, 'g'), `(inputs[${JSON.stringify(k)}] == "true")`),
+            asText(text),
+          );
+    for (const [local, inner] of Object.entries(cw.jobs)) {
+      // (a call from the called workflow: its job treatment warns, 'uses' is not imported)
+      const rename = new Map(Object.keys(cw.jobs).map((k) => [k, `${id} / ${k}`]));
+      const needs = needsOf(inner).map((n) => rename.get(n) ?? n);
+      out.push([
+        `${id} / ${local}`,
+        {
+          ...inner,
+          name: `${id} / ${asText(inner.name) || local}`,
+          ...(needs.length > 0 ? { needs } : { needs: undefined }),
+          ...(inner.if !== undefined ? { if: inIf(inner.if) } : {}),
+          steps: ((inner.steps ?? []) as Raw[]).map((s) => (s.if !== undefined ? { ...s, if: inIf(s.if) } : s)),
+        },
+      ]);
+      called.set(`${id} / ${local}`, { call: id, local, w: cw });
+    }
+  }
+  return { jobs: out, calls: byCall, called };
+}
+
+/**
+ * The treatment that starts a call: when triggered, the call's `with:` (over the inputs'
+ * defaults) and `secrets:` evaluated in the caller's realm, given as `args` (`i:<input>`,
+ * `s:<secret>`, and `*` the caller's secrets as JSON for `secrets: inherit`).
+ */
+export function callTreatment(call: Call, treatment: string, str: (s: string) => string, warn: (m: string) => void): string {
+  const spec = (((call.called.on.workflow_call ?? {}) as Raw).inputs ?? {}) as Record<string, Raw | null>;
+  const withs = (call.job.with ?? {}) as Raw;
+  const entries: [string, string][] = [];
+  for (const [k, s] of Object.entries(spec)) {
+    if (k in withs) entries.push([`i:${k}`, asText(withs[k])]);
+    else if (s?.default !== undefined) entries.push([`i:${k}`, asText(s.default)]);
+    else if (s?.required === true)
+      warn(`${call.called.file}: input '${k}' is required but job '${call.id}' does not give it (it is empty in the called jobs)`);
+  }
+  for (const k of Object.keys(withs))
+    if (!(k in spec)) warn(`job '${call.id}': input '${k}' is not declared by ${call.called.file} (ignored)`);
+  if (call.job.secrets === 'inherit') entries.push(['*', '${{ JSON.stringify(secrets) }}']);
+  else for (const [k, v] of Object.entries((call.job.secrets ?? {}) as Raw)) entries.push([`s:${k}`, asText(v)]);
+  return [
+    '/**',
+    `Job \`${call.id}\`: calls the reusable workflow ${call.called.file}; its inputs and secrets, evaluated when it starts.`,
+    '*/',
+    `treatment ${treatment}[contexts: JavaScriptEngine]()`,
+    '  input trigger: Block<void>',
+    '  output args: Block<Json>',
+    '{',
+    `    args: githubJobResult[contexts = contexts](name = "tutti:call", outputs = |map([${entries.map(([k, v]) => `|entry(${str(k)}, ${str(v)})`).join(', ')}]), local_context = |null())`,
+    // (githubJobResult evaluates when its trigger closes too: the args go on only when the call starts)
+    '    go: emit<bool>(value = true)',
+    '    started: filterBlock<Json>()',
+    '',
+    '    Self.trigger -> args.trigger_release',
+    '    Self.trigger -> go.trigger,emit -> started.select',
+    '    args.result -> started.value',
+    '    started.accepted -> Self.args',
+    '}',
+  ].join('\n');
+}
+
+/** Installs the call's `args` as `inputs` and `secrets` (no braces: the realm's placeholders end at the first `}`). */
+export const INSTALL_ARGS =
+  '${{ (Object.entries(needs["tutti:call"]["outputs"]).forEach(([k, v]) => k == "*" ? Object.assign(secrets, JSON.parse(v)) : ' +
+  '(k[0] == "i" ? inputs : secrets)[k.slice(2)] = v), delete needs["tutti:call"], "installed") }}';
+
+/**
+ * The call's `job.status` in its second realm, once the called jobs' results are included or
+ * closed: a failure when one of them failed (a matrix job's result is its legs', merged by its
+ * `githubMatrix`).
+ */
+export const CALL_STATUS =
+  '${{ (job.status = Object.values(needs).some((n) => n.result == "failure") ? "failure" : "success", job.status) }}';
+
+/** A `workflow_call` output's value as evaluated in the call's second realm: `jobs.<id>` are its `needs`. */
+export const callOutput = (value: unknown) => asText(value).replace(/\bjobs\.(?=[\w-])/g, 'needs.');
