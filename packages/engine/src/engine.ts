@@ -318,10 +318,10 @@ export class Engine {
     return { ok: !this.failed, tracks: this.nextTrack - 1 };
   }
 
-  /** Stops the run now (SIGINT, SIGTERM, deadlock): live tracks are abandoned. */
   /** Whether {@link stop} ended the run. */
   private stoppedFromOutside = false;
 
+  /** Stops the run now (SIGINT, SIGTERM, deadlock): live tracks are abandoned. */
   stop(reason: string, failed: boolean): void {
     this.stoppedFromOutside = true;
     if (failed) this.failed = true;
