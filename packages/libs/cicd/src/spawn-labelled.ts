@@ -28,16 +28,7 @@
  */
 import { END, type InputPort, type OutputPort, treatment } from '@tutti/core';
 import { createDecoder } from '@tutti/lib-encoding';
-import {
-  type ByteSink,
-  type CommandValue,
-  controlOf,
-  type EnvironmentValue,
-  type RunOutcome,
-  Starts,
-  TERMINATE,
-  Termination,
-} from '@tutti/lib-process';
+import { type ByteSink, controlOf, type EnvironmentValue, runSequence, Starts, Termination } from '@tutti/lib-process';
 import { trimWhiteSpaceEnd } from '@tutti/lib-std';
 import { executorFor } from '@tutti/lib-work';
 
@@ -126,38 +117,17 @@ export const spawnLabelled = treatment('cicd/steps', 'spawnLabelled', {
     const starts = new Starts(outputs.started);
     const control = controlOf(starts, termination, ctx.signal);
     let lastExit: number | null | undefined;
-    let end: 'completed' | 'failed' | 'terminated' = 'completed';
-    loop: for (;;) {
-      const batch = await termination.next(inputs.commands);
-      if (batch === END) break;
-      if (batch === TERMINATE) {
-        end = 'terminated';
-        break;
-      }
-      for (let i = 0; i < batch.length; i++) {
-        if (termination.requested) {
-          end = 'terminated';
-          break loop;
-        }
-        const outcome: RunOutcome = await executor.spawnOut(
-          batch[i] as CommandValue,
-          environment as EnvironmentValue | null,
-          control,
-          stdio,
-        );
-        if (ctx.signal.aborted) return;
-        if (outcome.status === 'terminated') {
-          end = 'terminated';
-          break loop;
-        }
+    const end = await runSequence(
+      inputs.commands,
+      termination,
+      ctx.signal,
+      (command) => executor.spawnOut(command, environment as EnvironmentValue | null, control, stdio),
+      (outcome) => {
         if (outcome.exit !== undefined) lastExit = outcome.exit;
-        if (outcome.status === 'failed') {
-          if (outcome.error !== undefined) log('error', outcome.error);
-          end = 'failed';
-          break loop;
-        }
-      }
-    }
+        if (outcome.status === 'failed' && outcome.error !== undefined) log('error', outcome.error);
+      },
+    );
+    if (end === undefined) return;
     inputs.commands.close();
     out.flush();
     err.flush();

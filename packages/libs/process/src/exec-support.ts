@@ -148,6 +148,34 @@ export async function reportOne(outcome: RunOutcome, outputs: Readonly<Record<st
 /** How a sequence of runs (`exec`/`spawn` variants over a stream) ended. */
 export type SequenceEnd = 'completed' | 'failed' | 'terminated';
 
+/**
+ * Runs `commands` one after the other until the stream ends, a run fails or is terminated,
+ * or termination is requested (also while waiting for commands). `ran` is given each outcome
+ * that came to an end (completed or failed) before the next command starts. How the
+ * sequence ended, or undefined when the engine stopped (nobody listens any more).
+ */
+export async function runSequence(
+  commands: InputPort,
+  termination: Termination,
+  stop: AbortSignal,
+  run: (command: CommandValue) => Promise<RunOutcome>,
+  ran: (outcome: Exclude<RunOutcome, { readonly status: 'terminated' }>) => Promise<void> | void,
+): Promise<SequenceEnd | undefined> {
+  for (;;) {
+    const batch = await termination.next(commands);
+    if (batch === END) return 'completed';
+    if (batch === TERMINATE) return 'terminated';
+    for (let i = 0; i < batch.length; i++) {
+      if (termination.requested) return 'terminated';
+      const outcome = await run(batch[i] as CommandValue);
+      if (stop.aborted) return undefined;
+      if (outcome.status === 'terminated') return 'terminated';
+      await ran(outcome);
+      if (outcome.status === 'failed') return 'failed';
+    }
+  }
+}
+
 /** The final statuses of a sequence: every other output closed, then its end, then `finished`. */
 export async function reportSequence(end: SequenceEnd, outputs: Readonly<Record<string, OutputPort>>): Promise<void> {
   closeAllBut(outputs, end, 'finished');

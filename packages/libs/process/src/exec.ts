@@ -4,7 +4,7 @@
  * executor.ts) and turn its outcomes into status outputs; all process handling is the
  * executor's.
  */
-import { dataType, END, type InputPort, type OutputPort, treatment } from '@tutti/core';
+import { dataType, type InputPort, type OutputPort, treatment } from '@tutti/core';
 import type { CommandValue } from './command-value.js';
 import {
   closeAllBut,
@@ -13,12 +13,11 @@ import {
   receiveSetup,
   reportOne,
   reportSequence,
-  type SequenceEnd,
+  runSequence,
   type Setup,
   Starts,
   sinkOf,
   sourceOf,
-  TERMINATE,
   Termination,
 } from './exec-support.js';
 import type { RunControl, RunOutcome } from './executor.js';
@@ -75,39 +74,22 @@ async function single(inputs: Ports, outputs: Outs, stop: AbortSignal, run: Run,
 async function sequence(inputs: Ports, outputs: Outs, stop: AbortSignal, run: Run): Promise<void> {
   const setup = await receiveSetup(inputs.executor as InputPort, inputs.environment as InputPort);
   if (setup === null) return;
-  const commands = inputs.commands as InputPort;
   const exit = outputs.exit as OutputPort;
   const termination = new Termination(inputs.terminate as InputPort);
   const starts = new Starts(outputs.started as OutputPort);
   const control = controlOf(starts, termination, stop);
-  let end: SequenceEnd = 'completed';
-  loop: for (;;) {
-    const batch = await termination.next(commands);
-    if (batch === END) break;
-    if (batch === TERMINATE) {
-      end = 'terminated';
-      break;
-    }
-    for (let i = 0; i < batch.length; i++) {
-      if (termination.requested) {
-        end = 'terminated';
-        break loop;
-      }
-      const outcome = await run(setup, batch[i] as CommandValue, control);
-      if (stop.aborted) return;
-      if (outcome.status === 'terminated') {
-        end = 'terminated';
-        break loop;
-      }
+  const end = await runSequence(
+    inputs.commands as InputPort,
+    termination,
+    stop,
+    (command) => run(setup, command, control),
+    async (outcome) => {
       await starts.settled();
       if (outcome.exit !== undefined) await exit.sendOne(outcome.exit);
-      if (outcome.status === 'failed') {
-        if (outcome.error !== undefined) await (outputs.error as OutputPort).sendOne(outcome.error);
-        end = 'failed';
-        break loop;
-      }
-    }
-  }
+      if (outcome.status === 'failed' && outcome.error !== undefined) await (outputs.error as OutputPort).sendOne(outcome.error);
+    },
+  );
+  if (end === undefined) return;
   await starts.settled();
   await reportSequence(end, outputs);
 }

@@ -22,7 +22,7 @@ export const process: PackageDescriptor = {
 export { CommandValue } from './command-value.js';
 export { EnvironmentValue } from './environment-value.js';
 // The pieces of the `process/exec` treatments that other libraries' native steps reuse.
-export { controlOf, Starts, TERMINATE, Termination } from './exec-support.js';
+export { controlOf, runSequence, Starts, Termination } from './exec-support.js';
 export type { ByteSink, ByteSource, Executor, RunControl, RunOutcome } from './executor.js';
 export { LocalExecutor } from './local-executor.js';
 export { feed, forward } from './stdio.js';
