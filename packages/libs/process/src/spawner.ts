@@ -187,8 +187,10 @@ send(10, 0);
  * more than Node's, 8–12 ms, copying Perl's pages before `exec`). Same frames and the same
  * JSON as the Node spawner; a command's file is looked up in the PATH of its own environment,
  * as Node does; signals the spawner ignores or handles are back to their defaults in the
- * child. Exits come from `waitpid` on SIGCHLD, woken through Python's signal wakeup fd. A
- * Python that cannot run it exits before it is ready, and the Node spawner takes over.
+ * child. Exits come from `waitpid` on SIGCHLD, woken through Python's signal wakeup fd. The
+ * frames of one turn of its loop go out in one write (a child's two output ends and its exit
+ * usually come together: one wake-up of the engine instead of three); a start's answer goes at
+ * once. A Python that cannot run it exits before it is ready, and the Node spawner takes over.
  */
 const PYTHON_SPAWNER_SOURCE = String.raw`
 import os, sys, json, signal, struct, selectors, errno
@@ -211,8 +213,18 @@ kids = {}     # id -> kid dict
 bypid = {}
 envs = {}
 
+outq = []
+
 def send(t, i, payload=b''):
-    buf = struct.pack('<IBI', 5 + len(payload), t, i) + payload
+    outq.append(struct.pack('<IBI', 5 + len(payload), t, i))
+    if payload:
+        outq.append(payload)
+
+def flush():
+    if not outq:
+        return
+    buf = b''.join(outq)
+    outq.clear()
     view = memoryview(buf)
     while view:
         try:
@@ -314,6 +326,7 @@ def start(i, r):
     kids[i] = k
     bypid[pid] = i
     jsend(11, i, {'pid': pid})
+    flush()
 
 def reap():
     while True:
@@ -410,6 +423,7 @@ os.set_blocking(IN, False)
 sel.register(IN, selectors.EVENT_READ, ('engine', 0, 0))
 sel.register(wake_r, selectors.EVENT_READ, ('wake', 0, 0))
 send(10, 0)
+flush()
 while True:
     for key, _ in sel.select():
         kind, i, fd = key.data
@@ -466,6 +480,7 @@ while True:
             if k is not None and k['stdin'] is not None:
                 flush_in(i, k)
     reap()
+    flush()
 `;
 
 /** A child started through the spawner, fed by the spawner's frames. */
