@@ -2,7 +2,7 @@
 // caller's graph, and `tutti run` of the project gives the outcome of `tutti github run`.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -131,4 +131,88 @@ test('import: a called job with a matrix (computed from the call inputs) runs it
     'summary success p-1',
     'summary success x-a',
   ]);
+});
+
+test('import: two calls of one reusable workflow, and two jobs with one step id, keep their step outputs and GITHUB_ENV apart, run after run, as under tutti github run', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tutti-gh-import-reusable-twice-'));
+  dirs.push(dir);
+  await cp(fileURLToPath(new URL('../test/import-reusable-twice', import.meta.url)), dir, { recursive: true });
+  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
+  const out = join(dir, 'mel');
+  const r = await githubImport(dir, undefined, out, 'acme/widgets');
+  assert.deepEqual(r.warnings, []);
+  // the step files in a temporary directory of the test's, to see that none is left
+  const tmp = join(dir, 'tmp');
+  await mkdir(tmp);
+  const tuttiRun = () =>
+    spawnSync(process.execPath, [TUTTI, 'run', join(out, 'Compo.toml'), '--progress', 'plain'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, CI: 'true', TMPDIR: tmp },
+    });
+  const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache') });
+  assert.equal(gh.status, 0, gh.text);
+  const lines = (s: string) => [...s.matchAll(/│ ((?:start|say|job|report) .*)$/gm)].map((m) => m[1]!.trimEnd()).sort();
+  const expected = [
+    'job a got a, env SEEN_a in twice',
+    'job b got b, env',
+    'report one two a',
+    'say one got one, env SEEN_one in twice',
+    'say two got two, env SEEN_two in twice',
+    "start b with ''",
+    "start one with ''",
+    "start two with ''",
+  ];
+  assert.deepEqual(lines(gh.text), expected);
+  // twice: the second run reads nothing the first one wrote
+  for (const attempt of [1, 2]) {
+    const run = tuttiRun();
+    assert.equal(run.status, 0, `run ${attempt}: ${run.stdout}${run.stderr}`);
+    assert.deepEqual(lines(run.stdout), expected, `run ${attempt}`);
+    assert.deepEqual(
+      (await readdir(tmp)).filter((f) => f.startsWith('tutti-github-')),
+      [],
+      'the run removes its step files',
+    );
+  }
+});
+
+test('import: a matrix of calls runs the called jobs once per leg (with: from the matrix, max-parallel, fail-fast, merged outputs), as under tutti github run', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tutti-gh-import-matrix-calls-'));
+  dirs.push(dir);
+  await cp(fileURLToPath(new URL('../test/import-reusable-matrix-calls', import.meta.url)), dir, { recursive: true });
+  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
+  const out = join(dir, 'mel');
+  const r = await githubImport(dir, undefined, out, 'acme/widgets');
+  assert.deepEqual(r.warnings, []);
+  const mel = await readFile(join(out, 'ci.mel'), 'utf8');
+  for (const s of ['treatment legs_call[', 'leg: githubLeg[github_matrix = matrix]()', 'githubMatrix[github_matrix = matrix_job_call'])
+    assert.ok(mel.includes(s), `missing ${s}`);
+  const checked = await checkPath(join(out, 'Compo.toml'), { all: true });
+  assert.deepEqual(
+    checked.sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
+    [],
+  );
+  const run = spawnSync(process.execPath, [TUTTI, 'run', join(out, 'Compo.toml'), '--progress', 'plain'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
+  const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache') });
+  assert.equal(gh.status, 1, gh.text);
+  assert.equal(run.status, gh.status, run.stdout + run.stderr);
+  const lines = (s: string) => [...s.matchAll(/│ ((?:part|merged|exiting|ff result) .*)$/gm)].map((m) => m[1]!).sort();
+  assert.deepEqual(lines(run.stdout), lines(gh.text));
+  assert.deepEqual(lines(gh.text), [
+    'exiting with 3',
+    'ff result failure',
+    // max-parallel 1: the legs end in order, the last one setting the output wins
+    'merged said hi-bob result success',
+    'part ann x1 heard hi-ann in grid',
+    'part ann x3 heard hi-ann in grid',
+    'part bob x3 heard hi-bob in grid',
+  ]);
+  // the called jobs named after their call's leg, as tutti github run names them
+  for (const name of ['call (ann, 1) / first', 'call (bob, 3) / second', 'ff (3) / leave'])
+    assert.match(run.stdout, new RegExp(`job ${name.replace(/[()]/g, '\\$&')} (succeeded|failed)`), name);
 });

@@ -23,6 +23,8 @@ export interface Call {
   readonly id: string;
   readonly job: Raw;
   readonly called: Workflow;
+  /** A matrix of calls (`strategy.matrix`): its called jobs run once per leg, in `legs_<call>` (callLegsTreatment). */
+  readonly matrix: boolean;
 }
 
 /** A job of a called workflow as imported in the caller: `<call> / <job>`. */
@@ -63,11 +65,8 @@ export function withCalledJobs(
     out.push([id, job]);
     const cw = calls.get(id);
     if (!cw) continue;
-    if (job.strategy !== undefined) {
-      warn(`${w.where(id)}: job '${id}': a matrix of calls of a reusable workflow is not imported (the call is left out)`);
-      continue;
-    }
-    byCall.set(id, { id, job, called: cw });
+    const matrix = ((job.strategy ?? undefined) as Raw | undefined)?.matrix !== undefined;
+    byCall.set(id, { id, job, called: cw, matrix });
     const spec = ((cw.on.workflow_call ?? {}) as Raw).inputs as Record<string, Raw | null> | undefined;
     const booleans = Object.entries(spec ?? {})
       .filter(([, s]) => s?.type === 'boolean')
@@ -155,3 +154,58 @@ export const CALL_STATUS =
 
 /** A `workflow_call` output's value as evaluated in the call's second realm: `jobs.<id>` are its `needs`. */
 export const callOutput = (value: unknown) => asText(value).replace(/\bjobs\.(?=[\w-])/g, 'needs.');
+
+/** A Mélodium string literal. */
+const literal = (s: string) =>
+  `"${s.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n').replaceAll('\r', '\\r').replaceAll('\t', '\\t')}"`;
+
+/**
+ * A name in a leg of a matrix of calls: `<call leg> / <rest>` (`deploy (prod) / build`), the
+ * leg's name (`@GithubLeg[name]`, GitHub's `call (v1, v2)`) known when the leg runs.
+ */
+export const inCallLeg = (rest: string, before = '') =>
+  `|format(${literal(`${before}{call} / ${rest.replaceAll('{', '{{').replaceAll('}', '}}')}`)}, |entry("call", @GithubLeg[name]))`;
+
+/**
+ * The treatment running the legs of a matrix of calls `call` (instance `v`, its `githubMatrix`
+ * in `main`): in each leg's track (`githubLeg`), the call's realm is the leg's (its `matrix`
+ * and `strategy`), the call's `with:` and `secrets:` are evaluated there (`v`, the call's
+ * treatment), and then the lines of `lines` run — the called jobs and the call's result as for
+ * a call without matrix, each realm a fork of the leg's own — and the call's status and its
+ * `workflow_call` outputs, evaluated in its second realm, go back to the matrix, which merges
+ * them as GitHub does. `models`: the realms (and matrices of called matrix jobs) the lines use,
+ * taken from `main` under the same names.
+ */
+export function callLegsTreatment(
+  call: Call,
+  v: string,
+  models: readonly [string, string][],
+  lines: { readonly head: readonly string[]; readonly body: readonly string[] },
+  statusDone: string,
+): string {
+  const spec = (((call.called.on.workflow_call ?? {}) as Raw).outputs ?? {}) as Record<string, Raw | null>;
+  const outputs = Object.entries(spec).map(([k, o]) => `|entry(${literal(k)}, ${literal(callOutput(o?.value))})`);
+  return [
+    '/**',
+    `The legs of job \`${call.id}\`, a matrix of calls of ${call.called.file}: one track per leg, opened at run time by`,
+    "`githubLeg`; in each, the call's inputs and secrets are evaluated with the leg's `matrix`, the called jobs run",
+    "with realms of their own, and the call's result and outputs go back to the matrix, which merges them.",
+    '*/',
+    `treatment legs_${v.slice(4)}[${[...models.map(([m, t]) => `${m}: ${t}`), 'matrix: GithubMatrix'].join(', ')}](const contexts: string)`,
+    '  require @GithubLeg',
+    '{',
+    '    leg: githubLeg[github_matrix = matrix]()',
+    `    prepare_leg: prepareLegContexts[contexts = js_${v}]()`,
+    `    ${v}: ${v}[contexts = js_${v}]()`,
+    ...lines.head,
+    `    leg_result: githubLegResult[github_matrix = matrix, contexts = js_${v}_out](outputs = |map([${outputs.join(', ')}]))`,
+    // (the leg's status is the call's job.status: its failed input is closed)
+    '    leg_status: closeBlock<void>()',
+    '',
+    `    leg.github_contexts -> prepare_leg.github_contexts,ready -> ${v}.trigger`,
+    ...lines.body,
+    `    ${statusDone} -> leg_result.success`,
+    `    ${statusDone} -> leg_status.trigger,closed -> leg_result.failed`,
+    '}',
+  ].join('\n');
+}
