@@ -1,6 +1,6 @@
 /**
  * Reusable workflows in `tutti github import`: a job that calls one (`uses: ./.github/workflows/x.yml`,
- * `$/…`, or `owner/repo/…@ref` naming this repository) has the called workflow's jobs imported
+ * `$/…`, or `owner/repo/…@ref`) has the called workflow's jobs imported
  * inside the caller's graph, as `tutti github run` runs them (run.ts, `runCall`): each called job
  * `<call> / <job>` is a job treatment of its own, labelled so, started once the call starts and
  * the called jobs it needs ended.
@@ -14,9 +14,18 @@
  * results closed: a job skipped by its `if:` does not hold the call), the call's `job.status`
  * is `failure` when one of them failed, and the `workflow_call` outputs (`jobs.<id>.outputs.<k>`)
  * are evaluated: that result is the caller job's `needs.<call>` for the jobs that need it.
+ *
+ * A called job that calls a reusable workflow in turn is a call as above, inside its own call
+ * (`<call> / <job> / <job>`), its `with:` evaluated in its realm over the inputs its call
+ * installed. Another repository's workflow is read from the action cache (`resolveCalls`, as
+ * `tutti github run` reads it). A matrix of calls is a `githubMatrix` whose legs run the
+ * called jobs and the call's result in `legs_<call>` (`callLegsTreatment`): in a leg's track
+ * each realm is a fork of its own, so the lines are those of a call without matrix, with the
+ * leg's start for the program's and the names of the leg (`call (v1, v2) / job`).
  */
-import { resolve } from 'node:path';
-import type { Raw, Workflow } from './workflow.js';
+import { resolveActions } from './remote.js';
+import { workflowTarget } from './run.js';
+import { loadWorkflow, type Raw, type Workflow } from './workflow.js';
 
 /** A job that calls a reusable workflow, and the called workflow. */
 export interface Call {
@@ -35,13 +44,77 @@ export interface CalledJob {
   readonly w: Workflow;
 }
 
-/** The file a job's `uses:` names in this repository; undefined for another repository's workflow. */
-export function calledFile(uses: string, cwd: string, repository: string): string | undefined {
-  const u = uses.trim();
-  if (u.startsWith('./')) return resolve(cwd, u);
-  if (u.startsWith('$/')) return resolve(cwd, u.slice(2));
-  if (u.startsWith(`${repository}/`)) return resolve(cwd, u.slice(repository.length + 1).replace(/@.*$/, ''));
-  return undefined;
+/**
+ * How many levels of workflows may be connected: the top-level caller and nine levels of
+ * reusable workflows, GitHub's current limit (its older documentation says four; `tutti github
+ * run` has none). A deeper call, or a cycle, is left out with a warning.
+ */
+export const MAX_LEVELS = 10;
+
+/** The calls of each workflow: by calling job, the called workflow. */
+export type CallsOf = ReadonlyMap<Workflow, ReadonlyMap<string, Workflow>>;
+
+/**
+ * The reusable workflows the workflows `ws` call, level by level as `tutti github run` follows
+ * them (run.ts, `resolveRemotes`): of this repository (read from the working tree), and of
+ * other repositories from the action cache (`owner/repo@ref`, cloned when reachable), a `./…`
+ * call inside one of those read from that same repository. WorkflowError, with the message
+ * `tutti github run` gives, when another repository's workflow is neither cached nor reachable.
+ */
+export async function resolveCalls(
+  ws: readonly Workflow[],
+  loaded: readonly Workflow[],
+  cwd: string,
+  repository: string,
+  actionCache: string,
+  warn: (m: string) => void,
+): Promise<{ callsOf: Map<Workflow, Map<string, Workflow>>; called: Set<string> }> {
+  const callsOf = new Map<Workflow, Map<string, Workflow>>();
+  const called = new Set<string>();
+  const byPath = new Map(loaded.map((l) => [l.path, l]));
+  let level: { w: Workflow; home: string }[] = ws.map((w) => ({ w, home: cwd }));
+  for (let depth = 1; level.length > 0; depth++) {
+    const next: { w: Workflow; home: string }[] = [];
+    const remote: { w: Workflow; id: string; uses: string }[] = [];
+    const local: { w: Workflow; id: string; file: string; home: string }[] = [];
+    for (const { w, home } of level) {
+      if (callsOf.has(w)) continue;
+      callsOf.set(w, new Map());
+      for (const [id, job] of Object.entries(w.jobs)) {
+        if (typeof job.uses !== 'string') continue;
+        if (depth >= MAX_LEVELS) {
+          warn(`${w.where(id)}: job '${id}': a call deeper than ${MAX_LEVELS} levels of workflows (GitHub's limit) is not imported`);
+          continue;
+        }
+        const t = workflowTarget(job.uses, home, cwd, repository);
+        if ('local' in t) local.push({ w, id, file: t.local, home: t.local.startsWith(`${home}/`) ? home : cwd });
+        else remote.push({ w, id, uses: t.remote });
+      }
+    }
+    // another repository's workflows: from the action cache, as tutti github run has them
+    const uses = [...new Set(remote.map((r) => r.uses))];
+    const got = uses.length === 0 ? new Map() : await resolveActions(uses, actionCache, undefined, new Set(uses));
+    const targets = [...local, ...remote.map((r) => ({ w: r.w, id: r.id, file: got.get(r.uses)!.dir, home: got.get(r.uses)!.root }))];
+    for (const { w, id, file, home } of targets) {
+      let cw = byPath.get(file);
+      try {
+        cw ??= await loadWorkflow(file, cwd);
+      } catch (e) {
+        warn(`${w.where(id)}: job '${id}': ${(e as Error).message}`);
+        continue;
+      }
+      byPath.set(file, cw);
+      if (!('workflow_call' in cw.on)) {
+        warn(`${w.where(id)}: job '${id}': ${cw.file} is not a reusable workflow (no 'on: workflow_call'): not imported`);
+        continue;
+      }
+      callsOf.get(w)!.set(id, cw);
+      called.add(cw.path);
+      next.push({ w: cw, home });
+    }
+    level = next;
+  }
+  return { callsOf, called };
 }
 
 const asText = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'string' ? v : String(v));
@@ -50,22 +123,29 @@ const needsOf = (job: Raw) => (job.needs === undefined ? [] : Array.isArray(job.
 /**
  * The caller's jobs with each call followed by the called workflow's jobs (`<call> / <job>`,
  * their `needs` among themselves renamed so, a boolean input read in an `if:` compared with
- * `"true"`: the helpers' realm holds inputs as strings, as it holds matrix values).
+ * `"true"`: the helpers' realm holds inputs as strings, as it holds matrix values). A called
+ * job that calls a reusable workflow in turn is a call too, followed by its own called jobs
+ * (`<call> / <job> / <job>`), up to {@link MAX_LEVELS} levels.
  */
 export function withCalledJobs(
   jobs: [string, Raw][],
-  calls: ReadonlyMap<string, Workflow>,
+  callsOf: CallsOf,
   warn: (m: string) => void,
   w: Workflow,
 ): { jobs: [string, Raw][]; calls: Map<string, Call>; called: Map<string, CalledJob> } {
   const out: [string, Raw][] = [];
   const byCall = new Map<string, Call>();
   const called = new Map<string, CalledJob>();
-  for (const [id, job] of jobs) {
-    out.push([id, job]);
-    const cw = calls.get(id);
-    if (!cw) continue;
+  /** Call `id` (its job as imported) of `cw`, in a leg of a matrix of calls when `inLegs`. */
+  const expand = (id: string, job: Raw, cw: Workflow, caller: Workflow, inLegs: boolean) => {
     const matrix = ((job.strategy ?? undefined) as Raw | undefined)?.matrix !== undefined;
+    if (matrix && inLegs) {
+      const inner = called.get(id);
+      warn(
+        `${(inner?.w ?? caller).where(inner?.local ?? id)}: job '${id}': a matrix of calls inside a leg of a matrix of calls is not imported (the call is left out)`,
+      );
+      return;
+    }
     byCall.set(id, { id, job, called: cw, matrix });
     const spec = ((cw.on.workflow_call ?? {}) as Raw).inputs as Record<string, Raw | null> | undefined;
     const booleans = Object.entries(spec ?? {})
@@ -79,22 +159,27 @@ export function withCalledJobs(
               t.replace(new RegExp(`\\binputs\\.${k.replace(/[-]/g, '\\-')}(?![\\w-])`, 'g'), `(inputs[${JSON.stringify(k)}] == "true")`),
             asText(text),
           );
+    const rename = new Map(Object.keys(cw.jobs).map((k) => [k, `${id} / ${k}`]));
     for (const [local, inner] of Object.entries(cw.jobs)) {
-      // (a call from the called workflow: its job treatment warns, 'uses' is not imported)
-      const rename = new Map(Object.keys(cw.jobs).map((k) => [k, `${id} / ${k}`]));
       const needs = needsOf(inner).map((n) => rename.get(n) ?? n);
-      out.push([
-        `${id} / ${local}`,
-        {
-          ...inner,
-          name: `${id} / ${asText(inner.name) || local}`,
-          ...(needs.length > 0 ? { needs } : { needs: undefined }),
-          ...(inner.if !== undefined ? { if: inIf(inner.if) } : {}),
-          steps: ((inner.steps ?? []) as Raw[]).map((s) => (s.if !== undefined ? { ...s, if: inIf(s.if) } : s)),
-        },
-      ]);
+      const entry: Raw = {
+        ...inner,
+        name: `${id} / ${asText(inner.name) || local}`,
+        ...(needs.length > 0 ? { needs } : { needs: undefined }),
+        ...(inner.if !== undefined ? { if: inIf(inner.if) } : {}),
+        steps: ((inner.steps ?? []) as Raw[]).map((s) => (s.if !== undefined ? { ...s, if: inIf(s.if) } : s)),
+      };
+      out.push([`${id} / ${local}`, entry]);
       called.set(`${id} / ${local}`, { call: id, local, w: cw });
+      // a call from the called workflow: its jobs follow in turn
+      const next = callsOf.get(cw)?.get(local);
+      if (next) expand(`${id} / ${local}`, entry, next, cw, inLegs || matrix);
     }
+  };
+  for (const [id, job] of jobs) {
+    out.push([id, job]);
+    const cw = callsOf.get(w)?.get(id);
+    if (cw) expand(id, job, cw, w, false);
   }
   return { jobs: out, calls: byCall, called };
 }

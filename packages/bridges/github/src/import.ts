@@ -29,13 +29,16 @@
  * bridge's job environment (import-containers.ts, job-env.ts); so does a job whose `runs-on`
  * label `-P LABEL=IMAGE` maps to an image (`onPlatform`).
  *
- * A job calling a reusable workflow of this repository has the called jobs imported inside
- * the caller's graph (import-reusable.ts), a called matrix job as any matrix job.
+ * A job calling a reusable workflow (of this repository, or of another from the action cache)
+ * has the called jobs imported inside the caller's graph (import-reusable.ts), a called matrix
+ * job as any matrix job, a call from a called workflow level after level, and the called jobs
+ * of a matrix of calls in a treatment running its legs. Each job instance's step files are
+ * its own (`filesOf`).
  *
  * What the generated program does not cover (reported as warnings, and as comments at the
- * place in the code): a matrix of calls of a reusable workflow, calls from a called workflow or
- * of another repository's. A matrix job's outputs are its legs' outputs merged by its
- * `githubMatrix`, as GitHub merges them.
+ * place in the code): calls deeper than ten levels of workflows, a matrix of calls inside a
+ * leg of another. A matrix job's outputs are its legs' outputs merged by its `githubMatrix`,
+ * as GitHub merges them.
  * `bash` runs with `-x` (the helpers' shell table).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -52,14 +55,16 @@ import {
 import { legsTreatment, matrixInstances } from './import-matrix.js';
 import {
   CALL_STATUS,
-  calledFile,
+  type CallsOf,
   callLegsTreatment,
   callOutput,
   callTreatment,
   INSTALL_ARGS,
   inCallLeg,
+  resolveCalls,
   withCalledJobs,
 } from './import-reusable.js';
+import { defaultCacheRoot } from './run.js';
 import { findWorkflows, loadWorkflow, type Raw, type Workflow, WorkflowError } from './workflow.js';
 
 export interface ImportResult {
@@ -555,11 +560,11 @@ function workflowArea(
   w: Workflow,
   repository: string,
   warn: (m: string) => void,
-  calls: ReadonlyMap<string, Workflow> = new Map(),
+  callsOf: CallsOf = new Map(),
   platforms: Readonly<Record<string, string>> = {},
 ): string {
   // a call of a reusable workflow: followed by the called jobs, `<call> / <job>` (import-reusable.ts)
-  const flat = withCalledJobs(Object.entries(w.jobs), calls, warn, w);
+  const flat = withCalledJobs(Object.entries(w.jobs), callsOf, warn, w);
   // `-P LABEL=IMAGE`: a job without `container:` whose runs-on has that label is a container job
   const warnPlatform = (id: string) => {
     const inner = flat.called.get(id);
@@ -618,9 +623,13 @@ function workflowArea(
     !flat.calls.has(id) && ((jobById.get(id)?.strategy ?? undefined) as Raw | undefined)?.matrix !== undefined;
   /** The matrix of calls whose legs run called job `id` (import-reusable.ts, callLegsTreatment). */
   const callLegsOf = (id: string) => {
-    const c = flat.calls.get(flat.called.get(id)?.call ?? '');
-    return c?.matrix ? c : undefined;
+    // (the nearest matrix of calls among the calls it is in)
+    for (let c = flat.called.get(id)?.call; c !== undefined; c = flat.called.get(c)?.call)
+      if (flat.calls.get(c)?.matrix) return flat.calls.get(c);
+    return undefined;
   };
+  /** A name under a matrix of calls, without the call's id: `<call leg> / <this>` when it runs. */
+  const legRelative = (id: string, name = id) => name.slice(callLegsOf(id)!.id.length + 3);
   const inCallLegs = (id: string) => callLegsOf(id) !== undefined;
   for (const [id, job] of jobs) {
     const call = flat.calls.get(id);
@@ -664,9 +673,9 @@ function workflowArea(
     return c === undefined ? 'startup.trigger' : 'prepare_leg.ready';
   };
   /** The label of job `id`'s messages: in a leg of a matrix of calls, named after the leg. */
-  const labelOf = (id: string) => (inCallLegs(id) ? inCallLeg(flat.called.get(id)!.local) : str(id));
+  const labelOf = (id: string) => (inCallLegs(id) ? inCallLeg(legRelative(id)) : str(id));
   const messageOf = (id: string, what: string) =>
-    inCallLegs(id) ? inCallLeg(`${flat.called.get(id)!.local} ${what}`, 'job ') : str(`job ${id} ${what}`);
+    inCallLegs(id) ? inCallLeg(`${legRelative(id)} ${what}`, 'job ') : str(`job ${id} ${what}`);
   /** The status of each matrix of calls' leg, once its called jobs ended (callResult). */
   const legStatus = new Map<string, string>();
   let waits = 0;
@@ -766,13 +775,13 @@ function workflowArea(
     if (call.matrix) {
       // (the leg's status and outputs go back to its matrix: callLegsTreatment)
       legStatus.set(id, `${status}Done.awaited`);
-      linesOf('');
+      linesOf(id);
       return { ok: `${v}.success`, failed: `${v}.failed` };
     }
     const spec = (((call.called.on.workflow_call ?? {}) as Raw).outputs ?? {}) as Record<string, Raw | null>;
     const outputs = Object.entries(spec).map(([k, o]) => `|entry(${str(k)}, ${str(callOutput(o?.value))})`);
     head.push(
-      `    result_${v}: githubJobResult[contexts = ${realm}](name = ${str(id)}, outputs = |map([${outputs.join(', ')}]), local_context = |null())`,
+      `    result_${v}: githubJobResult[contexts = ${realm}](name = ${str(resultName(id))}, outputs = |map([${outputs.join(', ')}]), local_context = |null())`,
     );
     body.push(`    ${status}Done.awaited -> result_${v}.trigger_release`);
     // (githubJobResult evaluates when its trigger closes too: a call that did not start neither succeeds nor fails)
@@ -806,7 +815,7 @@ function workflowArea(
     body.push(`    ${start} -> prepare_${v}.trigger`);
     const call = flat.calls.get(id);
     // (a called job in a leg of a matrix of calls: named after the leg)
-    const named = inCallLegs(id) ? inCallLeg(asText(job.name).replace(/^[^/]* \/ /, '') || flat.called.get(id)!.local) : undefined;
+    const named = inCallLegs(id) ? inCallLeg(legRelative(id, asText(job.name))) : undefined;
     if (call?.matrix) {
       // a matrix of calls: its githubMatrix here, its legs in legs_<call> (callLegsTreatment), named as the call
       out.push(`  model matrix_${v}: GithubMatrix()`);
@@ -960,11 +969,13 @@ function workflowArea(
     const models: [string, string][] = [
       [`js_${v}`, 'JavaScriptEngine'],
       [`js_${v}_out`, 'JavaScriptEngine'],
-      ...[...flat.called]
-        .filter(([, inner]) => inner.call === id)
-        .flatMap(([innerId]): [string, string][] => [
+      ...[...flat.called.keys()]
+        .filter((innerId) => callLegsOf(innerId)?.id === id)
+        .flatMap((innerId): [string, string][] => [
           [`js_${ident(innerId, 'job_')}`, 'JavaScriptEngine'],
           ...(matrixJob(innerId) ? [[`matrix_${ident(innerId, 'job_')}`, 'GithubMatrix'] as [string, string]] : []),
+          // (a call in the call: its second realm)
+          ...(flat.calls.has(innerId) ? [[`js_${ident(innerId, 'job_')}_out`, 'JavaScriptEngine'] as [string, string]] : []),
         ]),
     ];
     legsOfCalls.push('', callLegsTreatment(flat.calls.get(id)!, v, models, l, legStatus.get(id)!));
@@ -1010,7 +1021,11 @@ export async function githubImport(
   workflows: string | undefined,
   outDir: string,
   repository: string,
-  options: { readonly platforms?: Readonly<Record<string, string>> } = {},
+  options: {
+    readonly platforms?: Readonly<Record<string, string>>;
+    /** Other repositories' reusable workflows, laid out `owner/repo@ref` (default as for run). */
+    readonly actionCache?: string;
+  } = {},
 ): Promise<ImportResult> {
   const files = await findWorkflows(resolve(cwd, workflows ?? '.github/workflows'));
   if (files.length === 0) throw new WorkflowError(`${workflows ?? '.github/workflows'}: no workflow files (*.yml, *.yaml)`);
@@ -1018,31 +1033,16 @@ export async function githubImport(
   for (const f of files) loaded.push(await loadWorkflow(f, cwd));
   const callable = loaded.filter((w) => !(Object.keys(w.on).length === 1 && 'workflow_call' in w.on));
   const warnings: string[] = [];
-  // the reusable workflows of this repository each imported workflow calls, by calling job
-  const callsOf = new Map<Workflow, Map<string, Workflow>>();
-  const called = new Set<string>();
-  for (const w of callable) {
-    const calls = new Map<string, Workflow>();
-    for (const [id, job] of Object.entries(w.jobs)) {
-      if (typeof job.uses !== 'string') continue;
-      const file = calledFile(job.uses, cwd, repository);
-      if (file === undefined) continue; // another repository's: left out with a warning
-      let cw: Workflow;
-      try {
-        cw = loaded.find((l) => l.path === file) ?? (await loadWorkflow(file, cwd));
-      } catch (e) {
-        warnings.push(`${w.where(id)}: job '${id}': ${(e as Error).message}`);
-        continue;
-      }
-      if (!('workflow_call' in cw.on)) {
-        warnings.push(`${w.where(id)}: job '${id}': ${cw.file} is not a reusable workflow (no 'on: workflow_call'): not imported`);
-        continue;
-      }
-      calls.set(id, cw);
-      called.add(cw.path);
-    }
-    callsOf.set(w, calls);
-  }
+  // the reusable workflows each imported workflow calls, by calling job, and those they call
+  // in turn (of another repository: from the action cache, as tutti github run has them)
+  const { callsOf, called } = await resolveCalls(
+    callable,
+    loaded,
+    cwd,
+    repository,
+    options.actionCache ?? join(defaultCacheRoot(), 'actions'),
+    (m) => warnings.push(m),
+  );
   const written: string[] = [];
   await mkdir(outDir, { recursive: true });
   const areas = new Set<string>();
@@ -1053,7 +1053,7 @@ export async function githubImport(
     areas.add(area);
     await writeFile(
       join(outDir, `${area}.mel`),
-      workflowArea(w, repository, (m) => warnings.push(m), callsOf.get(w), options.platforms),
+      workflowArea(w, repository, (m) => warnings.push(m), callsOf, options.platforms),
     );
     written.push(`${area}.mel`);
     entries.push(`${area} = "workflows/${area}::main"`);
