@@ -178,7 +178,7 @@ test('import: two calls of one reusable workflow, and two jobs with one step id,
   }
 });
 
-test('import: a matrix of calls runs the called jobs once per leg (with: from the matrix, max-parallel, fail-fast, merged outputs), as under tutti github run', async () => {
+test('import: a matrix of calls runs the called jobs once per leg (with: from the matrix, max-parallel, fail-fast, merged outputs, a call and a matrix job in each leg), as under tutti github run', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'tutti-gh-import-matrix-calls-'));
   dirs.push(dir);
   await cp(fileURLToPath(new URL('../test/import-reusable-matrix-calls', import.meta.url)), dir, { recursive: true });
@@ -202,11 +202,19 @@ test('import: a matrix of calls runs the called jobs once per leg (with: from th
   const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache') });
   assert.equal(gh.status, 1, gh.text);
   assert.equal(run.status, gh.status, run.stdout + run.stderr);
-  const lines = (s: string) => [...s.matchAll(/│ ((?:part|merged|exiting|ff result) .*)$/gm)].map((m) => m[1]!).sort();
+  const lines = (s: string) => [...s.matchAll(/│ ((?:part|merged|exiting|ff result|deep said|grid|leaf) .*)$/gm)].map((m) => m[1]!).sort();
   assert.deepEqual(lines(run.stdout), lines(gh.text));
   assert.deepEqual(lines(gh.text), [
+    // in each leg of deep: a call of leaf.yml, and a matrix job
+    'deep said leaf-di-x',
     'exiting with 3',
     'ff result failure',
+    'grid cy 1',
+    'grid cy 2',
+    'grid di 1',
+    'grid di 2',
+    'leaf cy-x',
+    'leaf di-x',
     // max-parallel 1: the legs end in order, the last one setting the output wins
     'merged said hi-bob result success',
     'part ann x1 heard hi-ann in grid',
@@ -214,7 +222,7 @@ test('import: a matrix of calls runs the called jobs once per leg (with: from th
     'part bob x3 heard hi-bob in grid',
   ]);
   // the called jobs named after their call's leg, as tutti github run names them
-  for (const name of ['call (ann, 1) / first', 'call (bob, 3) / second', 'ff (3) / leave'])
+  for (const name of ['call (ann, 1) / first', 'call (bob, 3) / second', 'ff (3) / leave', 'deep (di) / inner / say', 'deep (cy) / inner'])
     assert.match(run.stdout, new RegExp(`job ${name.replace(/[()]/g, '\\$&')} (succeeded|failed)`), name);
 });
 
