@@ -923,6 +923,7 @@ function workflowArea(
       body.push(`    ${start} -> ${l.inst}.trigger`);
     }
   }
+  linesOf('');
   // (the called jobs of a matrix of calls end in its legs: the call's end stands for them)
   const top = plans.filter((p) => !inCallLegs(p.id));
   if (top.length > 0) {
