@@ -371,3 +371,36 @@ test("import: another repository's reusable workflow comes from the action cache
     if (env.TUTTI_GITHUB_SERVER === undefined) delete process.env.TUTTI_GITHUB_SERVER;
   }
 });
+
+test('import: a cycle of reusable workflows, and a call deeper than ten levels of workflows, are left out with a warning', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tutti-gh-import-levels-'));
+  dirs.push(dir);
+  const wf = join(dir, '.github/workflows');
+  await mkdir(wf, { recursive: true });
+  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
+  const call = (to: string) => `on: workflow_call\njobs:\n  next:\n    uses: ./.github/workflows/${to}.yml\n`;
+  // ci → l2 → … → l11: the eleventh level is one too many; loop calls itself
+  await writeFile(
+    join(wf, 'ci.yml'),
+    'on: push\njobs:\n  deep:\n    uses: ./.github/workflows/l2.yml\n  round:\n    uses: ./.github/workflows/loop.yml\n',
+  );
+  for (let i = 2; i <= 10; i++) await writeFile(join(wf, `l${i}.yml`), call(`l${i + 1}`));
+  await writeFile(
+    join(wf, 'l11.yml'),
+    'on: workflow_call\njobs:\n  leaf:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo leaf\n',
+  );
+  await writeFile(join(wf, 'loop.yml'), call('loop'));
+  const r = await githubImport(dir, undefined, join(dir, 'mel'), 'acme/widgets');
+  const chain = ['deep', ...Array.from({ length: 8 }, () => 'next')].join(' / ');
+  assert.deepEqual(
+    r.warnings.filter((w) => !w.includes("'uses' is not imported")),
+    [
+      `.github/workflows/l10.yml:3:3: job '${chain} / next': a call deeper than 10 levels of workflows (GitHub's limit) is not imported`,
+      ".github/workflows/loop.yml:3:3: job 'round / next': .github/workflows/loop.yml calls itself (a cycle of reusable workflows): the call is left out",
+    ],
+  );
+  const mel = await readFile(join(dir, 'mel/ci.mel'), 'utf8');
+  // nine levels of calls imported: the job of l10 that would call l11 is the last
+  assert.ok(mel.includes(`treatment job_${chain.replaceAll(' / ', '___')}___next[contexts: JavaScriptEngine]()`));
+  assert.ok(!mel.includes('job_deep___next___next___next___next___next___next___next___next___next___leaf'));
+});

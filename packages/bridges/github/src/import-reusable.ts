@@ -73,7 +73,7 @@ export async function resolveCalls(
   const called = new Set<string>();
   const byPath = new Map(loaded.map((l) => [l.path, l]));
   let level: { w: Workflow; home: string }[] = ws.map((w) => ({ w, home: cwd }));
-  for (let depth = 1; level.length > 0; depth++) {
+  while (level.length > 0) {
     const next: { w: Workflow; home: string }[] = [];
     const remote: { w: Workflow; id: string; uses: string }[] = [];
     const local: { w: Workflow; id: string; file: string; home: string }[] = [];
@@ -82,10 +82,6 @@ export async function resolveCalls(
       callsOf.set(w, new Map());
       for (const [id, job] of Object.entries(w.jobs)) {
         if (typeof job.uses !== 'string') continue;
-        if (depth >= MAX_LEVELS) {
-          warn(`${w.where(id)}: job '${id}': a call deeper than ${MAX_LEVELS} levels of workflows (GitHub's limit) is not imported`);
-          continue;
-        }
         const t = workflowTarget(job.uses, home, cwd, repository);
         if ('local' in t) local.push({ w, id, file: t.local, home: t.local.startsWith(`${home}/`) ? home : cwd });
         else remote.push({ w, id, uses: t.remote });
@@ -136,14 +132,24 @@ export function withCalledJobs(
   const out: [string, Raw][] = [];
   const byCall = new Map<string, Call>();
   const called = new Map<string, CalledJob>();
-  /** Call `id` (its job as imported) of `cw`, in a leg of a matrix of calls when `inLegs`. */
-  const expand = (id: string, job: Raw, cw: Workflow, caller: Workflow, inLegs: boolean) => {
+  /**
+   * Call `id` (its job as imported) of `cw` from `caller`, in a leg of a matrix of calls when
+   * `inLegs`; `chain`: the workflows of the calls it is in, the top-level one first.
+   */
+  const expand = (id: string, job: Raw, cw: Workflow, caller: Workflow, inLegs: boolean, chain: readonly Workflow[]) => {
+    const inner = called.get(id);
+    const where = `${(inner?.w ?? caller).where(inner?.local ?? id)}: job '${id}'`;
+    if (chain.includes(cw)) {
+      warn(`${where}: ${cw.file} calls itself (a cycle of reusable workflows): the call is left out`);
+      return;
+    }
+    if (chain.length >= MAX_LEVELS) {
+      warn(`${where}: a call deeper than ${MAX_LEVELS} levels of workflows (GitHub's limit) is not imported`);
+      return;
+    }
     const matrix = ((job.strategy ?? undefined) as Raw | undefined)?.matrix !== undefined;
     if (matrix && inLegs) {
-      const inner = called.get(id);
-      warn(
-        `${(inner?.w ?? caller).where(inner?.local ?? id)}: job '${id}': a matrix of calls inside a leg of a matrix of calls is not imported (the call is left out)`,
-      );
+      warn(`${where}: a matrix of calls inside a leg of a matrix of calls is not imported (the call is left out)`);
       return;
     }
     byCall.set(id, { id, job, called: cw, matrix });
@@ -173,13 +179,13 @@ export function withCalledJobs(
       called.set(`${id} / ${local}`, { call: id, local, w: cw });
       // a call from the called workflow: its jobs follow in turn
       const next = callsOf.get(cw)?.get(local);
-      if (next) expand(`${id} / ${local}`, entry, next, cw, inLegs || matrix);
+      if (next) expand(`${id} / ${local}`, entry, next, cw, inLegs || matrix, [...chain, cw]);
     }
   };
   for (const [id, job] of jobs) {
     out.push([id, job]);
     const cw = callsOf.get(w)?.get(id);
-    if (cw) expand(id, job, cw, w, false);
+    if (cw) expand(id, job, cw, w, false, [w]);
   }
   return { jobs: out, calls: byCall, called };
 }
