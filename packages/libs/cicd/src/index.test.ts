@@ -42,6 +42,7 @@ test('the service areas hold their elements: cicd/services, cicd/services/gitlab
     'githubLegResult',
     'githubMapEval',
     'githubMatrix',
+    'githubRemoveFiles',
     'githubSetOutputs',
     'githubStringEval',
     'githubTimeout',
