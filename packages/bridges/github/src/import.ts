@@ -257,6 +257,7 @@ function legStepRefs(s: Raw): Raw {
     out.env = Object.fromEntries(Object.entries(s.env as Raw).map(([k, v]) => [k, typeof v === 'string' ? legStepsIn(v) : v]));
   if (typeof s.if === 'string') out.if = s.if.includes('${{') ? legStepsIn(s.if) : legSteps(s.if);
   if (typeof s['continue-on-error'] === 'string') out['continue-on-error'] = legStepsIn(s['continue-on-error']);
+  if (typeof s['timeout-minutes'] === 'string') out['timeout-minutes'] = legStepsIn(s['timeout-minutes']);
   return out;
 }
 
@@ -300,6 +301,23 @@ const deadlineExpression = (minutes: number | string) =>
     : // an expression (`${{ needs.plan.outputs.minutes }}`, `${{ matrix.minutes }}`), evaluated in the
       // job's (the leg's) realm by its first step; no deadline when it gives no positive number
       `\${{ job.tutti_deadline ?? (job.tutti_deadline = ((m) => (m > 0 ? String(Math.floor(Date.now() / 1000) + Math.ceil(m * 60)) : ""))(Number(${minutes}))) }}`;
+
+/**
+ * A step's `timeout-minutes` given by an expression (`${{ matrix.t }}`, `${{ fromJSON(needs.a.outputs.t) }}`):
+ * env entries telling the watchdog of `runAction` (githubTimeout, with `job_deadline`) the step's
+ * limit, evaluated in the job's (the leg's) realm as the step starts, as `tutti github run`
+ * evaluates it: `TUTTI_STEP_TIMEOUT` `<seconds> <minutes>` (`invalid` when it gives no positive
+ * number: the step fails), `TUTTI_STEP_NAME` for GitHub's message. Undefined for other values.
+ */
+function stepTimeoutEnv(v: unknown, display: string): [string, string][] | undefined {
+  if (typeof v !== 'string' || !/^\s*\$\{\{[\s\S]*\}\}\s*$/.test(v)) return undefined;
+  // (no braces: the realm's placeholders end at the first `}`; fromJSON as GitHub's)
+  const limit = `((fromJSON) => ((m) => (m > 0 ? String(Math.max(1, Math.ceil(m * 60))) + " " + String(m) : "invalid"))(Number(${bare(v)})))((t) => JSON.parse(t))`;
+  return [
+    ['TUTTI_STEP_TIMEOUT', `\${{ ${limit} }}`],
+    ['TUTTI_STEP_NAME', display],
+  ];
+}
 
 /** One job as a treatment: its steps on two rails, the job ok so far, or failed so far. */
 function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => void, matrix = false, treatmentName?: string): string {
@@ -422,7 +440,9 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
       return;
     }
     const stepMinutes = minutesOf(s['timeout-minutes']);
-    if (s['timeout-minutes'] !== undefined && stepMinutes === undefined)
+    // (given by an expression: evaluated as the step starts)
+    const stepLimit = stepMinutes === undefined ? stepTimeoutEnv(s['timeout-minutes'], display) : undefined;
+    if (s['timeout-minutes'] !== undefined && stepMinutes === undefined && stepLimit === undefined)
       warn(
         `${w.where(id, i, 'timeout-minutes')}: job '${id}', step ${i + 1}: 'timeout-minutes: ${asText(s['timeout-minutes'])}' (not a number) is not imported`,
       );
@@ -435,7 +455,11 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
     if (shell !== undefined) params.push(`shell = |wrap<string>(${str(asText(shell))})`);
     const wd = s['working-directory'] ?? defaults['working-directory'];
     if (wd !== undefined) params.push(`working_directory = |wrap<string>(${str(asText(wd))})`);
-    const envEntries = [...baseEnv, ...Object.entries((s.env ?? {}) as Raw).map(([k, x]): [string, string] => [k, asText(x)])];
+    const envEntries = [
+      ...baseEnv,
+      ...Object.entries((s.env ?? {}) as Raw).map(([k, x]): [string, string] => [k, asText(x)]),
+      ...(stepLimit ?? []),
+    ];
     if (coe) {
       const c = s['continue-on-error'];
       params.push(`continue_on_error = |wrap<string>(${str(c === true ? "'true'" : bare(c))})`);
@@ -447,7 +471,9 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
       const deadline = jobMinutes !== undefined && !failedRail;
       const env = stringMap(deadline ? [...envEntries, ['TUTTI_JOB_DEADLINE', deadlineExpression(jobMinutes)]] : envEntries);
       const head = params.slice(0, -1);
-      return [...head, ...(env ? [`env = ${env}`] : []), ...(deadline ? ['job_deadline = true'] : []), params.at(-1)!].join(', ');
+      // (job_deadline: the watchdog reads the limits the env gives, the job's and the step's)
+      const limits = deadline || stepLimit !== undefined;
+      return [...head, ...(env ? [`env = ${env}`] : []), ...(limits ? ['job_deadline = true'] : []), params.at(-1)!].join(', ');
     };
     const ifText = s.if === undefined ? undefined : bare(s.if);
     const nextOk: string[] = [];

@@ -17,8 +17,10 @@ import { legCancelDirs, legKey } from './legs.js';
 import { area } from './state.js';
 
 /**
- * The watchdog: `$1` is the step's limit in seconds (0: none); `TUTTI_JOB_DEADLINE` (seconds
- * since the epoch, when set) ends the job's time, whichever comes first. The watchdog's
+ * The watchdog: `$1` is the step's limit in seconds (0: none; then `TUTTI_STEP_TIMEOUT`, when
+ * set, is the limit of a step whose `timeout-minutes` is an expression: `<seconds> <minutes>`,
+ * the step named `TUTTI_STEP_NAME` in the message, as GitHub words it); `TUTTI_JOB_DEADLINE`
+ * (seconds since the epoch, when set) ends the job's time, whichever comes first. The watchdog's
  * output goes to the step's stderr (fd 3) while its `sleep` holds neither pipe, so that the
  * step's output ends when the command does.
  */
@@ -33,6 +35,14 @@ if [ -n "$c" ]; then
   trap 'echo "The job was cancelled: another leg of its matrix failed (fail-fast)." >&2; rm -f "$c/$$"; kill -KILL 0' TERM
 fi
 why="The step has timed out after $s s (timeout-minutes)."
+if [ -n "\${TUTTI_STEP_TIMEOUT+set}" ] && [ "$s" -eq 0 ]; then
+  # the step's timeout-minutes given by an expression, evaluated as the step started:
+  # "<seconds> <minutes>", anything else when it gave no positive number (GitHub's messages)
+  case "$TUTTI_STEP_TIMEOUT" in
+    [1-9]*" "*) s=\${TUTTI_STEP_TIMEOUT%% *}; why="The action '\${TUTTI_STEP_NAME:-step}' has timed out after \${TUTTI_STEP_TIMEOUT#* } minutes." ;;
+    *) if [ -n "$c" ]; then rm -f "$c/$$"; fi; echo "timeout-minutes must be a positive number" >&2; exit 1 ;;
+  esac
+fi
 if [ -n "\${TUTTI_JOB_DEADLINE:-}" ]; then
   left=$(( TUTTI_JOB_DEADLINE - $(date +%s) ))
   if [ "$left" -lt 1 ]; then left=1; fi
@@ -62,6 +72,8 @@ export const githubTimeout = treatment(area, 'githubTimeout', {
     "Tutti's extension: each command of `commands`, run under a watchdog that kills the step's process group (and says " +
     "why on stderr) once it ran `minutes` (GitHub's `timeout-minutes`, rounded up to a second), or, with `job_deadline`, " +
     'once the time `TUTTI_JOB_DEADLINE` (seconds since the epoch, in the environment the step is given) is reached, ' +
+    'or, with `job_deadline` and no `minutes`, once it ran the seconds `TUTTI_STEP_TIMEOUT` gives (`<seconds> <minutes>`: ' +
+    "a step's `timeout-minutes` evaluated as it starts; any other text fails the step), " +
     'whichever comes first. In a leg of a `GithubMatrix`, the command is also stopped (its process group killed) when ' +
     'the leg is cancelled (fail-fast), and does not start once it was. With none of these, the commands pass unchanged.',
   async run({ inputs, outputs, params, contexts }) {

@@ -1,0 +1,86 @@
+// tutti github import of what it used to leave out, each run with the outcome of
+// `tutti github run` on the same workflow: a step's timeout-minutes given by an expression,
+// continue-on-error of a job without a matrix.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { checkPath } from '@tutti/driver';
+import { runCaptured } from '../test/support.js';
+import { githubImport } from './import.js';
+
+const TUTTI = fileURLToPath(new URL('../../../cli/bin/tutti.js', import.meta.url));
+const dirs: string[] = [];
+after(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+/**
+ * The test folder `fixture` in a scratch git repository, imported (no warnings), checked, run
+ * by `tutti run` and by `tutti github run`.
+ */
+async function importAndRun(fixture: string, platforms: Record<string, string> = {}) {
+  const dir = await mkdtemp(join(tmpdir(), `tutti-gh-${fixture}-`));
+  dirs.push(dir);
+  await cp(fileURLToPath(new URL(`../test/${fixture}`, import.meta.url)), dir, { recursive: true });
+  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
+  const out = join(dir, 'mel');
+  const r = await githubImport(dir, undefined, out, 'acme/widgets', { platforms });
+  assert.deepEqual(r.warnings, []);
+  const checked = await checkPath(join(out, 'Compo.toml'), { all: true });
+  assert.deepEqual(
+    checked.sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
+    [],
+  );
+  const run = spawnSync(process.execPath, [TUTTI, 'run', join(out, 'Compo.toml'), '--progress', 'plain'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
+  const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache'), platforms });
+  return { dir, run, gh };
+}
+
+/** The jobs' outcomes the imported program logs (`job X succeeded|failed|skipped`). */
+const melOutcomes = (stdout: string) =>
+  Object.fromEntries([...stdout.matchAll(/(?:info|error): ([\w-]+): job [\w-]+ (succeeded|failed|skipped)$/gm)].map((m) => [m[1]!, m[2]!]));
+
+/** The lines the steps printed that start with one of `prefixes`, sorted. */
+const printed = (text: string, prefixes: string[]) =>
+  [...text.matchAll(/│ (.*)$/gm)]
+    .map((m) => m[1]!)
+    .filter((l) => prefixes.some((p) => l.startsWith(p)))
+    .sort();
+
+test('import: a step timeout-minutes given by an expression, evaluated as the step starts', async () => {
+  const { run, gh } = await importAndRun('import-step-timeout');
+  assert.equal(gh.status, 1, gh.text);
+  assert.equal(run.status, gh.status, run.stdout + run.stderr);
+  const ghOutcomes: Record<string, string> = {};
+  for (const j of gh.report!.jobs) {
+    const o = j.result === 'success' ? 'succeeded' : j.result === 'failure' ? 'failed' : j.result;
+    if (ghOutcomes[j.job] !== 'failed') ghOutcomes[j.job] = o;
+  }
+  assert.deepEqual(ghOutcomes, { plan: 'succeeded', slow: 'failed', quick: 'succeeded', legs: 'failed', tolerated: 'succeeded' });
+  assert.deepEqual(melOutcomes(run.stdout), ghOutcomes);
+  const prefixes = ['slow', 'quick', 'leg ', 'tolerated', 'after'];
+  assert.deepEqual(printed(run.stdout, prefixes), printed(gh.text, prefixes));
+  assert.deepEqual(printed(gh.text, prefixes), [
+    'after the bad limit',
+    'leg 0.02 starts',
+    'leg 5 ends',
+    'leg 5 starts',
+    'quick done',
+    'slow cleanup',
+    'slow starts',
+  ]);
+  // GitHub's messages, the limits from the expressions
+  for (const text of [run.stdout, gh.text]) {
+    assert.ok(text.includes("The action 'Too slow' has timed out after 0.02 minutes."), text);
+    assert.ok(text.includes("The action 'Leg step' has timed out after 0.02 minutes."), text);
+    assert.ok(text.includes('timeout-minutes must be a positive number'), text);
+  }
+});
