@@ -22,13 +22,13 @@ after(async () => {
  * The test folder `fixture` in a scratch git repository, imported (no warnings), checked, run
  * by `tutti run` and by `tutti github run`.
  */
-async function importAndRun(fixture: string, platforms: Record<string, string> = {}) {
+async function importAndRun(fixture: string, platforms: Record<string, string> = {}, workflow?: string) {
   const dir = await mkdtemp(join(tmpdir(), `tutti-gh-${fixture}-`));
   dirs.push(dir);
   await cp(fileURLToPath(new URL(`../test/${fixture}`, import.meta.url)), dir, { recursive: true });
   execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
   const out = join(dir, 'mel');
-  const r = await githubImport(dir, undefined, out, 'acme/widgets', { platforms });
+  const r = await githubImport(dir, workflow, out, 'acme/widgets', { platforms });
   assert.deepEqual(r.warnings, []);
   const checked = await checkPath(join(out, 'Compo.toml'), { all: true });
   assert.deepEqual(
@@ -40,7 +40,7 @@ async function importAndRun(fixture: string, platforms: Record<string, string> =
     encoding: 'utf8',
     env: { ...process.env, CI: 'true' },
   });
-  const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache'), platforms });
+  const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache'), platforms, ...(workflow ? { workflows: workflow } : {}) });
   return { dir, run, gh };
 }
 
@@ -83,4 +83,44 @@ test('import: a step timeout-minutes given by an expression, evaluated as the st
     assert.ok(text.includes("The action 'Leg step' has timed out after 0.02 minutes."), text);
     assert.ok(text.includes('timeout-minutes must be a positive number'), text);
   }
+});
+
+/** The jobs' outcomes in `tutti github run`'s report: a matrix job failed when one leg did. */
+function ghOutcomesOf(gh: { report?: { jobs: { job: string; result: string }[] } | undefined }): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const j of gh.report!.jobs) {
+    const o = j.result === 'success' ? 'succeeded' : j.result === 'failure' ? 'failed' : j.result;
+    if (out[j.job] !== 'failed') out[j.job] = o;
+  }
+  return out;
+}
+
+test('import: continue-on-error of a job without a matrix: its failure fails neither the run nor the jobs needing it', async () => {
+  const tolerated = await importAndRun('import-job-coe', {}, '.github/workflows/tolerated.yml');
+  const { run, gh } = tolerated;
+  assert.equal(gh.status, 0, gh.text);
+  assert.equal(run.status, gh.status, run.stdout + run.stderr);
+  // the jobs failed (the report's legs), yet the job needing them ran and saw success
+  assert.deepEqual(ghOutcomesOf(gh), { flaky: 'failed', 'by-expression': 'failed', after: 'succeeded' });
+  assert.deepEqual(melOutcomes(run.stdout), ghOutcomesOf(gh));
+  const prefixes = ['flaky', 'by-expression', 'after'];
+  assert.deepEqual(printed(run.stdout, prefixes), printed(gh.text, prefixes));
+  assert.deepEqual(printed(gh.text, prefixes), [
+    'after saw success kept success',
+    'by-expression fails',
+    'flaky cleanup sees failure',
+    'flaky fails',
+  ]);
+  assert.match(run.stdout, /job flaky: its failure does not fail the run \(continue-on-error\)/);
+
+  // an expression that does not hold: the failure fails the run, the needing job is skipped
+  const strict = await importAndRun('import-job-coe', {}, '.github/workflows/strict.yml');
+  assert.equal(strict.gh.status, 1, strict.gh.text);
+  assert.equal(strict.run.status, strict.gh.status, strict.run.stdout + strict.run.stderr);
+  assert.deepEqual(ghOutcomesOf(strict.gh), { strict: 'failed', never: 'skipped', 'on-failure': 'succeeded' });
+  const { never: _never, ...ran } = ghOutcomesOf(strict.gh);
+  assert.deepEqual(melOutcomes(strict.run.stdout), ran);
+  const p2 = ['strict', 'never', 'on-failure'];
+  assert.deepEqual(printed(strict.run.stdout, p2), printed(strict.gh.text, p2));
+  assert.deepEqual(printed(strict.gh.text, p2), ['on-failure saw failure', 'strict fails']);
 });

@@ -319,6 +319,17 @@ function stepTimeoutEnv(v: unknown, display: string): [string, string][] | undef
   ];
 }
 
+/**
+ * A job's `continue-on-error` as a JavaScript condition for the helpers' realm (GitHub's
+ * truthiness is JavaScript's): a constant as `true`/`false`, an expression as itself; undefined
+ * when the job has none (or `false`).
+ */
+export function jobContinueOnError(v: unknown): string | undefined {
+  if (v === undefined || v === null || v === false) return undefined;
+  if (typeof v === 'string' && /^\s*\$\{\{[\s\S]*\}\}\s*$/.test(v)) return `(${bare(v)})`;
+  return v === '' || v === 0 ? undefined : 'true';
+}
+
 /** One job as a treatment: its steps on two rails, the job ok so far, or failed so far. */
 function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => void, matrix = false, treatmentName?: string): string {
   const lines: string[] = [];
@@ -359,6 +370,8 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
     asText(v),
   ]);
   if (job.uses !== undefined) warn(`${w.where(id)}: job '${id}': 'uses' is not imported`);
+  // (a matrix job's continue-on-error is its githubMatrix's, per leg)
+  const jobCoe = matrix ? undefined : jobContinueOnError(job['continue-on-error']);
   // the job's timeout: a deadline set in its realm when its first step starts, which every step
   // on the way while no step failed honours (`job_deadline`); the steps after a failure run
   // without it (on GitHub, `always()` steps still run after a job timeout)
@@ -463,6 +476,11 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
     if (coe) {
       const c = s['continue-on-error'];
       params.push(`continue_on_error = |wrap<string>(${str(c === true ? "'true'" : bare(c))})`);
+    }
+    if (jobCoe !== undefined) {
+      // the job's continue-on-error: a failing step still fails the job, but not the run
+      const own = coe ? `(${s['continue-on-error'] === true ? "'true'" : bare(s['continue-on-error'])}) === "true" || ` : '';
+      params.push(`allow_failure = |wrap<string>(${str(`(${own}${jobCoe}) ? "true" : "false"`)})`);
     }
     if (stepMinutes !== undefined) params.push(`timeout_minutes = |wrap<f64>(${stepMinutes})`);
     params.push(`commands = ${str(asText(s.run))}`);
@@ -609,9 +627,6 @@ function workflowArea(
     const inner = flat.called.get(id);
     const jw = inner?.w ?? w;
     const local = inner?.local ?? id;
-    // a job's continue-on-error is applied to the legs of a matrix (githubMatrix) only
-    if (!matrixJob(id) && job['continue-on-error'] !== undefined && job['continue-on-error'] !== false)
-      warn(`${jw.where(local)}: job '${id}': 'continue-on-error' of a job without a matrix is not imported (its failure fails the run)`);
     out.push(jobTreatment(jw, local, job, warn, matrixJob(id), ident(id, 'job_')), '');
     if (matrixJob(id)) out.push(legsTreatment(jw, id, job, ident(id, 'job_')), '');
   }
@@ -651,6 +666,28 @@ function workflowArea(
       source = `${o}.value`;
     }
     return source;
+  };
+  /**
+   * A job without a matrix whose `continue-on-error` (`coe`, a condition) holds when it failed:
+   * its result is `success` for the jobs that need it and the run, as `tutti github run` (and
+   * GitHub) gives it. Evaluated in the job's realm once it failed, setting `job.status` there
+   * (read by its githubJobResult); gives the blocks telling it went on or failed.
+   */
+  const tolerated = (id: string, v: string, coe: string, ok: string, failed: string): { ok: string; failed: string } => {
+    const g = `${v}Tolerated`;
+    head.push(
+      `    ${g}: emit<string>(value = ${str(`\${{ (${coe}) ? (job.status = "success", "true") : "false" }}`)})`,
+      `    ${g}Value: githubStringEval[contexts = js_${v}](local_context = |null())`,
+      `    ${g}True: equalTo<string>(value = "true")`,
+      `    ${g}Gate: filterBlock<void>()`,
+      `    ${g}Log: logInfoMessage(label = ${str(id)}, message = ${str(`job ${id}: its failure does not fail the run (continue-on-error)`)})`,
+    );
+    body.push(
+      `    ${failed} -> ${g}.trigger,emit -> ${g}Value.value,evaluated -> ${g}True.data,result -> ${g}Gate.select`,
+      `    ${failed} -> ${g}Gate.value`,
+      `    ${g}Gate.accepted -> ${g}Log.trigger`,
+    );
+    return { ok: either([ok, `${g}Gate.accepted`]), failed: `${g}Gate.rejected` };
   };
   /**
    * Installs the `args` of the call `callInst` (its inputs and secrets) in `realm` once `ready`;
@@ -770,12 +807,14 @@ function workflowArea(
     // the job succeeded once every leg did; it failed when one did (a call: once its called
     // jobs ended, from their results)
     const callEnd = call ? callResult(id, v) : undefined;
-    const ok = callEnd?.ok ?? both(legs.map((l) => `${l.inst}.success`));
+    let ok = callEnd?.ok ?? both(legs.map((l) => `${l.inst}.success`));
     head.push(`    ${v}Done: logInfoMessage(label = ${str(id)}, message = ${str(`job ${id} succeeded`)})`);
     body.push(`    ${ok} -> ${v}Done.trigger`);
     head.push(`    ${v}Failed: logErrorMessage(label = ${str(id)}, message = ${str(`job ${id} failed`)})`);
-    const failed = callEnd?.failed ?? either(legs.map((l) => `${l.inst}.failed`));
+    let failed = callEnd?.failed ?? either(legs.map((l) => `${l.inst}.failed`));
     body.push(`    ${failed} -> ${v}Failed.trigger`);
+    const coe = call || matrixJob(id) ? undefined : jobContinueOnError(job['continue-on-error']);
+    if (coe !== undefined) ({ ok, failed } = tolerated(id, v, coe, ok, failed));
     // the job ended, succeeded or failed (a skipped job never ends)
     const end = either([ok, failed]);
     // what the jobs that need this one see: `needs.<id>.result` (its job.status) and its
