@@ -1,9 +1,10 @@
 // tutti github import of what it used to leave out, each run with the outcome of
 // `tutti github run` on the same workflow: a step's timeout-minutes given by an expression,
-// continue-on-error of a job without a matrix.
+// continue-on-error of a job without a matrix, always() and cancelled() steps of a matrix leg
+// cancelled by fail-fast.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -22,7 +23,12 @@ after(async () => {
  * The test folder `fixture` in a scratch git repository, imported (no warnings), checked, run
  * by `tutti run` and by `tutti github run`.
  */
-async function importAndRun(fixture: string, platforms: Record<string, string> = {}, workflow?: string) {
+async function importAndRun(
+  fixture: string,
+  platforms: Record<string, string> = {},
+  workflow?: string,
+  envOf: (dir: string, tool: 'run' | 'gh') => Promise<Record<string, string>> = async () => ({}),
+) {
   const dir = await mkdtemp(join(tmpdir(), `tutti-gh-${fixture}-`));
   dirs.push(dir);
   await cp(fileURLToPath(new URL(`../test/${fixture}`, import.meta.url)), dir, { recursive: true });
@@ -38,9 +44,15 @@ async function importAndRun(fixture: string, platforms: Record<string, string> =
   const run = spawnSync(process.execPath, [TUTTI, 'run', join(out, 'Compo.toml'), '--progress', 'plain'], {
     cwd: dir,
     encoding: 'utf8',
-    env: { ...process.env, CI: 'true' },
+    env: { ...process.env, CI: 'true', ...(await envOf(dir, 'run')) },
   });
-  const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache'), platforms, ...(workflow ? { workflows: workflow } : {}) });
+  const gh = await runCaptured({
+    cwd: dir,
+    cacheDir: join(dir, 'cache'),
+    platforms,
+    env: await envOf(dir, 'gh'),
+    ...(workflow ? { workflows: workflow } : {}),
+  });
   return { dir, run, gh };
 }
 
@@ -123,4 +135,33 @@ test('import: continue-on-error of a job without a matrix: its failure fails nei
   const p2 = ['strict', 'never', 'on-failure'];
   assert.deepEqual(printed(strict.run.stdout, p2), printed(strict.gh.text, p2));
   assert.deepEqual(printed(strict.gh.text, p2), ['on-failure saw failure', 'strict fails']);
+});
+
+test('import: a leg cancelled by fail-fast runs its always() and cancelled() steps, as tutti github run and GitHub', async () => {
+  // each tool its own marks folder: the failing leg waits for the other to have started
+  const marks = async (dir: string, tool: 'run' | 'gh') => {
+    await mkdir(join(dir, `marks-${tool}`));
+    return { MARKS: join(dir, `marks-${tool}`) };
+  };
+  const { run, gh } = await importAndRun('import-cancelled-leg', {}, undefined, marks);
+  assert.equal(gh.status, 1, gh.text);
+  assert.equal(run.status, gh.status, run.stdout + run.stderr);
+  const legs = Object.fromEntries(gh.report!.jobs.map((j) => [j.name, j.result]));
+  assert.deepEqual(legs, { 'legs (fail)': 'failure', 'legs (slow)': 'cancelled', after: 'success' });
+  assert.deepEqual(melOutcomes(run.stdout), { legs: 'failed', after: 'succeeded' });
+  const prefixes = ['fail', 'slow', 'always', 'cancelled', 'failure', 'either', 'normal', 'after'];
+  assert.deepEqual(printed(run.stdout, prefixes), printed(gh.text, prefixes));
+  assert.deepEqual(printed(gh.text, prefixes), [
+    'after saw failure',
+    'always fail',
+    'always slow',
+    'cancelled slow',
+    'either fail',
+    'either slow',
+    'fail leg fails',
+    'failure fail',
+    'slow leg started',
+  ]);
+  // the slow leg's running step was stopped, not run to its end
+  assert.match(run.stdout, /The job was cancelled: another leg of its matrix failed \(fail-fast\)\./);
 });

@@ -27,7 +27,8 @@
  *
  * A job with `container:`/`services:` starts, uses and removes its containers through the
  * bridge's job environment (import-containers.ts, job-env.ts); so does a job whose `runs-on`
- * label `-P LABEL=IMAGE` maps to an image (`onPlatform`).
+ * label `-P LABEL=IMAGE` maps to an image (`onPlatform`; labels given by expressions: the image
+ * chosen when the job starts).
  *
  * A job calling a reusable workflow of this repository has the called jobs imported inside
  * the caller's graph (import-reusable.ts), a called matrix job as any matrix job.
@@ -47,7 +48,9 @@ import {
   jobContainerStep,
   jobContextExpression,
   jobEnvironmentPlan,
+  jsText,
   upStep,
+  withJsonFunctions,
 } from './import-containers.js';
 import { legsTreatment, matrixInstances } from './import-matrix.js';
 import { CALL_STATUS, calledFile, callOutput, callTreatment, INSTALL_ARGS, withCalledJobs } from './import-reusable.js';
@@ -285,6 +288,24 @@ function railCondition(ifText: string | undefined, failed: boolean): string {
   return /^\s*\(?\s*(true|false)\s*\)?\s*$/.test(e) ? e.replace(/[\s()]/g, '') : e;
 }
 
+/** Whether a condition runs its step in a leg cancelled by fail-fast: it calls always() or cancelled(). */
+const runsWhenCancelled = (ifText: string | undefined) => ifText !== undefined && /\b(always|cancelled)\s*\(\s*\)/i.test(ifText);
+
+/**
+ * A condition after a failure in a matrix leg that may have been cancelled: `cancelled()` is
+ * the leg's cancellation (`job.tutti_cancelled`, set by githubLegCancelled), `failure()` its
+ * absence (the step that ended the rail failed; a cancelled one concludes `cancelled`),
+ * `always()` true and `success()` false.
+ */
+function cancelledCondition(ifText: string): string {
+  return ifText.replace(STATUS, (_m, f: string) => {
+    const fn = f.toLowerCase();
+    if (fn === 'always') return 'true';
+    if (fn === 'success') return 'false';
+    return fn === 'cancelled' ? '(job.tutti_cancelled === true)' : '(job.tutti_cancelled !== true)';
+  });
+}
+
 /** `timeout-minutes` as a number of minutes (a number, or a text holding one); undefined otherwise. */
 function minutesOf(v: unknown): number | undefined {
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : Number.NaN;
@@ -452,6 +473,7 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
       lines.push(`    // not imported: step ${i + 1} '${display.replaceAll('\n', ' ')}' (uses: ${asText(s.uses)})`);
       return;
     }
+    const ifText = s.if === undefined ? undefined : bare(s.if);
     const stepMinutes = minutesOf(s['timeout-minutes']);
     // (given by an expression: evaluated as the step starts)
     const stepLimit = stepMinutes === undefined ? stepTimeoutEnv(s['timeout-minutes'], display) : undefined;
@@ -487,20 +509,28 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
     /** The parameters on one rail: env, and on the first rail the job's deadline. */
     const paramsOn = (failedRail: boolean) => {
       const deadline = jobMinutes !== undefined && !failedRail;
-      const env = stringMap(deadline ? [...envEntries, ['TUTTI_JOB_DEADLINE', deadlineExpression(jobMinutes)]] : envEntries);
       const head = params.slice(0, -1);
       // (job_deadline: the watchdog reads the limits the env gives, the job's and the step's)
       const limits = deadline || stepLimit !== undefined;
+      // (after a failure in a matrix leg, a step that runs when the leg was cancelled runs to its end)
+      const whenCancelled = matrix && failedRail && runsWhenCancelled(ifText);
+      const env = stringMap([
+        ...envEntries,
+        ...(deadline ? [['TUTTI_JOB_DEADLINE', deadlineExpression(jobMinutes)] as [string, string]] : []),
+        ...(whenCancelled ? [['TUTTI_RUNS_WHEN_CANCELLED', 'true'] as [string, string]] : []),
+      ]);
       return [...head, ...(env ? [`env = ${env}`] : []), ...(limits ? ['job_deadline = true'] : []), params.at(-1)!].join(', ');
     };
-    const ifText = s.if === undefined ? undefined : bare(s.if);
     const nextOk: string[] = [];
     const nextFailed: string[] = [];
     for (const rail of ['ok', 'failed'] as const) {
       const sources = rail === 'ok' ? ok : failed;
       const passOn = rail === 'ok' ? nextOk : nextFailed;
       if (sources.length === 0) continue;
-      const cond = railCondition(ifText, rail === 'failed');
+      // after a failure in a matrix leg, cancelled() and failure() tell a leg cancelled by
+      // fail-fast (githubLegCancelled) from a step that failed, as GitHub tells them
+      const legCancel = matrix && rail === 'failed' && ifText !== undefined && /\b(cancelled|failure)\s*\(\s*\)/i.test(ifText);
+      const cond = legCancel ? cancelledCondition(ifText) : railCondition(ifText, rail === 'failed');
       if (cond === 'false') {
         passOn.push(...sources);
         continue;
@@ -514,6 +544,12 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
         // GitHub's result of the condition: the helpers' realm evaluates it and a boolean
         // counts (the reference's rule keeps only strings, so `"true"` is asked for)
         const g = fresh(`${v}_if`);
+        let start = from;
+        if (legCancel) {
+          lines.push(`    ${g}_leg: githubLegCancelled[contexts = contexts]()`);
+          wires.push(`    ${from} -> ${g}_leg.trigger`);
+          start = `${g}_leg.done`;
+        }
         lines.push(
           `    ${g}: emit<string>(value = ${str(`\${{ (${cond}) ? "true" : "false" }}`)})`,
           `    ${g}_value: githubStringEval[contexts = contexts](local_context = |null())`,
@@ -521,7 +557,7 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
           `    ${g}_gate: filterBlock<void>()`,
         );
         wires.push(
-          `    ${from} -> ${g}.trigger,emit -> ${g}_value.value,evaluated -> ${g}_true.data,result -> ${g}_gate.select`,
+          `    ${start} -> ${g}.trigger,emit -> ${g}_value.value,evaluated -> ${g}_true.data,result -> ${g}_gate.select`,
           `    ${from} -> ${g}_gate.value`,
           `    ${g}_gate.accepted -> ${v}.trigger`,
         );
@@ -566,7 +602,7 @@ function workflowArea(
   const warnPlatform = (id: string) => {
     const inner = flat.called.get(id);
     warn(
-      `${(inner?.w ?? w).where(inner?.local ?? id)}: job '${id}': 'runs-on' given by an expression is not matched with -P (the job runs on the host)`,
+      `${(inner?.w ?? w).where(inner?.local ?? id)}: job '${id}': 'runs-on' given by a mapping with expressions is not matched with -P (the job runs on the host)`,
     );
   };
   const jobs = flat.jobs.map(([id, job]): [string, Raw] => [id, onPlatform(job, platforms, () => warnPlatform(id))]);
@@ -583,6 +619,7 @@ function workflowArea(
     'use cicd/services/github::GithubMatrix',
     'use cicd/services/github::githubJobResult',
     'use cicd/services/github::githubLeg',
+    'use cicd/services/github::githubLegCancelled',
     'use cicd/services/github::githubLegResult',
     'use cicd/services/github::githubMatrix',
     'use cicd/services/github::githubStringEval',
@@ -939,21 +976,55 @@ function workflowArea(
 /**
  * A job as `-P LABEL=IMAGE` (`platforms`) makes it, as `tutti github run -P` runs it: without
  * `container:`, its `runs-on` labels mapped to an image (`host`: none; the last one mapped, as
- * `tutti github run` takes it) give its job container. `dynamic` is called for a `runs-on`
- * given by an expression (left as it is).
+ * `tutti github run` takes it) give its job container; given by expressions, a container
+ * chosen when the job starts (runsOnContainer). `dynamic` is called for a `runs-on` mapping
+ * with expressions (left as it is: the host).
  */
 export function onPlatform(job: Raw, platforms: Readonly<Record<string, string>>, dynamic: () => void): Raw {
   if (Object.keys(platforms).length === 0 || typeof job.uses === 'string') return job;
   if (job.container !== undefined && job.container !== null && job.container !== '') return job;
   const runsOn = job['runs-on'] ?? 'ubuntu-latest';
   if (JSON.stringify(runsOn).includes('${{')) {
-    dynamic();
-    return job;
+    // labels known at run time: the image chosen then (import-containers.ts, runsOnContainer)
+    const container = runsOnContainer(runsOn, platforms);
+    if (container === null) dynamic();
+    return container === null || container === undefined ? job : { ...job, container };
   }
   let image: string | undefined;
   for (const l of Array.isArray(runsOn) ? runsOn : [runsOn])
     if (typeof l === 'string' && platforms[l] !== undefined && platforms[l] !== 'host') image = platforms[l];
   return image === undefined ? job : { ...job, container: image };
+}
+
+/**
+ * A `runs-on` given by expressions (`${{ matrix.os }}`, `[self-hosted, "${{ inputs.runner }}"]`)
+ * as the job's `container:`: one expression that, evaluated in the job's (the leg's) realm when
+ * the job starts, gives the image `-P` maps the last of its labels to (`""`, no container: the
+ * host, for a label mapped to `host` or not mapped), as `tutti github run -P` chooses. Undefined
+ * when no label is mapped to an image (the host in any case); null for a `runs-on` of another
+ * form (a mapping).
+ */
+export function runsOnContainer(runsOn: unknown, platforms: Readonly<Record<string, string>>): string | null | undefined {
+  const images = Object.entries(platforms).filter(([, p]) => p !== 'host');
+  if (images.length === 0) return undefined;
+  const whole = /^\s*\$\{\{([\s\S]*)\}\}\s*$/;
+  /** A text with placeholders as JavaScript: its literal parts and expressions concatenated. */
+  const textJs = (t: string): string => {
+    const m = whole.exec(t);
+    if (m && !m[1]!.includes('}}')) return `(${m[1]!.trim()})`;
+    const parts = t.split(/\$\{\{([\s\S]*?)\}\}/).map((x, i) => (i % 2 === 1 ? `String(${x.trim()})` : jsText(x)));
+    return `(${parts.join(' + ')})`;
+  };
+  let labels: string;
+  if (typeof runsOn === 'string') labels = textJs(runsOn);
+  else if (Array.isArray(runsOn) && runsOn.every((l) => typeof l === 'string'))
+    labels = `[${(runsOn as string[]).map(textJs).join(', ')}].flat()`;
+  else return null;
+  const map = `[${Object.entries(platforms)
+    .map(([l, p]) => `[${jsText(l)}, ${jsText(p)}]`)
+    .join(', ')}]`;
+  const pick = `[].concat(${labels}).map((l) => (map.find((p) => p[0] === String(l)) ?? ["", "host"])[1]).filter((i) => i !== "host").pop() ?? ""`;
+  return `\${{ ${withJsonFunctions(`((map) => ${pick})(${map})`)} }}`;
 }
 
 /** Writes the project; WorkflowError for workflows that do not parse. */

@@ -39,6 +39,7 @@ test('the service areas hold their elements: cicd/services, cicd/services/gitlab
     'githubGetEnvFiles',
     'githubJobResult',
     'githubLeg',
+    'githubLegCancelled',
     'githubLegResult',
     'githubMapEval',
     'githubMatrix',

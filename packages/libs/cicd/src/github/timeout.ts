@@ -11,9 +11,12 @@
  * exit code). Without the limit reached, the watchdog is stopped when the command exits and
  * the command's exit code is kept.
  */
-import { treatment } from '@tutti/core';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { END, treatment } from '@tutti/core';
 import { CommandValue } from '@tutti/lib-process';
 import { legCancelDirs, legKey } from './legs.js';
+import { engineOf, evaluate } from './realm.js';
 import { area } from './state.js';
 
 /**
@@ -25,6 +28,8 @@ import { area } from './state.js';
  * step's output ends when the command does.
  */
 export const WATCHDOG = `s=$1; c=$2; shift 2
+# a step that runs because its leg was cancelled (if: always(), cancelled()) runs to its end
+if [ -n "$c" ] && [ -n "\${TUTTI_RUNS_WHEN_CANCELLED:-}" ] && [ -e "$c/cancelled" ]; then c=; fi
 if [ -n "$c" ]; then
   # a leg of a matrix (fail-fast): its process group is listed while it runs, and a leg already
   # cancelled runs nothing (the file is written before the mark is read: see matrix.ts)
@@ -87,5 +92,25 @@ export const githubTimeout = treatment(area, 'githubTimeout', {
       const out = wrap ? (batch as readonly unknown[]).map((c) => withTimeout(c as CommandValue, seconds, cancelDir)) : batch;
       if (!(await outputs.commands.sendMany(out))) return;
     }
+  },
+});
+
+export const githubLegCancelled = treatment(area, 'githubLegCancelled', {
+  models: { contexts: 'javascript::JavaScriptEngine' },
+  inputs: { trigger: 'Block<void>' },
+  outputs: { done: 'Block<void>' },
+  doc:
+    "Tutti's extension: on `trigger`, sets `job.tutti_cancelled` in `contexts` to whether the leg of a `GithubMatrix` " +
+    'it runs in was cancelled (fail-fast; false outside a leg), then emits `done`: the conditions of steps that run ' +
+    'after a failure read it for `cancelled()` (GitHub runs `always()` and `cancelled()` steps in a cancelled leg). ' +
+    'A step whose env has `TUTTI_RUNS_WHEN_CANCELLED` set runs to its end in a leg already cancelled.',
+  async run({ inputs, outputs, models, contexts: track }) {
+    if ((await inputs.trigger.recvOne()) === END) return;
+    const key = legKey(track);
+    const dir = key === undefined ? undefined : legCancelDirs.get(key);
+    // (the mark is written before the leg's steps are stopped: a step after that reads it)
+    const cancelled = dir !== undefined && existsSync(join(dir, 'cancelled'));
+    await evaluate(engineOf(models, 'contexts', 'githubLegCancelled', track), 'null', `job.tutti_cancelled = ${cancelled}; true`);
+    await outputs.done.sendOne(undefined);
   },
 });
