@@ -113,13 +113,16 @@ test('import: continue-on-error of a job without a matrix: its failure fails nei
   assert.equal(gh.status, 0, gh.text);
   assert.equal(run.status, gh.status, run.stdout + run.stderr);
   // the jobs failed (the report's legs), yet the job needing them ran and saw success
-  assert.deepEqual(ghOutcomesOf(gh), { flaky: 'failed', 'by-expression': 'failed', after: 'succeeded' });
-  assert.deepEqual(melOutcomes(run.stdout), ghOutcomesOf(gh));
-  const prefixes = ['flaky', 'by-expression', 'after'];
+  // (a matrix job: the report lists legs, one failed; the job itself succeeded)
+  assert.deepEqual(ghOutcomesOf(gh), { flaky: 'failed', 'by-expression': 'failed', after: 'succeeded', experimental: 'failed' });
+  assert.deepEqual(melOutcomes(run.stdout), { ...ghOutcomesOf(gh), experimental: 'succeeded' });
+  const prefixes = ['flaky', 'by-expression', 'after', 'experimental'];
   assert.deepEqual(printed(run.stdout, prefixes), printed(gh.text, prefixes));
   assert.deepEqual(printed(gh.text, prefixes), [
     'after saw success kept success',
     'by-expression fails',
+    'experimental false',
+    'experimental true',
     'flaky cleanup sees failure',
     'flaky fails',
   ]);

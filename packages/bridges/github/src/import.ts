@@ -293,7 +293,7 @@ const runsWhenCancelled = (ifText: string | undefined) => ifText !== undefined &
 
 /**
  * A condition after a failure in a matrix leg that may have been cancelled: `cancelled()` is
- * the leg's cancellation (`job.tutti_cancelled`, set by githubLegCancelled), `failure()` its
+ * the leg's cancellation (`job.tutti_cancelled`, set by githubLegState), `failure()` its
  * absence (the step that ended the rail failed; a cancelled one concludes `cancelled`),
  * `always()` true and `success()` false.
  */
@@ -391,8 +391,10 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
     asText(v),
   ]);
   if (job.uses !== undefined) warn(`${w.where(id)}: job '${id}': 'uses' is not imported`);
-  // (a matrix job's continue-on-error is its githubMatrix's, per leg)
-  const jobCoe = matrix ? undefined : jobContinueOnError(job['continue-on-error']);
+  // (a matrix job's continue-on-error is evaluated by its githubMatrix for each leg, with the
+  // leg's matrix: the leg's realm is told by githubLegState as the leg starts)
+  const legCoe = matrix && jobContinueOnError(job['continue-on-error']) !== undefined;
+  const jobCoe = legCoe ? '(job.tutti_continue_on_error === true)' : matrix ? undefined : jobContinueOnError(job['continue-on-error']);
   // the job's timeout: a deadline set in its realm when its first step starts, which every step
   // on the way while no step failed honours (`job_deadline`); the steps after a failure run
   // without it (on GitHub, `always()` steps still run after a job timeout)
@@ -437,6 +439,13 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
       ? `|wrap<string>(|format(${str(`{leg} › ${display.replaceAll('{', '{{').replaceAll('}', '}}')}`)}, |entry("leg", leg)))`
       : `|wrap<string>(${str(`${name} › ${display}`)})`;
   let ok: string[] = ['Self.trigger'];
+  if (legCoe) {
+    lines.push("    // what the leg's githubMatrix knows: whether the job's continue-on-error holds for it");
+    lines.push('    leg_state: githubLegState[contexts = contexts]()');
+    used.add('leg_state');
+    wires.push('    Self.trigger -> leg_state.trigger');
+    ok = ['leg_state.done'];
+  }
   let failed: string[] = [];
   // (the job's environment failing to start: no step runs, the job fails)
   const envFailed: string[] = [];
@@ -452,7 +461,7 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
     );
     for (const v of ['job_up', 'job_context', 'job_context_value', 'job_ready', 'job_down']) used.add(v);
     wires.push(
-      '    Self.trigger -> job_up.trigger',
+      `    ${ok[0]} -> job_up.trigger`,
       '    job_up.continue -> job_context.trigger,emit -> job_context_value.value',
       '    job_context_value.evaluated -> job_ready.a',
       '    job_context_value.evaluated -> job_ready.b',
@@ -528,7 +537,7 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
       const passOn = rail === 'ok' ? nextOk : nextFailed;
       if (sources.length === 0) continue;
       // after a failure in a matrix leg, cancelled() and failure() tell a leg cancelled by
-      // fail-fast (githubLegCancelled) from a step that failed, as GitHub tells them
+      // fail-fast (githubLegState) from a step that failed, as GitHub tells them
       const legCancel = matrix && rail === 'failed' && ifText !== undefined && /\b(cancelled|failure)\s*\(\s*\)/i.test(ifText);
       const cond = legCancel ? cancelledCondition(ifText) : railCondition(ifText, rail === 'failed');
       if (cond === 'false') {
@@ -546,7 +555,7 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
         const g = fresh(`${v}_if`);
         let start = from;
         if (legCancel) {
-          lines.push(`    ${g}_leg: githubLegCancelled[contexts = contexts]()`);
+          lines.push(`    ${g}_leg: githubLegState[contexts = contexts]()`);
           wires.push(`    ${from} -> ${g}_leg.trigger`);
           start = `${g}_leg.done`;
         }
@@ -619,7 +628,7 @@ function workflowArea(
     'use cicd/services/github::GithubMatrix',
     'use cicd/services/github::githubJobResult',
     'use cicd/services/github::githubLeg',
-    'use cicd/services/github::githubLegCancelled',
+    'use cicd/services/github::githubLegState',
     'use cicd/services/github::githubLegResult',
     'use cicd/services/github::githubMatrix',
     'use cicd/services/github::githubStringEval',

@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { END, treatment } from '@tutti/core';
 import { CommandValue } from '@tutti/lib-process';
-import { legCancelDirs, legKey } from './legs.js';
+import { legCancelDirs, legKey, legTolerated } from './legs.js';
 import { engineOf, evaluate } from './realm.js';
 import { area } from './state.js';
 
@@ -95,22 +95,29 @@ export const githubTimeout = treatment(area, 'githubTimeout', {
   },
 });
 
-export const githubLegCancelled = treatment(area, 'githubLegCancelled', {
+export const githubLegState = treatment(area, 'githubLegState', {
   models: { contexts: 'javascript::JavaScriptEngine' },
   inputs: { trigger: 'Block<void>' },
   outputs: { done: 'Block<void>' },
   doc:
-    "Tutti's extension: on `trigger`, sets `job.tutti_cancelled` in `contexts` to whether the leg of a `GithubMatrix` " +
-    'it runs in was cancelled (fail-fast; false outside a leg), then emits `done`: the conditions of steps that run ' +
-    'after a failure read it for `cancelled()` (GitHub runs `always()` and `cancelled()` steps in a cancelled leg). ' +
-    'A step whose env has `TUTTI_RUNS_WHEN_CANCELLED` set runs to its end in a leg already cancelled.',
+    "Tutti's extension: on `trigger`, sets in `contexts` what the leg of a `GithubMatrix` it runs in knows (both false " +
+    'outside a leg), then emits `done`: `job.tutti_cancelled`, whether the leg was cancelled (fail-fast), read by the ' +
+    'conditions of steps that run after a failure for `cancelled()` (GitHub runs `always()` and `cancelled()` steps in ' +
+    "a cancelled leg), and `job.tutti_continue_on_error`, whether the job's `continue-on-error` holds for the leg (as " +
+    "`githubMatrix` evaluated it with the leg's `matrix`), read by `runAction`'s `allow_failure`. A step whose env has " +
+    '`TUTTI_RUNS_WHEN_CANCELLED` set runs to its end in a leg already cancelled.',
   async run({ inputs, outputs, models, contexts: track }) {
     if ((await inputs.trigger.recvOne()) === END) return;
     const key = legKey(track);
     const dir = key === undefined ? undefined : legCancelDirs.get(key);
     // (the mark is written before the leg's steps are stopped: a step after that reads it)
     const cancelled = dir !== undefined && existsSync(join(dir, 'cancelled'));
-    await evaluate(engineOf(models, 'contexts', 'githubLegCancelled', track), 'null', `job.tutti_cancelled = ${cancelled}; true`);
+    const tolerated = key !== undefined && legTolerated.has(key);
+    await evaluate(
+      engineOf(models, 'contexts', 'githubLegState', track),
+      'null',
+      `job.tutti_cancelled = ${cancelled}; job.tutti_continue_on_error = ${tolerated}; true`,
+    );
     await outputs.done.sendOne(undefined);
   },
 });
