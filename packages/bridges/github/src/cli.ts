@@ -13,11 +13,13 @@ export const GITHUB_HELP = `tutti github — GitHub Actions workflows run locall
 
 Usage:
   tutti github run [EVENT] [options]    run the workflows the event triggers (EVENT default: push)
-  tutti github import [-W PATH] [-o DIR] [-P LABEL=host|IMAGE]…
+  tutti github import [-W PATH] [-o DIR] [-P LABEL=host|IMAGE]… [--action-cache DIR]
                                         write the workflows as a .mel project (default
                                         DIR: workflows-mel), checked by 'tutti check DIR';
                                         -P as for run: jobs with that runs-on label
-                                        imported as container jobs in IMAGE
+                                        imported as container jobs in IMAGE;
+                                        --action-cache as for run: other repositories'
+                                        reusable workflows imported from there
   tutti github action USES              run one action step here (what imported projects
                                         call): inputs from INPUT_<NAME>, results through
                                         $GITHUB_OUTPUT, $GITHUB_ENV, $GITHUB_PATH
@@ -89,6 +91,7 @@ async function commandImport(args: readonly string[], out: NodeJS.WritableStream
       output: { type: 'string', short: 'o' },
       directory: { type: 'string', short: 'C' },
       platform: { type: 'string', short: 'P', multiple: true },
+      'action-cache': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -98,11 +101,15 @@ async function commandImport(args: readonly string[], out: NodeJS.WritableStream
   }
   if (positionals.length > 0) throw new Usage(`unexpected argument '${positionals[0]}'`);
   const cwd = resolve(values.directory ?? '.');
+  const actionCache = values['action-cache'] !== undefined ? { actionCache: resolve(values['action-cache']) } : {};
   const { repoFacts } = await import('./git.js');
   const { githubImport } = await import('./import.js');
   const repo = await repoFacts(cwd, basename(cwd));
   const platforms = pairs(values.platform, '--platform');
-  const r = await githubImport(cwd, values.workflows, resolve(cwd, values.output ?? 'workflows-mel'), repo.repository, { platforms });
+  const r = await githubImport(cwd, values.workflows, resolve(cwd, values.output ?? 'workflows-mel'), repo.repository, {
+    platforms,
+    ...actionCache,
+  });
   for (const w of r.warnings) err.write(`tutti github import: warning: ${w}\n`);
   out.write(`Wrote ${r.files.map((f) => join(r.dir, f)).join(', ')}\nRun it with: tutti run ${join(r.dir, 'Compo.toml')}\n`);
   return 0;

@@ -56,15 +56,16 @@ export function legsTreatment(w: { readonly file: string }, id: string, job: Raw
  * The instances of `main` for matrix job `id` (instance `v`, realm `js_<v>`, model
  * `matrix_<v>`): the `githubMatrix` that expands and runs the legs (its `success`, `failed`
  * and `result` are the job's) and the legs' treatment. `resultName`: the name of its result
- * (`{"<name>": …}`) when it is not `id` (a called job of a reusable workflow: its own id there).
+ * (`{"<name>": …}`) when it is not `id` (a called job of a reusable workflow: its own id there);
+ * `nameExpression`: its name as an expression (a called job in a leg of a matrix of calls).
  */
-export function matrixInstances(id: string, job: Raw, v: string, resultName = id): string[] {
+export function matrixInstances(id: string, job: Raw, v: string, resultName = id, nameExpression?: string): string[] {
   const strategy = (job.strategy ?? {}) as Raw;
   const json = (x: unknown) => str(JSON.stringify(x ?? null));
   const name = asText(job.name) || id;
   return [
     `    // the legs of ${id}: its matrix (${JSON.stringify(strategy.matrix).includes('${{') ? 'computed at run time' : 'static'}), fail-fast, max-parallel, continue-on-error`,
-    `    ${v}: githubMatrix[github_matrix = matrix_${v}, contexts = js_${v}](job = ${str(resultName)}, name = ${str(name)}, matrix = ${json(strategy.matrix)}, fail_fast = ${json(strategy['fail-fast'] ?? true)}, max_parallel = ${json(strategy['max-parallel'])}${job['continue-on-error'] !== undefined ? `, continue_on_error = ${json(job['continue-on-error'])}` : ''})`,
+    `    ${v}: githubMatrix[github_matrix = matrix_${v}, contexts = js_${v}](job = ${str(resultName)}, name = ${nameExpression ?? str(name)}, matrix = ${json(strategy.matrix)}, fail_fast = ${json(strategy['fail-fast'] ?? true)}, max_parallel = ${json(strategy['max-parallel'])}${job['continue-on-error'] !== undefined ? `, continue_on_error = ${json(job['continue-on-error'])}` : ''})`,
     `    legs_${v.slice(4)}: legs_${v.slice(4)}[contexts = js_${v}, matrix = matrix_${v}]()`,
   ];
 }

@@ -30,13 +30,16 @@
  * label `-P LABEL=IMAGE` maps to an image (`onPlatform`; labels given by expressions: the image
  * chosen when the job starts).
  *
- * A job calling a reusable workflow of this repository has the called jobs imported inside
- * the caller's graph (import-reusable.ts), a called matrix job as any matrix job.
+ * A job calling a reusable workflow (of this repository, or of another from the action cache)
+ * has the called jobs imported inside the caller's graph (import-reusable.ts), a called matrix
+ * job as any matrix job, a call from a called workflow level after level, and the called jobs
+ * of a matrix of calls in a treatment running its legs. Each job instance's step files are
+ * its own (`filesOf`).
  *
  * What the generated program does not cover (reported as warnings, and as comments at the
- * place in the code): a matrix of calls of a reusable workflow, calls from a called workflow or
- * of another repository's. A matrix job's outputs are its legs' outputs merged by its
- * `githubMatrix`, as GitHub merges them.
+ * place in the code): calls deeper than ten levels of workflows, a matrix of calls inside a
+ * leg of another. A matrix job's outputs are its legs' outputs merged by its `githubMatrix`,
+ * as GitHub merges them.
  * `bash` runs with `-x` (the helpers' shell table).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -53,7 +56,18 @@ import {
   withJsonFunctions,
 } from './import-containers.js';
 import { legsTreatment, matrixInstances } from './import-matrix.js';
-import { CALL_STATUS, calledFile, callOutput, callTreatment, INSTALL_ARGS, withCalledJobs } from './import-reusable.js';
+import {
+  CALL_STATUS,
+  type CallsOf,
+  callLegsTreatment,
+  callOutput,
+  callTreatment,
+  INSTALL_ARGS,
+  inCallLeg,
+  resolveCalls,
+  withCalledJobs,
+} from './import-reusable.js';
+import { defaultCacheRoot } from './run.js';
 import { findWorkflows, loadWorkflow, type Raw, type Workflow, WorkflowError } from './workflow.js';
 
 export interface ImportResult {
@@ -82,6 +96,24 @@ const stringMap = (entries: [string, string][]) =>
   entries.length === 0
     ? undefined
     : `|wrap<StringMap>(|map([${entries.map(([k, v]) => `|entry(${str(k)}, ${v === RUN_ID ? '|run_id()' : str(v)})`).join(', ')}]))`;
+
+/** The random key a job's (a leg's) realm draws when first asked, and keeps. */
+const REALM_KEY = '${{ job.tutti_files ?? (job.tutti_files = Math.random().toString(36).slice(2, 10)) }}';
+
+/**
+ * The key of a job instance's step files (GITHUB_OUTPUT, GITHUB_ENV), `runAction`'s `files`:
+ * a folder of the run's own under the temporary directory, `tutti-github-<run id>`, holding
+ * the files of job treatment `tname` under a random suffix its realm draws at its first step
+ * and keeps (`job.tutti_files`): each realm is one job instance (a leg of a matrix, a called
+ * job in a leg of a matrix of calls: a realm of its own), so that two jobs, two calls of one
+ * reusable workflow or two runs never read each other's outputs; removed by
+ * `githubRemoveFiles` once the run's jobs ended.
+ */
+const filesOf = (tname: string) =>
+  `files = |wrap<string>(|format(${str(`tutti-github-{run}/${tname}-${REALM_KEY.replaceAll('{', '{{').replaceAll('}', '}}')}`)}, |entry("run", |run_id())))`;
+
+/** The run's folder of step files (see {@link filesOf}). */
+const RUN_FILES = 'files = |format("tutti-github-{run}", |entry("run", |run_id()))';
 
 /**
  * `actions/upload-artifact`: the files of `path` (lines, globs, `!` excludes) copied into this
@@ -352,7 +384,16 @@ export function jobContinueOnError(v: unknown): string | undefined {
 }
 
 /** One job as a treatment: its steps on two rails, the job ok so far, or failed so far. */
-function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => void, matrix = false, treatmentName?: string): string {
+function jobTreatment(
+  w: Workflow,
+  id: string,
+  job: Raw,
+  warn: (m: string) => void,
+  matrix = false,
+  treatmentName?: string,
+  // (named when it runs: a leg of a matrix, a called job in a leg of a matrix of calls)
+  named = matrix,
+): string {
   const lines: string[] = [];
   // (a called job of a reusable workflow: `id` its id there, its treatment `<call> / <id>`'s)
   const tname = treatmentName ?? ident(id, 'job_');
@@ -363,7 +404,11 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
   // every leg of a matrix job runs the one treatment: its environment is told apart by the
   // leg's index, filled in by the helpers when the step's commands are evaluated (the step ids
   // of the environment's own steps are the leg's already: `<id><job-index>`)
-  const jobEnv = plan === undefined || !matrix ? plan : { ...plan, commandKey: `${plan.key}-\${{ strategy["job-index"] }}` };
+  // (so is each leg of a matrix of calls' called job: by its realm's key)
+  const jobEnv =
+    plan === undefined || !named
+      ? plan
+      : { ...plan, commandKey: matrix ? `${plan.key}-\${{ strategy["job-index"] }}` : `${plan.key}-${REALM_KEY}` };
   // artifact actions become the run: steps of their scripts
   // other actions become bash steps calling Tutti's action runner
   const imported = withCachePosts((job.steps ?? []) as Raw[]).map((s, i) => {
@@ -410,7 +455,7 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
     `Job \`${id}\`${name !== id ? ` ("${name}")` : ''} of ${w.file}${matrix ? ", run once per leg of its matrix (`leg`: the leg's name, as `job (v1, v2)`)" : ''}: its steps in order.`,
     '*/',
   );
-  lines.push(`treatment ${tname}[contexts: JavaScriptEngine](${matrix ? 'leg: string' : ''})`);
+  lines.push(`treatment ${tname}[contexts: JavaScriptEngine](${named ? 'leg: string' : ''})`);
   lines.push('  input trigger: Block<void>', '  output success: Block<void>', '  output failed: Block<void>', '{');
   const used = new Set<string>();
   const fresh = (base: string) => {
@@ -435,7 +480,7 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
   // a step labelled as `tutti github run` labels it: `job › step`; in a matrix leg, the leg's
   // name is known when the leg runs: `{leg}` in a format (braces of the text doubled)
   const displayName = (display: string) =>
-    matrix
+    named
       ? `|wrap<string>(|format(${str(`{leg} › ${display.replaceAll('{', '{{').replaceAll('}', '}}')}`)}, |entry("leg", leg)))`
       : `|wrap<string>(${str(`${name} › ${display}`)})`;
   let ok: string[] = ['Self.trigger'];
@@ -451,7 +496,7 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
   const envFailed: string[] = [];
   if (jobEnv) {
     const runner = (step: string, what: 'up' | 'down', display: string, comment: string) =>
-      `runAction[contexts = contexts](name = ${str(step)}, display_name = ${displayName(display)}, shell = |wrap<string>("bash"), env = ${stringMap([['TUTTI_RUN_ID', RUN_ID], ...jobEnv.env])}, commands = ${str(jobCommand(what, jobEnv.commandKey ?? jobEnv.key, comment))})`;
+      `runAction[contexts = contexts](name = ${str(step)}, display_name = ${displayName(display)}, ${filesOf(tname)}, shell = |wrap<string>("bash"), env = ${stringMap([['TUTTI_RUN_ID', RUN_ID], ...jobEnv.env])}, commands = ${str(jobCommand(what, jobEnv.commandKey ?? jobEnv.key, comment))})`;
     lines.push(
       `    // Initialize containers: the job's ${jobEnv.container ? 'container and ' : ''}services (tutti github job up)`,
       `    job_up: ${runner(upStep(jobEnv), 'up', 'Initialize containers', "the job's containers, started as tutti github run starts them")}`,
@@ -495,6 +540,8 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
     const params: string[] = [`name = ${str(stepName)}`];
     // labelled as `tutti github run` labels it: `job › step`
     params.push(`display_name = ${displayName(display)}`);
+    // the job instance's own step files
+    params.push(filesOf(tname));
     const shell = s.shell ?? defaults.shell;
     if (shell !== undefined) params.push(`shell = |wrap<string>(${str(asText(shell))})`);
     const wd = s['working-directory'] ?? defaults['working-directory'];
@@ -522,7 +569,7 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
       // (job_deadline: the watchdog reads the limits the env gives, the job's and the step's)
       const limits = deadline || stepLimit !== undefined;
       // (after a failure in a matrix leg, a step that runs when the leg was cancelled runs to its end)
-      const whenCancelled = matrix && failedRail && runsWhenCancelled(ifText);
+      const whenCancelled = named && failedRail && runsWhenCancelled(ifText);
       const env = stringMap([
         ...envEntries,
         ...(deadline ? [['TUTTI_JOB_DEADLINE', deadlineExpression(jobMinutes)] as [string, string]] : []),
@@ -538,7 +585,7 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
       if (sources.length === 0) continue;
       // after a failure in a matrix leg, cancelled() and failure() tell a leg cancelled by
       // fail-fast (githubLegState) from a step that failed, as GitHub tells them
-      const legCancel = matrix && rail === 'failed' && ifText !== undefined && /\b(cancelled|failure)\s*\(\s*\)/i.test(ifText);
+      const legCancel = named && rail === 'failed' && ifText !== undefined && /\b(cancelled|failure)\s*\(\s*\)/i.test(ifText);
       const cond = legCancel ? cancelledCondition(ifText) : railCondition(ifText, rail === 'failed');
       if (cond === 'false') {
         passOn.push(...sources);
@@ -588,7 +635,7 @@ function jobTreatment(w: Workflow, id: string, job: Raw, warn: (m: string) => vo
     // whatever happened, once the job ended (an interrupted run: the watcher of `job up`)
     lines.push(
       "    // Stop containers: the job's containers and network removed (tutti github job down)",
-      `    job_down: runAction[contexts = contexts](name = ${str(downStep(jobEnv))}, display_name = ${displayName('Stop containers')}, shell = |wrap<string>("bash"), env = ${stringMap([['TUTTI_RUN_ID', RUN_ID]])}, commands = ${str(jobCommand('down', jobEnv.commandKey ?? jobEnv.key, "the job's containers removed"))})`,
+      `    job_down: runAction[contexts = contexts](name = ${str(downStep(jobEnv))}, display_name = ${displayName('Stop containers')}, ${filesOf(tname)}, shell = |wrap<string>("bash"), env = ${stringMap([['TUTTI_RUN_ID', RUN_ID]])}, commands = ${str(jobCommand('down', jobEnv.commandKey ?? jobEnv.key, "the job's containers removed"))})`,
     );
     const ended = merge([okEnd, failedEnd].filter((x): x is string => x !== undefined));
     if (ended) wires.push(`    ${ended} -> job_down.trigger`);
@@ -602,11 +649,11 @@ function workflowArea(
   w: Workflow,
   repository: string,
   warn: (m: string) => void,
-  calls: ReadonlyMap<string, Workflow> = new Map(),
+  callsOf: CallsOf = new Map(),
   platforms: Readonly<Record<string, string>> = {},
 ): string {
   // a call of a reusable workflow: followed by the called jobs, `<call> / <job>` (import-reusable.ts)
-  const flat = withCalledJobs(Object.entries(w.jobs), calls, warn, w);
+  const flat = withCalledJobs(Object.entries(w.jobs), callsOf, warn, w);
   // `-P LABEL=IMAGE`: a job without `container:` whose runs-on has that label is a container job
   const warnPlatform = (id: string) => {
     const inner = flat.called.get(id);
@@ -631,6 +678,7 @@ function workflowArea(
     'use cicd/services/github::githubLegState',
     'use cicd/services/github::githubLegResult',
     'use cicd/services/github::githubMatrix',
+    'use cicd/services/github::githubRemoveFiles',
     'use cicd/services/github::githubStringEval',
     'use cicd/services/github::includeNeeds',
     'use cicd/services/github::prepareContexts',
@@ -647,11 +695,11 @@ function workflowArea(
     'use std/engine/log::logInfoMessage',
     'use std/engine/util::startup',
     'use std/flow::emit',
-    ...(artifacts || flat.calls.size > 0 ? ['use std/flow::closeBlock'] : []),
+    'use std/flow::closeBlock',
     'use std/flow::filterBlock',
-    ...(artifacts || flat.calls.size > 0 ? ['use std/flow::flock'] : []),
+    'use std/flow::flock',
     'use std/flow::one',
-    ...(artifacts || flat.calls.size > 0 ? ['use std/flow::trigger'] : []),
+    'use std/flow::trigger',
     'use std/flow::waitBlock',
     'use std/ops/block::equalTo',
     'use std/ops/option::|wrap',
@@ -663,6 +711,16 @@ function workflowArea(
   // (a called job's matrix too: its legs are tracks of its own githubMatrix)
   const matrixJob = (id: string) =>
     !flat.calls.has(id) && ((jobById.get(id)?.strategy ?? undefined) as Raw | undefined)?.matrix !== undefined;
+  /** The matrix of calls whose legs run called job `id` (import-reusable.ts, callLegsTreatment). */
+  const callLegsOf = (id: string) => {
+    // (the nearest matrix of calls among the calls it is in)
+    for (let c = flat.called.get(id)?.call; c !== undefined; c = flat.called.get(c)?.call)
+      if (flat.calls.get(c)?.matrix) return flat.calls.get(c);
+    return undefined;
+  };
+  /** A name under a matrix of calls, without the call's id: `<call leg> / <this>` when it runs. */
+  const legRelative = (id: string, name = id) => name.slice(callLegsOf(id)!.id.length + 3);
+  const inCallLegs = (id: string) => callLegsOf(id) !== undefined;
   for (const [id, job] of jobs) {
     const call = flat.calls.get(id);
     if (call) {
@@ -673,11 +731,10 @@ function workflowArea(
     const inner = flat.called.get(id);
     const jw = inner?.w ?? w;
     const local = inner?.local ?? id;
-    out.push(jobTreatment(jw, local, job, warn, matrixJob(id), ident(id, 'job_')), '');
+    out.push(jobTreatment(jw, local, job, warn, matrixJob(id), ident(id, 'job_'), matrixJob(id) || inCallLegs(id)), '');
     if (matrixJob(id)) out.push(legsTreatment(jw, id, job, ident(id, 'job_')), '');
   }
   const github = { workflow: w.name, repository, event_name: 'push' };
-  const githubOf = github;
   const contexts = JSON.stringify({ github });
   out.push(
     '/**',
@@ -688,8 +745,26 @@ function workflowArea(
     '*/',
     `treatment main(const contexts: string = ${str(contexts)})`,
   );
-  const head: string[] = ['{', '    startup()'];
-  const body: string[] = [];
+  let head: string[] = ['{', '    startup()'];
+  let body: string[] = [];
+  // the lines of the called jobs of a matrix of calls (and of the call's result) go to the
+  // treatment running its legs, `legs_<call>`, where the leg's start stands for `startup`
+  const main = { head, body };
+  const legLines = new Map<string, { head: string[]; body: string[] }>();
+  /** Where the lines of job `id` (of call `id`'s result, with `result`) go from now on. */
+  const linesOf = (id: string, result = false) => {
+    const c = callLegsOf(id) ?? (result && flat.calls.get(id)?.matrix ? flat.calls.get(id) : undefined);
+    let l = c === undefined ? main : legLines.get(c.id);
+    if (!l) legLines.set(c!.id, (l = { head: [], body: [] }));
+    ({ head, body } = l);
+    return c === undefined ? 'startup.trigger' : 'prepare_leg.ready';
+  };
+  /** The label of job `id`'s messages: in a leg of a matrix of calls, named after the leg. */
+  const labelOf = (id: string) => (inCallLegs(id) ? inCallLeg(legRelative(id)) : str(id));
+  const messageOf = (id: string, what: string) =>
+    inCallLegs(id) ? inCallLeg(`${legRelative(id)} ${what}`, 'job ') : str(`job ${id} ${what}`);
+  /** The status of each matrix of calls' leg, once its called jobs ended (callResult). */
+  const legStatus = new Map<string, string>();
   let waits = 0;
   /** A block emitted once both are: a chain of waitBlock<void>. */
   const both = (sources: string[]): string => {
@@ -765,8 +840,10 @@ function workflowArea(
     const call = flat.calls.get(id)!;
     const realm = `js_${v}_out`;
     out.push(`  model ${realm}: JavaScriptEngine()`);
+    // (a matrix of calls: in its legs' treatment, once per leg)
+    const start = linesOf(id, true);
     head.push(`    prepare_${v}_out: prepareContexts[contexts = ${realm}](github_contexts = contexts)`);
-    body.push(`    startup.trigger -> prepare_${v}_out.trigger`);
+    body.push(`    ${start} -> prepare_${v}_out.trigger`);
     const started = installArgs(realm, `prepare_${v}_out.ready`, v, `${v}_out`);
     const closed: string[] = [];
     for (const [innerId, inner] of flat.called) {
@@ -780,7 +857,7 @@ function workflowArea(
     // every called job's result included, or closed without one (a job that did not run)
     if (closed.length === 1) {
       head.push(`    ${v}_none: closeBlock<void>()`);
-      body.push(`    startup.trigger -> ${v}_none.trigger`);
+      body.push(`    ${start} -> ${v}_none.trigger`);
       closed.push(`${v}_none.closed`);
     }
     let all = closed[0];
@@ -804,10 +881,16 @@ function workflowArea(
       `    ${status}Value.evaluated -> ${status}Done.a`,
       `    ${status}Value.evaluated -> ${status}Done.b`,
     );
+    if (call.matrix) {
+      // (the leg's status and outputs go back to its matrix: callLegsTreatment)
+      legStatus.set(id, `${status}Done.awaited`);
+      linesOf(id);
+      return { ok: `${v}.success`, failed: `${v}.failed` };
+    }
     const spec = (((call.called.on.workflow_call ?? {}) as Raw).outputs ?? {}) as Record<string, Raw | null>;
     const outputs = Object.entries(spec).map(([k, o]) => `|entry(${str(k)}, ${str(callOutput(o?.value))})`);
     head.push(
-      `    result_${v}: githubJobResult[contexts = ${realm}](name = ${str(id)}, outputs = |map([${outputs.join(', ')}]), local_context = |null())`,
+      `    result_${v}: githubJobResult[contexts = ${realm}](name = ${str(resultName(id))}, outputs = |map([${outputs.join(', ')}]), local_context = |null())`,
     );
     body.push(`    ${status}Done.awaited -> result_${v}.trigger_release`);
     // (githubJobResult evaluates when its trigger closes too: a call that did not start neither succeeds nor fails)
@@ -827,36 +910,39 @@ function workflowArea(
   }
   const plans: { id: string; needs: string[]; legs: Leg[]; ok: string; end: string; afterEnds: boolean; if?: string }[] = [];
   /** The output giving job `id`'s result (`needs.<id>`) to the jobs that need it. */
-  const resultOf = (id: string) => (matrixJob(id) ? `${ident(id, 'job_')}.result` : `result_${ident(id, 'job_')}.result`);
+  const resultOf = (id: string) =>
+    matrixJob(id) || flat.calls.get(id)?.matrix ? `${ident(id, 'job_')}.result` : `result_${ident(id, 'job_')}.result`;
   for (const [id, job] of jobs) {
     const v = ident(id, 'job_');
     const needs = needsOf(job);
-    // a called job's `github.workflow`: its call's (the helpers key a step's files by it, and two
-    // calls of one workflow run the same steps)
-    const inner = flat.called.get(id);
-    const github = inner ? { ...githubOf, workflow: `${w.name} / ${inner.call}` } : githubOf;
+    // (a called job's `github` is the caller's, as on GitHub: its step files are its own, filesOf)
     // each job has an expression realm of its own: its steps, job status, needs (each leg of
     // a matrix job, a fork of it)
     out.push(`  model js_${v}: JavaScriptEngine()`);
-    head.push(
-      `    prepare_${v}: prepareContexts[contexts = js_${v}](github_contexts = ${inner ? str(JSON.stringify({ github })) : 'contexts'})`,
-    );
-    body.push(`    startup.trigger -> prepare_${v}.trigger`);
+    const start = linesOf(id);
+    head.push(`    prepare_${v}: prepareContexts[contexts = js_${v}](github_contexts = contexts)`);
+    body.push(`    ${start} -> prepare_${v}.trigger`);
     const call = flat.calls.get(id);
-    if (call) head.push(`    ${v}: ${v}[contexts = js_${v}]()`);
+    // (a called job in a leg of a matrix of calls: named after the leg)
+    const named = inCallLegs(id) ? inCallLeg(legRelative(id, asText(job.name))) : undefined;
+    if (call?.matrix) {
+      // a matrix of calls: its githubMatrix here, its legs in legs_<call> (callLegsTreatment), named as the call
+      out.push(`  model matrix_${v}: GithubMatrix()`);
+      head.push(...matrixInstances(id, { ...job, name: undefined }, v).slice(0, 2));
+    } else if (call) head.push(`    ${v}: ${v}[contexts = js_${v}]()`);
     else if (matrixJob(id)) {
       out.push(`  model matrix_${v}: GithubMatrix()`);
       // (its result named as the realms that include it read it: a called job's own id)
-      head.push(...matrixInstances(id, job, v, resultName(id)));
-    } else head.push(`    ${v}: ${v}[contexts = js_${v}]()`);
+      head.push(...matrixInstances(id, job, v, resultName(id), named));
+    } else head.push(`    ${v}: ${v}[contexts = js_${v}](${named ? `leg = ${named}` : ''})`);
     const legs: Leg[] = [{ inst: v, realm: `js_${v}`, ready: `prepare_${v}.ready` }];
     // the job succeeded once every leg did; it failed when one did (a call: once its called
     // jobs ended, from their results)
     const callEnd = call ? callResult(id, v) : undefined;
     let ok = callEnd?.ok ?? both(legs.map((l) => `${l.inst}.success`));
-    head.push(`    ${v}Done: logInfoMessage(label = ${str(id)}, message = ${str(`job ${id} succeeded`)})`);
+    head.push(`    ${v}Done: logInfoMessage(label = ${labelOf(id)}, message = ${messageOf(id, 'succeeded')})`);
     body.push(`    ${ok} -> ${v}Done.trigger`);
-    head.push(`    ${v}Failed: logErrorMessage(label = ${str(id)}, message = ${str(`job ${id} failed`)})`);
+    head.push(`    ${v}Failed: logErrorMessage(label = ${labelOf(id)}, message = ${messageOf(id, 'failed')})`);
     let failed = callEnd?.failed ?? either(legs.map((l) => `${l.inst}.failed`));
     body.push(`    ${failed} -> ${v}Failed.trigger`);
     const coe = call || matrixJob(id) ? undefined : jobContinueOnError(job['continue-on-error']);
@@ -899,17 +985,20 @@ function workflowArea(
     }
     plans.push({ id, needs, legs, ok, end, afterEnds, ...(cond !== undefined ? { if: cond } : {}) });
   }
+  linesOf('');
   const byId = new Map(plans.map((p) => [p.id, p]));
   // a called job's realm gets the call's inputs and secrets first (and waits for the call to
   // start); a matrix's legs fork that realm, so they have them too
   for (const p of plans) {
     const inner = flat.called.get(p.id);
+    linesOf(p.id);
     if (inner) for (const l of p.legs) l.ready = installArgs(l.realm, l.ready, ident(inner.call, 'job_'), l.inst);
   }
   // the needs' results go into the realm of each job that needs them (a matrix job: its
   // legs' outputs merged by its githubMatrix)
   for (const p of plans)
     for (const l of p.legs) {
+      linesOf(p.id);
       const includes: string[] = [];
       for (const n of p.needs) {
         const inc = `needs_${l.inst}_${ident(n)}`;
@@ -922,6 +1011,7 @@ function workflowArea(
   for (const p of plans) {
     // with a status function in its `if:`, the job waits for its needs to end, else to succeed
     const needsOk = p.needs.map((n) => (p.afterEnds ? byId.get(n)!.end : byId.get(n)!.ok));
+    linesOf(p.id);
     for (const l of p.legs) {
       let start = both([...needsOk, l.ready]);
       if (p.if !== undefined) {
@@ -932,7 +1022,7 @@ function workflowArea(
           `    ${g}Value: githubStringEval[contexts = ${l.realm}](local_context = |null())`,
           `    ${g}True: equalTo<string>(value = "true")`,
           `    ${g}Gate: filterBlock<void>()`,
-          `    ${g}Skipped: logInfoMessage(label = ${str(p.id)}, message = ${str(`job ${p.id} skipped`)})`,
+          `    ${g}Skipped: logInfoMessage(label = ${labelOf(p.id)}, message = ${messageOf(p.id, 'skipped')})`,
         );
         body.push(
           `    ${start} -> ${g}.trigger,emit -> ${g}Value.value,evaluated -> ${g}True.data,result -> ${g}Gate.select`,
@@ -944,10 +1034,14 @@ function workflowArea(
       body.push(`    ${start} -> ${l.inst}.trigger`);
     }
   }
-  if (artifacts && plans.length > 0) {
-    // once every job ended (or will never run: its end closes), the run's artifact store goes
-    let ended = plans[0]!.end;
-    plans.slice(1).forEach((p, k) => {
+  linesOf('');
+  // (the called jobs of a matrix of calls end in its legs: the call's end stands for them)
+  const top = plans.filter((p) => !inCallLegs(p.id));
+  if (top.length > 0) {
+    // once every job ended (or will never run: its end closes), the run's step files go, and its
+    // artifact store
+    let ended = top[0]!.end;
+    top.slice(1).forEach((p, k) => {
       head.push(`    ended${k + 1}: flock<void>()`, `    endedAll${k + 1}: trigger<void>()`);
       body.push(
         `    ${ended} -> ended${k + 1}.a`,
@@ -956,7 +1050,7 @@ function workflowArea(
       );
       ended = `endedAll${k + 1}.end`;
     });
-    if (plans.length === 1) {
+    if (top.length === 1) {
       head.push('    ended1: flock<void>()', '    endedAll1: trigger<void>()', '    ended1Never: closeBlock<void>()');
       body.push(
         `    ${ended} -> ended1.a`,
@@ -965,13 +1059,44 @@ function workflowArea(
       );
       ended = 'endedAll1.end';
     }
-    head.push(
-      `    removeArtifacts: runAction[contexts = ${plans[0]!.legs[0]!.realm}](name = "artifacts", display_name = |wrap<string>("Remove the run's artifacts"), env = ${stringMap([['TUTTI_RUN_ID', RUN_ID]])}, commands = ${str('rm -rf "${TMPDIR:-/tmp}/tutti-artifacts-$TUTTI_RUN_ID"')})`,
+    head.push(`    removeFiles: githubRemoveFiles(${RUN_FILES})`);
+    if (artifacts) {
+      head.push(
+        `    removeArtifacts: runAction[contexts = ${top[0]!.legs[0]!.realm}](name = "artifacts", display_name = |wrap<string>("Remove the run's artifacts"), ${filesOf('artifacts')}, env = ${stringMap([['TUTTI_RUN_ID', RUN_ID]])}, commands = ${str('rm -rf "${TMPDIR:-/tmp}/tutti-artifacts-$TUTTI_RUN_ID"')})`,
+        '    removedArtifacts: one<void>()',
+      );
+      // (its own step files in the run's folder: removed after it)
+      body.push(
+        `    ${ended} -> removeArtifacts.trigger`,
+        '    removeArtifacts.completed -> removedArtifacts.a',
+        '    removeArtifacts.failed -> removedArtifacts.b',
+        '    removedArtifacts.value -> removeFiles.trigger',
+      );
+    } else body.push(`    ${ended} -> removeFiles.trigger`);
+  }
+  // the legs of each matrix of calls: a treatment of their own, given the realms their lines use
+  const legsOfCalls: string[] = [];
+  for (const [id, l] of legLines) {
+    const v = ident(id, 'job_');
+    const models: [string, string][] = [
+      [`js_${v}`, 'JavaScriptEngine'],
+      [`js_${v}_out`, 'JavaScriptEngine'],
+      ...[...flat.called.keys()]
+        .filter((innerId) => callLegsOf(innerId)?.id === id)
+        .flatMap((innerId): [string, string][] => [
+          [`js_${ident(innerId, 'job_')}`, 'JavaScriptEngine'],
+          ...(matrixJob(innerId) ? [[`matrix_${ident(innerId, 'job_')}`, 'GithubMatrix'] as [string, string]] : []),
+          // (a call in the call: its second realm)
+          ...(flat.calls.has(innerId) ? [[`js_${ident(innerId, 'job_')}_out`, 'JavaScriptEngine'] as [string, string]] : []),
+        ]),
+    ];
+    legsOfCalls.push('', callLegsTreatment(flat.calls.get(id)!, v, models, l, legStatus.get(id)!));
+    main.head.push(
+      `    legs_${v.slice(4)}: legs_${v.slice(4)}[${[...models.map(([m]) => `${m} = ${m}`), `matrix = matrix_${v}`].join(', ')}](contexts = contexts)`,
     );
-    body.push(`    ${ended} -> removeArtifacts.trigger`);
   }
   // only the uses the code needs (the checker warns about the others)
-  const lines = [...out, ...head, '', ...body, '}', ''];
+  const lines = [...out, ...main.head, '', ...main.body, '}', ...legsOfCalls, ''];
   const code = lines.filter((l) => !l.startsWith('use ')).join('\n');
   return lines
     .filter((l) => {
@@ -1042,7 +1167,11 @@ export async function githubImport(
   workflows: string | undefined,
   outDir: string,
   repository: string,
-  options: { readonly platforms?: Readonly<Record<string, string>> } = {},
+  options: {
+    readonly platforms?: Readonly<Record<string, string>>;
+    /** Other repositories' reusable workflows, laid out `owner/repo@ref` (default as for run). */
+    readonly actionCache?: string;
+  } = {},
 ): Promise<ImportResult> {
   const files = await findWorkflows(resolve(cwd, workflows ?? '.github/workflows'));
   if (files.length === 0) throw new WorkflowError(`${workflows ?? '.github/workflows'}: no workflow files (*.yml, *.yaml)`);
@@ -1050,31 +1179,16 @@ export async function githubImport(
   for (const f of files) loaded.push(await loadWorkflow(f, cwd));
   const callable = loaded.filter((w) => !(Object.keys(w.on).length === 1 && 'workflow_call' in w.on));
   const warnings: string[] = [];
-  // the reusable workflows of this repository each imported workflow calls, by calling job
-  const callsOf = new Map<Workflow, Map<string, Workflow>>();
-  const called = new Set<string>();
-  for (const w of callable) {
-    const calls = new Map<string, Workflow>();
-    for (const [id, job] of Object.entries(w.jobs)) {
-      if (typeof job.uses !== 'string') continue;
-      const file = calledFile(job.uses, cwd, repository);
-      if (file === undefined) continue; // another repository's: left out with a warning
-      let cw: Workflow;
-      try {
-        cw = loaded.find((l) => l.path === file) ?? (await loadWorkflow(file, cwd));
-      } catch (e) {
-        warnings.push(`${w.where(id)}: job '${id}': ${(e as Error).message}`);
-        continue;
-      }
-      if (!('workflow_call' in cw.on)) {
-        warnings.push(`${w.where(id)}: job '${id}': ${cw.file} is not a reusable workflow (no 'on: workflow_call'): not imported`);
-        continue;
-      }
-      calls.set(id, cw);
-      called.add(cw.path);
-    }
-    callsOf.set(w, calls);
-  }
+  // the reusable workflows each imported workflow calls, by calling job, and those they call
+  // in turn (of another repository: from the action cache, as tutti github run has them)
+  const { callsOf, called } = await resolveCalls(
+    callable,
+    loaded,
+    cwd,
+    repository,
+    options.actionCache ?? join(defaultCacheRoot(), 'actions'),
+    (m) => warnings.push(m),
+  );
   const written: string[] = [];
   await mkdir(outDir, { recursive: true });
   const areas = new Set<string>();
@@ -1085,7 +1199,7 @@ export async function githubImport(
     areas.add(area);
     await writeFile(
       join(outDir, `${area}.mel`),
-      workflowArea(w, repository, (m) => warnings.push(m), callsOf.get(w), options.platforms),
+      workflowArea(w, repository, (m) => warnings.push(m), callsOf, options.platforms),
     );
     written.push(`${area}.mel`);
     entries.push(`${area} = "workflows/${area}::main"`);

@@ -358,6 +358,8 @@ export interface Ctx {
    * `owner/repo@ref` folder in the action cache): its `./…` reusable workflows are read there.
    */
   readonly home?: string;
+  /** The workflow the run started from: a called workflow's `github` context is its caller's, as on GitHub. */
+  readonly top?: Workflow;
 }
 
 /** The expression scope of a job (before its matrix): the run's contexts and its needs' results and outputs. */
@@ -390,7 +392,7 @@ export function jobScope(
 async function runWorkflowGraph(ctx: Ctx, signal: AbortSignal): Promise<Map<string, JobOutcome<JobValue>>> {
   const { st, w } = ctx;
   const jobs = jobsToRun(w, ctx.prefix === '' ? st.opts.job : undefined);
-  const gh = githubContext(st, w);
+  const gh = githubContext(st, ctx.top ?? w);
   const baseScope = (needs: ReadonlyMap<string, JobOutcome<JobValue>>, needIds: readonly string[]): Scope =>
     jobScope(ctx, gh, needs, needIds, signal.aborted);
   return runGraph<{ id: string; needs: string[]; def: Raw }, Prepared, JobValue>({
@@ -940,7 +942,7 @@ async function runCall(
   st.view.step({ name: group, state: 'running', time: new Date(), needs: j.needs });
   const t0 = performance.now();
   const out = await runWorkflowGraph(
-    { st, w: called, inputs, secrets, prefix: `${group} / `, ...(home !== undefined ? { home } : {}) },
+    { st, w: called, top: ctx.top ?? ctx.w, inputs, secrets, prefix: `${group} / `, ...(home !== undefined ? { home } : {}) },
     signal,
   );
   const jobsCtx = Object.fromEntries([...out].map(([id, o]) => [id, { result: o.result, outputs: o.value?.outputs ?? {} }]));

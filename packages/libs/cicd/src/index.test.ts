@@ -43,6 +43,7 @@ test('the service areas hold their elements: cicd/services, cicd/services/gitlab
     'githubLegState',
     'githubMapEval',
     'githubMatrix',
+    'githubRemoveFiles',
     'githubSetOutputs',
     'githubStringEval',
     'githubTimeout',

@@ -297,6 +297,23 @@ describe('step environment and results (real files)', () => {
     assert.equal(readFileSync(envFile, 'utf8').startsWith('FROM_STEP=one'), true, 'an existing file is kept');
   });
 
+  test("githubGetEnv starts the step's GITHUB_OUTPUT empty; a key with a folder (runAction's files) gets it; githubRemoveFiles removes it", async () => {
+    await writeFile(join(dir, `${workflow}-s2.output`), 'stale=from an earlier run\n');
+    await runTreatment(find('githubGetEnv'), { inputs: { workflow_id: [workflow], step_id: ['s2'] } });
+    assert.equal(readFileSync(join(dir, `${workflow}-s2.output`), 'utf8'), '', 'emptied before the step');
+    const folder = `tutti-github-${randomUUID()}`;
+    cleanup.push(join(dir, folder));
+    const r = await runTreatment(find('githubGetEnv'), { inputs: { workflow_id: [`${folder}/job_build1`], step_id: ['say'] } });
+    const vars = (r.outputs.variables?.[0] as StringMapValue).toRecord();
+    assert.equal(vars.GITHUB_OUTPUT, join(dir, folder, 'job_build1-say.output'));
+    assert.equal(vars.GITHUB_ENV, join(dir, folder, 'job_build1.env'));
+    assert.ok(existsSync(vars.GITHUB_OUTPUT!));
+    const refused = await runTreatment(find('githubRemoveFiles'), { params: { files: '../x' }, inputs: { trigger: [undefined] } });
+    assert.match(refused.logs.map((l) => l.message).join('\n'), /not a folder under the temporary directory/);
+    await runTreatment(find('githubRemoveFiles'), { params: { files: folder }, inputs: { trigger: [undefined] } });
+    assert.equal(existsSync(join(dir, folder)), false);
+  });
+
   const setOutputs = (e: JavaScriptEngine, step: string, continueOnError: boolean, outcome: 'completed' | 'failed' | 'none') =>
     runTreatment(find('githubSetOutputs'), {
       models: { contexts: e },

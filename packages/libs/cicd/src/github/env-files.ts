@@ -1,13 +1,18 @@
 /**
  * The files a GitHub Actions step shares with later steps:
  * `GITHUB_ENV` (one per workflow), `GITHUB_OUTPUT` (one per step) and the workspace
- * directory, all under the OS temporary directory. Entries are read with `dotenv`, the
+ * directory, all under the OS temporary directory, named after a key: the reference's is
+ * `github.workflow`; `runAction`'s `files` (Tutti's extension) gives one of a job instance's own,
+ * a relative path under the temporary directory (`tutti-github-<run id>/<job>`), whose folder
+ * `githubRemoveFiles` removes once the run's jobs ended. A step's GITHUB_OUTPUT file starts
+ * empty, as on GitHub (the reference only creates it when missing, so a step saw the outputs
+ * an earlier run of a step of the same name wrote). Entries are read with `dotenv`, the
  * maintained parser of the `KEY=VALUE` syntax of GitHub's env files (quotes, `export`, comments,
  * multi-line quoted values), rather than a hand-written one.
  */
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { END, treatment } from '@tutti/core';
 import { StringMapValue } from '@tutti/lib-std';
 import { parse } from 'dotenv';
@@ -42,7 +47,8 @@ export const githubEnvFiles = [
     outputs: { variables: 'Block<StringMap>' },
     doc:
       'Emits `GITHUB_ENV = <tmp>/<workflow_id>.env`, `GITHUB_OUTPUT = <tmp>/<workflow_id>-<step_id>.output` and ' +
-      '`GITHUB_WORKSPACE = <tmp>/<workflow_id>-workspace` (files and directory created if missing), then every ' +
+      '`GITHUB_WORKSPACE = <tmp>/<workflow_id>-workspace` (files and directory created if missing; the GITHUB_OUTPUT ' +
+      'file emptied, as GitHub starts each step with an empty one), then every ' +
       '`KEY=VALUE` entry of the GITHUB_ENV file (dotenv syntax; an entry overrides a variable of the same name).',
     async run({ inputs, outputs, log, path }) {
       const [workflow, step] = await Promise.all([inputs.workflow_id.recvOne(), inputs.step_id.recvOne()]);
@@ -51,7 +57,8 @@ export const githubEnvFiles = [
       try {
         await mkdir(paths.workspace, { recursive: true });
         await touch(paths.env);
-        await touch(paths.output);
+        // each step's outputs start empty, as on GitHub
+        await writeFile(paths.output, '');
       } catch (e) {
         log('error', path, `cannot create the GitHub Actions files: ${(e as Error).message}`);
       }
@@ -73,11 +80,31 @@ export const githubEnvFiles = [
       if (workflow === END) return;
       const file = envPaths(workflow as string).env;
       try {
+        await mkdir(dirname(file), { recursive: true });
         await touch(file);
       } catch (e) {
         log('error', path, `cannot create '${file}': ${(e as Error).message}`);
       }
       await outputs.filename.sendOne(file);
+    },
+  }),
+  treatment(area, 'githubRemoveFiles', {
+    params: { files: 'var string' },
+    inputs: { trigger: 'Block<void>' },
+    doc:
+      "Tutti's extension: on `trigger`, removes `<tmp>/<files>` (a relative path under the temporary directory) " +
+      "and all it holds: the folder of a run's step files (`runAction`'s `files`, as `tutti github import` keys them) " +
+      'once its jobs ended. A path leaving the temporary directory is refused (logged at error).',
+    async run({ inputs, params, log, path }) {
+      if ((await inputs.trigger.recvOne()) === END) return;
+      const rel = normalize(String(params.files));
+      if (rel === '.' || isAbsolute(rel) || rel === '..' || rel.startsWith(`..${sep}`)) {
+        log('error', path, `'${String(params.files)}' is not a folder under the temporary directory: not removed`);
+        return;
+      }
+      await rm(join(tmpdir(), rel), { recursive: true, force: true }).catch((e: Error) =>
+        log('error', path, `cannot remove '${join(tmpdir(), rel)}': ${e.message}`),
+      );
     },
   }),
 ];
