@@ -57,6 +57,25 @@ function specJson(v: unknown, values: string[]): string {
   return JSON.stringify(walk(v));
 }
 
+/** A text as a JavaScript string literal the helpers' realm keeps as it is (its rewrite of `.name` spares no literal). */
+export const jsText = (t: string) => JSON.stringify(t).replaceAll('.', '\\u002e');
+
+/** GitHub's `fromJSON` and `toJSON` around a JavaScript expression (the realm has neither). */
+export const withJsonFunctions = (e: string) => `((fromJSON, toJSON) => ${e})((t) => JSON.parse(t), (v) => JSON.stringify(v, null, 2))`;
+
+/**
+ * JSON of a job's `container:`: as {@link specJson}, but a `container:` that is one expression
+ * (`${{ fromJSON(needs.plan.outputs.c) }}`, `${{ matrix.container }}`), which may give a mapping,
+ * is `{"tutti_json": n}`, the JSON of what it gives in `values[n - 1]` (the realm keeps only
+ * texts).
+ */
+function containerJson(v: unknown, values: string[]): string {
+  if (typeof v !== 'string' || !/^\s*\$\{\{[\s\S]*\}\}\s*$/.test(v)) return specJson(v, values);
+  const e = v.replace(/^\s*\$\{\{([\s\S]*)\}\}\s*$/, '$1').trim();
+  values.push(`\${{ ${withJsonFunctions(`JSON.stringify((${e})) ?? "null"`)} }}`);
+  return JSON.stringify({ tutti_json: values.length });
+}
+
 /** The job environment of a job with `container:` or `services:`; undefined for others. */
 export function jobEnvironmentPlan(
   w: { readonly file: string; readonly name: string; readonly env?: Raw | undefined; readonly defaults?: Raw | undefined },
@@ -69,7 +88,7 @@ export function jobEnvironmentPlan(
   if ((job.container === undefined || job.container === null || job.container === '') && !hasServices) return undefined;
   const values: string[] = [];
   const env: [string, string][] = [];
-  if (job.container !== undefined && job.container !== null) env.push(['TUTTI_JOB_CONTAINER', specJson(job.container, values)]);
+  if (job.container !== undefined && job.container !== null) env.push(['TUTTI_JOB_CONTAINER', containerJson(job.container, values)]);
   if (hasServices) env.push(['TUTTI_JOB_SERVICES', specJson(job.services, values)]);
   values.forEach((v, k) => {
     env.push([`TUTTI_JOB_VALUE_${k + 1}`, v]);

@@ -27,7 +27,8 @@
  *
  * A job with `container:`/`services:` starts, uses and removes its containers through the
  * bridge's job environment (import-containers.ts, job-env.ts); so does a job whose `runs-on`
- * label `-P LABEL=IMAGE` maps to an image (`onPlatform`).
+ * label `-P LABEL=IMAGE` maps to an image (`onPlatform`; labels given by expressions: the image
+ * chosen when the job starts).
  *
  * A job calling a reusable workflow (of this repository, or of another from the action cache)
  * has the called jobs imported inside the caller's graph (import-reusable.ts), a called matrix
@@ -50,7 +51,9 @@ import {
   jobContainerStep,
   jobContextExpression,
   jobEnvironmentPlan,
+  jsText,
   upStep,
+  withJsonFunctions,
 } from './import-containers.js';
 import { legsTreatment, matrixInstances } from './import-matrix.js';
 import {
@@ -289,6 +292,7 @@ function legStepRefs(s: Raw): Raw {
     out.env = Object.fromEntries(Object.entries(s.env as Raw).map(([k, v]) => [k, typeof v === 'string' ? legStepsIn(v) : v]));
   if (typeof s.if === 'string') out.if = s.if.includes('${{') ? legStepsIn(s.if) : legSteps(s.if);
   if (typeof s['continue-on-error'] === 'string') out['continue-on-error'] = legStepsIn(s['continue-on-error']);
+  if (typeof s['timeout-minutes'] === 'string') out['timeout-minutes'] = legStepsIn(s['timeout-minutes']);
   return out;
 }
 
@@ -316,6 +320,24 @@ function railCondition(ifText: string | undefined, failed: boolean): string {
   return /^\s*\(?\s*(true|false)\s*\)?\s*$/.test(e) ? e.replace(/[\s()]/g, '') : e;
 }
 
+/** Whether a condition runs its step in a leg cancelled by fail-fast: it calls always() or cancelled(). */
+const runsWhenCancelled = (ifText: string | undefined) => ifText !== undefined && /\b(always|cancelled)\s*\(\s*\)/i.test(ifText);
+
+/**
+ * A condition after a failure in a matrix leg that may have been cancelled: `cancelled()` is
+ * the leg's cancellation (`job.tutti_cancelled`, set by githubLegState), `failure()` its
+ * absence (the step that ended the rail failed; a cancelled one concludes `cancelled`),
+ * `always()` true and `success()` false.
+ */
+function cancelledCondition(ifText: string): string {
+  return ifText.replace(STATUS, (_m, f: string) => {
+    const fn = f.toLowerCase();
+    if (fn === 'always') return 'true';
+    if (fn === 'success') return 'false';
+    return fn === 'cancelled' ? '(job.tutti_cancelled === true)' : '(job.tutti_cancelled !== true)';
+  });
+}
+
 /** `timeout-minutes` as a number of minutes (a number, or a text holding one); undefined otherwise. */
 function minutesOf(v: unknown): number | undefined {
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : Number.NaN;
@@ -332,6 +354,34 @@ const deadlineExpression = (minutes: number | string) =>
     : // an expression (`${{ needs.plan.outputs.minutes }}`, `${{ matrix.minutes }}`), evaluated in the
       // job's (the leg's) realm by its first step; no deadline when it gives no positive number
       `\${{ job.tutti_deadline ?? (job.tutti_deadline = ((m) => (m > 0 ? String(Math.floor(Date.now() / 1000) + Math.ceil(m * 60)) : ""))(Number(${minutes}))) }}`;
+
+/**
+ * A step's `timeout-minutes` given by an expression (`${{ matrix.t }}`, `${{ fromJSON(needs.a.outputs.t) }}`):
+ * env entries telling the watchdog of `runAction` (githubTimeout, with `job_deadline`) the step's
+ * limit, evaluated in the job's (the leg's) realm as the step starts, as `tutti github run`
+ * evaluates it: `TUTTI_STEP_TIMEOUT` `<seconds> <minutes>` (`invalid` when it gives no positive
+ * number: the step fails), `TUTTI_STEP_NAME` for GitHub's message. Undefined for other values.
+ */
+function stepTimeoutEnv(v: unknown, display: string): [string, string][] | undefined {
+  if (typeof v !== 'string' || !/^\s*\$\{\{[\s\S]*\}\}\s*$/.test(v)) return undefined;
+  // (no braces: the realm's placeholders end at the first `}`; fromJSON as GitHub's)
+  const limit = `((fromJSON) => ((m) => (m > 0 ? String(Math.max(1, Math.ceil(m * 60))) + " " + String(m) : "invalid"))(Number(${bare(v)})))((t) => JSON.parse(t))`;
+  return [
+    ['TUTTI_STEP_TIMEOUT', `\${{ ${limit} }}`],
+    ['TUTTI_STEP_NAME', display],
+  ];
+}
+
+/**
+ * A job's `continue-on-error` as a JavaScript condition for the helpers' realm (GitHub's
+ * truthiness is JavaScript's): a constant as `true`/`false`, an expression as itself; undefined
+ * when the job has none (or `false`).
+ */
+export function jobContinueOnError(v: unknown): string | undefined {
+  if (v === undefined || v === null || v === false) return undefined;
+  if (typeof v === 'string' && /^\s*\$\{\{[\s\S]*\}\}\s*$/.test(v)) return `(${bare(v)})`;
+  return v === '' || v === 0 ? undefined : 'true';
+}
 
 /** One job as a treatment: its steps on two rails, the job ok so far, or failed so far. */
 function jobTreatment(
@@ -386,6 +436,10 @@ function jobTreatment(
     asText(v),
   ]);
   if (job.uses !== undefined) warn(`${w.where(id)}: job '${id}': 'uses' is not imported`);
+  // (a matrix job's continue-on-error is evaluated by its githubMatrix for each leg, with the
+  // leg's matrix: the leg's realm is told by githubLegState as the leg starts)
+  const legCoe = matrix && jobContinueOnError(job['continue-on-error']) !== undefined;
+  const jobCoe = legCoe ? '(job.tutti_continue_on_error === true)' : matrix ? undefined : jobContinueOnError(job['continue-on-error']);
   // the job's timeout: a deadline set in its realm when its first step starts, which every step
   // on the way while no step failed honours (`job_deadline`); the steps after a failure run
   // without it (on GitHub, `always()` steps still run after a job timeout)
@@ -430,6 +484,13 @@ function jobTreatment(
       ? `|wrap<string>(|format(${str(`{leg} › ${display.replaceAll('{', '{{').replaceAll('}', '}}')}`)}, |entry("leg", leg)))`
       : `|wrap<string>(${str(`${name} › ${display}`)})`;
   let ok: string[] = ['Self.trigger'];
+  if (legCoe) {
+    lines.push("    // what the leg's githubMatrix knows: whether the job's continue-on-error holds for it");
+    lines.push('    leg_state: githubLegState[contexts = contexts]()');
+    used.add('leg_state');
+    wires.push('    Self.trigger -> leg_state.trigger');
+    ok = ['leg_state.done'];
+  }
   let failed: string[] = [];
   // (the job's environment failing to start: no step runs, the job fails)
   const envFailed: string[] = [];
@@ -445,7 +506,7 @@ function jobTreatment(
     );
     for (const v of ['job_up', 'job_context', 'job_context_value', 'job_ready', 'job_down']) used.add(v);
     wires.push(
-      '    Self.trigger -> job_up.trigger',
+      `    ${ok[0]} -> job_up.trigger`,
       '    job_up.continue -> job_context.trigger,emit -> job_context_value.value',
       '    job_context_value.evaluated -> job_ready.a',
       '    job_context_value.evaluated -> job_ready.b',
@@ -466,8 +527,11 @@ function jobTreatment(
       lines.push(`    // not imported: step ${i + 1} '${display.replaceAll('\n', ' ')}' (uses: ${asText(s.uses)})`);
       return;
     }
+    const ifText = s.if === undefined ? undefined : bare(s.if);
     const stepMinutes = minutesOf(s['timeout-minutes']);
-    if (s['timeout-minutes'] !== undefined && stepMinutes === undefined)
+    // (given by an expression: evaluated as the step starts)
+    const stepLimit = stepMinutes === undefined ? stepTimeoutEnv(s['timeout-minutes'], display) : undefined;
+    if (s['timeout-minutes'] !== undefined && stepMinutes === undefined && stepLimit === undefined)
       warn(
         `${w.where(id, i, 'timeout-minutes')}: job '${id}', step ${i + 1}: 'timeout-minutes: ${asText(s['timeout-minutes'])}' (not a number) is not imported`,
       );
@@ -482,28 +546,47 @@ function jobTreatment(
     if (shell !== undefined) params.push(`shell = |wrap<string>(${str(asText(shell))})`);
     const wd = s['working-directory'] ?? defaults['working-directory'];
     if (wd !== undefined) params.push(`working_directory = |wrap<string>(${str(asText(wd))})`);
-    const envEntries = [...baseEnv, ...Object.entries((s.env ?? {}) as Raw).map(([k, x]): [string, string] => [k, asText(x)])];
+    const envEntries = [
+      ...baseEnv,
+      ...Object.entries((s.env ?? {}) as Raw).map(([k, x]): [string, string] => [k, asText(x)]),
+      ...(stepLimit ?? []),
+    ];
     if (coe) {
       const c = s['continue-on-error'];
       params.push(`continue_on_error = |wrap<string>(${str(c === true ? "'true'" : bare(c))})`);
+    }
+    if (jobCoe !== undefined) {
+      // the job's continue-on-error: a failing step still fails the job, but not the run
+      const own = coe ? `(${s['continue-on-error'] === true ? "'true'" : bare(s['continue-on-error'])}) === "true" || ` : '';
+      params.push(`allow_failure = |wrap<string>(${str(`(${own}${jobCoe}) ? "true" : "false"`)})`);
     }
     if (stepMinutes !== undefined) params.push(`timeout_minutes = |wrap<f64>(${stepMinutes})`);
     params.push(`commands = ${str(asText(s.run))}`);
     /** The parameters on one rail: env, and on the first rail the job's deadline. */
     const paramsOn = (failedRail: boolean) => {
       const deadline = jobMinutes !== undefined && !failedRail;
-      const env = stringMap(deadline ? [...envEntries, ['TUTTI_JOB_DEADLINE', deadlineExpression(jobMinutes)]] : envEntries);
       const head = params.slice(0, -1);
-      return [...head, ...(env ? [`env = ${env}`] : []), ...(deadline ? ['job_deadline = true'] : []), params.at(-1)!].join(', ');
+      // (job_deadline: the watchdog reads the limits the env gives, the job's and the step's)
+      const limits = deadline || stepLimit !== undefined;
+      // (after a failure in a matrix leg, a step that runs when the leg was cancelled runs to its end)
+      const whenCancelled = named && failedRail && runsWhenCancelled(ifText);
+      const env = stringMap([
+        ...envEntries,
+        ...(deadline ? [['TUTTI_JOB_DEADLINE', deadlineExpression(jobMinutes)] as [string, string]] : []),
+        ...(whenCancelled ? [['TUTTI_RUNS_WHEN_CANCELLED', 'true'] as [string, string]] : []),
+      ]);
+      return [...head, ...(env ? [`env = ${env}`] : []), ...(limits ? ['job_deadline = true'] : []), params.at(-1)!].join(', ');
     };
-    const ifText = s.if === undefined ? undefined : bare(s.if);
     const nextOk: string[] = [];
     const nextFailed: string[] = [];
     for (const rail of ['ok', 'failed'] as const) {
       const sources = rail === 'ok' ? ok : failed;
       const passOn = rail === 'ok' ? nextOk : nextFailed;
       if (sources.length === 0) continue;
-      const cond = railCondition(ifText, rail === 'failed');
+      // after a failure in a matrix leg, cancelled() and failure() tell a leg cancelled by
+      // fail-fast (githubLegState) from a step that failed, as GitHub tells them
+      const legCancel = named && rail === 'failed' && ifText !== undefined && /\b(cancelled|failure)\s*\(\s*\)/i.test(ifText);
+      const cond = legCancel ? cancelledCondition(ifText) : railCondition(ifText, rail === 'failed');
       if (cond === 'false') {
         passOn.push(...sources);
         continue;
@@ -517,6 +600,12 @@ function jobTreatment(
         // GitHub's result of the condition: the helpers' realm evaluates it and a boolean
         // counts (the reference's rule keeps only strings, so `"true"` is asked for)
         const g = fresh(`${v}_if`);
+        let start = from;
+        if (legCancel) {
+          lines.push(`    ${g}_leg: githubLegState[contexts = contexts]()`);
+          wires.push(`    ${from} -> ${g}_leg.trigger`);
+          start = `${g}_leg.done`;
+        }
         lines.push(
           `    ${g}: emit<string>(value = ${str(`\${{ (${cond}) ? "true" : "false" }}`)})`,
           `    ${g}_value: githubStringEval[contexts = contexts](local_context = |null())`,
@@ -524,7 +613,7 @@ function jobTreatment(
           `    ${g}_gate: filterBlock<void>()`,
         );
         wires.push(
-          `    ${from} -> ${g}.trigger,emit -> ${g}_value.value,evaluated -> ${g}_true.data,result -> ${g}_gate.select`,
+          `    ${start} -> ${g}.trigger,emit -> ${g}_value.value,evaluated -> ${g}_true.data,result -> ${g}_gate.select`,
           `    ${from} -> ${g}_gate.value`,
           `    ${g}_gate.accepted -> ${v}.trigger`,
         );
@@ -569,7 +658,7 @@ function workflowArea(
   const warnPlatform = (id: string) => {
     const inner = flat.called.get(id);
     warn(
-      `${(inner?.w ?? w).where(inner?.local ?? id)}: job '${id}': 'runs-on' given by an expression is not matched with -P (the job runs on the host)`,
+      `${(inner?.w ?? w).where(inner?.local ?? id)}: job '${id}': 'runs-on' given by a mapping with expressions is not matched with -P (the job runs on the host)`,
     );
   };
   const jobs = flat.jobs.map(([id, job]): [string, Raw] => [id, onPlatform(job, platforms, () => warnPlatform(id))]);
@@ -586,6 +675,7 @@ function workflowArea(
     'use cicd/services/github::GithubMatrix',
     'use cicd/services/github::githubJobResult',
     'use cicd/services/github::githubLeg',
+    'use cicd/services/github::githubLegState',
     'use cicd/services/github::githubLegResult',
     'use cicd/services/github::githubMatrix',
     'use cicd/services/github::githubRemoveFiles',
@@ -641,9 +731,6 @@ function workflowArea(
     const inner = flat.called.get(id);
     const jw = inner?.w ?? w;
     const local = inner?.local ?? id;
-    // a job's continue-on-error is applied to the legs of a matrix (githubMatrix) only
-    if (!matrixJob(id) && job['continue-on-error'] !== undefined && job['continue-on-error'] !== false)
-      warn(`${jw.where(local)}: job '${id}': 'continue-on-error' of a job without a matrix is not imported (its failure fails the run)`);
     out.push(jobTreatment(jw, local, job, warn, matrixJob(id), ident(id, 'job_'), matrixJob(id) || inCallLegs(id)), '');
     if (matrixJob(id)) out.push(legsTreatment(jw, id, job, ident(id, 'job_')), '');
   }
@@ -700,6 +787,28 @@ function workflowArea(
       source = `${o}.value`;
     }
     return source;
+  };
+  /**
+   * A job without a matrix whose `continue-on-error` (`coe`, a condition) holds when it failed:
+   * its result is `success` for the jobs that need it and the run, as `tutti github run` (and
+   * GitHub) gives it. Evaluated in the job's realm once it failed, setting `job.status` there
+   * (read by its githubJobResult); gives the blocks telling it went on or failed.
+   */
+  const tolerated = (id: string, v: string, coe: string, ok: string, failed: string): { ok: string; failed: string } => {
+    const g = `${v}Tolerated`;
+    head.push(
+      `    ${g}: emit<string>(value = ${str(`\${{ (${coe}) ? (job.status = "success", "true") : "false" }}`)})`,
+      `    ${g}Value: githubStringEval[contexts = js_${v}](local_context = |null())`,
+      `    ${g}True: equalTo<string>(value = "true")`,
+      `    ${g}Gate: filterBlock<void>()`,
+      `    ${g}Log: logInfoMessage(label = ${str(id)}, message = ${str(`job ${id}: its failure does not fail the run (continue-on-error)`)})`,
+    );
+    body.push(
+      `    ${failed} -> ${g}.trigger,emit -> ${g}Value.value,evaluated -> ${g}True.data,result -> ${g}Gate.select`,
+      `    ${failed} -> ${g}Gate.value`,
+      `    ${g}Gate.accepted -> ${g}Log.trigger`,
+    );
+    return { ok: either([ok, `${g}Gate.accepted`]), failed: `${g}Gate.rejected` };
   };
   /**
    * Installs the `args` of the call `callInst` (its inputs and secrets) in `realm` once `ready`;
@@ -830,12 +939,14 @@ function workflowArea(
     // the job succeeded once every leg did; it failed when one did (a call: once its called
     // jobs ended, from their results)
     const callEnd = call ? callResult(id, v) : undefined;
-    const ok = callEnd?.ok ?? both(legs.map((l) => `${l.inst}.success`));
+    let ok = callEnd?.ok ?? both(legs.map((l) => `${l.inst}.success`));
     head.push(`    ${v}Done: logInfoMessage(label = ${labelOf(id)}, message = ${messageOf(id, 'succeeded')})`);
     body.push(`    ${ok} -> ${v}Done.trigger`);
     head.push(`    ${v}Failed: logErrorMessage(label = ${labelOf(id)}, message = ${messageOf(id, 'failed')})`);
-    const failed = callEnd?.failed ?? either(legs.map((l) => `${l.inst}.failed`));
+    let failed = callEnd?.failed ?? either(legs.map((l) => `${l.inst}.failed`));
     body.push(`    ${failed} -> ${v}Failed.trigger`);
+    const coe = call || matrixJob(id) ? undefined : jobContinueOnError(job['continue-on-error']);
+    if (coe !== undefined) ({ ok, failed } = tolerated(id, v, coe, ok, failed));
     // the job ended, succeeded or failed (a skipped job never ends)
     const end = either([ok, failed]);
     // what the jobs that need this one see: `needs.<id>.result` (its job.status) and its
@@ -999,21 +1110,55 @@ function workflowArea(
 /**
  * A job as `-P LABEL=IMAGE` (`platforms`) makes it, as `tutti github run -P` runs it: without
  * `container:`, its `runs-on` labels mapped to an image (`host`: none; the last one mapped, as
- * `tutti github run` takes it) give its job container. `dynamic` is called for a `runs-on`
- * given by an expression (left as it is).
+ * `tutti github run` takes it) give its job container; given by expressions, a container
+ * chosen when the job starts (runsOnContainer). `dynamic` is called for a `runs-on` mapping
+ * with expressions (left as it is: the host).
  */
 export function onPlatform(job: Raw, platforms: Readonly<Record<string, string>>, dynamic: () => void): Raw {
   if (Object.keys(platforms).length === 0 || typeof job.uses === 'string') return job;
   if (job.container !== undefined && job.container !== null && job.container !== '') return job;
   const runsOn = job['runs-on'] ?? 'ubuntu-latest';
   if (JSON.stringify(runsOn).includes('${{')) {
-    dynamic();
-    return job;
+    // labels known at run time: the image chosen then (import-containers.ts, runsOnContainer)
+    const container = runsOnContainer(runsOn, platforms);
+    if (container === null) dynamic();
+    return container === null || container === undefined ? job : { ...job, container };
   }
   let image: string | undefined;
   for (const l of Array.isArray(runsOn) ? runsOn : [runsOn])
     if (typeof l === 'string' && platforms[l] !== undefined && platforms[l] !== 'host') image = platforms[l];
   return image === undefined ? job : { ...job, container: image };
+}
+
+/**
+ * A `runs-on` given by expressions (`${{ matrix.os }}`, `[self-hosted, "${{ inputs.runner }}"]`)
+ * as the job's `container:`: one expression that, evaluated in the job's (the leg's) realm when
+ * the job starts, gives the image `-P` maps the last of its labels to (`""`, no container: the
+ * host, for a label mapped to `host` or not mapped), as `tutti github run -P` chooses. Undefined
+ * when no label is mapped to an image (the host in any case); null for a `runs-on` of another
+ * form (a mapping).
+ */
+export function runsOnContainer(runsOn: unknown, platforms: Readonly<Record<string, string>>): string | null | undefined {
+  const images = Object.entries(platforms).filter(([, p]) => p !== 'host');
+  if (images.length === 0) return undefined;
+  const whole = /^\s*\$\{\{([\s\S]*)\}\}\s*$/;
+  /** A text with placeholders as JavaScript: its literal parts and expressions concatenated. */
+  const textJs = (t: string): string => {
+    const m = whole.exec(t);
+    if (m && !m[1]!.includes('}}')) return `(${m[1]!.trim()})`;
+    const parts = t.split(/\$\{\{([\s\S]*?)\}\}/).map((x, i) => (i % 2 === 1 ? `String(${x.trim()})` : jsText(x)));
+    return `(${parts.join(' + ')})`;
+  };
+  let labels: string;
+  if (typeof runsOn === 'string') labels = textJs(runsOn);
+  else if (Array.isArray(runsOn) && runsOn.every((l) => typeof l === 'string'))
+    labels = `[${(runsOn as string[]).map(textJs).join(', ')}].flat()`;
+  else return null;
+  const map = `[${Object.entries(platforms)
+    .map(([l, p]) => `[${jsText(l)}, ${jsText(p)}]`)
+    .join(', ')}]`;
+  const pick = `[].concat(${labels}).map((l) => (map.find((p) => p[0] === String(l)) ?? ["", "host"])[1]).filter((i) => i !== "host").pop() ?? ""`;
+  return `\${{ ${withJsonFunctions(`((map) => ${pick})(${map})`)} }}`;
 }
 
 /** Writes the project; WorkflowError for workflows that do not parse. */

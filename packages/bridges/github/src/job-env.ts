@@ -97,7 +97,8 @@ async function writeState(dir: string, s: JobState): Promise<void> {
 /**
  * `TUTTI_JOB_CONTAINER` / `TUTTI_JOB_SERVICES`: JSON where each text that held an expression is
  * `{"tutti_value": n}`, its evaluated text in `TUTTI_JOB_VALUE_<n>` (so that a value holding a
- * quote cannot break the JSON).
+ * quote cannot break the JSON); a value given by one expression that may give a mapping is
+ * `{"tutti_json": n}`, the JSON of what it gave in `TUTTI_JOB_VALUE_<n>`.
  */
 function specValue(text: string | undefined, env: Record<string, string | undefined>, what: string): unknown {
   if (text === undefined || text.trim() === '') return undefined;
@@ -112,6 +113,15 @@ function specValue(text: string | undefined, env: Record<string, string | undefi
     if (x && typeof x === 'object') {
       const o = x as Raw;
       if (Object.keys(o).length === 1 && typeof o.tutti_value === 'number') return env[`TUTTI_JOB_VALUE_${o.tutti_value}`] ?? '';
+      // (a value given by one expression, as the JSON of what it gave: a `container:` mapping)
+      if (Object.keys(o).length === 1 && typeof o.tutti_json === 'number') {
+        const t = env[`TUTTI_JOB_VALUE_${o.tutti_json}`] ?? '';
+        try {
+          return t === '' ? undefined : (JSON.parse(t) as unknown);
+        } catch (e) {
+          throw new JobEnvProblem(`${what}: ${(e as Error).message}`);
+        }
+      }
       return Object.fromEntries(Object.entries(o).map(([k, y]) => [k, fill(y)]));
     }
     return x;

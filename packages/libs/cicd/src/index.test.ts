@@ -40,6 +40,7 @@ test('the service areas hold their elements: cicd/services, cicd/services/gitlab
     'githubJobResult',
     'githubLeg',
     'githubLegResult',
+    'githubLegState',
     'githubMapEval',
     'githubMatrix',
     'githubRemoveFiles',

@@ -14,7 +14,7 @@ import { githubEnvFiles } from './github/env-files.js';
 import { githubMatrixElements } from './github/matrix.js';
 import { githubResults } from './github/results.js';
 import { githubStatus } from './github/state.js';
-import { githubTimeout } from './github/timeout.js';
+import { githubLegState, githubTimeout } from './github/timeout.js';
 import { gitlab } from './gitlab.js';
 import { hostArch } from './naive.js';
 import { setServiceState } from './services.js';
@@ -50,6 +50,7 @@ export const cicd: PackageDescriptor = {
     ...githubEnvFiles,
     ...githubResults,
     githubTimeout,
+    githubLegState,
     ...githubMatrixElements,
   ],
 };

@@ -35,3 +35,6 @@ export function legKey(track: ReadonlyMap<string, Readonly<Record<string, Value>
  * process group there while it runs, and a `cancelled` file there stops the leg's steps.
  */
 export const legCancelDirs = new Map<string, string>();
+
+/** The legs being run whose failure the job's `continue-on-error` tolerates, by leg key. */
+export const legTolerated = new Set<string>();

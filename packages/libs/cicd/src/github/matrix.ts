@@ -26,7 +26,7 @@ import { context, END, type ModelContext, type ModelInstance, model, source, tre
 import type { JavaScriptEngine } from '@tutti/lib-javascript';
 import { JsonValue } from '@tutti/lib-json';
 import type { StringMapValue } from '@tutti/lib-std';
-import { LEG_CONTEXT, legCancelDirs, legKey, releaseLeg } from './legs.js';
+import { LEG_CONTEXT, legCancelDirs, legKey, legTolerated, releaseLeg } from './legs.js';
 import { engineOf, evaluate, evaluateValue, prepareContexts } from './realm.js';
 import { area } from './state.js';
 
@@ -236,7 +236,7 @@ export class GithubMatrix implements ModelInstance {
         }
         const contexts = JSON.stringify({ ...base, matrix: asStrings(combo), strategy: asStrings(strategy) });
         const coe = await continueOnError(combo, strategy);
-        const r = { ...(await this.leg(leg, contexts, parent, legs)), coe };
+        const r = { ...(await this.leg(leg, contexts, parent, legs, coe)), coe };
         ended.push(r);
         // a leg whose failure the job tolerates (continue-on-error) cancels nothing
         if (r.result === 'failure' && !coe && failFast && combos.length > 1 && !legs.cancelled)
@@ -252,10 +252,11 @@ export class GithubMatrix implements ModelInstance {
   }
 
   /** One leg: its track, its cancel folder, its realms freed once the track ended. */
-  private async leg(name: string, contexts: string, parent: number, legs: Legs): Promise<LegResult> {
+  private async leg(name: string, contexts: string, parent: number, legs: Legs, coe = false): Promise<LegResult> {
     const key = randomUUID();
     const dir = mkdtempSync(join(tmpdir(), 'tutti-leg-'));
     legCancelDirs.set(key, dir);
+    if (coe) legTolerated.add(key);
     legs.running.set(dir, name);
     try {
       const outcome = await this.ctx.createTrack('githubLeg', {
@@ -272,6 +273,7 @@ export class GithubMatrix implements ModelInstance {
     } finally {
       legs.running.delete(dir);
       legCancelDirs.delete(key);
+      legTolerated.delete(key);
       rmSync(dir, { recursive: true, force: true });
       await releaseLeg(key);
     }
