@@ -34,12 +34,12 @@
  * A job calling a reusable workflow (of this repository, or of another from the action cache)
  * has the called jobs imported inside the caller's graph (import-reusable.ts), a called matrix
  * job as any matrix job, a call from a called workflow level after level, and the called jobs
- * of a matrix of calls in a treatment running its legs. Each job instance's step files are
- * its own (`filesOf`).
+ * of a matrix of calls in a treatment running its legs (started by the outer legs' treatment
+ * for a matrix of calls inside a leg of another). Each job instance's step files are its own
+ * (`filesOf`).
  *
  * What the generated program does not cover (reported as warnings, and as comments at the
- * place in the code): calls deeper than ten levels of workflows, a matrix of calls inside a
- * leg of another. A matrix job's outputs are its legs' outputs merged by its `githubMatrix`,
+ * place in the code): calls deeper than ten levels of workflows. A matrix job's outputs are its legs' outputs merged by its `githubMatrix`,
  * as GitHub merges them.
  * `bash` runs with `-x` (the helpers' shell table).
  */
@@ -748,7 +748,8 @@ function workflowArea(
   const legLines = new Map<string, { head: string[]; body: string[] }>();
   /** Where the lines of job `id` (of call `id`'s result, with `result`) go from now on. */
   const linesOf = (id: string, result = false) => {
-    const c = callLegsOf(id) ?? (result && flat.calls.get(id)?.matrix ? flat.calls.get(id) : undefined);
+    // (a matrix of calls' result: in its own legs, even when it runs in a leg of another)
+    const c = result && flat.calls.get(id)?.matrix ? flat.calls.get(id) : callLegsOf(id);
     let l = c === undefined ? main : legLines.get(c.id);
     if (!l) legLines.set(c!.id, (l = { head: [], body: [] }));
     ({ head, body } = l);
@@ -923,7 +924,9 @@ function workflowArea(
     if (call?.matrix) {
       // a matrix of calls: its githubMatrix here, its legs in legs_<call> (callLegsTreatment), named as the call
       out.push(`  model matrix_${v}: GithubMatrix()`);
-      head.push(...matrixInstances(id, { ...job, name: undefined }, v).slice(0, 2));
+      // (inside a leg of another matrix of calls: its result named as the called workflow names
+      // it, its legs after the outer leg, as for a called matrix job)
+      head.push(...matrixInstances(id, { ...job, name: undefined }, v, resultName(id), named).slice(0, 2));
     } else if (call) head.push(`    ${v}: ${v}[contexts = js_${v}]()`);
     else if (matrixJob(id)) {
       out.push(`  model matrix_${v}: GithubMatrix()`);
@@ -1070,25 +1073,40 @@ function workflowArea(
     } else body.push(`    ${ended} -> removeFiles.trigger`);
   }
   // the legs of each matrix of calls: a treatment of their own, given the realms their lines use
-  const legsOfCalls: string[] = [];
-  for (const [id, l] of legLines) {
+  // (those of the legs of a matrix of calls inside its legs too), started by main or, for a
+  // matrix of calls inside a leg of another, by the outer legs' treatment
+  /** Whether `id` runs in the legs of the matrix of calls `outer`, at any depth. */
+  const inLegsOf = (id: string, outer: string) => {
+    for (let c = flat.called.get(id)?.call; c !== undefined; c = flat.called.get(c)?.call) if (c === outer) return true;
+    return false;
+  };
+  const legModels = new Map<string, [string, string][]>();
+  for (const id of legLines.keys()) {
     const v = ident(id, 'job_');
     const models: [string, string][] = [
       [`js_${v}`, 'JavaScriptEngine'],
       [`js_${v}_out`, 'JavaScriptEngine'],
       ...[...flat.called.keys()]
-        .filter((innerId) => callLegsOf(innerId)?.id === id)
+        .filter((innerId) => inLegsOf(innerId, id))
         .flatMap((innerId): [string, string][] => [
           [`js_${ident(innerId, 'job_')}`, 'JavaScriptEngine'],
-          ...(matrixJob(innerId) ? [[`matrix_${ident(innerId, 'job_')}`, 'GithubMatrix'] as [string, string]] : []),
+          ...(matrixJob(innerId) || flat.calls.get(innerId)?.matrix
+            ? [[`matrix_${ident(innerId, 'job_')}`, 'GithubMatrix'] as [string, string]]
+            : []),
           // (a call in the call: its second realm)
           ...(flat.calls.has(innerId) ? [[`js_${ident(innerId, 'job_')}_out`, 'JavaScriptEngine'] as [string, string]] : []),
         ]),
     ];
-    legsOfCalls.push('', callLegsTreatment(flat.calls.get(id)!, v, models, l, legStatus.get(id)!));
-    main.head.push(
+    legModels.set(id, models);
+    const outer = callLegsOf(id);
+    (outer ? legLines.get(outer.id)!.head : main.head).push(
       `    legs_${v.slice(4)}: legs_${v.slice(4)}[${[...models.map(([m]) => `${m} = ${m}`), `matrix = matrix_${v}`].join(', ')}](contexts = contexts)`,
     );
+  }
+  const legsOfCalls: string[] = [];
+  for (const [id, l] of legLines) {
+    const v = ident(id, 'job_');
+    legsOfCalls.push('', callLegsTreatment(flat.calls.get(id)!, v, legModels.get(id)!, l, legStatus.get(id)!));
   }
   // only the uses the code needs (the checker warns about the others)
   const lines = [...out, ...main.head, '', ...main.body, '}', ...legsOfCalls, ''];
