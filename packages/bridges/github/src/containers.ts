@@ -171,6 +171,12 @@ export interface JobContainersState {
   readonly services: Record<string, ServiceInfo>;
 }
 
+/**
+ * Signals (`$2`: TERM or KILL) the process group whose leader's id the file `$1` holds, in the
+ * job container (execArgs); a group already gone is no failure.
+ */
+const STOP_SCRIPT = 'p=$(cat "$1" 2>/dev/null) || exit 0; kill -s "$2" -- "-$p" 2>/dev/null || kill -s "$2" "$p" 2>/dev/null; exit 0';
+
 /** The containers of one job; `exec` runs a command in the job container. */
 export class JobContainers {
   readonly engine: ContainerEngine;
@@ -350,12 +356,28 @@ export class JobContainers {
     return innerPath(this.mounts, hostPath) ?? hostPath;
   }
 
-  /** `engine exec` arguments running `program args` in the job container at `cwd` with `env`. */
-  execArgs(cwd: string, env: Record<string, string>, program: string, args: readonly string[]): { program: string; args: string[] } {
+  /**
+   * `engine exec` arguments running `program args` in the job container at `cwd` with `env`, and
+   * `stop`, which signals what they started in the container. Killing the `exec` client does not
+   * stop the process it started there (it keeps running until the container is removed), so the
+   * process is started by a small `sh` that writes its own id to a file of the container's /tmp
+   * and then becomes the program (`exec`): each process an engine `exec`s is the leader of a
+   * process group of its own, so `stop` signals that group (the step and whatever it started).
+   */
+  execArgs(
+    cwd: string,
+    env: Record<string, string>,
+    program: string,
+    args: readonly string[],
+  ): { program: string; args: string[]; stop: (signal: 'TERM' | 'KILL') => Promise<void> } {
     const a = [...this.engine.globalArgs, 'exec', '-w', cwd];
     for (const [k, v] of Object.entries(env)) a.push('-e', `${k}=${v}`);
-    a.push(this.containerId!, program, ...args);
-    return { program: this.engine.program, args: a };
+    const pidFile = `/tmp/tutti-step-${randomUUID()}.pid`;
+    a.push(this.containerId!, 'sh', '-c', '{ echo $$ > "$1"; } 2>/dev/null; shift; exec "$@"', 'tutti-step', pidFile, program, ...args);
+    const stop = async (signal: 'TERM' | 'KILL') => {
+      await this.run(['exec', this.containerId!, 'sh', '-c', STOP_SCRIPT, 'tutti-stop', pidFile, signal]);
+    };
+    return { program: this.engine.program, args: a, stop };
   }
 
   /** Removes the containers and the network (never throws). */

@@ -1,5 +1,5 @@
 // tutti github import of where a job runs when only the run knows it: `runs-on` given by an
-// expression matched with `-P LABEL=host|IMAGE`, and `container:` given by one expression (an
+// expression (a label, a list, a `group:`/`labels:` mapping) matched with `-P LABEL=host|IMAGE`, and `container:` given by one expression (an
 // image or a mapping), run by `tutti run` with the outcome of `tutti github run -P` on the same
 // workflow, on the host and in containers of the real container engine (podman here).
 import assert from 'node:assert/strict';
@@ -30,7 +30,7 @@ after(async () => {
 
 test('runsOnContainer: a runs-on by expression as a container chosen at run time, only when -P maps a label to an image', () => {
   assert.equal(runsOnContainer('${{ matrix.os }}', { 'ubuntu-latest': 'host' }), undefined);
-  assert.equal(runsOnContainer({ group: '${{ inputs.g }}' }, PLATFORMS), null);
+  assert.match(runsOnContainer({ group: '${{ inputs.g }}', labels: ['linux'] }, PLATFORMS)!, /^\$\{\{ [^}]* \}\}$/);
   const c = runsOnContainer(['self-hosted', 'ubuntu-${{ inputs.v }}'], { 'ubuntu-22.04': 'img.example/u:22' });
   // (no `}` inside: the realm's placeholders end at the first; no `.` in literals: it rewrites `.name`)
   assert.match(c!, /^\$\{\{ [^}]* \}\}$/);
@@ -38,7 +38,7 @@ test('runsOnContainer: a runs-on by expression as a container chosen at run time
     [...c!.matchAll(/"(?:[^"\\]|\\.)*"/g)].filter((m) => m[0].includes('.')),
     [],
   );
-  const job = onPlatform({ 'runs-on': '${{ matrix.os }}' }, PLATFORMS, () => assert.fail('handled'));
+  const job = onPlatform({ 'runs-on': '${{ matrix.os }}' }, PLATFORMS);
   assert.equal(typeof job.container, 'string');
 });
 
@@ -60,12 +60,16 @@ test('import -P with runs-on and container: given by expressions: host or image 
   const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache'), platforms: PLATFORMS });
   assert.equal(gh.status, 0, gh.text);
   assert.equal(run.status, gh.status, run.stdout + run.stderr);
-  const lines = (s: string) => [...s.matchAll(/│ ((?:leg|runner|json|matrix) .*)$/gm)].map((m) => m[1]!).sort();
+  const lines = (s: string) => [...s.matchAll(/│ ((?:leg|runner|json|matrix|mapping|group) .*)$/gm)].map((m) => m[1]!).sort();
   assert.deepEqual(lines(run.stdout), lines(gh.text));
   assert.deepEqual(lines(gh.text), [
+    'group debian in the container',
+    'group ubuntu-latest in the host',
     'json container in the container with planned',
     'leg debian in the container',
     'leg ubuntu-latest in the host',
+    'mapping debian in the container',
+    'mapping from json debian in the container',
     'matrix container in the container with first',
     'matrix container in the host with no env',
     'runner debian in the container',

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { checkPath } from '@tutti/driver';
 import { runCaptured, useContainerEngine } from '../test/support.js';
 import { githubImport, onPlatform } from './import.js';
+import { runsOnLabels } from './workflow.js';
 
 const TUTTI = fileURLToPath(new URL('../../../cli/bin/tutti.js', import.meta.url));
 const IMAGE = 'localhost/debian:bookworm';
@@ -27,20 +28,29 @@ after(async () => {
 });
 
 test('onPlatform: the runs-on labels -P maps to an image give the job container, as tutti github run takes them', () => {
-  const none = () => assert.fail('no expression here');
   const P = { 'ubuntu-latest': 'img:1', big: 'img:2', 'self-hosted': 'host' };
-  assert.deepEqual(onPlatform({ 'runs-on': 'ubuntu-latest' }, P, none), { 'runs-on': 'ubuntu-latest', container: 'img:1' });
+  assert.deepEqual(onPlatform({ 'runs-on': 'ubuntu-latest' }, P), { 'runs-on': 'ubuntu-latest', container: 'img:1' });
   // no runs-on: ubuntu-latest; the last label mapped wins; host and unknown labels: no container
-  assert.equal(onPlatform({}, P, none).container, 'img:1');
-  assert.equal(onPlatform({ 'runs-on': ['ubuntu-latest', 'big'] }, P, none).container, 'img:2');
-  assert.equal(onPlatform({ 'runs-on': ['self-hosted', 'linux'] }, P, none).container, undefined);
+  assert.equal(onPlatform({}, P).container, 'img:1');
+  assert.equal(onPlatform({ 'runs-on': ['ubuntu-latest', 'big'] }, P).container, 'img:2');
+  assert.equal(onPlatform({ 'runs-on': ['self-hosted', 'linux'] }, P).container, undefined);
+  // a mapping: its group, then its labels (a label or a list)
+  assert.equal(onPlatform({ 'runs-on': { group: 'big', labels: ['linux'] } }, P).container, 'img:2');
+  assert.equal(onPlatform({ 'runs-on': { group: 'big', labels: 'ubuntu-latest' } }, P).container, 'img:1');
+  assert.equal(onPlatform({ 'runs-on': { group: 'runners' } }, P).container, undefined);
   // a job's own container: stays
-  assert.equal(onPlatform({ 'runs-on': 'ubuntu-latest', container: 'mine' }, P, none).container, 'mine');
-  // a runs-on given by an expression: the image chosen at run time (import-dynamic-container.test.ts)
-  let dynamic = 0;
-  assert.match(String(onPlatform({ 'runs-on': '${{ matrix.os }}' }, P, () => dynamic++).container), /^\$\{\{ /);
-  assert.equal(onPlatform({ 'runs-on': { group: '${{ inputs.g }}' } }, P, () => dynamic++).container, undefined);
-  assert.equal(dynamic, 1);
+  assert.equal(onPlatform({ 'runs-on': 'ubuntu-latest', container: 'mine' }, P).container, 'mine');
+  // a runs-on given by expressions, a mapping's too: the image chosen at run time (import-dynamic-container.test.ts)
+  assert.match(String(onPlatform({ 'runs-on': '${{ matrix.os }}' }, P).container), /^\$\{\{ /);
+  assert.match(String(onPlatform({ 'runs-on': { group: '${{ inputs.g }}' } }, P).container), /^\$\{\{ /);
+});
+
+test('runsOnLabels: a label, a list, a group and labels mapping', () => {
+  assert.deepEqual(runsOnLabels('ubuntu-latest'), ['ubuntu-latest']);
+  assert.deepEqual(runsOnLabels(['self-hosted', 'linux']), ['self-hosted', 'linux']);
+  assert.deepEqual(runsOnLabels({ group: 'g', labels: ['a', 'b'] }), ['g', 'a', 'b']);
+  assert.deepEqual(runsOnLabels({ labels: 'a' }), ['a']);
+  assert.deepEqual(runsOnLabels({ group: 'g' }), ['g']);
 });
 
 test('import -P ubuntu-latest=IMAGE: those jobs in containers, the others on the host, as tutti github run -P', async () => {
@@ -63,10 +73,11 @@ test('import -P ubuntu-latest=IMAGE: those jobs in containers, the others on the
   const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache'), platforms: { 'ubuntu-latest': IMAGE } });
   assert.equal(gh.status, 0, gh.text);
   assert.equal(run.status, gh.status, run.stdout + run.stderr);
-  const lines = (s: string) => [...s.matchAll(/│ ((?:in debian|on the host|own container|leg \d) .*)$/gm)].map((m) => m[1]!).sort();
+  const lines = (s: string) => [...s.matchAll(/│ ((?:in debian|on the host|own container|leg \d|group) .*)$/gm)].map((m) => m[1]!).sort();
   assert.deepEqual(lines(run.stdout), lines(gh.text));
   const repo = dir.split('/').at(-1)!;
   assert.deepEqual(lines(gh.text), [
+    'group gpu in debian 12',
     `in debian 12 at /__w/${repo}/${repo}`,
     'leg 1 in debian 12',
     'leg 2 in debian 12',

@@ -226,6 +226,52 @@ test('import: a matrix of calls runs the called jobs once per leg (with: from th
     assert.match(run.stdout, new RegExp(`job ${name.replace(/[()]/g, '\\$&')} (succeeded|failed)`), name);
 });
 
+test('import: a matrix of calls inside each leg of another matrix of calls (legs in legs, outputs merged level by level, a failing inner leg), as under tutti github run', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'tutti-gh-import-matrix-in-legs-'));
+  dirs.push(dir);
+  await cp(fileURLToPath(new URL('../test/import-reusable-matrix-in-legs', import.meta.url)), dir, { recursive: true });
+  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
+  const out = join(dir, 'mel');
+  const r = await githubImport(dir, undefined, out, 'acme/widgets');
+  assert.deepEqual(r.warnings, []);
+  const mel = await readFile(join(out, 'ci.mel'), 'utf8');
+  // the inner legs' treatment started by the outer legs' one
+  assert.match(mel, /treatment legs_outer\[[^\n]*\{?[\s\S]*\n {4}legs_outer___inner: legs_outer___inner\[/);
+  const checked = await checkPath(join(out, 'Compo.toml'), { all: true });
+  assert.deepEqual(
+    checked.sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
+    [],
+  );
+  const run = spawnSync(process.execPath, [TUTTI, 'run', join(out, 'Compo.toml'), '--progress', 'plain'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
+  const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache') });
+  assert.equal(gh.status, 1, gh.text);
+  assert.equal(run.status, gh.status, run.stdout + run.stderr);
+  const lines = (s: string) => [...s.matchAll(/│ ((?:leaf|mid|merged|verdict) .*)$/gm)].map((m) => m[1]!).sort();
+  assert.deepEqual(lines(run.stdout), lines(gh.text));
+  assert.deepEqual(lines(gh.text), [
+    'leaf alpha-1',
+    'leaf alpha-2',
+    'leaf beta-1',
+    'leaf beta-2',
+    // (beta's inner leg 2 failed: beta's report and the job after the call do not run)
+    'mid alpha heard leaf-alpha-2 result success',
+    'verdict failure said leaf-beta-1',
+  ]);
+  // the called jobs named after both legs, as tutti github run names them
+  for (const [name, how] of [
+    ['outer (alpha) / inner (2) / say', 'succeeded'],
+    ['outer (alpha) / inner', 'succeeded'],
+    ['outer (beta) / inner (2) / say', 'failed'],
+    ['outer (beta) / inner', 'failed'],
+    ['outer', 'failed'],
+  ])
+    assert.match(run.stdout, new RegExp(`job ${name!.replace(/[()]/g, '\\$&')} ${how}$`, 'm'), name);
+});
+
 test('import: reusable workflows calling reusable workflows (four levels: inputs, secrets given and inherited, outputs through each), as under tutti github run', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'tutti-gh-import-nested-'));
   dirs.push(dir);

@@ -133,10 +133,10 @@ export function withCalledJobs(
   const byCall = new Map<string, Call>();
   const called = new Map<string, CalledJob>();
   /**
-   * Call `id` (its job as imported) of `cw` from `caller`, in a leg of a matrix of calls when
-   * `inLegs`; `chain`: the workflows of the calls it is in, the top-level one first.
+   * Call `id` (its job as imported) of `cw` from `caller`; `chain`: the workflows of the calls it
+   * is in, the top-level one first.
    */
-  const expand = (id: string, job: Raw, cw: Workflow, caller: Workflow, inLegs: boolean, chain: readonly Workflow[]) => {
+  const expand = (id: string, job: Raw, cw: Workflow, caller: Workflow, chain: readonly Workflow[]) => {
     const inner = called.get(id);
     const where = `${(inner?.w ?? caller).where(inner?.local ?? id)}: job '${id}'`;
     if (chain.includes(cw)) {
@@ -147,11 +147,8 @@ export function withCalledJobs(
       warn(`${where}: a call deeper than ${MAX_LEVELS} levels of workflows (GitHub's limit) is not imported`);
       return;
     }
+    // (a matrix of calls inside a leg of another: its legs' treatment runs in the outer leg's)
     const matrix = ((job.strategy ?? undefined) as Raw | undefined)?.matrix !== undefined;
-    if (matrix && inLegs) {
-      warn(`${where}: a matrix of calls inside a leg of a matrix of calls is not imported (the call is left out)`);
-      return;
-    }
     byCall.set(id, { id, job, called: cw, matrix });
     const spec = ((cw.on.workflow_call ?? {}) as Raw).inputs as Record<string, Raw | null> | undefined;
     const booleans = Object.entries(spec ?? {})
@@ -179,13 +176,13 @@ export function withCalledJobs(
       called.set(`${id} / ${local}`, { call: id, local, w: cw });
       // a call from the called workflow: its jobs follow in turn
       const next = callsOf.get(cw)?.get(local);
-      if (next) expand(`${id} / ${local}`, entry, next, cw, inLegs || matrix, [...chain, cw]);
+      if (next) expand(`${id} / ${local}`, entry, next, cw, [...chain, cw]);
     }
   };
   for (const [id, job] of jobs) {
     out.push([id, job]);
     const cw = callsOf.get(w)?.get(id);
-    if (cw) expand(id, job, cw, w, false, [w]);
+    if (cw) expand(id, job, cw, w, [w]);
   }
   return { jobs: out, calls: byCall, called };
 }

@@ -27,18 +27,19 @@
  *
  * A job with `container:`/`services:` starts, uses and removes its containers through the
  * bridge's job environment (import-containers.ts, job-env.ts); so does a job whose `runs-on`
- * label `-P LABEL=IMAGE` maps to an image (`onPlatform`; labels given by expressions: the image
+ * label `-P LABEL=IMAGE` maps to an image (`onPlatform`; a `group:`/`labels:` mapping too;
+ * labels given by expressions: the image
  * chosen when the job starts).
  *
  * A job calling a reusable workflow (of this repository, or of another from the action cache)
  * has the called jobs imported inside the caller's graph (import-reusable.ts), a called matrix
  * job as any matrix job, a call from a called workflow level after level, and the called jobs
- * of a matrix of calls in a treatment running its legs. Each job instance's step files are
- * its own (`filesOf`).
+ * of a matrix of calls in a treatment running its legs (started by the outer legs' treatment
+ * for a matrix of calls inside a leg of another). Each job instance's step files are its own
+ * (`filesOf`).
  *
  * What the generated program does not cover (reported as warnings, and as comments at the
- * place in the code): calls deeper than ten levels of workflows, a matrix of calls inside a
- * leg of another. A matrix job's outputs are its legs' outputs merged by its `githubMatrix`,
+ * place in the code): calls deeper than ten levels of workflows. A matrix job's outputs are its legs' outputs merged by its `githubMatrix`,
  * as GitHub merges them.
  * `bash` runs with `-x` (the helpers' shell table).
  */
@@ -68,7 +69,7 @@ import {
   withCalledJobs,
 } from './import-reusable.js';
 import { defaultCacheRoot } from './run.js';
-import { findWorkflows, loadWorkflow, type Raw, type Workflow, WorkflowError } from './workflow.js';
+import { findWorkflows, loadWorkflow, type Raw, runsOnLabels, type Workflow, WorkflowError } from './workflow.js';
 
 export interface ImportResult {
   readonly dir: string;
@@ -655,13 +656,7 @@ function workflowArea(
   // a call of a reusable workflow: followed by the called jobs, `<call> / <job>` (import-reusable.ts)
   const flat = withCalledJobs(Object.entries(w.jobs), callsOf, warn, w);
   // `-P LABEL=IMAGE`: a job without `container:` whose runs-on has that label is a container job
-  const warnPlatform = (id: string) => {
-    const inner = flat.called.get(id);
-    warn(
-      `${(inner?.w ?? w).where(inner?.local ?? id)}: job '${id}': 'runs-on' given by a mapping with expressions is not matched with -P (the job runs on the host)`,
-    );
-  };
-  const jobs = flat.jobs.map(([id, job]): [string, Raw] => [id, onPlatform(job, platforms, () => warnPlatform(id))]);
+  const jobs = flat.jobs.map(([id, job]): [string, Raw] => [id, onPlatform(job, platforms)]);
   const jobById = new Map(jobs);
   /** The name a job's result has in the realms that include it: a called job's own id. */
   const resultName = (id: string) => flat.called.get(id)?.local ?? id;
@@ -753,7 +748,8 @@ function workflowArea(
   const legLines = new Map<string, { head: string[]; body: string[] }>();
   /** Where the lines of job `id` (of call `id`'s result, with `result`) go from now on. */
   const linesOf = (id: string, result = false) => {
-    const c = callLegsOf(id) ?? (result && flat.calls.get(id)?.matrix ? flat.calls.get(id) : undefined);
+    // (a matrix of calls' result: in its own legs, even when it runs in a leg of another)
+    const c = result && flat.calls.get(id)?.matrix ? flat.calls.get(id) : callLegsOf(id);
     let l = c === undefined ? main : legLines.get(c.id);
     if (!l) legLines.set(c!.id, (l = { head: [], body: [] }));
     ({ head, body } = l);
@@ -928,7 +924,9 @@ function workflowArea(
     if (call?.matrix) {
       // a matrix of calls: its githubMatrix here, its legs in legs_<call> (callLegsTreatment), named as the call
       out.push(`  model matrix_${v}: GithubMatrix()`);
-      head.push(...matrixInstances(id, { ...job, name: undefined }, v).slice(0, 2));
+      // (inside a leg of another matrix of calls: its result named as the called workflow names
+      // it, its legs after the outer leg, as for a called matrix job)
+      head.push(...matrixInstances(id, { ...job, name: undefined }, v, resultName(id), named).slice(0, 2));
     } else if (call) head.push(`    ${v}: ${v}[contexts = js_${v}]()`);
     else if (matrixJob(id)) {
       out.push(`  model matrix_${v}: GithubMatrix()`);
@@ -1075,25 +1073,40 @@ function workflowArea(
     } else body.push(`    ${ended} -> removeFiles.trigger`);
   }
   // the legs of each matrix of calls: a treatment of their own, given the realms their lines use
-  const legsOfCalls: string[] = [];
-  for (const [id, l] of legLines) {
+  // (those of the legs of a matrix of calls inside its legs too), started by main or, for a
+  // matrix of calls inside a leg of another, by the outer legs' treatment
+  /** Whether `id` runs in the legs of the matrix of calls `outer`, at any depth. */
+  const inLegsOf = (id: string, outer: string) => {
+    for (let c = flat.called.get(id)?.call; c !== undefined; c = flat.called.get(c)?.call) if (c === outer) return true;
+    return false;
+  };
+  const legModels = new Map<string, [string, string][]>();
+  for (const id of legLines.keys()) {
     const v = ident(id, 'job_');
     const models: [string, string][] = [
       [`js_${v}`, 'JavaScriptEngine'],
       [`js_${v}_out`, 'JavaScriptEngine'],
       ...[...flat.called.keys()]
-        .filter((innerId) => callLegsOf(innerId)?.id === id)
+        .filter((innerId) => inLegsOf(innerId, id))
         .flatMap((innerId): [string, string][] => [
           [`js_${ident(innerId, 'job_')}`, 'JavaScriptEngine'],
-          ...(matrixJob(innerId) ? [[`matrix_${ident(innerId, 'job_')}`, 'GithubMatrix'] as [string, string]] : []),
+          ...(matrixJob(innerId) || flat.calls.get(innerId)?.matrix
+            ? [[`matrix_${ident(innerId, 'job_')}`, 'GithubMatrix'] as [string, string]]
+            : []),
           // (a call in the call: its second realm)
           ...(flat.calls.has(innerId) ? [[`js_${ident(innerId, 'job_')}_out`, 'JavaScriptEngine'] as [string, string]] : []),
         ]),
     ];
-    legsOfCalls.push('', callLegsTreatment(flat.calls.get(id)!, v, models, l, legStatus.get(id)!));
-    main.head.push(
+    legModels.set(id, models);
+    const outer = callLegsOf(id);
+    (outer ? legLines.get(outer.id)!.head : main.head).push(
       `    legs_${v.slice(4)}: legs_${v.slice(4)}[${[...models.map(([m]) => `${m} = ${m}`), `matrix = matrix_${v}`].join(', ')}](contexts = contexts)`,
     );
+  }
+  const legsOfCalls: string[] = [];
+  for (const [id, l] of legLines) {
+    const v = ident(id, 'job_');
+    legsOfCalls.push('', callLegsTreatment(flat.calls.get(id)!, v, legModels.get(id)!, l, legStatus.get(id)!));
   }
   // only the uses the code needs (the checker warns about the others)
   const lines = [...out, ...main.head, '', ...main.body, '}', ...legsOfCalls, ''];
@@ -1108,37 +1121,36 @@ function workflowArea(
 }
 
 /**
- * A job as `-P LABEL=IMAGE` (`platforms`) makes it, as `tutti github run -P` runs it: without
- * `container:`, its `runs-on` labels mapped to an image (`host`: none; the last one mapped, as
- * `tutti github run` takes it) give its job container; given by expressions, a container
- * chosen when the job starts (runsOnContainer). `dynamic` is called for a `runs-on` mapping
- * with expressions (left as it is: the host).
+ * A job as `-P LABEL=host|IMAGE` places it: a job of a call stays as it is, and so does one with
+ * `container:`; otherwise its `runs-on` labels (a label, a list, a `group:`/`labels:` mapping:
+ * runsOnLabels) mapped to an image (`host`: none; the last one mapped, as `tutti github run`
+ * takes it) give its job container; given by expressions, a container chosen when the job
+ * starts (runsOnContainer).
  */
-export function onPlatform(job: Raw, platforms: Readonly<Record<string, string>>, dynamic: () => void): Raw {
+export function onPlatform(job: Raw, platforms: Readonly<Record<string, string>>): Raw {
   if (Object.keys(platforms).length === 0 || typeof job.uses === 'string') return job;
   if (job.container !== undefined && job.container !== null && job.container !== '') return job;
   const runsOn = job['runs-on'] ?? 'ubuntu-latest';
   if (JSON.stringify(runsOn).includes('${{')) {
     // labels known at run time: the image chosen then (import-containers.ts, runsOnContainer)
     const container = runsOnContainer(runsOn, platforms);
-    if (container === null) dynamic();
-    return container === null || container === undefined ? job : { ...job, container };
+    return container === undefined ? job : { ...job, container };
   }
   let image: string | undefined;
-  for (const l of Array.isArray(runsOn) ? runsOn : [runsOn])
-    if (typeof l === 'string' && platforms[l] !== undefined && platforms[l] !== 'host') image = platforms[l];
+  for (const l of runsOnLabels(runsOn)) if (platforms[l] !== undefined && platforms[l] !== 'host') image = platforms[l];
   return image === undefined ? job : { ...job, container: image };
 }
 
 /**
- * A `runs-on` given by expressions (`${{ matrix.os }}`, `[self-hosted, "${{ inputs.runner }}"]`)
- * as the job's `container:`: one expression that, evaluated in the job's (the leg's) realm when
- * the job starts, gives the image `-P` maps the last of its labels to (`""`, no container: the
- * host, for a label mapped to `host` or not mapped), as `tutti github run -P` chooses. Undefined
- * when no label is mapped to an image (the host in any case); null for a `runs-on` of another
- * form (a mapping).
+ * A `runs-on` given by expressions (`${{ matrix.os }}`, `[self-hosted, "${{ inputs.runner }}"]`,
+ * `{group: "${{ inputs.group }}", labels: [linux, "${{ matrix.size }}"]}`) as the job's
+ * `container:`: one expression that, evaluated in the job's (the leg's) realm when the job
+ * starts, gives the image `-P` maps the last of its labels to (`""`, no container: the host,
+ * for a label mapped to `host` or not mapped), as `tutti github run -P` chooses: the labels
+ * as runsOnLabels reads them, an expression's value included (a list or a mapping from
+ * `fromJSON`). Undefined when no label is mapped to an image (the host in any case).
  */
-export function runsOnContainer(runsOn: unknown, platforms: Readonly<Record<string, string>>): string | null | undefined {
+export function runsOnContainer(runsOn: unknown, platforms: Readonly<Record<string, string>>): string | undefined {
   const images = Object.entries(platforms).filter(([, p]) => p !== 'host');
   if (images.length === 0) return undefined;
   const whole = /^\s*\$\{\{([\s\S]*)\}\}\s*$/;
@@ -1149,15 +1161,22 @@ export function runsOnContainer(runsOn: unknown, platforms: Readonly<Record<stri
     const parts = t.split(/\$\{\{([\s\S]*?)\}\}/).map((x, i) => (i % 2 === 1 ? `String(${x.trim()})` : jsText(x)));
     return `(${parts.join(' + ')})`;
   };
-  let labels: string;
-  if (typeof runsOn === 'string') labels = textJs(runsOn);
-  else if (Array.isArray(runsOn) && runsOn.every((l) => typeof l === 'string'))
-    labels = `[${(runsOn as string[]).map(textJs).join(', ')}].flat()`;
-  else return null;
+  /** A runs-on value (as the workflow gives it) as JavaScript: a mapping as [group, labels]. */
+  const valueJs = (v: unknown): string => {
+    if (typeof v === 'string') return textJs(v);
+    if (Array.isArray(v)) return `[${v.map(valueJs).join(', ')}]`;
+    if (v !== null && typeof v === 'object') return `[${valueJs((v as Raw).group)}, ${valueJs((v as Raw).labels)}]`;
+    return v === null || v === undefined ? 'null' : jsText(String(v));
+  };
   const map = `[${Object.entries(platforms)
     .map(([l, p]) => `[${jsText(l)}, ${jsText(p)}]`)
     .join(', ')}]`;
-  const pick = `[].concat(${labels}).map((l) => (map.find((p) => p[0] === String(l)) ?? ["", "host"])[1]).filter((i) => i !== "host").pop() ?? ""`;
+  // runsOnLabels in the realm (for what an expression gives, a list or a mapping too), without
+  // braces (the realm's placeholders end at the first) nor a name (recursion by self-application)
+  const labels = (v: string) =>
+    `((f) => f(f, ${v}))((f, x) => x === null || x === undefined || x === "" ? [] : Array.isArray(x) ? x.flatMap((y) => f(f, y)) : ` +
+    'typeof x === "object" ? f(f, x["group"]).concat(f(f, x["labels"])) : [String(x)])';
+  const pick = `${labels(valueJs(runsOn))}.map((l) => (map.find((p) => p[0] === l) ?? ["", "host"])[1]).filter((i) => i !== "host").pop() ?? ""`;
   return `\${{ ${withJsonFunctions(`((map) => ${pick})(${map})`)} }}`;
 }
 

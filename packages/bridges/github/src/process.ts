@@ -18,6 +18,13 @@ export interface SpawnOptions {
   readonly onLine: (line: string, stream: 'out' | 'err') => void;
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
+  /**
+   * For a process that runs elsewhere through this one (an engine's `exec` client for a step in a
+   * job container): signals what it runs there. A timeout or a cancel then sends TERM there and,
+   * when it is still running three seconds later, KILL there and to this process's group; this
+   * process itself ends once what it runs did (killing an `exec` client does not stop its process).
+   */
+  readonly stopInside?: (signal: 'TERM' | 'KILL') => Promise<void>;
 }
 
 /** Cuts a byte stream into lines (a trailing partial line is flushed at the end). */
@@ -54,22 +61,31 @@ export function runProcess(program: string, args: readonly string[], opts: Spawn
     const err = new Lines((l) => opts.onLine(l, 'err'));
     child.stdout!.setEncoding('utf8').on('data', (c: string) => out.push(c));
     child.stderr!.setEncoding('utf8').on('data', (c: string) => err.push(c));
+    let grace: NodeJS.Timeout | undefined;
+    const killGroup = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        if (signal === 'SIGTERM') child.kill(signal);
+      }
+    };
     const kill = (why: 'timeout' | 'cancel') => {
       if (stopped || child.exitCode !== null) return;
       stopped = why;
-      try {
-        process.kill(-child.pid!, 'SIGTERM');
-      } catch {
-        child.kill('SIGTERM');
+      const inside = opts.stopInside;
+      if (inside) {
+        // the process in the container first; its client ends with it (kept alive meanwhile)
+        inside('TERM').catch(() => killGroup('SIGTERM'));
+        grace = setTimeout(() => {
+          inside('KILL')
+            .catch(() => undefined)
+            .finally(() => killGroup('SIGKILL'));
+        }, 3000);
+        return;
       }
+      killGroup('SIGTERM');
       // a tree that ignores SIGTERM is killed after a grace period
-      setTimeout(() => {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          // gone already
-        }
-      }, 3000).unref();
+      setTimeout(() => killGroup('SIGKILL'), 3000).unref();
     };
     const timer = opts.timeoutMs !== undefined ? setTimeout(() => kill('timeout'), opts.timeoutMs) : undefined;
     const onAbort = () => kill('cancel');
@@ -81,6 +97,7 @@ export function runProcess(program: string, args: readonly string[], opts: Spawn
     });
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
+      if (grace) clearTimeout(grace);
       opts.signal?.removeEventListener('abort', onAbort);
       out.end();
       err.end();

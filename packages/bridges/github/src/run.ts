@@ -33,7 +33,7 @@ import {
   type StepTiming,
 } from './steps.js';
 import { formatMs, GithubView, type StepEvent } from './view.js';
-import { findWorkflows, loadWorkflow, matchesEvent, resolveInputs, type Workflow, WorkflowError } from './workflow.js';
+import { findWorkflows, loadWorkflow, matchesEvent, resolveInputs, runsOnLabels, type Workflow, WorkflowError } from './workflow.js';
 
 export interface GithubRunOptions {
   /** Repository root (default: the current directory). */
@@ -499,11 +499,9 @@ function staticSpecs(
   platforms: Record<string, string>,
 ): { container: ContainerSpec | undefined; services: Record<string, ContainerSpec> } {
   let container = containerSpec(def.container, 'container');
-  const labels = Array.isArray(def['runs-on']) ? def['runs-on'] : [def['runs-on']];
+  const labels = runsOnLabels(def['runs-on'] ?? 'ubuntu-latest');
   if (!container)
-    for (const l of labels)
-      if (typeof l === 'string' && platforms[l] !== undefined && platforms[l] !== 'host')
-        container = containerSpec(platforms[l], `-P ${l}`);
+    for (const l of labels) if (platforms[l] !== undefined && platforms[l] !== 'host') container = containerSpec(platforms[l], `-P ${l}`);
   const services: Record<string, ContainerSpec> = {};
   for (const [id, sv] of Object.entries((def.services ?? {}) as Raw)) {
     const sp = containerSpec(sv, `services.${id}`);
@@ -521,9 +519,8 @@ function staticImages(def: Raw, platforms: Record<string, string>): string[] {
   };
   add(def.container);
   for (const s of Object.values((def.services ?? {}) as Raw)) add(s);
-  const labels = Array.isArray(def['runs-on']) ? def['runs-on'] : [def['runs-on']];
-  if (def.container === undefined)
-    for (const l of labels) if (typeof l === 'string' && platforms[l] !== undefined && platforms[l] !== 'host') add(platforms[l]);
+  const labels = runsOnLabels(def['runs-on'] ?? 'ubuntu-latest');
+  if (def.container === undefined) for (const l of labels) if (platforms[l] !== undefined && platforms[l] !== 'host') add(platforms[l]);
   return [...out];
 }
 
@@ -672,7 +669,7 @@ async function runLeg(
     if (j.def['timeout-minutes'] !== undefined) timeoutMs = Number(evalValue(j.def['timeout-minutes'], sc)) * 60_000;
     // the job container: `container:`, else an image that -P maps one of its runs-on labels to
     const runsOn = evalValue(j.def['runs-on'] ?? 'ubuntu-latest', sc);
-    const labels = Array.isArray(runsOn) ? runsOn.map(String) : typeof runsOn === 'object' && runsOn ? [] : [String(runsOn)];
+    const labels = runsOnLabels(runsOn);
     containerDef = containerSpec(evalValue(j.def.container, sc), 'container');
     if (!containerDef)
       for (const l of labels) {

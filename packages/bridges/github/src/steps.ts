@@ -360,7 +360,7 @@ async function runNodeScript(
   const [program, ...pre] = c.node;
   const inner = { ...env, ...innerFiles(c, files), PATH: [...leg.paths, c.path].join(':') };
   const x = c.execArgs(c.inner(leg.workspace), inner, program!, [...pre, at]);
-  return runWithCommands(f, label, x.program, x.args, leg.workspace, process.env, timeoutMs, outputs, label);
+  return runWithCommands(f, label, x.program, x.args, leg.workspace, process.env, timeoutMs, outputs, label, x.stop);
 }
 
 /** The environment of a process: the step's env, GITHUB_PATH entries first in PATH. */
@@ -384,6 +384,8 @@ async function runWithCommands(
   timeoutMs: number | undefined,
   outputs: Record<string, string>,
   what: string,
+  /** A step in the job container: signals its process there (JobContainers.execArgs). */
+  stopInside?: (signal: 'TERM' | 'KILL') => Promise<void>,
 ): Promise<void> {
   const leg = f.leg;
   let stopToken: string | undefined;
@@ -462,6 +464,7 @@ async function runWithCommands(
     onLine: (l) => onLine(l),
     ...(signal ? { signal } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(stopInside ? { stopInside } : {}),
   });
   if (r.error) throw new StepFailure(`${what}: cannot start '${program}': ${r.error.message}`);
   if (r.stopped === 'timeout') throw new StepFailure(`The action '${what}' has timed out after ${(timeoutMs ?? 0) / 60_000} minutes.`);
@@ -499,7 +502,7 @@ async function runScript(
       const icmd = shellCommand(shellText, c.inner(file), bashHere);
       const inner = { ...env, ...innerFiles(c, files), PATH: [...leg.paths, c.path].join(':') };
       const x = c.execArgs(c.inner(cwd), inner, icmd.program, icmd.args);
-      await runWithCommands(f, name, x.program, x.args, leg.workspace, process.env, timeoutMs, outputs, name);
+      await runWithCommands(f, name, x.program, x.args, leg.workspace, process.env, timeoutMs, outputs, name, x.stop);
     } else await runWithCommands(f, name, cmd.program, cmd.args, cwd, processEnv(leg, env, files), timeoutMs, outputs, name);
   } finally {
     await applyFileCommands(leg, files, outputs);

@@ -225,3 +225,18 @@ export function resolveInputs(
 }
 
 export const workflowBase = (w: Workflow) => basename(w.file);
+
+/**
+ * The labels a `runs-on` value names, in order, for `-P LABEL=host|IMAGE`: a label, a list of
+ * labels, or a mapping (`group:` and `labels:`, a label or a list), whose group counts as a
+ * label before its labels (`-P my-group=IMAGE` maps the jobs of a runner group; a deviation:
+ * GitHub routes by group and labels together, there is no group here to route by).
+ */
+export function runsOnLabels(runsOn: unknown): string[] {
+  if (Array.isArray(runsOn)) return runsOn.flatMap(runsOnLabels);
+  if (runsOn !== null && typeof runsOn === 'object') {
+    const m = runsOn as Raw;
+    return [...(m.group === undefined || m.group === null ? [] : runsOnLabels(m.group)), ...runsOnLabels(m.labels ?? [])];
+  }
+  return runsOn === undefined || runsOn === null || runsOn === '' ? [] : [String(runsOn)];
+}

@@ -5,10 +5,12 @@
  * The limit is kept by the step's own process group rather than by a timer in the engine: a
  * treatment waiting on a timer while the step's process runs would look, to the engine's
  * deadlock detection, like two treatments waiting on each other. The command runs under a
- * small `sh` wrapper with a background watchdog; at the limit the watchdog prints why and kills
- * the whole process group (`kill -KILL 0`: the local executor makes every command the leader of
- * a group of its own), so the script and whatever it started are gone and the step fails (no
- * exit code). Without the limit reached, the watchdog is stopped when the command exits and
+ * small `sh` wrapper with a background watchdog; at the limit the watchdog prints why and
+ * signals the whole process group (the local executor makes every command the leader of a group
+ * of its own): TERM, which the wrapper waits out until the command ended (so a command that runs
+ * its process elsewhere, `tutti github job step` in a job container, stops it there before the
+ * step ends), then KILL to what is left (at once, or 5 s after the TERM for a command that
+ * ignores it), so the script and whatever it started are gone and the step fails (no exit code). Without the limit reached, the watchdog is stopped when the command exits and
  * the command's exit code is kept.
  */
 import { existsSync } from 'node:fs';
@@ -37,7 +39,8 @@ if [ -n "$c" ]; then
   if [ -e "$c/cancelled" ]; then rm -f "$c/$$"; echo "The job was cancelled: another leg of its matrix failed (fail-fast)." >&2; exit 1; fi
   # cancelled while running: the group gets a TERM (the script ends), then this says why and
   # kills what is left of the group
-  trap 'echo "The job was cancelled: another leg of its matrix failed (fail-fast)." >&2; rm -f "$c/$$"; kill -KILL 0' TERM
+  # (a TERM of the step's own timeout, below, leaves a mark: no word of cancellation then)
+  trap 'if [ -e "$c/$$.timeout" ]; then rm -f "$c/$$.timeout"; else echo "The job was cancelled: another leg of its matrix failed (fail-fast)." >&2; fi; rm -f "$c/$$"; kill -KILL 0' TERM
 fi
 why="The step has timed out after $s s (timeout-minutes)."
 if [ -n "\${TUTTI_STEP_TIMEOUT+set}" ] && [ "$s" -eq 0 ]; then
@@ -54,9 +57,17 @@ if [ -n "\${TUTTI_JOB_DEADLINE:-}" ]; then
   if [ "$s" -eq 0 ] || [ "$left" -lt "$s" ]; then s=$left; why="The job has timed out (timeout-minutes)."; fi
 fi
 if [ "$s" -eq 0 ] && [ -z "$c" ]; then exec "$@"; fi
-w=
-if [ "$s" -gt 0 ]; then ( sleep "$s" 3>&-; echo "$why" >&3; kill -KILL 0 ) 3>&2 >/dev/null 2>&1 </dev/null & w=$!; fi
+w=; t=
+if [ "$s" -gt 0 ]; then
+  # at the limit: TERM to the group, and this wrapper waits for the command to end (a step run
+  # elsewhere, in a job container, stops its process there first), then kills what is left of
+  # the group; a command still there 5 s after the TERM is killed with the group
+  if [ -z "$c" ]; then trap 't=1' TERM; fi
+  ( sleep "$s" 3>&-; echo "$why" >&3; exec 3>&-; if [ -n "$c" ]; then : > "$c/$$.timeout"; fi
+    trap '' TERM; kill -TERM 0; sleep 5; kill -KILL 0 ) 3>&2 >/dev/null 2>&1 </dev/null & w=$!
+fi
 "$@"; code=$?
+if [ -n "$t" ]; then kill -KILL 0; fi
 if [ -n "$w" ]; then kill "$w" 2>/dev/null; fi
 if [ -n "$c" ]; then rm -f "$c/$$"; fi
 exit "$code"`;
