@@ -18,13 +18,37 @@ after(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
-test('import: reusable workflows called by jobs (inputs, defaults, secrets, outputs, needs, if:) run as under tutti github run', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'tutti-gh-import-reusable-'));
+/** The fixture `test/<fixture>` in a new git repository (`prefix`: its temporary folder's), imported to `<dir>/mel`. */
+async function imported(fixture: string, prefix: string) {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
   dirs.push(dir);
-  await cp(fileURLToPath(new URL('../test/import-reusable', import.meta.url)), dir, { recursive: true });
+  await cp(fileURLToPath(new URL(`../test/${fixture}`, import.meta.url)), dir, { recursive: true });
   execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
   const out = join(dir, 'mel');
-  const r = await githubImport(dir, undefined, out, 'acme/widgets');
+  return { dir, out, r: await githubImport(dir, undefined, out, 'acme/widgets') };
+}
+
+/** The imported project at `out` checks without errors. */
+async function assertChecks(out: string): Promise<void> {
+  const checked = await checkPath(join(out, 'Compo.toml'), { all: true });
+  assert.deepEqual(
+    checked.sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
+    [],
+  );
+}
+
+/** `tutti run` of the imported project, then `tutti github run` of the workflows, in `dir`. */
+async function runBoth(dir: string, out: string) {
+  const run = spawnSync(process.execPath, [TUTTI, 'run', join(out, 'Compo.toml'), '--progress', 'plain'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
+  return { run, gh: await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache') }) };
+}
+
+test('import: reusable workflows called by jobs (inputs, defaults, secrets, outputs, needs, if:) run as under tutti github run', async () => {
+  const { dir, out, r } = await imported('import-reusable', 'tutti-gh-import-reusable-');
   // build.yml (on: workflow_call) is no area of its own: its jobs are in ci.mel, once per call
   assert.deepEqual(r.files, ['Compo.toml', 'ci.mel']);
   assert.deepEqual(r.warnings, []);
@@ -34,18 +58,9 @@ test('import: reusable workflows called by jobs (inputs, defaults, secrets, outp
     'Job `release`: calls the reusable workflow .github/workflows/build.yml',
   ])
     assert.ok(mel.includes(s), `missing ${s}`);
-  const checked = await checkPath(join(out, 'Compo.toml'), { all: true });
-  assert.deepEqual(
-    checked.sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
-    [],
-  );
+  await assertChecks(out);
 
-  const run = spawnSync(process.execPath, [TUTTI, 'run', join(out, 'Compo.toml'), '--progress', 'plain'], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, CI: 'true' },
-  });
-  const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache') });
+  const { run, gh } = await runBoth(dir, out);
   const text = gh.text;
   assert.equal(gh.status, 1, text);
   assert.equal(run.status, gh.status, run.stdout + run.stderr);
@@ -92,12 +107,7 @@ test('import: reusable workflows called by jobs (inputs, defaults, secrets, outp
 });
 
 test('import: a called job with a matrix (computed from the call inputs) runs its legs as tracks, as under tutti github run', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'tutti-gh-import-reusable-matrix-'));
-  dirs.push(dir);
-  await cp(fileURLToPath(new URL('../test/import-reusable-matrix', import.meta.url)), dir, { recursive: true });
-  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
-  const out = join(dir, 'mel');
-  const r = await githubImport(dir, undefined, out, 'acme/widgets');
+  const { dir, out, r } = await imported('import-reusable-matrix', 'tutti-gh-import-reusable-matrix-');
   assert.deepEqual(r.warnings, []);
   const mel = await readFile(join(out, 'ci.mel'), 'utf8');
   // the called matrix job: one treatment run per leg, its githubMatrix naming its result as the called workflow does
@@ -107,17 +117,8 @@ test('import: a called job with a matrix (computed from the call inputs) runs it
   ])
     assert.ok(mel.includes(s), `missing ${s}`);
   assert.match(mel, /githubMatrix\[[^\]]*\]\(job = "legs", name = "grid \/ legs"/);
-  const checked = await checkPath(join(out, 'Compo.toml'), { all: true });
-  assert.deepEqual(
-    checked.sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
-    [],
-  );
-  const run = spawnSync(process.execPath, [TUTTI, 'run', join(out, 'Compo.toml'), '--progress', 'plain'], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, CI: 'true' },
-  });
-  const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache') });
+  await assertChecks(out);
+  const { run, gh } = await runBoth(dir, out);
   assert.equal(gh.status, 0, gh.text);
   assert.equal(run.status, gh.status, run.stdout + run.stderr);
   const lines = (s: string) => [...s.matchAll(/│ ((?:leg|summary|after) .*)$/gm)].map((m) => m[1]!).sort();
@@ -135,12 +136,7 @@ test('import: a called job with a matrix (computed from the call inputs) runs it
 });
 
 test('import: two calls of one reusable workflow, and two jobs with one step id, keep their step outputs and GITHUB_ENV apart, run after run, as under tutti github run', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'tutti-gh-import-reusable-twice-'));
-  dirs.push(dir);
-  await cp(fileURLToPath(new URL('../test/import-reusable-twice', import.meta.url)), dir, { recursive: true });
-  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
-  const out = join(dir, 'mel');
-  const r = await githubImport(dir, undefined, out, 'acme/widgets');
+  const { dir, out, r } = await imported('import-reusable-twice', 'tutti-gh-import-reusable-twice-');
   assert.deepEqual(r.warnings, []);
   // the step files in a temporary directory of the test's, to see that none is left
   const tmp = join(dir, 'tmp');
@@ -179,27 +175,13 @@ test('import: two calls of one reusable workflow, and two jobs with one step id,
 });
 
 test('import: a matrix of calls runs the called jobs once per leg (with: from the matrix, max-parallel, fail-fast, merged outputs, a call and a matrix job in each leg), as under tutti github run', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'tutti-gh-import-matrix-calls-'));
-  dirs.push(dir);
-  await cp(fileURLToPath(new URL('../test/import-reusable-matrix-calls', import.meta.url)), dir, { recursive: true });
-  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
-  const out = join(dir, 'mel');
-  const r = await githubImport(dir, undefined, out, 'acme/widgets');
+  const { dir, out, r } = await imported('import-reusable-matrix-calls', 'tutti-gh-import-matrix-calls-');
   assert.deepEqual(r.warnings, []);
   const mel = await readFile(join(out, 'ci.mel'), 'utf8');
   for (const s of ['treatment legs_call[', 'leg: githubLeg[github_matrix = matrix]()', 'githubMatrix[github_matrix = matrix_job_call'])
     assert.ok(mel.includes(s), `missing ${s}`);
-  const checked = await checkPath(join(out, 'Compo.toml'), { all: true });
-  assert.deepEqual(
-    checked.sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
-    [],
-  );
-  const run = spawnSync(process.execPath, [TUTTI, 'run', join(out, 'Compo.toml'), '--progress', 'plain'], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, CI: 'true' },
-  });
-  const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache') });
+  await assertChecks(out);
+  const { run, gh } = await runBoth(dir, out);
   assert.equal(gh.status, 1, gh.text);
   assert.equal(run.status, gh.status, run.stdout + run.stderr);
   const lines = (s: string) => [...s.matchAll(/│ ((?:part|merged|exiting|ff result|deep said|grid|leaf) .*)$/gm)].map((m) => m[1]!).sort();
@@ -227,27 +209,13 @@ test('import: a matrix of calls runs the called jobs once per leg (with: from th
 });
 
 test('import: a matrix of calls inside each leg of another matrix of calls (legs in legs, outputs merged level by level, a failing inner leg), as under tutti github run', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'tutti-gh-import-matrix-in-legs-'));
-  dirs.push(dir);
-  await cp(fileURLToPath(new URL('../test/import-reusable-matrix-in-legs', import.meta.url)), dir, { recursive: true });
-  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
-  const out = join(dir, 'mel');
-  const r = await githubImport(dir, undefined, out, 'acme/widgets');
+  const { dir, out, r } = await imported('import-reusable-matrix-in-legs', 'tutti-gh-import-matrix-in-legs-');
   assert.deepEqual(r.warnings, []);
   const mel = await readFile(join(out, 'ci.mel'), 'utf8');
   // the inner legs' treatment started by the outer legs' one
   assert.match(mel, /treatment legs_outer\[[^\n]*\{?[\s\S]*\n {4}legs_outer___inner: legs_outer___inner\[/);
-  const checked = await checkPath(join(out, 'Compo.toml'), { all: true });
-  assert.deepEqual(
-    checked.sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
-    [],
-  );
-  const run = spawnSync(process.execPath, [TUTTI, 'run', join(out, 'Compo.toml'), '--progress', 'plain'], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, CI: 'true' },
-  });
-  const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache') });
+  await assertChecks(out);
+  const { run, gh } = await runBoth(dir, out);
   assert.equal(gh.status, 1, gh.text);
   assert.equal(run.status, gh.status, run.stdout + run.stderr);
   const lines = (s: string) => [...s.matchAll(/│ ((?:leaf|mid|merged|verdict) .*)$/gm)].map((m) => m[1]!).sort();
@@ -273,27 +241,13 @@ test('import: a matrix of calls inside each leg of another matrix of calls (legs
 });
 
 test('import: reusable workflows calling reusable workflows (four levels: inputs, secrets given and inherited, outputs through each), as under tutti github run', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'tutti-gh-import-nested-'));
-  dirs.push(dir);
-  await cp(fileURLToPath(new URL('../test/import-reusable-nested', import.meta.url)), dir, { recursive: true });
-  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir });
-  const out = join(dir, 'mel');
-  const r = await githubImport(dir, undefined, out, 'acme/widgets');
+  const { dir, out, r } = await imported('import-reusable-nested', 'tutti-gh-import-nested-');
   assert.deepEqual(r.files, ['Compo.toml', 'ci.mel']);
   assert.deepEqual(r.warnings, []);
   const mel = await readFile(join(out, 'ci.mel'), 'utf8');
   assert.ok(mel.includes('treatment job_top___mid___deepest___say[contexts: JavaScriptEngine]()'), 'the innermost job, four levels down');
-  const checked = await checkPath(join(out, 'Compo.toml'), { all: true });
-  assert.deepEqual(
-    checked.sink.items.filter((d) => d.severity === 'error').map((d) => d.message),
-    [],
-  );
-  const run = spawnSync(process.execPath, [TUTTI, 'run', join(out, 'Compo.toml'), '--progress', 'plain'], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, CI: 'true' },
-  });
-  const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache') });
+  await assertChecks(out);
+  const { run, gh } = await runBoth(dir, out);
   assert.equal(gh.status, 0, gh.text);
   assert.equal(run.status, gh.status, run.stdout + run.stderr);
   const lines = (s: string) => [...s.matchAll(/│ ((?:innermost|inner|relay|report) .*)$/gm)].map((m) => m[1]!).sort();
