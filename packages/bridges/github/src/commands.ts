@@ -6,33 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 
-export interface WorkflowCommand {
-  readonly name: string;
-  readonly props: Readonly<Record<string, string>>;
-  readonly message: string;
-}
-
-const unescapeData = (s: string) => s.replaceAll('%0D', '\r').replaceAll('%0A', '\n').replaceAll('%25', '%');
-const unescapeProp = (s: string) => unescapeData(s.replaceAll('%3A', ':').replaceAll('%2C', ','));
-
-/** Parses `::name k=v,k2=v2::message`; undefined when the line is not a command. */
-export function parseCommand(line: string): WorkflowCommand | undefined {
-  const l = line.trimStart();
-  if (!l.startsWith('::')) return undefined;
-  const end = l.indexOf('::', 2);
-  if (end < 0) return undefined;
-  const head = l.slice(2, end);
-  const sp = head.indexOf(' ');
-  const name = (sp < 0 ? head : head.slice(0, sp)).toLowerCase();
-  if (!/^[a-z-]+$/.test(name) && !/^[^\s:]+$/.test(name)) return undefined;
-  const props: Record<string, string> = {};
-  if (sp >= 0)
-    for (const kv of head.slice(sp + 1).split(',')) {
-      const eq = kv.indexOf('=');
-      if (eq > 0) props[kv.slice(0, eq).trim()] = unescapeProp(kv.slice(eq + 1));
-    }
-  return { name, props, message: unescapeData(l.slice(end + 2)) };
-}
+// The command parser and the masker are shared with imported programs' steps (cicd's workflow-commands.ts).
+export { Masker, parseCommand, type WorkflowCommand } from '@tutti/lib-cicd';
 
 export class FileCommandError extends Error {}
 
@@ -83,25 +58,5 @@ export async function readPathFile(path: string): Promise<string[]> {
     return (await readFile(path, 'utf8')).split(/\r?\n/).filter((l) => l.trim() !== '');
   } catch {
     return [];
-  }
-}
-
-/** Replaces every secret (and each line of a multi-line one) by `***`. */
-export class Masker {
-  private secrets: string[] = [];
-
-  add(value: string): void {
-    for (const v of [value, ...value.split(/\r?\n/)]) {
-      const t = v.trim();
-      if (t.length === 0 || this.secrets.includes(t)) continue;
-      this.secrets.push(t);
-      // longest first, so a secret containing another is masked whole
-      this.secrets.sort((a, b) => b.length - a.length);
-    }
-  }
-
-  mask(line: string): string {
-    for (const s of this.secrets) if (line.includes(s)) line = line.replaceAll(s, '***');
-    return line;
   }
 }

@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
+import { defaultPayload, defaultStepEnv, githubContextOf } from '@tutti/lib-cicd';
 import { ArtifactStore, CacheStore, graphCriticalPath, type JobOutcome, runGraph } from '@tutti/pipeline';
 import { runBuiltin } from './builtins.js';
 import { Masker } from './commands.js';
@@ -270,78 +271,22 @@ export function graphJobs(ws: readonly Workflow[], only?: string): string {
   return s;
 }
 
-/** The github context and default environment of a run. */
+/** The github context of a run (cicd's `githubContextOf`, shared with imported programs). */
 export function githubContext(st: RunState, w: Workflow): Raw {
-  const r = st.repo;
-  const ref = typeof st.eventPayload.ref === 'string' ? st.eventPayload.ref : r.ref;
-  const isPr = st.opts.event.startsWith('pull_request');
-  const pr = st.eventPayload.pull_request as Raw | undefined;
-  return {
-    action: '',
-    action_path: '',
-    actor: r.actor,
-    triggering_actor: r.actor,
-    api_url: r.serverUrl === 'https://github.com' ? 'https://api.github.com' : `${r.serverUrl}/api/v3`,
-    base_ref: isPr ? String((pr?.base as Raw | undefined)?.ref ?? r.defaultBranch) : '',
-    head_ref: isPr ? String((pr?.head as Raw | undefined)?.ref ?? ref.replace(/^refs\/heads\//, '')) : '',
-    event: st.eventPayload,
-    event_name: st.opts.event,
-    event_path: st.eventPath,
-    graphql_url: r.serverUrl === 'https://github.com' ? 'https://api.github.com/graphql' : `${r.serverUrl}/api/graphql`,
-    job: '',
-    ref,
-    ref_name: ref.replace(/^refs\/(heads|tags)\//, ''),
-    ref_protected: false,
-    ref_type: ref.startsWith('refs/tags/') ? 'tag' : 'branch',
-    repository: r.repository,
-    repository_owner: r.owner,
-    repositoryUrl: `git://${r.serverUrl.replace(/^https?:\/\//, '')}/${r.repository}.git`,
-    retention_days: 90,
-    run_id: String(process.pid),
-    run_number: '1',
-    run_attempt: '1',
-    server_url: r.serverUrl,
-    sha: r.sha,
-    token: st.opts.secrets.GITHUB_TOKEN ?? '',
+  return githubContextOf(st.repo, {
+    event: st.opts.event,
+    payload: st.eventPayload,
+    eventPath: st.eventPath,
     workflow: w.name,
-    workflow_ref: `${r.repository}/${w.file}@${ref}`,
-    workflow_sha: r.sha,
-    workspace: '',
-  };
+    workflowFile: w.file,
+    token: st.opts.secrets.GITHUB_TOKEN ?? '',
+    runId: String(process.pid),
+  });
 }
 
+/** The default environment of a step (cicd's `defaultStepEnv`). */
 export function defaultEnv(gh: Raw, leg: { workspace: string; temp: string; name: string }): Record<string, string> {
-  return {
-    CI: 'true',
-    GITHUB_ACTIONS: 'true',
-    GITHUB_ACTOR: String(gh.actor),
-    GITHUB_API_URL: String(gh.api_url),
-    GITHUB_BASE_REF: String(gh.base_ref),
-    GITHUB_EVENT_NAME: String(gh.event_name),
-    GITHUB_EVENT_PATH: String(gh.event_path),
-    GITHUB_GRAPHQL_URL: String(gh.graphql_url),
-    GITHUB_HEAD_REF: String(gh.head_ref),
-    GITHUB_JOB: String(gh.job),
-    GITHUB_REF: String(gh.ref),
-    GITHUB_REF_NAME: String(gh.ref_name),
-    GITHUB_REF_TYPE: String(gh.ref_type),
-    GITHUB_REPOSITORY: String(gh.repository),
-    GITHUB_REPOSITORY_OWNER: String(gh.repository_owner),
-    GITHUB_RUN_ATTEMPT: String(gh.run_attempt),
-    GITHUB_RUN_ID: String(gh.run_id),
-    GITHUB_RUN_NUMBER: String(gh.run_number),
-    GITHUB_SERVER_URL: String(gh.server_url),
-    GITHUB_SHA: String(gh.sha),
-    GITHUB_TRIGGERING_ACTOR: String(gh.triggering_actor),
-    GITHUB_WORKFLOW: String(gh.workflow),
-    GITHUB_WORKFLOW_REF: String(gh.workflow_ref),
-    GITHUB_WORKSPACE: leg.workspace,
-    RUNNER_ARCH: process.arch === 'arm64' ? 'ARM64' : 'X64',
-    RUNNER_NAME: 'tutti',
-    RUNNER_OS: 'Linux',
-    RUNNER_TEMP: leg.temp,
-    RUNNER_TOOL_CACHE: join(tmpdir(), 'tutti-toolcache'),
-  };
+  return defaultStepEnv(gh, leg);
 }
 
 const slug = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60);
@@ -1046,15 +991,6 @@ export async function resolveRemotes(
     level = next;
   }
   return found;
-}
-
-/** The payload GitHub would send, in its main fields, when no --event-path is given. */
-export function defaultPayload(event: string, r: RepoFacts): Raw {
-  const [owner, name] = r.repository.split('/');
-  const repository = { full_name: r.repository, name, owner: { login: owner }, default_branch: r.defaultBranch };
-  const sender = { login: r.actor };
-  if (event === 'push') return { ref: r.ref, before: r.before, after: r.sha, repository, sender, head_commit: { id: r.sha } };
-  return { repository, sender };
 }
 
 /** Runs the workflows; returns the exit status (0 all ran jobs succeeded, 1 one failed). */

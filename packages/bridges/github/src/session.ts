@@ -10,6 +10,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
+import { defaultPayload } from '@tutti/lib-cicd';
 import { ArtifactStore, CacheStore } from '@tutti/pipeline';
 import { Masker } from './commands.js';
 import { condition } from './expressions.js';
@@ -18,7 +19,6 @@ import { resolveActions } from './remote.js';
 import {
   type Ctx,
   defaultCacheRoot,
-  defaultPayload,
   githubContext,
   type JobValue,
   jobScope,

@@ -9,6 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { githubShell } from '@tutti/lib-cicd';
 import { parse as parseYaml } from 'yaml';
 import { type Masker, parseCommand, readEnvFile, readPathFile } from './commands.js';
 import { innerPath, type JobContainers } from './containers.js';
@@ -159,36 +160,19 @@ export function stepDisplayName(step: Raw): string {
   return `Run ${String(step.uses ?? 'step')}`;
 }
 
-/** The shell of a run step and the file extension of its script, as GitHub's table. */
+/**
+ * The shell of a run step and the file extension of its script, as GitHub's table
+ * (`githubShell`, shared with imported programs' `runAction(github_environment = true)`).
+ * `file` is the script's path (with the extension a first call gave).
+ */
 export function shellCommand(
   shell: string | undefined,
   file: string,
   bashHere = hasBash(),
 ): { program: string; args: string[]; ext: string } {
-  const s = shell?.trim();
-  switch (s) {
-    case undefined:
-    case '':
-      return bashHere ? { program: 'bash', args: ['-e', file], ext: '.sh' } : { program: 'sh', args: ['-e', file], ext: '.sh' };
-    case 'bash':
-      return { program: 'bash', args: ['--noprofile', '--norc', '-eo', 'pipefail', file], ext: '.sh' };
-    case 'sh':
-      return { program: 'sh', args: ['-e', file], ext: '.sh' };
-    case 'python':
-      return { program: 'python3', args: [file], ext: '.py' };
-    case 'pwsh':
-      return { program: 'pwsh', args: ['-command', `. '${file}'`], ext: '.ps1' };
-    case 'powershell':
-      return { program: 'powershell', args: ['-command', `. '${file}'`], ext: '.ps1' };
-    case 'cmd':
-      throw new StepFailure("shell 'cmd' runs only on Windows runners");
-    default: {
-      const parts = s.split(/\s+/);
-      if (!s.includes('{0}')) parts.push('{0}');
-      const [program, ...rest] = parts;
-      return { program: program!, args: rest.map((a) => a.replaceAll('{0}', file)), ext: '' };
-    }
-  }
+  const cmd = githubShell(shell, () => file, bashHere);
+  if (cmd === undefined) throw new StepFailure("shell 'cmd' runs only on Windows runners");
+  return cmd;
 }
 
 let bash: boolean | undefined;

@@ -45,6 +45,7 @@ test('the service areas hold their elements: cicd/services, cicd/services/gitlab
     'githubMatrix',
     'githubRemoveFiles',
     'githubSetOutputs',
+    'githubStepEnv',
     'githubStringEval',
     'githubTimeout',
     'includeInputs',
@@ -56,6 +57,7 @@ test('the service areas hold their elements: cicd/services, cicd/services/gitlab
     'replicateContextsWithInputs',
     '|error',
     '|failure',
+    '|github_run_contexts',
     '|pending',
     '|success',
   ]);

@@ -13,6 +13,7 @@ import { githubContexts } from './github/contexts.js';
 import { githubEnvFiles } from './github/env-files.js';
 import { githubMatrixElements } from './github/matrix.js';
 import { githubResults } from './github/results.js';
+import { githubRunEnvironment } from './github/run-environment.js';
 import { githubStatus } from './github/state.js';
 import { githubLegState, githubTimeout } from './github/timeout.js';
 import { gitlab } from './gitlab.js';
@@ -52,13 +53,28 @@ export const cicd: PackageDescriptor = {
     githubTimeout,
     githubLegState,
     ...githubMatrixElements,
+    ...githubRunEnvironment,
   ],
 };
 export { defaultApiUrl, githubApiUrl } from './api-url.js';
 // GitHub's matrix rules, shared with the bridge's `tutti github run`.
 export { type Combo, expandMatrix, legName } from './github/matrix.js';
+export {
+  defaultPayload,
+  defaultStepEnv,
+  type GithubShell,
+  githubContextOf,
+  githubRunContexts,
+  githubShell,
+  type RepoFacts,
+  repoFacts,
+  repositoryFromUrl,
+  runnerContextOf,
+  ZERO_SHA,
+} from './github/run-environment.js';
 // The status requests, for hosts that report runs themselves (`tutti serve`).
 export { githubRequest } from './github/state.js';
+export { Masker, parseCommand, type WorkflowCommand } from './github/workflow-commands.js';
 export { gitlabRequest } from './gitlab.js';
 export { postStatus, type StatusLog, type StatusRequest } from './post-status.js';
 export { GithubStepState, GitlabStepState } from './step-state.js';

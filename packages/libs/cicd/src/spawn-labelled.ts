@@ -31,6 +31,7 @@ import { createDecoder } from '@tutti/lib-encoding';
 import { type ByteSink, controlOf, type EnvironmentValue, runSequence, Starts, Termination } from '@tutti/lib-process';
 import { trimWhiteSpaceEnd } from '@tutti/lib-std';
 import { executorFor } from '@tutti/lib-work';
+import { stepCommandTarget, workflowCommandFilter } from './github/workflow-commands.js';
 
 const TRUE = Promise.resolve(true);
 
@@ -67,6 +68,7 @@ function lineLogger(log: (line: string) => void): { sink: ByteSink; flush(): voi
 type Outs = Readonly<Record<'started' | 'finished' | 'failed' | 'completed' | 'terminated' | 'success' | 'error' | 'exit', OutputPort>>;
 
 export const spawnLabelled = treatment('cicd/steps', 'spawnLabelled', {
+  params: { github_commands: 'var bool = false' },
   inputs: {
     label: 'Block<string>',
     executor_name: 'Block<Option<string>>',
@@ -89,7 +91,10 @@ export const spawnLabelled = treatment('cicd/steps', 'spawnLabelled', {
     'so that a step on a runner logs under its own name. Runs `commands` in turn on the executor `executor_name` of this engine ' +
     '(none: the local executor) with `environment`, logs each line of their stdout and stderr at debug level under `label`, ' +
     'and tells the outcome: `failed` (executor not available, or a command that could not run or exited non-zero), `exit` ' +
-    '(the last exit code), `success` or `error` from it, `completed` or `terminated`, and `finished` last, once every line is logged.',
+    '(the last exit code), `success` or `error` from it, `completed` or `terminated`, and `finished` last, once every line is logged. ' +
+    'With `github_commands` (a GitHub Actions step, `runAction` with `github_environment`), the lines are read as GitHub\'s ' +
+    'runner reads them: workflow commands (`::add-mask::`, `::group::`, `::warning file=…::`, `::set-output`, ' +
+    '`::stop-commands::`, …) act and masked values show as `***` in the whole job (the job instance of the GITHUB_ENV file).',
   async run(ctx) {
     const inputs = ctx.inputs as Readonly<Record<'label' | 'executor_name' | 'environment' | 'commands' | 'terminate', InputPort>>;
     const outputs = ctx.outputs as Outs;
@@ -110,8 +115,16 @@ export const spawnLabelled = treatment('cicd/steps', 'spawnLabelled', {
     const environment = await inputs.environment.recvOne();
     if (environment === END) return;
     const executor = got.executor;
-    const out = lineLogger((line) => log('debug', line));
-    const err = lineLogger((line) => log('debug', line));
+    let show = (line: string) => log('debug', line);
+    if (ctx.params.github_commands === true && environment !== null) {
+      const filter = workflowCommandFilter(stepCommandTarget((environment as EnvironmentValue).variables));
+      show = (line) => {
+        const shown = filter(line);
+        if (shown !== undefined) log('debug', shown);
+      };
+    }
+    const out = lineLogger(show);
+    const err = lineLogger(show);
     const stdio = { stdout: out.sink, stderr: err.sink };
     const termination = new Termination(inputs.terminate);
     const starts = new Starts(outputs.started);

@@ -3,11 +3,13 @@
  * script written to a temporary file, and the command that runs it with the step's shell.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { END, treatment } from '@tutti/core';
 import { CommandValue } from '@tutti/lib-process';
+import { githubShell } from './run-environment.js';
 import { area } from './state.js';
 
 /** Whether the default shell is the Windows one. */
@@ -48,7 +50,15 @@ export function scriptBase(run: string, dir = tmpdir()): string {
   return join(dir, createHash('sha256').update(run).digest('hex'));
 }
 
+/** Whether `bash` is on the PATH (GitHub's default shell is `sh` without it). */
+let bash: boolean | undefined;
+function hasBash(): boolean {
+  bash ??= (process.env.PATH ?? '').split(delimiter).some((d) => d !== '' && existsSync(join(d, 'bash')));
+  return bash;
+}
+
 export const githubCommand = treatment(area, 'githubCommand', {
+  params: { github_shells: 'var bool = false' },
   inputs: { shell: 'Block<Option<string>>', run: 'Block<string>' },
   outputs: { command: 'Stream<Command>' },
   doc:
@@ -56,15 +66,22 @@ export const githubCommand = treatment(area, 'githubCommand', {
     '`bash -xe <file>` (`pwsh` on Windows), `bash` → `bash --noprofile --norc -xeo pipefail <file>`, ' +
     '`sh` → `sh -xe <file>`, `pwsh`/`powershell` → `<shell> -command ". \'<file>\'"`, `python` → ' +
     '`python <file>`, `cmd` → `%ComSpec% /D /E:ON /V:OFF /S /C "CALL "<file>.cmd""`. Emits nothing for an ' +
-    'unknown shell or when the file cannot be written.',
-  async run({ inputs, outputs }) {
+    "unknown shell or when the file cannot be written. Tutti's extension: with `github_shells`, GitHub's own table " +
+    '(no trace): no shell → `bash -e <file>` (`sh -e` without bash), `bash` → `bash --noprofile --norc -eo pipefail ' +
+    '<file>`, `sh` → `sh -e <file>`, `python` → `python3 <file>`, `pwsh`/`powershell` as above, any other text a ' +
+    'template where `{0}` is the file.',
+  async run({ inputs, outputs, params }) {
     const [shell, run] = await Promise.all([inputs.shell.recvOne(), inputs.run.recvOne()]);
     if (shell === END || run === END) return;
     const base = scriptBase(run as string);
-    const command = shellCommand(shell as string | null, (ext) => `${base}.${ext}`);
+    const command =
+      params.github_shells === true
+        ? githubShell(shell as string | null, (ext) => `${base}${ext}`, hasBash())
+        : shellCommand(shell as string | null, (ext) => `${base}.${ext}`);
     if (command === undefined) return;
+    const ext = command.ext === '' || command.ext.startsWith('.') ? command.ext : `.${command.ext}`;
     try {
-      await writeFile(`${base}.${command.ext}`, run as string);
+      await writeFile(`${base}${ext}`, run as string);
     } catch {
       return;
     }

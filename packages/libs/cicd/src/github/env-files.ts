@@ -10,7 +10,7 @@
  * maintained parser of the `KEY=VALUE` syntax of GitHub's env files (quotes, `export`, comments,
  * multi-line quoted values), rather than a hand-written one.
  */
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { END, treatment } from '@tutti/core';
@@ -39,6 +39,26 @@ export async function readEntries(path: string): Promise<Record<string, string>>
   } catch {
     return {};
   }
+}
+
+/** Logs the non-empty `*.summary` files under `dir` (GITHUB_STEP_SUMMARY), oldest first. */
+async function printSummaries(dir: string, print: (message: string) => void): Promise<void> {
+  let names: string[];
+  try {
+    names = (await readdir(dir, { recursive: true })).filter((n) => n.endsWith('.summary'));
+  } catch {
+    return;
+  }
+  const found: { name: string; time: number; text: string }[] = [];
+  for (const name of names) {
+    try {
+      const text = await readFile(join(dir, name), 'utf8');
+      if (text.trim() !== '') found.push({ name: name.slice(0, -'.summary'.length), time: (await stat(join(dir, name))).mtimeMs, text });
+    } catch {
+      // removed meanwhile: nothing to print
+    }
+  }
+  for (const f of found.sort((a, b) => a.time - b.time)) print(`Step summary of ${f.name}:\n${f.text.trimEnd()}`);
 }
 
 export const githubEnvFiles = [
@@ -92,7 +112,8 @@ export const githubEnvFiles = [
     params: { files: 'var string' },
     inputs: { trigger: 'Block<void>' },
     doc:
-      "Tutti's extension: on `trigger`, removes `<tmp>/<files>` (a relative path under the temporary directory) " +
+      "Tutti's extension: on `trigger`, logs the step summaries written there (GITHUB_STEP_SUMMARY files, see " +
+      '`githubStepEnv`; in the order they were written), then removes `<tmp>/<files>` (a relative path under the temporary directory) ' +
       "and all it holds: the folder of a run's step files (`runAction`'s `files`, as `tutti github import` keys them) " +
       'once its jobs ended. A path leaving the temporary directory is refused (logged at error).',
     async run({ inputs, params, log, path }) {
@@ -102,6 +123,7 @@ export const githubEnvFiles = [
         log('error', path, `'${String(params.files)}' is not a folder under the temporary directory: not removed`);
         return;
       }
+      await printSummaries(join(tmpdir(), rel), (m) => log('info', 'summary', m));
       await rm(join(tmpdir(), rel), { recursive: true, force: true }).catch((e: Error) =>
         log('error', path, `cannot remove '${join(tmpdir(), rel)}': ${e.message}`),
       );
