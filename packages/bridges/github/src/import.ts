@@ -115,6 +115,12 @@ const filesOf = (tname: string) =>
 
 /** The run's folder of step files (see {@link filesOf}). */
 const RUN_FILES = 'files = |format("tutti-github-{run}", |entry("run", |run_id()))';
+/**
+ * The contexts of job `job` (of workflow file `file`) as GitHub's runner fills them at run time
+ * (sha, ref, actor, event payload, runner…): cicd's `|github_run_contexts`, its files in the run's folder.
+ */
+const runContexts = (job: string, file: string) =>
+  `|github_run_contexts(contexts, ${str(job)}, ${str(file)}, |format("tutti-github-{run}", |entry("run", |run_id())))`;
 
 /**
  * `actions/upload-artifact`: the files of `path` (lines, globs, `!` excludes) copied into this
@@ -562,6 +568,7 @@ function jobTreatment(
       params.push(`allow_failure = |wrap<string>(${str(`(${own}${jobCoe}) ? "true" : "false"`)})`);
     }
     if (stepMinutes !== undefined) params.push(`timeout_minutes = |wrap<f64>(${stepMinutes})`);
+    params.push('github_environment = true');
     params.push(`commands = ${str(asText(s.run))}`);
     /** The parameters on one rail: env, and on the first rail the job's deadline. */
     const paramsOn = (failedRail: boolean) => {
@@ -675,6 +682,7 @@ function workflowArea(
     'use cicd/services/github::githubMatrix',
     'use cicd/services/github::githubRemoveFiles',
     'use cicd/services/github::githubStringEval',
+    'use cicd/services/github::|github_run_contexts',
     'use cicd/services/github::includeNeeds',
     'use cicd/services/github::prepareContexts',
     'use cicd/services/github::prepareLegContexts',
@@ -838,7 +846,7 @@ function workflowArea(
     out.push(`  model ${realm}: JavaScriptEngine()`);
     // (a matrix of calls: in its legs' treatment, once per leg)
     const start = linesOf(id, true);
-    head.push(`    prepare_${v}_out: prepareContexts[contexts = ${realm}](github_contexts = contexts)`);
+    head.push(`    prepare_${v}_out: prepareContexts[contexts = ${realm}](github_contexts = ${runContexts(id, w.file)})`);
     body.push(`    ${start} -> prepare_${v}_out.trigger`);
     const started = installArgs(realm, `prepare_${v}_out.ready`, v, `${v}_out`);
     const closed: string[] = [];
@@ -916,7 +924,10 @@ function workflowArea(
     // a matrix job, a fork of it)
     out.push(`  model js_${v}: JavaScriptEngine()`);
     const start = linesOf(id);
-    head.push(`    prepare_${v}: prepareContexts[contexts = js_${v}](github_contexts = contexts)`);
+    // (a called job's github.job is its id in the called workflow, as on GitHub)
+    head.push(
+      `    prepare_${v}: prepareContexts[contexts = js_${v}](github_contexts = ${runContexts(flat.called.get(id)?.local ?? id, w.file)})`,
+    );
     body.push(`    ${start} -> prepare_${v}.trigger`);
     const call = flat.calls.get(id);
     // (a called job in a leg of a matrix of calls: named after the leg)
