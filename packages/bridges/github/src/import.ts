@@ -637,8 +637,10 @@ function jobTreatment(
   });
   const okEnd = merge(ok);
   const failedEnd = merge([...failed, ...envFailed]);
-  if (okEnd) wires.push(`    ${okEnd} -> Self.success`);
-  if (failedEnd) wires.push(`    ${failedEnd} -> Self.failed`);
+  if (!jobEnv) {
+    if (okEnd) wires.push(`    ${okEnd} -> Self.success`);
+    if (failedEnd) wires.push(`    ${failedEnd} -> Self.failed`);
+  }
   if (jobEnv) {
     // whatever happened, once the job ended (an interrupted run: the watcher of `job up`)
     lines.push(
@@ -647,6 +649,16 @@ function jobTreatment(
     );
     const ended = merge([okEnd, failedEnd].filter((x): x is string => x !== undefined));
     if (ended) wires.push(`    ${ended} -> job_down.trigger`);
+    // the job ends once its containers are down (then the run's files may go: nothing writes there any more)
+    const down = merge(['job_down.completed', 'job_down.failed']);
+    for (const [end, out] of [
+      [okEnd, 'success'],
+      [failedEnd, 'failed'],
+    ] as const) {
+      if (end === undefined) continue;
+      lines.push(`    job_down_${out}: waitBlock<void>()`);
+      wires.push(`    ${end} -> job_down_${out}.a`, `    ${down} -> job_down_${out}.b`, `    job_down_${out}.awaited -> Self.${out}`);
+    }
   }
   lines.push('', ...wires, '}');
   return lines.join('\n');
