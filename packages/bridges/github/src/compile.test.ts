@@ -11,7 +11,16 @@ import { after, before, describe, it } from 'node:test';
 import { evaluateValue, GITHUB_EXPRESSIONS, prepareContexts } from '@tutti/lib-cicd';
 import { JavaScriptEngine } from '@tutti/lib-javascript';
 import { actionsLibs } from './actions.js';
-import { CompileError, compileCondition, compileExpression, compileTemplate, faithfulWorkflow, jsNumber, jsString } from './compile.js';
+import {
+  CompileError,
+  compileCondition,
+  compileExpression,
+  compileTemplate,
+  compileText,
+  faithfulWorkflow,
+  jsNumber,
+  jsString,
+} from './compile.js';
 import { asString, ExpressionProblem, evaluate } from './expressions.js';
 import { type Workflow, WorkflowError } from './workflow.js';
 
@@ -294,6 +303,22 @@ describe('compiled expressions in the realm give GitHub results', () => {
     const r = await engine.current();
     await r!.evaluate(['null'], 'steps["build1"] = steps["build"]; true');
     assert.equal(await evaluateValue(engine, `\${{ __gh_str(${js}) }}`, false, 'null'), '3');
+  });
+
+  it("reads env.<name> the workflow sets from its value, and env as the realm's with them", async () => {
+    const env: [string, string][] = [
+      ['BRANCH', compileText('MAIN')],
+      ['GREETING', compileText("${{ format('Hi {0}', 'you') }}")],
+      ['Branch', compileText('${{ 1 == 1 }}')],
+    ];
+    const js = (e: string) => `\${{ __gh_str(${compileExpression(e, { env })}) }}`;
+    assert.equal(await evaluateValue(engine, js("env.branch == 'true'"), false, 'null'), 'true');
+    assert.equal(await evaluateValue(engine, js('env.GREETING'), false, 'null'), 'Hi you');
+    assert.equal(await evaluateValue(engine, js("env['NAME']"), false, 'null'), 'World');
+    assert.equal(
+      await evaluateValue(engine, js("join(env.*, '|')"), false, 'null'),
+      'World||0|12|0x10|{"a":[1,2],"b":{"c":"d"}}|MiXeD|MAIN|Hi you|true',
+    );
   });
 
   it('leaves the status functions as calls for the importer', () => {

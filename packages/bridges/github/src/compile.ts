@@ -59,6 +59,12 @@ export interface CompileOptions {
   readonly rename?: Readonly<Record<string, string>>;
   /** Told of each `hashFiles()` call (the realm has no file system). */
   readonly onHashFiles?: () => void;
+  /**
+   * The `env` the workflow sets where the expression is (workflow, job, step: later entries
+   * win), each value as JavaScript giving its text: the realm's `env` does not hold them, so
+   * `env.<name>` reads the value, and `env` as a whole is the realm's with them (`__gh_env`).
+   */
+  readonly env?: readonly (readonly [string, string])[];
 }
 
 /** A JavaScript string literal without `.`, braces, parentheses, quotes or `$` in its text. */
@@ -149,9 +155,18 @@ export function compileExpression(text: string, options: CompileOptions = {}): s
     },
     visitContextAccess({ name }) {
       const n = name.lexeme.toLowerCase();
+      if (n === 'env' && options.env && options.env.length > 0)
+        return `__gh_env(env, ${options.env.map(([k, v]) => `${jsString(k)}, ${v}`).join(', ')})`;
       return options.rename?.[n] ?? n;
     },
     visitIndexAccess({ expr, index }) {
+      // `env.<name>` of a name the workflow sets: its value (the last one set, names without case)
+      const literal = (index as unknown as { literal?: { kind: number; coerceString(): string } }).literal;
+      if (isContext(expr, 'env') && literal !== undefined && literal.kind === K.String && options.env) {
+        const key = literal.coerceString().toLowerCase();
+        const set = options.env.findLast(([k]) => k.toLowerCase() === key);
+        if (set) return set[1];
+      }
       const object = expr.accept(visitor);
       // the `*` of a filter: a node without any field
       if (Object.keys(index).length === 0) return `__gh_star(${object})`;
@@ -210,6 +225,13 @@ export function compileTemplate(text: string, options: CompileOptions & { readon
   if (options.whole && exprs.length === 1 && parts.every((p) => 'expr' in p || p.lit.trim() === ''))
     return `\${{ ${compileExpression((exprs[0] as { expr: string }).expr, options)} }}`;
   return parts.map((p) => ('lit' in p ? p.lit : `\${{ __gh_str(${compileExpression(p.expr, options)}) }}`)).join('');
+}
+
+/** A text with placeholders as one JavaScript expression giving the text (GitHub's text of each value). */
+export function compileText(text: string, options: CompileOptions = {}): string {
+  if (!text.includes('${{')) return jsString(text);
+  const pieces = templateParts(text).map((p) => ('lit' in p ? jsString(p.lit) : `__gh_str(${compileExpression(p.expr, options)})`));
+  return pieces.length === 1 ? pieces[0]! : `(${pieces.join(' + ')})`;
 }
 
 /**
@@ -279,24 +301,46 @@ export function faithfulWorkflow(w: Workflow, warn: (m: string) => void): Workfl
       throw e;
     }
   };
-  const whole = { whole: true };
+  /**
+   * The `env` a level sets, each value as JavaScript giving its text (its expressions reading
+   * `env` of the levels above, `outer`), after those above.
+   */
+  const envOf = (v: unknown, where: string, outer: readonly (readonly [string, string])[], legSteps = false) => {
+    const own: [string, string][] = [];
+    if (v !== null && typeof v === 'object' && !Array.isArray(v))
+      for (const [k, x] of Object.entries(v as Raw)) {
+        const text = x === null || x === undefined ? '' : typeof x === 'string' ? x : String(x);
+        try {
+          own.push([k, compileText(text, { env: outer, legSteps })]);
+        } catch (e) {
+          if (e instanceof CompileError) throw new WorkflowError(`${where}: ${e.message}`);
+          throw e;
+        }
+      }
+    return [...outer, ...own];
+  };
+  const wfEnv = envOf(w.env, w.where(), []);
   const jobs: Record<string, Raw> = {};
   for (const [id, job] of Object.entries(w.jobs)) {
     const at = w.where(id);
     const legSteps = job.uses === undefined && ((job.strategy ?? undefined) as Raw | undefined)?.matrix !== undefined;
+    const jobEnv = envOf(job.env, at, wfEnv);
     const j: Raw = { ...job };
     const set = (key: string, f: (v: unknown) => unknown) => {
       if (job[key] !== undefined) j[key] = f(job[key]);
     };
-    set('if', (v) => condition(v, at));
+    const env = { env: jobEnv };
+    set('if', (v) => condition(v, at, { env: wfEnv }));
     // (a matrix leg's name is evaluated with its matrix; other names are labels as written)
-    if (legSteps) set('name', (v) => walk(v, at));
-    for (const key of ['env', 'with', 'services', 'defaults']) set(key, (v) => walk(v, at));
-    if (job.secrets !== 'inherit') set('secrets', (v) => walk(v, at));
-    set('outputs', (v) => walk(v, at, { legSteps }));
-    for (const key of ['strategy', 'timeout-minutes', 'continue-on-error', 'container', 'runs-on']) set(key, (v) => walk(v, at, whole));
+    if (legSteps) set('name', (v) => walk(v, at, env));
+    set('env', (v) => walk(v, at, { env: wfEnv }));
+    for (const key of ['with', 'services', 'defaults']) set(key, (v) => walk(v, at, env));
+    if (job.secrets !== 'inherit') set('secrets', (v) => walk(v, at, env));
+    set('outputs', (v) => walk(v, at, { legSteps, ...env }));
+    for (const key of ['strategy', 'timeout-minutes', 'continue-on-error', 'container', 'runs-on'])
+      set(key, (v) => walk(v, at, { whole: true, ...env }));
     // (a container mapping's texts are env values)
-    if (job.container !== null && typeof job.container === 'object') j.container = walk(job.container, at);
+    if (job.container !== null && typeof job.container === 'object') j.container = walk(job.container, at, env);
     if (Array.isArray(job.steps))
       j.steps = (job.steps as Raw[]).map((s, i) => {
         const here = (key?: string) => w.where(id, i, key);
@@ -304,10 +348,13 @@ export function faithfulWorkflow(w: Workflow, warn: (m: string) => void): Workfl
         const step = (key: string, f: (v: unknown, where: string) => unknown) => {
           if (s[key] !== undefined) o[key] = f(s[key], here(key));
         };
+        const stepEnv = envOf(s.env, here('env'), jobEnv, legSteps);
         if (s.run !== undefined && s.name === undefined) o.name = `Run ${String(s.run).trim().split('\n')[0]}`;
-        step('if', (v, where) => condition(v, where, { legSteps }));
-        for (const key of ['run', 'env', 'working-directory', 'shell']) step(key, (v, where) => walk(v, where, { legSteps }));
-        for (const key of ['timeout-minutes', 'continue-on-error']) step(key, (v, where) => walk(v, where, { legSteps, whole: true }));
+        step('if', (v, where) => condition(v, where, { legSteps, env: jobEnv }));
+        step('env', (v, where) => walk(v, where, { legSteps, env: jobEnv }));
+        for (const key of ['run', 'working-directory', 'shell']) step(key, (v, where) => walk(v, where, { legSteps, env: stepEnv }));
+        for (const key of ['timeout-minutes', 'continue-on-error'])
+          step(key, (v, where) => walk(v, where, { legSteps, whole: true, env: stepEnv }));
         const own = OWN_ACTIONS.includes(
           String(s.uses ?? '')
             .trim()
@@ -319,7 +366,7 @@ export function faithfulWorkflow(w: Workflow, warn: (m: string) => void): Workfl
                 Object.entries(v as Raw).map(([k, x]) => [
                   k,
                   // evaluated by the action runner (GitHub's evaluator, with the workspace)
-                  !own && typeof x === 'string' && deferred(x) ? x : walk(x, where, { legSteps }),
+                  !own && typeof x === 'string' && deferred(x) ? x : walk(x, where, { legSteps, env: stepEnv }),
                 ]),
               )
             : v,
@@ -349,5 +396,11 @@ export function faithfulWorkflow(w: Workflow, warn: (m: string) => void): Workfl
       );
     on.workflow_call = c;
   }
-  return { ...w, on, env: walk(w.env, w.where()) as Raw | undefined, defaults: walk(w.defaults, w.where()) as Raw | undefined, jobs };
+  return {
+    ...w,
+    on,
+    env: walk(w.env, w.where()) as Raw | undefined,
+    defaults: walk(w.defaults, w.where(), { env: wfEnv }) as Raw | undefined,
+    jobs,
+  };
 }

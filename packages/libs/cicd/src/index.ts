@@ -59,10 +59,10 @@ export const cicd: PackageDescriptor = {
 export { defaultApiUrl, githubApiUrl } from './api-url.js';
 // GitHub's expression functions for the realm (`|github_expressions()`), which the bridge's import compiles to.
 export { GITHUB_EXPRESSIONS } from './github/expressions.js';
-// The helpers' evaluation in a realm (the reference's rules), for the bridge's tests of compiled expressions.
-export { evaluateValue, prepareContexts } from './github/realm.js';
 // GitHub's matrix rules, shared with the bridge's `tutti github run`.
 export { type Combo, expandMatrix, legName } from './github/matrix.js';
+// The helpers' evaluation in a realm (the reference's rules), for the bridge's tests of compiled expressions.
+export { evaluateValue, prepareContexts } from './github/realm.js';
 // The status requests, for hosts that report runs themselves (`tutti serve`).
 export { githubRequest } from './github/state.js';
 export { gitlabRequest } from './gitlab.js';

@@ -238,6 +238,12 @@ function __gh_case(...args) {
   }
   return args[args.length - 1];
 }
+function __gh_env(base, ...pairs) {
+  const out = {};
+  if (__gh_kind(base) === "object") for (const k of Object.keys(base)) out[k] = base[k];
+  for (let i = 0; i + 1 < pairs.length; i += 2) out[pairs[i]] = pairs[i + 1];
+  return out;
+}
 function __gh_hashFiles() {
   throw new Error("hashFiles() cannot be evaluated in the expression realm (it has no file system)");
 }
@@ -248,7 +254,8 @@ export const githubExpressionsFunction = fn(area, 'github_expressions', {
   doc:
     "JavaScript defining GitHub's expression functions and operators (`__gh_*`: GitHub's coercions, " +
     'comparisons without case, `&&`/`||` giving an operand, member access without case, `*` filters, ' +
-    '`contains`, `startsWith`, `endsWith`, `format`, `join`, `toJSON`, `fromJSON`, `case`, and `__gh_str`, ' +
+    "`contains`, `startsWith`, `endsWith`, `format`, `join`, `toJSON`, `fromJSON`, `case`, `__gh_env` (the realm's " +
+    '`env` with the values the workflow sets), and `__gh_str`, ' +
     'the text GitHub puts in a string), as `@actions/expressions` evaluates them: the `code` of a ' +
     '`javascript::JavaScriptEngine` whose expressions `tutti github import` compiled (Tutti’s extension).',
   impl: () => GITHUB_EXPRESSIONS,
