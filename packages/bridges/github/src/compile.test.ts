@@ -321,6 +321,18 @@ describe('compiled expressions in the realm give GitHub results', () => {
     );
   });
 
+  it("reads a reusable workflow's boolean and number inputs with their types (the realm holds texts)", async () => {
+    const r = await engine.current();
+    await r!.evaluate(['null'], 'inputs["publish"] = "false"; inputs["count"] = "3"; true');
+    const inputTypes = { publish: 'boolean', count: 'number' };
+    const js = (e: string) => `\${{ __gh_str(${compileExpression(e, { inputTypes })}) }}`;
+    assert.equal(await evaluateValue(engine, js("inputs.publish && 'yes' || 'no'"), false, 'null'), 'no');
+    assert.equal(await evaluateValue(engine, js('inputs.count > 2'), false, 'null'), 'true');
+    assert.equal(await evaluateValue(engine, js('inputs.count == inputs.count'), false, 'null'), 'true');
+    // without the types: the texts, as GitHub's truthiness reads them
+    assert.equal(await evaluateValue(engine, `\${{ __gh_str(${compileExpression("inputs.publish && 'yes'")}) }}`, false, 'null'), 'yes');
+  });
+
   it('leaves the status functions as calls for the importer', () => {
     assert.equal(compileExpression('always()'), 'always()');
     assert.equal(compileExpression("success() && env.X == 'y'"), '__gh_and(success(), () => __gh_eq(__gh_idx(env, "X"), "y"))');

@@ -65,6 +65,12 @@ export interface CompileOptions {
    * `env.<name>` reads the value, and `env` as a whole is the realm's with them (`__gh_env`).
    */
   readonly env?: readonly (readonly [string, string])[];
+  /**
+   * The types of a reusable workflow's `workflow_call` inputs: the realm holds every input as
+   * a text, so `inputs.<name>` of a `boolean` input reads `true` when its text is `true`, and
+   * of a `number` input its number.
+   */
+  readonly inputTypes?: Readonly<Record<string, string>>;
 }
 
 /** A JavaScript string literal without `.`, braces, parentheses, quotes or `$` in its text. */
@@ -171,6 +177,12 @@ export function compileExpression(text: string, options: CompileOptions = {}): s
       // the `*` of a filter: a node without any field
       if (Object.keys(index).length === 0) return `__gh_star(${object})`;
       const key = index.accept(visitor);
+      if (isContext(expr, 'inputs') && literal !== undefined && literal.kind === K.String && options.inputTypes) {
+        const name = literal.coerceString().toLowerCase();
+        const type = Object.entries(options.inputTypes).find(([k]) => k.toLowerCase() === name)?.[1];
+        if (type === 'boolean') return `__gh_eq(__gh_idx(${object}, ${key}), "true")`;
+        if (type === 'number') return `__gh_num(__gh_idx(${object}, ${key}))`;
+      }
       if (options.legSteps && isContext(expr, 'steps')) return `__gh_idx(${object}, __gh_tostr(${key}) + strategy["job-index"])`;
       return `__gh_idx(${object}, ${key})`;
     },
@@ -273,13 +285,17 @@ const OWN_ACTIONS = ['actions/upload-artifact', 'actions/download-artifact'];
  * expression that does not parse.
  */
 export function faithfulWorkflow(w: Workflow, warn: (m: string) => void): Workflow {
+  const specs = ((w.on.workflow_call ?? {}) as Raw).inputs;
+  const inputTypes = Object.fromEntries(
+    Object.entries((specs ?? {}) as Record<string, Raw | null>).map(([k, spec]) => [k, String(spec?.type ?? 'string')]),
+  );
   /** Compiles the strings of a value; `where` locates errors and warnings. */
   const walk = (v: unknown, where: string, options: CompileOptions & { readonly whole?: boolean } = {}): unknown => {
     const onHashFiles = () =>
       warn(`${where}: hashFiles() is not evaluated by the imported program (its expression realm has no file system): it gives ''`);
     if (typeof v === 'string') {
       try {
-        return compileTemplate(v, { ...options, onHashFiles });
+        return compileTemplate(v, { ...options, inputTypes, onHashFiles });
       } catch (e) {
         if (e instanceof CompileError) throw new WorkflowError(`${where}: ${e.message}`);
         throw e;
@@ -294,6 +310,7 @@ export function faithfulWorkflow(w: Workflow, warn: (m: string) => void): Workfl
     try {
       return compileCondition(v, {
         ...options,
+        inputTypes,
         onHashFiles: () => warn(`${where}: hashFiles() is not evaluated by the imported program (its expression realm has no file system)`),
       });
     } catch (e) {
@@ -311,7 +328,7 @@ export function faithfulWorkflow(w: Workflow, warn: (m: string) => void): Workfl
       for (const [k, x] of Object.entries(v as Raw)) {
         const text = x === null || x === undefined ? '' : typeof x === 'string' ? x : String(x);
         try {
-          own.push([k, compileText(text, { env: outer, legSteps })]);
+          own.push([k, compileText(text, { env: outer, legSteps, inputTypes })]);
         } catch (e) {
           if (e instanceof CompileError) throw new WorkflowError(`${where}: ${e.message}`);
           throw e;

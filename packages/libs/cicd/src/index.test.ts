@@ -56,6 +56,7 @@ test('the service areas hold their elements: cicd/services, cicd/services/gitlab
     'replicateContextsWithInputs',
     '|error',
     '|failure',
+    '|github_expressions',
     '|pending',
     '|success',
   ]);
