@@ -38,6 +38,12 @@
  * for a matrix of calls inside a leg of another). Each job instance's step files are its own
  * (`filesOf`).
  *
+ * Every expression of the workflow is first compiled (compile.ts, `faithfulWorkflow`) to
+ * JavaScript over GitHub's functions and operators, which each realm gets as its engine's
+ * code (`|github_expressions()`), so the helpers give GitHub's results; the importer's own
+ * placeholders stay JavaScript around them (a condition tested with `__gh_truthy`). With
+ * `referenceExpressions` the texts stay as written, for the reference helpers' rules.
+ *
  * What the generated program does not cover (reported as warnings, and as comments at the
  * place in the code): calls deeper than ten levels of workflows. A matrix job's outputs are its legs' outputs merged by its `githubMatrix`,
  * as GitHub merges them.
