@@ -6,7 +6,7 @@
 // --reference-expressions the reference's rules stay.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -104,4 +104,23 @@ test('import --reference-expressions: the reference helpers evaluate the texts a
     'out starts  ends',
   ]);
   assert.match(code, /\$\{\{ contains\('Hello World', 'world'\) \}\}/);
+});
+
+test('tutti github import: --reference-expressions on the command line; a bad expression is an error with its place', async () => {
+  const dir = await fixture();
+  const cli = (...args: string[]) => spawnSync(process.execPath, [TUTTI, 'github', 'import', ...args], { cwd: dir, encoding: 'utf8' });
+  const ref = cli('-o', 'ref', '--reference-expressions');
+  assert.equal(ref.status, 0, ref.stderr);
+  assert.doesNotMatch(await readFile(join(dir, 'ref', 'ci.mel'), 'utf8'), /__gh_/);
+  const faithful = cli('-o', 'faithful');
+  assert.equal(faithful.status, 0, faithful.stderr);
+  assert.match(await readFile(join(dir, 'faithful', 'ci.mel'), 'utf8'), /__gh_contains/);
+  await writeFile(
+    join(dir, 'bad.yml'),
+    'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo "${{ format(\'{0}\' }}"\n',
+  );
+  const bad = cli('-W', 'bad.yml', '-o', 'bad');
+  assert.equal(bad.status, 2, bad.stdout + bad.stderr);
+  assert.match(bad.stderr, /^tutti github: bad\.yml:6:\d+: /m);
+  assert.doesNotMatch(bad.stderr, /\n\s+at /);
 });
