@@ -14,12 +14,16 @@ export const GITHUB_HELP = `tutti github — GitHub Actions workflows run locall
 Usage:
   tutti github run [EVENT] [options]    run the workflows the event triggers (EVENT default: push)
   tutti github import [-W PATH] [-o DIR] [-P LABEL=host|IMAGE]… [--action-cache DIR]
+                     [--reference-expressions]
                                         write the workflows as a .mel project (default
                                         DIR: workflows-mel), checked by 'tutti check DIR';
+                                        its expressions give GitHub's results;
                                         -P as for run: jobs with that runs-on label
                                         imported as container jobs in IMAGE;
                                         --action-cache as for run: other repositories'
-                                        reusable workflows imported from there
+                                        reusable workflows imported from there;
+                                        --reference-expressions: expressions left to the
+                                        reference helpers' rules (JavaScript)
   tutti github action USES              run one action step here (what imported projects
                                         call): inputs from INPUT_<NAME>, results through
                                         $GITHUB_OUTPUT, $GITHUB_ENV, $GITHUB_PATH
@@ -92,6 +96,7 @@ async function commandImport(args: readonly string[], out: NodeJS.WritableStream
       directory: { type: 'string', short: 'C' },
       platform: { type: 'string', short: 'P', multiple: true },
       'action-cache': { type: 'string' },
+      'reference-expressions': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -109,6 +114,7 @@ async function commandImport(args: readonly string[], out: NodeJS.WritableStream
   const r = await githubImport(cwd, values.workflows, resolve(cwd, values.output ?? 'workflows-mel'), repo.repository, {
     platforms,
     ...actionCache,
+    referenceExpressions: values['reference-expressions'] === true,
   });
   for (const w of r.warnings) err.write(`tutti github import: warning: ${w}\n`);
   out.write(`Wrote ${r.files.map((f) => join(r.dir, f)).join(', ')}\nRun it with: tutti run ${join(r.dir, 'Compo.toml')}\n`);

@@ -225,7 +225,8 @@ export function asString(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return v;
   if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(v);
+  // (at most 15 significant digits, as GitHub's evaluator writes a number into a string)
+  if (typeof v === 'number') return v === 0 ? '0' : String(+v.toFixed(15));
   return JSON.stringify(v, null, 2);
 }
 

@@ -66,7 +66,18 @@ test("import: the steps see GitHub's contexts, variables and shells, as tutti gi
   const gh = await runCaptured({ cwd: dir, cacheDir: join(dir, 'cache'), env: { GITHUB_ACTOR: 'ann' }, secrets: { TOKEN: 's3cret' } });
   assert.equal(gh.status, 0, gh.text);
 
-  const prefixes = ['context', 'variables', 'main only', 'tag only', 'shells', 'leg ', 'commands', '▸ commands', 'warning: commands', '::warning::commands'];
+  const prefixes = [
+    'context',
+    'variables',
+    'main only',
+    'tag only',
+    'shells',
+    'leg ',
+    'commands',
+    '▸ commands',
+    'warning: commands',
+    '::warning::commands',
+  ];
   const expected = [
     'commands the password is ***, the token ***',
     '▸ commands group',

@@ -68,6 +68,8 @@ export async function resolveCalls(
   repository: string,
   actionCache: string,
   warn: (m: string) => void,
+  // (each workflow read here, as the importer reads the others: compile.ts, faithfulWorkflow)
+  prepare: (w: Workflow) => Workflow = (w) => w,
 ): Promise<{ callsOf: Map<Workflow, Map<string, Workflow>>; called: Set<string> }> {
   const callsOf = new Map<Workflow, Map<string, Workflow>>();
   const called = new Set<string>();
@@ -93,11 +95,14 @@ export async function resolveCalls(
     const targets = [...local, ...remote.map((r) => ({ w: r.w, id: r.id, file: got.get(r.uses)!.dir, home: got.get(r.uses)!.root }))];
     for (const { w, id, file, home } of targets) {
       let cw = byPath.get(file);
-      try {
-        cw ??= await loadWorkflow(file, cwd);
-      } catch (e) {
-        warn(`${w.where(id)}: job '${id}': ${(e as Error).message}`);
-        continue;
+      if (cw === undefined) {
+        try {
+          cw = await loadWorkflow(file, cwd);
+        } catch (e) {
+          warn(`${w.where(id)}: job '${id}': ${(e as Error).message}`);
+          continue;
+        }
+        cw = prepare(cw);
       }
       byPath.set(file, cw);
       if (!('workflow_call' in cw.on)) {

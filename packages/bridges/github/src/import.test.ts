@@ -285,7 +285,8 @@ test('import: matrices computed at run time (a whole matrix, a dimension and inc
   for (const s of [
     'treatment legs_build[contexts: JavaScriptEngine, matrix: GithubMatrix]()',
     '  require @GithubLeg',
-    'matrix = "\\"${{ fromJSON(needs.plan.outputs.m) }}\\""',
+    // (the expression compiled for GitHub's functions in the realm: compile.ts)
+    'matrix = "\\"${{ __gh_fromJSON(__gh_idx(__gh_idx(__gh_idx(needs, \\\\\\"plan\\\\\\"), \\\\\\"outputs\\\\\\"), \\\\\\"m\\\\\\")) }}\\""',
   ])
     assert.ok(mel.includes(s), `missing ${s}\n${mel}`);
   await assertChecks(out);

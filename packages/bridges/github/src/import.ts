@@ -38,6 +38,12 @@
  * for a matrix of calls inside a leg of another). Each job instance's step files are its own
  * (`filesOf`).
  *
+ * Every expression of the workflow is first compiled (compile.ts, `faithfulWorkflow`) to
+ * JavaScript over GitHub's functions and operators, which each realm gets as its engine's
+ * code (`|github_expressions()`), so the helpers give GitHub's results; the importer's own
+ * placeholders stay JavaScript around them (a condition tested with `__gh_truthy`). With
+ * `referenceExpressions` the texts stay as written, for the reference helpers' rules.
+ *
  * What the generated program does not cover (reported as warnings, and as comments at the
  * place in the code): calls deeper than ten levels of workflows. A matrix job's outputs are its legs' outputs merged by its `githubMatrix`,
  * as GitHub merges them.
@@ -45,6 +51,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { deferred, faithfulWorkflow } from './compile.js';
 import {
   downStep,
   inJobContainer,
@@ -200,15 +207,6 @@ function artifactStep(s: Raw, warnInput: (key: string, action: string) => void):
   };
 }
 
-/** A value whose expressions call hashFiles or read `runner`, and read no context but `github` and `runner`. */
-function deferred(text: string): boolean {
-  const exprs = [...text.matchAll(/\$\{\{([\s\S]*?)\}\}/g)].map((m) => m[1]!.replace(/'(?:[^']|'')*'/g, "''"));
-  if (!exprs.some((e) => /\bhashFiles\s*\(|\brunner\b/.test(e))) return false;
-  // the contexts read: names neither after a `.` nor called
-  const roots = exprs.flatMap((e) => [...e.matchAll(/(?<![.\w-])([A-Za-z_][\w-]*)(?![\w-]*\s*\()/g)].map((m) => m[1]!));
-  return roots.every((r) => ['github', 'runner', 'true', 'false', 'null'].includes(r));
-}
-
 /**
  * Any other action step (local composite or JavaScript action, remote action from the action
  * cache, `docker://`, `actions/cache`): a bash step that has `tutti github action` run it, the
@@ -302,6 +300,12 @@ function legStepRefs(s: Raw): Raw {
   if (typeof s['timeout-minutes'] === 'string') out['timeout-minutes'] = legStepsIn(s['timeout-minutes']);
   return out;
 }
+
+/**
+ * A condition's JavaScript as the test of a `? :` in the realm: with compiled expressions
+ * (`faithful`), GitHub's truthiness; else the reference's (JavaScript's).
+ */
+const test = (cond: string, faithful: boolean) => (faithful ? `__gh_truthy(${cond})` : `(${cond})`);
 
 /** The text of an `if:` without its `${{ }}`. */
 const bare = (v: unknown) =>
@@ -400,6 +404,8 @@ function jobTreatment(
   treatmentName?: string,
   // (named when it runs: a leg of a matrix, a called job in a leg of a matrix of calls)
   named = matrix,
+  // the workflow's expressions compiled for GitHub's functions (compile.ts)
+  faithful = false,
 ): string {
   const lines: string[] = [];
   // (a called job of a reusable workflow: `id` its id there, its treatment `<call> / <id>`'s)
@@ -560,12 +566,20 @@ function jobTreatment(
     ];
     if (coe) {
       const c = s['continue-on-error'];
-      params.push(`continue_on_error = |wrap<string>(${str(c === true ? "'true'" : bare(c))})`);
+      // (compiled: its value, GitHub's truthiness giving the "true" the helpers ask for)
+      params.push(
+        `continue_on_error = |wrap<string>(${str(faithful ? `${test(c === true ? 'true' : bare(c), true)} ? "true" : "false"` : c === true ? "'true'" : bare(c))})`,
+      );
     }
     if (jobCoe !== undefined) {
       // the job's continue-on-error: a failing step still fails the job, but not the run
-      const own = coe ? `(${s['continue-on-error'] === true ? "'true'" : bare(s['continue-on-error'])}) === "true" || ` : '';
-      params.push(`allow_failure = |wrap<string>(${str(`(${own}${jobCoe}) ? "true" : "false"`)})`);
+      const c = s['continue-on-error'];
+      const own = !coe
+        ? ''
+        : faithful
+          ? `${test(c === true ? 'true' : bare(c), true)} || `
+          : `(${c === true ? "'true'" : bare(c)}) === "true" || `;
+      params.push(`allow_failure = |wrap<string>(${str(`${test(`${own}${jobCoe}`, faithful)} ? "true" : "false"`)})`);
     }
     if (stepMinutes !== undefined) params.push(`timeout_minutes = |wrap<f64>(${stepMinutes})`);
     params.push('github_environment = true');
@@ -615,7 +629,7 @@ function jobTreatment(
           start = `${g}_leg.done`;
         }
         lines.push(
-          `    ${g}: emit<string>(value = ${str(`\${{ (${cond}) ? "true" : "false" }}`)})`,
+          `    ${g}: emit<string>(value = ${str(`\${{ ${test(cond, faithful)} ? "true" : "false" }}`)})`,
           `    ${g}_value: githubStringEval[contexts = contexts](local_context = |null())`,
           `    ${g}_true: equalTo<string>(value = "true")`,
           `    ${g}_gate: filterBlock<void>()`,
@@ -671,7 +685,10 @@ function workflowArea(
   warn: (m: string) => void,
   callsOf: CallsOf = new Map(),
   platforms: Readonly<Record<string, string>> = {},
+  faithful = false,
 ): string {
+  // each realm has GitHub's functions for the compiled expressions (compile.ts)
+  const engine = faithful ? 'JavaScriptEngine(code = |github_expressions())' : 'JavaScriptEngine()';
   // a call of a reusable workflow: followed by the called jobs, `<call> / <job>` (import-reusable.ts)
   const flat = withCalledJobs(Object.entries(w.jobs), callsOf, warn, w);
   // `-P LABEL=IMAGE`: a job without `container:` whose runs-on has that label is a container job
@@ -694,6 +711,7 @@ function workflowArea(
     'use cicd/services/github::githubMatrix',
     'use cicd/services/github::githubRemoveFiles',
     'use cicd/services/github::githubStringEval',
+    'use cicd/services/github::|github_expressions',
     'use cicd/services/github::|github_run_contexts',
     'use cicd/services/github::includeNeeds',
     'use cicd/services/github::prepareContexts',
@@ -746,7 +764,7 @@ function workflowArea(
     const inner = flat.called.get(id);
     const jw = inner?.w ?? w;
     const local = inner?.local ?? id;
-    out.push(jobTreatment(jw, local, job, warn, matrixJob(id), ident(id, 'job_'), matrixJob(id) || inCallLegs(id)), '');
+    out.push(jobTreatment(jw, local, job, warn, matrixJob(id), ident(id, 'job_'), matrixJob(id) || inCallLegs(id), faithful), '');
     if (matrixJob(id)) out.push(legsTreatment(jw, id, job, ident(id, 'job_')), '');
   }
   const github = { workflow: w.name, repository, event_name: 'push' };
@@ -813,7 +831,7 @@ function workflowArea(
   const tolerated = (id: string, v: string, coe: string, ok: string, failed: string): { ok: string; failed: string } => {
     const g = `${v}Tolerated`;
     head.push(
-      `    ${g}: emit<string>(value = ${str(`\${{ (${coe}) ? (job.status = "success", "true") : "false" }}`)})`,
+      `    ${g}: emit<string>(value = ${str(`\${{ ${test(coe, faithful)} ? (job.status = "success", "true") : "false" }}`)})`,
       `    ${g}Value: githubStringEval[contexts = js_${v}](local_context = |null())`,
       `    ${g}True: equalTo<string>(value = "true")`,
       `    ${g}Gate: filterBlock<void>()`,
@@ -855,7 +873,7 @@ function workflowArea(
   const callResult = (id: string, v: string): { ok: string; failed: string } => {
     const call = flat.calls.get(id)!;
     const realm = `js_${v}_out`;
-    out.push(`  model ${realm}: JavaScriptEngine()`);
+    out.push(`  model ${realm}: ${engine}`);
     // (a matrix of calls: in its legs' treatment, once per leg)
     const start = linesOf(id, true);
     head.push(`    prepare_${v}_out: prepareContexts[contexts = ${realm}](github_contexts = ${runContexts(id, w.file)})`);
@@ -934,7 +952,7 @@ function workflowArea(
     // (a called job's `github` is the caller's, as on GitHub: its step files are its own, filesOf)
     // each job has an expression realm of its own: its steps, job status, needs (each leg of
     // a matrix job, a fork of it)
-    out.push(`  model js_${v}: JavaScriptEngine()`);
+    out.push(`  model js_${v}: ${engine}`);
     const start = linesOf(id);
     // (a called job's github.job is its id in the called workflow, as on GitHub)
     head.push(
@@ -1039,7 +1057,7 @@ function workflowArea(
         // evaluated in the leg's own realm: the run's contexts and the needs' results
         const g = `${l.inst}If`;
         head.push(
-          `    ${g}: emit<string>(value = ${str(`\${{ (${p.if}) ? "true" : "false" }}`)})`,
+          `    ${g}: emit<string>(value = ${str(`\${{ ${test(p.if, faithful)} ? "true" : "false" }}`)})`,
           `    ${g}Value: githubStringEval[contexts = ${l.realm}](local_context = |null())`,
           `    ${g}True: equalTo<string>(value = "true")`,
           `    ${g}Gate: filterBlock<void>()`,
@@ -1083,7 +1101,7 @@ function workflowArea(
     head.push(`    removeFiles: githubRemoveFiles(${RUN_FILES})`);
     if (artifacts) {
       head.push(
-        `    removeArtifacts: runAction[contexts = ${top[0]!.legs[0]!.realm}](name = "artifacts", display_name = |wrap<string>("Remove the run's artifacts"), ${filesOf('artifacts')}, env = ${stringMap([['TUTTI_RUN_ID', RUN_ID]])}, commands = ${str('rm -rf "${TMPDIR:-/tmp}/tutti-artifacts-$TUTTI_RUN_ID"')})`,
+        `    removeArtifacts: runAction[contexts = ${top[0]!.legs[0]!.realm}](name = "artifacts", display_name = |wrap<string>("Remove the run's artifacts"), ${filesOf('artifacts')}, github_environment = true, env = ${stringMap([['TUTTI_RUN_ID', RUN_ID]])}, commands = ${str('rm -rf "${TMPDIR:-/tmp}/tutti-artifacts-$TUTTI_RUN_ID"')})`,
         '    removedArtifacts: one<void>()',
       );
       // (its own step files in the run's folder: removed after it)
@@ -1213,14 +1231,22 @@ export async function githubImport(
     readonly platforms?: Readonly<Record<string, string>>;
     /** Other repositories' reusable workflows, laid out `owner/repo@ref` (default as for run). */
     readonly actionCache?: string;
+    /**
+     * Expressions left as the reference's helpers evaluate them (JavaScript, libraries.md
+     * §15.8.7); by default they are compiled to GitHub's rules (compile.ts).
+     */
+    readonly referenceExpressions?: boolean;
   } = {},
 ): Promise<ImportResult> {
   const files = await findWorkflows(resolve(cwd, workflows ?? '.github/workflows'));
   if (files.length === 0) throw new WorkflowError(`${workflows ?? '.github/workflows'}: no workflow files (*.yml, *.yaml)`);
-  const loaded: Workflow[] = [];
-  for (const f of files) loaded.push(await loadWorkflow(f, cwd));
-  const callable = loaded.filter((w) => !(Object.keys(w.on).length === 1 && 'workflow_call' in w.on));
   const warnings: string[] = [];
+  const faithful = options.referenceExpressions !== true;
+  // GitHub's results for every expression: compiled before the importer reads the workflow
+  const prepare = (w: Workflow) => (faithful ? faithfulWorkflow(w, (m) => warnings.push(m)) : w);
+  const loaded: Workflow[] = [];
+  for (const f of files) loaded.push(prepare(await loadWorkflow(f, cwd)));
+  const callable = loaded.filter((w) => !(Object.keys(w.on).length === 1 && 'workflow_call' in w.on));
   // the reusable workflows each imported workflow calls, by calling job, and those they call
   // in turn (of another repository: from the action cache, as tutti github run has them)
   const { callsOf, called } = await resolveCalls(
@@ -1230,6 +1256,7 @@ export async function githubImport(
     repository,
     options.actionCache ?? join(defaultCacheRoot(), 'actions'),
     (m) => warnings.push(m),
+    prepare,
   );
   const written: string[] = [];
   await mkdir(outDir, { recursive: true });
@@ -1241,7 +1268,7 @@ export async function githubImport(
     areas.add(area);
     await writeFile(
       join(outDir, `${area}.mel`),
-      workflowArea(w, repository, (m) => warnings.push(m), callsOf, options.platforms),
+      workflowArea(w, repository, (m) => warnings.push(m), callsOf, options.platforms, faithful),
     );
     written.push(`${area}.mel`);
     entries.push(`${area} = "workflows/${area}::main"`);

@@ -57,6 +57,7 @@ test('the service areas hold their elements: cicd/services, cicd/services/gitlab
     'replicateContextsWithInputs',
     '|error',
     '|failure',
+    '|github_expressions',
     '|github_run_contexts',
     '|pending',
     '|success',

@@ -11,6 +11,7 @@ import type { PackageDescriptor } from '@tutti/core';
 import { githubCommand } from './github/command.js';
 import { githubContexts } from './github/contexts.js';
 import { githubEnvFiles } from './github/env-files.js';
+import { githubExpressionsFunction } from './github/expressions.js';
 import { githubMatrixElements } from './github/matrix.js';
 import { githubResults } from './github/results.js';
 import { githubRunEnvironment } from './github/run-environment.js';
@@ -47,6 +48,7 @@ export const cicd: PackageDescriptor = {
     ...gitlab,
     ...githubStatus,
     ...githubContexts,
+    githubExpressionsFunction,
     githubCommand,
     ...githubEnvFiles,
     ...githubResults,
@@ -57,8 +59,12 @@ export const cicd: PackageDescriptor = {
   ],
 };
 export { defaultApiUrl, githubApiUrl } from './api-url.js';
+// GitHub's expression functions for the realm (`|github_expressions()`), which the bridge's import compiles to.
+export { GITHUB_EXPRESSIONS } from './github/expressions.js';
 // GitHub's matrix rules, shared with the bridge's `tutti github run`.
 export { type Combo, expandMatrix, legName } from './github/matrix.js';
+// The helpers' evaluation in a realm (the reference's rules), for the bridge's tests of compiled expressions.
+export { evaluateValue, prepareContexts } from './github/realm.js';
 export {
   defaultPayload,
   defaultStepEnv,

@@ -92,7 +92,7 @@ export const spawnLabelled = treatment('cicd/steps', 'spawnLabelled', {
     '(none: the local executor) with `environment`, logs each line of their stdout and stderr at debug level under `label`, ' +
     'and tells the outcome: `failed` (executor not available, or a command that could not run or exited non-zero), `exit` ' +
     '(the last exit code), `success` or `error` from it, `completed` or `terminated`, and `finished` last, once every line is logged. ' +
-    'With `github_commands` (a GitHub Actions step, `runAction` with `github_environment`), the lines are read as GitHub\'s ' +
+    "With `github_commands` (a GitHub Actions step, `runAction` with `github_environment`), the lines are read as GitHub's " +
     'runner reads them: workflow commands (`::add-mask::`, `::group::`, `::warning file=…::`, `::set-output`, ' +
     '`::stop-commands::`, …) act and masked values show as `***` in the whole job (the job instance of the GITHUB_ENV file).',
   async run(ctx) {

@@ -17,8 +17,8 @@ import { END, fn, treatment } from '@tutti/core';
 import { StringMapValue } from '@tutti/lib-std';
 import { envPaths, readEntries, touch } from './env-files.js';
 import { engineOf, evaluate } from './realm.js';
-import { jobMasker } from './workflow-commands.js';
 import { area } from './state.js';
+import { jobMasker } from './workflow-commands.js';
 
 type Raw = Record<string, unknown>;
 
@@ -381,7 +381,7 @@ export const githubRunEnvironment = [
     outputs: { variables: 'Block<StringMap>' },
     doc:
       "Tutti's extension (inside `runAction` with `github_environment`): the variables GitHub's runner gives a " +
-      'step, from the realm\'s `github` and `runner` contexts: `CI`, `GITHUB_ACTIONS`, `GITHUB_SHA`, `GITHUB_REF`, ' +
+      "step, from the realm's `github` and `runner` contexts: `CI`, `GITHUB_ACTIONS`, `GITHUB_SHA`, `GITHUB_REF`, " +
       '`GITHUB_REPOSITORY`, `GITHUB_EVENT_PATH`, `GITHUB_WORKSPACE`, `RUNNER_OS`, `RUNNER_TEMP`, …; `GITHUB_PATH` ' +
       '(`<tmp>/<workflow_id>.path`: the folders it lists come first in `PATH`, the last added first) and ' +
       '`GITHUB_STEP_SUMMARY` (`<tmp>/<workflow_id>-<step_id>.summary`, empty at the start of each step; ' +

@@ -74,7 +74,10 @@ export interface StepCommandTarget {
 /** The target of a step run with `variables` (its environment): the masker of its job instance (GITHUB_ENV). */
 export function stepCommandTarget(variables: { get(name: string): string | undefined }): StepCommandTarget {
   return {
-    masker: jobMasker(variables.get('GITHUB_ENV') ?? ''), outputFile: variables.get('GITHUB_OUTPUT'), debug: variables.get('ACTIONS_STEP_DEBUG') === 'true' };
+    masker: jobMasker(variables.get('GITHUB_ENV') ?? ''),
+    outputFile: variables.get('GITHUB_OUTPUT'),
+    debug: variables.get('ACTIONS_STEP_DEBUG') === 'true',
+  };
 }
 
 /**
@@ -126,7 +129,9 @@ export function workflowCommandFilter(target: StepCommandTarget): (line: string)
       case 'error':
       case 'warning':
       case 'notice': {
-        const where = c.props.file ? ` (${c.props.file}${c.props.line ? `:${c.props.line}` : ''}${c.props.col ? `:${c.props.col}` : ''})` : '';
+        const where = c.props.file
+          ? ` (${c.props.file}${c.props.line ? `:${c.props.line}` : ''}${c.props.col ? `:${c.props.col}` : ''})`
+          : '';
         return `${c.name}: ${c.props.title ? `${masker.mask(c.props.title)}: ` : ''}${masker.mask(c.message)}${where}`;
       }
       default:
