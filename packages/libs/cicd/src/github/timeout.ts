@@ -5,7 +5,7 @@
  * The limit is kept by the step's own process group rather than by a timer in the engine: a
  * treatment waiting on a timer while the step's process runs would look, to the engine's
  * deadlock detection, like two treatments waiting on each other. The command runs under a
- * small `sh` wrapper with a background watchdog; at the limit the watchdog prints why and
+ * small shell wrapper (`bash`, else `sh`) with a background watchdog; at the limit the watchdog prints why and
  * signals the whole process group (the local executor makes every command the leader of a group
  * of its own): TERM, which the wrapper waits out until the command ended (so a command that runs
  * its process elsewhere, `tutti github job step` in a job container, stops it there before the
@@ -14,7 +14,7 @@
  * the command's exit code is kept.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { END, treatment } from '@tutti/core';
 import { CommandValue } from '@tutti/lib-process';
 import { legCancelDirs, legKey, legTolerated } from './legs.js';
@@ -73,11 +73,30 @@ if [ -n "$c" ]; then rm -f "$c/$$"; fi
 exit "$code"`;
 
 /**
+ * The shell of the wrapper: `bash` when there is one, as it passes on the variables whose names
+ * are not shell names (`INPUT_RESTORE-KEYS`, GitHub's name of an action's `restore-keys` input),
+ * which `dash` (Debian's `sh`) drops; `sh` otherwise.
+ */
+let shell: string | undefined;
+function wrapperShell(): string {
+  shell ??= (process.env.PATH ?? '').split(delimiter).some((d) => d !== '' && existsSync(join(d, 'bash'))) ? 'bash' : 'sh';
+  return shell;
+}
+
+/**
  * `command` run under the watchdog with `seconds` (0: only the job's deadline), and, in a leg
  * of a matrix, its cancel folder `cancelDir`.
  */
 export function withTimeout(command: CommandValue, seconds: number, cancelDir = ''): CommandValue {
-  return new CommandValue('sh', ['-c', WATCHDOG, 'tutti-timeout', String(seconds), cancelDir, command.command, ...command.arguments]);
+  return new CommandValue(wrapperShell(), [
+    '-c',
+    WATCHDOG,
+    'tutti-timeout',
+    String(seconds),
+    cancelDir,
+    command.command,
+    ...command.arguments,
+  ]);
 }
 
 export const githubTimeout = treatment(area, 'githubTimeout', {
