@@ -321,6 +321,20 @@ describe('compiled expressions in the realm give GitHub results', () => {
     );
   });
 
+  it('a workflow or job value gives way to what a step wrote to GITHUB_ENV (the realm env), a step value does not', async () => {
+    const r = await engine.current();
+    await r!.evaluate(['null'], 'env["LEVEL"] = "written"; true');
+    const job: [string, string, boolean][] = [['LEVEL', compileText('job'), false]];
+    const step: [string, string, boolean][] = [...job, ['LEVEL', compileText('step'), true]];
+    const js = (e: string, env: [string, string, boolean][]) => `\${{ __gh_str(${compileExpression(e, { env })}) }}`;
+    assert.equal(await evaluateValue(engine, js('env.LEVEL', job), false, 'null'), 'written');
+    assert.equal(await evaluateValue(engine, js('env.level', step), false, 'null'), 'step');
+    assert.equal(await evaluateValue(engine, js('env.LEVEL', [['OTHER', compileText('x'), false]]), false, 'null'), 'written');
+    assert.equal(await evaluateValue(engine, js("toJSON(env) == '' || fromJSON(toJSON(env)).LEVEL", job), false, 'null'), 'written');
+    assert.equal(await evaluateValue(engine, js('fromJSON(toJSON(env)).LEVEL', step), false, 'null'), 'step');
+    await r!.evaluate(['null'], 'delete env["LEVEL"]; true');
+  });
+
   it("reads a reusable workflow's boolean and number inputs with their types (the realm holds texts)", async () => {
     const r = await engine.current();
     await r!.evaluate(['null'], 'inputs["publish"] = "false"; inputs["count"] = "3"; true');

@@ -20,6 +20,9 @@ import type { Raw, Workflow } from './workflow.js';
 import { WorkflowError } from './workflow.js';
 
 /** The contexts the parser accepts (as expressions.ts). */
+/** A variable the workflow sets: its name, its value as JavaScript giving its text, whether a step sets it. */
+export type EnvEntry = readonly [name: string, value: string, step?: boolean];
+
 const CONTEXTS = ['github', 'env', 'vars', 'job', 'jobs', 'steps', 'runner', 'secrets', 'strategy', 'matrix', 'needs', 'inputs'];
 const STATUS_FUNCS = ['success', 'failure', 'always', 'cancelled'];
 const EXTRA = [...STATUS_FUNCS.map((name) => ({ name, minArgs: 0, maxArgs: 0 })), { name: 'hashFiles', minArgs: 1, maxArgs: 255 }];
@@ -63,8 +66,10 @@ export interface CompileOptions {
    * The `env` the workflow sets where the expression is (workflow, job, step: later entries
    * win), each value as JavaScript giving its text: the realm's `env` does not hold them, so
    * `env.<name>` reads the value, and `env` as a whole is the realm's with them (`__gh_env`).
+   * A workflow's or job's value gives way to one a step wrote to GITHUB_ENV (which the realm's
+   * `env` holds, `__gh_envor`); a step's own does not.
    */
-  readonly env?: readonly (readonly [string, string])[];
+  readonly env?: readonly EnvEntry[];
   /**
    * The types of a reusable workflow's `workflow_call` inputs: the realm holds every input as
    * a text, so `inputs.<name>` of a `boolean` input reads `true` when its text is `true`, and
@@ -162,7 +167,13 @@ export function compileExpression(text: string, options: CompileOptions = {}): s
     visitContextAccess({ name }) {
       const n = name.lexeme.toLowerCase();
       if (n === 'env' && options.env && options.env.length > 0)
-        return `__gh_env(env, ${options.env.map(([k, v]) => `${jsString(k)}, ${v}`).join(', ')})`;
+        return `__gh_env(__gh_envunder(env${options.env
+          .filter(([, , step]) => step !== true)
+          .map(([k, v]) => `, ${jsString(k)}, ${v}`)
+          .join('')})${options.env
+          .filter(([, , step]) => step === true)
+          .map(([k, v]) => `, ${jsString(k)}, ${v}`)
+          .join('')})`;
       return options.rename?.[n] ?? n;
     },
     visitIndexAccess({ expr, index }) {
@@ -171,7 +182,7 @@ export function compileExpression(text: string, options: CompileOptions = {}): s
       if (isContext(expr, 'env') && literal !== undefined && literal.kind === K.String && options.env) {
         const key = literal.coerceString().toLowerCase();
         const set = options.env.findLast(([k]) => k.toLowerCase() === key);
-        if (set) return set[1];
+        if (set) return set[2] === true ? set[1] : `__gh_envor(env, ${jsString(set[0])}, ${set[1]})`;
       }
       const object = expr.accept(visitor);
       // the `*` of a filter: a node without any field
@@ -322,13 +333,13 @@ export function faithfulWorkflow(w: Workflow, warn: (m: string) => void): Workfl
    * The `env` a level sets, each value as JavaScript giving its text (its expressions reading
    * `env` of the levels above, `outer`), after those above.
    */
-  const envOf = (v: unknown, where: string, outer: readonly (readonly [string, string])[], legSteps = false) => {
-    const own: [string, string][] = [];
+  const envOf = (v: unknown, where: string, outer: readonly EnvEntry[], legSteps = false, step = false): EnvEntry[] => {
+    const own: EnvEntry[] = [];
     if (v !== null && typeof v === 'object' && !Array.isArray(v))
       for (const [k, x] of Object.entries(v as Raw)) {
         const text = x === null || x === undefined ? '' : typeof x === 'string' ? x : String(x);
         try {
-          own.push([k, compileText(text, { env: outer, legSteps, inputTypes })]);
+          own.push([k, compileText(text, { env: outer, legSteps, inputTypes }), step]);
         } catch (e) {
           if (e instanceof CompileError) throw new WorkflowError(`${where}: ${e.message}`);
           throw e;
@@ -365,7 +376,7 @@ export function faithfulWorkflow(w: Workflow, warn: (m: string) => void): Workfl
         const step = (key: string, f: (v: unknown, where: string) => unknown) => {
           if (s[key] !== undefined) o[key] = f(s[key], here(key));
         };
-        const stepEnv = envOf(s.env, here('env'), jobEnv, legSteps);
+        const stepEnv = envOf(s.env, here('env'), jobEnv, legSteps, true);
         if (s.run !== undefined && s.name === undefined) o.name = `Run ${String(s.run).trim().split('\n')[0]}`;
         step('if', (v, where) => condition(v, where, { legSteps, env: jobEnv }));
         step('env', (v, where) => walk(v, where, { legSteps, env: jobEnv }));

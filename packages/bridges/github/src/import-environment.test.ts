@@ -1,7 +1,8 @@
 // tutti github import: the imported program's steps see what GitHub's runner gives a job, as
 // `tutti github run` gives it — the github context filled from the local repository (sha, ref,
 // repository from the remote, event payload…), the runner context, the default environment
-// variables, GITHUB_PATH and GITHUB_STEP_SUMMARY, workflow commands and masked secrets, and
+// variables, GITHUB_PATH and GITHUB_STEP_SUMMARY (and GITHUB_ENV in expressions), workflow
+// commands and masked secrets, and
 // GitHub's shell table (no command trace, pipefail with `shell: bash`, custom templates) — in
 // plain jobs and in the legs of a matrix job.
 import assert from 'node:assert/strict';
@@ -77,6 +78,7 @@ test("import: the steps see GitHub's contexts, variables and shells, as tutti gi
     '▸ commands',
     'warning: commands',
     '::warning::commands',
+    'written',
   ];
   const expected = [
     'commands the password is ***, the token ***',
@@ -86,6 +88,11 @@ test("import: the steps see GitHub's contexts, variables and shells, as tutti gi
     'commands tool on the path ran',
     'commands still masked: ***',
     'commands output x=old style',
+    // what a step wrote to GITHUB_ENV, in later steps' expressions (over the job's env, under a step's)
+    'written version=1.2.3 mode=from-github-env',
+    'written step mode=from-step from-step',
+    // a variable whose name is not a shell name reaches a step under a timeout (an action's INPUT_RESTORE-KEYS)
+    'written dashed kept',
     `context payload ref=refs/heads/main after=${sha} repo=acme/widgets`,
     `context repo=acme/widgets owner=acme event=push job=show`,
     'context runner os=Linux arch=' + (process.arch === 'arm64' ? 'ARM64' : 'X64') + ' name=tutti',

@@ -244,6 +244,17 @@ function __gh_env(base, ...pairs) {
   for (let i = 0; i + 1 < pairs.length; i += 2) out[pairs[i]] = pairs[i + 1];
   return out;
 }
+function __gh_envunder(base, ...pairs) {
+  const out = {};
+  if (__gh_kind(base) === "object") for (const k of Object.keys(base)) out[k] = base[k];
+  const given = __gh_kind(base) === "object" ? base : {};
+  for (let i = 0; i + 1 < pairs.length; i += 2) if (__gh_get(given, pairs[i]) === undefined) out[pairs[i]] = pairs[i + 1];
+  return out;
+}
+function __gh_envor(base, name, fallback) {
+  const got = __gh_kind(base) === "object" ? __gh_get(base, name) : undefined;
+  return got === undefined ? fallback : got.value;
+}
 function __gh_hashFiles() {
   throw new Error("hashFiles() cannot be evaluated in the expression realm (it has no file system)");
 }

@@ -32,6 +32,7 @@ async function firstOf(a: InputPort, b: InputPort): Promise<'a' | 'b' | 'none'> 
 export function recordStepScript(stepId: string): string {
   return `{ let identifier = ${JSON.stringify(stepId)};
 steps[identifier] = { ...(steps[identifier] ?? {}), conclusion: value["conclusion"], outcome: value["outcome"], outputs: value["outputs"] };
+if (value["env"]) Object.assign(env, value["env"]);
 if (value["outcome"] == "failure") { job.status = "failure"; }
 true }`;
 }
@@ -53,7 +54,9 @@ export const githubResults = [
       '`outputs`; failed → outcome `"failure"`, conclusion `"success"` with `continue_on_error` else ' +
       '`"failure"`, no outputs; neither → both `"skipped"`. A failure sets `job.status = "failure"` (⚑ even ' +
       'with `continue_on_error`). Then emits `step_completed` and `step_continue` on success, `step_failed` ' +
-      '(and `step_continue` with `continue_on_error`) on failure.',
+      "(and `step_continue` with `continue_on_error`) on failure. Tutti's extension, as GitHub: after a step " +
+      "that ran, the entries of the GITHUB_ENV file (`<tmp>/<workflow_id>.env`) are set in the realm's `env`, so the " +
+      "later steps' expressions read them (`${{ env.VERSION }}` after `echo VERSION=1 >> $GITHUB_ENV`).",
     async run({ inputs, outputs, models, contexts: track }) {
       const [workflow, step, continueOnError, outcome] = await Promise.all([
         inputs.workflow_id.recvOne(),
@@ -62,7 +65,9 @@ export const githubResults = [
         firstOf(inputs.spawn_completed, inputs.spawn_failed),
       ]);
       if (workflow === END || step === END || continueOnError === END) return;
-      const record =
+      // what the step wrote to GITHUB_ENV is in the `env` context of the later steps' expressions, as on GitHub
+      const written = outcome === 'none' ? {} : await readEntries(envPaths(workflow as string).env);
+      const base =
         outcome === 'a'
           ? {
               conclusion: 'success',
@@ -72,6 +77,7 @@ export const githubResults = [
           : outcome === 'b'
             ? { conclusion: continueOnError === true ? 'success' : 'failure', outcome: 'failure', outputs: {} }
             : { conclusion: 'skipped', outcome: 'skipped', outputs: {} };
+      const record = Object.keys(written).length > 0 ? { ...base, env: written } : base;
       await evaluate(engineOf(models, 'contexts', 'githubSetOutputs', track), JSON.stringify(record), recordStepScript(step as string));
       if (outcome === 'a') {
         await outputs.step_completed.sendOne(undefined);
