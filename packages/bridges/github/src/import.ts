@@ -147,11 +147,11 @@ for p in "\${inc[@]}"; do
 done
 lca="\${roots[0]:-.}"
 for r in "\${roots[@]}"; do while [ "$lca" != . ] && [ "$lca" != / ] && [ "$r" != "$lca" ] && [ "\${r#"$lca"/}" = "$r" ]; do lca="$(dirname "$lca")"; done; done
-n=0
+n=0; bytes=0
 for f in "\${files[@]}"; do
   f="\${f#./}"; skip=; for x in "\${exc[@]}"; do x="\${x#./}"; [[ $f == $x ]] && skip=1; done; [ -n "$skip" ] && continue
   if [ "$lca" = . ]; then rel="$f"; else rel="\${f#"$lca"/}"; fi
-  mkdir -p "$dest/$(dirname "$rel")"; cp -p "$f" "$dest/$rel"; n=$((n + 1))
+  mkdir -p "$dest/$(dirname "$rel")"; cp -p "$f" "$dest/$rel"; n=$((n + 1)); bytes=$((bytes + $(wc -c < "$f")))
 done
 if [ "$n" -eq 0 ]; then
   case "\${INPUT_IF_NO_FILES_FOUND:-warn}" in
@@ -160,7 +160,7 @@ if [ "$n" -eq 0 ]; then
     *) echo "Warning: No files were found with the provided path: \${INPUT_PATH:-}. No artifacts will be uploaded."; exit 0 ;;
   esac
 fi
-echo "Artifact $name: $n file(s) uploaded"`;
+echo "Artifact '$name' uploaded: $n files, $bytes bytes"`;
 
 /** `actions/download-artifact`: one artifact (`name`) into `path`, or every one (matching `pattern`) into `path/<name>`. */
 const DOWNLOAD_ARTIFACT = `# actions/download-artifact, imported: from this run's artifact store
@@ -168,14 +168,16 @@ const DOWNLOAD_ARTIFACT = `# actions/download-artifact, imported: from this run'
 store="\${TMPDIR:-/tmp}/tutti-artifacts-$TUTTI_RUN_ID"; to="\${INPUT_PATH:-.}"
 if [ -n "\${INPUT_NAME:-}" ]; then
   [ -d "$store/$INPUT_NAME" ] || { echo "Error: Artifact not found: $INPUT_NAME" >&2; exit 1; }
-  mkdir -p "$to"; cp -pR "$store/$INPUT_NAME/." "$to/"; echo "Artifact $INPUT_NAME downloaded to $to"
+  mkdir -p "$to"; cp -pR "$store/$INPUT_NAME/." "$to/"; echo "Artifact '$INPUT_NAME' downloaded to $(cd "$to" && pwd)"
 else
+  count=0; mkdir -p "$to"
   for d in "$store"/*/; do
     [ -d "$d" ] || continue; n="$(basename "$d")"
     if [ -n "\${INPUT_PATTERN:-}" ] && [[ $n != $INPUT_PATTERN ]]; then continue; fi
     if [ "\${INPUT_MERGE_MULTIPLE:-false}" = true ]; then t="$to"; else t="$to/$n"; fi
-    mkdir -p "$t"; cp -pR "$d." "$t/"; echo "Artifact $n downloaded to $t"
+    mkdir -p "$t"; cp -pR "$d." "$t/"; count=$((count + 1))
   done
+  echo "$count artifact(s) downloaded to $(cd "$to" 2>/dev/null && pwd || echo "$to")"
 fi
 echo "download-path=$(cd "$to" 2>/dev/null && pwd || echo "$to")" >> "$GITHUB_OUTPUT"`;
 
