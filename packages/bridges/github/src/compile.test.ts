@@ -385,7 +385,7 @@ describe('compiled expressions in the realm give GitHub results', () => {
     );
     const warnings: string[] = [];
     const ok = faithfulWorkflow({ ...w, jobs: { a: { steps: [{ run: "echo ${{ hashFiles('x') }}" }] } } }, (m) => warnings.push(m));
-    assert.match(warnings[0]!, /^w\.yml:a:0:run: hashFiles\(\) is not evaluated/);
+    assert.deepEqual(warnings, []);
     assert.equal((ok.jobs.a!.steps as { name: string }[])[0]!.name, "Run echo ${{ hashFiles('x') }}");
   });
 });

@@ -290,8 +290,8 @@ const OWN_ACTIONS = ['actions/upload-artifact', 'actions/download-artifact'];
  * job outputs, a matrix job's `name`, `strategy`, `timeout-minutes`, `continue-on-error`,
  * `runs-on`, `container`, `services`, `defaults`, a call's `with:` and `secrets:`, and the
  * `workflow_call` inputs' defaults and outputs. An action's `with:` that the bridge's action
- * runner evaluates (hashFiles, runner: `deferred`) stays as it is; `hashFiles()` elsewhere is a
- * warning (the realm has no file system: it gives ''). A `run:` step without a name keeps its
+ * runner evaluates (hashFiles, runner: `deferred`) stays as it is; `hashFiles()` elsewhere is
+ * computed by the helpers for the realm (it has no file system; cicd's realm.ts). A `run:` step without a name keeps its
  * label (`Run <first line>`, of the text as written). WorkflowError (file:line:column) for an
  * expression that does not parse.
  */
@@ -302,11 +302,9 @@ export function faithfulWorkflow(w: Workflow, warn: (m: string) => void): Workfl
   );
   /** Compiles the strings of a value; `where` locates errors and warnings. */
   const walk = (v: unknown, where: string, options: CompileOptions & { readonly whole?: boolean } = {}): unknown => {
-    const onHashFiles = () =>
-      warn(`${where}: hashFiles() is not evaluated by the imported program (its expression realm has no file system): it gives ''`);
     if (typeof v === 'string') {
       try {
-        return compileTemplate(v, { ...options, inputTypes, onHashFiles });
+        return compileTemplate(v, { ...options, inputTypes });
       } catch (e) {
         if (e instanceof CompileError) throw new WorkflowError(`${where}: ${e.message}`);
         throw e;
@@ -319,11 +317,7 @@ export function faithfulWorkflow(w: Workflow, warn: (m: string) => void): Workfl
   const condition = (v: unknown, where: string, options: CompileOptions = {}): unknown => {
     if (typeof v !== 'string') return v;
     try {
-      return compileCondition(v, {
-        ...options,
-        inputTypes,
-        onHashFiles: () => warn(`${where}: hashFiles() is not evaluated by the imported program (its expression realm has no file system)`),
-      });
+      return compileCondition(v, { ...options, inputTypes });
     } catch (e) {
       if (e instanceof CompileError) throw new WorkflowError(`${where}: ${e.message}`);
       throw e;

@@ -8,10 +8,7 @@
  * shortest form, objects and arrays as JSON); a value that is nothing but one `${{ … }}` keeps
  * its type (`matrix: ${{ fromJSON(…) }}`, `with: { n: ${{ 3 }} }`).
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
-import picomatch from 'picomatch';
+import { hashFiles, hashFilesSync } from '@tutti/lib-cicd';
 import { type ExpressionData, type FunctionDefinition, libs } from './actions.js';
 
 /** A problem in an expression: its text and the evaluator's message. */
@@ -107,62 +104,8 @@ function hashFilesCalls(text: string): string[][] {
   return out;
 }
 
-/**
- * GitHub's `hashFiles`: the SHA-256 of the SHA-256 of each file matched (sorted by path) under
- * the workspace; '' when nothing matches. Patterns starting with `!` exclude.
- */
-export async function hashFiles(workspace: string, patterns: readonly string[]): Promise<string> {
-  const files = matchedFiles(workspace, patterns);
-  if (files.length === 0) return '';
-  const all = createHash('sha256');
-  for (const f of files) {
-    const h = createHash('sha256');
-    for await (const chunk of createReadStream(f)) h.update(chunk as Buffer);
-    all.update(h.digest());
-  }
-  return all.digest('hex');
-}
-
-/**
- * `hashFiles` computed during evaluation, for arguments known only then (expressions,
- * `format(...)`, matrix values, env): the same result as `hashFiles`, read synchronously (the
- * evaluator is synchronous), once per step and set of patterns.
- */
-export function hashFilesSync(workspace: string, patterns: readonly string[]): string {
-  const files = matchedFiles(workspace, patterns);
-  if (files.length === 0) return '';
-  const all = createHash('sha256');
-  for (const f of files) all.update(createHash('sha256').update(readFileSync(f)).digest());
-  return all.digest('hex');
-}
-
-/** The files under the workspace (`.git` aside) that the hashFiles patterns match, sorted by path. */
-function matchedFiles(workspace: string, patterns: readonly string[]): string[] {
-  const include = patterns.filter((p) => !p.startsWith('!'));
-  const exclude = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
-  const root = resolve(workspace);
-  const norm = (p: string) => relative(root, resolve(root, p)).split(sep).join('/');
-  const inc = picomatch(include.map(norm), { dot: true });
-  const exc = exclude.length > 0 ? picomatch(exclude.map(norm), { dot: true }) : () => false;
-  const files: string[] = [];
-  const walk = (d: string): void => {
-    let entries: import('node:fs').Dirent[];
-    try {
-      entries = readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = join(d, e.name);
-      const rel = relative(root, p).split(sep).join('/');
-      if (e.isDirectory()) {
-        if (e.name !== '.git') walk(p);
-      } else if (e.isFile() && inc(rel) && !exc(rel)) files.push(p);
-    }
-  };
-  walk(root);
-  return files.sort();
-}
+// GitHub's hashFiles, shared with the expression realm of imported programs (cicd's hash-files.ts).
+export { hashFiles, hashFilesSync } from '@tutti/lib-cicd';
 
 /** Computes the `hashFiles` calls of the given texts ahead (the evaluator itself is synchronous). */
 export async function prepareHashFiles(texts: readonly string[], workspace: string, into: Map<string, string>): Promise<void> {

@@ -1,13 +1,14 @@
 // tutti github import: the imported program's steps see what GitHub's runner gives a job, as
 // `tutti github run` gives it — the github context filled from the local repository (sha, ref,
 // repository from the remote, event payload…), the runner context, the default environment
-// variables, GITHUB_PATH and GITHUB_STEP_SUMMARY (and GITHUB_ENV in expressions), workflow
-// commands and masked secrets, and
+// variables, GITHUB_PATH and GITHUB_STEP_SUMMARY (and GITHUB_ENV in expressions), hashFiles(),
+// workflow commands and masked secrets, and
 // GitHub's shell table (no command trace, pipefail with `shell: bash`, custom templates) — in
 // plain jobs and in the legs of a matrix job.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -39,6 +40,14 @@ test("import: the steps see GitHub's contexts, variables and shells, as tutti gi
   git('add', '-A');
   git('-c', 'user.name=Ann', '-c', 'user.email=ann@example.com', 'commit', '-qm', 'first');
   const sha = git('rev-parse', 'HEAD');
+  // GitHub's hashFiles of one file: the SHA-256 of its SHA-256
+  const hashed = createHash('sha256')
+    .update(
+      createHash('sha256')
+        .update(await readFile(join(dir, 'hashed.json')))
+        .digest(),
+    )
+    .digest('hex');
   const out = join(dir, 'mel');
   const r = await githubImport(dir, undefined, out, 'acme/widgets');
   assert.deepEqual(r.warnings, []);
@@ -79,6 +88,7 @@ test("import: the steps see GitHub's contexts, variables and shells, as tutti gi
     'warning: commands',
     '::warning::commands',
     'written',
+    'hashes',
   ];
   const expected = [
     'commands the password is ***, the token ***',
@@ -88,6 +98,11 @@ test("import: the steps see GitHub's contexts, variables and shells, as tutti gi
     'commands tool on the path ran',
     'commands still masked: ***',
     'commands output x=old style',
+    // hashFiles() in if:, run: and env, with arguments known at run time
+    `hashes of hashed.json ${hashed}`,
+    'hashes none for missing.txt',
+    `hashes key deps-${hashed}`,
+    `hashes key deps-${hashed}`,
     // what a step wrote to GITHUB_ENV, in later steps' expressions (over the job's env, under a step's)
     'written version=1.2.3 mode=from-github-env',
     'written step mode=from-step from-step',

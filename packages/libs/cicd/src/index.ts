@@ -61,6 +61,8 @@ export const cicd: PackageDescriptor = {
 export { defaultApiUrl, githubApiUrl } from './api-url.js';
 // GitHub's expression functions for the realm (`|github_expressions()`), which the bridge's import compiles to.
 export { GITHUB_EXPRESSIONS } from './github/expressions.js';
+// The status requests, for hosts that report runs themselves (`tutti serve`).
+export { hashFiles, hashFilesSync, matchedFiles } from './github/hash-files.js';
 // GitHub's matrix rules, shared with the bridge's `tutti github run`.
 export { type Combo, expandMatrix, legName } from './github/matrix.js';
 // The helpers' evaluation in a realm (the reference's rules), for the bridge's tests of compiled expressions.
@@ -78,7 +80,6 @@ export {
   runnerContextOf,
   ZERO_SHA,
 } from './github/run-environment.js';
-// The status requests, for hosts that report runs themselves (`tutti serve`).
 export { githubRequest } from './github/state.js';
 export { Masker, parseCommand, type WorkflowCommand } from './github/workflow-commands.js';
 export { gitlabRequest } from './gitlab.js';

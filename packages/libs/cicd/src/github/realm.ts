@@ -9,6 +9,7 @@
  */
 import type { Value } from '@tutti/core';
 import { JavaScriptEngine } from '@tutti/lib-javascript';
+import { hashFiles } from './hash-files.js';
 import { legKey, legRealms } from './legs.js';
 
 /**
@@ -109,6 +110,36 @@ async function evaluateExpression(engine: JavaScriptEngine, expression: string, 
  * @param localContext JSON text of `local_context`
  */
 export async function evaluateValue(engine: JavaScriptEngine, value: string, assume: boolean, localContext: string): Promise<string> {
+  // GitHub's hashFiles() of compiled expressions (|github_expressions): the realm says which it
+  // wants (each placeholder evaluated once, its requests read in the same script: evaluations of
+  // the realm may interleave), they are computed here (the workspace: github.workspace, else this
+  // folder), then the value is evaluated with them
+  if (value.includes('__gh_hashFiles(')) await prepareHashFiles(engine, value, assume, localContext);
+  return evaluatePlain(engine, value, assume, localContext);
+}
+
+async function prepareHashFiles(engine: JavaScriptEngine, value: string, assume: boolean, localContext: string): Promise<void> {
+  const matches = [...value.matchAll(PLACEHOLDER)].map((m) => m[1] as string);
+  const expressions = matches.length === 0 && assume ? [value] : matches.filter((e) => e.includes('__gh_hashFiles('));
+  const keys = new Set<string>();
+  for (const e of expressions) {
+    const got = await evaluate(
+      engine,
+      localContext,
+      `{ __gh_hashes_wanted.length = 0; ${expressionScript(e)} __gh_hashes_wanted.splice(0) }`,
+    );
+    for (const k of (got === undefined ? [] : JSON.parse(got)) as string[]) keys.add(k);
+  }
+  if (keys.size === 0) return;
+  const workspace = await evaluate(engine, 'null', 'github["workspace"] ?? null');
+  const root =
+    workspace !== undefined && workspace.startsWith('"') && workspace !== '""' ? (JSON.parse(workspace) as string) : process.cwd();
+  const hashes: Record<string, string> = {};
+  for (const k of keys) hashes[k] = await hashFiles(root, JSON.parse(k) as string[]);
+  await evaluate(engine, JSON.stringify(hashes), 'Object.assign(__gh_hashes, value); true');
+}
+
+async function evaluatePlain(engine: JavaScriptEngine, value: string, assume: boolean, localContext: string): Promise<string> {
   const matches = [...value.matchAll(PLACEHOLDER)];
   if (matches.length === 0) return assume ? evaluateExpression(engine, value, localContext) : value;
   let out = '';
