@@ -54,7 +54,18 @@ before(() => {
   packed = info.files.map((f) => f.path).sort();
   const install = run(
     'npm',
-    ['install', '--global', '--prefix', prefix, '--prefer-offline', '--omit=optional', '--ignore-scripts', '--no-audit', '--no-fund', tarball],
+    [
+      'install',
+      '--global',
+      '--prefix',
+      prefix,
+      '--prefer-offline',
+      '--omit=optional',
+      '--ignore-scripts',
+      '--no-audit',
+      '--no-fund',
+      tarball,
+    ],
     work,
   );
   assert.equal(install.status, 0, install.stderr);

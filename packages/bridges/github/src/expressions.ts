@@ -8,7 +8,8 @@
  * shortest form, objects and arrays as JSON); a value that is nothing but one `${{ … }}` keeps
  * its type (`matrix: ${{ fromJSON(…) }}`, `with: { n: ${{ 3 }} }`).
  */
-import { hashFiles, hashFilesSync } from '@tutti/lib-cicd';
+import { hashFiles, hashFilesSync as hashFilesWith } from '@tutti/lib-cicd';
+import picomatch from 'picomatch';
 import { type ExpressionData, type FunctionDefinition, libs } from './actions.js';
 
 /** A problem in an expression: its text and the evaluator's message. */
@@ -105,7 +106,10 @@ function hashFilesCalls(text: string): string[][] {
 }
 
 // GitHub's hashFiles, shared with the expression realm of imported programs (cicd's hash-files.ts).
-export { hashFiles, hashFilesSync } from '@tutti/lib-cicd';
+export { hashFiles } from '@tutti/lib-cicd';
+
+/** GitHub's hashFiles, read synchronously (the evaluator is synchronous). */
+export const hashFilesSync = (workspace: string, patterns: readonly string[]): string => hashFilesWith(picomatch, workspace, patterns);
 
 /** Computes the `hashFiles` calls of the given texts ahead (the evaluator itself is synchronous). */
 export async function prepareHashFiles(texts: readonly string[], workspace: string, into: Map<string, string>): Promise<void> {

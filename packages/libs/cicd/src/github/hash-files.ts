@@ -7,10 +7,17 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, type Dirent, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import picomatch from 'picomatch';
 
-/** The files under the workspace (`.git` aside) that the patterns match, sorted by path. */
-export function matchedFiles(workspace: string, patterns: readonly string[]): string[] {
+/** picomatch's matcher factory (the bundle evaluates picomatch only when a hash is asked for). */
+export type Matcher = (patterns: string | string[], options?: { dot?: boolean }) => (path: string) => boolean;
+
+/** picomatch, loaded on first use: `tutti run` of a program without hashFiles() never evaluates it. */
+async function loadMatcher(): Promise<Matcher> {
+  return ((await import('picomatch')) as unknown as { default: Matcher }).default;
+}
+
+/** The files under the workspace (`.git` aside) that the patterns match (with `picomatch`), sorted by path. */
+export function matchedFiles(picomatch: Matcher, workspace: string, patterns: readonly string[]): string[] {
   const include = patterns.filter((p) => !p.startsWith('!'));
   const exclude = patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1));
   const root = resolve(workspace);
@@ -39,7 +46,7 @@ export function matchedFiles(workspace: string, patterns: readonly string[]): st
 
 /** `hashFiles(patterns)` over `workspace`. */
 export async function hashFiles(workspace: string, patterns: readonly string[]): Promise<string> {
-  const files = matchedFiles(workspace, patterns);
+  const files = matchedFiles(await loadMatcher(), workspace, patterns);
   if (files.length === 0) return '';
   const all = createHash('sha256');
   for (const f of files) {
@@ -50,9 +57,9 @@ export async function hashFiles(workspace: string, patterns: readonly string[]):
   return all.digest('hex');
 }
 
-/** {@link hashFiles}, read synchronously (for an evaluator that is synchronous). */
-export function hashFilesSync(workspace: string, patterns: readonly string[]): string {
-  const files = matchedFiles(workspace, patterns);
+/** {@link hashFiles}, read synchronously (for an evaluator that is synchronous), with `picomatch` given. */
+export function hashFilesSync(picomatch: Matcher, workspace: string, patterns: readonly string[]): string {
+  const files = matchedFiles(picomatch, workspace, patterns);
   if (files.length === 0) return '';
   const all = createHash('sha256');
   for (const f of files) all.update(createHash('sha256').update(readFileSync(f)).digest());
