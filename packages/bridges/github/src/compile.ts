@@ -16,6 +16,7 @@
  * {@link faithfulWorkflow} applies it to a whole workflow before the importer reads it.
  */
 import { libs } from './actions.js';
+import { ExpressionProblem, templateParts as splitTemplate } from './expressions.js';
 import type { Raw, Workflow } from './workflow.js';
 import { WorkflowError } from './workflow.js';
 
@@ -212,27 +213,14 @@ export function compileExpression(text: string, options: CompileOptions = {}): s
   return js;
 }
 
-/** The parts of a text: literal text and `${{ }}` expressions (a `}}` inside a quoted string does not close one). */
+/** The parts of a text: literal text and `${{ }}` expressions (the bridge's own split; CompileError for an unclosed one). */
 export function templateParts(text: string): ({ lit: string } | { expr: string })[] {
-  const out: ({ lit: string } | { expr: string })[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const start = text.indexOf('${{', i);
-    if (start < 0) break;
-    let j = start + 3;
-    let quoted = false;
-    while (j < text.length) {
-      if (text[j] === "'") quoted = !quoted;
-      else if (!quoted && text.startsWith('}}', j)) break;
-      j++;
-    }
-    if (j >= text.length) throw new CompileError(`unclosed '\${{' in '${text}'`);
-    if (start > i) out.push({ lit: text.slice(i, start) });
-    out.push({ expr: text.slice(start + 3, j) });
-    i = j + 2;
+  try {
+    return splitTemplate(text);
+  } catch (e) {
+    if (e instanceof ExpressionProblem) throw new CompileError(e.message);
+    throw e;
   }
-  if (i < text.length) out.push({ lit: text.slice(i) });
-  return out;
 }
 
 /**

@@ -186,8 +186,12 @@ export function truthy(v: unknown): boolean {
 
 const WHOLE = /^\s*\$\{\{([\s\S]*?)\}\}\s*$/;
 
-/** Splits a string into literal text and `${{ }}` expressions (a `}}` inside a quoted string does not close one). */
-function segments(text: string): ({ lit: string } | { expr: string })[] {
+/**
+ * Splits a string into literal text and `${{ }}` expressions, each as written (a `}}` inside a
+ * quoted string does not close one); ExpressionProblem for an unclosed one. The import's
+ * compiler splits texts the same way.
+ */
+export function templateParts(text: string): ({ lit: string } | { expr: string })[] {
   const out: ({ lit: string } | { expr: string })[] = [];
   let i = 0;
   while (i < text.length) {
@@ -202,12 +206,15 @@ function segments(text: string): ({ lit: string } | { expr: string })[] {
     }
     if (j >= text.length) throw new ExpressionProblem(`unclosed '\${{' in '${text}'`);
     if (start > i) out.push({ lit: text.slice(i, start) });
-    out.push({ expr: text.slice(start + 3, j).trim() });
+    out.push({ expr: text.slice(start + 3, j) });
     i = j + 2;
   }
   if (i < text.length) out.push({ lit: text.slice(i) });
   return out;
 }
+
+/** {@link templateParts} with each expression trimmed. */
+const segments = (text: string) => templateParts(text).map((p) => ('lit' in p ? p : { expr: p.expr.trim() }));
 
 /** Replaces every `${{ }}` of `text` by its value as a string. */
 export function interpolate(text: string, scope: Scope): string {

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { defaultPayload, defaultStepEnv, githubContextOf } from '@tutti/lib-cicd';
+import { defaultPayload, defaultStepEnv, githubContextOf, runnerContextOf } from '@tutti/lib-cicd';
 import { ArtifactStore, CacheStore, graphCriticalPath, type JobOutcome, runGraph } from '@tutti/pipeline';
 import { runBuiltin } from './builtins.js';
 import { Masker } from './commands.js';
@@ -563,14 +563,7 @@ async function runLeg(
   await mkdir(workspace, { recursive: true });
   await mkdir(temp, { recursive: true });
   const gh = { ...gh0, job: j.id, workspace };
-  const runner = {
-    os: 'Linux',
-    arch: process.arch === 'arm64' ? 'ARM64' : 'X64',
-    name: 'tutti',
-    temp,
-    tool_cache: join(tmpdir(), 'tutti-toolcache'),
-    debug: '',
-  };
+  const runner = runnerContextOf(temp);
   const contexts: Record<string, unknown> = { ...contexts0, github: gh, runner, job: { status: 'success', services: {} } };
   const sc: Scope = { contexts, status: { success: true, cancelled: false } };
   const timings: StepTiming[] = [];

@@ -335,12 +335,11 @@ async function stepVariables(engine: Parameters<typeof evaluate>[0], workflowId:
   const { github, runner, secrets } = JSON.parse(text) as { github?: Raw; runner?: Raw; secrets?: Raw };
   if (runner?.os === undefined || github === undefined) return vars;
   // secrets show as *** in the job's lines, as on GitHub (the workflow commands' masker)
-  const paths0 = envPaths(workflowId, stepId);
-  for (const v of Object.values(secrets ?? {})) if (typeof v === 'string' && v !== '') jobMasker(paths0.env).add(v);
+  const paths = envPaths(workflowId, stepId);
+  for (const v of Object.values(secrets ?? {})) if (typeof v === 'string' && v !== '') jobMasker(paths.env).add(v);
   const workspace = typeof github.workspace === 'string' && github.workspace !== '' ? github.workspace : process.cwd();
   const temp = typeof runner.temp === 'string' ? runner.temp : tmpdir();
   for (const [k, v] of Object.entries(defaultStepEnv(github, { workspace, temp }))) vars.set(k, v);
-  const paths = envPaths(workflowId, stepId);
   const pathFile = paths.env.replace(/\.env$/, '.path');
   const summary = paths.output.replace(/\.output$/, '.summary');
   await mkdir(dirname(pathFile), { recursive: true });
