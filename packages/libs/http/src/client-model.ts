@@ -17,12 +17,13 @@
  *   and their errors come out of `failed`/`error` like any other.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, validateHeaderName, validateHeaderValue } from 'node:http';
+import { request as httpRequest, type IncomingMessage, validateHeaderName, validateHeaderValue } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { END, type InputPort, type ModelContext, type ModelInstance, type OutputPort, type Value } from '@tutti/core';
 import { StringMapValue } from '@tutti/lib-std';
 import { bytesOf, isTextHeaderValue, writeBytes } from './bytes.js';
+import { ReadingAgent } from './socket-reader.js';
 import { HttpStatusValue } from './status-value.js';
 
 /** The `User-Agent` of every request. */
@@ -39,7 +40,7 @@ export class HttpClientModel implements ModelInstance {
   readonly noDelay: boolean;
   /** Buffers lent to the consumers of response bodies, reused once they are released. */
   readonly pool = new BufferPool();
-  private httpAgent: HttpAgent | undefined;
+  private httpAgent: ReadingAgent | undefined;
   private httpsAgent: HttpsAgent | undefined;
 
   constructor(ctx: ModelContext) {
@@ -50,13 +51,18 @@ export class HttpClientModel implements ModelInstance {
   }
 
   /** The agent (connection pool) for `url`'s scheme, created on first use. */
-  agentFor(url: URL): HttpAgent | HttpsAgent {
+  agentFor(url: URL): ReadingAgent | HttpsAgent {
     if (url.protocol === 'https:') {
       this.httpsAgent ??= new HttpsAgent({ keepAlive: true, ca: trustedRoots() });
       return this.httpsAgent;
     }
-    this.httpAgent ??= new HttpAgent({ keepAlive: true });
+    this.httpAgent ??= new ReadingAgent({ keepAlive: true });
     return this.httpAgent;
+  }
+
+  /** The buffer that `url`'s socket reads into, whose views must not be kept (socket-reader.ts). */
+  readBuffer(url: URL): ArrayBufferLike | undefined {
+    return url.protocol === 'http:' ? this.httpAgent?.buffer.buffer : undefined;
   }
 
   /** `url` resolved against the base URL (standard URL joining); throws when invalid. */
@@ -156,7 +162,7 @@ export async function runRequest(
   (outputs.res_headers as OutputPort).close();
   const data = outputs.data as OutputPort;
   try {
-    await streamBody(res, data, client.pool);
+    await streamBody(res, data, client.pool, client.readBuffer(target));
   } catch (e) {
     data.close();
     await upload;
@@ -182,7 +188,12 @@ export async function runRequest(
  * download. A lone chunk goes as it is, and small batches are copied to their exact
  * size, so a consumer that keeps a small body does not keep a whole pool buffer.
  */
-async function streamBody(res: IncomingMessage, data: OutputPort, pool: BufferPool): Promise<void> {
+async function streamBody(
+  res: IncomingMessage,
+  data: OutputPort,
+  pool: BufferPool,
+  readBuffer: ArrayBufferLike | undefined,
+): Promise<void> {
   const chunks: Buffer[] = [];
   let size = 0;
   let ended = false;
@@ -194,7 +205,9 @@ async function streamBody(res: IncomingMessage, data: OutputPort, pool: BufferPo
     w?.();
   };
   res.on('data', (c: Buffer) => {
-    chunks.push(c);
+    // Node's parser copies body chunks out of the socket's read buffer; if one day it did
+    // not, the chunk is copied here, before the next read reuses that buffer.
+    chunks.push(c.buffer === readBuffer ? Buffer.from(c) : c);
     size += c.length;
     if (size >= GATHER) res.pause();
     signal();

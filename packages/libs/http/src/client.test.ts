@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, get as httpGet, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ import { StringMapValue } from '@tutti/lib-std';
 import { HttpClientModel, runRequest, USER_AGENT } from './client-model.js';
 import { http } from './index.js';
 import { HttpMethodValue } from './method-value.js';
+import { ReadingAgent } from './socket-reader.js';
 
 const treatmentOf = (name: string) => http.elements.find((e) => e.kind === 'treatment' && e.name === name) as TreatmentDescriptor;
 const clientOf = (params: Record<string, Value>) =>
@@ -38,6 +39,14 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   if (url.pathname === '/big') {
     res.writeHead(200, { 'content-type': 'application/octet-stream' });
     res.end(BIG);
+  } else if (url.pathname === '/sized') {
+    // With a length, in writes of many sizes.
+    res.writeHead(200, { 'content-length': String(BIG.length) });
+    writeInPieces(res, 65_521);
+  } else if (url.pathname === '/pieces') {
+    // Chunked, in small writes: framing between the body's chunks.
+    res.writeHead(200);
+    writeInPieces(res, 3_001);
   } else if (url.pathname === '/echo') {
     // Streams the request body back, with the request's headers as JSON in a header.
     res.writeHead(201, { 'x-request': JSON.stringify({ method: req.method, path: url.pathname + url.search, headers: req.headers }) });
@@ -61,6 +70,23 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(404, { 'x-odd': 'caf\u00e9' });
     res.end('nothing here');
   }
+}
+
+/** Writes {@link BIG} to `res` in pieces of 1 to `most` bytes, pausing now and then. */
+function writeInPieces(res: ServerResponse, most: number): void {
+  let at = 0;
+  let n = 0;
+  const pump = () => {
+    while (at < BIG.length) {
+      const end = Math.min(BIG.length, at + 1 + ((n++ * 7_919) % most));
+      const more = res.write(BIG.subarray(at, end));
+      at = end;
+      if (n % 97 === 0) return void setTimeout(pump, 1);
+      if (!more) return void res.once('drain', pump);
+    }
+    res.end();
+  };
+  pump();
 }
 
 before(async () => {
@@ -229,8 +255,15 @@ test('a slow consumer of data slows the download (memory stays bounded)', async 
   await done;
 });
 
-test('a consumer that releases its batches gets the pooled buffers back, every byte intact', async () => {
-  const client = clientOf({});
+/**
+ * Runs one GET of `path` into a consumer that holds its last `hold` batches (default 1) and
+ * reads each one only when it lets it go, as the engine's channel does with `keep`; it then
+ * releases it when `releases` (else it keeps every batch, read at the end). Memory reused
+ * too early shows as a batch that changed while held, or as corrupted bytes. `statusDelay`
+ * (ms) holds the status output, so the body waits in the response stream before anything
+ * reads it. Slow (so chunks gather into big batches).
+ */
+async function download(client: HttpClientModel, path: string, options: { releases: boolean; hold?: number; statusDelay?: number }) {
   const port = (name: string): OutputPort => ({
     name,
     sendOne: async () => true,
@@ -245,41 +278,53 @@ test('a consumer that releases its batches gets the pooled buffers back, every b
     close: () => {},
     async *[Symbol.asyncIterator]() {},
   });
-  // A slow consumer (so chunks gather into big batches) that reads each batch only at its
-  // next receive, then releases it, as the engine's channel does: a buffer reused too early
-  // would show as corrupted bytes.
   const parts: Buffer[] = [];
-  let held: { bytes: Uint8Array; release: (() => void) | undefined } | undefined;
-  const settle = () => {
-    if (held === undefined) return;
-    parts.push(Buffer.from(held.bytes));
-    held.release?.();
-    held = undefined;
+  const kept: Uint8Array[] = [];
+  const held: { bytes: Uint8Array; copy: Buffer; release: (() => void) | undefined }[] = [];
+  /** Batches whose memory changed while the consumer held them. */
+  let changed = 0;
+  const settle = (hold: number) => {
+    while (held.length > hold) {
+      const h = held.shift() as (typeof held)[number];
+      if (!h.copy.equals(h.bytes)) changed++;
+      if (options.releases) {
+        parts.push(Buffer.from(h.bytes));
+        h.release?.();
+      } else kept.push(h.bytes);
+    }
   };
+  const hold = options.hold ?? 1;
+  /** The memory of every lent batch. */
   const buffers = new Set<ArrayBufferLike>();
   let lent = 0;
-  let reused = 0;
   const data: OutputPort = {
     ...port('data'),
     sendMany: async (b) => {
-      settle();
-      held = { bytes: b as Uint8Array, release: undefined };
+      held.push({ bytes: b as Uint8Array, copy: Buffer.from(b as Uint8Array), release: undefined });
+      settle(hold);
       await sleep(4);
       return true;
     },
     lend: async (b, release) => {
-      settle();
       const bytes = b as Uint8Array;
       lent++;
-      if (buffers.has(bytes.buffer)) reused++;
       buffers.add(bytes.buffer);
-      held = { bytes, release };
+      // A consumer that keeps its batches never releases them (the channel's rule).
+      held.push({ bytes, copy: Buffer.from(bytes), release: options.releases ? release : undefined });
+      settle(hold);
       await sleep(4);
       return true;
     },
   };
+  const status: OutputPort = {
+    ...port('status'),
+    sendOne: async () => {
+      await sleep(options.statusDelay ?? 0);
+      return true;
+    },
+  };
   const outputs = {
-    status: port('status'),
+    status,
     res_headers: port('res_headers'),
     data,
     completed: port('completed'),
@@ -287,15 +332,86 @@ test('a consumer that releases its batches gets the pooled buffers back, every b
     finished: port('finished'),
     error: port('error'),
   };
-  for (let round = 0; round < 2; round++) {
-    parts.length = 0;
-    await runRequest(client, 'GET', { url: input([`${base}/big`]), req_headers: input([StringMapValue.empty]) }, outputs);
-    settle();
-    assert.ok(Buffer.concat(parts).equals(BIG), `round ${round}: the body arrives intact`);
+  await runRequest(client, 'GET', { url: input([`${base}${path}`]), req_headers: input([StringMapValue.empty]) }, outputs);
+  settle(0);
+  return { body: Buffer.concat(options.releases ? parts : kept.map((b) => Buffer.from(b))), lent, buffers, changed };
+}
+
+test('a consumer that releases its batches gets the pooled buffers back, every byte intact', async () => {
+  const client = clientOf({});
+  let lent = 0;
+  const buffers = new Set<ArrayBufferLike>();
+  // Four times: later requests reuse the kept-alive socket and the buffers released.
+  for (let round = 0; round < 4; round++) {
+    const r = await download(client, '/big', { releases: true });
+    assert.ok(r.body.equals(BIG), `round ${round}: the body arrives intact`);
+    assert.equal(r.changed, 0, 'no batch changes while it is held');
+    lent += r.lent;
+    for (const b of r.buffers) buffers.add(b);
   }
   client.shutdown();
-  assert.ok(lent > 0, 'big gathered batches are lent');
-  assert.ok(reused > 0, 'released buffers are reused by later batches');
+  assert.ok(lent > 4, 'big gathered batches are lent');
+  // 12 MiB in batches of at most 1.25 MiB: without reuse, a buffer per batch or so.
+  assert.ok(buffers.size <= lent / 2, `released buffers are reused by later batches (${buffers.size} buffers for ${lent} batches)`);
+});
+
+test('bodies stay intact whatever the framing, the consumer and the timing', async () => {
+  const client = clientOf({});
+  const cases = [
+    { path: '/sized', releases: true },
+    { path: '/sized', releases: true, hold: 3 },
+    { path: '/sized', releases: false },
+    { path: '/sized', releases: true, statusDelay: 50 },
+    { path: '/sized', releases: false, statusDelay: 50 },
+    { path: '/pieces', releases: true },
+    { path: '/pieces', releases: true, hold: 3 },
+    { path: '/pieces', releases: false, statusDelay: 50 },
+    { path: '/sized', releases: true, hold: 2 },
+    { path: '/big', releases: true, hold: 3, statusDelay: 50 },
+  ];
+  for (const c of cases) {
+    const r = await download(client, c.path, c);
+    assert.ok(r.body.equals(BIG), `${JSON.stringify(c)}: the body arrives intact`);
+    assert.equal(r.changed, 0, `${JSON.stringify(c)}: no batch changes while it is held`);
+  }
+  // Two at once on one client (two sockets sharing the pool), one of them kept whole.
+  const [a, b] = await Promise.all([download(client, '/sized', { releases: true }), download(client, '/pieces', { releases: false })]);
+  assert.ok(a.body.equals(BIG) && b.body.equals(BIG), 'concurrent bodies arrive intact');
+  assert.equal(a.changed + b.changed, 0, 'no batch changes while it is held');
+  client.shutdown();
+});
+
+test("plain-HTTP sockets read into the agent's one buffer, and no body chunk is a view of it", async () => {
+  // The reuse of ReadingAgent.buffer is safe because Node's parser copies body chunks out
+  // of it (the client would copy them itself otherwise, at a cost): this pins that fact.
+  const agent = new ReadingAgent({ keepAlive: true });
+  let reads = 0;
+  let views = 0;
+  const bodies = await Promise.all(
+    ['/sized', '/pieces'].map(
+      (path) =>
+        new Promise<Buffer>((resolve, reject) => {
+          const req = httpGet(`${base}${path}`, { agent }, (res) => {
+            const parts: Buffer[] = [];
+            res.on('data', (c: Buffer) => {
+              if (c.buffer === agent.buffer.buffer) views++;
+              parts.push(Buffer.from(c));
+            });
+            res.on('end', () => resolve(Buffer.concat(parts)));
+            res.on('error', reject);
+          });
+          req.on('socket', (s) => s.on('data', (d: Buffer) => (reads += d.buffer === agent.buffer.buffer ? 1 : 0)));
+          req.on('error', reject);
+        }),
+    ),
+  );
+  agent.destroy();
+  assert.ok(
+    bodies.every((b) => b.equals(BIG)),
+    'both bodies arrive intact',
+  );
+  assert.ok(reads > 0, 'reads land in the shared buffer');
+  assert.equal(views, 0, 'body chunks are copies');
 });
 
 test('TLS: a certificate the client does not trust is a failure, not a crash', async (t) => {
