@@ -115,6 +115,19 @@ test('echo server: curl uploads a 2 MiB file and gets the same bytes back', asyn
   assert.ok(readFileSync(output).equals(data));
 });
 
+test('echo server: small bodies of any bytes come back exact, with their Content-Length', async () => {
+  // Every byte value, UTF-8 text and sizes around the one-write limit of small bodies.
+  const every = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+  const bodies = [every, Buffer.from('çà et là, 東京, 🎻'), randomBytes(16 * 1024), randomBytes(16 * 1024 + 1), Buffer.alloc(0)];
+  for (const body of bodies) {
+    const res = await fetch(`http://127.0.0.1:${echoPort}/echo/bytes`, { method: 'POST', body });
+    assert.equal(res.status, 200);
+    const back = Buffer.from(await res.arrayBuffer());
+    assert.ok(back.equals(body), `${body.length} bytes come back exact`);
+    if (body.length > 0) assert.equal(res.headers.get('content-length'), String(body.length));
+  }
+});
+
 test('echo server: 64 concurrent requests each get their own track and their own body', async () => {
   const bodies = Array.from({ length: 64 }, (_, i) => `request ${i} ${'x'.repeat(i * 37)}`);
   const answers = await Promise.all(
