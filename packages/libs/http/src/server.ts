@@ -52,7 +52,7 @@ async function sendBody(res: ServerResponse, data: InputPort): Promise<void> {
       batch = await next;
     }
     if (batch === END) {
-      if (!res.destroyed) endWith(res, held);
+      if (!res.destroyed) res.end(held);
       return;
     }
     if (held !== undefined && !(await writeBytes(res, held))) break;
@@ -61,21 +61,6 @@ async function sendBody(res: ServerResponse, data: InputPort): Promise<void> {
   }
   // The client went away: nobody reads the rest (rule C).
   data.close();
-}
-
-/** Bodies up to this size go out with the head in one write (see {@link endWith}). */
-const ONE_WRITE = 16 << 10;
-
-/**
- * Ends the response with its last bytes. A small body of a response whose head is not out
- * yet goes as latin1 text (one byte a character, so every byte is kept): Node then joins it
- * to the head in one string and one write, where bytes take a second buffer and a `writev`,
- * a cost per request that showed in the profile of a small JSON server.
- */
-function endWith(res: ServerResponse, last: Uint8Array | undefined): void {
-  if (last !== undefined && last.length <= ONE_WRITE && !res.headersSent)
-    res.end(Buffer.from(last.buffer, last.byteOffset, last.length).toString('latin1'), 'latin1');
-  else res.end(last);
 }
 
 export const server = [
