@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, get as httpGet, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -332,7 +332,8 @@ async function download(client: HttpClientModel, path: string, options: { releas
     finished: port('finished'),
     error: port('error'),
   };
-  await runRequest(client, 'GET', { url: input([`${base}${path}`]), req_headers: input([StringMapValue.empty]) }, outputs);
+  const url = path.startsWith('http:') ? path : `${base}${path}`;
+  await runRequest(client, 'GET', { url: input([url]), req_headers: input([StringMapValue.empty]) }, outputs);
   settle(0);
   return { body: Buffer.concat(options.releases ? parts : kept.map((b) => Buffer.from(b))), lent, buffers, changed };
 }
@@ -379,6 +380,50 @@ test('bodies stay intact whatever the framing, the consumer and the timing', asy
   assert.ok(a.body.equals(BIG) && b.body.equals(BIG), 'concurrent bodies arrive intact');
   assert.equal(a.changed + b.changed, 0, 'no batch changes while it is held');
   client.shutdown();
+});
+
+test('a body delimited by the end of the connection arrives whole; bodiless answers keep the socket usable', async () => {
+  // A raw server: HTTP/1.1 without length or chunks, the connection closing at the end,
+  // on one port; on another, a kept-alive connection answering 204, then 304, then a body.
+  const closing = createNetServer((s) => {
+    s.once('data', () => {
+      s.write('HTTP/1.1 200 OK\r\nconnection: close\r\n\r\n');
+      s.end(BIG);
+    });
+  });
+  await new Promise<void>((r) => closing.listen(0, '127.0.0.1', r));
+  const client = clientOf({});
+  const closeUrl = `http://127.0.0.1:${(closing.address() as AddressInfo).port}/`;
+  for (const releases of [true, false]) {
+    const r = await download(client, closeUrl, { releases, hold: 2 });
+    assert.ok(r.body.equals(BIG), `releases ${releases}: the body arrives whole`);
+    assert.equal(r.changed, 0);
+  }
+  closing.close();
+  let answered = 0;
+  const kept = createNetServer((s) => {
+    s.on('data', () => {
+      const n = answered++;
+      if (n === 0) s.write('HTTP/1.1 204 No Content\r\n\r\n');
+      else if (n === 1) s.write('HTTP/1.1 304 Not Modified\r\n\r\n');
+      else s.write(`HTTP/1.1 200 OK\r\ncontent-length: ${BIG.length}\r\n\r\n`, () => s.write(BIG));
+    });
+  });
+  await new Promise<void>((r) => kept.listen(0, '127.0.0.1', r));
+  const keptUrl = `http://127.0.0.1:${(kept.address() as AddressInfo).port}/`;
+  const statuses: number[] = [];
+  let sockets = 0;
+  kept.on('connection', () => sockets++);
+  for (let i = 0; i < 3; i++) {
+    const r = await get(client, keptUrl);
+    statuses.push((r.outputs.status?.[0] as { code: number }).code);
+    if (i === 2) assert.ok(bytes(r.outputs.data).equals(BIG), 'the body after bodiless answers arrives whole');
+    else assert.equal(r.outputs.data?.length ?? 0, 0);
+  }
+  assert.deepEqual(statuses, [204, 304, 200]);
+  assert.equal(sockets, 1, 'one kept-alive connection served the three');
+  client.shutdown();
+  kept.close();
 });
 
 test("plain-HTTP sockets read into the agent's one buffer, and no body chunk is a view of it", async () => {
