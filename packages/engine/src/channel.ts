@@ -392,6 +392,14 @@ export class Input implements InputPort {
     this.channel.keep = Math.max(1, Math.floor(keep));
   }
 
+  /** Whether a receive now would not wait: a value is there, or the input is closed. */
+  get ready(): boolean {
+    const cur = this.current;
+    if (cur !== null && this.pos < cur.length) return true;
+    const c = this.channel;
+    return c.consumerClosed || c.pending > 0 || c.producerClosed;
+  }
+
   /** Whether the input was closed by its consumer or is closed and drained. */
   get finished(): boolean {
     const c = this.channel;

@@ -35,6 +35,11 @@ export interface InputPort<T = Value> {
   /** Stops receiving: the producer's sends towards this input are dropped. */
   close(): void;
   /**
+   * True when a receive now would not wait: a value is there, or the input is closed.
+   * Optional: a port without it does not tell (treat as false).
+   */
+  readonly ready?: boolean;
+  /**
    * Promises that no batch received here is used after the `keep`-th next receive on this
    * input (default 1: the next; or after closing it, or the end of the run): producers may
    * then lend memory they reuse (see {@link OutputPort.lend}). A consumer working on several
