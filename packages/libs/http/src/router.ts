@@ -51,14 +51,30 @@ export function parseRoute(pattern: string): Segment[] | undefined {
 /** The routes of one server, matched by method and path. */
 export class Router<T> {
   private readonly byMethod = new Map<string, Route<T>[]>();
+  /**
+   * Per method whose routes have no `*`, the matches of its literal routes by normalized
+   * path (`/` and the segments, no trailing `/`). Such a route is then the best match of
+   * its path (every segment scores highest and every match has as many segments), so a
+   * request for it is answered by one lookup, without splitting its path.
+   */
+  private readonly literal = new Map<string, Map<string, RouteMatch<T>>>();
 
   /** Adds a route; false when `pattern` does not parse (the route is ignored). */
   add(method: string, pattern: string, target: T): boolean {
     const segments = parseRoute(pattern);
     if (segments === undefined) return false;
     const list = this.byMethod.get(method) ?? [];
-    list.push({ method, pattern, segments, target });
+    const route: Route<T> = { method, pattern, segments, target };
+    list.push(route);
     this.byMethod.set(method, list);
+    if (list.some((r) => r.segments.some((x) => x.kind === 'rest'))) this.literal.delete(method);
+    else {
+      let exact = this.literal.get(method);
+      if (exact === undefined) this.literal.set(method, (exact = new Map()));
+      const key = `/${segments.map((x) => (x.kind === 'literal' ? x.text : '')).join('/')}`;
+      // The first of equal routes wins, as in the general match.
+      if (segments.every((x) => x.kind === 'literal') && !exact.has(key)) exact.set(key, { route, parameters: [] });
+    }
     return true;
   }
 
@@ -66,6 +82,10 @@ export class Router<T> {
   match(method: string, path: string): RouteMatch<T> | undefined {
     const routes = this.byMethod.get(method);
     if (routes === undefined) return undefined;
+    if (path.startsWith('/')) {
+      const hit = this.literal.get(method)?.get(path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path);
+      if (hit !== undefined) return hit;
+    }
     const parts = splitPath(path);
     let best: RouteMatch<T> | undefined;
     let bestScore: number[] = [];

@@ -217,20 +217,23 @@ function ignore(): void {}
 
 /** Random bytes for {@link uuid128}, drawn 256 identifiers at a time. */
 const randomPool = Buffer.alloc(16 * 256);
+const randomView = new DataView(randomPool.buffer, randomPool.byteOffset, randomPool.length);
 let randomAt = randomPool.length;
 
 /**
  * A random UUID v4 as a 128-bit integer (version and variant bits set as RFC 9562 says).
- * Read from a pool of random bytes as two 64-bit halves: a quarter of the cost of parsing
- * `randomUUID()`'s text, once per request.
+ * Read from a pool of random bytes: the version and variant bits are set in the bytes, then
+ * the two 64-bit halves are read with `DataView` and joined, four big-integer operations
+ * in all (once per request; `readBigUInt64BE` and masks on big integers took ten).
  */
 export function uuid128(): bigint {
   if (randomAt === randomPool.length) {
     randomFillSync(randomPool);
     randomAt = 0;
   }
-  const hi = randomPool.readBigUInt64BE(randomAt);
-  const lo = randomPool.readBigUInt64BE(randomAt + 8);
+  const at = randomAt;
   randomAt += 16;
-  return (((hi & 0xffff_ffff_ffff_0fffn) | 0x4000n) << 64n) | (lo & 0x3fff_ffff_ffff_ffffn) | 0x8000_0000_0000_0000n;
+  randomPool[at + 6] = ((randomPool[at + 6] as number) & 0x0f) | 0x40;
+  randomPool[at + 8] = ((randomPool[at + 8] as number) & 0x3f) | 0x80;
+  return (randomView.getBigUint64(at) << 64n) | randomView.getBigUint64(at + 8);
 }

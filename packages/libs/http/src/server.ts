@@ -28,13 +28,14 @@ const NOT_YET: Promise<typeof LATER> = Promise.resolve(LATER);
  */
 async function sendBody(res: ServerResponse, data: InputPort): Promise<void> {
   let held: Uint8Array | undefined;
-  let next = data.recvMany();
   for (;;) {
     let batch: Batch | typeof END | typeof LATER;
-    if (held === undefined) batch = await next;
+    // What follows the held batch is there already (the usual end of a one-batch body: the
+    // input tells, or a race with a settled promise does): no timer needed.
+    if (held === undefined || data.ready === true) batch = await data.recvMany();
     else {
-      // Already there (the usual end of a one-batch body): no timer needed.
-      batch = await Promise.race([next, NOT_YET]);
+      const next = data.recvMany();
+      batch = data.ready === false ? LATER : await Promise.race([next, NOT_YET]);
       if (batch === LATER) {
         let timer: NodeJS.Immediate | undefined;
         batch = await Promise.race([
@@ -45,11 +46,11 @@ async function sendBody(res: ServerResponse, data: InputPort): Promise<void> {
         ]);
         clearImmediate(timer);
       }
-    }
-    if (batch === LATER) {
-      if (!(await writeBytes(res, held as Uint8Array))) break;
-      held = undefined;
-      batch = await next;
+      if (batch === LATER) {
+        if (!(await writeBytes(res, held))) break;
+        held = undefined;
+        batch = await next;
+      }
     }
     if (batch === END) {
       if (!res.destroyed) res.end(held);
@@ -57,7 +58,6 @@ async function sendBody(res: ServerResponse, data: InputPort): Promise<void> {
     }
     if (held !== undefined && !(await writeBytes(res, held))) break;
     held = bytesOf(batch);
-    next = data.recvMany();
   }
   // The client went away: nobody reads the rest (rule C).
   data.close();

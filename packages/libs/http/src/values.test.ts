@@ -61,6 +61,33 @@ test('routes: literals, :name parameters and a * rest; the most specific route w
   assert.equal(r.match('DELETE', '/users/1'), undefined);
 });
 
+test('routes without *: literal routes are found by path as the general rule finds them', () => {
+  const r = new Router<string>();
+  r.add('GET', '/json', 'json');
+  r.add('GET', '/json', 'second json');
+  r.add('GET', '/users/:id', 'user');
+  r.add('GET', '/users/me/', 'me');
+  r.add('GET', '/a//b', 'double');
+  r.add('GET', '/', 'root');
+  const expect: [string, string | undefined][] = [
+    ['/json', 'json'],
+    ['/json/', 'json'],
+    ['/json//', undefined],
+    ['/users/me', 'me'],
+    ['/users/me/', 'me'],
+    ['/users/you', 'user'],
+    ['/a//b', 'double'],
+    ['/a/b', undefined],
+    ['/', 'root'],
+  ];
+  for (const [path, target] of expect) assert.equal(r.match('GET', path)?.route.target, target, path);
+  assert.deepEqual(r.match('GET', '/json')?.parameters, []);
+  // A `*` route joins: the general rule decides again (`/users/me/*` is longer, and wins).
+  r.add('GET', '/users/me/*', 'rest');
+  assert.equal(r.match('GET', '/users/me')?.route.target, 'rest');
+  assert.equal(r.match('GET', '/json')?.route.target, 'json');
+});
+
 test('request ids are distinct random UUID v4 values (version 4, RFC variant) across pool refills', () => {
   const seen = new Set<string>();
   for (let i = 0; i < 600; i++) {
