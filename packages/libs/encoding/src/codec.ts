@@ -15,4 +15,9 @@ export interface StreamEncoder {
   encode(text: string, out: ByteWriter): void;
   /** Ends the stream (ISO-2022-JP returns to ASCII); usually writes nothing. */
   finish(out: ByteWriter): void;
+  /**
+   * The bytes of one string on their own, for an encoder that keeps no state between
+   * strings: what {@link encode} would append, in a buffer of their own.
+   */
+  encodeAlone?(text: string): Uint8Array;
 }

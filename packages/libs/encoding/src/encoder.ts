@@ -55,6 +55,11 @@ class Utf8Encoder implements StreamEncoder {
     out.pushBytes(utf8.encode(text));
   }
 
+  /** Node's own UTF-8 (lone surrogates become U+FFFD, as with TextEncoder); small strings take a slice of Node's buffer pool. */
+  encodeAlone(text: string): Uint8Array {
+    return Buffer.from(text, 'utf8');
+  }
+
   finish(): void {}
 }
 

@@ -53,6 +53,20 @@ describe('encode', () => {
     const r = await runTreatment(encode, { params: { encoding: 'windows-1252', replace: false }, inputs: { text: ['Ünïcödé €5'] } });
     assert.equal(bytesOf(r.batches.data!), 'dc6eef63f664e9208035');
   });
+  test('utf-8: one string alone or several in a batch give the same bytes, lone surrogates as U+FFFD', async () => {
+    const texts = ['a', 'çà 東京 🎻', '\ud800x', 'y\udfff', ''];
+    const alone = await runTreatment(encode, {
+      params: { encoding: 'utf-8', replace: false },
+      inputs: { text: { batches: texts.map((t) => [t]) } },
+      capacity: 1,
+    });
+    const together = await runTreatment(encode, { params: { encoding: 'utf-8', replace: false }, inputs: { text: { batches: [texts] } } });
+    const expected = Buffer.from(new TextEncoder().encode(texts.join(''))).toString('hex');
+    assert.equal(bytesOf(alone.batches.data!), expected);
+    assert.equal(bytesOf(together.batches.data!), expected);
+    assert.ok(expected.includes('efbfbd'), 'U+FFFD for the lone surrogates');
+    assert.equal(alone.batches.data!.length, 4, 'one batch per non-empty string');
+  });
   test('empty results are not transmitted', async () => {
     const r = await runTreatment(encode, {
       params: { encoding: 'utf-8', replace: false },

@@ -43,6 +43,12 @@ export const encodingElements = [
       for (;;) {
         const batch = await inputs.text.recvMany();
         if (batch === END) break;
+        if (batch.length === 1 && encoder.encodeAlone !== undefined) {
+          // One string (a body, a line): its bytes at once, without the writer's copies.
+          const bytes = encoder.encodeAlone(batch[0] as string);
+          if (bytes.length > 0 && !(await outputs.data.sendMany(bytes))) return;
+          continue;
+        }
         for (let i = 0; i < batch.length; i++) encoder.encode(batch[i] as string, out);
         if (out.length > 0 && !(await outputs.data.sendMany(out.take()))) return;
       }
