@@ -192,11 +192,9 @@ export class Channel {
     return out;
   }
 
-  /** Resolves when a value is queued or the producer closed. */
-  arrival(): Promise<void> {
-    return new Promise((resolve) => {
-      this.consumerWaiter = resolve;
-    });
+  /** Calls `wake` (once) when a value is queued, the producer closed or the consumer closed. */
+  onArrival(wake: () => void): void {
+    this.consumerWaiter = wake;
   }
 
   closeProducer(): void {
@@ -332,22 +330,36 @@ export class Input implements InputPort {
     return this.waitMany();
   }
 
-  private async waitMany(): Promise<Batch | End> {
+  /**
+   * Waits for the next batch. One promise per wait: the channel's wake-up takes the batch
+   * itself and settles it (an async function awaiting an arrival promise made three, and
+   * a track per HTTP request waits five times or so).
+   */
+  private waitMany(): Promise<Batch | End> {
+    return new Promise((resolve) => this.waitFor(resolve as (v: Value) => void, false));
+  }
+
+  /** Registers the wake-up of a wait: settles `resolve` with the next batch (`one`: its first value) or END. */
+  private waitFor(resolve: (v: Value) => void, one: boolean): void {
     const c = this.channel;
-    for (;;) {
-      this.waiting = 'receive';
-      this.watcher?.blocked();
-      await c.arrival();
+    this.waiting = 'receive';
+    this.watcher?.blocked();
+    c.onArrival(() => {
       this.waiting = 'none';
       this.watcher?.unblocked();
-      if (c.consumerClosed) return END;
+      if (c.consumerClosed) return resolve(END);
       const b = c.take();
       if (b !== null) {
-        this.received += b.length;
-        return b;
+        if (one) resolve(this.startBatch(b));
+        else {
+          this.received += b.length;
+          resolve(b);
+        }
+        return;
       }
-      if (c.producerClosed) return END;
-    }
+      if (c.producerClosed) return resolve(END);
+      this.waitFor(resolve, one);
+    });
   }
 
   recvOne(): Promise<Value | End> {
@@ -372,11 +384,8 @@ export class Input implements InputPort {
     return b[0];
   }
 
-  private async waitOne(): Promise<Value | End> {
-    const b = await this.waitMany();
-    if (b === END) return END;
-    this.received -= b.length;
-    return this.startBatch(b);
+  private waitOne(): Promise<Value | End> {
+    return new Promise((resolve) => this.waitFor(resolve as (v: Value) => void, true));
   }
 
   close(): void {

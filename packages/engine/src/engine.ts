@@ -253,14 +253,24 @@ class LeafTask extends Task {
     super(track, plan.leaf.path, inputs, outputs);
   }
 
-  async execute(): Promise<void> {
-    let good = true;
+  /** Runs the treatment, then ends the task (with a `then`: an async function and its await were two promises per task). */
+  execute(): void {
+    let running: Promise<void>;
     try {
-      await (this.plan.leaf.descriptor.run as NonNullable<LeafDesign['descriptor']['run']>)(this.ctx);
+      running = Promise.resolve((this.plan.leaf.descriptor.run as NonNullable<LeafDesign['descriptor']['run']>)(this.ctx));
     } catch (e) {
-      good = false;
-      this.track.hooks.taskFailed(this.track, this, e);
+      running = Promise.reject(e);
     }
+    running.then(
+      () => this.end(true),
+      (e: unknown) => {
+        this.track.hooks.taskFailed(this.track, this, e);
+        this.end(false);
+      },
+    );
+  }
+
+  private end(good: boolean): void {
     const sent = this.closePorts();
     this.emit?.({ kind: 'treatment-ended', track: this.track.id, path: this.path, ok: good, sent });
     this.track.hooks.taskEnded(this.track, this);
@@ -688,7 +698,7 @@ export class Engine {
     void RESOLVED.then(() => {
       if (feed === undefined) this.feedEnded(track, feedTask);
       else void this.runFeed(track, feedTask, feed, feedOutputs);
-      for (const task of tasks) void task.execute();
+      for (const task of tasks) task.execute();
     });
     return outcome;
   }
