@@ -176,8 +176,8 @@ export class Channel {
     // The consumer now owns the tail batch if it was taken: single sends start a new one.
     if (end === q.length) this.ownedTail = null;
     if (end === q.length) {
-      q.length = 0;
-      if (rs !== null) rs.length = 0;
+      truncate(q);
+      if (rs !== null) truncate(rs);
       this.head = 0;
     } else {
       this.head = end;
@@ -212,9 +212,9 @@ export class Channel {
     const rs = this.releases;
     if (rs !== null) {
       for (let i = this.head; i < rs.length; i++) rs[i]?.();
-      rs.length = 0;
+      truncate(rs);
     }
-    this.queue.length = 0;
+    truncate(this.queue);
     this.head = 0;
     this.ownedTail = null;
     this.pending = 0;
@@ -251,6 +251,16 @@ export class Channel {
       w();
     }
   }
+}
+
+/**
+ * Empties `a`. Setting `length` is a call into the runtime (the profile of a track per HTTP
+ * request showed two microseconds of it per request, a channel holding one batch at most
+ * is the common case): `pop` of a short array is inlined.
+ */
+function truncate(a: unknown[]): void {
+  if (a.length > 4) a.length = 0;
+  else while (a.length > 0) a.pop();
 }
 
 /** Called once the consumer of a lent batch is done with it. */
