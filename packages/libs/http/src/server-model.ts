@@ -166,19 +166,22 @@ export class HttpServerModel implements ModelInstance {
     };
     const track: { -readonly [K in keyof TrackRequest]: TrackRequest[K] } = {
       contexts: new Map<string, Readonly<Record<string, Value>>>().set(REQUEST_CONTEXT, request),
+      // Only the body is awaited: a Block's one value is delivered by the send itself (the
+      // promise tells when the receiver took it, which the feed has no need to know), and
+      // four awaits per request showed in the profile of a small JSON server.
       feed: async (o) => {
         if (failure === undefined) {
-          await o.started?.sendOne(undefined);
+          void o.started?.sendOne(undefined);
           // Built only when something reads them.
-          if (o.headers?.usable) await o.headers.sendOne(headersOf(req));
+          if (o.headers?.usable) void o.headers.sendOne(headersOf(req));
           if (chunks.length > 0) await o.data?.sendMany(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
           o.data?.close();
-          await o.completed?.sendOne(undefined);
+          void o.completed?.sendOne(undefined);
         } else {
-          await o.failed?.sendOne(undefined);
-          await o.error?.sendOne(failure);
+          void o.failed?.sendOne(undefined);
+          void o.error?.sendOne(failure);
         }
-        await o.finished?.sendOne(undefined);
+        void o.finished?.sendOne(undefined);
       },
     };
     if (this.filtered) track.params = match.route.target;
