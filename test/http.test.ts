@@ -147,6 +147,15 @@ test('the request headers reach the track (here sent back as response headers)',
   assert.equal(await res.text(), '');
 });
 
+test('response headers: an invalid one is left out, the track may give its own Server header', async () => {
+  const res = await fetch(`http://127.0.0.1:${echoPort}/odd`);
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('x-kept'), 'yes');
+  assert.equal(res.headers.get('server'), 'custom/1');
+  assert.equal(res.headers.get('content-length'), '0');
+  assert.equal(await res.text(), '');
+});
+
 test('a track that ends without status and headers answers 500', async () => {
   const res = await fetch(`http://127.0.0.1:${echoPort}/silent`);
   assert.equal(res.status, 500);
