@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { END } from '@tutti/core';
+import { END, NOT_YET } from '@tutti/core';
 import { Channel, closedChannel, Input, Output } from './channel.js';
 
 function pair(capacity = 8, block = false) {
@@ -18,6 +18,23 @@ test('values arrive in sending order, batched, then the end', async () => {
   out.close();
   assert.deepEqual(await input.recvMany(), [1, 2, 3, 4]);
   assert.equal(await input.recvMany(), END);
+  assert.equal(await input.recvOne(), END);
+});
+
+test('tryRecvOne gives a queued value at once, NOT_YET while open and empty, END once closed and drained; ready agrees', async () => {
+  const { out, input } = pair();
+  assert.equal(input.tryRecvOne(), NOT_YET);
+  assert.equal(input.ready, false);
+  await out.sendMany([1, 2]);
+  assert.equal(input.ready, true);
+  assert.equal(input.tryRecvOne(), 1);
+  assert.equal(await input.recvOne(), 2, 'mixed with recvOne, nothing is lost');
+  assert.equal(input.tryRecvOne(), NOT_YET);
+  await out.sendOne(3);
+  out.close();
+  assert.equal(input.tryRecvOne(), 3);
+  assert.equal(input.ready, true);
+  assert.equal(input.tryRecvOne(), END);
   assert.equal(await input.recvOne(), END);
 });
 

@@ -20,7 +20,7 @@
  * several writes in flight): a batch is then released at the `keep`-th next receive. When any open receiver made no such promise, nothing is released
  * and the producer allocates anew, as with `sendMany`.
  */
-import { type Batch, END, type End, type InputPort, type OutputPort, type Value } from '@tutti/core';
+import { type Batch, END, type End, type InputPort, NOT_YET, type NotYet, type OutputPort, type Value } from '@tutti/core';
 
 /** Values a receiver may hold before its producer waits. */
 export const DEFAULT_CAPACITY = 1 << 15;
@@ -409,6 +409,21 @@ export class Input implements InputPort {
    */
   releasesBatches(keep = 1): void {
     this.channel.keep = Math.max(1, Math.floor(keep));
+  }
+
+  /** The next value at once, END once closed and drained, else NOT_YET (no promise either way). */
+  tryRecvOne(): Value | End | NotYet {
+    const cur = this.current;
+    if (cur !== null && this.pos < cur.length) {
+      this.received++;
+      return cur[this.pos++];
+    }
+    this.current = null;
+    const c = this.channel;
+    if (c.consumerClosed) return END;
+    const b = c.take();
+    if (b !== null) return this.startBatch(b);
+    return c.producerClosed ? END : NOT_YET;
   }
 
   /** Whether a receive now would not wait: a value is there, or the input is closed. */

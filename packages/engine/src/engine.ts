@@ -255,7 +255,7 @@ class LeafTask extends Task {
 
   /** Runs the treatment, then ends the task (with a `then`: an async function and its await were two promises per task). */
   execute(): void {
-    let running: Promise<void>;
+    let running: Promise<unknown>;
     try {
       running = Promise.resolve((this.plan.leaf.descriptor.run as NonNullable<LeafDesign['descriptor']['run']>)(this.ctx));
     } catch (e) {

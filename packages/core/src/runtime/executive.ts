@@ -8,7 +8,7 @@
  * convenient form for treatments that handle few values.
  */
 import type { DataType } from '../types.js';
-import type { End, GenericArgs, Value } from './values.js';
+import type { End, GenericArgs, NotYet, Value } from './values.js';
 
 /**
  * A batch of values: a read-only array, or for `byte` flows preferably a `Uint8Array`
@@ -39,6 +39,13 @@ export interface InputPort<T = Value> {
    * Optional: a port without it does not tell (treat as false).
    */
   readonly ready?: boolean;
+  /**
+   * The next value at once when one is there (or {@link End} once closed and drained), else
+   * {@link NotYet}, without a promise: a treatment whose input is already there (a Block
+   * sent before it started) can finish without waiting a turn. Optional: use `recvOne`
+   * when a port lacks it or gives {@link NotYet}.
+   */
+  tryRecvOne?(): T | End | NotYet;
   /**
    * Promises that no batch received here is used after the `keep`-th next receive on this
    * input (default 1: the next; or after closing it, or the end of the run): producers may
@@ -138,7 +145,7 @@ export interface TreatmentContext<I extends string = string, O extends string = 
 /** The body of a native treatment: one asynchronous task per track. */
 export type TreatmentRun<I extends string = string, O extends string = string, P extends string = string> = (
   ctx: TreatmentContext<I, O, P>,
-) => Promise<void>;
+) => Promise<unknown> | undefined;
 
 /** Options of {@link ModelContext.createTrack}. */
 export interface TrackRequest {

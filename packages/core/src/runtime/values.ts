@@ -34,6 +34,10 @@ export const END: unique symbol = Symbol.for('tutti.end');
 /** The type of {@link END}. */
 export type End = typeof END;
 
+/** What `InputPort.tryRecvOne` gives when no value is there yet (the input is open). */
+export const NOT_YET: unique symbol = Symbol.for('tutti.not-yet');
+export type NotYet = typeof NOT_YET;
+
 /** The none value of `Option<T>`. */
 export const NONE = null;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { TreatmentDescriptor } from '@tutti/core';
+import { END, NOT_YET, type TreatmentDescriptor } from '@tutti/core';
 import { runTreatment } from '@tutti/engine/testing';
 import { flow } from '../flow.js';
 
@@ -30,6 +30,46 @@ test('emit sends its value on trigger (rule B otherwise)', async () => {
   assert.deepEqual(r.outputs.emit, [2n ** 64n - 1n]);
   const e = await runTreatment(d('emit'), { generics: T, params: { value: 'x' }, inputs: { trigger: [] } });
   assert.deepEqual(e.outputs.emit, []);
+});
+
+test('emit and stream give the same whether their input is there when they start or comes later', async () => {
+  // Ports as the engine's behave: `tryRecvOne` gives a value already there (the path
+  // without waiting), NOT_YET before it comes (the waiting path through `recvOne`).
+  for (const [name, input, output, value] of [
+    ['emit', 'trigger', 'emit', undefined],
+    ['stream', 'block', 'stream', 'v'],
+  ] as const) {
+    for (const early of [true, false]) {
+      for (const closes of [false, true]) {
+        const queue: unknown[] = closes ? [] : [value];
+        let there = early;
+        let arrive = () => {};
+        const arrived = new Promise<void>((r) => {
+          arrive = r;
+        });
+        const take = () => (queue.length > 0 ? queue.shift() : END);
+        const port = {
+          name: input,
+          tryRecvOne: () => (there ? take() : NOT_YET),
+          recvOne: async () => {
+            await arrived;
+            return take();
+          },
+        };
+        const got: unknown[] = [];
+        const out = { name: output, sendOne: async (v: unknown) => got.push(v) > 0 };
+        const ctx = { inputs: { [input]: port }, outputs: { [output]: out }, params: { value: 'x' } } as unknown as Parameters<
+          NonNullable<TreatmentDescriptor['run']>
+        >[0];
+        const running = Promise.resolve(d(name).run?.(ctx));
+        there = true;
+        arrive();
+        await running;
+        const expected = closes ? [] : [name === 'emit' ? 'x' : 'v'];
+        assert.deepEqual(got, expected, `${name}, input ${early ? 'there first' : 'later'}${closes ? ', closed empty' : ''}`);
+      }
+    }
+  }
 });
 
 test('stream re-emits the block value as a stream', async () => {
