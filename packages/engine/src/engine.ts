@@ -147,7 +147,7 @@ function recordMaker(names: readonly string[]): RecordMaker {
   const key = names.join('\n');
   let maker = recordMakers.get(key);
   if (maker !== undefined) return maker;
-  if (names.includes('__proto__') || new Set(names).size !== names.length) {
+  if (names.includes('__proto__')) {
     maker = <P>(ports: readonly P[]) => {
       const r: Record<string, P> = {};
       for (let i = 0; i < names.length; i++)

@@ -18,7 +18,7 @@ const LATER = Symbol('later');
  * Resolved with {@link LATER}: raced after a receive, it loses when the receive is already
  * settled (reactions run in the order they were registered).
  */
-const NOT_YET: Promise<typeof LATER> = Promise.resolve(LATER);
+const SETTLED_LATER: Promise<typeof LATER> = Promise.resolve(LATER);
 
 /**
  * Sends the body from `data`. The last batch is held back until the next one or the end is
@@ -44,7 +44,7 @@ async function sendBody(res: ServerResponse, data: InputPort, head: (length: num
     if (held === undefined || data.ready === true) batch = await data.recvMany();
     else {
       const next = data.recvMany();
-      batch = data.ready === false ? LATER : await Promise.race([next, NOT_YET]);
+      batch = data.ready === false ? LATER : await Promise.race([next, SETTLED_LATER]);
       if (batch === LATER) {
         let timer: NodeJS.Immediate | undefined;
         batch = await Promise.race([
