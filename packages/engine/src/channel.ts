@@ -27,6 +27,20 @@ export const DEFAULT_CAPACITY = 1 << 15;
 
 const TRUE: Promise<boolean> = Promise.resolve(true);
 const FALSE: Promise<boolean> = Promise.resolve(false);
+
+/** `r` as a promise: the shared settled ones for a result given at once. */
+function settle(r: boolean | Promise<boolean>): Promise<boolean> {
+  return r === true ? TRUE : r === false ? FALSE : r;
+}
+
+/**
+ * Whether `p` is one of the shared promises a send that did not wait returns: already
+ * fulfilled, so a treatment that ends with such a send is over now (the engine ends its
+ * task without waiting a microtask for it).
+ */
+export function settledSend(p: unknown): boolean {
+  return p === TRUE || p === FALSE;
+}
 const ENDED: Promise<End> = Promise.resolve(END);
 
 /**
@@ -426,6 +440,27 @@ export class Input implements InputPort {
     return c.producerClosed ? END : NOT_YET;
   }
 
+  /** Every value there now as one batch, END once closed and drained, else NOT_YET (no promise either way). */
+  tryRecvMany(): Batch | End | NotYet {
+    const cur = this.current;
+    if (cur !== null) {
+      this.current = null;
+      if (this.pos < cur.length) {
+        const rest = this.pos === 0 ? cur : cur.slice(this.pos);
+        this.received += rest.length;
+        return rest;
+      }
+    }
+    const c = this.channel;
+    if (c.consumerClosed) return END;
+    const b = c.take();
+    if (b !== null) {
+      this.received += b.length;
+      return b;
+    }
+    return c.producerClosed ? END : NOT_YET;
+  }
+
   /** Whether a receive now would not wait: a value is there, or the input is closed. */
   get ready(): boolean {
     const cur = this.current;
@@ -484,6 +519,11 @@ export class Output implements OutputPort {
   }
 
   sendMany(values: Batch): Promise<boolean> {
+    return settle(this.deliver(values, undefined));
+  }
+
+  /** As {@link sendMany}, with the result at once when the send did not wait. */
+  trySendMany(values: Batch): boolean | Promise<boolean> {
     return this.deliver(values, undefined);
   }
 
@@ -494,26 +534,30 @@ export class Output implements OutputPort {
    * was delivered) `release` is never called and the batch is handed over for good.
    */
   lend(values: Batch, release: () => void): Promise<boolean> {
-    if (this.closed || this.block || values.length === 0) return this.deliver(values, undefined);
+    if (this.closed || this.block || values.length === 0) return settle(this.deliver(values, undefined));
     let open = 0;
     for (const c of this.channels) {
       if (c.consumerClosed) continue;
-      if (c.keep === 0) return this.deliver(values, undefined);
+      if (c.keep === 0) return settle(this.deliver(values, undefined));
       open++;
     }
     let left = open;
-    return this.deliver(values, () => {
-      if (--left === 0) release();
-    });
+    return settle(
+      this.deliver(values, () => {
+        if (--left === 0) release();
+      }),
+    );
   }
 
-  private deliver(values: Batch, release: Release | undefined): Promise<boolean> {
-    if (this.closed) return FALSE;
-    if (values.length === 0) return this.usable ? TRUE : FALSE;
+  /** Delivers `values`: the result at once when nothing had to wait, else a promise of it. */
+  private deliver(values: Batch, release: Release | undefined): boolean | Promise<boolean> {
+    if (this.closed) return false;
+    if (values.length === 0) return this.usable;
     if (this.block) {
       // A Block carries at most one value: deliver the first, refuse the rest.
       const ok = this.sendOne(values[0]);
-      return values.length === 1 ? ok : ok.then(() => false);
+      if (values.length > 1) return ok.then(() => false);
+      return ok === TRUE ? true : ok === FALSE ? false : ok;
     }
     let delivered = false;
     let full = false;
@@ -523,7 +567,10 @@ export class Output implements OutputPort {
       delivered = true;
       if (c.pending >= c.capacity) full = true;
     }
-    return this.after(delivered, full, values.length);
+    if (!delivered) return false;
+    this.sent += values.length;
+    if (!full) return yieldDue() ? nextTurn() : true;
+    return this.waitRoom();
   }
 
   private after(delivered: boolean, full: boolean, n: number): Promise<boolean> {

@@ -27,7 +27,7 @@ import {
   valueEquals,
 } from '@tutti/core';
 import { type Design, evaluate, type LeafDesign, type TrackContexts, type ValueExpr } from '@tutti/design';
-import { Channel, closedChannel, DEFAULT_CAPACITY, Input, Output, type WaitWatcher } from './channel.js';
+import { Channel, closedChannel, DEFAULT_CAPACITY, Input, Output, settledSend, type WaitWatcher } from './channel.js';
 
 /** One log record handed to the host (the CLI prints it). */
 export type LogRecord = RunLogRecord;
@@ -117,6 +117,11 @@ interface PlanLeaf {
 
 interface TrackPlan {
   readonly leaves: readonly PlanLeaf[];
+  /**
+   * Indexes in `leaves`, producers before their consumers (leaves in a cycle in the order
+   * of `leaves`): the order a track's tasks start in.
+   */
+  readonly startOrder: Int32Array;
   readonly connections: number;
   /** Channel slot → destination `path.input` (debug events; empty without an event listener). */
   readonly targets: readonly string[];
@@ -253,15 +258,23 @@ class LeafTask extends Task {
     super(track, plan.leaf.path, inputs, outputs);
   }
 
-  /** Runs the treatment, then ends the task (with a `then`: an async function and its await were two promises per task). */
+  /**
+   * Runs the treatment, then ends the task: at once when the treatment is over as it
+   * returns (nothing, or a send that did not wait: `emit` of a value already there), else
+   * with a `then` (an async function and its await were two promises per task).
+   */
   execute(): void {
-    let running: Promise<unknown>;
+    let running: Promise<unknown> | undefined;
     try {
-      running = Promise.resolve((this.plan.leaf.descriptor.run as NonNullable<LeafDesign['descriptor']['run']>)(this.ctx));
+      running = (this.plan.leaf.descriptor.run as NonNullable<LeafDesign['descriptor']['run']>)(this.ctx);
     } catch (e) {
       running = Promise.reject(e);
     }
-    running.then(
+    if (running === undefined || settledSend(running)) {
+      this.end(true);
+      return;
+    }
+    Promise.resolve(running).then(
       () => this.end(true),
       (e: unknown) => {
         this.track.hooks.taskFailed(this.track, this, e);
@@ -537,6 +550,8 @@ export class Engine {
           });
     const leaves: PlanLeaf[] = [];
     reached.sort((a, b) => a - b);
+    /** Channel slot → index in `leaves` of the leaf sending on it (-1: the source). */
+    const producerOf = new Int32Array(order.length).fill(-1);
     for (const li of reached) {
       const leaf = allLeaves[li] as LeafDesign;
       const slots = inputSlots[li];
@@ -546,6 +561,7 @@ export class Engine {
         const out: number[] = [];
         if (from !== undefined)
           for (const ci of from) if ((conns[ci] as { output: string }).output === p.name) out.push(slotOf[ci] as number);
+        for (const slot of out) producerOf[slot] = leaves.length;
         return [p.name, out, p.flow === 'Block'] as const;
       });
       const allConst = Object.values(leaf.params).every((e) => e.kind === 'const');
@@ -580,6 +596,7 @@ export class Engine {
     }
     plan = {
       leaves,
+      startOrder: startOrder(leaves, producerOf),
       connections: order.length,
       targets,
       sourceOutputs: [...sourceOutputs].map(([n, [s, b]]) => [n, s, b] as const),
@@ -690,33 +707,49 @@ export class Engine {
     }
 
     // Start on a microtask so that every task of the track exists before any runs. The feed
-    // goes first: what it sends at once is queued before its consumers first receive, so
-    // they take it without waiting (a wait costs promises and deadlock bookkeeping).
+    // goes first, then each task after the tasks that feed it: what a task sends at once is
+    // queued before its consumers first receive, so they take it without waiting (a wait
+    // costs promises and deadlock bookkeeping).
     // (A resolved promise's `then`, not `queueMicrotask`: Node wraps each of those in an
     // AsyncResource, a cost per track that showed in the profile of an HTTP server.)
     const feed = request.feed;
     void RESOLVED.then(() => {
       if (feed === undefined) this.feedEnded(track, feedTask);
-      else void this.runFeed(track, feedTask, feed, feedOutputs);
-      for (const task of tasks) task.execute();
+      else this.runFeed(track, feedTask, feed, feedOutputs);
+      const start = plan.startOrder;
+      for (let i = 0; i < start.length; i++) (tasks[start[i] as number] as LeafTask).execute();
     });
     return outcome;
   }
 
-  private async runFeed(
+  /** Runs the feed; ends its task at once when it returns nothing (it sent everything already). */
+  private runFeed(
     track: LiveTrack,
     task: Task,
     feed: NonNullable<TrackRequest['feed']>,
     outputs: Readonly<Record<string, OutputPort>>,
-  ): Promise<void> {
+  ): void {
+    let running: Promise<void> | undefined;
     try {
-      await feed(outputs, track.id);
+      running = feed(outputs, track.id);
     } catch (e) {
-      track.ok = false;
-      this.failed = true;
-      this.report('error', track.source, `feeding the track failed: ${messageOf(e)}`, track.id);
+      this.feedFailed(track, e);
     }
-    this.feedEnded(track, task);
+    if (running === undefined) this.feedEnded(track, task);
+    else
+      running.then(
+        () => this.feedEnded(track, task),
+        (e: unknown) => {
+          this.feedFailed(track, e);
+          this.feedEnded(track, task);
+        },
+      );
+  }
+
+  private feedFailed(track: LiveTrack, e: unknown): void {
+    track.ok = false;
+    this.failed = true;
+    this.report('error', track.source, `feeding the track failed: ${messageOf(e)}`, track.id);
   }
 
   private feedEnded(track: LiveTrack, task: Task): void {
@@ -750,6 +783,42 @@ export class Engine {
       this.report('error', task.path, `${task.plan.identifier} failed: ${messageOf(e)}`, track.id, task.plan.leaf.origin);
     },
   };
+}
+
+/**
+ * The start order of a plan's leaves: Kahn's order over the channels between them, the
+ * ready leaves taken in the order of `leaves`; leaves left waiting on a cycle follow in
+ * that order too.
+ */
+function startOrder(leaves: readonly PlanLeaf[], producerOf: Int32Array): Int32Array {
+  const n = leaves.length;
+  const indegree = new Int32Array(n);
+  const consumers: number[][] = new Array(n);
+  for (let k = 0; k < n; k++) {
+    for (const spec of (leaves[k] as PlanLeaf).inputs) {
+      const p = spec[1] === -1 ? -1 : (producerOf[spec[1]] as number);
+      if (p === -1 || p === k) continue;
+      indegree[k] = (indegree[k] as number) + 1;
+      (consumers[p] ??= []).push(k);
+    }
+  }
+  const out = new Int32Array(n);
+  const placed = new Uint8Array(n);
+  let head = 0;
+  let tail = 0;
+  for (let k = 0; k < n; k++) if (indegree[k] === 0) out[tail++] = k;
+  while (head < tail) {
+    const k = out[head++] as number;
+    placed[k] = 1;
+    const cs = consumers[k];
+    if (cs !== undefined)
+      for (const c of cs) {
+        indegree[c] = (indegree[c] as number) - 1;
+        if (indegree[c] === 0) out[tail++] = c;
+      }
+  }
+  if (tail < n) for (let k = 0; k < n; k++) if (placed[k] === 0) out[tail++] = k;
+  return out;
 }
 
 const NO_CONTEXTS: TrackContexts = new Map();
@@ -820,6 +889,11 @@ class TappedOutput extends Output {
   override sendMany(values: Batch): Promise<boolean> {
     if (!this.closed && values.length > 0) this.report(values);
     return super.sendMany(values);
+  }
+
+  override trySendMany(values: Batch): boolean | Promise<boolean> {
+    if (!this.closed && values.length > 0) this.report(values);
+    return super.trySendMany(values);
   }
 
   override lend(values: Batch, release: () => void): Promise<boolean> {
