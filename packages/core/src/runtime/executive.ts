@@ -47,6 +47,11 @@ export interface InputPort<T = Value> {
    */
   tryRecvOne?(): T | End | NotYet;
   /**
+   * Every value there now as one batch (as {@link recvMany} gives it), {@link End} once
+   * closed and drained, else {@link NotYet}, without a promise. Optional, as `tryRecvOne`.
+   */
+  tryRecvMany?(): Batch<T> | End | NotYet;
+  /**
    * Promises that no batch received here is used after the `keep`-th next receive on this
    * input (default 1: the next; or after closing it, or the end of the run): producers may
    * then lend memory they reuse (see {@link OutputPort.lend}). A consumer working on several
@@ -79,6 +84,13 @@ export interface OutputPort<T = Value> {
    * otherwise the batch is handed over for good. Optional: use `sendMany` without it.
    */
   lend?(values: Batch<T>, release: () => void): Promise<boolean>;
+  /**
+   * Sends a batch as {@link sendMany}; when the send did not have to wait (every open
+   * receiver had room), gives its result at once as a boolean, else the promise. A treatment
+   * whose values are all there can run to its end without a promise. Optional: use
+   * `sendMany` without it.
+   */
+  trySendMany?(values: Batch<T>): boolean | Promise<boolean>;
   /** Closes the output: buffered values are still delivered, then receivers see the end. */
   close(): void;
   /** Whether a send could still be delivered (open, with at least one open receiver). */
@@ -157,9 +169,10 @@ export interface TrackRequest {
   readonly parent?: number;
   /**
    * The model-side task feeding the source outputs of the new track. The outputs are
-   * closed when it returns. Without it, the outputs close at once (empty).
+   * closed when it returns, or once its promise settles. Without it, the outputs close at
+   * once (empty).
    */
-  readonly feed?: (outputs: Readonly<Record<string, OutputPort>>, track: number) => Promise<void>;
+  readonly feed?: (outputs: Readonly<Record<string, OutputPort>>, track: number) => Promise<void> | undefined;
 }
 
 /** How a track ended. */

@@ -8,7 +8,8 @@
  * `encode` emits the bytes of each received batch of strings (nothing for an empty
  * result) and, at the end, the ISO-2022-JP return to ASCII (the reference never flushes: fixed).
  */
-import { type Batch, END, treatment } from '@tutti/core';
+import { type Batch, END, NOT_YET, type TreatmentContext, treatment } from '@tutti/core';
+import type { StreamEncoder } from './codec.js';
 import { createDecoder } from './decoder.js';
 import { ByteWriter, createEncoder } from './encoder.js';
 
@@ -37,23 +38,55 @@ export const encodingElements = [
     inputs: { text: 'Stream<string>' },
     outputs: { data: 'Stream<byte>' },
     doc: 'Encodes each string in the target encoding; unmappable characters as `&#NNNN;` when `replace`.',
-    async run({ inputs, outputs, params }) {
-      const encoder = createEncoder(params.encoding as string, params.replace === true);
-      const out = new ByteWriter();
-      for (;;) {
-        const batch = await inputs.text.recvMany();
-        if (batch === END) break;
-        if (batch.length === 1 && encoder.encodeAlone !== undefined) {
-          // One string (a body, a line): its bytes at once, without the writer's copies.
-          const bytes = encoder.encodeAlone(batch[0] as string);
-          if (bytes.length > 0 && !(await outputs.data.sendMany(bytes))) return;
-          continue;
-        }
-        for (let i = 0; i < batch.length; i++) encoder.encode(batch[i] as string, out);
-        if (out.length > 0 && !(await outputs.data.sendMany(out.take()))) return;
-      }
-      encoder.finish(out);
-      if (out.length > 0) await outputs.data.sendMany(out.take());
-    },
+    run: encode,
   }),
 ];
+
+type EncodeContext = TreatmentContext<'text', 'data', 'encoding' | 'replace'>;
+
+/**
+ * `encode`. What is there as it starts (a body sent by the treatments before it, and their
+ * end) is encoded and sent without a promise, as long as no send has to wait; the rest in
+ * {@link encodeLater}.
+ */
+function encode(ctx: EncodeContext): Promise<unknown> | undefined {
+  const encoder = createEncoder(ctx.params.encoding as string, ctx.params.replace === true);
+  const out = new ByteWriter();
+  const input = ctx.inputs.text;
+  const output = ctx.outputs.data;
+  if (input.tryRecvMany === undefined || output.trySendMany === undefined) return encodeLater(ctx, encoder, out);
+  for (;;) {
+    const batch = input.tryRecvMany();
+    if (batch === NOT_YET) return encodeLater(ctx, encoder, out);
+    if (batch === END) break;
+    const bytes = encodeBatch(encoder, batch, out);
+    if (bytes === undefined) continue;
+    const sent = output.trySendMany(bytes);
+    if (sent === false) return undefined;
+    if (sent !== true) return sent.then((ok) => (ok ? encodeLater(ctx, encoder, out) : undefined));
+  }
+  encoder.finish(out);
+  return out.length > 0 ? output.sendMany(out.take()) : undefined;
+}
+
+/** The bytes of `batch`, or undefined when it encodes to nothing (the encoder may hold some). */
+function encodeBatch(encoder: StreamEncoder, batch: Batch, out: ByteWriter): Uint8Array | undefined {
+  if (batch.length === 1 && encoder.encodeAlone !== undefined) {
+    // One string (a body, a line): its bytes at once, without the writer's copies.
+    const bytes = encoder.encodeAlone(batch[0] as string);
+    return bytes.length > 0 ? bytes : undefined;
+  }
+  for (let i = 0; i < batch.length; i++) encoder.encode(batch[i] as string, out);
+  return out.length > 0 ? out.take() : undefined;
+}
+
+async function encodeLater(ctx: EncodeContext, encoder: StreamEncoder, out: ByteWriter): Promise<void> {
+  for (;;) {
+    const batch = await ctx.inputs.text.recvMany();
+    if (batch === END) break;
+    const bytes = encodeBatch(encoder, batch, out);
+    if (bytes !== undefined && !(await ctx.outputs.data.sendMany(bytes))) return;
+  }
+  encoder.finish(out);
+  if (out.length > 0) await ctx.outputs.data.sendMany(out.take());
+}

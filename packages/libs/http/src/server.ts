@@ -4,7 +4,20 @@
  * The model itself is in server-model.ts; `outgoing` streams the track's response.
  */
 import { type ServerResponse, validateHeaderName, validateHeaderValue } from 'node:http';
-import { type Batch, context, END, type InputPort, model, source, treatment } from '@tutti/core';
+import {
+  type Batch,
+  context,
+  END,
+  type End,
+  type InputPort,
+  model,
+  NOT_YET,
+  type NotYet,
+  source,
+  type TreatmentContext,
+  treatment,
+  type Value,
+} from '@tutti/core';
 import type { StringMapValue } from '@tutti/lib-std';
 import { bytesOf, writeBytes } from './bytes.js';
 import { answer, HttpServerModel, SERVER_NAME } from './server-model.js';
@@ -12,22 +25,66 @@ import type { HttpStatusValue } from './status-value.js';
 
 const area = 'http/server';
 
-/** Sent by `setImmediate` when the next body batch is not there yet. */
+/** What {@link endOfTurn} resolves to. */
 const LATER = Symbol('later');
-/**
- * Resolved with {@link LATER}: raced after a receive, it loses when the receive is already
- * settled (reactions run in the order they were registered).
- */
+/** Resolved with {@link LATER}: raced after a receive, it loses when the receive is already settled. */
 const SETTLED_LATER: Promise<typeof LATER> = Promise.resolve(LATER);
+let turnEnd: Promise<typeof LATER> | undefined;
+
+/**
+ * Resolves with {@link LATER} in the next turn of the event loop: one `setImmediate` shared
+ * by every response waiting in this turn.
+ */
+function endOfTurn(): Promise<typeof LATER> {
+  turnEnd ??= new Promise((resolve) => {
+    setImmediate(() => {
+      turnEnd = undefined;
+      resolve(LATER);
+    });
+  });
+  return turnEnd;
+}
 
 /**
  * Sends the body from `data`. The last batch is held back until the next one or the end is
  * known, so a body of one batch goes out with a `Content-Length` in one write; a batch
  * that waits longer than one turn of the event loop is sent at once (streamed responses
- * are not delayed).
+ * are not delayed). A body already there with its end (the usual small answer: the
+ * treatments before this one sent it as the track started) goes out without a promise.
  */
-async function sendBody(res: ServerResponse, data: InputPort, head: (length: number | undefined) => void): Promise<void> {
-  let held: Uint8Array | undefined;
+function sendBody(res: ServerResponse, data: InputPort, head: (length: number | undefined) => void): Promise<void> | undefined {
+  if (data.tryRecvMany === undefined) return sendBodyLater(res, data, head, undefined);
+  const first = data.tryRecvMany();
+  if (first === NOT_YET) return sendBodyLater(res, data, head, undefined);
+  if (first === END) {
+    if (!res.destroyed) {
+      head(0);
+      res.end();
+    }
+    return undefined;
+  }
+  const held = bytesOf(first);
+  if (data.ready !== true) return sendBodyLater(res, data, head, held);
+  const next = data.tryRecvMany();
+  if (next === END) {
+    if (!res.destroyed) {
+      head(held.length);
+      res.end(held);
+    }
+    return undefined;
+  }
+  // More than one batch: the rest as a stream.
+  return sendBodyLater(res, data, head, held, next === NOT_YET ? undefined : bytesOf(next));
+}
+
+/** {@link sendBody} from `held` (a batch taken, not sent) and `taken` (the one after it). */
+async function sendBodyLater(
+  res: ServerResponse,
+  data: InputPort,
+  head: (length: number | undefined) => void,
+  held: Uint8Array | undefined,
+  taken?: Uint8Array,
+): Promise<void> {
   let headed = false;
   /** Writes `bytes` after the head (which then has no length: the body is streamed). */
   const write = (bytes: Uint8Array): Promise<boolean> => {
@@ -37,6 +94,10 @@ async function sendBody(res: ServerResponse, data: InputPort, head: (length: num
     }
     return writeBytes(res, bytes);
   };
+  if (taken !== undefined) {
+    if (!(await write(held as Uint8Array))) return data.close();
+    held = taken;
+  }
   for (;;) {
     let batch: Batch | typeof END | typeof LATER;
     // What follows the held batch is there already (the usual end of a one-batch body: the
@@ -45,16 +106,7 @@ async function sendBody(res: ServerResponse, data: InputPort, head: (length: num
     else {
       const next = data.recvMany();
       batch = data.ready === false ? LATER : await Promise.race([next, SETTLED_LATER]);
-      if (batch === LATER) {
-        let timer: NodeJS.Immediate | undefined;
-        batch = await Promise.race([
-          next,
-          new Promise<typeof LATER>((r) => {
-            timer = setImmediate(r, LATER);
-          }),
-        ]);
-        clearImmediate(timer);
-      }
+      if (batch === LATER) batch = await Promise.race([next, endOfTurn()]);
       if (batch === LATER) {
         if (!(await write(held))) break;
         held = undefined;
@@ -172,17 +224,41 @@ export const server = [
     params: { id: 'var u128' },
     inputs: { status: 'Block<HttpStatus>', headers: 'Block<StringMap>', data: 'Stream<byte>' },
     doc: 'Answers request `id` with `status`, `headers` and a body streamed from `data` (500 if never given).',
-    run: async ({ inputs, params, models }) => {
-      const status = await inputs.status.recvOne();
-      const headers = await inputs.headers.recvOne();
-      const res = (models.http_server as HttpServerModel).claim(params.id);
-      if (res === undefined) return; // unknown or already answered
-      if (status === END || headers === END) {
-        answer(res, 500);
-        return;
-      }
-      const head = headOf(headers as StringMapValue);
-      await sendBody(res, inputs.data, (length) => writeHead(res, status as HttpStatusValue, head, length));
-    },
+    run: outgoing,
   }),
 ];
+
+type OutgoingContext = TreatmentContext<'status' | 'headers' | 'data', never, 'id'>;
+
+/**
+ * `outgoing`. With its status and headers there as it starts (sent by the treatments before
+ * it, as a track's answer to a request usually is), it answers without a promise when the
+ * whole body is there too; else it waits in {@link outgoingLater}.
+ */
+function outgoing(ctx: OutgoingContext): Promise<unknown> | undefined {
+  const { status, headers } = ctx.inputs;
+  if (status.tryRecvOne === undefined || headers.tryRecvOne === undefined) return outgoingLater(ctx, NOT_YET, NOT_YET);
+  const s = status.tryRecvOne();
+  if (s === NOT_YET) return outgoingLater(ctx, NOT_YET, NOT_YET);
+  const h = headers.tryRecvOne();
+  if (h === NOT_YET) return outgoingLater(ctx, s, NOT_YET);
+  return respond(ctx, s, h);
+}
+
+async function outgoingLater(ctx: OutgoingContext, s: Value | End | NotYet, h: Value | End | NotYet): Promise<void> {
+  const status = s === NOT_YET ? await ctx.inputs.status.recvOne() : s;
+  const headers = h === NOT_YET ? await ctx.inputs.headers.recvOne() : h;
+  await respond(ctx, status, headers);
+}
+
+/** Answers the request of the track with `status`, `headers` and the body from `data`. */
+function respond(ctx: OutgoingContext, status: Value | End, headers: Value | End): Promise<void> | undefined {
+  const res = (ctx.models.http_server as HttpServerModel).claim(ctx.params.id);
+  if (res === undefined) return undefined; // unknown or already answered
+  if (status === END || headers === END) {
+    answer(res, 500);
+    return undefined;
+  }
+  const head = headOf(headers as StringMapValue);
+  return sendBody(res, ctx.inputs.data, (length) => writeHead(res, status as HttpStatusValue, head, length));
+}
