@@ -38,6 +38,44 @@ test('tryRecvOne gives a queued value at once, NOT_YET while open and empty, END
   assert.equal(await input.recvOne(), END);
 });
 
+test('tryRecvMany gives what is queued as one batch, NOT_YET while open and empty, END once closed and drained', async () => {
+  const { out, input } = pair();
+  assert.equal(input.tryRecvMany(), NOT_YET);
+  await out.sendMany([1, 2]);
+  await out.sendOne(3);
+  assert.deepEqual(input.tryRecvMany(), [1, 2, 3]);
+  assert.equal(input.tryRecvMany(), NOT_YET);
+  await out.sendMany([4, 5]);
+  assert.equal(await input.recvOne(), 4);
+  assert.deepEqual(input.tryRecvMany(), [5], 'the rest of a batch recvOne started');
+  out.close();
+  assert.equal(input.tryRecvMany(), END);
+  assert.equal(await input.recvMany(), END);
+});
+
+test('trySendMany gives true at once while there is room, a promise once the receiver is full, false once nobody takes', async () => {
+  const { c, out, input } = pair(4);
+  assert.equal(out.trySendMany([1, 2]), true);
+  assert.equal(out.trySendMany([]), true, 'an empty batch succeeds while usable');
+  const full = out.trySendMany([3, 4]);
+  assert.ok(full instanceof Promise, 'the receiver holds its capacity: the send waits');
+  let settled = false;
+  void full.then(() => {
+    settled = true;
+  });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(settled, false);
+  assert.deepEqual(await input.recvMany(), [1, 2, 3, 4]);
+  assert.equal(await full, true);
+  input.close();
+  assert.equal(out.trySendMany([5]), false);
+  assert.equal(c.pending, 0);
+  const block = pair(4, true);
+  assert.equal(block.out.trySendMany([7]), true);
+  assert.equal(block.out.trySendMany([8]), false, 'a Block output sends one value');
+  assert.equal(await block.input.recvOne(), 7);
+});
+
 test('single sends are appended to one batch the channel owns', async () => {
   const { c, out, input } = pair(100);
   for (let i = 0; i < 10; i++) await out.sendOne(i);

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { END, model, source, treatment, type Value } from '@tutti/core';
+import { END, model, NOT_YET, source, type TrackRequest, treatment, type Value } from '@tutti/core';
 import type { ConnectionDesign, Design, LeafDesign, ModelDesign, ValueExpr } from '@tutti/design';
 import { Engine, type EngineEvent, type LogRecord } from './engine.js';
 
@@ -291,4 +291,95 @@ test('a track whose tasks all wait on each other is abandoned with the deadlock 
   const dead = events.find((e) => e.kind === 'deadlock');
   assert.ok(dead !== undefined && dead.kind === 'deadlock' && dead.waiting.length === 2);
   assert.deepEqual(events.at(-1), { kind: 'track-ended', track: 1, ok: false });
+});
+
+/** A model opening one track whose feed is `feed` (nothing, a synchronous one, one that throws…). */
+const oneTrack = (request: TrackRequest) =>
+  model('t', 'One', {
+    sources: ['tick'],
+    create: (ctx) => ({
+      async continuous() {
+        await ctx.createTrack('tick', request);
+      },
+    }),
+  });
+
+test("a track's tasks start producers first: a consumer placed before its producer finds the value there", async () => {
+  const starts: (boolean | undefined)[] = [];
+  const got: Value[] = [];
+  // Sends at once when its trigger is there (and returns the send: its task ends with it).
+  const now = treatment('t', 'now', {
+    inputs: { trigger: 'Block<void>' },
+    outputs: { out: 'Block<u64>' },
+    run({ inputs, outputs }) {
+      const t = inputs.trigger.tryRecvOne?.();
+      if (t === END) return undefined;
+      assert.notEqual(t, NOT_YET, 'the feed sent the trigger before the tasks started');
+      return outputs.out.sendOne(9);
+    },
+  });
+  const probe = treatment('t', 'probe', {
+    inputs: { a: 'Block<u64>' },
+    async run({ inputs }) {
+      starts.push(inputs.a.ready);
+      got.push(await inputs.a.recvOne());
+    },
+  });
+  const One = oneTrack({ feed: async (o) => void (await o.go?.sendOne(undefined)) });
+  const design: Design = {
+    entry: 'x::main',
+    models: [{ index: 0, path: 'main/one', descriptor: One, params: {} }],
+    leaves: [
+      leaf(0, 'main/tick', source('t', 'tick', { model: 'One', outputs: { go: 'Block<void>' } }), {}, { one: 0 }),
+      // The consumer comes first in leaf order.
+      leaf(1, 'main/probe', probe),
+      leaf(2, 'main/now', now),
+    ],
+    connections: [conn(0, 'go', 2, 'trigger'), conn(2, 'out', 1, 'a')],
+    sources: [{ leaf: 0, model: 0, source: 'tick' }],
+  };
+  const { outcome, logs } = await run(design);
+  assert.deepEqual(logs, []);
+  assert.equal(outcome.ok, true);
+  assert.deepEqual(starts, [true]);
+  assert.deepEqual(got, [9]);
+});
+
+test('a feed may return nothing once it sent everything; one that throws fails the run with its report', async () => {
+  const got: Value[] = [];
+  const gather = treatment('t', 'gatherAll', {
+    inputs: { values: 'Stream<u64>' },
+    async run({ inputs }) {
+      for await (const b of inputs.values) for (const v of b) got.push(v as Value);
+    },
+  });
+  const design = (feed: NonNullable<TrackRequest['feed']>): Design => {
+    const One = oneTrack({ feed });
+    return {
+      entry: 'x::main',
+      models: [{ index: 0, path: 'main/one', descriptor: One, params: {} }],
+      leaves: [
+        leaf(0, 'main/tick', source('t', 'tick', { model: 'One', outputs: { values: 'Stream<u64>' } }), {}, { one: 0 }),
+        leaf(1, 'main/gather', gather),
+      ],
+      connections: [conn(0, 'values', 1, 'values')],
+      sources: [{ leaf: 0, model: 0, source: 'tick' }],
+    };
+  };
+  const quiet = await run(
+    design((o) => {
+      void o.values?.sendMany([1, 2, 3]);
+      return undefined;
+    }),
+  );
+  assert.deepEqual(quiet.logs, []);
+  assert.equal(quiet.outcome.ok, true);
+  assert.deepEqual(got, [1, 2, 3], 'the outputs closed when the feed returned: gather saw the end');
+  const thrown = await run(
+    design(() => {
+      throw new Error('no feed today');
+    }),
+  );
+  assert.equal(thrown.outcome.ok, false);
+  assert.match(thrown.logs.map((l) => l.message).join('\n'), /feeding the track failed: no feed today/);
 });
