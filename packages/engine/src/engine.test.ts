@@ -383,3 +383,92 @@ test('a feed may return nothing once it sent everything; one that throws fails t
   assert.equal(thrown.outcome.ok, false);
   assert.match(thrown.logs.map((l) => l.message).join('\n'), /feeding the track failed: no feed today/);
 });
+
+test('tracks with parameters reach the matching sources, whether given a registration object or an equal copy', async () => {
+  const got: string[] = [];
+  const Routed = model('t', 'Routed', {
+    sources: ['hit'],
+    create: (ctx) => ({
+      async continuous() {
+        const regs = ctx.registrations('hit');
+        assert.ok(
+          regs.every((r) => Object.isFrozen(r)),
+          'registrations are frozen',
+        );
+        for (let round = 0; round < 3; round++)
+          for (const r of regs) {
+            // The registration itself (found by identity from the second time on), then a copy.
+            await ctx.createTrack('hit', { params: r, feed: async (o) => void (await o.go?.sendOne(undefined)) });
+            await ctx.createTrack('hit', { params: { ...r }, feed: async (o) => void (await o.go?.sendOne(undefined)) });
+          }
+      },
+    }),
+  });
+  const hit = source('t', 'hit', { model: 'Routed', params: { route: 'const string' }, outputs: { go: 'Block<void>' } });
+  const mark = treatment('t', 'mark', {
+    params: { name: 'string' },
+    inputs: { trigger: 'Block<void>' },
+    async run({ inputs, params }) {
+      if ((await inputs.trigger.recvOne()) !== END) got.push(String(params.name));
+    },
+  });
+  const design: Design = {
+    entry: 'x::main',
+    models: [{ index: 0, path: 'main/routed', descriptor: Routed, params: {} }],
+    leaves: [
+      leaf(0, 'main/a', hit, { route: c('/a') }, { routed: 0 }),
+      leaf(1, 'main/b', hit, { route: c('/b') }, { routed: 0 }),
+      leaf(2, 'main/markA', mark, { name: c('A') }),
+      leaf(3, 'main/markB', mark, { name: c('B') }),
+    ],
+    connections: [conn(0, 'go', 2, 'trigger'), conn(1, 'go', 3, 'trigger')],
+    sources: [
+      { leaf: 0, model: 0, source: 'hit' },
+      { leaf: 1, model: 0, source: 'hit' },
+    ],
+  };
+  const { outcome, logs } = await run(design);
+  assert.deepEqual(logs, []);
+  assert.equal(outcome.ok, true);
+  assert.deepEqual(got, ['A', 'A', 'B', 'B', 'A', 'A', 'B', 'B', 'A', 'A', 'B', 'B']);
+});
+
+test('the start order keeps leaf order where producers already come first, and moves only producers placed later', async () => {
+  const order: string[] = [];
+  const step = treatment('t', 'step', {
+    params: { name: 'string' },
+    inputs: { trigger: 'Block<void>' },
+    outputs: { done: 'Block<void>' },
+    async run({ inputs, outputs, params }) {
+      order.push(String(params.name));
+      if ((await inputs.trigger.recvOne()) !== END) await outputs.done.sendOne(undefined);
+    },
+  });
+  const One = oneTrack({ feed: async (o) => void (await o.go?.sendOne(undefined)) });
+  const tickLeaf = leaf(0, 'main/tick', source('t', 'tick', { model: 'One', outputs: { go: 'Block<void>' } }), {}, { one: 0 });
+  const design: Design = {
+    entry: 'x::main',
+    models: [{ index: 0, path: 'main/one', descriptor: One, params: {} }],
+    leaves: [
+      tickLeaf,
+      leaf(1, 'main/build', step, { name: c('build') }),
+      leaf(2, 'main/unit', step, { name: c('unit') }),
+      leaf(3, 'main/lint', step, { name: c('lint') }),
+      leaf(4, 'main/deploy', step, { name: c('deploy') }),
+      leaf(5, 'main/package', step, { name: c('package') }),
+    ],
+    connections: [
+      conn(0, 'go', 1, 'trigger'),
+      conn(1, 'done', 2, 'trigger'),
+      conn(0, 'go', 3, 'trigger'),
+      // deploy waits on package, which comes after it.
+      conn(5, 'done', 4, 'trigger'),
+      conn(0, 'go', 5, 'trigger'),
+    ],
+    sources: [{ leaf: 0, model: 0, source: 'tick' }],
+  };
+  const { outcome, logs } = await run(design);
+  assert.deepEqual(logs, []);
+  assert.equal(outcome.ok, true);
+  assert.deepEqual(order, ['build', 'unit', 'lint', 'package', 'deploy']);
+});

@@ -101,7 +101,7 @@ interface PlanLeaf {
   /** Input name → connection index, or -1 when nothing reached feeds it. */
   readonly inputs: readonly (readonly [string, number])[];
   /** Output name → connection indices. */
-  readonly outputs: readonly (readonly [string, readonly number[], boolean])[];
+  readonly outputs: readonly OutputSpec[];
   /** Parameters when all are constant (shared by every track), else undefined. */
   readonly constParams: Readonly<Record<string, Value>> | undefined;
   /** Every parameter (name, expression), evaluated per track when some are not constant. */
@@ -126,7 +126,7 @@ interface TrackPlan {
   /** Channel slot → destination `path.input` (debug events; empty without an event listener). */
   readonly targets: readonly string[];
   /** Source output name → connection indices, for the model's feed. */
-  readonly sourceOutputs: readonly (readonly [string, readonly number[], boolean])[];
+  readonly sourceOutputs: readonly OutputSpec[];
   readonly matched: number;
   /** `modelPath:source`, the feed task's name in reports. */
   readonly feeder: string;
@@ -325,6 +325,9 @@ export class Engine {
       const key = `${s.model}|${s.source}`;
       const params: Record<string, Value> = {};
       for (const [k, e] of Object.entries(leaf.params)) params[k] = evaluate(e, undefined);
+      // Frozen: a model may hand these very objects back as a track's `params`, and a frozen
+      // object finds its plan by identity (see `plan`).
+      Object.freeze(params);
       const list = this.registered.get(key);
       if (list === undefined) this.registered.set(key, [{ leaf, params }]);
       else list.push({ leaf, params });
@@ -501,10 +504,29 @@ export class Engine {
     this.emitLog({ time: new Date(), level, label, message, ...(track === undefined ? {} : { track }) });
   }
 
+  /**
+   * The plan of a track of `source` with `params`, found without filtering the registrations
+   * in the usual cases: no parameters (every registered source takes part), or a frozen
+   * parameter object already seen (a model handing back a registration's own parameters,
+   * as an HTTP server does with the route a request matched).
+   */
   private plan(model: number, source: string, params: Readonly<Record<string, Value>> | undefined): TrackPlan {
-    // Without parameters every registered source takes part: one plan, found without filtering.
-    const unfiltered = params === undefined ? this.unfiltered[model]?.get(source) : undefined;
-    if (unfiltered !== undefined) return unfiltered;
+    if (params === undefined) {
+      const unfiltered = this.unfiltered[model]?.get(source);
+      if (unfiltered !== undefined) return unfiltered;
+    } else {
+      const known = this.byParams.get(params);
+      if (known !== undefined && known.model === model && known.source === source) return known.plan;
+    }
+    const plan = this.buildPlan(model, source, params);
+    if (params !== undefined && Object.isFrozen(params)) this.byParams.set(params, { model, source, plan });
+    return plan;
+  }
+
+  /** Plans by frozen parameter object (see {@link plan}). */
+  private readonly byParams = new WeakMap<object, { model: number; source: string; plan: TrackPlan }>();
+
+  private buildPlan(model: number, source: string, params: Readonly<Record<string, Value>> | undefined): TrackPlan {
     const regs = this.registered.get(`${model}|${source}`) ?? [];
     const matching = regs.filter((r) => params === undefined || Object.entries(params).every(([k, v]) => valueEquals(r.params[k], v)));
     const key = `${model}|${source}|${matching.map((r) => r.leaf.index).join(',')}`;
@@ -562,7 +584,7 @@ export class Engine {
         if (from !== undefined)
           for (const ci of from) if ((conns[ci] as { output: string }).output === p.name) out.push(slotOf[ci] as number);
         for (const slot of out) producerOf[slot] = leaves.length;
-        return [p.name, out, p.flow === 'Block'] as const;
+        return outputSpec(p.name, out, p.flow === 'Block');
       });
       const allConst = Object.values(leaf.params).every((e) => e.kind === 'const');
       const constParams = allConst
@@ -599,7 +621,7 @@ export class Engine {
       startOrder: startOrder(leaves, producerOf),
       connections: order.length,
       targets,
-      sourceOutputs: [...sourceOutputs].map(([n, [s, b]]) => [n, s, b] as const),
+      sourceOutputs: [...sourceOutputs].map(([n, [s, b]]) => outputSpec(n, s, b)),
       matched: matching.length,
       feeder: `${(this.design.models[model] as { path: string }).path}:${source}`,
       feedRecord: recordMaker([...sourceOutputs.keys()]),
@@ -786,38 +808,53 @@ export class Engine {
 }
 
 /**
- * The start order of a plan's leaves: Kahn's order over the channels between them, the
- * ready leaves taken in the order of `leaves`; leaves left waiting on a cycle follow in
- * that order too.
+ * The start order of a plan's leaves: the order of `leaves`, except that a leaf's producers
+ * (the leaves sending on its inputs) start before it when they come later (a depth-first walk
+ * of the producers of each leaf in turn). A producer on a cycle through the leaf keeps its
+ * place. Leaves already in an order where producers come first keep it, so what a program
+ * shows in the order of its steps does not move.
  */
 function startOrder(leaves: readonly PlanLeaf[], producerOf: Int32Array): Int32Array {
   const n = leaves.length;
-  const indegree = new Int32Array(n);
-  const consumers: number[][] = new Array(n);
+  const producers: (number[] | undefined)[] = new Array(n);
   for (let k = 0; k < n; k++) {
     for (const spec of (leaves[k] as PlanLeaf).inputs) {
       const p = spec[1] === -1 ? -1 : (producerOf[spec[1]] as number);
-      if (p === -1 || p === k) continue;
-      indegree[k] = (indegree[k] as number) + 1;
-      (consumers[p] ??= []).push(k);
+      if (p !== -1 && p !== k) (producers[k] ??= []).push(p);
     }
   }
   const out = new Int32Array(n);
-  const placed = new Uint8Array(n);
-  let head = 0;
   let tail = 0;
-  for (let k = 0; k < n; k++) if (indegree[k] === 0) out[tail++] = k;
-  while (head < tail) {
-    const k = out[head++] as number;
-    placed[k] = 1;
-    const cs = consumers[k];
-    if (cs !== undefined)
-      for (const c of cs) {
-        indegree[c] = (indegree[c] as number) - 1;
-        if (indegree[c] === 0) out[tail++] = c;
+  const state = new Uint8Array(n); // 0 not seen, 1 on the walk, 2 placed
+  const stack: number[] = [];
+  const next: number[] = [];
+  for (let root = 0; root < n; root++) {
+    if (state[root] !== 0) continue;
+    state[root] = 1;
+    stack.push(root);
+    next.push(0);
+    while (stack.length > 0) {
+      const top = stack.length - 1;
+      const k = stack[top] as number;
+      const ps = producers[k];
+      const i = next[top] as number;
+      if (ps !== undefined && i < ps.length) {
+        next[top] = i + 1;
+        const p = ps[i] as number;
+        // On the walk already: a cycle, which keeps leaf order; placed: nothing to do.
+        if (state[p] === 0) {
+          state[p] = 1;
+          stack.push(p);
+          next.push(0);
+        }
+      } else {
+        stack.pop();
+        next.pop();
+        state[k] = 2;
+        out[tail++] = k;
       }
+    }
   }
-  if (tail < n) for (let k = 0; k < n; k++) if (placed[k] === 0) out[tail++] = k;
   return out;
 }
 
@@ -833,20 +870,31 @@ interface Tap {
 }
 
 /**
+ * An output of a plan: name, channel slots, whether it is a Block, and for an output
+ * connected to nothing, the one port every track shares (it never delivers nor waits, so
+ * nothing of a track's lives in it: two objects less per such port and track).
+ */
+type OutputSpec = readonly [string, readonly number[], boolean, Output | undefined];
+
+function outputSpec(name: string, slots: readonly number[], block: boolean): OutputSpec {
+  return [name, slots, block, slots.length === 0 ? new Output(name, [], block) : undefined];
+}
+
+/**
  * Creates the outputs of `specs` (name, channel slots, block) on `channels`, in the order
  * of `specs`. With a tap, each output reports what it sends; without, outputs are the plain
  * class and the hot path pays nothing.
  */
-function makeOutputs(
-  specs: readonly (readonly [string, readonly number[], boolean])[],
-  channels: readonly Channel[],
-  tap: Tap | undefined,
-  owner: string,
-): Output[] {
+function makeOutputs(specs: readonly OutputSpec[], channels: readonly Channel[], tap: Tap | undefined, owner: string): Output[] {
   const list: Output[] = new Array(specs.length);
   for (let k = 0; k < specs.length; k++) {
     // Read by index: array destructuring showed in the profile of a track per request.
-    const spec = specs[k] as readonly [string, readonly number[], boolean];
+    const spec = specs[k] as OutputSpec;
+    const unconnected = spec[3];
+    if (unconnected !== undefined && tap === undefined) {
+      list[k] = unconnected;
+      continue;
+    }
     const name = spec[0];
     const slots = spec[1];
     const block = spec[2];
