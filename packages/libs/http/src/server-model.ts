@@ -126,8 +126,7 @@ export class HttpServerModel implements ModelInstance {
       req.resume();
       return;
     }
-    const h = req.headers;
-    if (h['transfer-encoding'] === undefined && (h['content-length'] === undefined || h['content-length'] === '0')) {
+    if (!announcesBody(req.rawHeaders)) {
       // No body by the headers (RFC 9112 §6.3): the track need not wait for the end of it.
       // No 'error' listener: a request gone early emits none without one (Node's
       // IncomingMessage emits 'error' only to listeners), and the response finds the socket closed.
@@ -216,6 +215,24 @@ export function answer(res: ServerResponse, code: number): void {
   const status = HttpStatusValue.of(code);
   res.writeHead(code, status?.reason, { server: SERVER_NAME, 'content-length': '0' });
   res.end();
+}
+
+/**
+ * Whether the headers announce a body (RFC 9112 §6.3): a `Transfer-Encoding`, or a
+ * `Content-Length` other than 0. Read from the raw list: `req.headers` is built on first
+ * use, a cost per request that a track without `headers` need not pay.
+ */
+export function announcesBody(raw: readonly string[]): boolean {
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    if (
+      name.length === 17
+        ? name.toLowerCase() === 'transfer-encoding'
+        : name.length === 14 && name.toLowerCase() === 'content-length' && raw[i + 1] !== '0'
+    )
+      return true;
+  }
+  return false;
 }
 
 /** Request headers as a StringMap (repeated headers joined as Node joins them). */
