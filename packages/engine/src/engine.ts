@@ -118,8 +118,8 @@ interface PlanLeaf {
 interface TrackPlan {
   readonly leaves: readonly PlanLeaf[];
   /**
-   * Indexes in `leaves`, producers before their consumers (leaves in a cycle in the order
-   * of `leaves`): the order a track's tasks start in.
+   * Indexes in `leaves` in the order a track's tasks start: the order of `leaves`, with
+   * producers moved before their consumers (a cycle keeps that order); see `startOrder`.
    */
   readonly startOrder: Int32Array;
   readonly connections: number;
