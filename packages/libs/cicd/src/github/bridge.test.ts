@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { TreatmentDescriptor, Value } from '@tutti/core';
@@ -253,6 +253,36 @@ describe('githubCommand', () => {
       assert.equal(readFileSync(file, 'utf8'), run);
       cleanup.push(file);
     }
+  });
+
+  test('steps with the same script never see its file partly written: a shell reading it sees it whole', async () => {
+    // The legs of a matrix run the same script at once, and share its file (named by its hash).
+    // Written in place, it was truncated under a shell already reading it, which then ran nothing.
+    const run = `# ${randomUUID()}\n${'echo "a line of the script"\n'.repeat(20_000)}`;
+    const file = join(tmpdir(), `${createHash('sha256').update(run).digest('hex')}.sh`);
+    cleanup.push(file);
+    await command('bash', run);
+    let reads = 0;
+    let partial = 0;
+    let writing = true;
+    const reader = (async () => {
+      while (writing) {
+        const text = readFileSync(file, 'utf8');
+        reads++;
+        if (text !== run) partial++;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+    for (let round = 0; round < 20; round++) await Promise.all(Array.from({ length: 4 }, () => command('bash', run)));
+    writing = false;
+    await reader;
+    assert.ok(reads > 10, `the reader read (${reads})`);
+    assert.equal(partial, 0, `${partial} of ${reads} reads saw the file partly written`);
+    assert.deepEqual(
+      readdirSync(tmpdir()).filter((f) => f.startsWith(basename(file)) && f !== basename(file)),
+      [],
+      'no temporary file left',
+    );
   });
 
   test('an unknown shell emits nothing; the bash command runs the script', async () => {

@@ -2,9 +2,9 @@
  * `cicd/services/github::githubCommand`: a GitHub Actions `run:`
  * script written to a temporary file, and the command that runs it with the step's shell.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { END, treatment } from '@tutti/core';
@@ -50,6 +50,23 @@ export function scriptBase(run: string, dir = tmpdir()): string {
   return join(dir, createHash('sha256').update(run).digest('hex'));
 }
 
+/**
+ * Writes `text` to `path` whole: written to a file of its own, then renamed over `path`. Steps
+ * with the same script (the legs of a matrix) share its file, and writing it in place
+ * truncated it while another step's shell was reading it: that step ran an empty script and
+ * passed without doing anything. A shell that opened the file keeps reading the one it opened.
+ */
+async function writeScript(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
 /** Whether `bash` is on the PATH (GitHub's default shell is `sh` without it). */
 let bash: boolean | undefined;
 function hasBash(): boolean {
@@ -81,7 +98,7 @@ export const githubCommand = treatment(area, 'githubCommand', {
     if (command === undefined) return;
     const ext = command.ext === '' || command.ext.startsWith('.') ? command.ext : `.${command.ext}`;
     try {
-      await writeFile(`${base}${ext}`, run as string);
+      await writeScript(`${base}${ext}`, run as string);
     } catch {
       return;
     }
