@@ -334,24 +334,9 @@ export class Input implements InputPort {
   ) {}
 
   recvMany(): Promise<Batch | End> {
-    const cur = this.current;
-    if (cur !== null) {
-      this.current = null;
-      if (this.pos < cur.length) {
-        const rest = this.pos === 0 ? cur : cur.slice(this.pos);
-        this.received += rest.length;
-        return Promise.resolve(rest);
-      }
-    }
-    const c = this.channel;
-    if (c.consumerClosed) return ENDED;
-    const b = c.take();
-    if (b !== null) {
-      this.received += b.length;
-      return Promise.resolve(b);
-    }
-    if (c.producerClosed) return ENDED;
-    return this.waitMany();
+    const b = this.tryRecvMany();
+    if (b === NOT_YET) return this.waitMany();
+    return b === END ? ENDED : Promise.resolve(b);
   }
 
   /**
@@ -387,18 +372,9 @@ export class Input implements InputPort {
   }
 
   recvOne(): Promise<Value | End> {
-    const cur = this.current;
-    if (cur !== null && this.pos < cur.length) {
-      this.received++;
-      return Promise.resolve(cur[this.pos++]);
-    }
-    this.current = null;
-    const c = this.channel;
-    if (c.consumerClosed) return ENDED;
-    const b = c.take();
-    if (b !== null) return Promise.resolve(this.startBatch(b));
-    if (c.producerClosed) return ENDED;
-    return this.waitOne();
+    const v = this.tryRecvOne();
+    if (v === NOT_YET) return this.waitOne();
+    return v === END ? ENDED : Promise.resolve(v);
   }
 
   private startBatch(b: Batch): Value {
@@ -515,7 +491,7 @@ export class Output implements OutputPort {
       delivered = true;
       if (c.pending >= c.capacity) full = true;
     }
-    return this.after(delivered, full, 1);
+    return settle(this.after(delivered, full, 1));
   }
 
   sendMany(values: Batch): Promise<boolean> {
@@ -567,17 +543,15 @@ export class Output implements OutputPort {
       delivered = true;
       if (c.pending >= c.capacity) full = true;
     }
-    if (!delivered) return false;
-    this.sent += values.length;
-    if (!full) return yieldDue() ? nextTurn() : true;
-    return this.waitRoom();
+    return this.after(delivered, full, values.length);
   }
 
-  private after(delivered: boolean, full: boolean, n: number): Promise<boolean> {
-    if (!delivered) return FALSE;
+  /** The result of a send of `n` values: at once when it need not wait, else a promise of it. */
+  private after(delivered: boolean, full: boolean, n: number): boolean | Promise<boolean> {
+    if (!delivered) return false;
     this.sent += n;
     if (this.block) this.close();
-    if (!full) return yieldDue() ? nextTurn() : TRUE;
+    if (!full) return yieldDue() ? nextTurn() : true;
     return this.waitRoom();
   }
 

@@ -682,7 +682,9 @@ export class Engine {
     const feedTask = new Task(track, feeder, NO_INPUTS, feedList);
     track.tasks.push(feedTask);
     track.running++;
-    for (const o of feedList) o.watcher = feedTask;
+    // (A port connected to nothing is shared by every track and never waits: no watcher, so it
+    // keeps no track alive.)
+    for (const o of feedList) if (o.channels.length > 0) o.watcher = feedTask;
 
     const log = (level: LogLevel, label: string, message: string) => this.log(level, label, message, id);
     const signal = this.abort.signal;
@@ -717,7 +719,7 @@ export class Engine {
       track.tasks.push(task);
       track.running++;
       for (const i of inList) i.watcher = task;
-      for (const o of outList) o.watcher = task;
+      for (const o of outList) if (o.channels.length > 0) o.watcher = task;
       emit?.({
         kind: 'treatment-started',
         track: id,

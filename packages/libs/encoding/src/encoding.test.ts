@@ -28,49 +28,6 @@ describe('decode', () => {
     const r = await runTreatment(decode, { params: { encoding: 'utf-8' }, inputs: { data: [] } });
     assert.deepEqual(r.outputs.text, ['']);
   });
-  test('texts there with their end as it starts: encoded without waiting, the same bytes as when they come later', async () => {
-    const cases: [string, string[][]][] = [
-      ['iso-2022-jp', [['こ'], ['ん']]],
-      ['utf-8', [['{"status":"ok"}']]],
-      ['utf-8', [['a', 'çà 東京 🎻'], ['\ud800x'], ['']]],
-      ['windows-1252', [['Ünïcödé €5']]],
-      ['utf-8', []],
-    ];
-    for (const [encoding, batches] of cases) {
-      const later = await runTreatment(encode, { params: { encoding, replace: false }, inputs: { text: { batches } } });
-      // By hand: every batch queued and the input closed before `run`.
-      const inChannel = new Channel(1 << 15);
-      const feed = new Output('feed', [inChannel], false);
-      for (const b of batches) await feed.sendMany([...b]);
-      feed.close();
-      const outChannel = new Channel(1 << 15);
-      const data = new Output('data', [outChannel], false);
-      const received = new Input('data', outChannel);
-      const returned = (encode.run as NonNullable<typeof encode.run>)({
-        inputs: { text: new Input('text', inChannel) },
-        outputs: { data },
-        params: { encoding, replace: false },
-        generics: {},
-        models: {},
-        contexts: new Map(),
-        track: 0,
-        path: 'test/encode',
-        signal: new AbortController().signal,
-        log: () => {},
-      });
-      // Nothing to wait for: it ended, or ended with a send that did not wait (the final flush).
-      if (returned !== undefined) await returned;
-      data.close();
-      const now: Uint8Array[] = [];
-      for (;;) {
-        const b = received.tryRecvMany();
-        if (b === END) break;
-        assert.notEqual(b, NOT_YET);
-        now.push(b as Uint8Array);
-      }
-      assert.equal(bytesOf(now), bytesOf(later.batches.data!), `${encoding} ${JSON.stringify(batches)}`);
-    }
-  });
   test('rule C: stops when the consumer is gone', async () => {
     const r = await runTreatment(decode, {
       params: { encoding: 'utf-8' },

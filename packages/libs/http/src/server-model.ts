@@ -181,9 +181,7 @@ export class HttpServerModel implements ModelInstance {
         // Built only when something reads them.
         if (o.headers?.usable) void o.headers.sendOne(headersOf(req));
         if (chunks.length > 0) return feedBody(o, chunks);
-        o.data?.close();
-        void o.completed?.sendOne(undefined);
-        void o.finished?.sendOne(undefined);
+        feedEnd(o);
         return undefined;
       },
     };
@@ -201,6 +199,11 @@ export class HttpServerModel implements ModelInstance {
 /** The end of a request's feed: its body, then `completed` and `finished`. */
 async function feedBody(o: Readonly<Record<string, OutputPort>>, chunks: readonly Buffer[]): Promise<void> {
   await o.data?.sendMany(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+  feedEnd(o);
+}
+
+/** The body sent: `data` closes, then `completed` and `finished`. */
+function feedEnd(o: Readonly<Record<string, OutputPort>>): void {
   o.data?.close();
   void o.completed?.sendOne(undefined);
   void o.finished?.sendOne(undefined);

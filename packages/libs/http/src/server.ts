@@ -56,25 +56,26 @@ function sendBody(res: ServerResponse, data: InputPort, head: (length: number | 
   if (data.tryRecvMany === undefined) return sendBodyLater(res, data, head, undefined);
   const first = data.tryRecvMany();
   if (first === NOT_YET) return sendBodyLater(res, data, head, undefined);
-  if (first === END) {
-    if (!res.destroyed) {
-      head(0);
-      res.end();
-    }
-    return undefined;
-  }
+  if (first === END) return endBody(res, head, undefined, false);
   const held = bytesOf(first);
   if (data.ready !== true) return sendBodyLater(res, data, head, held);
   const next = data.tryRecvMany();
-  if (next === END) {
-    if (!res.destroyed) {
-      head(held.length);
-      res.end(held);
-    }
-    return undefined;
-  }
+  if (next === END) return endBody(res, head, held, false);
   // More than one batch: the rest as a stream.
   return sendBodyLater(res, data, head, held, next === NOT_YET ? undefined : bytesOf(next));
+}
+
+/** Ends the response with `last` (the head first, with the length of `last`, unless `headed`). */
+function endBody(
+  res: ServerResponse,
+  head: (length: number | undefined) => void,
+  last: Uint8Array | undefined,
+  headed: boolean,
+): undefined {
+  if (res.destroyed) return undefined;
+  if (!headed) head(last?.length ?? 0);
+  res.end(last);
+  return undefined;
 }
 
 /** {@link sendBody} from `held` (a batch taken, not sent) and `taken` (the one after it). */
@@ -113,12 +114,7 @@ async function sendBodyLater(
         batch = await next;
       }
     }
-    if (batch === END) {
-      if (res.destroyed) return;
-      if (!headed) head(held?.length ?? 0);
-      res.end(held);
-      return;
-    }
+    if (batch === END) return endBody(res, head, held, headed);
     if (held !== undefined && !(await write(held))) break;
     held = bytesOf(batch);
   }
